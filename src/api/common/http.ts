@@ -1,0 +1,65 @@
+// Request helpers shared by the faces: the caller's context, the server's own origin (absolute URLs and
+// paging links point back at whoever the client reached), list envelopes and If-Match.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../core/errors.ts';
+import type { PageResult } from '../../core/repository.ts';
+import type { CommandContext } from '../../engine/configuration/context.ts';
+import type { Principal } from '../../auth/basicAuth.ts';
+import { type ListLocation, type PageRequest, listMeta } from './paging.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new ApiError('authenticationFailed');
+  return request.principal;
+}
+
+export function commandContext(request: FastifyRequest, now: number): CommandContext {
+  return { accountSid: principalOf(request).accountSid, now };
+}
+
+export function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+const PAGING_KEYS = new Set(['PageSize', 'Page', 'PageToken']);
+
+/** The request's list filters as given (repeated keys kept), to echo into page URLs. */
+export function filtersOf(request: FastifyRequest): [string, string][] {
+  const q = request.query as Record<string, string | string[]>;
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(q ?? {})) {
+    if (PAGING_KEYS.has(k)) continue;
+    for (const one of Array.isArray(v) ? v : [v]) out.push([k, one]);
+  }
+  return out;
+}
+
+export function listEnvelope<T, R>(
+  request: FastifyRequest,
+  key: string,
+  pageReq: PageRequest,
+  result: PageResult<T>,
+  serialize: (item: T) => R,
+  inMemory = false,
+) {
+  const loc: ListLocation = { origin: originOf(request), path: request.url.split('?')[0]!, filters: filtersOf(request) };
+  return { [key]: result.items.map(serialize), meta: listMeta(key, loc, pageReq, result, inMemory) };
+}
+
+/** The If-Match header, normalised (quotes and W/ dropped); undefined when absent or `*` (matches anything).
+ *  The engine compares it with the version inside the write transaction. */
+export function ifMatchOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const given = String(header).replace(/^W\//, '').replace(/"/g, '').trim();
+  return given === '*' ? undefined : given;
+}
+
+export function setEtag(reply: FastifyReply, version: number): void {
+  reply.header('ETag', String(version));
+}

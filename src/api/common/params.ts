@@ -1,0 +1,86 @@
+// Decoding of Twilio-style parameters (form bodies and query strings): PascalCase names, every value a string,
+// repeated keys for arrays, `true/1/yes` booleans. Each endpoint declares its parameters as a zod shape built
+// from these helpers; decodeParams() turns the first problem into a 20001 error that names the parameter, and
+// rejects parameters the endpoint does not know (a typo would otherwise be silently ignored).
+import { z } from 'zod';
+import { invalid } from '../../core/errors.ts';
+
+const TRUE_VALUES = /^(true|1|yes)$/i;
+
+const single = (what: string) =>
+  z.string({ error: (iss) => (iss.input === undefined ? 'is required' : `must be a single ${what}`) });
+
+export const param = {
+  string: (max = 4096) => single('string').max(max, { error: `must be at most ${max} characters` }),
+  /** FriendlyName-style names: 1-64 characters. */
+  name: (max = 64) =>
+    single('string')
+      .min(1, { error: 'must not be empty' })
+      .max(max, { error: `must be at most ${max} characters` }),
+  /** Twilio booleans: true/1/yes (any case) are true, every other value is false. */
+  bool: () => single('value').transform((v) => TRUE_VALUES.test(v)),
+  int: (min: number, max: number) =>
+    single('integer')
+      .regex(/^[+-]?\d{1,16}$/, { error: 'must be an integer' })
+      .transform(Number)
+      .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })),
+  enumOf: <const T extends readonly [string, ...string[]]>(values: T) =>
+    single('value').refine((v): v is T[number] => (values as readonly string[]).includes(v), {
+      error: `must be one of ${values.join(', ')}`,
+    }) as unknown as z.ZodType<T[number], string>,
+  /** Repeated keys (`AssignmentStatus=a&AssignmentStatus=b`) as an array; one key gives a one-element array. */
+  list: (max = 4096) =>
+    z
+      .union([z.string().max(max), z.array(z.string().max(max, { error: `values must be at most ${max} characters` }))])
+      .transform((v) => (Array.isArray(v) ? v : [v])),
+  sid: (prefix: string) =>
+    single('string').regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), { error: `must be a ${prefix} SID` }),
+  url: () =>
+    single('string')
+      .max(2048, { error: 'must be at most 2048 characters' })
+      .refine((v) => v === '' || isHttpUrl(v), { error: 'must be an absolute http(s) URL' }),
+};
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Paging parameters accepted by every list endpoint. */
+export const PAGING = {
+  PageSize: param.int(1, 1000).optional(),
+  Page: param.int(0, 1_000_000).optional(),
+  PageToken: param.string(64).optional(),
+};
+
+export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown): z.infer<z.ZodObject<S>> {
+  const source = input && typeof input === 'object' ? input : {};
+  const result = z.strictObject(shape).safeParse(source);
+  if (result.success) return result.data as z.infer<z.ZodObject<S>>;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw invalid(`Unknown parameter${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`);
+  }
+  const name = String(issue.path[0] ?? 'body');
+  if (issue.message === 'is required') throw invalid(`Missing required parameter ${name} in the request`);
+  throw invalid(`Invalid parameter ${name}: ${name} ${issue.message}`);
+}
+
+/** Parses a JSON-in-a-form-field value (Attributes, Configuration) that must be a JSON object. */
+export function jsonObjectText(name: string, text: string, maxLength: number): string {
+  if (text.length > maxLength) throw invalid(`Invalid parameter ${name}: ${name} must be at most ${maxLength} characters`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalid(`Invalid parameter ${name}: ${name} must be valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`Invalid parameter ${name}: ${name} must be a JSON object`);
+  }
+  return text;
+}

@@ -1,0 +1,70 @@
+// /v1/Workspaces/{WS}/Activities: create, fetch, update (FriendlyName; Available is ignored as TaskRouter
+// does), list (FriendlyName, Available), delete (refused while the activity is in use).
+import type { FastifyInstance } from 'fastify';
+import type { Activity } from '../../core/entities.ts';
+import { createActivity, deleteActivity, getActivity, updateActivity } from '../../engine/configuration/activities.ts';
+import { requireWorkspace } from '../../engine/configuration/context.ts';
+import { commandContext, listEnvelope, originOf } from '../common/http.ts';
+import { PAGING, decodeParams, param } from '../common/params.ts';
+import { pageRequest } from '../common/paging.ts';
+import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+
+export function serializeActivity(origin: string, a: Activity) {
+  return {
+    account_sid: a.accountSid,
+    available: a.available,
+    date_created: isoDate(a.dateCreated),
+    date_updated: isoDate(a.dateUpdated),
+    friendly_name: a.friendlyName,
+    sid: a.sid,
+    workspace_sid: a.workspaceSid,
+    url: workspaceUrl(origin, a.workspaceSid, `/Activities/${a.sid}`),
+    links: { workspace: workspaceUrl(origin, a.workspaceSid) },
+  };
+}
+
+type Params = { Params: { ws: string; sid: string } };
+
+export function registerActivityRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+  const base = '/v1/Workspaces/:ws/Activities';
+
+  app.post<Params>(base, async (request, reply) => {
+    const p = decodeParams({ FriendlyName: param.name(), Available: param.bool().optional() }, request.body);
+    const ctx = commandContext(request, clock());
+    const a = store.transaction((repo) =>
+      createActivity(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, available: p.Available }),
+    );
+    return reply.code(201).send(serializeActivity(originOf(request), a));
+  });
+
+  app.get<Params>(base, async (request) => {
+    const p = decodeParams({ FriendlyName: param.string(64).optional(), Available: param.bool().optional(), ...PAGING }, request.query);
+    const ctx = commandContext(request, clock());
+    const pageReq = pageRequest(p);
+    return store.read((repo) => {
+      const ws = requireWorkspace(repo, ctx, request.params.ws);
+      const result = repo.page('activity', { workspaceSid: ws.sid, friendlyName: p.FriendlyName, available: p.Available }, pageReq.cursor);
+      return listEnvelope(request, 'activities', pageReq, result, (a) => serializeActivity(originOf(request), a));
+    });
+  });
+
+  app.get<Params>(`${base}/:sid`, async (request) => {
+    decodeParams({}, request.query);
+    const ctx = commandContext(request, clock());
+    return serializeActivity(originOf(request), store.read((repo) => getActivity(repo, ctx, request.params.ws, request.params.sid)));
+  });
+
+  app.post<Params>(`${base}/:sid`, async (request) => {
+    // Available is accepted and ignored: it is immutable after create (TaskRouter answers 200 and keeps it).
+    const p = decodeParams({ FriendlyName: param.name().optional(), Available: param.bool().optional() }, request.body);
+    const ctx = commandContext(request, clock());
+    const a = store.transaction((repo) => updateActivity(repo, ctx, request.params.ws, request.params.sid, { friendlyName: p.FriendlyName }));
+    return serializeActivity(originOf(request), a);
+  });
+
+  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+    const ctx = commandContext(request, clock());
+    store.transaction((repo) => deleteActivity(repo, ctx, request.params.ws, request.params.sid));
+    return reply.code(204).send();
+  });
+}

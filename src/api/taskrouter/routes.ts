@@ -1,0 +1,10 @@
+// Every TaskRouter REST route. Each resource module registers its own paths.
+import type { FastifyInstance } from 'fastify';
+import { registerActivityRoutes } from './activities.ts';
+import type { RouteDeps } from './wire.ts';
+import { registerWorkspaceRoutes } from './workspaces.ts';
+
+export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  registerWorkspaceRoutes(app, deps);
+  registerActivityRoutes(app, deps);
+}

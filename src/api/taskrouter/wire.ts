@@ -1,0 +1,18 @@
+// TaskRouter wire helpers: ISO-8601 UTC dates without milliseconds, absolute resource URLs on the server's
+// own origin, and the route dependencies every resource module receives.
+import type { Store } from '../../core/repository.ts';
+
+export interface RouteDeps {
+  store: Store;
+  /** Injected clock (epoch ms). */
+  clock: () => number;
+}
+
+export function isoDate(ms: number | null | undefined): string | null {
+  if (ms === null || ms === undefined) return null;
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function workspaceUrl(origin: string, wsSid: string, rest = ''): string {
+  return `${origin}/v1/Workspaces/${wsSid}${rest}`;
+}

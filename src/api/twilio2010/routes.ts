@@ -1,0 +1,6 @@
+// The slice of Twilio's 2010-04-01 REST API that account and key management needs: Accounts and Keys,
+// called by the twilio client with `client.api.baseUrl` pointed at this server.
+import type { FastifyInstance } from 'fastify';
+import type { RouteDeps } from '../taskrouter/wire.ts';
+
+export function registerTwilioApiRoutes(_app: FastifyInstance, _deps: RouteDeps): void {}

@@ -1,0 +1,50 @@
+// Typed configuration, read once (defaults <- environment <- CLI flags) and passed down explicitly.
+// Nothing else in the code reads process.env.
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** SQLite file path (`:memory:` for tests). */
+  readonly db: string;
+  /** The bootstrap account; generated on first start when unset. */
+  readonly accountSid: string | undefined;
+  readonly authToken: string | undefined;
+  readonly logLevel: string;
+  /** Requests per second per account before 429 (X-Rate-Limit-Limit). */
+  readonly rateLimit: number;
+}
+
+export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      'account-sid': { type: 'string' },
+      'auth-token': { type: 'string' },
+      'log-level': { type: 'string' },
+      'rate-limit': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const portText = values.port ?? env.PORT ?? String(DEFAULTS.port);
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`);
+  const rateText = values['rate-limit'] ?? env.SWITCHBOARD_RATE_LIMIT ?? String(DEFAULTS.rateLimit);
+  const rateLimit = Number(rateText);
+  if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new Error(`invalid rate limit: ${rateText}`);
+  return Object.freeze({
+    port,
+    host: values.host ?? env.HOST ?? DEFAULTS.host,
+    db: values.db ?? env.SWITCHBOARD_DB ?? DEFAULTS.db,
+    accountSid: values['account-sid'] ?? env.SWITCHBOARD_ACCOUNT_SID,
+    authToken: values['auth-token'] ?? env.SWITCHBOARD_AUTH_TOKEN,
+    logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
+    rateLimit,
+  });
+}

@@ -1,0 +1,41 @@
+// The one error registry. Every error the service returns comes from here: a Twilio-style numeric code, the
+// HTTP status and a message. Faces serialise these into their own formats (TaskRouter: {code, message,
+// more_info, status}); nothing else invents error codes. docs/errors.md is rendered from this table.
+
+export const ERRORS = {
+  // Twilio's generic "invalid parameter": used for every validation failure, as real TaskRouter does.
+  invalidParameter: { code: 20001, status: 400, message: 'Invalid parameter' },
+  authenticationFailed: { code: 20003, status: 401, message: 'Authentication Error - invalid username or password' },
+  forbidden: { code: 20403, status: 403, message: 'Forbidden' },
+  notFound: { code: 20404, status: 404, message: 'The requested resource was not found' },
+  methodNotAllowed: { code: 20004, status: 405, message: 'Method not allowed' },
+  // Twilio publishes no code for an If-Match mismatch; we answer 412 with 20412 (docs/compatibility.md).
+  preconditionFailed: { code: 20412, status: 412, message: 'The resource version does not match If-Match' },
+  payloadTooLarge: { code: 20413, status: 413, message: 'Request body too large' },
+  unsupportedMediaType: { code: 20415, status: 415, message: 'Unsupported Content-Type' },
+  tooManyRequests: { code: 20429, status: 429, message: 'Too Many Requests' },
+  internal: { code: 20500, status: 500, message: 'Internal Server Error' },
+} as const;
+
+export type ErrorKind = keyof typeof ERRORS;
+
+export class ApiError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: number;
+  readonly status: number;
+  constructor(kind: ErrorKind, message?: string) {
+    const entry = ERRORS[kind];
+    super(message ?? entry.message);
+    this.kind = kind;
+    this.code = entry.code;
+    this.status = entry.status;
+  }
+}
+
+export function invalid(message: string): ApiError {
+  return new ApiError('invalidParameter', message);
+}
+
+export function notFound(what: string): ApiError {
+  return new ApiError('notFound', `The requested resource ${what} was not found`);
+}

@@ -1,0 +1,51 @@
+// The persistence port. The engine reads and writes entities through this interface inside one transaction;
+// only src/store implements it (and only src/store writes SQL). Lists are keyset-paged by insertion order so
+// a page token stays valid while other rows are added or removed.
+import type { EntityKind, EntityMap, EventRecord } from './entities.ts';
+
+/** Equality filters on entity fields. `{ field: { ci: 'x' } }` compares case-insensitively,
+ *  `{ field: { in: [...] } }` matches any of the values. */
+export type FieldFilter = string | number | boolean | null | { ci: string } | { in: readonly (string | number | boolean)[] };
+export type Where<K extends EntityKind> = { [F in keyof EntityMap[K]]?: FieldFilter };
+
+export interface PageCursor {
+  /** Rows strictly after this position (next page). */
+  after?: number;
+  /** Rows strictly before this position (previous page). */
+  before?: number;
+  /** Rows to skip from the start (absolute `Page=N` paging). */
+  offset?: number;
+  limit: number;
+}
+
+export interface PageResult<T> {
+  items: T[];
+  /** Position of each item, for building the next/previous tokens. */
+  positions: number[];
+  hasMore: boolean;
+  hasPrevious: boolean;
+}
+
+export interface Repository {
+  get<K extends EntityKind>(kind: K, sid: string): EntityMap[K] | undefined;
+  findAll<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K][];
+  findOne<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K] | undefined;
+  count<K extends EntityKind>(kind: K, where: Where<K>): number;
+  page<K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]>;
+  insert<K extends EntityKind>(kind: K, entity: EntityMap[K]): void;
+  /** Replace the stored document with the same sid. */
+  update<K extends EntityKind>(kind: K, entity: EntityMap[K]): void;
+  delete<K extends EntityKind>(kind: K, sid: string): void;
+  deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): number;
+  appendEvent(event: EventRecord): void;
+  eventsFor(workspaceSid: string): EventRecord[];
+  deleteEvents(workspaceSid: string): void;
+}
+
+/** Runs `work` in one durable transaction: committed before it returns, rolled back if it throws. */
+export interface Store {
+  transaction<T>(work: (repo: Repository) => T): T;
+  /** Reads outside a write transaction. */
+  read<T>(work: (repo: Repository) => T): T;
+  close(): void;
+}

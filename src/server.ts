@@ -1,0 +1,65 @@
+// Builds the HTTP server: body parsing, authentication, rate-limit headers, the faces' routes and the one
+// error path that turns every failure into the face's error format.
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ApiError } from './core/errors.ts';
+import { LIMITS } from './core/limits.ts';
+import type { Store } from './core/repository.ts';
+import { authenticate } from './auth/basicAuth.ts';
+import { RateLimiter } from './api/common/rateLimit.ts';
+import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
+import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
+import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
+
+export interface ServerOptions {
+  store: Store;
+  clock?: () => number;
+  logLevel?: string;
+  rateLimit?: number;
+}
+
+const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/'];
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const clock = options.clock ?? Date.now;
+  const app = Fastify({
+    logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false,
+    bodyLimit: LIMITS.bodyBytes,
+    // Twilio paths are case-sensitive and never end with a slash; keep routing strict and predictable.
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256 },
+  });
+  await app.register(formbody, { bodyLimit: LIMITS.bodyBytes });
+
+  const limiter = new RateLimiter(options.rateLimit ?? 10000);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p))) return;
+    request.principal = store.read((repo) => authenticate(repo, request.headers.authorization));
+    const rate = limiter.take(request.principal.accountSid, clock());
+    reply.header('X-Rate-Limit-Limit', String(rate.limit));
+    reply.header('X-Rate-Limit-Remaining', String(rate.remaining));
+    reply.header('X-Rate-Limit-Config', 'account-per-second');
+    if (rate.exceeded) throw new ApiError('tooManyRequests');
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) request.log.error(err);
+    if (apiError.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
+    reply.code(apiError.status).send(twilioErrorBody(apiError));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const err = new ApiError('notFound', `The requested resource ${path} was not found`);
+    reply.code(404).send(twilioErrorBody(err));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const deps = { store, clock };
+  registerTaskRouterRoutes(app, deps);
+  registerTwilioApiRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,199 @@
+// The embedded store: one SQLite file (better-sqlite3, WAL). better-sqlite3 is synchronous, so a transaction
+// runs to its COMMIT before the request handler returns, which is what makes "acknowledged means durable"
+// hold: the HTTP reply is written only after the commit. synchronous=FULL also survives power loss, not only
+// a killed process.
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
+import type { FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
+
+const TABLE: Record<EntityKind, string> = {
+  account: 'accounts',
+  apiKey: 'api_keys',
+  workspace: 'workspaces',
+  activity: 'activities',
+  taskChannel: 'task_channels',
+  worker: 'workers',
+  workerChannel: 'worker_channels',
+  taskQueue: 'task_queues',
+  workflow: 'workflows',
+};
+
+// Fields held in real columns; every other field is read from the JSON document.
+const COLUMN: Record<string, string> = { sid: 'sid', accountSid: 'account_sid', workspaceSid: 'workspace_sid' };
+
+/** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
+function uniqueKey(kind: EntityKind, e: any): string | null {
+  switch (kind) {
+    case 'worker':
+      return `${e.workspaceSid}:${String(e.friendlyName).toLowerCase()}`;
+    case 'taskChannel':
+      return `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`;
+    case 'workerChannel':
+      return `${e.workerSid}:${e.taskChannelSid}`;
+    default:
+      return null;
+  }
+}
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+function sqlValue(v: string | number | boolean | null): string | number | null {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  for (const [field, filter] of Object.entries(where)) {
+    if (filter === undefined) continue;
+    if (!/^[A-Za-z]+$/.test(field)) throw new Error(`bad field name ${field}`);
+    const col = COLUMN[field] ?? `json_extract(data, '$.${field}')`;
+    if (filter === null) {
+      clauses.push(`${col} IS NULL`);
+    } else if (typeof filter === 'object' && 'ci' in filter) {
+      clauses.push(`lower(${col}) = lower(?)`);
+      params.push(filter.ci);
+    } else if (typeof filter === 'object' && 'in' in filter) {
+      if (filter.in.length === 0) {
+        clauses.push('0');
+      } else {
+        clauses.push(`${col} IN (${filter.in.map(() => '?').join(',')})`);
+        params.push(...filter.in.map(sqlValue));
+      }
+    } else {
+      clauses.push(`${col} = ?`);
+      params.push(sqlValue(filter));
+    }
+  }
+  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly repo: Repository;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.repo = this.createRepository();
+  }
+
+  /** Applies the numbered migrations newer than the database's user_version, each in its own transaction. */
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+    for (const file of files) {
+      const n = Number(file.slice(0, 4));
+      if (n <= current) continue;
+      const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${n}`);
+      })();
+    }
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private createRepository(): Repository {
+    const stmt = (sql: string) => this.stmt(sql);
+    const parse = (row: { data: string } | undefined) => (row ? JSON.parse(row.data) : undefined);
+    return {
+      get(kind, sid) {
+        return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as any);
+      },
+      findAll(kind, where) {
+        const w = buildWhere(where as any);
+        const rows = stmt(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[];
+        return rows.map((r) => JSON.parse(r.data));
+      },
+      findOne(kind, where) {
+        const w = buildWhere(where as any);
+        return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq LIMIT 1`).get(...w.params) as any);
+      },
+      count(kind, where) {
+        const w = buildWhere(where as any);
+        return (stmt(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`).get(...w.params) as any).n;
+      },
+      page<K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]> {
+        const w = buildWhere(where as any);
+        const table = TABLE[kind];
+        let rows: any[];
+        if (cursor.before !== undefined) {
+          rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`)
+            .all(...w.params, cursor.before, cursor.limit + 1) as any[];
+          const hasPrevious = rows.length > cursor.limit;
+          rows = rows.slice(0, cursor.limit).reverse();
+          return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
+        }
+        if (cursor.after !== undefined) {
+          rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`)
+            .all(...w.params, cursor.after, cursor.limit + 1) as any[];
+        } else {
+          rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`)
+            .all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
+        }
+        const hasMore = rows.length > cursor.limit;
+        rows = rows.slice(0, cursor.limit);
+        const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
+        return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
+      },
+      insert(kind, entity) {
+        const e = entity as any;
+        stmt(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`)
+          .run(e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e));
+      },
+      update(kind, entity) {
+        const e = entity as any;
+        const r = stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`)
+          .run(uniqueKey(kind, e), JSON.stringify(e), e.sid);
+        if (r.changes !== 1) throw new Error(`update of missing ${kind} ${e.sid}`);
+      },
+      delete(kind, sid) {
+        stmt(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`).run(sid);
+      },
+      deleteWhere(kind, where) {
+        const w = buildWhere(where as any);
+        return stmt(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`).run(...w.params).changes;
+      },
+      appendEvent(event: EventRecord) {
+        stmt(`INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+          .run(event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event));
+      },
+      deleteEvents(workspaceSid: string) {
+        stmt(`DELETE FROM events WHERE workspace_sid = ?`).run(workspaceSid);
+      },
+      eventsFor(workspaceSid: string) {
+        return (stmt(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`).all(workspaceSid) as any[]).map((r) => JSON.parse(r.data));
+      },
+    };
+  }
+
+  transaction<T>(work: (repo: Repository) => T): T {
+    return this.db.transaction(() => work(this.repo)).immediate();
+  }
+
+  read<T>(work: (repo: Repository) => T): T {
+    return work(this.repo);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
