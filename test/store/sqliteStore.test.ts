@@ -1,0 +1,125 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import type { Activity, Worker } from '../../src/core/entities.ts';
+import { newSid } from '../../src/core/sid.ts';
+
+const WS = newSid('WS');
+const AC = newSid('AC');
+
+function activity(name: string, available: boolean): Activity {
+  return { sid: newSid('WA'), accountSid: AC, workspaceSid: WS, friendlyName: name, available, dateCreated: 1, dateUpdated: 1, version: 0 };
+}
+
+function worker(name: string): Worker {
+  return {
+    sid: newSid('WK'), accountSid: AC, workspaceSid: WS, friendlyName: name, activitySid: 'WA', attributes: '{}',
+    dateStatusChanged: 1, dateCreated: 1, dateUpdated: 1, version: 0,
+  };
+}
+
+function withStore(fn: (store: SqliteStore, path: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
+  const path = join(dir, 'db.sqlite');
+  const store = new SqliteStore(path);
+  try {
+    fn(store, path);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('SqliteStore', () => {
+  it('filters by equality, case-insensitive match, IN and booleans', () => {
+    withStore((store) => {
+      store.transaction((repo) => {
+        repo.insert('activity', activity('Offline', false));
+        repo.insert('activity', activity('Available', true));
+        repo.insert('activity', activity('Busy', false));
+      });
+      store.read((repo) => {
+        assert.deepEqual(repo.findAll('activity', { available: true }).map((a) => a.friendlyName), ['Available']);
+        assert.deepEqual(repo.findAll('activity', { available: false }).map((a) => a.friendlyName), ['Offline', 'Busy']);
+        assert.equal(repo.findOne('activity', { friendlyName: { ci: 'bUsY' } })?.friendlyName, 'Busy');
+        assert.equal(repo.count('activity', { friendlyName: { in: ['Busy', 'Offline'] } }), 2);
+        assert.equal(repo.count('activity', { friendlyName: { in: [] } }), 0);
+        assert.equal(repo.count('activity', { workspaceSid: newSid('WS') }), 0);
+      });
+    });
+  });
+
+  it('keyset pages stay correct while rows are inserted and deleted between pages', () => {
+    withStore((store) => {
+      const sids: string[] = [];
+      store.transaction((repo) => {
+        for (let i = 0; i < 5; i++) {
+          const a = activity(`A${i}`, false);
+          sids.push(a.sid);
+          repo.insert('activity', a);
+        }
+      });
+      const first = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { limit: 2 }));
+      assert.deepEqual(first.items.map((a) => a.friendlyName), ['A0', 'A1']);
+      assert.equal(first.hasMore, true);
+      assert.equal(first.hasPrevious, false);
+      // A row before the cursor disappears and one is added at the end: the next page neither skips nor repeats.
+      store.transaction((repo) => {
+        repo.delete('activity', sids[0]!);
+        repo.insert('activity', activity('A5', false));
+      });
+      const second = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { after: first.positions[1]!, limit: 2 }));
+      assert.deepEqual(second.items.map((a) => a.friendlyName), ['A2', 'A3']);
+      const third = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { after: second.positions[1]!, limit: 2 }));
+      assert.deepEqual(third.items.map((a) => a.friendlyName), ['A4', 'A5']);
+      assert.equal(third.hasMore, false);
+      const back = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { before: third.positions[0]!, limit: 2 }));
+      assert.deepEqual(back.items.map((a) => a.friendlyName), ['A2', 'A3']);
+      assert.equal(back.hasPrevious, true);
+    });
+  });
+
+  it('rolls back the whole transaction when the work throws', () => {
+    withStore((store) => {
+      assert.throws(() =>
+        store.transaction((repo) => {
+          repo.insert('activity', activity('Kept?', false));
+          throw new Error('boom');
+        }),
+      );
+      assert.equal(store.read((repo) => repo.count('activity', {})), 0);
+    });
+  });
+
+  it('enforces case-insensitive unique worker names per workspace in the database itself', () => {
+    withStore((store) => {
+      store.transaction((repo) => repo.insert('worker', worker('Alice')));
+      assert.throws(() => store.transaction((repo) => repo.insert('worker', worker('alice'))), /UNIQUE/);
+      const renamed = store.read((repo) => repo.findOne('worker', { friendlyName: 'Alice' }))!;
+      store.transaction((repo) => repo.update('worker', { ...renamed, friendlyName: 'Bob' }));
+      store.transaction((repo) => repo.insert('worker', worker('ALICE')));
+      assert.equal(store.read((repo) => repo.count('worker', {})), 2);
+    });
+  });
+
+  it('reopens a file with its data and applies migrations only once', () => {
+    withStore((store, path) => {
+      store.transaction((repo) => repo.insert('activity', activity('Persisted', true)));
+      const again = new SqliteStore(path);
+      try {
+        assert.equal(again.read((repo) => repo.findOne('activity', { friendlyName: 'Persisted' }))?.available, true);
+      } finally {
+        again.close();
+      }
+    });
+  });
+
+  it('rejects field names that are not plain identifiers (no SQL through filter keys)', () => {
+    withStore((store) => {
+      assert.throws(() => store.read((repo) => repo.findAll('activity', { ["friendlyName') OR 1=1 --"]: 'x' } as any)), /bad field name/);
+    });
+  });
+});
