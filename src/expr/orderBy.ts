@@ -1,0 +1,24 @@
+// Workflow target `order_by`: comma-separated `worker.<attribute> ASC|DESC` clauses (direction optional,
+// ASC by default). Ordering itself happens in the routing engine; this only validates and parses.
+import { ExpressionSyntaxError } from './errors.ts';
+
+export interface OrderByClause {
+  path: string[];
+  key: string;
+  direction: 'ASC' | 'DESC';
+}
+
+export function parseOrderBy(source: string): OrderByClause[] {
+  const clauses: OrderByClause[] = [];
+  let offset = 0;
+  for (const part of source.split(',')) {
+    const column = offset + (part.length - part.trimStart().length) + 1;
+    const m = /^\s*(worker(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+)\s*(?:\s(asc|desc))?\s*$/i.exec(part);
+    if (!m) {
+      throw new ExpressionSyntaxError(`invalid order_by clause '${part.trim()}'; expected worker.<attribute> ASC|DESC`, column);
+    }
+    clauses.push({ key: m[1]!, path: m[1]!.split('.').slice(1), direction: (m[2]?.toUpperCase() ?? 'ASC') as 'ASC' | 'DESC' });
+    offset += part.length + 1;
+  }
+  return clauses;
+}
