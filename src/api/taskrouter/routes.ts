@@ -1,10 +1,16 @@
 // Every TaskRouter REST route. Each resource module registers its own paths.
 import type { FastifyInstance } from 'fastify';
 import { registerActivityRoutes } from './activities.ts';
+import { registerTaskChannelRoutes } from './taskChannels.ts';
 import type { RouteDeps } from './wire.ts';
+import { registerWorkerChannelRoutes } from './workerChannels.ts';
+import { registerWorkerRoutes } from './workers.ts';
 import { registerWorkspaceRoutes } from './workspaces.ts';
 
 export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps): void {
   registerWorkspaceRoutes(app, deps);
   registerActivityRoutes(app, deps);
+  registerTaskChannelRoutes(app, deps);
+  registerWorkerRoutes(app, deps);
+  registerWorkerChannelRoutes(app, deps);
 }

@@ -1,0 +1,71 @@
+// /v1/Workspaces/{WS}/TaskChannels: create, fetch/update/delete by SID or unique_name, list.
+import type { FastifyInstance } from 'fastify';
+import type { TaskChannel } from '../../core/entities.ts';
+import { requireWorkspace } from '../../engine/configuration/context.ts';
+import { createTaskChannel, deleteTaskChannel, getTaskChannel, updateTaskChannel } from '../../engine/configuration/taskChannels.ts';
+import { commandContext, listEnvelope, originOf } from '../common/http.ts';
+import { PAGING, decodeParams, param } from '../common/params.ts';
+import { pageRequest } from '../common/paging.ts';
+import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+
+export function serializeTaskChannel(origin: string, c: TaskChannel) {
+  return {
+    account_sid: c.accountSid,
+    date_created: isoDate(c.dateCreated),
+    date_updated: isoDate(c.dateUpdated),
+    friendly_name: c.friendlyName,
+    sid: c.sid,
+    unique_name: c.uniqueName,
+    workspace_sid: c.workspaceSid,
+    channel_optimized_routing: c.channelOptimizedRouting,
+    url: workspaceUrl(origin, c.workspaceSid, `/TaskChannels/${c.sid}`),
+    links: { workspace: workspaceUrl(origin, c.workspaceSid) },
+  };
+}
+
+type Params = { Params: { ws: string; sid: string } };
+
+export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+  const base = '/v1/Workspaces/:ws/TaskChannels';
+
+  app.post<Params>(base, async (request, reply) => {
+    const p = decodeParams({ FriendlyName: param.name(), UniqueName: param.name(), ChannelOptimizedRouting: param.bool().optional() }, request.body);
+    const ctx = commandContext(request, clock());
+    const c = store.transaction((repo) =>
+      createTaskChannel(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, uniqueName: p.UniqueName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
+    );
+    return reply.code(201).send(serializeTaskChannel(originOf(request), c));
+  });
+
+  app.get<Params>(base, async (request) => {
+    const p = decodeParams({ ...PAGING }, request.query);
+    const ctx = commandContext(request, clock());
+    const pageReq = pageRequest(p);
+    return store.read((repo) => {
+      const ws = requireWorkspace(repo, ctx, request.params.ws);
+      const result = repo.page('taskChannel', { workspaceSid: ws.sid }, pageReq.cursor);
+      return listEnvelope(request, 'channels', pageReq, result, (c) => serializeTaskChannel(originOf(request), c));
+    });
+  });
+
+  app.get<Params>(`${base}/:sid`, async (request) => {
+    decodeParams({}, request.query);
+    const ctx = commandContext(request, clock());
+    return serializeTaskChannel(originOf(request), store.read((repo) => getTaskChannel(repo, ctx, request.params.ws, request.params.sid)));
+  });
+
+  app.post<Params>(`${base}/:sid`, async (request) => {
+    const p = decodeParams({ FriendlyName: param.name().optional(), ChannelOptimizedRouting: param.bool().optional() }, request.body);
+    const ctx = commandContext(request, clock());
+    const c = store.transaction((repo) =>
+      updateTaskChannel(repo, ctx, request.params.ws, request.params.sid, { friendlyName: p.FriendlyName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
+    );
+    return serializeTaskChannel(originOf(request), c);
+  });
+
+  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+    const ctx = commandContext(request, clock());
+    store.transaction((repo) => deleteTaskChannel(repo, ctx, request.params.ws, request.params.sid));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,133 @@
+// /v1/Workspaces/{WS}/Workers: create, fetch, update (If-Match), list with every filter, delete (If-Match).
+// `available` and `activity_name` come from the worker's activity; ETag is the worker's version.
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from '../../core/entities.ts';
+import { LIMITS } from '../../core/limits.ts';
+import type { Repository } from '../../core/repository.ts';
+import { createWorker, deleteWorker, getWorker, updateWorker, workerQuery } from '../../engine/configuration/workers.ts';
+import { commandContext, ifMatchOf, listEnvelope, originOf, setEtag } from '../common/http.ts';
+import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
+import { pageArray, pageRequest } from '../common/paging.ts';
+import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+
+export function serializeWorker(repo: Repository, origin: string, w: Worker) {
+  const activity = repo.get('activity', w.activitySid);
+  const url = workspaceUrl(origin, w.workspaceSid, `/Workers/${w.sid}`);
+  const ws = workspaceUrl(origin, w.workspaceSid);
+  return {
+    account_sid: w.accountSid,
+    activity_name: activity?.friendlyName ?? null,
+    activity_sid: w.activitySid,
+    attributes: w.attributes,
+    available: activity?.available ?? false,
+    date_created: isoDate(w.dateCreated),
+    date_status_changed: isoDate(w.dateStatusChanged),
+    date_updated: isoDate(w.dateUpdated),
+    friendly_name: w.friendlyName,
+    sid: w.sid,
+    workspace_sid: w.workspaceSid,
+    url,
+    links: {
+      activity: `${ws}/Activities/${w.activitySid}`,
+      channels: `${url}/Channels`,
+      cumulative_statistics: `${ws}/Workers/CumulativeStatistics`,
+      real_time_statistics: `${ws}/Workers/RealTimeStatistics`,
+      reservations: `${url}/Reservations`,
+      statistics: `${ws}/Workers/Statistics`,
+      worker_channels: `${url}/Channels`,
+      worker_statistics: `${url}/Statistics`,
+      workspace: ws,
+    },
+  };
+}
+
+const attributes = () => param.string(LIMITS.attributes).transform((t) => jsonObjectText('Attributes', t, LIMITS.attributes));
+
+const CREATE = { FriendlyName: param.name(), ActivitySid: param.sid('WA').optional(), Attributes: attributes().optional() };
+const UPDATE = {
+  FriendlyName: param.name().optional(),
+  ActivitySid: param.sid('WA').optional(),
+  Attributes: attributes().optional(),
+  RejectPendingReservations: param.bool().optional(),
+};
+const LIST = {
+  ActivityName: param.string(64).optional(),
+  ActivitySid: param.sid('WA').optional(),
+  Available: param.bool().optional(),
+  FriendlyName: param.string(64).optional(),
+  TargetWorkersExpression: param.string(4096).optional(),
+  TaskQueueName: param.string(64).optional(),
+  TaskQueueSid: param.sid('WQ').optional(),
+  Ordering: param.string(256).optional(),
+  ...PAGING,
+};
+
+type Params = { Params: { ws: string; sid: string } };
+
+export function registerWorkerRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+  const base = '/v1/Workspaces/:ws/Workers';
+
+  app.post<Params>(base, async (request, reply) => {
+    const p = decodeParams(CREATE, request.body);
+    const ctx = commandContext(request, clock());
+    const body = store.transaction((repo) => {
+      const w = createWorker(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, activitySid: p.ActivitySid, attributes: p.Attributes });
+      setEtag(reply, w.version);
+      return serializeWorker(repo, originOf(request), w);
+    });
+    return reply.code(201).send(body);
+  });
+
+  app.get<Params>(base, async (request) => {
+    const p = decodeParams(LIST, request.query);
+    const ctx = commandContext(request, clock());
+    const pageReq = pageRequest(p);
+    return store.read((repo) => {
+      const q = workerQuery(repo, ctx, request.params.ws, {
+        activityName: p.ActivityName,
+        activitySid: p.ActivitySid,
+        available: p.Available,
+        friendlyName: p.FriendlyName,
+        targetWorkersExpression: p.TargetWorkersExpression,
+        taskQueueName: p.TaskQueueName,
+        taskQueueSid: p.TaskQueueSid,
+        ordering: p.Ordering,
+      });
+      const serialize = (w: Worker) => serializeWorker(repo, originOf(request), w);
+      if (!q.refine) return listEnvelope(request, 'workers', pageReq, repo.page('worker', q.where, pageReq.cursor), serialize);
+      return listEnvelope(request, 'workers', pageReq, pageArray(q.refine(repo.findAll('worker', q.where)), pageReq), serialize, true);
+    });
+  });
+
+  app.get<Params>(`${base}/:sid`, async (request, reply) => {
+    decodeParams({}, request.query);
+    const ctx = commandContext(request, clock());
+    return store.read((repo) => {
+      const w = getWorker(repo, ctx, request.params.ws, request.params.sid);
+      setEtag(reply, w.version);
+      return serializeWorker(repo, originOf(request), w);
+    });
+  });
+
+  app.post<Params>(`${base}/:sid`, async (request, reply) => {
+    const p = decodeParams(UPDATE, request.body);
+    const ctx = commandContext(request, clock());
+    return store.transaction((repo) => {
+      const w = updateWorker(repo, ctx, request.params.ws, request.params.sid, {
+        friendlyName: p.FriendlyName,
+        activitySid: p.ActivitySid,
+        attributes: p.Attributes,
+        rejectPendingReservations: p.RejectPendingReservations,
+        ifMatch: ifMatchOf(request),
+      });
+      setEtag(reply, w.version);
+      return serializeWorker(repo, originOf(request), w);
+    });
+  });
+
+  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+    const ctx = commandContext(request, clock());
+    store.transaction((repo) => deleteWorker(repo, ctx, request.params.ws, request.params.sid, ifMatchOf(request)));
+    return reply.code(204).send();
+  });
+}
