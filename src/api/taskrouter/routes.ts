@@ -2,9 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { registerActivityRoutes } from './activities.ts';
 import { registerTaskChannelRoutes } from './taskChannels.ts';
+import { registerTaskQueueRoutes } from './taskQueues.ts';
 import type { RouteDeps } from './wire.ts';
 import { registerWorkerChannelRoutes } from './workerChannels.ts';
 import { registerWorkerRoutes } from './workers.ts';
+import { registerWorkflowRoutes } from './workflows.ts';
 import { registerWorkspaceRoutes } from './workspaces.ts';
 
 export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -13,4 +15,6 @@ export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps):
   registerTaskChannelRoutes(app, deps);
   registerWorkerRoutes(app, deps);
   registerWorkerChannelRoutes(app, deps);
+  registerTaskQueueRoutes(app, deps);
+  registerWorkflowRoutes(app, deps);
 }
