@@ -41,10 +41,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   return Object.freeze({
     port,
     host: values.host ?? env.HOST ?? DEFAULTS.host,
-    db: values.db ?? env.SWITCHBOARD_DB ?? DEFAULTS.db,
+    db: resolveDbPath(values.db, env),
     accountSid: values['account-sid'] ?? env.SWITCHBOARD_ACCOUNT_SID,
     authToken: values['auth-token'] ?? env.SWITCHBOARD_AUTH_TOKEN,
     logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
     rateLimit,
   });
+}
+
+/** The database path: flag, else SWITCHBOARD_DB, else the default file. Shared by `serve` and the admin commands. */
+export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env.SWITCHBOARD_DB ?? DEFAULTS.db;
 }

@@ -2,5 +2,10 @@
 // called by the twilio client with `client.api.baseUrl` pointed at this server.
 import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from '../taskrouter/wire.ts';
+import { registerAccountRoutes } from './accounts.ts';
+import { registerKeyRoutes } from './keys.ts';
 
-export function registerTwilioApiRoutes(_app: FastifyInstance, _deps: RouteDeps): void {}
+export function registerTwilioApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  registerAccountRoutes(app, deps);
+  registerKeyRoutes(app, deps);
+}

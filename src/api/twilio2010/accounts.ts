@@ -1,0 +1,67 @@
+// /2010-04-01/Accounts.json and /Accounts/{AC}.json: create subaccounts, fetch, update, list.
+import type { FastifyInstance } from 'fastify';
+import type { Account } from '../../core/entities.ts';
+import { createAccount, updateAccount, visibleAccount } from '../../auth/accounts.ts';
+import type { RouteDeps } from '../taskrouter/wire.ts';
+import { principalOf } from '../common/http.ts';
+import { PAGING, decodeParams, param } from '../common/params.ts';
+import { pageRequest } from '../common/paging.ts';
+import { listEnvelope2010, rfc2822, sidOfJsonSegment } from './wire.ts';
+
+export function serializeAccount(a: Account) {
+  const uri = `/2010-04-01/Accounts/${a.sid}.json`;
+  return {
+    auth_token: a.authToken,
+    date_created: rfc2822(a.dateCreated),
+    date_updated: rfc2822(a.dateUpdated),
+    friendly_name: a.friendlyName,
+    owner_account_sid: a.ownerAccountSid,
+    sid: a.sid,
+    status: a.status,
+    subresource_uris: { keys: `/2010-04-01/Accounts/${a.sid}/Keys.json` },
+    type: 'Full',
+    uri,
+  };
+}
+
+const STATUS = param.enumOf(['active', 'suspended', 'closed'] as const);
+
+type Params = { Params: { sid: string } };
+
+export function registerAccountRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+  app.post('/2010-04-01/Accounts.json', async (request, reply) => {
+    const p = decodeParams({ FriendlyName: param.name().optional() }, request.body);
+    const caller = principalOf(request).accountSid;
+    const a = store.transaction((repo) => createAccount(repo, clock(), { friendlyName: p.FriendlyName, ownerSid: caller }));
+    return reply.code(201).send(serializeAccount(a));
+  });
+
+  app.get('/2010-04-01/Accounts.json', async (request) => {
+    const p = decodeParams({ FriendlyName: param.string(64).optional(), Status: STATUS.optional(), ...PAGING }, request.query);
+    const caller = principalOf(request).accountSid;
+    const pageReq = pageRequest(p);
+    return store.read((repo) => {
+      // The caller and the accounts it owns: owner_account_sid equals the caller for both when it is a main
+      // account; a subaccount's owner is its parent, so it is matched by SID instead.
+      const self = repo.get('account', caller)!;
+      const where = self.ownerAccountSid === caller ? { ownerAccountSid: caller } : { sid: caller };
+      const result = repo.page('account', { ...where, friendlyName: p.FriendlyName, status: p.Status }, pageReq.cursor);
+      return listEnvelope2010(request, 'accounts', pageReq, result, serializeAccount);
+    });
+  });
+
+  app.get<Params>('/2010-04-01/Accounts/:sid', async (request) => {
+    decodeParams({}, request.query);
+    const sid = sidOfJsonSegment(request.params.sid);
+    const caller = principalOf(request).accountSid;
+    return serializeAccount(store.read((repo) => visibleAccount(repo, caller, sid)));
+  });
+
+  app.post<Params>('/2010-04-01/Accounts/:sid', async (request) => {
+    const p = decodeParams({ FriendlyName: param.name().optional(), Status: STATUS.optional() }, request.body);
+    const sid = sidOfJsonSegment(request.params.sid);
+    const caller = principalOf(request).accountSid;
+    return serializeAccount(store.transaction((repo) => updateAccount(repo, clock(), caller, sid, { friendlyName: p.FriendlyName, status: p.Status })));
+  });
+}
+

@@ -1,0 +1,29 @@
+// API key commands (Twilio 2010 Keys). A key authenticates as the account that owns it; its secret is shown
+// only in the create response. Deleting a key revokes it at once (authentication reads the store).
+import { notFound } from '../core/errors.ts';
+import type { ApiKey } from '../core/entities.ts';
+import type { Repository } from '../core/repository.ts';
+import { isSid, newSecret, newSid } from '../core/sid.ts';
+
+export function requireKey(repo: Repository, accountSid: string, sid: string): ApiKey {
+  const key = isSid(sid, 'SK') ? repo.get('apiKey', sid) : undefined;
+  if (!key || key.accountSid !== accountSid) throw notFound(`/2010-04-01/Accounts/${accountSid}/Keys/${sid}.json`);
+  return key;
+}
+
+export function createKey(repo: Repository, now: number, accountSid: string, friendlyName?: string): ApiKey {
+  const key: ApiKey = { sid: newSid('SK'), accountSid, friendlyName: friendlyName ?? '', secret: newSecret(), dateCreated: now, dateUpdated: now };
+  repo.insert('apiKey', key);
+  return key;
+}
+
+export function updateKey(repo: Repository, now: number, accountSid: string, sid: string, friendlyName?: string): ApiKey {
+  const key = requireKey(repo, accountSid, sid);
+  const updated = { ...key, friendlyName: friendlyName ?? key.friendlyName, dateUpdated: now };
+  repo.update('apiKey', updated);
+  return updated;
+}
+
+export function deleteKey(repo: Repository, accountSid: string, sid: string): void {
+  repo.delete('apiKey', requireKey(repo, accountSid, sid).sid);
+}
