@@ -1,0 +1,40 @@
+// The admin CLI writes straight into the database; a server started on that file accepts what it printed.
+import { after, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startChild } from '../support/childServer.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_DB: '' } });
+
+it('accounts create / keys create print credentials that authenticate against a server on the same db', async () => {
+  const db = join(dir, 'cli.db');
+  const account = cli('accounts', 'create', '--friendly-name', 'Ops', '--db', db);
+  const sid = /SWITCHBOARD_ACCOUNT_SID=(AC[0-9a-f]{32})/.exec(account)![1]!;
+  const token = /SWITCHBOARD_AUTH_TOKEN=([0-9a-f]{32})/.exec(account)![1]!;
+  const key = cli('keys', 'create', '--account', sid, '--db', db);
+  const keySid = /API_KEY_SID=(SK[0-9a-f]{32})/.exec(key)![1]!;
+  const secret = /API_KEY_SECRET=([0-9a-f]{32})/.exec(key)![1]!;
+  assert.match(cli('accounts', 'list', '--db', db), new RegExp(`${sid}\\tactive\\tmain\\tOps`));
+  assert.match(cli('keys', 'list', '--account', sid, '--db', db), new RegExp(keySid));
+  assert.throws(() => cli('keys', 'create', '--account', 'AC' + '0'.repeat(32), '--db', db), /no account/);
+
+  const server = await startChild({ SWITCHBOARD_DB: db });
+  try {
+    // An account already exists, so the server generates none.
+    assert.doesNotMatch(server.stdout(), /SWITCHBOARD_AUTH_TOKEN=/);
+    for (const [user, pass] of [[sid, token], [keySid, secret]]) {
+      const res = await fetch(`${server.origin}/v1/Workspaces`, { headers: { authorization: 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64') } });
+      assert.equal(res.status, 200);
+    }
+  } finally {
+    await server.kill();
+  }
+});
