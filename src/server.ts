@@ -1,11 +1,12 @@
 // Builds the HTTP server: body parsing, authentication, rate-limit headers, the faces' routes and the one
 // error path that turns every failure into the face's error format.
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { authenticate } from './auth/basicAuth.ts';
+import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
@@ -27,13 +28,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false,
     bodyLimit: LIMITS.bodyBytes,
     // Twilio paths are case-sensitive and never end with a slash; keep routing strict and predictable.
-    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256 },
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256, querystringParser: parseQuery },
+    // Errors the router raises before any route runs (malformed URL, over-long path parameter) get the same
+    // Twilio body as everything else: a bad SID in the path is a 404, as for any unknown SID.
+    frameworkErrors: (err, request, reply) => {
+      const path = request.url.split('?')[0];
+      const apiError = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new ApiError('notFound', `The requested resource ${path?.slice(0, 200)} was not found`)
+        : new ApiError('invalidParameter', 'Malformed request URL');
+      (reply as FastifyReply).code(apiError.status).send(twilioErrorBody(apiError));
+    },
   });
-  await app.register(formbody, { bodyLimit: LIMITS.bodyBytes });
+  await app.register(formbody, { bodyLimit: LIMITS.bodyBytes, parser: parseForm });
+  // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
+  // JSON endpoint (bulk queue statistics) will register its own parser.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
 
   app.addHook('onRequest', async (request, reply) => {
+    const badQuery = queryError(request.query);
+    if (badQuery) throw new ApiError('invalidParameter', badQuery);
     if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p))) return;
     request.principal = store.read((repo) => authenticate(repo, request.headers.authorization));
     const rate = limiter.take(request.principal.accountSid, clock());

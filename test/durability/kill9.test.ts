@@ -35,7 +35,7 @@ describe('durability across kill -9', () => {
     const base = `/v1/Workspaces/${ws.body.sid}`;
     acknowledged.push(base);
     for (const path of ['/Activities', '/TaskQueues', '/Workflows', '/TaskChannels']) {
-      for (const item of Object.values<any>((await call('GET', base + path)).body).find(Array.isArray)) acknowledged.push(`${base}${path}/${item.sid}`);
+      for (const item of Object.values<any>((await call('GET', base + path)).body).find(Array.isArray)!) acknowledged.push(`${base}${path}/${item.sid}`);
     }
     const queue = acknowledged.find((p) => p.includes('/TaskQueues/'))!.split('/').pop()!;
     for (let i = 0; i < 20; i++) {
