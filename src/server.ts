@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
+import { Engine } from './engine/engine.ts';
 import { authenticate } from './auth/basicAuth.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
@@ -14,6 +15,8 @@ import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 
 export interface ServerOptions {
   store: Store;
+  /** The routing engine; one is created on the store when not given. */
+  engine?: Engine;
   clock?: () => number;
   logLevel?: string;
   rateLimit?: number;
@@ -73,7 +76,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const deps = { store, clock };
+  const engine = options.engine ?? new Engine(store, { clock });
+  if (!options.engine) engine.start();
+  app.addHook('onClose', async () => engine.close());
+  const deps = { store, clock, engine };
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
   return app;

@@ -115,6 +115,51 @@ export interface EntityMap {
   workerChannel: WorkerChannel;
   taskQueue: TaskQueue;
   workflow: Workflow;
+  task: Task;
+  reservation: Reservation;
 }
 
 export type EntityKind = keyof EntityMap;
+
+export type TaskStatus = 'pending' | 'reserved' | 'assigned' | 'wrapping' | 'completed' | 'canceled';
+
+export interface Task extends WorkspaceChild {
+  attributes: string; // the JSON text as sent
+  assignmentStatus: TaskStatus;
+  priority: number;
+  /** Seconds the task may live before TaskRouter cancels it (TTL). */
+  timeout: number;
+  taskChannelSid: string;
+  workflowSid: string | null;
+  taskQueueSid: string | null;
+  taskQueueEnteredAt: number | null;
+  virtualStartTime: number;
+  reason: string | null;
+  routingTarget: string | null;
+  ignoreCapacity: boolean;
+  /** Where the task is in its workflow: the matched filter (-1 = default filter) and the current target. */
+  filterIndex: number | null;
+  targetIndex: number | null;
+  /** Timers, persisted with the task so they survive a restart: TTL expiry, end of the current routing step,
+   *  removal of a finished task. */
+  expiresAt: number | null;
+  stepDeadline: number | null;
+  cleanupAt: number | null;
+  /** Monotonic insertion order; breaks ties in queue ordering. */
+  seq: number;
+}
+
+export type ReservationStatus = 'pending' | 'accepted' | 'rejected' | 'timeout' | 'canceled' | 'rescinded' | 'wrapping' | 'completed';
+
+export interface Reservation extends WorkspaceChild {
+  taskSid: string;
+  workerSid: string;
+  taskChannelSid: string;
+  taskQueueSid: string | null;
+  reservationStatus: ReservationStatus;
+  /** When a pending reservation times out (persisted timer). */
+  timeoutAt: number | null;
+  /** The last instruction the client sent (dequeue, call, redirect, conference, supervise), recorded as given. */
+  instruction: string | null;
+  instructionParams: Record<string, string | string[]> | null;
+}

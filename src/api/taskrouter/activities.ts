@@ -25,13 +25,13 @@ export function serializeActivity(origin: string, a: Activity) {
 
 type Params = { Params: { ws: string; sid: string } };
 
-export function registerActivityRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerActivityRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Activities';
 
   app.post<Params>(base, async (request, reply) => {
     const p = decodeParams({ FriendlyName: param.name(), Available: param.bool().optional() }, request.body);
     const ctx = commandContext(request, clock());
-    const a = store.transaction((repo) =>
+    const a = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createActivity(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, available: p.Available }),
     );
     return reply.code(201).send(serializeActivity(originOf(request), a));
@@ -58,13 +58,13 @@ export function registerActivityRoutes(app: FastifyInstance, { store, clock }: R
     // Available is accepted and ignored: it is immutable after create (TaskRouter answers 200 and keeps it).
     const p = decodeParams({ FriendlyName: param.name().optional(), Available: param.bool().optional() }, request.body);
     const ctx = commandContext(request, clock());
-    const a = store.transaction((repo) => updateActivity(repo, ctx, request.params.ws, request.params.sid, { friendlyName: p.FriendlyName }));
+    const a = engine.reconfigure(ctx, request.params.ws, (repo) => updateActivity(repo, ctx, request.params.ws, request.params.sid, { friendlyName: p.FriendlyName }));
     return serializeActivity(originOf(request), a);
   });
 
   app.delete<Params>(`${base}/:sid`, async (request, reply) => {
     const ctx = commandContext(request, clock());
-    store.transaction((repo) => deleteActivity(repo, ctx, request.params.ws, request.params.sid));
+    engine.reconfigure(ctx, request.params.ws, (repo) => deleteActivity(repo, ctx, request.params.ws, request.params.sid));
     return reply.code(204).send();
   });
 }

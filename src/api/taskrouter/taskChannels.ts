@@ -25,13 +25,13 @@ export function serializeTaskChannel(origin: string, c: TaskChannel) {
 
 type Params = { Params: { ws: string; sid: string } };
 
-export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/TaskChannels';
 
   app.post<Params>(base, async (request, reply) => {
     const p = decodeParams({ FriendlyName: param.name(), UniqueName: param.name(), ChannelOptimizedRouting: param.bool().optional() }, request.body);
     const ctx = commandContext(request, clock());
-    const c = store.transaction((repo) =>
+    const c = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createTaskChannel(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, uniqueName: p.UniqueName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
     );
     return reply.code(201).send(serializeTaskChannel(originOf(request), c));
@@ -57,7 +57,7 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock }
   app.post<Params>(`${base}/:sid`, async (request) => {
     const p = decodeParams({ FriendlyName: param.name().optional(), ChannelOptimizedRouting: param.bool().optional() }, request.body);
     const ctx = commandContext(request, clock());
-    const c = store.transaction((repo) =>
+    const c = engine.reconfigure(ctx, request.params.ws, (repo) =>
       updateTaskChannel(repo, ctx, request.params.ws, request.params.sid, { friendlyName: p.FriendlyName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
     );
     return serializeTaskChannel(originOf(request), c);
@@ -65,7 +65,10 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock }
 
   app.delete<Params>(`${base}/:sid`, async (request, reply) => {
     const ctx = commandContext(request, clock());
-    store.transaction((repo) => deleteTaskChannel(repo, ctx, request.params.ws, request.params.sid));
+    engine.reconfigure(ctx, request.params.ws, (repo, router) => {
+      router.assertNoActiveTasksIn('taskChannel', getTaskChannel(repo, ctx, request.params.ws, request.params.sid).sid);
+      deleteTaskChannel(repo, ctx, request.params.ws, request.params.sid);
+    });
     return reply.code(204).send();
   });
 }

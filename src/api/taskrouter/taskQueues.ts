@@ -72,13 +72,13 @@ function input(p: { FriendlyName?: string } & { [K in keyof typeof FIELDS]?: any
   };
 }
 
-export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/TaskQueues';
 
   app.post<Params>(base, async (request, reply) => {
     const p = decodeParams({ FriendlyName: param.name(), ...FIELDS }, request.body);
     const ctx = commandContext(request, clock());
-    const body = store.transaction((repo) =>
+    const body = engine.reconfigure(ctx, request.params.ws, (repo) =>
       serializeTaskQueue(repo, originOf(request), createTaskQueue(repo, ctx, request.params.ws, { ...input(p), friendlyName: p.FriendlyName })),
     );
     return reply.code(201).send(body);
@@ -110,14 +110,17 @@ export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock }: 
   app.post<Params>(`${base}/:sid`, async (request) => {
     const p = decodeParams({ FriendlyName: param.name().optional(), ...FIELDS }, request.body);
     const ctx = commandContext(request, clock());
-    return store.transaction((repo) =>
+    return engine.reconfigure(ctx, request.params.ws, (repo) =>
       serializeTaskQueue(repo, originOf(request), updateTaskQueue(repo, ctx, request.params.ws, request.params.sid, input(p))),
     );
   });
 
   app.delete<Params>(`${base}/:sid`, async (request, reply) => {
     const ctx = commandContext(request, clock());
-    store.transaction((repo) => deleteTaskQueue(repo, ctx, request.params.ws, request.params.sid));
+    engine.reconfigure(ctx, request.params.ws, (repo, router) => {
+      router.assertNoActiveTasksIn('taskQueue', request.params.sid);
+      deleteTaskQueue(repo, ctx, request.params.ws, request.params.sid);
+    });
     return reply.code(204).send();
   });
 }

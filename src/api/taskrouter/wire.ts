@@ -1,11 +1,14 @@
 // TaskRouter wire helpers: ISO-8601 UTC dates without milliseconds, absolute resource URLs on the server's
 // own origin, and the route dependencies every resource module receives.
 import type { Store } from '../../core/repository.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 export interface RouteDeps {
   store: Store;
   /** Injected clock (epoch ms). */
   clock: () => number;
+  /** Every write that can affect routing goes through the engine. */
+  engine: Engine;
 }
 
 export function isoDate(ms: number | null | undefined): string | null {

@@ -38,7 +38,7 @@ export function serializeWorkerChannel(repo: Repository, origin: string, wc: Wor
 
 type Params = { Params: { ws: string; wk: string; sid: string } };
 
-export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Workers/:wk/Channels';
 
   app.get<Params>(base, async (request) => {
@@ -64,8 +64,9 @@ export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock
   app.post<Params>(`${base}/:sid`, async (request) => {
     const p = decodeParams({ Capacity: param.int(0, LIMITS.channelCapacity).optional(), Available: param.bool().optional() }, request.body);
     const ctx = commandContext(request, clock());
-    return store.transaction((repo) => {
+    return engine.run(ctx, request.params.ws, (repo, router) => {
       const wc = updateWorkerChannel(repo, ctx, request.params.ws, request.params.wk, request.params.sid, { capacity: p.Capacity, available: p.Available });
+      router.workerUpserted(repo.get('worker', wc.workerSid)!, [wc], ctx.now);
       return serializeWorkerChannel(repo, originOf(request), wc);
     });
   });

@@ -64,14 +64,15 @@ const LIST = {
 
 type Params = { Params: { ws: string; sid: string } };
 
-export function registerWorkerRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Workers';
 
   app.post<Params>(base, async (request, reply) => {
     const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
-    const body = store.transaction((repo) => {
+    const body = engine.run(ctx, request.params.ws, (repo, router) => {
       const w = createWorker(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, activitySid: p.ActivitySid, attributes: p.Attributes });
+      router.workerUpserted(w, repo.findAll('workerChannel', { workerSid: w.sid }), ctx.now);
       setEtag(reply, w.version);
       return serializeWorker(repo, originOf(request), w);
     });
@@ -112,7 +113,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock }: Rou
   app.post<Params>(`${base}/:sid`, async (request, reply) => {
     const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
-    return store.transaction((repo) => {
+    return engine.run(ctx, request.params.ws, (repo, router) => {
       const w = updateWorker(repo, ctx, request.params.ws, request.params.sid, {
         friendlyName: p.FriendlyName,
         activitySid: p.ActivitySid,
@@ -120,6 +121,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock }: Rou
         rejectPendingReservations: p.RejectPendingReservations,
         ifMatch: ifMatchOf(request),
       });
+      router.workerUpserted(w, [], ctx.now);
       setEtag(reply, w.version);
       return serializeWorker(repo, originOf(request), w);
     });
@@ -127,7 +129,11 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock }: Rou
 
   app.delete<Params>(`${base}/:sid`, async (request, reply) => {
     const ctx = commandContext(request, clock());
-    store.transaction((repo) => deleteWorker(repo, ctx, request.params.ws, request.params.sid, ifMatchOf(request)));
+    engine.run(ctx, request.params.ws, (repo, router) => {
+      const w = getWorker(repo, ctx, request.params.ws, request.params.sid);
+      router.workerDeleted(w.sid, ctx.now);
+      deleteWorker(repo, ctx, request.params.ws, request.params.sid, ifMatchOf(request));
+    });
     return reply.code(204).send();
   });
 }

@@ -40,13 +40,13 @@ const FIELDS = {
 
 type Params = { Params: { ws: string; sid: string } };
 
-export function registerWorkflowRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Workflows';
 
   app.post<Params>(base, async (request, reply) => {
     const p = decodeParams({ FriendlyName: param.name(), Configuration: param.string(LIMITS.workflowConfiguration), ...FIELDS }, request.body);
     const ctx = commandContext(request, clock());
-    const w = store.transaction((repo) =>
+    const w = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createWorkflow(repo, ctx, request.params.ws, {
         friendlyName: p.FriendlyName,
         configuration: p.Configuration,
@@ -81,7 +81,10 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock }: R
       request.body,
     );
     const ctx = commandContext(request, clock());
-    const w = store.transaction((repo) =>
+    const w = engine.reconfigure(
+      ctx,
+      request.params.ws,
+      (repo) =>
       updateWorkflow(repo, ctx, request.params.ws, request.params.sid, {
         friendlyName: p.FriendlyName,
         configuration: p.Configuration,
@@ -90,13 +93,20 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock }: R
         taskReservationTimeout: p.TaskReservationTimeout,
         reEvaluateTasks: p.ReEvaluateTasks,
       }),
+      (router) => {
+        if (p.ReEvaluateTasks) router.reEvaluate(request.params.sid, ctx.now);
+        router.rebalance(ctx.now);
+      },
     );
     return serializeWorkflow(originOf(request), w);
   });
 
   app.delete<Params>(`${base}/:sid`, async (request, reply) => {
     const ctx = commandContext(request, clock());
-    store.transaction((repo) => deleteWorkflow(repo, ctx, request.params.ws, request.params.sid));
+    engine.reconfigure(ctx, request.params.ws, (repo, router) => {
+      router.assertNoActiveTasksIn('workflow', request.params.sid);
+      deleteWorkflow(repo, ctx, request.params.ws, request.params.sid);
+    });
     return reply.code(204).send();
   });
 }

@@ -65,7 +65,7 @@ const UPDATE = {
 
 const LIST = { FriendlyName: param.string(64).optional(), ...PAGING };
 
-export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   app.post('/v1/Workspaces', async (request, reply) => {
     const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
@@ -102,7 +102,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock }: 
   app.post<{ Params: { sid: string } }>('/v1/Workspaces/:sid', async (request) => {
     const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
-    return store.transaction((repo) => {
+    return engine.reconfigure(ctx, request.params.sid, (repo) => {
       const ws = updateWorkspace(repo, ctx, request.params.sid, {
         friendlyName: p.FriendlyName,
         defaultActivitySid: p.DefaultActivitySid,
@@ -119,6 +119,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock }: 
   app.delete<{ Params: { sid: string } }>('/v1/Workspaces/:sid', async (request, reply) => {
     const ctx = commandContext(request, clock());
     store.transaction((repo) => deleteWorkspace(repo, ctx, request.params.sid));
+    engine.forget(request.params.sid);
     return reply.code(204).send();
   });
 }

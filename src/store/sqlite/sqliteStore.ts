@@ -19,6 +19,8 @@ const TABLE: Record<EntityKind, string> = {
   workerChannel: 'worker_channels',
   taskQueue: 'task_queues',
   workflow: 'workflows',
+  task: 'tasks',
+  reservation: 'reservations',
 };
 
 // Fields held in real columns; every other field is read from the JSON document.

@@ -1,0 +1,186 @@
+// The Engine runs every write of the routing layer: it keeps one WorkspaceRouter per workspace in memory
+// (rebuilt from the store on first use or after a failed transaction), runs a command against the router and
+// the repository in ONE store transaction, writes the router's effects (tasks, reservations, workers,
+// events) in that same transaction, and schedules the next timer. Timers re-enter through the same path, so
+// a timeout is as durable as an API call: the deadline is stored with the entity, and after a restart the
+// rebuilt router fires whatever is overdue at once.
+import type { Workspace } from '../core/entities.ts';
+import type { Repository, Store } from '../core/repository.ts';
+import { newSid } from '../core/sid.ts';
+import { type CommandContext, recordEvent, requireWorkspace } from './configuration/context.ts';
+import { type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
+
+export interface EngineOptions {
+  clock?: () => number;
+  /** SID generator; deterministic in tests. */
+  ids?: (prefix: 'WT' | 'WR') => string;
+  /** Run timers automatically with setTimeout (off in tests that drive time by hand). */
+  autoTimers?: boolean;
+}
+
+function snapshot(repo: Repository, workspace: Workspace): RouterSnapshot {
+  const ws = { workspaceSid: workspace.sid };
+  return {
+    workspace,
+    activities: repo.findAll('activity', ws),
+    taskChannels: repo.findAll('taskChannel', ws),
+    workers: repo.findAll('worker', ws),
+    workerChannels: repo.findAll('workerChannel', ws),
+    queues: repo.findAll('taskQueue', ws),
+    workflows: repo.findAll('workflow', ws),
+    tasks: repo.findAll('task', ws),
+    reservations: repo.findAll('reservation', { workspaceSid: workspace.sid, reservationStatus: { in: ['pending', 'accepted', 'wrapping'] } }),
+  };
+}
+
+export class Engine {
+  readonly store: Store;
+  readonly clock: () => number;
+  private readonly ids: (prefix: 'WT' | 'WR') => string;
+  private readonly routers = new Map<string, WorkspaceRouter>();
+  private readonly autoTimers: boolean;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt: number | undefined;
+  private closed = false;
+
+  constructor(store: Store, options: EngineOptions = {}) {
+    this.store = store;
+    this.clock = options.clock ?? Date.now;
+    this.ids = options.ids ?? newSid;
+    this.autoTimers = options.autoTimers ?? true;
+  }
+
+  /** Loads every workspace that has tasks, so their timers run after a restart, and fires what is overdue. */
+  start(): void {
+    const workspaces = this.store.read((repo) => repo.findAll('workspace', {}).filter((ws) => repo.count('task', { workspaceSid: ws.sid }) > 0));
+    for (const ws of workspaces) {
+      this.run({ accountSid: ws.accountSid, now: this.clock() }, ws.sid, (_repo, router) => router.rebalance(this.clock()));
+    }
+    this.fireDue();
+  }
+
+  private router(repo: Repository, workspace: Workspace): WorkspaceRouter {
+    let r = this.routers.get(workspace.sid);
+    if (!r) {
+      r = new WorkspaceRouter(snapshot(repo, workspace), this.ids);
+      this.routers.set(workspace.sid, r);
+    }
+    return r;
+  }
+
+  /** Drops a workspace's router (after the workspace itself is deleted). */
+  forget(workspaceSid: string): void {
+    this.routers.delete(workspaceSid);
+  }
+
+  /**
+   * Runs `work` with the repository and the workspace's router in one transaction and commits the router's
+   * effects with it. The workspace must belong to the caller (20404 otherwise). If anything throws, the
+   * transaction rolls back and the router is rebuilt next time, so memory never runs ahead of the store.
+   */
+  run<T>(ctx: CommandContext, workspaceSid: string, work: (repo: Repository, router: WorkspaceRouter) => T): T {
+    return this.transact(workspaceSid, (repo) => {
+      const ws = requireWorkspace(repo, ctx, workspaceSid);
+      const router = this.router(repo, ws);
+      const value = work(repo, router);
+      this.flush(repo, router, ctx);
+      return value;
+    });
+  }
+
+  /**
+   * A configuration change that affects routing (queues, workflows, channels, activities, workspace
+   * settings): `work` changes the store, then the router is rebuilt from it inside the same transaction and
+   * `after` (by default a rebalance of waiting tasks) runs on the fresh router.
+   */
+  reconfigure<T>(
+    ctx: CommandContext,
+    workspaceSid: string,
+    work: (repo: Repository, router: WorkspaceRouter) => T,
+    after: (router: WorkspaceRouter) => void = (r) => r.rebalance(ctx.now),
+  ): T {
+    return this.transact(workspaceSid, (repo) => {
+      const ws = requireWorkspace(repo, ctx, workspaceSid);
+      const value = work(repo, this.router(repo, ws));
+      this.routers.delete(workspaceSid);
+      const updated = repo.get('workspace', workspaceSid);
+      if (updated) {
+        const fresh = this.router(repo, updated);
+        after(fresh);
+        this.flush(repo, fresh, ctx);
+      }
+      return value;
+    });
+  }
+
+  private transact<T>(workspaceSid: string, body: (repo: Repository) => T): T {
+    try {
+      const result = this.store.transaction(body);
+      this.schedule();
+      return result;
+    } catch (err) {
+      this.routers.delete(workspaceSid);
+      throw err;
+    }
+  }
+
+  private flush(repo: Repository, router: WorkspaceRouter, ctx: CommandContext): void {
+    const effects = router.takeEffects();
+    for (const [sid, w] of effects.writes) {
+      if (effects.inserted.has(sid)) repo.insert(w.kind, w.entity as never);
+      else if (repo.get(w.kind, sid)) repo.update(w.kind, w.entity as never);
+    }
+    for (const d of effects.deleted) {
+      if (d.kind === 'task') repo.deleteWhere('reservation', { taskSid: d.sid });
+      repo.delete(d.kind, d.sid);
+    }
+    const ws = repo.get('workspace', router.workspace.sid);
+    if (!ws) return;
+    router.workspace = ws;
+    for (const e of effects.events) recordEvent(repo, ctx, ws, e);
+  }
+
+  /** Fires due timers of every loaded workspace, each workspace in its own transaction. */
+  fireDue(): void {
+    const now = this.clock();
+    for (const [sid, router] of [...this.routers]) {
+      const due = router.nextDue();
+      if (due !== undefined && due <= now) {
+        this.run({ accountSid: router.workspace.accountSid, now }, sid, (_repo, r) => r.fireDue(now));
+      }
+    }
+    this.schedule();
+  }
+
+  /** Arms one setTimeout for the earliest deadline across workspaces. */
+  private schedule(): void {
+    if (!this.autoTimers || this.closed) return;
+    let next: number | undefined;
+    for (const r of this.routers.values()) {
+      const due = r.nextDue();
+      if (due !== undefined && (next === undefined || due < next)) next = due;
+    }
+    if (next === undefined) return;
+    if (this.timer && this.timerAt !== undefined && this.timerAt <= next) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = next;
+    const delay = Math.min(Math.max(0, next - this.clock()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      try {
+        this.fireDue();
+      } catch {
+        // A failing timer transaction rolls back and rebuilds its router; try again shortly rather than stop.
+        this.timer = setTimeout(() => this.fireDue(), 1000);
+        this.timer.unref?.();
+      }
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,47 @@
+// The in-memory state of one workspace's router: workers with their capacity, queues with their members and
+// ordered pending tasks, compiled workflows, the active tasks and reservations, and the timers.
+import type { Reservation, Task, TaskQueue, Worker, WorkerChannel } from '../../core/entities.ts';
+import type { CompiledExpression } from '../../expr/index.ts';
+import type { SortedList } from './sortedList.ts';
+
+export interface ChannelState {
+  entity: WorkerChannel;
+  /** Reservations holding this channel: pending, accepted, wrapping. */
+  held: number;
+}
+
+export interface WorkerState {
+  entity: Worker;
+  attributes: Record<string, unknown>;
+  /** What `worker.` keys see in target expressions: the attributes plus sid, friendly_name, activity_*. */
+  context: Record<string, unknown>;
+  available: boolean;
+  channels: Map<string, ChannelState>; // by task channel SID
+  heldTotal: number;
+  queues: Set<string>;
+  /** Longest idle first: the time the worker last finished or gave up a task (or was created). */
+  idleSince: number;
+}
+
+export interface TaskState {
+  entity: Task;
+  attributes: Record<string, unknown>;
+  /** Reservations of this task that hold a worker (pending, accepted, wrapping). */
+  reservations: Set<string>;
+  /** The queue list the task currently sits in, if any. */
+  queuedIn: QueueState | undefined;
+}
+
+export interface QueueState {
+  sid: string;
+  entity: TaskQueue | undefined; // undefined for a worker's direct queue (RoutingTarget=WK…)
+  expression: CompiledExpression | undefined;
+  maxReservedWorkers: number;
+  lifo: boolean;
+  members: Set<string>;
+  pending: SortedList<TaskState>;
+}
+
+export interface ReservationState {
+  entity: Reservation;
+}
