@@ -7,10 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
+import { Engine } from '../../src/engine/engine.ts';
 
 export interface TestServer {
   app: FastifyInstance;
   store: SqliteStore;
+  engine: Engine;
   origin: string;
   accountSid: string;
   authToken: string;
@@ -42,11 +44,15 @@ export function formEncode(form: NonNullable<RequestOptions['form']>): string {
   return q.toString();
 }
 
-export async function startServer(options: { clock?: () => number; rateLimit?: number } = {}): Promise<TestServer> {
+/** `clock` replaces Date.now for the whole server; with `manualTimers` timers fire only when the test calls
+ *  `engine.fireDue()` (after moving its clock), never by themselves. */
+export async function startServer(options: { clock?: () => number; rateLimit?: number; manualTimers?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
   const boot = ensureBootstrapAccount(store, {}, Date.now())!;
-  const app = await buildServer({ store, clock: options.clock, rateLimit: options.rateLimit });
+  const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
+  engine.start();
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;
@@ -55,6 +61,7 @@ export async function startServer(options: { clock?: () => number; rateLimit?: n
   return {
     app,
     store,
+    engine,
     origin,
     accountSid,
     authToken,
@@ -80,6 +87,7 @@ export async function startServer(options: { clock?: () => number; rateLimit?: n
     },
     async close() {
       await app.close();
+      engine.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,8 +1,10 @@
 // Every TaskRouter REST route. Each resource module registers its own paths.
 import type { FastifyInstance } from 'fastify';
 import { registerActivityRoutes } from './activities.ts';
+import { registerReservationRoutes } from './reservations.ts';
 import { registerTaskChannelRoutes } from './taskChannels.ts';
 import { registerTaskQueueRoutes } from './taskQueues.ts';
+import { registerTaskRoutes } from './tasks.ts';
 import type { RouteDeps } from './wire.ts';
 import { registerWorkerChannelRoutes } from './workerChannels.ts';
 import { registerWorkerRoutes } from './workers.ts';
@@ -17,4 +19,6 @@ export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps):
   registerWorkerChannelRoutes(app, deps);
   registerTaskQueueRoutes(app, deps);
   registerWorkflowRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  registerReservationRoutes(app, deps);
 }

@@ -1,29 +1,34 @@
 // /v1/Workspaces/{WS}/Workers/{WK}/Channels: list, fetch (by WC SID, TC SID or unique name), update
-// Capacity and Available. assigned_tasks counts the worker's tasks on the channel (none before routing).
+// Capacity and Available. assigned_tasks counts the worker's accepted and wrapping reservations on the channel.
 import type { FastifyInstance } from 'fastify';
 import type { WorkerChannel } from '../../core/entities.ts';
 import { LIMITS } from '../../core/limits.ts';
 import type { Repository } from '../../core/repository.ts';
-import { requireChild, requireWorkspace } from '../../engine/configuration/context.ts';
-import { getWorkerChannel, updateWorkerChannel } from '../../engine/configuration/workerChannels.ts';
+import { requireWorkspace } from '../../engine/configuration/context.ts';
+import {
+  assignedTaskCounts,
+  availableCapacityPercentage,
+  getWorkerChannel,
+  requireWorker,
+  updateWorkerChannel,
+} from '../../engine/configuration/workerChannels.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 
-/** Tasks currently assigned to the worker on this channel. Tasks arrive with the routing engine; until then 0. */
-function assignedTasks(_wc: WorkerChannel): number {
-  return 0;
+/** The channel's assigned task count, from the worker's stored reservations. */
+function assignedOn(repo: Repository, wc: WorkerChannel): number {
+  return assignedTaskCounts(repo, wc.workspaceSid, wc.workerSid).get(wc.taskChannelSid) ?? 0;
 }
 
-export function serializeWorkerChannel(repo: Repository, origin: string, wc: WorkerChannel) {
-  const assigned = assignedTasks(wc);
-  const free = wc.available && wc.capacity > 0 ? Math.max(0, wc.capacity - assigned) : 0;
+/** `assigned` is the worker's task count on this channel (assignedTaskCounts); a list reads it once. */
+export function serializeWorkerChannel(repo: Repository, origin: string, wc: WorkerChannel, assigned = assignedOn(repo, wc)) {
   return {
     account_sid: wc.accountSid,
     assigned_tasks: assigned,
     available: wc.available,
-    available_capacity_percentage: wc.capacity > 0 ? Math.floor((free * 100) / wc.capacity) : 0,
+    available_capacity_percentage: availableCapacityPercentage(wc, assigned),
     configured_capacity: wc.capacity,
     date_created: isoDate(wc.dateCreated),
     date_updated: isoDate(wc.dateUpdated),
@@ -47,9 +52,12 @@ export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock
     const pageReq = pageRequest(p);
     return store.read((repo) => {
       const ws = requireWorkspace(repo, ctx, request.params.ws);
-      const worker = requireChild(repo, 'worker', ws, request.params.wk, `/v1/Workspaces/${ws.sid}/Workers/${request.params.wk}`);
-      const result = repo.page('workerChannel', { workerSid: worker.sid }, pageReq.cursor);
-      return listEnvelope(request, 'channels', pageReq, result, (wc) => serializeWorkerChannel(repo, originOf(request), wc));
+      const worker = requireWorker(repo, ws, request.params.wk);
+      const result = repo.page('workerChannel', { workspaceSid: ws.sid, workerSid: worker.sid }, pageReq.cursor);
+      const assigned = assignedTaskCounts(repo, ws.sid, worker.sid);
+      return listEnvelope(request, 'channels', pageReq, result, (wc) =>
+        serializeWorkerChannel(repo, originOf(request), wc, assigned.get(wc.taskChannelSid) ?? 0),
+      );
     });
   });
 

@@ -1,17 +1,24 @@
 // /v1/Workspaces/{WS}/Workers: create, fetch, update (If-Match), list with every filter, delete (If-Match).
 // `available` and `activity_name` come from the worker's activity; ETag is the worker's version.
 import type { FastifyInstance } from 'fastify';
-import type { Worker } from '../../core/entities.ts';
+import type { Activity, Worker } from '../../core/entities.ts';
 import { LIMITS } from '../../core/limits.ts';
 import type { Repository } from '../../core/repository.ts';
+import { assertVersion } from '../../engine/configuration/context.ts';
 import { createWorker, deleteWorker, getWorker, updateWorker, workerQuery } from '../../engine/configuration/workers.ts';
 import { commandContext, ifMatchOf, listEnvelope, originOf, setEtag } from '../common/http.ts';
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
 import { pageArray, pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 
-export function serializeWorker(repo: Repository, origin: string, w: Worker) {
-  const activity = repo.get('activity', w.activitySid);
+/** `activityOf` lets a list resolve every worker's activity from one read of the workspace's activities. */
+export function serializeWorker(
+  repo: Repository,
+  origin: string,
+  w: Worker,
+  activityOf: (sid: string) => Activity | undefined = (sid) => repo.get('activity', sid),
+) {
+  const activity = activityOf(w.activitySid);
   const url = workspaceUrl(origin, w.workspaceSid, `/Workers/${w.sid}`);
   const ws = workspaceUrl(origin, w.workspaceSid);
   return {
@@ -94,7 +101,8 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
         taskQueueSid: p.TaskQueueSid,
         ordering: p.Ordering,
       });
-      const serialize = (w: Worker) => serializeWorker(repo, originOf(request), w);
+      const activities = new Map(repo.findAll('activity', { workspaceSid: q.workspaceSid }).map((a) => [a.sid, a]));
+      const serialize = (w: Worker) => serializeWorker(repo, originOf(request), w, (sid) => activities.get(sid));
       if (!q.refine) return listEnvelope(request, 'workers', pageReq, repo.page('worker', q.where, pageReq.cursor), serialize);
       return listEnvelope(request, 'workers', pageReq, pageArray(q.refine(repo.findAll('worker', q.where)), pageReq), serialize, true);
     });
@@ -131,6 +139,8 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
     const ctx = commandContext(request, clock());
     engine.run(ctx, request.params.ws, (repo, router) => {
       const w = getWorker(repo, ctx, request.params.ws, request.params.sid);
+      // A stale If-Match is answered 412 before the router refuses or cancels anything.
+      assertVersion(w.version, ifMatchOf(request));
       router.workerDeleted(w.sid, ctx.now);
       deleteWorker(repo, ctx, request.params.ws, request.params.sid, ifMatchOf(request));
     });

@@ -1,7 +1,7 @@
 // What every configuration command receives besides the repository: who acts and when. The clock is injected
 // so tests can control time.
 import { ApiError, notFound } from '../../core/errors.ts';
-import type { Workspace } from '../../core/entities.ts';
+import type { EntityKind, EntityMap, Workspace } from '../../core/entities.ts';
 import type { Repository } from '../../core/repository.ts';
 import { newSid } from '../../core/sid.ts';
 
@@ -19,13 +19,13 @@ export function requireWorkspace(repo: Repository, ctx: CommandContext, sid: str
 }
 
 /** Fetches a workspace child by SID, 20404 unless it lives in that workspace. */
-export function requireChild<K extends 'activity' | 'taskChannel' | 'worker' | 'workerChannel' | 'taskQueue' | 'workflow'>(
+export function requireChild<K extends Exclude<EntityKind, 'account' | 'apiKey' | 'workspace'>>(
   repo: Repository,
   kind: K,
   ws: Workspace,
   sid: string,
   path: string,
-) {
+): EntityMap[K] {
   const row = repo.get(kind, sid);
   if (!row || row.workspaceSid !== ws.sid) throw notFound(path);
   return row;

@@ -11,13 +11,19 @@ import { newWorkerChannel } from './workerChannels.ts';
 
 const UNIQUE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
-/** Finds a channel of the workspace by SID or unique name (case-insensitive), or undefined. */
+function findByUniqueName(repo: Repository, ws: Workspace, name: string): TaskChannel | undefined {
+  // Unique names are [A-Za-z0-9_] only, so the store's ASCII case folding is exact here.
+  return repo.findOne('taskChannel', { workspaceSid: ws.sid, uniqueName: { ci: name } });
+}
+
+/** Finds a channel of the workspace by SID or unique name (case-insensitive), or undefined. A unique name
+ *  may itself look like a TC SID (letters and digits), so a SID that matches nothing is tried as a name. */
 export function findTaskChannel(repo: Repository, ws: Workspace, sidOrName: string): TaskChannel | undefined {
   if (isSid(sidOrName, 'TC')) {
     const c = repo.get('taskChannel', sidOrName);
-    return c && c.workspaceSid === ws.sid ? c : undefined;
+    if (c) return c.workspaceSid === ws.sid ? c : undefined;
   }
-  return repo.findOne('taskChannel', { workspaceSid: ws.sid, uniqueName: { ci: sidOrName } });
+  return findByUniqueName(repo, ws, sidOrName);
 }
 
 function requireTaskChannel(repo: Repository, ws: Workspace, sidOrName: string): TaskChannel {
@@ -40,7 +46,7 @@ export function createTaskChannel(
   if (!UNIQUE_NAME.test(input.uniqueName)) {
     throw invalid('Invalid parameter UniqueName: UniqueName may contain only letters, digits and underscores (no hyphens)');
   }
-  if (findTaskChannel(repo, ws, input.uniqueName)) {
+  if (findByUniqueName(repo, ws, input.uniqueName)) {
     throw invalid(`TaskChannel with the same unique name already exists: ${input.uniqueName}`);
   }
   if (repo.count('taskChannel', { workspaceSid: ws.sid }) >= LIMITS.taskChannelsPerWorkspace) {

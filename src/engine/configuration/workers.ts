@@ -6,7 +6,7 @@ import type { Activity, Worker, Workspace } from '../../core/entities.ts';
 import { LIMITS } from '../../core/limits.ts';
 import type { Repository, Where } from '../../core/repository.ts';
 import { isSid, newSid } from '../../core/sid.ts';
-import { ExpressionSyntaxError, compileExpression } from '../../expr/index.ts';
+import { type ExpressionScope, ExpressionSyntaxError, compileExpression } from '../../expr/index.ts';
 import { assertVersion, type CommandContext, recordEvent, requireChild, requireWorkspace } from './context.ts';
 import { orderingComparator } from './ordering.ts';
 import { newWorkerChannel } from './workerChannels.ts';
@@ -24,8 +24,18 @@ function requireActivity(repo: Repository, ws: Workspace, sid: string): Activity
   return a;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Names compare like the store's unique key (JavaScript toLowerCase). The store's `ci` filter folds ASCII
+ *  only, so a name with other letters ('Émile' vs 'émile') is compared here instead of failing on the key. */
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 function assertNameFree(repo: Repository, ws: Workspace, name: string, except?: string): void {
-  const clash = repo.findOne('worker', { workspaceSid: ws.sid, friendlyName: { ci: name } });
+  const clash = ASCII.test(name)
+    ? repo.findOne('worker', { workspaceSid: ws.sid, friendlyName: { ci: name } })
+    : repo.findAll('worker', { workspaceSid: ws.sid }).find((w) => w.sid !== except && sameName(w.friendlyName, name));
   if (clash && clash.sid !== except) throw invalid(`Worker with the same friendly name already exists: ${name}`);
 }
 
@@ -136,6 +146,7 @@ export interface WorkerFilters {
 /** How to list workers: a store filter, plus an in-memory refinement when an expression or an ordering is
  *  involved (those cannot be expressed as column equality). */
 export interface WorkerQuery {
+  workspaceSid: string;
   where: Where<'worker'>;
   refine?: (workers: Worker[]) => Worker[];
 }
@@ -152,11 +163,15 @@ export function workerQuery(repo: Repository, ctx: CommandContext, wsSid: string
   if (f.activityName !== undefined) narrow(activities.filter((a) => a.friendlyName.toLowerCase() === f.activityName!.toLowerCase()).map((a) => a.sid));
   if (f.available !== undefined) narrow(activities.filter((a) => a.available === f.available).map((a) => a.sid));
   if (activitySids) where.activitySid = { in: activitySids };
-  if (f.friendlyName !== undefined) where.friendlyName = { ci: f.friendlyName };
-
   const predicates: ((w: Worker) => boolean)[] = [];
+  if (f.friendlyName !== undefined) {
+    const name = f.friendlyName;
+    if (ASCII.test(name)) where.friendlyName = { ci: name };
+    else predicates.push((w) => sameName(w.friendlyName, name));
+  }
   if (f.targetWorkersExpression !== undefined) {
-    const expr = compileOrInvalid('TargetWorkersExpression', f.targetWorkersExpression);
+    // Same language and key resolution as a queue's target_workers (a `worker.` prefix is tolerated).
+    const expr = compileOrInvalid('TargetWorkersExpression', f.targetWorkersExpression, 'queue');
     const names = new Map(activities.map((a) => [a.sid, a.friendlyName]));
     predicates.push((w) =>
       expr.evaluate({
@@ -168,15 +183,22 @@ export function workerQuery(repo: Repository, ctx: CommandContext, wsSid: string
     const queue =
       f.taskQueueSid !== undefined
         ? repo.get('taskQueue', f.taskQueueSid)
-        : repo.findOne('taskQueue', { workspaceSid: ws.sid, friendlyName: f.taskQueueName });
+        : repo.findOne('taskQueue', { workspaceSid: ws.sid, friendlyName: { ci: f.taskQueueName! } });
     if (!queue || queue.workspaceSid !== ws.sid) {
       throw notFound(`/v1/Workspaces/${ws.sid}/TaskQueues/${f.taskQueueSid ?? f.taskQueueName}`);
     }
-    if (f.taskQueueSid !== undefined && f.taskQueueName !== undefined && queue.friendlyName !== f.taskQueueName) {
+    if (f.taskQueueSid !== undefined && f.taskQueueName !== undefined && !sameName(queue.friendlyName, f.taskQueueName)) {
       predicates.push(() => false);
     }
-    const expr = compileExpression(queue.targetWorkers, 'queue');
-    predicates.push((w) => expr.evaluate({ root: parseAttributes(w.attributes) }));
+    // Membership exactly as the routing engine computes it: target_workers over the worker's attributes.
+    // A stored expression always compiled when it was set; should one not, the queue simply has no members.
+    let expr: ReturnType<typeof compileExpression> | undefined;
+    try {
+      expr = compileExpression(queue.targetWorkers, 'queue');
+    } catch (err) {
+      if (!(err instanceof ExpressionSyntaxError)) throw err;
+    }
+    predicates.push((w) => expr !== undefined && expr.evaluate({ root: parseAttributes(w.attributes) }));
   }
   const comparator =
     f.ordering !== undefined
@@ -187,8 +209,9 @@ export function workerQuery(repo: Repository, ctx: CommandContext, wsSid: string
           FriendlyName: (w) => w.friendlyName.toLowerCase(),
         })
       : undefined;
-  if (predicates.length === 0 && !comparator) return { where };
+  if (predicates.length === 0 && !comparator) return { workspaceSid: ws.sid, where };
   return {
+    workspaceSid: ws.sid,
     where,
     refine: (workers) => {
       const kept = workers.filter((w) => predicates.every((p) => p(w)));
@@ -198,9 +221,10 @@ export function workerQuery(repo: Repository, ctx: CommandContext, wsSid: string
   };
 }
 
-export function compileOrInvalid(param: string, source: string) {
+/** Compiles a list-filter expression, turning a syntax error into 20001 with the parser's message. */
+export function compileOrInvalid(param: string, source: string, scope: ExpressionScope = 'plain') {
   try {
-    return compileExpression(source, 'plain');
+    return compileExpression(source, scope);
   } catch (err) {
     if (err instanceof ExpressionSyntaxError) throw invalid(`Invalid parameter ${param}: ${err.message}`);
     throw err;
