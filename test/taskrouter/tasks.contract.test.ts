@@ -69,7 +69,7 @@ describe('Tasks and Reservations: contract', () => {
 
   it('bad task input is 20001 and creates nothing', async () => {
     const before = (await f.ok('GET', f.path('/Tasks?PageSize=1000'))).tasks.length;
-    for (const form of [
+    const forms: Record<string, string | number>[] = [
       { Attributes: '[1]' },
       { Attributes: '{}', Timeout: 0 },
       { Attributes: '{}', Timeout: 1209601 },
@@ -81,7 +81,8 @@ describe('Tasks and Reservations: contract', () => {
       { Attributes: '{}', VirtualStartTime: '2999-01-01T00:00:00Z' },
       { Attributes: '{}', RoutingTarget: newSid('WK') },
       { Attributes: '{}', IgnoreCapacity: 'true' },
-    ]) {
+    ];
+    for (const form of forms) {
       const res = await f.s.request('POST', f.path('/Tasks'), { form });
       assertTwilioError(res, 400, 20001);
     }
