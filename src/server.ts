@@ -7,6 +7,7 @@ import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
 import { authenticate } from './auth/basicAuth.ts';
+import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
@@ -32,6 +33,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: LIMITS.bodyBytes,
     // Twilio paths are case-sensitive and never end with a slash; keep routing strict and predictable.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256, querystringParser: parseQuery },
+    clientErrorHandler: twilioClientErrorHandler,
     // Errors the router raises before any route runs (malformed URL, over-long path parameter) get the same
     // Twilio body as everything else: a bad SID in the path is a 404, as for any unknown SID.
     frameworkErrors: (err, request, reply) => {

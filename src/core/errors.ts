@@ -10,9 +10,11 @@ export const ERRORS = {
   notFound: { code: 20404, status: 404, message: 'The requested resource was not found' },
   methodNotAllowed: { code: 20004, status: 405, message: 'Method not allowed' },
   // Twilio publishes no code for an If-Match mismatch; we answer 412 with 20412 (docs/compatibility.md).
+  requestTimeout: { code: 20408, status: 408, message: 'The request was not received in time' },
   preconditionFailed: { code: 20412, status: 412, message: 'The resource version does not match If-Match' },
   payloadTooLarge: { code: 20413, status: 413, message: 'Request body too large' },
   unsupportedMediaType: { code: 20415, status: 415, message: 'Unsupported Content-Type' },
+  headersTooLarge: { code: 20431, status: 431, message: 'Request headers or URL too large' },
   tooManyRequests: { code: 20429, status: 429, message: 'Too Many Requests' },
   internal: { code: 20500, status: 500, message: 'Internal Server Error' },
 } as const;

@@ -19,8 +19,11 @@ export interface WorkerState {
   channels: Map<string, ChannelState>; // by task channel SID
   heldTotal: number;
   queues: Set<string>;
-  /** Longest idle first: the time the worker last finished or gave up a task (or was created). */
+  /** Longest idle first: the time the worker last finished or gave up a task (or was created). Change it only
+   *  through the router's setIdleSince, which keeps the queues' ready lists ordered. */
   idleSince: number;
+  /** In an available activity with room on at least one channel: listed in its queues' `ready` lists. */
+  ready: boolean;
 }
 
 export interface TaskState {
@@ -28,8 +31,10 @@ export interface TaskState {
   attributes: Record<string, unknown>;
   /** Reservations of this task that hold a worker (pending, accepted, wrapping). */
   reservations: Set<string>;
-  /** The queue list the task currently sits in, if any. */
+  /** The queue the task currently waits in, if any. */
   queuedIn: QueueState | undefined;
+  /** Whether it is in that queue's pending list (only while it can take another reservation). */
+  listed: boolean;
 }
 
 export interface QueueState {
@@ -39,6 +44,9 @@ export interface QueueState {
   maxReservedWorkers: number;
   lifo: boolean;
   members: Set<string>;
+  /** Members that are ready for work, longest idle first: a routing decision reads from the head instead of
+   *  scanning every member. */
+  ready: SortedList<WorkerState>;
   pending: SortedList<TaskState>;
 }
 

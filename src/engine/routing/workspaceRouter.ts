@@ -121,6 +121,11 @@ function lifoOrder(a: TaskState, b: TaskState): number {
   return b.entity.virtualStartTime - a.entity.virtualStartTime || b.entity.seq - a.entity.seq;
 }
 
+/** Longest idle first; the SID breaks ties so the order is total (SortedList.remove needs that). */
+function idleOrder(a: WorkerState, b: WorkerState): number {
+  return a.idleSince - b.idleSince || (a.entity.sid < b.entity.sid ? -1 : a.entity.sid > b.entity.sid ? 1 : 0);
+}
+
 function parseObject(text: string): Record<string, unknown> {
   try {
     const v = JSON.parse(text);
@@ -169,7 +174,7 @@ export class WorkspaceRouter {
         if (t.cleanupAt !== null) this.scheduleCleanup(t.sid, t.cleanupAt);
         continue;
       }
-      const ts: TaskState = { entity: t, attributes: parseObject(t.attributes), reservations: new Set(), queuedIn: undefined };
+      const ts: TaskState = { entity: t, attributes: parseObject(t.attributes), reservations: new Set(), queuedIn: undefined, listed: false };
       this.tasks.set(t.sid, ts);
       if (t.expiresAt !== null) this.timers.push({ at: t.expiresAt, kind: 'ttl', sid: t.sid });
       if (t.stepDeadline !== null) this.timers.push({ at: t.stepDeadline, kind: 'step', sid: t.sid });
@@ -186,6 +191,7 @@ export class WorkspaceRouter {
     for (const ts of this.tasks.values()) {
       if (ts.entity.assignmentStatus === 'pending' || ts.entity.assignmentStatus === 'reserved') this.enqueue(ts);
     }
+    for (const w of this.workers.values()) this.refreshReady(w);
   }
 
   // ---------------------------------------------------------------- effects
@@ -264,6 +270,7 @@ export class WorkspaceRouter {
       maxReservedWorkers: q.maxReservedWorkers,
       lifo,
       members: new Set(),
+      ready: new SortedList(idleOrder),
       pending: new SortedList(lifo ? lifoOrder : fifoOrder),
     };
   }
@@ -271,9 +278,13 @@ export class WorkspaceRouter {
   private directQueue(workerSid: string): QueueState {
     let q = this.directQueues.get(workerSid);
     if (!q) {
-      q = { sid: workerSid, entity: undefined, expression: undefined, maxReservedWorkers: 1, lifo: false, members: new Set([workerSid]), pending: new SortedList(fifoOrder) };
+      q = { sid: workerSid, entity: undefined, expression: undefined, maxReservedWorkers: 1, lifo: false, members: new Set([workerSid]), ready: new SortedList(idleOrder), pending: new SortedList(fifoOrder) };
       this.directQueues.set(workerSid, q);
-      this.workers.get(workerSid)?.queues.add(workerSid);
+      const w = this.workers.get(workerSid);
+      if (w) {
+        w.queues.add(workerSid);
+        if (w.ready) q.ready.insert(w);
+      }
     }
     return q;
   }
@@ -293,6 +304,7 @@ export class WorkspaceRouter {
       heldTotal: 0,
       queues: new Set(),
       idleSince,
+      ready: false,
     };
     this.workers.set(w.sid, state);
     this.computeMembership(state);
@@ -302,12 +314,15 @@ export class WorkspaceRouter {
   private computeMembership(w: WorkerState): void {
     for (const q of this.queues.values()) {
       const member = q.expression ? q.expression.evaluate({ root: w.attributes }) : false;
-      if (member) {
+      const was = w.queues.has(q.sid);
+      if (member && !was) {
         q.members.add(w.entity.sid);
         w.queues.add(q.sid);
-      } else {
+        if (w.ready) q.ready.insert(w);
+      } else if (!member && was) {
         q.members.delete(w.entity.sid);
         w.queues.delete(q.sid);
+        if (w.ready) q.ready.remove(w);
       }
     }
     if (this.directQueues.has(w.entity.sid)) w.queues.add(w.entity.sid);
@@ -321,6 +336,41 @@ export class WorkspaceRouter {
     const ch = w.channels.get(r.taskChannelSid);
     if (ch) ch.held += delta;
     w.heldTotal += delta;
+    this.refreshReady(w);
+  }
+
+  private queueState(sid: string): QueueState | undefined {
+    return this.queues.get(sid) ?? this.directQueues.get(sid);
+  }
+
+  /** Keeps `w.ready` and the queues' ready lists in step with the worker's activity and free capacity. */
+  private refreshReady(w: WorkerState): void {
+    let room = false;
+    if (w.available && (this.workspace.multiTaskEnabled || w.heldTotal === 0)) {
+      for (const ch of w.channels.values()) {
+        if (ch.entity.available && ch.held < ch.entity.capacity) {
+          room = true;
+          break;
+        }
+      }
+    }
+    if (room === w.ready) return;
+    w.ready = room;
+    for (const qs of w.queues) {
+      const q = this.queueState(qs);
+      if (!q) continue;
+      if (room) q.ready.insert(w);
+      else q.ready.remove(w);
+    }
+  }
+
+  /** Moves a worker in the longest-idle order (out of every ready list, change, back in). */
+  private setIdleSince(w: WorkerState, at: number): void {
+    if (w.idleSince === at) return;
+    const lists = w.ready ? [...w.queues].map((qs) => this.queueState(qs)).filter((q): q is QueueState => q !== undefined) : [];
+    for (const q of lists) q.ready.remove(w);
+    w.idleSince = at;
+    for (const q of lists) q.ready.insert(w);
   }
 
   /** Tasks the worker holds on the channel: accepted or wrapping reservations (the WorkerChannel's assigned_tasks). */
@@ -402,12 +452,24 @@ export class WorkspaceRouter {
     if (!q || !this.canTakeMore(ts, q)) return 0;
     const target = this.currentTarget(ts);
     const candidates: WorkerState[] = [];
-    for (const sid of q.members) {
-      const w = this.workers.get(sid);
-      if (w && this.eligible(w, ts, target)) candidates.push(w);
+    if (target?.orderBy || !q.entity) {
+      // order_by needs every eligible member ranked; a direct queue (RoutingTarget=WK…) has one member who may
+      // be taken even when busy (IgnoreCapacity).
+      for (const sid of q.members) {
+        const w = this.workers.get(sid);
+        if (w && this.eligible(w, ts, target)) candidates.push(w);
+      }
+      candidates.sort(this.workerComparator(target));
+    } else {
+      // Longest idle first: the ready list is already in that order, so read from its head.
+      let wanted = q.maxReservedWorkers;
+      for (const rs of ts.reservations) if (this.reservations.get(rs)?.reservationStatus === 'pending') wanted--;
+      for (const w of q.ready) {
+        if (candidates.length >= wanted) break;
+        if (this.eligible(w, ts, target)) candidates.push(w);
+      }
     }
     if (candidates.length === 0) return 0;
-    candidates.sort(this.workerComparator(target));
     let created = 0;
     for (const w of candidates) {
       if (!this.canTakeMore(ts, q)) break;
@@ -419,10 +481,10 @@ export class WorkspaceRouter {
 
   /** Gives a worker who can take work the best task among its queues, repeatedly while it has room. */
   private offerToWorker(w: WorkerState, now: number): void {
-    for (let guard = 0; guard < 1000; guard++) {
+    for (let guard = 0; guard < 1000 && w.ready; guard++) {
       let best: { ts: TaskState; q: QueueState } | undefined;
       for (const qs of w.queues) {
-        const q = this.queues.get(qs) ?? this.directQueues.get(qs);
+        const q = this.queueState(qs);
         if (!q) continue;
         for (const ts of q.pending) {
           if (!this.canTakeMore(ts, q)) continue;
@@ -469,6 +531,7 @@ export class WorkspaceRouter {
     this.timers.push({ at: r.timeoutAt!, kind: 'reservation', sid: r.sid });
     this.write({ kind: 'reservation', entity: r }, true);
     if (t.assignmentStatus === 'pending') this.setTaskStatus(ts, 'reserved', now);
+    this.relist(ts);
     if (!this.workspace.multiTaskEnabled && q.entity?.reservationActivitySid) this.moveWorker(w, q.entity.reservationActivitySid, now);
     this.emit('reservation.created', 'reservation', r.sid, `Reservation ${r.sid} created for worker ${w.entity.friendlyName}`, this.reservationData(r));
     return r;
@@ -478,6 +541,7 @@ export class WorkspaceRouter {
     assertTaskTransition(ts.entity.sid, ts.entity.assignmentStatus, to);
     ts.entity = { ...ts.entity, assignmentStatus: to, dateUpdated: now, version: ts.entity.version + 1 };
     this.write({ kind: 'task', entity: ts.entity });
+    this.relist(ts);
   }
 
   private setReservationStatus(r: Reservation, to: ReservationStatus, now: number, extra: Partial<Reservation> = {}): Reservation {
@@ -488,12 +552,16 @@ export class WorkspaceRouter {
     if (heldAfter) this.reservations.set(r.sid, updated);
     else {
       this.reservations.delete(r.sid);
-      this.tasks.get(r.taskSid)?.reservations.delete(r.sid);
+      const ts = this.tasks.get(r.taskSid);
+      if (ts) {
+        ts.reservations.delete(r.sid);
+        this.relist(ts);
+      }
     }
     if (heldBefore && !heldAfter) {
-      this.hold(r, -1);
       const w = this.workers.get(r.workerSid);
-      if (w) w.idleSince = now;
+      if (w) this.setIdleSince(w, now);
+      this.hold(r, -1);
     }
     this.write({ kind: 'reservation', entity: updated });
     return updated;
@@ -508,7 +576,8 @@ export class WorkspaceRouter {
     w.entity = { ...previous, activitySid, dateStatusChanged: now, dateUpdated: now, version: previous.version + 1 };
     w.available = activity.available;
     w.context = this.workerContext(w.entity, w.attributes);
-    if (!w.available) w.idleSince = now;
+    if (!w.available) this.setIdleSince(w, now);
+    this.refreshReady(w);
     this.write({ kind: 'worker', entity: w.entity });
     const inPrevious = now - previous.dateStatusChanged;
     this.emit('worker.activity.update', 'worker', w.entity.sid, `Worker ${w.entity.friendlyName} updated to ${activity.friendlyName} Activity`, {
@@ -530,18 +599,31 @@ export class WorkspaceRouter {
     const t = ts.entity;
     const q = t.routingTarget?.startsWith('WK') && t.taskQueueSid === null ? this.directQueue(t.routingTarget) : t.taskQueueSid ? this.queues.get(t.taskQueueSid) : undefined;
     if (!q) return;
-    q.pending.insert(ts);
     ts.queuedIn = q;
+    this.relist(ts);
   }
 
   private dequeue(ts: TaskState): void {
-    ts.queuedIn?.pending.remove(ts);
+    if (ts.listed) ts.queuedIn?.pending.remove(ts);
+    ts.listed = false;
     ts.queuedIn = undefined;
+  }
+
+  /** A queue's pending list holds only the tasks that can still take a reservation, so a worker looking for
+   *  work never walks past tasks that are already fully reserved. Called whenever that may have changed. */
+  private relist(ts: TaskState): void {
+    const q = ts.queuedIn;
+    if (!q) return;
+    const should = this.canTakeMore(ts, q);
+    if (should === ts.listed) return;
+    if (should) q.pending.insert(ts);
+    else q.pending.remove(ts);
+    ts.listed = should;
   }
 
   /** Changes task fields that the queue order depends on: out of the list, change, back in. */
   private reorder(ts: TaskState, change: (t: Task) => Task): void {
-    const q = ts.queuedIn;
+    const q = ts.listed ? ts.queuedIn : undefined;
     if (q) q.pending.remove(ts);
     ts.entity = change(ts.entity);
     if (q) q.pending.insert(ts);
@@ -673,6 +755,10 @@ export class WorkspaceRouter {
         throw invalid('WorkflowSid field is required: this Workspace has ' + (this.workflows.size === 0 ? 'no Workflow' : 'more than one Workflow'));
       }
     }
+    if (input.taskQueueSid !== undefined && !this.queues.has(input.taskQueueSid)) {
+      // The SDK sends TaskQueueSid "for reporting"; it does not route, but it must name a queue of this workspace.
+      throw invalid(`Invalid parameter TaskQueueSid: TaskQueue ${input.taskQueueSid} not found in this Workspace`);
+    }
     if (input.ignoreCapacity && !routingTarget?.startsWith('WK')) {
       throw invalid('Invalid parameter IgnoreCapacity: only valid with a Worker RoutingTarget');
     }
@@ -706,17 +792,18 @@ export class WorkspaceRouter {
       dateUpdated: now,
       version: 0,
     };
-    const ts: TaskState = { entity: task, attributes: parseObject(task.attributes), reservations: new Set(), queuedIn: undefined };
+    const ts: TaskState = { entity: task, attributes: parseObject(task.attributes), reservations: new Set(), queuedIn: undefined, listed: false };
     this.tasks.set(task.sid, ts);
     this.write({ kind: 'task', entity: task }, true);
     this.timers.push({ at: task.expiresAt!, kind: 'ttl', sid: task.sid });
     const mark = this.effects.events.length;
     this.route(ts, now);
     // TaskRouter reports task.created after the workflow/queue entry events and before the target match.
-    const at = this.effects.events.findIndex((e, i) => i >= mark && e.eventType === 'workflow.target-matched');
+    const events = this.effects.events;
+    let at = mark;
+    while (at < events.length && events[at]!.eventType !== 'workflow.target-matched') at++;
     const created = { eventType: 'task.created', resourceType: 'task', resourceSid: task.sid, description: `Task ${task.sid} created`, eventData: this.taskData(ts) };
-    if (at >= 0) this.effects.events.splice(at, 0, created);
-    else this.effects.events.splice(mark, 0, created);
+    events.splice(at < events.length ? at : mark, 0, created);
     return ts.entity;
   }
 
@@ -997,7 +1084,7 @@ export class WorkspaceRouter {
       existing.attributes = parseObject(worker.attributes);
       existing.context = this.workerContext(worker, existing.attributes);
       existing.available = this.activities.get(worker.activitySid)?.available ?? false;
-      if (becameAvailable) existing.idleSince = now;
+      if (becameAvailable) this.setIdleSince(existing, now);
       this.computeMembership(existing);
     }
     for (const wc of channels) {
@@ -1005,6 +1092,7 @@ export class WorkspaceRouter {
       if (ch) ch.entity = wc;
       else state.channels.set(wc.taskChannelSid, { entity: wc, held: 0 });
     }
+    this.refreshReady(state);
     if (state.available) this.offerToWorker(state, now);
   }
 
@@ -1020,6 +1108,7 @@ export class WorkspaceRouter {
       this.setReservationStatus(r, 'canceled', now);
       this.emit('reservation.canceled', 'reservation', r.sid, `Reservation ${r.sid} canceled: worker deleted`, this.reservationData(r));
     }
+    if (w.ready) for (const qs of w.queues) this.queueState(qs)?.ready.remove(w);
     for (const q of this.queues.values()) q.members.delete(sid);
     this.workers.delete(sid);
     for (const r of held) {

@@ -1,0 +1,140 @@
+// Engine benchmark: the routing engine in process, without HTTP or the store (what the engine itself costs).
+//   1. full lifecycles/s (create -> reserve -> accept -> complete) in a workspace with 15,000 workers and
+//      5,000 queues;
+//   2. the cost of one routing decision (creating a task that is reserved at once) as workers grow
+//      1k -> 10k -> 100k, and as pending tasks grow 1k -> 100k -> 500k, with the ratio largest/smallest.
+// Run: node --import tsx bench/engine.ts   (prints figures and the machine; medians of several runs)
+import type { Activity, TaskChannel, TaskQueue, Worker, WorkerChannel, Workflow, Workspace } from '../src/core/entities.ts';
+import { type RouterSnapshot, WorkspaceRouter } from '../src/engine/routing/workspaceRouter.ts';
+import { machine, median } from './machine.ts';
+
+let counter = 0;
+const sid = (prefix: string) => prefix + (++counter).toString(16).padStart(32, '0');
+const base = { accountSid: 'AC' + '1'.repeat(32), workspaceSid: 'WS' + '1'.repeat(32), dateCreated: 0, dateUpdated: 0, version: 0 };
+
+function workspace(opts: { workers: number; queues: number; workerAvailable: boolean; capacity?: number }): RouterSnapshot {
+  const ws: Workspace = {
+    sid: base.workspaceSid, accountSid: base.accountSid, friendlyName: 'bench', eventCallbackUrl: null, eventsFilter: null,
+    multiTaskEnabled: true, defaultActivitySid: null, timeoutActivitySid: null, prioritizeQueueOrder: 'FIFO', dateCreated: 0, dateUpdated: 0, version: 0,
+  };
+  const available: Activity = { ...base, sid: sid('WA'), friendlyName: 'Available', available: true };
+  const offline: Activity = { ...base, sid: sid('WA'), friendlyName: 'Offline', available: false };
+  ws.defaultActivitySid = offline.sid;
+  ws.timeoutActivitySid = offline.sid;
+  const channel: TaskChannel = { ...base, sid: sid('TC'), friendlyName: 'Default', uniqueName: 'default', channelOptimizedRouting: false };
+  // Queue i takes workers with skill i % queues; queue 0 also targets everyone (the "all agents" queue).
+  const queues: TaskQueue[] = [];
+  for (let i = 0; i < opts.queues; i++) {
+    queues.push({ ...base, sid: sid('WQ'), friendlyName: `q${i}`, targetWorkers: i === 0 ? '1==1' : `skill == ${i}`, maxReservedWorkers: 1, taskOrder: 'FIFO', reservationActivitySid: null, assignmentActivitySid: null });
+  }
+  const workers: Worker[] = [];
+  const workerChannels: WorkerChannel[] = [];
+  for (let i = 0; i < opts.workers; i++) {
+    const w: Worker = { ...base, sid: sid('WK'), friendlyName: `w${i}`, activitySid: opts.workerAvailable ? available.sid : offline.sid, attributes: JSON.stringify({ skill: i % opts.queues }), dateStatusChanged: i };
+    workers.push(w);
+    workerChannels.push({ ...base, sid: sid('WC'), workerSid: w.sid, taskChannelSid: channel.sid, capacity: opts.capacity ?? 1, available: true });
+  }
+  const workflow: Workflow = {
+    ...base, sid: sid('WW'), friendlyName: 'wf', configuration: JSON.stringify({ task_routing: { default_filter: { queue: queues[0]!.sid } } }),
+    assignmentCallbackUrl: null, fallbackAssignmentCallbackUrl: null, taskReservationTimeout: 120,
+  };
+  return { workspace: ws, activities: [available, offline], taskChannels: [channel], workers, workerChannels, queues, workflows: [workflow], tasks: [], reservations: [] };
+}
+
+const ids = (prefix: 'WT' | 'WR') => sid(prefix);
+
+function lifecycles(router: WorkspaceRouter, n: number, start: number): number {
+  let now = start;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    now += 1;
+    router.createTask({ attributes: '{"type":"bench"}' }, now);
+    const effects = router.takeEffects();
+    let reservation;
+    for (const w of effects.writes.values()) if (w.kind === 'reservation') reservation = w.entity;
+    if (!reservation) throw new Error('task was not reserved');
+    router.updateReservation(reservation, { reservationStatus: 'accepted' }, now);
+    router.updateTask(reservation.taskSid, { assignmentStatus: 'completed' }, now, undefined);
+    router.takeEffects();
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function timeIt(fn: () => void, runs = 5): number {
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+console.log(`engine benchmark on ${machine()}`);
+
+// 1. Lifecycles with 15,000 workers and 5,000 queues.
+{
+  const t0 = performance.now();
+  const router = new WorkspaceRouter(workspace({ workers: 15_000, queues: 5_000, workerAvailable: true }), ids);
+  const loadMs = performance.now() - t0;
+  lifecycles(router, 2_000, 1e6); // warm-up
+  const rates = [1, 2, 3].map((k) => lifecycles(router, 20_000, 1e7 * k));
+  console.log(`lifecycles/s (15,000 workers, 5,000 queues): ${Math.round(median(rates)).toLocaleString('en')}  [runs: ${rates.map((r) => Math.round(r)).join(', ')}; router build ${loadMs.toFixed(0)} ms]`);
+}
+
+// 2a. One routing decision as workers grow: a task created when every worker is available and idle.
+{
+  const rows: [string, number][] = [];
+  for (const n of [1_000, 10_000, 100_000]) {
+    const router = new WorkspaceRouter(workspace({ workers: n, queues: 10, workerAvailable: true, capacity: 50 }), ids);
+    let now = 1e6;
+    const batch = 200;
+    const ms = timeIt(() => {
+      for (let i = 0; i < batch; i++) router.createTask({ attributes: '{}' }, ++now);
+      router.takeEffects();
+    });
+    rows.push([`${n.toLocaleString('en')} workers`, (ms * 1000) / batch]);
+  }
+  printCurve('routing decision vs workers', rows);
+}
+
+// 2b. One routing decision as pending tasks grow: the queue holds N waiting tasks (all workers offline), then
+// one worker becomes available and is offered the head task.
+{
+  const rows: [string, number][] = [];
+  for (const n of [1_000, 100_000, 500_000]) {
+    const snap = workspace({ workers: 1_000, queues: 10, workerAvailable: false });
+    const router = new WorkspaceRouter(snap, ids);
+    let now = 1e6;
+    for (let i = 0; i < n; i++) {
+      router.createTask({ attributes: '{}' }, ++now);
+      if (i % 10_000 === 0) router.takeEffects(); // the Engine writes effects after every command
+    }
+    router.takeEffects();
+    const available = snap.activities[0]!.sid;
+    let k = 0;
+    const batch = 200;
+    const ms = timeIt(() => {
+      for (let i = 0; i < batch; i++, k++) {
+        const w = snap.workers[k % snap.workers.length]!;
+        router.workerUpserted({ ...w, activitySid: k < snap.workers.length ? available : w.activitySid }, [], ++now);
+      }
+      router.takeEffects();
+    }, 3);
+    rows.push([`${n.toLocaleString('en')} pending tasks`, (ms * 1000) / batch]);
+    // Insertion into a long queue, measured separately: a new task behind n waiting ones.
+    const insertMs = timeIt(() => {
+      for (let i = 0; i < batch; i++) router.createTask({ attributes: '{}' }, ++now);
+      router.takeEffects();
+    }, 3);
+    rows.push([`  create behind ${n.toLocaleString('en')}`, (insertMs * 1000) / batch]);
+  }
+  printCurve('routing decision vs pending tasks', rows);
+}
+
+function printCurve(title: string, rows: [string, number][]): void {
+  console.log(`${title}:`);
+  for (const [label, us] of rows) console.log(`  ${label.padEnd(28)} ${us.toFixed(2)} µs`);
+  const main = rows.filter(([l]) => !l.startsWith('  '));
+  console.log(`  ratio largest/smallest: ${(main[main.length - 1]![1] / main[0]![1]).toFixed(2)}x`);
+}
