@@ -1,20 +1,22 @@
-// An array kept sorted by a comparator: binary-search insert and delete, in-order iteration from the head.
-// Queues read from the head far more often than they change, and a contiguous array makes that scan cheap.
-// Insertion and removal cost O(log n) comparisons plus an O(n) memmove, which stays small in practice
-// (issue 6 measures it against the 500,000-task limit).
+// An array kept sorted by a comparator, with free space at the front: binary-search lookups, and inserts or
+// removals shift whichever side of the array is shorter. A FIFO queue works at its head (the oldest task
+// leaves, new ones join at the tail), so both ends cost O(log n) and a queue of 500,000 tasks never moves
+// its whole array for one routing decision. The worst case, a change in the middle, moves n/2 entries.
 export class SortedList<T> {
-  private readonly items: T[] = [];
+  private items: (T | undefined)[] = [];
+  /** Index of the first live entry; entries before it are free space. */
+  private head = 0;
   private readonly compare: (a: T, b: T) => number;
   constructor(compare: (a: T, b: T) => number) {
     this.compare = compare;
   }
 
   get size(): number {
-    return this.items.length;
+    return this.items.length - this.head;
   }
 
   private lowerBound(item: T): number {
-    let lo = 0;
+    let lo = this.head;
     let hi = this.items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -25,26 +27,44 @@ export class SortedList<T> {
   }
 
   insert(item: T): void {
-    this.items.splice(this.lowerBound(item), 0, item);
+    const pos = this.lowerBound(item);
+    if (this.head > 0 && pos - this.head < this.items.length - pos) {
+      // Shift the shorter front part one slot left into the free space.
+      this.items.copyWithin(this.head - 1, this.head, pos);
+      this.head--;
+      this.items[pos - 1] = item;
+    } else {
+      this.items.splice(pos, 0, item);
+    }
   }
 
   /** Removes `item` (found by comparator position, then identity). The comparator must be a total order. */
   remove(item: T): boolean {
     for (let i = this.lowerBound(item); i < this.items.length && this.compare(this.items[i]!, item) === 0; i++) {
-      if (this.items[i] === item) {
+      if (this.items[i] !== item) continue;
+      if (i - this.head < this.items.length - 1 - i) {
+        this.items.copyWithin(this.head + 1, this.head, i);
+        this.items[this.head] = undefined;
+        this.head++;
+        if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
+      } else {
         this.items.splice(i, 1);
-        return true;
       }
+      return true;
     }
     return false;
   }
 
+  private compact(): void {
+    this.items = this.items.slice(this.head);
+    this.head = 0;
+  }
+
   *[Symbol.iterator](): Iterator<T> {
-    // Copy-free iteration over a snapshot length; callers do not mutate while iterating.
-    for (let i = 0; i < this.items.length; i++) yield this.items[i]!;
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
   }
 
   first(): T | undefined {
-    return this.items[0];
+    return this.items[this.head];
   }
 }
