@@ -137,7 +137,9 @@ export class Engine {
     const ws = repo.get('workspace', router.workspace.sid);
     if (!ws) return;
     router.workspace = ws;
-    for (const e of effects.events) recordEvent(repo, ctx, ws, e);
+    for (const e of effects.events) {
+      recordEvent(repo, ctx, ws, { eventType: e.eventType, resourceType: e.resourceType, resourceSid: e.resourceSid, description: e.description, eventData: e.data() });
+    }
   }
 
   /** Fires due timers of every loaded workspace, each workspace in its own transaction. */

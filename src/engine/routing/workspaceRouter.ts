@@ -57,7 +57,18 @@ type EntityWrite =
   | { kind: 'reservation'; entity: Reservation }
   | { kind: 'worker'; entity: Worker };
 
-export type RouterEvent = Omit<EventRecord, 'sid' | 'accountSid' | 'workspaceSid' | 'actorType' | 'actorSid' | 'dateMs'>;
+type EventData = EventRecord['eventData'];
+
+/** An event the router emits. Its data is built only when the Engine writes it: the thunk captures the
+ *  (immutable) entities as they were at that moment, so later changes do not leak into it, and routing does
+ *  not pay for serialising events it may emit by the dozen. */
+export interface RouterEvent {
+  eventType: string;
+  resourceType: string;
+  resourceSid: string;
+  description: string;
+  data: () => EventData;
+}
 
 export interface RouterEffects {
   writes: Map<string, EntityWrite>;
@@ -207,12 +218,21 @@ export class WorkspaceRouter {
     if (inserted) this.effects.inserted.add(w.entity.sid);
   }
 
-  private emit(eventType: string, resourceType: string, resourceSid: string, description: string, data: Record<string, string | number | boolean | null>): void {
-    this.effects.events.push({ eventType, resourceType, resourceSid, description, eventData: data });
+  private emit(eventType: string, resourceType: string, resourceSid: string, description: string, data: EventData | (() => EventData)): void {
+    this.effects.events.push({ eventType, resourceType, resourceSid, description, data: typeof data === 'function' ? data : () => data });
   }
 
-  private taskData(ts: TaskState): Record<string, string | number | boolean | null> {
+  /** Event data of a task as it is now (captured), computed later. */
+  private taskData(ts: TaskState): () => EventData {
     const t = ts.entity;
+    return () => this.taskFields(t);
+  }
+
+  private extend(data: () => EventData, extra: EventData): () => EventData {
+    return () => ({ ...data(), ...extra });
+  }
+
+  private taskFields(t: Task): EventData {
     const queue = t.taskQueueSid ? this.queues.get(t.taskQueueSid)?.entity : undefined;
     return {
       task_sid: t.sid,
@@ -230,17 +250,17 @@ export class WorkspaceRouter {
     };
   }
 
-  private reservationData(r: Reservation): Record<string, string | number | boolean | null> {
-    const ts = this.tasks.get(r.taskSid);
-    const w = this.workers.get(r.workerSid);
-    return {
-      ...(ts ? this.taskData(ts) : { task_sid: r.taskSid }),
+  private reservationData(r: Reservation): () => EventData {
+    const t = this.tasks.get(r.taskSid)?.entity;
+    const w = this.workers.get(r.workerSid)?.entity;
+    return () => ({
+      ...(t ? this.taskFields(t) : { task_sid: r.taskSid }),
       reservation_sid: r.sid,
       worker_sid: r.workerSid,
-      worker_name: w?.entity.friendlyName ?? null,
-      worker_attributes: w?.entity.attributes ?? null,
-      worker_activity_sid: w?.entity.activitySid ?? null,
-    };
+      worker_name: w?.friendlyName ?? null,
+      worker_attributes: w?.attributes ?? null,
+      worker_activity_sid: w?.activitySid ?? null,
+    });
   }
 
   // ---------------------------------------------------------------- reads for the API
@@ -664,7 +684,7 @@ export class WorkspaceRouter {
     this.enqueue(ts);
     this.write({ kind: 'task', entity: ts.entity });
     if (ts.entity.stepDeadline !== null) this.timers.push({ at: ts.entity.stepDeadline, kind: 'step', sid: ts.entity.sid });
-    const data = { ...this.taskData(ts), workflow_filter_name: filterIndex >= 0 ? wf.filters[filterIndex]!.friendlyName ?? null : 'Default Filter' };
+    const data = this.extend(this.taskData(ts), { workflow_filter_name: filterIndex >= 0 ? wf.filters[filterIndex]!.friendlyName ?? null : 'Default Filter' });
     this.emit('task-queue.entered', 'task', ts.entity.sid, `Task ${ts.entity.sid} entered TaskQueue ${q.entity?.friendlyName}`, data);
     this.emit('workflow.target-matched', 'task', ts.entity.sid, `Task ${ts.entity.sid} matched a Workflow target`, data);
     const created = this.tryAssignTask(ts, now);
@@ -802,7 +822,7 @@ export class WorkspaceRouter {
     const events = this.effects.events;
     let at = mark;
     while (at < events.length && events[at]!.eventType !== 'workflow.target-matched') at++;
-    const created = { eventType: 'task.created', resourceType: 'task', resourceSid: task.sid, description: `Task ${task.sid} created`, eventData: this.taskData(ts) };
+    const created = { eventType: 'task.created', resourceType: 'task', resourceSid: task.sid, description: `Task ${task.sid} created`, data: this.taskData(ts) };
     events.splice(at < events.length ? at : mark, 0, created);
     return ts.entity;
   }
@@ -920,7 +940,7 @@ export class WorkspaceRouter {
     this.setTaskStatus(ts, 'canceled', now);
     this.finish(ts, reason, now);
     if (workflowEvent) this.emit(workflowEvent, 'task', ts.entity.sid, reason, this.taskData(ts));
-    this.emit('task.canceled', 'task', ts.entity.sid, `Task ${ts.entity.sid} canceled: ${reason}`, { ...this.taskData(ts), task_canceled_reason: reason, reason });
+    this.emit('task.canceled', 'task', ts.entity.sid, `Task ${ts.entity.sid} canceled: ${reason}`, this.extend(this.taskData(ts), { task_canceled_reason: reason, reason }));
     for (const w of freed) this.offerIfPossible(w, now);
   }
 
@@ -951,7 +971,7 @@ export class WorkspaceRouter {
     }
     this.finish(ts, reason ?? 'Task completed', now);
     // Observed order: task.completed, then reservation.completed.
-    this.emit('task.completed', 'task', ts.entity.sid, `Task ${ts.entity.sid} completed`, { ...this.taskData(ts), task_completed_reason: reason });
+    this.emit('task.completed', 'task', ts.entity.sid, `Task ${ts.entity.sid} completed`, this.extend(this.taskData(ts), { task_completed_reason: reason }));
     for (const r of completedReservations) this.emit('reservation.completed', 'reservation', r.sid, `Reservation ${r.sid} completed`, this.reservationData(r));
     for (const w of freed) this.offerIfPossible(w, now);
   }
