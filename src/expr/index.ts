@@ -13,6 +13,8 @@ import { parse } from './parser.ts';
 export { ExpressionSyntaxError } from './errors.ts';
 export { MAX_DEPTH, MAX_EXPRESSION_LENGTH } from './parser.ts';
 export { parseOrderBy, type OrderByClause } from './orderBy.ts';
+export { printExpression } from './print.ts';
+export { parse as parseExpression } from './parser.ts';
 
 export type ExpressionScope = 'queue' | 'filter' | 'target' | 'skipIf' | 'plain';
 

@@ -118,9 +118,8 @@ describe('routing: worker choice', () => {
     assert.equal((await f.fetchTask(t4)).assignment_status, 'pending');
   });
 
-  it('single-tasking workspace: one task at a time, reservation and assignment activities applied', async () => {
+  it('multitasking workspace: the queue reservation activity is not applied and capacity allows parallel offers', async () => {
     f = await RoutingFixture.create();
-    await f.ok('POST', f.path(''), {}); // no-op update keeps multitasking on (it cannot be turned off once on)
     const busy = (await f.ok('POST', f.path('/Activities'), { FriendlyName: 'Reserved', Available: 'true' })).sid;
     const q = await f.queue('Q', { ReservationActivitySid: busy });
     await f.workflow({ task_routing: { default_filter: { queue: q } } });
@@ -315,5 +314,44 @@ describe('routing: workflow steps and timers', () => {
     const ev = f.events();
     const order = ['workflow.entered', 'task-queue.entered', 'task.created', 'workflow.target-matched', 'reservation.created', 'reservation.canceled', 'task.canceled'];
     assert.deepEqual(ev.filter((e) => order.includes(e)), order);
+  });
+});
+
+describe('routing: worker activity changes', () => {
+  it('RejectPendingReservations with an unavailable activity rejects the offers and re-routes them', async () => {
+    f = await RoutingFixture.create();
+    const q = await f.queue('Q');
+    await f.workflow({ task_routing: { default_filter: { queue: q } } });
+    const alice = await f.worker('alice');
+    f.advance(1);
+    const bob = await f.worker('bob', {}, 'Offline');
+    const t = (await f.task()).sid;
+    assert.deepEqual(await f.offers(alice), [t]);
+    // With an available activity the flag does nothing (TaskRouter: only valid with an unavailable activity).
+    await f.ok('POST', f.path(`/Workers/${alice}`), { ActivitySid: f.activities.Available!, RejectPendingReservations: 'true' });
+    assert.deepEqual(await f.offers(alice), [t]);
+    await f.setActivity(bob, 'Available');
+    assert.deepEqual(await f.offers(bob), [], 'the task is still offered to alice');
+    await f.ok('POST', f.path(`/Workers/${alice}`), { ActivitySid: f.activities.Offline!, RejectPendingReservations: 'true' });
+    assert.equal((await f.reservations(alice))[0].reservation_status, 'rejected');
+    assert.deepEqual(await f.offers(bob), [t]);
+  });
+
+  it('single-tasking workspace: one reservation at a time whatever the capacity; queue activities applied', async () => {
+    f = await RoutingFixture.create({ MultiTaskEnabled: 'false' });
+    const reserved = (await f.ok('POST', f.path('/Activities'), { FriendlyName: 'Reserved', Available: 'true' })).sid;
+    const busy = (await f.ok('POST', f.path('/Activities'), { FriendlyName: 'Busy', Available: 'false' })).sid;
+    const q = await f.queue('Q', { ReservationActivitySid: reserved, AssignmentActivitySid: busy });
+    await f.workflow({ task_routing: { default_filter: { queue: q } } });
+    const alice = await f.worker('alice');
+    await f.ok('POST', f.path(`/Workers/${alice}/Channels/default`), { Capacity: 3 });
+    const t1 = (await f.task()).sid;
+    const t2 = (await f.task()).sid;
+    assert.deepEqual(await f.offers(alice), [t1]);
+    assert.equal((await f.ok('GET', f.path(`/Workers/${alice}`))).activity_name, 'Reserved');
+    const [r] = await f.reservations(alice, 'pending');
+    await f.respond(alice, r.sid, { ReservationStatus: 'accepted' });
+    assert.equal((await f.ok('GET', f.path(`/Workers/${alice}`))).activity_name, 'Busy');
+    assert.equal((await f.fetchTask(t2)).assignment_status, 'pending');
   });
 });

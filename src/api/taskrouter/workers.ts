@@ -129,7 +129,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
         rejectPendingReservations: p.RejectPendingReservations,
         ifMatch: ifMatchOf(request),
       });
-      router.workerUpserted(w, [], ctx.now);
+      router.workerUpserted(w, [], ctx.now, { rejectPendingReservations: p.RejectPendingReservations === true });
       setEtag(reply, w.version);
       return serializeWorker(repo, originOf(request), w);
     });

@@ -92,8 +92,6 @@ export function updateWorker(repo: Repository, ctx: CommandContext, wsSid: strin
   assertVersion(worker.version, input.ifMatch);
   if (input.friendlyName !== undefined) assertNameFree(repo, ws, input.friendlyName, worker.sid);
   const activity = input.activitySid !== undefined ? requireActivity(repo, ws, input.activitySid) : undefined;
-  // RejectPendingReservations only means something once reservations exist (routing engine); it is accepted
-  // here so clients that send it keep working.
   const activityChanged = activity !== undefined && activity.sid !== worker.activitySid;
   const updated: Worker = {
     ...worker,

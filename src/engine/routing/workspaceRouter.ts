@@ -1095,7 +1095,7 @@ export class WorkspaceRouter {
   // ---------------------------------------------------------------- configuration changes
 
   /** A worker was created or changed through the API: recompute membership and offer it work. */
-  workerUpserted(worker: Worker, channels: WorkerChannel[], now: number): void {
+  workerUpserted(worker: Worker, channels: WorkerChannel[], now: number, options: { rejectPendingReservations?: boolean } = {}): void {
     const existing = this.workers.get(worker.sid);
     const state = existing ?? this.addWorker(worker, now);
     if (existing) {
@@ -1113,6 +1113,16 @@ export class WorkspaceRouter {
       else state.channels.set(wc.taskChannelSid, { entity: wc, held: 0 });
     }
     this.refreshReady(state);
+    if (options.rejectPendingReservations && !state.available) {
+      // TaskRouter: the flag "is only valid if the Worker's new Activity" is unavailable; otherwise it is ignored
+      // (not refused, so clients that always send it keep working). Done after the new activity is in place, so
+      // the rejected tasks go to someone else.
+      for (const r of [...this.reservations.values()]) {
+        if (r.workerSid !== worker.sid || r.reservationStatus !== 'pending') continue;
+        const ts = this.tasks.get(r.taskSid);
+        if (ts) this.reject(ts, r, now, undefined, {});
+      }
+    }
     if (state.available) this.offerToWorker(state, now);
   }
 
