@@ -250,8 +250,8 @@ export class WorkspaceRouter {
     };
   }
 
-  private reservationData(r: Reservation): () => EventData {
-    const t = this.tasks.get(r.taskSid)?.entity;
+  private reservationData(r: Reservation, task?: Task): () => EventData {
+    const t = task ?? this.tasks.get(r.taskSid)?.entity;
     const w = this.workers.get(r.workerSid)?.entity;
     return () => ({
       ...(t ? this.taskFields(t) : { task_sid: r.taskSid }),
@@ -557,9 +557,10 @@ export class WorkspaceRouter {
     return r;
   }
 
-  private setTaskStatus(ts: TaskState, to: TaskStatus, now: number): void {
+  /** Moves the task along its state table; `also` changes other fields in the same (single) copy. */
+  private setTaskStatus(ts: TaskState, to: TaskStatus, now: number, also?: Partial<Task>): void {
     assertTaskTransition(ts.entity.sid, ts.entity.assignmentStatus, to);
-    ts.entity = { ...ts.entity, assignmentStatus: to, dateUpdated: now, version: ts.entity.version + 1 };
+    ts.entity = { ...ts.entity, ...also, assignmentStatus: to, dateUpdated: now, version: ts.entity.version + 1 };
     this.write({ kind: 'task', entity: ts.entity });
     this.relist(ts);
   }
@@ -937,8 +938,7 @@ export class WorkspaceRouter {
       freed.push(r.workerSid);
     }
     this.dequeue(ts);
-    this.setTaskStatus(ts, 'canceled', now);
-    this.finish(ts, reason, now);
+    this.finish(ts, 'canceled', reason, now);
     if (workflowEvent) this.emit(workflowEvent, 'task', ts.entity.sid, reason, this.taskData(ts));
     this.emit('task.canceled', 'task', ts.entity.sid, `Task ${ts.entity.sid} canceled: ${reason}`, this.extend(this.taskData(ts), { task_canceled_reason: reason, reason }));
     for (const w of freed) this.offerIfPossible(w, now);
@@ -959,7 +959,7 @@ export class WorkspaceRouter {
   }
 
   private completeTask(ts: TaskState, reason: string | null, now: number): void {
-    this.setTaskStatus(ts, 'completed', now);
+    assertTaskTransition(ts.entity.sid, ts.entity.assignmentStatus, 'completed');
     const freed: string[] = [];
     const completedReservations: Reservation[] = [];
     for (const rs of [...ts.reservations]) {
@@ -969,18 +969,17 @@ export class WorkspaceRouter {
         freed.push(r.workerSid);
       }
     }
-    this.finish(ts, reason ?? 'Task completed', now);
+    this.finish(ts, 'completed', reason ?? 'Task completed', now);
     // Observed order: task.completed, then reservation.completed.
     this.emit('task.completed', 'task', ts.entity.sid, `Task ${ts.entity.sid} completed`, this.extend(this.taskData(ts), { task_completed_reason: reason }));
-    for (const r of completedReservations) this.emit('reservation.completed', 'reservation', r.sid, `Reservation ${r.sid} completed`, this.reservationData(r));
+    for (const r of completedReservations) this.emit('reservation.completed', 'reservation', r.sid, `Reservation ${r.sid} completed`, this.reservationData(r, ts.entity));
     for (const w of freed) this.offerIfPossible(w, now);
   }
 
   /** A task reached completed or canceled: it leaves the engine and is removed after the retention period. */
-  private finish(ts: TaskState, reason: string, now: number): void {
+  private finish(ts: TaskState, to: 'completed' | 'canceled', reason: string, now: number): void {
     const cleanupAt = now + FINISHED_TASK_RETENTION_MS;
-    ts.entity = { ...ts.entity, reason, expiresAt: null, stepDeadline: null, cleanupAt };
-    this.write({ kind: 'task', entity: ts.entity });
+    this.setTaskStatus(ts, to, now, { reason, expiresAt: null, stepDeadline: null, cleanupAt });
     this.tasks.delete(ts.entity.sid);
     this.scheduleCleanup(ts.entity.sid, cleanupAt);
   }
@@ -1061,9 +1060,7 @@ export class WorkspaceRouter {
       freed.push(other.workerSid);
     }
     this.dequeue(ts);
-    this.setTaskStatus(ts, 'assigned', now);
-    ts.entity = { ...ts.entity, stepDeadline: null };
-    this.write({ kind: 'task', entity: ts.entity });
+    this.setTaskStatus(ts, 'assigned', now, { stepDeadline: null });
     const w = this.workers.get(r.workerSid);
     const queue = r.taskQueueSid ? this.queues.get(r.taskQueueSid)?.entity : undefined;
     if (w && !this.workspace.multiTaskEnabled && queue?.assignmentActivitySid) this.moveWorker(w, queue.assignmentActivitySid, now);
