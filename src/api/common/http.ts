@@ -2,10 +2,11 @@
 // paging links point back at whoever the client reached), list envelopes and If-Match.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
-import type { PageResult } from '../../core/repository.ts';
+import type { EntityKind, EntityMap } from '../../core/entities.ts';
+import type { PageResult, Repository, Where } from '../../core/repository.ts';
 import type { CommandContext } from '../../engine/configuration/context.ts';
 import type { Principal } from '../../auth/basicAuth.ts';
-import { type ListLocation, type PageRequest, listMeta } from './paging.ts';
+import { type ListLocation, type PageRequest, listMeta, pageArray } from './paging.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,4 +63,24 @@ export function ifMatchOf(request: FastifyRequest): string | undefined {
 
 export function setEtag(reply: FastifyReply, version: number): void {
   reply.header('ETag', String(version));
+}
+
+/** A list query from the engine: store equality filters, plus an in-memory refinement (expressions, Ordering). */
+export interface ListQuery<K extends EntityKind> {
+  where: Where<K>;
+  refine?: (items: EntityMap[K][]) => EntityMap[K][];
+}
+
+/** Runs a list query: keyset-paged in the store when it needs no refinement, else refined and paged in memory. */
+export function listByQuery<K extends EntityKind, R>(
+  request: FastifyRequest,
+  repo: Repository,
+  kind: K,
+  key: string,
+  pageReq: PageRequest,
+  q: ListQuery<K>,
+  serialize: (item: EntityMap[K]) => R,
+) {
+  if (!q.refine) return listEnvelope(request, key, pageReq, repo.page(kind, q.where, pageReq.cursor), serialize);
+  return listEnvelope(request, key, pageReq, pageArray(q.refine(repo.findAll(kind, q.where)), pageReq), serialize, true);
 }

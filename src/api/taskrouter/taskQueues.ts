@@ -5,9 +5,9 @@ import type { TaskQueue } from '../../core/entities.ts';
 import { LIMITS } from '../../core/limits.ts';
 import type { Repository } from '../../core/repository.ts';
 import { createTaskQueue, deleteTaskQueue, getTaskQueue, taskQueueQuery, updateTaskQueue } from '../../engine/configuration/taskQueues.ts';
-import { commandContext, listEnvelope, originOf } from '../common/http.ts';
+import { commandContext, listByQuery, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
-import { pageArray, pageRequest } from '../common/paging.ts';
+import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 
 export function serializeTaskQueue(repo: Repository, origin: string, q: TaskQueue) {
@@ -96,8 +96,7 @@ export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, en
         ordering: p.Ordering,
       });
       const serialize = (tq: TaskQueue) => serializeTaskQueue(repo, originOf(request), tq);
-      if (!q.refine) return listEnvelope(request, 'task_queues', pageReq, repo.page('taskQueue', q.where, pageReq.cursor), serialize);
-      return listEnvelope(request, 'task_queues', pageReq, pageArray(q.refine(repo.findAll('taskQueue', q.where)), pageReq), serialize, true);
+      return listByQuery(request, repo, 'taskQueue', 'task_queues', pageReq, q, serialize);
     });
   });
 

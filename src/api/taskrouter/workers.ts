@@ -6,9 +6,9 @@ import { LIMITS } from '../../core/limits.ts';
 import type { Repository } from '../../core/repository.ts';
 import { assertVersion } from '../../engine/configuration/context.ts';
 import { createWorker, deleteWorker, getWorker, updateWorker, workerQuery } from '../../engine/configuration/workers.ts';
-import { commandContext, ifMatchOf, listEnvelope, originOf, setEtag } from '../common/http.ts';
+import { commandContext, ifMatchOf, listByQuery, originOf, setEtag } from '../common/http.ts';
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
-import { pageArray, pageRequest } from '../common/paging.ts';
+import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 
 /** `activityOf` lets a list resolve every worker's activity from one read of the workspace's activities. */
@@ -103,8 +103,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
       });
       const activities = new Map(repo.findAll('activity', { workspaceSid: q.workspaceSid }).map((a) => [a.sid, a]));
       const serialize = (w: Worker) => serializeWorker(repo, originOf(request), w, (sid) => activities.get(sid));
-      if (!q.refine) return listEnvelope(request, 'workers', pageReq, repo.page('worker', q.where, pageReq.cursor), serialize);
-      return listEnvelope(request, 'workers', pageReq, pageArray(q.refine(repo.findAll('worker', q.where)), pageReq), serialize, true);
+      return listByQuery(request, repo, 'worker', 'workers', pageReq, q, serialize);
     });
   });
 
