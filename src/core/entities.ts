@@ -147,6 +147,8 @@ export interface Task extends WorkspaceChild {
   cleanupAt: number | null;
   /** Monotonic insertion order; breaks ties in queue ordering. */
   seq: number;
+  /** pending -> reserved transitions so far (TaskRouter cancels a task at 1,000). Absent on older rows = 0. */
+  assignmentCount?: number;
 }
 
 export type ReservationStatus = 'pending' | 'accepted' | 'rejected' | 'timeout' | 'canceled' | 'rescinded' | 'wrapping' | 'completed';

@@ -355,3 +355,40 @@ describe('routing: worker activity changes', () => {
     assert.equal((await f.fetchTask(t2)).assignment_status, 'pending');
   });
 });
+
+describe('routing: TaskRouter limits', () => {
+  it('an assigned task left for 24 hours is deleted by the system and its worker freed', async () => {
+    f = await RoutingFixture.create();
+    const q = await f.queue('Q');
+    await f.workflow({ task_routing: { default_filter: { queue: q } } });
+    const alice = await f.worker('alice');
+    const t1 = (await f.task()).sid;
+    const t2 = (await f.task({}, { Timeout: 172_800 })).sid; // outlives t1's 24 hours in assigned
+    const [r] = await f.reservations(alice, 'pending');
+    await f.respond(alice, r.sid, { ReservationStatus: 'accepted' });
+    f.advance(86_399);
+    assert.equal((await f.fetchTask(t1)).assignment_status, 'assigned');
+    assert.deepEqual(await f.offers(alice), []);
+    f.advance(1);
+    assert.equal((await f.s.request('GET', f.path(`/Tasks/${t1}`))).status, 404);
+    assert.ok(f.events().includes('task.system-deleted'));
+    assert.deepEqual(await f.offers(alice), [t2], 'capacity freed');
+  });
+
+  it('a task is canceled after 1,000 pending-to-reserved transitions', async () => {
+    f = await RoutingFixture.create();
+    const q = await f.queue('Q');
+    await f.workflow({ task_routing: { default_filter: { queue: q } } });
+    const alice = await f.worker('alice');
+    const t = (await f.task()).sid;
+    for (let i = 0; i < 1000; i++) {
+      const [r] = await f.reservations(alice, 'pending');
+      assert.ok(r, `offer ${i + 1} missing`);
+      await f.respond(alice, r.sid, { ReservationStatus: 'rejected' });
+    }
+    const task = await f.fetchTask(t);
+    assert.equal(task.assignment_status, 'canceled');
+    assert.equal(task.reason, 'Task TTL Exceeded or Max assignment count exceeded');
+    assert.deepEqual(await f.offers(alice), []);
+  });
+});

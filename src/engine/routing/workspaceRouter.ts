@@ -39,6 +39,10 @@ import { TimerHeap } from './timerHeap.ts';
 /** Finished tasks stay readable this long, then are removed (TaskRouter's lifecycle page: 5 minutes). */
 export const FINISHED_TASK_RETENTION_MS = 5 * 60 * 1000;
 const DEFAULT_RESERVATION_TIMEOUT_S = 120;
+/** TaskRouter limits (reference §14): a task is canceled after 1,000 pending->reserved transitions, and an
+ *  assigned task left for 24 hours is deleted by the system. */
+export const MAX_ASSIGNMENT_COUNT = 1000;
+export const MAX_ASSIGNED_MS = 86_400 * 1000;
 
 export interface RouterSnapshot {
   workspace: Workspace;
@@ -493,7 +497,7 @@ export class WorkspaceRouter {
     let created = 0;
     for (const w of candidates) {
       if (!this.canTakeMore(ts, q)) break;
-      this.createReservation(ts, w, q, now);
+      if (!this.createReservation(ts, w, q, now)) break; // the task hit the assignment limit and was canceled
       created++;
     }
     return created;
@@ -525,8 +529,12 @@ export class WorkspaceRouter {
     return (aq.lifo ? lifoOrder(a, b) : fifoOrder(a, b)) < 0;
   }
 
-  private createReservation(ts: TaskState, w: WorkerState, q: QueueState, now: number): Reservation {
+  private createReservation(ts: TaskState, w: WorkerState, q: QueueState, now: number): Reservation | undefined {
     const t = ts.entity;
+    if (t.assignmentStatus === 'pending' && (t.assignmentCount ?? 0) >= MAX_ASSIGNMENT_COUNT) {
+      this.cancelTask(ts, 'Task TTL Exceeded or Max assignment count exceeded', now, null);
+      return undefined;
+    }
     const wf = t.workflowSid ? this.workflows.get(t.workflowSid) : undefined;
     const timeoutS = wf?.entity.taskReservationTimeout ?? DEFAULT_RESERVATION_TIMEOUT_S;
     const r: Reservation = {
@@ -550,7 +558,7 @@ export class WorkspaceRouter {
     this.hold(r, +1);
     this.timers.push({ at: r.timeoutAt!, kind: 'reservation', sid: r.sid });
     this.write({ kind: 'reservation', entity: r }, true);
-    if (t.assignmentStatus === 'pending') this.setTaskStatus(ts, 'reserved', now);
+    if (t.assignmentStatus === 'pending') this.setTaskStatus(ts, 'reserved', now, { assignmentCount: (t.assignmentCount ?? 0) + 1 });
     this.relist(ts);
     if (!this.workspace.multiTaskEnabled && q.entity?.reservationActivitySid) this.moveWorker(w, q.entity.reservationActivitySid, now);
     this.emit('reservation.created', 'reservation', r.sid, `Reservation ${r.sid} created for worker ${w.entity.friendlyName}`, this.reservationData(r));
@@ -989,6 +997,22 @@ export class WorkspaceRouter {
     this.timers.push({ at, kind: 'cleanup', sid });
   }
 
+  /** An assigned (or wrapping) task left for 24 hours: TaskRouter deletes it (`task.system-deleted`) and the
+   *  worker's capacity is freed. */
+  private systemDelete(ts: TaskState, now: number): void {
+    const freed: string[] = [];
+    for (const rs of [...ts.reservations]) {
+      const r = this.reservations.get(rs)!;
+      this.setReservationStatus(r, r.reservationStatus === 'pending' ? 'canceled' : 'completed', now);
+      freed.push(r.workerSid);
+    }
+    this.dequeue(ts);
+    this.tasks.delete(ts.entity.sid);
+    this.effects.deleted.push({ kind: 'task', sid: ts.entity.sid });
+    this.emit('task.system-deleted', 'task', ts.entity.sid, `Task ${ts.entity.sid} deleted by the system after 24 hours in ${ts.entity.assignmentStatus}`, this.taskData(ts));
+    for (const w of freed) this.offerIfPossible(w, now);
+  }
+
   private offerIfPossible(workerSid: string, now: number): void {
     const w = this.workers.get(workerSid);
     if (w) this.offerToWorker(w, now);
@@ -1060,7 +1084,8 @@ export class WorkspaceRouter {
       freed.push(other.workerSid);
     }
     this.dequeue(ts);
-    this.setTaskStatus(ts, 'assigned', now, { stepDeadline: null });
+    this.setTaskStatus(ts, 'assigned', now, { stepDeadline: null, expiresAt: now + MAX_ASSIGNED_MS });
+    this.timers.push({ at: ts.entity.expiresAt!, kind: 'ttl', sid: ts.entity.sid });
     const w = this.workers.get(r.workerSid);
     const queue = r.taskQueueSid ? this.queues.get(r.taskQueueSid)?.entity : undefined;
     if (w && !this.workspace.multiTaskEnabled && queue?.assignmentActivitySid) this.moveWorker(w, queue.assignmentActivitySid, now);
@@ -1176,9 +1201,9 @@ export class WorkspaceRouter {
       switch (t.kind) {
         case 'ttl': {
           const ts = this.tasks.get(t.sid);
-          if (ts && ts.entity.expiresAt === t.at && (ts.entity.assignmentStatus === 'pending' || ts.entity.assignmentStatus === 'reserved')) {
-            this.cancelTask(ts, 'Task TTL Exceeded', t.at, null);
-          }
+          if (!ts || ts.entity.expiresAt !== t.at) break;
+          if (ts.entity.assignmentStatus === 'pending' || ts.entity.assignmentStatus === 'reserved') this.cancelTask(ts, 'Task TTL Exceeded', t.at, null);
+          else this.systemDelete(ts, t.at);
           break;
         }
         case 'step': {
