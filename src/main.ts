@@ -3,7 +3,7 @@ import { loadConfig } from './config.ts';
 import { SqliteStore } from './store/sqlite/sqliteStore.ts';
 import { ensureBootstrapAccount } from './auth/bootstrap.ts';
 import { buildServer } from './server.ts';
-import { accountsCommand, keysCommand } from './cli/admin.ts';
+import { accountsCommand, keysCommand, tokenCommand } from './cli/admin.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
@@ -39,11 +39,11 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
-const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, accounts: accountsCommand, keys: keysCommand };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { serve, accounts: accountsCommand, keys: keysCommand, token: tokenCommand };
 
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list | keys create|list --account AC\n`);
+  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list | keys create|list --account AC | token worker --workspace WS --worker WK\n`);
   process.exit(2);
 }
 run(rest).catch((err) => {

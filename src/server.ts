@@ -6,13 +6,14 @@ import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
-import { authenticate } from './auth/basicAuth.ts';
+import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
+import { registerTokenRoutes } from './api/switchboard/tokens.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -23,7 +24,7 @@ export interface ServerOptions {
   rateLimit?: number;
 }
 
-const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/'];
+const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
@@ -55,12 +56,31 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const badQuery = queryError(request.query);
     if (badQuery) throw new ApiError('invalidParameter', badQuery);
     if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p))) return;
-    request.principal = store.read((repo) => authenticate(repo, request.headers.authorization));
+    const xToken = request.headers['x-twilio-token'];
+    request.principal = await authenticateRequest(
+      (work) => store.read(work),
+      {
+        authorization: request.headers.authorization,
+        token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
+        tokensAccepted: request.url.startsWith('/v1/'),
+      },
+      clock(),
+    );
     const rate = limiter.take(request.principal.accountSid, clock());
     reply.header('X-Rate-Limit-Limit', String(rate.limit));
     reply.header('X-Rate-Limit-Remaining', String(rate.remaining));
     reply.header('X-Rate-Limit-Config', 'account-per-second');
     if (rate.exceeded) throw new ApiError('tooManyRequests');
+  });
+
+  // Token policies may filter on body parameters, so they are checked once the body is parsed.
+  app.addHook('preHandler', async (request) => {
+    const principal = request.principal;
+    if (!principal || principal.credential.kind !== 'token') return;
+    const asParams = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, string | string[]>) : {});
+    store.read((repo) =>
+      authorize(repo, principal, { method: request.method, path: request.url.split('?')[0]!, query: asParams(request.query), body: asParams(request.body) }),
+    );
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -84,5 +104,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const deps = { store, clock, engine };
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
+  registerTokenRoutes(app, deps);
   return app;
 }

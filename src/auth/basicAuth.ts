@@ -5,11 +5,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
+import type { TokenPrincipal } from './tokens.ts';
 
 export interface Principal {
   accountSid: string;
   /** Which credential was used: the account's auth token or an API key (its SID). */
-  credential: { kind: 'authToken' } | { kind: 'apiKey'; keySid: string };
+  credential: { kind: 'authToken' } | { kind: 'apiKey'; keySid: string } | { kind: 'token'; token: TokenPrincipal };
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -3,9 +3,12 @@
 //   switchboard accounts list [--db PATH]
 //   switchboard keys create --account AC… [--friendly-name NAME] [--db PATH]   (sid + secret, shown once)
 //   switchboard keys list --account AC… [--db PATH]
+//   switchboard token worker --workspace WS… --worker WK… [--type access|capability] [--ttl S] [--db PATH]
+//   switchboard token admin --workspace WS… [--type access|capability] [--ttl S] [--db PATH]
 import { parseArgs } from 'node:util';
 import { createAccount } from '../auth/accounts.ts';
 import { createKey } from '../auth/apiKeys.ts';
+import { prepareMint } from '../auth/mint.ts';
 import { resolveDbPath } from '../config.ts';
 import { isSid } from '../core/sid.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
@@ -13,7 +16,15 @@ import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 function options(argv: string[]) {
   return parseArgs({
     args: argv,
-    options: { db: { type: 'string' }, 'friendly-name': { type: 'string' }, account: { type: 'string' } },
+    options: {
+      db: { type: 'string' },
+      'friendly-name': { type: 'string' },
+      account: { type: 'string' },
+      workspace: { type: 'string' },
+      worker: { type: 'string' },
+      type: { type: 'string' },
+      ttl: { type: 'string' },
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -61,4 +72,31 @@ export async function keysCommand(argv: string[]): Promise<void> {
       for (const k of store.read((repo) => repo.findAll('apiKey', { accountSid }))) process.stdout.write(`${k.sid}\t${k.friendlyName}\n`);
     }
   });
+}
+
+export async function tokenCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = options(argv);
+  const role = positionals[0];
+  const usage = 'usage: switchboard token worker --workspace WS… --worker WK… | token admin --workspace WS… [--type access|capability] [--ttl S] [--db PATH]';
+  if ((role !== 'worker' && role !== 'admin') || !isSid(values.workspace, 'WS')) throw new Error(usage);
+  if (values.type !== undefined && values.type !== 'access' && values.type !== 'capability') throw new Error(usage);
+  const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400)) throw new Error('--ttl must be 60-86400 seconds');
+  const workspaceSid = values.workspace;
+  const sign = withStore(values.db, (store) =>
+    store.transaction((repo) => {
+      const ws = repo.get('workspace', workspaceSid);
+      if (!ws) throw new Error(`no workspace ${workspaceSid} in this database`);
+      return prepareMint(repo, Date.now(), {
+        accountSid: ws.accountSid,
+        workspaceSid,
+        workerSid: role === 'worker' ? values.worker : undefined,
+        role,
+        type: values.type as 'access' | 'capability' | undefined,
+        ttlSeconds: ttl,
+      });
+    }),
+  );
+  const { token } = await sign();
+  process.stdout.write(`${token}\n`);
 }
