@@ -14,6 +14,8 @@ import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
+import { registerEventBridgeProxy } from './realtime/eventBridgeProxy.ts';
+import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/workerSockets.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -22,6 +24,7 @@ export interface ServerOptions {
   clock?: () => number;
   logLevel?: string;
   rateLimit?: number;
+  sockets?: WorkerSocketOptions;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/'];
@@ -56,6 +59,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const badQuery = queryError(request.query);
     if (badQuery) throw new ApiError('invalidParameter', badQuery);
     if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p))) return;
+    // The EventBridge endpoints carry their token in the body or the query, and check it themselves.
+    if (request.url === '/v1/wschannels' || request.url.startsWith('/v1/wschannels?') || request.url.startsWith('/v1/wschannels/')) return;
     const xToken = request.headers['x-twilio-token'];
     request.principal = await authenticateRequest(
       (work) => store.read(work),
@@ -105,5 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerEventBridgeProxy(app, store, clock);
+  attachWorkerSockets(app, store, engine, clock, options.sockets);
   return app;
 }

@@ -45,6 +45,9 @@ export interface Repository {
 /** Runs `work` in one durable transaction: committed before it returns, rolled back if it throws. */
 export interface Store {
   transaction<T>(work: (repo: Repository) => T): T;
+  /** Called after each commit with the events that transaction appended, in order (never for a rollback).
+   *  Realtime pushes follow the durable log this way. Returns an unsubscribe function. */
+  onCommit(listener: (events: EventRecord[]) => void): () => void;
   /** Reads outside a write transaction. */
   read<T>(work: (repo: Repository) => T): T;
   close(): void;

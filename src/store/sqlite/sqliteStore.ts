@@ -77,6 +77,9 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly repo: Repository;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly listeners = new Set<(events: EventRecord[]) => void>();
+  /** Events appended by the transaction in progress; handed to listeners once it commits. */
+  private appended: EventRecord[] = [];
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -174,7 +177,8 @@ export class SqliteStore implements Store {
         const w = buildWhere(where as any);
         return stmt(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`).run(...w.params).changes;
       },
-      appendEvent(event: EventRecord) {
+      appendEvent: (event: EventRecord) => {
+        this.appended.push(event);
         stmt(`INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
           .run(event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event));
       },
@@ -188,7 +192,31 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: (repo: Repository) => T): T {
-    return this.db.transaction(() => work(this.repo)).immediate();
+    this.appended = [];
+    let result: T;
+    try {
+      result = this.db.transaction(() => work(this.repo)).immediate();
+    } catch (err) {
+      this.appended = [];
+      throw err;
+    }
+    const events = this.appended;
+    this.appended = [];
+    if (events.length > 0) {
+      for (const listener of this.listeners) {
+        try {
+          listener(events);
+        } catch {
+          // A listener's failure (a closed socket, say) must not turn a committed write into an error.
+        }
+      }
+    }
+    return result;
+  }
+
+  onCommit(listener: (events: EventRecord[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   read<T>(work: (repo: Repository) => T): T {
