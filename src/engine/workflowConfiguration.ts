@@ -27,6 +27,9 @@ export interface WorkflowConfiguration {
   defaultFilter?: { queue: string };
 }
 
+/** The name the routing engine uses for the validated form; numbers are numbers and every queue is explicit. */
+export type NormalisedConfiguration = WorkflowConfiguration;
+
 export type ConfigurationResult = { ok: true; config: WorkflowConfiguration } | { ok: false; message: string };
 
 const QUEUE_SID = /^WQ[0-9a-fA-F]{32}$/;
@@ -98,7 +101,8 @@ function target(raw: unknown, path: string, inherited: string | undefined, queue
   for (const [key, field] of [['known_worker_sid', 'knownWorkerSid'], ['known_worker_friendly_name', 'knownWorkerFriendlyName']] as const) {
     const v = raw[key];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || !/^task\.[A-Za-z_$][A-Za-z0-9_$.]*$/.test(v)) fail(`${path}.${key}`, 'must be a task attribute reference such as task.agent_sid');
+    // Dotted names only: the engine splits the reference on '.' to read the task attribute.
+    if (typeof v !== 'string' || !/^task(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(v)) fail(`${path}.${key}`, 'must be a task attribute reference such as task.agent_sid');
     t[field] = v;
   }
   return t;

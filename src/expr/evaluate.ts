@@ -1,8 +1,11 @@
 // Compiles an expression tree into closures once, so routing evaluates a queue's or workflow's expression per
 // worker or task without re-parsing. Semantics follow TaskRouter (reference/taskrouter.md §7):
-// * a missing key is null; `x != null` is the presence test the docs use;
-// * scalar operators (== != > >= < <= CONTAINS) on an array are false, and values of different types are
-//   never equal or ordered (so `"1" == 1` is false and `"a" != 1` is true);
+// * a missing key is null. `x == null` / `x != null` are presence tests for a value of ANY type, arrays and
+//   objects included: the docs route with `preferred_agents != null` then `worker.id IN task.preferred_agents`,
+//   so an array must count as present even though != is otherwise a scalar operator;
+// * apart from that, scalar operators (== != > >= < <= CONTAINS) on an array or object are false, and values
+//   of different types are never equal or ordered (so `"1" == 1` is false and `"a" != 1` is true: between
+//   two scalars != is exactly the negation of ==); strings compare case-sensitively by UTF-16 code unit;
 // * array operators: `a HAS v` (array a contains scalar v), `v IN a` (scalar v is in array a); an array on the
 //   left of IN / NOT IN means "any element is in" / "no element is in"; with two scalars they are false.
 import type { ComparisonOperator, Literal, Node, Operand } from './ast.ts';
@@ -26,8 +29,10 @@ function scalarEquals(a: unknown, b: unknown): boolean {
 function compare(op: ComparisonOperator, a: unknown, b: unknown): boolean {
   switch (op) {
     case '==':
+      if (a === null || b === null) return a === b;
       return scalarEquals(a, b);
     case '!=':
+      if (a === null || b === null) return a !== b;
       return isScalar(a) && isScalar(b) && a !== b;
     case '>':
     case '>=':

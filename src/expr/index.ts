@@ -5,10 +5,9 @@
 //   target  workflow target expression: every key must start with `task.` or `worker.`
 //   skipIf  workflow skip_if: keys are `workers.available`, `workers.unavailable`, `workers.WA…` counts
 //   plain   keys resolve against one object as written
-import type { Node, Operand } from './ast.ts';
 import { ExpressionSyntaxError } from './errors.ts';
 import { compileNode, lookup } from './evaluate.ts';
-import { parse } from './parser.ts';
+import { parseWithKeys } from './parser.ts';
 
 export { ExpressionSyntaxError } from './errors.ts';
 export { MAX_DEPTH, MAX_EXPRESSION_LENGTH } from './parser.ts';
@@ -32,45 +31,18 @@ export interface CompiledExpression {
   evaluate(ctx: EvaluationContext): boolean;
 }
 
-function collectKeys(node: Node, out: { text: string; path: (string | number)[]; column?: number }[]): void {
-  const fromOperand = (o: Operand) => {
-    if (o.type === 'key') out.push({ text: o.text, path: o.path });
-    else if (o.type === 'array') o.items.forEach(fromOperand);
-  };
-  switch (node.type) {
-    case 'and':
-    case 'or':
-      collectKeys(node.left, out);
-      collectKeys(node.right, out);
-      break;
-    case 'not':
-      collectKeys(node.operand, out);
-      break;
-    case 'compare':
-      fromOperand(node.left);
-      fromOperand(node.right);
-  }
-}
-
-function columnOf(source: string, keyText: string): number {
-  const i = source.indexOf(keyText);
-  return i < 0 ? 1 : i + 1;
-}
-
 export function compileExpression(source: string, scope: ExpressionScope): CompiledExpression {
-  const tree = parse(source);
-  const keys: { text: string; path: (string | number)[] }[] = [];
-  collectKeys(tree, keys);
+  const { tree, keys } = parseWithKeys(source);
   for (const k of keys) {
     const head = k.path[0];
     if (scope === 'target' && head !== 'task' && head !== 'worker') {
-      throw new ExpressionSyntaxError(`key '${k.text}' must be prefixed with task. or worker.`, columnOf(source, k.text));
+      throw new ExpressionSyntaxError(`key '${k.text}' must be prefixed with task. or worker.`, k.column);
     }
     if (scope === 'skipIf' && head !== 'workers') {
-      throw new ExpressionSyntaxError(`key '${k.text}' must be workers.available, workers.unavailable or workers.<ActivitySid>`, columnOf(source, k.text));
+      throw new ExpressionSyntaxError(`key '${k.text}' must be workers.available, workers.unavailable or workers.<ActivitySid>`, k.column);
     }
     if ((scope === 'target' || scope === 'skipIf') && k.path.length < 2) {
-      throw new ExpressionSyntaxError(`key '${k.text}' needs an attribute after the prefix`, columnOf(source, k.text));
+      throw new ExpressionSyntaxError(`key '${k.text}' needs an attribute after the prefix`, k.column);
     }
   }
   const predicate = compileNode(tree);
@@ -81,6 +53,8 @@ export function compileExpression(source: string, scope: ExpressionScope): Compi
       evaluate = (ctx) => predicate((path) => lookup(path[0] === 'task' ? ctx.task : ctx.worker, path, 1));
       break;
     case 'skipIf':
+      // The name after `workers.` is not checked against the workspace's activities: Twilio validates
+      // expressions syntactically only, and an unknown count is simply null (so `workers.X == 0` is false).
       evaluate = (ctx) => predicate((path) => lookup(ctx.workers, path, 1));
       break;
     default:

@@ -89,7 +89,9 @@ export function tokenize(source: string): Token[] {
           break;
         }
       }
-      if (source[i] === '-') fail("hyphens are not supported in keys: unexpected '-'; expected an operator", i);
+      // Twilio answers `skill-level > 3` with "extraneous input 'evel' expecting OPERATOR"; say the same
+      // thing in plain words, pointing at the hyphen.
+      if (source[i] === '-') fail(`hyphens are not supported in keys: unexpected '-' after '${source.slice(start, i)}'; expected an operator`, i);
       if (source[i] === '.') fail("unexpected '.'; expected a key segment after '.'", i);
       tokens.push({ kind: 'key', value: source.slice(start, i), literal: path, column: start + 1 });
       continue;

@@ -1,6 +1,7 @@
 // Pratt parser for TaskRouter expressions. Binding powers: OR 1 < AND 2 (AND binds tighter, as in SQL).
 // A comparison (`operand OP operand`) is the only leaf; `( … )` groups and a prefix `NOT` negates a group or
-// comparison. Length and nesting depth are bounded so hostile input gives a syntax error, never a stack overflow.
+// comparison. Twilio documents only `NOT IN`; prefix NOT is accepted because users write `NOT (…)`, and it binds
+// tightest, so `NOT a == 1 AND b == 2` means `(NOT a == 1) AND b == 2`. Length and nesting depth are bounded so hostile input gives a syntax error, never a stack overflow.
 import type { ComparisonOperator, Node, Operand } from './ast.ts';
 import { ExpressionSyntaxError } from './errors.ts';
 import { type Token, tokenize } from './lexer.ts';
@@ -19,11 +20,25 @@ function describe(t: Token): string {
   return `'${t.value}'`;
 }
 
+/** A key as written, with the 1-based column where it starts, so scope errors can point at it. */
+export interface KeyReference {
+  text: string;
+  path: (string | number)[];
+  column: number;
+}
+
 export function parse(source: string): Node {
+  return parseWithKeys(source).tree;
+}
+
+// The key list lives beside the tree rather than in it: trees stay position-free, so the same expression
+// written with different spacing gives an equal tree (the printer's round-trip property relies on it).
+export function parseWithKeys(source: string): { tree: Node; keys: KeyReference[] } {
   if (source.length > MAX_EXPRESSION_LENGTH) {
     throw new ExpressionSyntaxError(`expression longer than ${MAX_EXPRESSION_LENGTH} characters`, MAX_EXPRESSION_LENGTH + 1);
   }
   const tokens = tokenize(source);
+  const keys: KeyReference[] = [];
   let pos = 0;
   const peek = () => tokens[pos]!;
   const next = () => tokens[pos++]!;
@@ -47,6 +62,8 @@ export function parse(source: string): Node {
   }
 
   function prefix(depth: number): Node {
+    // `NOT NOT NOT …` recurses here without passing through expression(), so it is bounded here too.
+    if (depth > MAX_DEPTH) throw new ExpressionSyntaxError(`expression nested deeper than ${MAX_DEPTH} levels`, peek().column);
     const t = peek();
     if (t.kind === 'punct' && t.value === '(') {
       next();
@@ -87,8 +104,11 @@ export function parse(source: string): Node {
         return { type: 'literal', value: t.literal as string };
       case 'number':
         return { type: 'literal', value: t.literal as number };
-      case 'key':
-        return { type: 'key', path: t.literal as (string | number)[], text: t.value };
+      case 'key': {
+        const path = t.literal as (string | number)[];
+        keys.push({ text: t.value, path, column: t.column });
+        return { type: 'key', path, text: t.value };
+      }
       case 'keyword':
         if (t.value === 'TRUE') return { type: 'literal', value: true };
         if (t.value === 'FALSE') return { type: 'literal', value: false };
@@ -119,5 +139,5 @@ export function parse(source: string): Node {
 
   const tree = expression(0, 0);
   if (peek().kind !== 'end') fail(peek(), 'AND, OR or end of expression');
-  return tree;
+  return { tree, keys };
 }

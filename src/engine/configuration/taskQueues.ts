@@ -101,14 +101,30 @@ export function updateTaskQueue(repo: Repository, ctx: CommandContext, wsSid: st
 export function deleteTaskQueue(repo: Repository, ctx: CommandContext, wsSid: string, sid: string): void {
   const ws = requireWorkspace(repo, ctx, wsSid);
   const queue = requireChild(repo, 'taskQueue', ws, sid, path(wsSid, sid));
-  for (const wf of repo.findAll('workflow', { workspaceSid: ws.sid })) {
-    const parsed = validateWorkflowConfiguration(wf.configuration);
-    if (parsed.ok && referencedQueueSids(parsed.config).includes(queue.sid)) {
-      throw invalid(`Cannot delete TaskQueue ${queue.sid}: Workflow ${wf.sid} (${wf.friendlyName}) routes to it`);
-    }
-  }
+  const user = repo.findAll('workflow', { workspaceSid: ws.sid }).find((wf) => routesTo(wf.configuration, queue.sid));
+  if (user) throw invalid(`Cannot delete TaskQueue ${queue.sid}: Workflow ${user.sid} (${user.friendlyName}) routes to it`);
   repo.delete('taskQueue', queue.sid);
   recordEvent(repo, ctx, ws, queueEvent('task-queue.deleted', queue));
+}
+
+/** Whether a stored workflow configuration routes to the queue. A configuration that no longer validates (an
+ *  expression the parser has since become stricter about) still counts when its text names the queue: refusing
+ *  a delete is recoverable, a workflow routing into a missing queue is not. */
+function routesTo(configuration: string, queueSid: string): boolean {
+  const parsed = validateWorkflowConfiguration(configuration);
+  return parsed.ok ? referencedQueueSids(parsed.config).includes(queueSid) : configuration.includes(queueSid);
+}
+
+/** A stored target_workers compiled for list filtering; one that no longer compiles matches no worker, exactly
+ *  as a queue without members (see workers.ts, TaskQueueSid filter). */
+function membership(q: TaskQueue): (root: Record<string, unknown>) => boolean {
+  try {
+    const expr = compileExpression(q.targetWorkers, 'queue');
+    return (root) => expr.evaluate({ root });
+  } catch (err) {
+    if (err instanceof ExpressionSyntaxError) return () => false;
+    throw err;
+  }
 }
 
 export interface TaskQueueFilters {
@@ -121,17 +137,13 @@ export interface TaskQueueFilters {
 export function taskQueueQuery(repo: Repository, ctx: CommandContext, wsSid: string, f: TaskQueueFilters) {
   const ws = requireWorkspace(repo, ctx, wsSid);
   const where: Where<'taskQueue'> = { workspaceSid: ws.sid, friendlyName: f.friendlyName };
-  let attributes: Record<string, unknown> | undefined;
-  if (f.evaluateWorkerAttributes !== undefined) attributes = parseAttributes(f.evaluateWorkerAttributes);
-  const predicates: ((q: TaskQueue) => boolean)[] = [];
-  if (attributes) {
-    const root = attributes;
-    predicates.push((q) => compileExpression(q.targetWorkers, 'queue').evaluate({ root }));
-  }
+  // Each filter gives the attributes of one (real or hypothetical) worker; a queue is kept when its
+  // target_workers matches every one of them.
+  const roots: Record<string, unknown>[] = [];
+  if (f.evaluateWorkerAttributes !== undefined) roots.push(parseAttributes(f.evaluateWorkerAttributes));
   if (f.workerSid !== undefined) {
     const worker = requireChild(repo, 'worker', ws, f.workerSid, `/v1/Workspaces/${ws.sid}/Workers/${f.workerSid}`);
-    const root = parseAttributes(worker.attributes);
-    predicates.push((q) => compileExpression(q.targetWorkers, 'queue').evaluate({ root }));
+    roots.push(parseAttributes(worker.attributes));
   }
   const comparator =
     f.ordering !== undefined
@@ -141,11 +153,12 @@ export function taskQueueQuery(repo: Repository, ctx: CommandContext, wsSid: str
           FriendlyName: (q) => q.friendlyName.toLowerCase(),
         })
       : undefined;
-  if (predicates.length === 0 && !comparator) return { where };
+  if (roots.length === 0 && !comparator) return { where };
   return {
     where,
     refine: (queues: TaskQueue[]) => {
-      const kept = queues.filter((q) => predicates.every((p) => p(q)));
+      const kept = roots.length === 0 ? queues : queues.filter((q) => roots.every(membership(q)));
+      // Array.prototype.sort is stable: equal keys keep creation order.
       return comparator ? kept.sort(comparator) : kept;
     },
   };

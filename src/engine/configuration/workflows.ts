@@ -22,7 +22,9 @@ export interface WorkflowInput {
 function checkConfiguration(repo: Repository, ws: Workspace, text: string | undefined): void {
   if (text === undefined) return;
   const result = validateWorkflowConfiguration(text, (sid) => repo.get('taskQueue', sid)?.workspaceSid === ws.sid);
-  if (!result.ok) throw invalid(`Invalid parameter Configuration: ${result.message}`);
+  // The validator names the field path inside the document; a problem with the document as a whole is
+  // already prefixed with "Configuration", which is not repeated.
+  if (!result.ok) throw invalid(`Invalid parameter Configuration: ${result.message.replace(/^Configuration: /, '')}`);
 }
 
 export function getWorkflow(repo: Repository, ctx: CommandContext, wsSid: string, sid: string): Workflow {
@@ -75,8 +77,9 @@ export function updateWorkflow(repo: Repository, ctx: CommandContext, wsSid: str
     version: workflow.version + 1,
   };
   repo.update('workflow', updated);
-  // ReEvaluateTasks=true re-runs the workflow's pending tasks through the new configuration; that is the
-  // routing engine's job (there are no tasks in the configuration layer), so here it is only accepted.
+  // ReEvaluateTasks=true re-runs the workflow's pending tasks through the new configuration. Tasks live in the
+  // routing engine, not in this configuration layer, so the flag is only carried here: the route hands it to
+  // WorkspaceRouter.reEvaluate after this update, inside the same transaction.
   recordEvent(repo, ctx, ws, workflowEvent('workflow.updated', updated));
   return updated;
 }
