@@ -12,7 +12,7 @@ import { machine, median } from './machine.ts';
 const [workerCount = 1000, rate = 1000, seconds = 5] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-rt-'));
 const account = { sid: 'AC' + 'c3'.repeat(16), token: 'bench-token-123456' };
-const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
+const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
 
 async function call(method: string, path: string, form?: Record<string, string>) {

@@ -11,6 +11,8 @@ export interface Config {
   readonly accountSid: string | undefined;
   readonly authToken: string | undefined;
   readonly logLevel: string;
+  /** SQLite commit durability: 'full' (default, survives power loss) or 'normal' (survives a killed process). */
+  readonly sync: 'full' | 'normal';
   /** Requests per second per account before 429 (X-Rate-Limit-Limit). */
   readonly rateLimit: number;
 }
@@ -28,6 +30,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       'auth-token': { type: 'string' },
       'log-level': { type: 'string' },
       'rate-limit': { type: 'string' },
+      sync: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -38,6 +41,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const rateText = values['rate-limit'] ?? env.SWITCHBOARD_RATE_LIMIT ?? String(DEFAULTS.rateLimit);
   const rateLimit = Number(rateText);
   if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new Error(`invalid rate limit: ${rateText}`);
+  const sync = (values.sync ?? env.SWITCHBOARD_SYNC ?? 'full').toLowerCase();
+  if (sync !== 'full' && sync !== 'normal') throw new Error(`invalid sync mode: ${sync} (full or normal)`);
   return Object.freeze({
     port,
     host: values.host ?? env.HOST ?? DEFAULTS.host,
@@ -46,10 +51,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     authToken: values['auth-token'] ?? env.SWITCHBOARD_AUTH_TOKEN,
     logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
     rateLimit,
+    sync,
   });
 }
 
 /** The database path: flag, else SWITCHBOARD_DB, else the default file. Shared by `serve` and the admin commands. */
 export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return flag ?? env.SWITCHBOARD_DB ?? DEFAULTS.db;
+  // An empty value counts as unset: SQLite would open a throwaway temporary database for "".
+  return flag || env.SWITCHBOARD_DB || DEFAULTS.db;
 }

@@ -7,7 +7,7 @@ import { accountsCommand, keysCommand, tokenCommand } from './cli/admin.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
-  const store = new SqliteStore(config.db);
+  const store = new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
   const boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
   const app = await buildServer({ store, logLevel: config.logLevel, rateLimit: config.rateLimit });
   const address = await app.listen({ port: config.port, host: config.host });

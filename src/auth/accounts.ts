@@ -21,8 +21,26 @@ export function visibleAccount(repo: Repository, callerSid: string, sid: string)
   return account;
 }
 
+/** The API checks this at the edge too; here it also guards the CLI, which calls these commands directly. */
+function checkFriendlyName(name: string | undefined): void {
+  if (name !== undefined && (name.length < 1 || name.length > 64)) {
+    throw invalid('Invalid parameter FriendlyName: FriendlyName must be 1-64 characters');
+  }
+}
+
+/** Twilio's default, `SubAccount Created at {YYYY-MM-DD HH:MM meridian}` (UTC here: the server has no account time
+ *  zone), e.g. `SubAccount Created at 2015-07-30 08:00 pm`. A main account made by the CLI gets `Account Created at …`. */
+export function defaultFriendlyName(now: number, kind: 'SubAccount' | 'Account' = 'SubAccount'): string {
+  const d = new Date(now);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const h = d.getUTCHours();
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${kind} Created at ${date} ${pad(h % 12 === 0 ? 12 : h % 12)}:${pad(d.getUTCMinutes())} ${h < 12 ? 'am' : 'pm'}`;
+}
+
 /** Creates a main account (CLI, bootstrap) when `ownerSid` is undefined, else a subaccount of `ownerSid`. */
 export function createAccount(repo: Repository, now: number, input: { friendlyName?: string; ownerSid?: string }): Account {
+  checkFriendlyName(input.friendlyName);
   if (input.ownerSid !== undefined) {
     const owner = repo.get('account', input.ownerSid);
     if (!owner) throw notFound(`/2010-04-01/Accounts/${input.ownerSid}.json`);
@@ -32,7 +50,7 @@ export function createAccount(repo: Repository, now: number, input: { friendlyNa
   const account: Account = {
     sid,
     ownerAccountSid: input.ownerSid ?? sid,
-    friendlyName: input.friendlyName ?? `SubAccount Created at ${new Date(now).toUTCString()}`,
+    friendlyName: input.friendlyName ?? defaultFriendlyName(now, input.ownerSid === undefined ? 'Account' : 'SubAccount'),
     authToken: newSecret(),
     status: 'active',
     dateCreated: now,
@@ -50,6 +68,7 @@ export function updateAccount(
   input: { friendlyName?: string; status?: AccountStatus },
 ): Account {
   const account = visibleAccount(repo, callerSid, sid);
+  checkFriendlyName(input.friendlyName);
   if (input.status !== undefined && input.status !== account.status) {
     if (account.sid === callerSid) {
       throw invalid('Invalid parameter Status: an account cannot change its own status; its owner can');

@@ -1,6 +1,6 @@
 // API key commands (Twilio 2010 Keys). A key authenticates as the account that owns it; its secret is shown
 // only in the create response. Deleting a key revokes it at once (authentication reads the store).
-import { notFound } from '../core/errors.ts';
+import { invalid, notFound } from '../core/errors.ts';
 import type { ApiKey } from '../core/entities.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid, newSecret, newSid } from '../core/sid.ts';
@@ -11,7 +11,13 @@ export function requireKey(repo: Repository, accountSid: string, sid: string): A
   return key;
 }
 
+/** The API checks this at the edge too; here it also guards the CLI, which calls these commands directly. */
+function checkFriendlyName(name: string | undefined): void {
+  if (name !== undefined && name.length > 64) throw invalid('Invalid parameter FriendlyName: FriendlyName must be at most 64 characters');
+}
+
 export function createKey(repo: Repository, now: number, accountSid: string, friendlyName?: string): ApiKey {
+  checkFriendlyName(friendlyName);
   const key: ApiKey = { sid: newSid('SK'), accountSid, friendlyName: friendlyName ?? '', secret: newSecret(), dateCreated: now, dateUpdated: now };
   repo.insert('apiKey', key);
   return key;
@@ -19,6 +25,7 @@ export function createKey(repo: Repository, now: number, accountSid: string, fri
 
 export function updateKey(repo: Repository, now: number, accountSid: string, sid: string, friendlyName?: string): ApiKey {
   const key = requireKey(repo, accountSid, sid);
+  checkFriendlyName(friendlyName);
   const updated = { ...key, friendlyName: friendlyName ?? key.friendlyName, dateUpdated: now };
   repo.update('apiKey', updated);
   return updated;

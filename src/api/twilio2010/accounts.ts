@@ -51,15 +51,15 @@ export function registerAccountRoutes(app: FastifyInstance, { store, clock }: Ro
   });
 
   app.get<Params>('/2010-04-01/Accounts/:sid', async (request) => {
+    const sid = sidOfJsonSegment(request, request.params.sid);
     decodeParams({}, request.query);
-    const sid = sidOfJsonSegment(request.params.sid);
     const caller = principalOf(request).accountSid;
     return serializeAccount(store.read((repo) => visibleAccount(repo, caller, sid)));
   });
 
   app.post<Params>('/2010-04-01/Accounts/:sid', async (request) => {
+    const sid = sidOfJsonSegment(request, request.params.sid);
     const p = decodeParams({ FriendlyName: param.name().optional(), Status: STATUS.optional() }, request.body);
-    const sid = sidOfJsonSegment(request.params.sid);
     const caller = principalOf(request).accountSid;
     return serializeAccount(store.transaction((repo) => updateAccount(repo, clock(), caller, sid, { friendlyName: p.FriendlyName, status: p.Status })));
   });

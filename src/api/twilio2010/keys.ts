@@ -40,28 +40,32 @@ export function registerKeyRoutes(app: FastifyInstance, { store, clock }: RouteD
   });
 
   app.get<Params>(`${base}/:sid`, async (request) => {
+    const sid = sidOfJsonSegment(request, request.params.sid);
     decodeParams({}, request.query);
     const caller = principalOf(request).accountSid;
     return store.read((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
-      return serializeKey(requireKey(repo, account.sid, sidOfJsonSegment(request.params.sid)));
+      return serializeKey(requireKey(repo, account.sid, sid));
     });
   });
 
   app.post<Params>(`${base}/:sid`, async (request) => {
+    const sid = sidOfJsonSegment(request, request.params.sid);
     const p = decodeParams({ FriendlyName: param.string(64).optional() }, request.body);
     const caller = principalOf(request).accountSid;
     return store.transaction((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
-      return serializeKey(updateKey(repo, clock(), account.sid, sidOfJsonSegment(request.params.sid), p.FriendlyName));
+      return serializeKey(updateKey(repo, clock(), account.sid, sid, p.FriendlyName));
     });
   });
 
   app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+    const sid = sidOfJsonSegment(request, request.params.sid);
+    decodeParams({}, request.query);
     const caller = principalOf(request).accountSid;
     store.transaction((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
-      deleteKey(repo, account.sid, sidOfJsonSegment(request.params.sid));
+      deleteKey(repo, account.sid, sid);
     });
     return reply.code(204).send();
   });

@@ -1,10 +1,12 @@
 // Twilio 2010-04-01 API conventions: `.json` paths, RFC 2822 dates, relative `uri`s and a list envelope with
 // first/next/previous_page_uri (the twilio client resolves them against `client.api.baseUrl`).
 import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../../core/errors.ts';
 import type { PageResult } from '../../core/repository.ts';
 import { filtersOf } from '../common/http.ts';
 import type { PageRequest } from '../common/paging.ts';
 
+/** `Thu, 30 Jul 2015 20:00:00 +0000`, the form the client's `deserialize.rfc2822DateTime` parses. */
 export function rfc2822(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toUTCString().replace('GMT', '+0000');
 }
@@ -21,6 +23,10 @@ export function listEnvelope2010<T, R>(request: FastifyRequest, key: string, req
   const first = result.positions[0];
   const last = result.positions[result.positions.length - 1];
   const start = req.page * req.pageSize;
+  const c = req.cursor;
+  // The current page's own address, in the same normalised form as the links (Twilio's `uri` carries
+  // PageSize and Page even when the request did not).
+  const currentToken = c.after !== undefined ? `PA${c.after}` : c.before !== undefined ? `PB${c.before}` : undefined;
   return {
     [key]: result.items.map(serialize),
     end: start + Math.max(0, result.items.length - 1),
@@ -30,12 +36,15 @@ export function listEnvelope2010<T, R>(request: FastifyRequest, key: string, req
     page_size: req.pageSize,
     previous_page_uri: result.hasPrevious && first !== undefined && req.page > 0 ? uri(req.page - 1, `PB${first}`) : null,
     start,
-    uri: request.url,
+    uri: uri(req.page, currentToken),
   };
 }
 
-/** `AC….json` → `AC…`: the router sees the suffix as part of the last path parameter. Without the suffix the
- *  segment is not a 2010 resource path, so the result is never a valid SID (and the lookup answers 20404). */
-export function sidOfJsonSegment(segment: string): string {
-  return segment.endsWith('.json') ? segment.slice(0, -5) : `${segment}?`;
+/** `AC….json` → `AC…`: the router sees the suffix as part of the last path parameter. A path without the
+ *  suffix is not a 2010 resource path and answers 20404, like any unknown path. */
+export function sidOfJsonSegment(request: FastifyRequest, segment: string): string {
+  if (!segment.endsWith('.json')) {
+    throw new ApiError('notFound', `The requested resource ${request.url.split('?')[0]} was not found`);
+  }
+  return segment.slice(0, -5);
 }

@@ -81,11 +81,13 @@ export class SqliteStore implements Store {
   /** Events appended by the transaction in progress; handed to listeners once it commits. */
   private appended: EventRecord[] = [];
 
-  constructor(path: string) {
+  /** `synchronous`: FULL (default) fsyncs every commit, so an acknowledged write survives power loss too;
+   *  NORMAL survives a killed process but may lose the last commits on an OS crash, for more throughput. */
+  constructor(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
