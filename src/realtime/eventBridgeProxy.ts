@@ -16,6 +16,8 @@ interface ProxyRequest {
   method: string;
   params: Record<string, unknown>;
   token: string;
+  /** Legacy v1 clients name the event the answer stands for (`ready` on connect). */
+  eventType?: string;
 }
 
 function parseRequest(body: unknown): ProxyRequest {
@@ -32,7 +34,8 @@ function parseRequest(body: unknown): ProxyRequest {
   const method = (typeof v.method === 'string' ? v.method : 'GET').toUpperCase();
   if (!['GET', 'POST', 'DELETE'].includes(method)) throw new ApiError('invalidParameter', `Unsupported method ${method}`);
   const params = v.params && typeof v.params === 'object' && !Array.isArray(v.params) ? (v.params as Record<string, unknown>) : {};
-  return { url: v.url, method, params, token: v.token };
+  const eventType = (v as { event_type?: unknown }).event_type;
+  return { url: v.url, method, params, token: v.token, eventType: typeof eventType === 'string' ? eventType : undefined };
 }
 
 /** `Workspaces/WS…/Workers`, `/v1/Workspaces/…` or an absolute TaskRouter URL (legacy SDK) -> `/v1/Workspaces/…`. */
@@ -91,10 +94,39 @@ function toEb(repo: Repository, item: { sid?: string }, now: number): unknown {
 }
 
 export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clock: () => number): void {
+  /** Serves a proxied request with the REST route itself, authenticated by the token. */
+  const replay = (req: ProxyRequest, path: string, ifMatch: string | undefined, drop: string[]) => {
+    const form = formOf(req.params, drop);
+    const headers: Record<string, string> = { 'x-twilio-token': req.token };
+    if (ifMatch !== undefined) headers['if-match'] = ifMatch;
+    if (req.method === 'GET') return app.inject({ method: 'GET', url: form ? `${path}?${form}` : path, headers });
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return app.inject({ method: req.method as 'POST' | 'DELETE', url: path, headers, payload: req.method === 'POST' ? form : undefined });
+  };
+
   app.register(async (scope) => {
     // The SDK sends JSON as text/plain or form-urlencoded depending on its HTTP library: read it raw.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => done(null, body));
+
+    // Legacy taskrouter.js (v1): the same proxy per channel, with absolute API URLs, answered in the public REST
+    // JSON, echoing the request's event_type (the client's `ready` comes back this way).
+    scope.post<{ Params: { account: string; channel: string } }>('/v1/wschannels/:account/:channel', async (request, reply) => {
+      try {
+        const req = parseRequest(request.body);
+        const now = clock();
+        const principal = await store.read((repo) => verifyToken(repo, req.token, now));
+        if (principal.accountSid !== request.params.account) throw new ApiError('forbidden', 'The token is for another account');
+        const path = apiPath(req.url);
+        const injected = await replay(req, path, typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined, []);
+        const body = injected.body ? JSON.parse(injected.body) : {};
+        if (injected.statusCode >= 400) return reply.code(injected.statusCode).send(body);
+        return reply.send(req.eventType ? { event_type: req.eventType, payload: body } : { payload: body });
+      } catch (err) {
+        const e = toApiError(err);
+        return reply.code(e.status).send({ code: e.code, message: e.message, status: e.status });
+      }
+    });
 
     scope.post('/v1/wschannels', async (request, reply) => {
       try {
@@ -116,17 +148,8 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
           );
           return reply.send({ payload });
         }
-        const form = formOf(req.params, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers']);
-        const headers: Record<string, string> = { 'x-twilio-token': req.token };
         const ifMatch = request.headers['if-match'];
-        if (typeof ifMatch === 'string') headers['if-match'] = ifMatch;
-        let injected;
-        if (req.method === 'GET') {
-          injected = await app.inject({ method: 'GET', url: form ? `${path}?${form}` : path, headers });
-        } else {
-          headers['content-type'] = 'application/x-www-form-urlencoded';
-          injected = await app.inject({ method: req.method as 'POST' | 'DELETE', url: path, headers, payload: req.method === 'POST' ? form : undefined });
-        }
+        const injected = await replay(req, path, typeof ifMatch === 'string' ? ifMatch : undefined, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers']);
         const body = injected.body ? JSON.parse(injected.body) : {};
         if (injected.statusCode >= 400) return reply.code(injected.statusCode).send(body);
         const payload = store.read((repo) => {

@@ -3,6 +3,10 @@
 //   server -> {"event_type":"init","payload":{channel_id, account_sid, workspace_sid, token_lifetime}} first,
 //             then {"event_type": <TaskRouter event>, "payload": <EB object>} for every event about this worker,
 //             its reservations and the tasks it holds, in commit order; a whitespace frame every 15 s as heartbeat.
+// Legacy taskrouter.js (v1) connects to /v1/wschannels/{AccountSid}/{channel} (a worker, workspace or task queue
+// SID) with ?token=<capability token>&closeExistingSessions=..&disconnectActivitySid=..; it gets no init (it asks
+// for `ready` through the HTTP proxy) and its payloads are the public REST representations, a reservation event
+// carrying the task with `reservation_sid` mixed in.
 // Events come from the durable log (Store.onCommit), so a socket sees exactly what was committed.
 // closeExistingSessions closes the worker's older sockets. setWorkerOfflineIfDisconnected (default true) moves
 // the worker to the workspace's default activity when its last socket has been gone for the grace period.
@@ -16,6 +20,10 @@ import { verifyToken } from '../auth/tokens.ts';
 import type { Engine } from '../engine/engine.ts';
 import { updateWorker } from '../engine/configuration/workers.ts';
 import { ebReservation, ebTask, ebWorker, ebWorkerChannel } from './ebFormat.ts';
+import { serializeTask } from '../api/taskrouter/tasks.ts';
+import { serializeTaskQueue } from '../api/taskrouter/taskQueues.ts';
+import { serializeWorker } from '../api/taskrouter/workers.ts';
+import { serializeWorkerChannel } from '../api/taskrouter/workerChannels.ts';
 
 export interface WorkerSocketOptions {
   heartbeatMs?: number;
@@ -25,10 +33,15 @@ export interface WorkerSocketOptions {
 
 interface Session {
   socket: WebSocket;
+  protocol: 'eb' | 'v1';
   accountSid: string;
   workspaceSid: string;
-  workerSid: string;
-  setOfflineIfDisconnected: boolean;
+  /** The worker, workspace or task queue SID the socket listens to (always a worker for the EB protocol). */
+  channel: string;
+  /** Where to move the worker when its last socket is gone, if anywhere. */
+  offlineActivity: 'default' | string | undefined;
+  /** Origin for the absolute URLs of v1 (REST-format) payloads. */
+  origin: string;
 }
 
 function reject(socket: Duplex, status: number, message: string): void {
@@ -58,6 +71,33 @@ function payloadFor(repo: Repository, e: EventRecord, now: number): unknown | un
   return undefined;
 }
 
+/** The public REST representation an event pushes to a legacy (v1) channel. */
+function payloadV1(repo: Repository, e: EventRecord, origin: string, now: number): unknown | undefined {
+  const data = e.eventData;
+  if (e.eventType.startsWith('reservation.')) {
+    const r = repo.get('reservation', e.resourceSid);
+    const t = r && repo.get('task', r.taskSid);
+    return t ? { ...serializeTask(repo, origin, t, now), reservation_sid: r!.sid, reservation_status: r!.reservationStatus, worker_sid: r!.workerSid } : undefined;
+  }
+  if (e.eventType === 'worker.capacity.update' || e.eventType === 'worker.channel.availability.update') {
+    const wc = repo.findOne('workerChannel', { workerSid: String(data.worker_sid), taskChannelSid: String(data.task_channel_sid) });
+    return wc ? serializeWorkerChannel(repo, origin, wc) : undefined;
+  }
+  if (e.eventType.startsWith('worker.')) {
+    const w = repo.get('worker', e.resourceSid);
+    return w ? serializeWorker(repo, origin, w) : undefined;
+  }
+  if (e.eventType.startsWith('task.')) {
+    const t = repo.get('task', e.resourceSid);
+    return t ? serializeTask(repo, origin, t, now) : undefined;
+  }
+  if (e.eventType.startsWith('task-queue.')) {
+    const q = repo.get('taskQueue', e.resourceSid);
+    return q ? serializeTaskQueue(repo, origin, q) : data;
+  }
+  return data;
+}
+
 /** The workers an event concerns: the worker it names, or the workers holding the task it is about. */
 function recipients(repo: Repository, e: EventRecord): string[] {
   if (e.eventType.startsWith('worker.') || e.eventType.startsWith('reservation.')) {
@@ -72,6 +112,7 @@ function recipients(repo: Repository, e: EventRecord): string[] {
 
 export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: Engine, clock: () => number, options: WorkerSocketOptions = {}): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  /** Open sessions by channel: a worker SID (both protocols), a workspace or a task queue SID (v1). */
   const byWorker = new Map<string, Set<Session>>();
   const offlineTimers = new Map<string, NodeJS.Timeout>();
 
@@ -85,25 +126,37 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     const now = clock();
     store.read((repo) => {
       for (const e of events) {
-        const targets = recipients(repo, e).filter((sid) => byWorker.has(sid));
-        if (targets.length === 0) continue;
-        const payload = payloadFor(repo, e, now);
-        if (payload === undefined) continue;
-        const frame = JSON.stringify({ event_type: e.eventType, payload });
-        for (const sid of new Set(targets)) for (const s of byWorker.get(sid) ?? []) if (s.socket.readyState === s.socket.OPEN) s.socket.send(frame);
+        // Channels concerned: the workers named or holding the task, the workspace, the task's queue.
+        const channels = new Set(recipients(repo, e));
+        channels.add(e.workspaceSid);
+        if (typeof e.eventData.task_queue_sid === 'string') channels.add(e.eventData.task_queue_sid);
+        const frames: Partial<Record<string, string | null>> = {};
+        for (const channel of channels) {
+          for (const s of byWorker.get(channel) ?? []) {
+            if (s.socket.readyState !== s.socket.OPEN || s.workspaceSid !== e.workspaceSid) continue;
+            const key = s.protocol === 'eb' ? 'eb' : `v1 ${s.origin}`;
+            if (frames[key] === undefined) {
+              const payload = s.protocol === 'eb' ? payloadFor(repo, e, now) : payloadV1(repo, e, s.origin, now);
+              frames[key] = payload === undefined ? null : JSON.stringify({ event_type: e.eventType, payload });
+            }
+            const frame = frames[key];
+            if (frame) s.socket.send(frame);
+          }
+        }
       }
     });
   });
 
   const goOffline = (s: Session) => {
-    offlineTimers.delete(s.workerSid);
-    if (byWorker.has(s.workerSid)) return; // reconnected meanwhile
+    offlineTimers.delete(s.channel);
+    if (byWorker.has(s.channel)) return; // reconnected meanwhile
     try {
       engine.run({ accountSid: s.accountSid, now: clock() }, s.workspaceSid, (repo, router) => {
         const ws = repo.get('workspace', s.workspaceSid);
-        const worker = repo.get('worker', s.workerSid);
-        if (!ws?.defaultActivitySid || !worker || worker.activitySid === ws.defaultActivitySid) return;
-        const updated = updateWorker(repo, { accountSid: s.accountSid, now: clock() }, s.workspaceSid, s.workerSid, { activitySid: ws.defaultActivitySid });
+        const worker = repo.get('worker', s.channel);
+        const target = s.offlineActivity === 'default' ? ws?.defaultActivitySid : s.offlineActivity;
+        if (!target || !worker || worker.activitySid === target) return;
+        const updated = updateWorker(repo, { accountSid: s.accountSid, now: clock() }, s.workspaceSid, s.channel, { activitySid: target });
         router.workerUpserted(updated, [], clock());
       });
     } catch {
@@ -113,55 +166,70 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/v1/wschannels') return reject(socket, 400, `No WebSocket at ${url.pathname}`);
+    const legacy = /^\/v1\/wschannels\/(AC[0-9a-fA-F]{32})\/((?:WK|WS|WQ)[0-9a-fA-F]{32})$/.exec(url.pathname);
+    if (url.pathname !== '/v1/wschannels' && !legacy) return reject(socket, 400, `No WebSocket at ${url.pathname}`);
     const token = url.searchParams.get('token');
     if (!token) return reject(socket, 401, 'Invalid token: missing');
     const now = clock();
+    const origin = `http://${req.headers.host ?? 'localhost'}`;
     store
       .read((repo) => verifyToken(repo, token, now))
       .then((principal) => {
-        if (!principal.workerSid) return reject(socket, 400, 'The token names no worker (worker_sid)');
-        const workerSid = principal.workerSid;
-        const known = store.read((repo) => repo.get('worker', workerSid));
-        if (!known || known.workspaceSid !== principal.workspaceSid) return reject(socket, 401, 'Invalid token: unknown worker');
+        let channel: string;
+        let offlineActivity: string | undefined;
+        if (legacy) {
+          if (legacy[1] !== principal.accountSid) return reject(socket, 401, 'Invalid token: it is for another account');
+          channel = legacy[2]!;
+          const allowed =
+            channel === principal.workspaceSid ||
+            channel === principal.workerSid ||
+            (channel.startsWith('WQ') && store.read((repo) => repo.get('taskQueue', channel)?.workspaceSid === principal.workspaceSid)) ||
+            (principal.role === 'admin' && store.read((repo) => repo.get('worker', channel)?.workspaceSid === principal.workspaceSid));
+          if (!allowed) return reject(socket, 401, `Invalid token: it does not cover channel ${channel}`);
+          offlineActivity = url.searchParams.get('disconnectActivitySid') ?? undefined;
+        } else {
+          if (!principal.workerSid) return reject(socket, 400, 'The token names no worker (worker_sid)');
+          channel = principal.workerSid;
+          offlineActivity = url.searchParams.get('setWorkerOfflineIfDisconnected') !== 'false' ? 'default' : undefined;
+        }
+        if (channel.startsWith('WK')) {
+          const known = store.read((repo) => repo.get('worker', channel));
+          if (!known || known.workspaceSid !== principal.workspaceSid) return reject(socket, 401, 'Invalid token: unknown worker');
+        }
         wss.handleUpgrade(req, socket, head, (ws) => {
-          const session: Session = {
-            socket: ws,
-            accountSid: principal.accountSid,
-            workspaceSid: principal.workspaceSid,
-            workerSid,
-            setOfflineIfDisconnected: url.searchParams.get('setWorkerOfflineIfDisconnected') !== 'false',
-          };
-          const existing = byWorker.get(workerSid) ?? new Set<Session>();
+          const session: Session = { socket: ws, protocol: legacy ? 'v1' : 'eb', accountSid: principal.accountSid, workspaceSid: principal.workspaceSid, channel, offlineActivity, origin };
+          const existing = byWorker.get(channel) ?? new Set<Session>();
           if (url.searchParams.get('closeExistingSessions') === 'true') {
             for (const old of existing) old.socket.close(4000, 'Closed by a newer session (closeExistingSessions)');
             existing.clear();
           }
           existing.add(session);
-          byWorker.set(workerSid, existing);
-          const pendingOffline = offlineTimers.get(workerSid);
+          byWorker.set(channel, existing);
+          const pendingOffline = offlineTimers.get(channel);
           if (pendingOffline) {
             clearTimeout(pendingOffline);
-            offlineTimers.delete(workerSid);
+            offlineTimers.delete(channel);
           }
-          ws.send(
-            JSON.stringify({
-              event_type: 'init',
-              payload: { channel_id: workerSid, account_sid: principal.accountSid, workspace_sid: principal.workspaceSid, token_lifetime: Math.max(0, principal.expiresAt - clock()) },
-            }),
-          );
+          if (!legacy) {
+            ws.send(
+              JSON.stringify({
+                event_type: 'init',
+                payload: { channel_id: channel, account_sid: principal.accountSid, workspace_sid: principal.workspaceSid, token_lifetime: Math.max(0, principal.expiresAt - clock()) },
+              }),
+            );
+          }
           ws.on('message', () => {
-            // The SDK sends nothing the server must answer; frames from the client are ignored.
+            // Neither protocol sends anything the server must answer on the socket; client frames are ignored.
           });
           ws.on('close', () => {
-            const set = byWorker.get(workerSid);
+            const set = byWorker.get(channel);
             set?.delete(session);
             if (set && set.size === 0) {
-              byWorker.delete(workerSid);
-              if (session.setOfflineIfDisconnected) {
+              byWorker.delete(channel);
+              if (session.offlineActivity && channel.startsWith('WK')) {
                 const t = setTimeout(() => goOffline(session), options.offlineGraceMs ?? 5_000);
                 t.unref();
-                offlineTimers.set(workerSid, t);
+                offlineTimers.set(channel, t);
               }
             }
           });
