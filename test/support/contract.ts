@@ -78,3 +78,13 @@ export function assertTwilioError(res: { status: number; body: any }, status: nu
   assert.ok(res.body.message.length > 0);
   assert.equal(res.body.more_info, `https://www.twilio.com/docs/errors/${code}`);
 }
+
+/** Every attempt fails with the given status and Twilio code, and `snapshot()` reads the same afterwards. */
+export async function assertRejectedUnchanged(
+  snapshot: () => unknown,
+  attempts: [() => Promise<{ status: number; body: any }>, number, number][],
+): Promise<void> {
+  const before = snapshot();
+  for (const [attempt, status, code] of attempts) assertTwilioError(await attempt(), status, code);
+  assert.deepEqual(snapshot(), before);
+}

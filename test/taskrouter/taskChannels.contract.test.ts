@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { assertContract, assertTwilioError } from '../support/contract.ts';
+import { assertContract, assertRejectedUnchanged, assertTwilioError } from '../support/contract.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 
 const TC = '/v1/Workspaces/{WorkspaceSid}/TaskChannels';
@@ -36,11 +36,7 @@ describe('TaskChannels: contract and behaviour', () => {
   const events = (type: string) => s.store.read((repo) => repo.eventsFor(ws).filter((e) => e.eventType === type));
   const workerChannelsOf = (tcSid: string) => s.store.read((repo) => repo.findAll('workerChannel', { workspaceSid: ws, taskChannelSid: tcSid }));
 
-  async function rejects(attempts: [() => ReturnType<TestServer['request']>, number, number][]) {
-    const before = snapshot();
-    for (const [attempt, status, code] of attempts) assertTwilioError(await attempt(), status, code);
-    assert.deepEqual(snapshot(), before);
-  }
+  const rejects = (attempts: Parameters<typeof assertRejectedUnchanged>[1]) => assertRejectedUnchanged(snapshot, attempts);
 
   it('lists the five default channels of a new workspace', async () => {
     const res = await s.request('GET', base());

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { assertContract, assertTwilioError } from '../support/contract.ts';
+import { assertContract, assertRejectedUnchanged, assertTwilioError } from '../support/contract.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 import { LIMITS } from '../../src/core/limits.ts';
 
@@ -35,12 +35,7 @@ describe('Workers: contract and behaviour', () => {
     }));
   const events = (type: string) => s.store.read((repo) => repo.eventsFor(ws).filter((e) => e.eventType === type));
 
-  /** Asserts that every request in `attempts` fails with the given status/code and leaves the store as it was. */
-  async function rejects(attempts: [() => ReturnType<TestServer['request']>, number, number][]) {
-    const before = snapshot();
-    for (const [attempt, status, code] of attempts) assertTwilioError(await attempt(), status, code);
-    assert.deepEqual(snapshot(), before);
-  }
+  const rejects = (attempts: Parameters<typeof assertRejectedUnchanged>[1]) => assertRejectedUnchanged(snapshot, attempts);
 
   it('creates a worker with the workspace defaults, ETag and links to itself', async () => {
     const res = await s.request('POST', base(), { form: { FriendlyName: 'Alice' } });

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { assertContract, assertTwilioError } from '../support/contract.ts';
+import { assertContract, assertRejectedUnchanged, assertTwilioError } from '../support/contract.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 import { LIMITS } from '../../src/core/limits.ts';
 
@@ -44,12 +44,7 @@ describe('Workflows: contract and behaviour', () => {
     }));
   const events = (type: string) => s.store.read((repo) => repo.eventsFor(ws).filter((e) => e.eventType === type));
 
-  /** Asserts that every request in `attempts` fails with the given status/code and leaves the store as it was. */
-  async function rejects(attempts: [() => ReturnType<TestServer['request']>, number, number][]) {
-    const before = snapshot();
-    for (const [attempt, status, code] of attempts) assertTwilioError(await attempt(), status, code);
-    assert.deepEqual(snapshot(), before);
-  }
+  const rejects = (attempts: Parameters<typeof assertRejectedUnchanged>[1]) => assertRejectedUnchanged(snapshot, attempts);
 
   it('creates a workflow with the defaults; configuration is returned exactly as sent', async () => {
     // Whitespace and key order are the client's: the text is stored, not re-serialised.
