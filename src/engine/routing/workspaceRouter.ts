@@ -13,7 +13,7 @@
 //   worker attributes change            O(Q) to recompute queue membership (never per routing decision)
 //   timer                               O(log T) per timer, T = scheduled timers
 // Queue membership (target_workers) is evaluated when a worker or a queue changes, never per decision.
-import { ApiError, invalid } from '../../core/errors.ts';
+import { type ApiError, invalid, notFound } from '../../core/errors.ts';
 import type {
   Activity,
   EventRecord,
@@ -30,6 +30,7 @@ import type {
 } from '../../core/entities.ts';
 import { assertReservationTransition, assertTaskTransition, holdsCapacity, isTaskActive } from '../../core/lifecycles.ts';
 import { compileExpression } from '../../expr/index.ts';
+import { assertVersion } from '../configuration/context.ts';
 import { lookup } from '../../expr/evaluate.ts';
 import { type CompiledTarget, type CompiledWorkflow, compileWorkflow } from './compiledWorkflow.ts';
 import { SortedList } from './sortedList.ts';
@@ -836,11 +837,10 @@ export class WorkspaceRouter {
     return ts.entity;
   }
 
-  private requireTask(sid: string): TaskState {
-    const ts = this.tasks.get(sid);
-    if (!ts) throw new ApiError('notFound', `The requested resource /v1/Workspaces/${this.workspace.sid}/Tasks/${sid} was not found`);
-    return ts;
+  private taskNotFound(sid: string): ApiError {
+    return notFound(`/v1/Workspaces/${this.workspace.sid}/Tasks/${sid}`);
   }
+
 
   /** Is this task still routed by the engine (not finished)? Finished tasks are read from the store. */
   isActive(sid: string): boolean {
@@ -851,8 +851,8 @@ export class WorkspaceRouter {
     const ts = this.tasks.get(sid);
     if (!ts) {
       // A finished task: only attributes may still change (TaskRouter emits task.updated after completion).
-      if (!stored) throw new ApiError('notFound', `The requested resource /v1/Workspaces/${this.workspace.sid}/Tasks/${sid} was not found`);
-      assertVersionMatches(stored.version, input.ifMatch);
+      if (!stored) throw this.taskNotFound(sid);
+      assertVersion(stored.version, input.ifMatch);
       if (input.assignmentStatus !== undefined && input.assignmentStatus !== stored.assignmentStatus) {
         throw invalid(`Task ${sid} is ${stored.assignmentStatus} and cannot move to ${input.assignmentStatus}`);
       }
@@ -865,7 +865,7 @@ export class WorkspaceRouter {
       this.emit('task.updated', 'task', sid, `Task ${sid} updated`, { task_sid: sid, task_attributes: input.attributes });
       return updated;
     }
-    assertVersionMatches(ts.entity.version, input.ifMatch);
+    assertVersion(ts.entity.version, input.ifMatch);
     const status = input.assignmentStatus;
     if (status !== undefined && status !== ts.entity.assignmentStatus) {
       if (status === 'canceled') {
@@ -915,14 +915,14 @@ export class WorkspaceRouter {
   deleteTask(sid: string, ifMatch: string | undefined, now: number, stored: Task | undefined): void {
     const ts = this.tasks.get(sid);
     if (!ts) {
-      if (!stored) throw new ApiError('notFound', `The requested resource /v1/Workspaces/${this.workspace.sid}/Tasks/${sid} was not found`);
-      assertVersionMatches(stored.version, ifMatch);
+      if (!stored) throw this.taskNotFound(sid);
+      assertVersion(stored.version, ifMatch);
       this.finished.delete(sid);
       this.effects.deleted.push({ kind: 'task', sid });
       this.emit('task.deleted', 'task', sid, `Task ${sid} deleted`, { task_sid: sid, task_attributes: stored.attributes });
       return;
     }
-    assertVersionMatches(ts.entity.version, ifMatch);
+    assertVersion(ts.entity.version, ifMatch);
     const freed = new Set<string>();
     for (const rs of [...ts.reservations]) {
       const r = this.reservations.get(rs)!;
@@ -1026,7 +1026,7 @@ export class WorkspaceRouter {
 
   updateReservation(stored: Reservation, input: UpdateReservationInput, now: number): Reservation {
     const current = this.reservations.get(stored.sid) ?? stored;
-    assertVersionMatches(current.version, input.ifMatch);
+    assertVersion(current.version, input.ifMatch);
     let target = input.reservationStatus;
     const instruction = input.instruction;
     const params = input.instructionParams ?? {};
@@ -1242,11 +1242,5 @@ export class WorkspaceRouter {
         }
       }
     }
-  }
-}
-
-function assertVersionMatches(current: number, expected: string | undefined): void {
-  if (expected !== undefined && expected !== String(current)) {
-    throw new ApiError('preconditionFailed', `The If-Match header (${expected}) does not match the current version (${current})`);
   }
 }
