@@ -4,21 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { startServer, type TestServer } from '../support/server.ts';
-
-async function rejects(promise: Promise<unknown>, status: number, code: number) {
-  await assert.rejects(promise, (err: any) => {
-    assert.equal(err.status, status, `status ${err.status}: ${err.message}`);
-    assert.equal(err.code, code, `code ${err.code}: ${err.message}`);
-    return true;
-  });
-}
-
-function clientFor(s: TestServer, username: string, password: string, accountSid?: string) {
-  const client = twilio(username, password, accountSid ? { accountSid } : {});
-  client.api.baseUrl = s.origin;
-  client.taskrouter.baseUrl = s.origin;
-  return client;
-}
+import { clientFor, expectRestError as rejects } from '../support/twilioClient.ts';
 
 describe('accounts and keys with the twilio client', () => {
   let s: TestServer;
