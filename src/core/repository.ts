@@ -32,6 +32,8 @@ export interface Repository {
   findOne<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K] | undefined;
   count<K extends EntityKind>(kind: K, where: Where<K>): number;
   page<K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]>;
+  /** The list position of one row (what `PageCursor.after` takes), for clients that page by "after this SID". */
+  positionOf(kind: EntityKind, sid: string): number | undefined;
   insert<K extends EntityKind>(kind: K, entity: EntityMap[K]): void;
   /** Replace the stored document with the same sid. */
   update<K extends EntityKind>(kind: K, entity: EntityMap[K]): void;

@@ -124,6 +124,8 @@ export function ebTaskQueue(repo: Repository, q: TaskQueue) {
 }
 
 /** The EB list envelope: `contents` and `after_sid` paging (the SDK pages while `after_sid` is set). */
-export function ebList<T>(contents: T[], afterSid: string | null) {
-  return { contents, after_sid: afterSid, meta: { list_key: 'contents' } };
+/** An EventBridge list page. The SDK asks for the next page with `AfterSid: after_sid`, or with
+ *  `NextToken: meta.next_token` when it sent an `Ordering`; both are null on the last page. */
+export function ebList<T>(contents: T[], afterSid: string | null, nextToken: string | null = null) {
+  return { contents, after_sid: afterSid, meta: nextToken ? { list_key: 'contents', next_token: nextToken } : { list_key: 'contents' } };
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
+import type { EntityKind } from '../core/entities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import { toApiError } from '../api/common/twilioError.ts';
@@ -47,6 +48,35 @@ function apiPath(url: string): string {
   }
   // The SDK names a worker's channels WorkerChannels; the REST path is Channels.
   return '/v1/' + path.replace(/\/Workers\/([^/]+)\/WorkerChannels/, '/Workers/$1/Channels');
+}
+
+const KIND_BY_PREFIX: Record<string, EntityKind> = {
+  WA: 'activity', WK: 'worker', WQ: 'taskQueue', WW: 'workflow', WT: 'task', WR: 'reservation', WC: 'workerChannel', TC: 'taskChannel',
+};
+
+/** The REST PageToken for an EventBridge page request. `AfterSid` is the last SID of the previous page (lists
+ *  paged in insertion order), or the opaque token we handed out as `after_sid` for lists the REST layer filters
+ *  or sorts in memory; `NextToken` is the token of an `Ordering` list. */
+function pageTokenFor(repo: Repository, params: Record<string, unknown>): string | undefined {
+  const next = params.NextToken ?? params.AfterSid;
+  if (next === undefined || next === null || next === '') return undefined;
+  const value = String(next);
+  if (/^P[AO]\d{1,15}$/.test(value)) return value;
+  const kind = KIND_BY_PREFIX[value.slice(0, 2)];
+  const position = kind ? repo.positionOf(kind, value) : undefined;
+  if (position === undefined) throw new ApiError('invalidParameter', `Invalid parameter AfterSid: ${value} is not an item of this list (deleted since the previous page?)`);
+  return `PA${position}`;
+}
+
+/** The EventBridge paging of a REST list page: `after_sid` (and `meta.next_token`) from its next_page_url. */
+function ebPaging(body: { meta?: { next_page_url?: string | null } }, items: { sid?: string }[]): [string | null, string | null] {
+  const nextUrl = body.meta?.next_page_url;
+  if (!nextUrl) return [null, null];
+  const token = new URL(nextUrl).searchParams.get('PageToken');
+  if (!token) return [null, null];
+  // Keyset pages continue after their last row, which the SDK names by SID; in-memory pages need our token.
+  const afterSid = token.startsWith('PA') ? (items.at(-1)?.sid ?? null) : token;
+  return [afterSid, token];
 }
 
 /** SDK params are JSON values (objects for Attributes, booleans, numbers); REST takes form strings. */
@@ -95,8 +125,9 @@ function toEb(repo: Repository, item: { sid?: string }, now: number): unknown {
 
 export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clock: () => number): void {
   /** Serves a proxied request with the REST route itself, authenticated by the token. */
-  const replay = (req: ProxyRequest, path: string, ifMatch: string | undefined, drop: string[]) => {
-    const form = formOf(req.params, drop);
+  const replay = (req: ProxyRequest, path: string, ifMatch: string | undefined, drop: string[], pageToken?: string) => {
+    let form = formOf(req.params, drop);
+    if (pageToken) form += (form ? '&' : '') + `PageToken=${pageToken}`;
     const headers: Record<string, string> = { 'x-twilio-token': req.token };
     if (ifMatch !== undefined) headers['if-match'] = ifMatch;
     if (req.method === 'GET') return app.inject({ method: 'GET', url: form ? `${path}?${form}` : path, headers });
@@ -149,12 +180,14 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
           return reply.send({ payload });
         }
         const ifMatch = request.headers['if-match'];
-        const injected = await replay(req, path, typeof ifMatch === 'string' ? ifMatch : undefined, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers']);
+        const pageToken = req.method === 'GET' ? store.read((repo) => pageTokenFor(repo, req.params)) : undefined;
+        const injected = await replay(req, path, typeof ifMatch === 'string' ? ifMatch : undefined, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers'], pageToken);
         const body = injected.body ? JSON.parse(injected.body) : {};
         if (injected.statusCode >= 400) return reply.code(injected.statusCode).send(body);
         const payload = store.read((repo) => {
           if (body?.meta?.key && Array.isArray(body[body.meta.key])) {
-            return ebList(body[body.meta.key].map((item: { sid?: string }) => toEb(repo, item, now)), null);
+            const items: { sid?: string }[] = body[body.meta.key];
+            return ebList(items.map((item) => toEb(repo, item, now)), ...ebPaging(body, items));
           }
           return toEb(repo, body, now);
         });

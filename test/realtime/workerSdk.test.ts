@@ -7,7 +7,10 @@ import twilio from 'twilio';
 import TaskRouter from 'twilio-taskrouter';
 import { startServer, type TestServer } from '../support/server.ts';
 
-const { Worker } = TaskRouter as unknown as { Worker: new (token: string, options: object) => any };
+const { Worker, Workspace } = TaskRouter as unknown as {
+  Worker: new (token: string, options: object) => any;
+  Workspace: new (token: string, options: object, workspaceSid: string) => any;
+};
 
 function once<T = any>(emitter: any, event: string, ms = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -153,6 +156,27 @@ describe('twilio-taskrouter Worker SDK over EventBridge', () => {
     const disconnected = once(first, 'disconnected');
     await connect(erin, { closeExistingSessions: true });
     await disconnected;
+  });
+
+  it('a supervisor Workspace pages through lists by AfterSid and, when ordered, by NextToken', async () => {
+    for (let i = 0; i < 7; i++) await tr().workers.create({ friendlyName: `pager-${i}` });
+    const all = (await tr().workers.list()).map((w) => w.sid);
+    const t = new twilio.jwt.AccessToken(s.accountSid, key.sid, key.secret, { identity: 'supervisor', ttl: 3600 });
+    t.addGrant(new twilio.jwt.AccessToken.TaskRouterGrant({ workspaceSid: ws, role: 'admin' }));
+    const workspace = new Workspace(t.toJwt(), { ebServer: `${s.origin}/v1/wschannels`, logLevel: 'silent' }, ws);
+    const paged: Map<string, any> = await workspace.fetchWorkersInfo({ PageSize: 3 });
+    assert.deepEqual([...paged.keys()], all, 'every worker, in order, across pages of 3');
+    const ordered: Map<string, any> = await workspace.fetchWorkersInfo({ PageSize: 2, Ordering: 'DateCreated:desc' });
+    assert.equal(ordered.size, all.length);
+    const queues: Map<string, any> = await workspace.fetchTaskQueues({ PageSize: 1 });
+    assert.deepEqual([...queues.keys()].sort(), (await tr().taskQueues.list()).map((q) => q.sid).sort());
+    // A page after a SID that is not in the list is a clear error, not an empty page.
+    const res = await fetch(`${s.origin}/v1/wschannels`, {
+      method: 'POST',
+      body: JSON.stringify({ url: `Workspaces/${ws}/Workers`, method: 'GET', params: { PageSize: 2, AfterSid: `WK${'0'.repeat(32)}` }, token: t.toJwt() }),
+    });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).message, /AfterSid/);
   });
 
   it('refuses a WebSocket without a valid token', async () => {

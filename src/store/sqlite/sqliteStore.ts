@@ -161,6 +161,9 @@ export class SqliteStore implements Store {
         const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
         return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
       },
+      positionOf(kind, sid) {
+        return (stmt(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as { seq: number } | undefined)?.seq;
+      },
       insert(kind, entity) {
         const e = entity as any;
         stmt(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`)
