@@ -15,6 +15,7 @@ import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
 import { registerEventBridgeProxy } from './realtime/eventBridgeProxy.ts';
+import { registerBrowserSdk } from './api/sdk/browserSdk.ts';
 import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/workerSockets.ts';
 
 export interface ServerOptions {
@@ -111,6 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerTwilioApiRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerEventBridgeProxy(app, store, clock);
+  registerBrowserSdk(app);
   attachWorkerSockets(app, store, engine, clock, options.sockets);
   return app;
 }

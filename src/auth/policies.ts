@@ -1,5 +1,5 @@
 // TaskRouter capability-token policies (reference §16.2) and their evaluation. A policy names a URL (exact,
-// `/*` = immediate children, `/**` = any descendant), a method, optional query/post filters and allow. For a
+// `/*` = immediate children, `/**` = the path itself or any descendant), a method, optional query/post filters and allow. For a
 // request, the most specific matching rule decides (longer path first; at equal paths a rule with filters
 // beats one without); no matching rule means denied. URLs in tokens are Twilio's own
 // (https://taskrouter.twilio.com/v1/..., https://event-bridge.twilio.com/v1/wschannels/...), so only the path
@@ -45,6 +45,9 @@ function rule(policy: Policy): Rule {
 
 function matchesPath(r: Rule, path: string): boolean {
   if (r.mode === 'exact') return path === r.base;
+  // `/**` covers the collection itself too: taskrouter.js lists `Workers/WK/Reservations` with only the default
+  // worker policy `Workers/WK/Reservations/**`, so on Twilio the glob must match zero segments.
+  if (r.mode === 'descendants' && path === r.base) return true;
   if (!path.startsWith(r.base + '/')) return false;
   const rest = path.slice(r.base.length + 1);
   return r.mode === 'descendants' ? rest.length > 0 : rest.length > 0 && !rest.includes('/');

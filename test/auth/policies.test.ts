@@ -20,7 +20,9 @@ it('matches exact, child and descendant URLs by path', () => {
   assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/Activities/WA1/x')), false, '/* is one level');
   assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/Activities')), false, '/* is not the path itself');
   assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/Tasks/WT1/Reservations/WR1')), true);
-  assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/Tasks')), false, '/** is not the path itself');
+  // taskrouter.js lists Workers/WK/Reservations holding only the default policy Workers/WK/Reservations/**.
+  assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/Tasks')), true, '/** covers the collection itself');
+  assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/TasksX')), false, 'but not a sibling sharing the prefix');
   assert.equal(isAllowed(p, req('GET', '/v1/Workspaces/WS1/TasksX/WT1')), false);
 });
 
