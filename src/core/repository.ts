@@ -26,6 +26,16 @@ export interface PageResult<T> {
   hasPrevious: boolean;
 }
 
+/** A read of the event log: one workspace, a time window (epoch ms, both ends inclusive), optional event
+ *  types, and `event_data` fields that must hold given values (any of the listed values for one field). */
+export interface EventQuery {
+  workspaceSid: string;
+  fromMs: number;
+  toMs: number;
+  eventTypes?: readonly string[];
+  data?: Record<string, readonly string[]>;
+}
+
 export interface Repository {
   get<K extends EntityKind>(kind: K, sid: string): EntityMap[K] | undefined;
   findAll<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K][];
@@ -40,6 +50,11 @@ export interface Repository {
   delete<K extends EntityKind>(kind: K, sid: string): void;
   deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): number;
   appendEvent(event: EventRecord): void;
+  getEvent(workspaceSid: string, sid: string): EventRecord | undefined;
+  /** Events matching the query in log order, keyset-paged like entity lists. */
+  queryEvents(query: EventQuery, cursor: PageCursor): PageResult<EventRecord>;
+  /** Every event matching the query, in log order (statistics read a bounded window this way). */
+  eventsMatching(query: EventQuery): EventRecord[];
   eventsFor(workspaceSid: string): EventRecord[];
   deleteEvents(workspaceSid: string): void;
 }

@@ -88,6 +88,15 @@ export class Engine {
     });
   }
 
+  /** Reads the workspace's live routing state (statistics) outside any write; the workspace must belong to
+   *  the caller. Builds the router from the store if it is not loaded. */
+  inspect<T>(ctx: CommandContext, workspaceSid: string, work: (repo: Repository, router: WorkspaceRouter) => T): T {
+    return this.store.read((repo) => {
+      const ws = requireWorkspace(repo, ctx, workspaceSid);
+      return work(repo, this.router(repo, ws));
+    });
+  }
+
   /**
    * A configuration change that affects routing (queues, workflows, channels, activities, workspace
    * settings): `work` changes the store, then the router is rebuilt from it inside the same transaction and
@@ -138,7 +147,7 @@ export class Engine {
     if (!ws) return;
     router.workspace = ws;
     for (const e of effects.events) {
-      recordEvent(repo, ctx, ws, { eventType: e.eventType, resourceType: e.resourceType, resourceSid: e.resourceSid, description: e.description, eventData: e.data() });
+      recordEvent(repo, ctx, ws, { eventType: e.eventType, resourceType: e.resourceType, resourceSid: e.resourceSid, description: e.description, eventData: e.data(ctx.now) });
     }
   }
 

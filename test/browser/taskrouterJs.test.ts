@@ -106,6 +106,11 @@ describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
       );
       const worker = await workspace.workers.create({ friendlyName: 'browser-bob', attributes: { skills: ['en'] } });
       out.worker = { sid: worker.sid, attributes: worker.attributes };
+      const stats = await new Promise<any>((resolve, reject) => workspace.statistics.fetch({ Minutes: 60 }, (err: any, s: any) => (err ? reject(err) : resolve(s))));
+      out.statistics = { totalWorkers: stats.realtime.totalWorkers, tasksCreated: stats.cumulative.tasksCreated };
+      const queue = (await workspace.taskqueues.fetch()).data[0];
+      out.queueRealtime = (await queue.realtimeStats.fetch()).totalEligibleWorkers;
+      out.workersRealtime = (await workspace.workers.realtimeStats.fetch()).totalWorkers;
       const updated = await workspace.workers.update(worker.sid, { attributes: { skills: ['fr'] } });
       out.workerUpdated = updated.attributes;
       await workspace.workers.delete(worker.sid);
@@ -131,6 +136,9 @@ describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
     assert.deepEqual(result.workerUpdated, { skills: ['fr'] });
     assert.equal(result.workerGone, 20404);
     assert.deepEqual(result.queues, ['Sample Queue']);
+    assert.deepEqual(result.statistics, { totalWorkers: 1, tasksCreated: 0 }, 'statistics while browser-bob exists');
+    assert.equal(result.queueRealtime, 1, "the sample queue's expression (1==1) selects him");
+    assert.equal(result.workersRealtime, 1);
     // What the page did is what the server holds.
     const names = (await client.taskrouter.v1.workspaces(ws).activities.list()).map((a) => a.friendlyName);
     assert.ok(!names.includes('Browser lunch') && !names.includes('Browser break'));

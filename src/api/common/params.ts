@@ -35,6 +35,12 @@ export const param = {
       .transform((v) => (Array.isArray(v) ? v : [v])),
   sid: (prefix: string) =>
     single('string').regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), { error: `must be a ${prefix} SID` }),
+  /** ISO 8601 date or date-time (`2026-11-30`, `2026-11-30T10:00:00Z`, with an offset); decoded to epoch ms. */
+  date: () =>
+    single('string')
+      .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, { error: 'must be an ISO 8601 date-time' })
+      .transform((v) => Date.parse(/T.*(Z|[+-]\d{2}:?\d{2})$/.test(v) || !v.includes('T') ? v : `${v}Z`))
+      .refine((ms) => Number.isFinite(ms), { error: 'must be a valid date' }),
   url: () =>
     single('string')
       .max(2048, { error: 'must be at most 2048 characters' })

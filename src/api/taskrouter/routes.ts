@@ -1,6 +1,8 @@
 // Every TaskRouter REST route. Each resource module registers its own paths.
 import type { FastifyInstance } from 'fastify';
 import { registerActivityRoutes } from './activities.ts';
+import { registerEventRoutes } from './events.ts';
+import { registerStatisticsRoutes } from './statistics.ts';
 import { registerReservationRoutes } from './reservations.ts';
 import { registerTaskChannelRoutes } from './taskChannels.ts';
 import { registerTaskQueueRoutes } from './taskQueues.ts';
@@ -12,6 +14,8 @@ import { registerWorkflowRoutes } from './workflows.ts';
 import { registerWorkspaceRoutes } from './workspaces.ts';
 
 export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  // Statistics first: their static segments (TaskQueues/Statistics, Workers/Statistics) sit beside /:sid routes.
+  registerStatisticsRoutes(app, deps);
   registerWorkspaceRoutes(app, deps);
   registerActivityRoutes(app, deps);
   registerTaskChannelRoutes(app, deps);
@@ -21,4 +25,5 @@ export function registerTaskRouterRoutes(app: FastifyInstance, deps: RouteDeps):
   registerWorkflowRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerReservationRoutes(app, deps);
+  registerEventRoutes(app, deps);
 }

@@ -72,7 +72,8 @@ export interface RouterEvent {
   resourceType: string;
   resourceSid: string;
   description: string;
-  data: () => EventData;
+  /** Evaluated when the transaction commits, with the commit's time (ages are measured to it). */
+  data: (now: number) => EventData;
 }
 
 export interface RouterEffects {
@@ -223,21 +224,22 @@ export class WorkspaceRouter {
     if (inserted) this.effects.inserted.add(w.entity.sid);
   }
 
-  private emit(eventType: string, resourceType: string, resourceSid: string, description: string, data: EventData | (() => EventData)): void {
+  private emit(eventType: string, resourceType: string, resourceSid: string, description: string, data: EventData | ((now: number) => EventData)): void {
     this.effects.events.push({ eventType, resourceType, resourceSid, description, data: typeof data === 'function' ? data : () => data });
   }
 
   /** Event data of a task as it is now (captured), computed later. */
-  private taskData(ts: TaskState): () => EventData {
+  private taskData(ts: TaskState): (now: number) => EventData {
     const t = ts.entity;
-    return () => this.taskFields(t);
+    return (now) => this.taskFields(t, now);
   }
 
-  private extend(data: () => EventData, extra: EventData): () => EventData {
-    return () => ({ ...data(), ...extra });
+  private extend(data: (now: number) => EventData, extra: EventData): (now: number) => EventData {
+    return (now) => ({ ...data(now), ...extra });
   }
 
-  private taskFields(t: Task): EventData {
+  /** TaskRouter's task fields of an event; ages are in whole seconds up to the event's time. */
+  private taskFields(t: Task, now: number): EventData {
     const queue = t.taskQueueSid ? this.queues.get(t.taskQueueSid)?.entity : undefined;
     return {
       task_sid: t.sid,
@@ -250,16 +252,18 @@ export class WorkspaceRouter {
       task_queue_name: queue?.friendlyName ?? null,
       workflow_sid: t.workflowSid,
       workflow_name: t.workflowSid ? this.workflows.get(t.workflowSid)?.entity.friendlyName ?? null : null,
-      task_age: String(Math.max(0, Math.floor((t.dateUpdated - t.dateCreated) / 1000))),
+      task_age: String(Math.max(0, Math.floor((now - t.dateCreated) / 1000))),
+      task_age_in_queue: t.taskQueueEnteredAt === null ? null : String(Math.max(0, Math.floor((now - t.taskQueueEnteredAt) / 1000))),
+      task_date_created: new Date(t.dateCreated).toISOString(),
       task_version: String(t.version),
     };
   }
 
-  private reservationData(r: Reservation, task?: Task): () => EventData {
+  private reservationData(r: Reservation, task?: Task): (now: number) => EventData {
     const t = task ?? this.tasks.get(r.taskSid)?.entity;
     const w = this.workers.get(r.workerSid)?.entity;
-    return () => ({
-      ...(t ? this.taskFields(t) : { task_sid: r.taskSid }),
+    return (now) => ({
+      ...(t ? this.taskFields(t, now) : { task_sid: r.taskSid }),
       reservation_sid: r.sid,
       worker_sid: r.workerSid,
       worker_name: w?.friendlyName ?? null,
@@ -278,6 +282,24 @@ export class WorkspaceRouter {
 
   nextDue(): number | undefined {
     return this.timers.peek()?.at;
+  }
+
+  /** Live tasks (pending, reserved, assigned, wrapping), for realtime statistics. */
+  liveTasks(): Iterable<Task> {
+    const tasks = this.tasks;
+    return (function* () {
+      for (const ts of tasks.values()) yield ts.entity;
+    })();
+  }
+
+  /** Every worker with its current availability and the queues it belongs to, for realtime statistics. */
+  liveWorkers(): Iterable<{ entity: Worker; available: boolean; queues: ReadonlySet<string>; channels: ReadonlyMap<string, { entity: WorkerChannel; held: number }> }> {
+    return this.workers.values();
+  }
+
+  /** The workers a queue's expression selects (its eligible workers), or undefined for an unknown queue. */
+  queueMembers(queueSid: string): ReadonlySet<string> | undefined {
+    return this.queues.get(queueSid)?.members;
   }
 
   hasActiveTasks(): boolean {

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import type { FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
+import type { EventQuery, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const TABLE: Record<EntityKind, string> = {
   account: 'accounts',
@@ -71,6 +71,23 @@ function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: stri
     }
   }
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+}
+
+/** The WHERE clause of an event-log read. The event_data fields with an expression index (0004) are written
+ *  exactly as the index is, so SQLite uses it. */
+function eventWhere(q: EventQuery): { sql: string; params: (string | number)[] } {
+  const parts = ['workspace_sid = ?', 'date_ms >= ?', 'date_ms <= ?'];
+  const params: (string | number)[] = [q.workspaceSid, q.fromMs, q.toMs];
+  if (q.eventTypes?.length) {
+    parts.push(`event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
+    params.push(...q.eventTypes);
+  }
+  for (const [field, values] of Object.entries(q.data ?? {})) {
+    if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
+    parts.push(`json_extract(data, '$.eventData.${field}') IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  }
+  return { sql: parts.join(' AND '), params };
 }
 
 export class SqliteStore implements Store {
@@ -186,6 +203,32 @@ export class SqliteStore implements Store {
         this.appended.push(event);
         stmt(`INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
           .run(event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event));
+      },
+      getEvent(workspaceSid: string, sid: string) {
+        return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`).get(workspaceSid, sid) as any);
+      },
+      queryEvents(query: EventQuery, cursor: PageCursor): PageResult<EventRecord> {
+        const w = eventWhere(query);
+        let rows: any[];
+        if (cursor.before !== undefined) {
+          rows = stmt(`SELECT seq, data FROM events WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...w.params, cursor.before, cursor.limit + 1) as any[];
+          const hasPrevious = rows.length > cursor.limit;
+          rows = rows.slice(0, cursor.limit).reverse();
+          return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
+        }
+        if (cursor.after !== undefined) {
+          rows = stmt(`SELECT seq, data FROM events WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...w.params, cursor.after, cursor.limit + 1) as any[];
+        } else {
+          rows = stmt(`SELECT seq, data FROM events WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`).all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
+        }
+        const hasMore = rows.length > cursor.limit;
+        rows = rows.slice(0, cursor.limit);
+        const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
+        return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
+      },
+      eventsMatching(query: EventQuery): EventRecord[] {
+        const w = eventWhere(query);
+        return (stmt(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[]).map((r) => JSON.parse(r.data));
       },
       deleteEvents(workspaceSid: string) {
         stmt(`DELETE FROM events WHERE workspace_sid = ?`).run(workspaceSid);

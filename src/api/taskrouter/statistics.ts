@@ -1,0 +1,176 @@
+// The statistics resources (reference §13): Statistics (realtime + cumulative), RealTimeStatistics and
+// CumulativeStatistics of the workspace, each workflow and each task queue; the paged list of every queue's
+// statistics; the bulk realtime POST (JSON body {"QueueSids": [...]}, 1-50 SIDs); and the workers' statistics.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalid } from '../../core/errors.ts';
+import { LIMITS } from '../../core/limits.ts';
+import {
+  queueStatistics,
+  queuesRealtime,
+  queuesStatistics,
+  workerStatistics,
+  workersStatistics,
+  workflowStatistics,
+  workspaceStatistics,
+  type StatisticsParams,
+  type Windowed,
+} from '../../engine/statistics/statisticsQueries.ts';
+import { commandContext, listEnvelope, originOf } from '../common/http.ts';
+import { PAGING, decodeParams, param } from '../common/params.ts';
+import { pageArray, pageRequest } from '../common/paging.ts';
+import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+
+const WINDOW = {
+  Minutes: param.int(1, 60 * 24 * 30).optional(),
+  StartDate: param.date().optional(),
+  EndDate: param.date().optional(),
+  TaskChannel: param.string(64).optional(),
+};
+const SPLIT = {
+  SplitByWaitTime: param
+    .string(256)
+    .regex(/^\d{1,6}(,\d{1,6})*$/, { error: 'must be comma-separated whole seconds, e.g. 5,30,60' })
+    .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => a - b))
+    .optional(),
+};
+
+type WindowParams = { Minutes?: number; StartDate?: number; EndDate?: number; TaskChannel?: string; SplitByWaitTime?: number[] };
+
+function statisticsParams(p: WindowParams): StatisticsParams {
+  return { minutes: p.Minutes, startMs: p.StartDate, endMs: p.EndDate, taskChannel: p.TaskChannel, splitBy: p.SplitByWaitTime };
+}
+
+function cumulativeWire(c: Windowed<object>) {
+  return { ...c.figures, start_time: isoDate(c.fromMs), end_time: isoDate(c.toMs) };
+}
+
+type Params = { Params: { ws: string; sid: string } };
+
+export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }: RouteDeps): void {
+  const ws = '/v1/Workspaces/:ws';
+  const envelope = (request: FastifyRequest<Params>, path: string) => ({
+    account_sid: commandContext(request, clock()).accountSid,
+    workspace_sid: request.params.ws,
+    url: workspaceUrl(originOf(request), request.params.ws, path),
+  });
+
+  // Workspace
+  app.get<Params>(`${ws}/Statistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+    const s = workspaceStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
+    return { ...envelope(request, '/Statistics'), cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
+  });
+  app.get<Params>(`${ws}/RealTimeStatistics`, async (request) => {
+    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
+    const s = workspaceStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
+    return { ...envelope(request, '/RealTimeStatistics'), ...s.realtime };
+  });
+  app.get<Params>(`${ws}/CumulativeStatistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+    const s = workspaceStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
+    return { ...envelope(request, '/CumulativeStatistics'), ...cumulativeWire(s.cumulative) };
+  });
+
+  // Workflows
+  app.get<Params>(`${ws}/Workflows/:sid/Statistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+    const s = workflowStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/Workflows/${request.params.sid}/Statistics`), workflow_sid: request.params.sid, cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
+  });
+  app.get<Params>(`${ws}/Workflows/:sid/RealTimeStatistics`, async (request) => {
+    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
+    const s = workflowStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/Workflows/${request.params.sid}/RealTimeStatistics`), workflow_sid: request.params.sid, ...s.realtime };
+  });
+  app.get<Params>(`${ws}/Workflows/:sid/CumulativeStatistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+    const s = workflowStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/Workflows/${request.params.sid}/CumulativeStatistics`), workflow_sid: request.params.sid, ...cumulativeWire(s.cumulative) };
+  });
+
+  // Task queues
+  app.get<Params>(`${ws}/TaskQueues/Statistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT, FriendlyName: param.string(64).optional(), ...PAGING }, request.query);
+    const ctx = commandContext(request, clock());
+    const all = queuesStatistics(engine, ctx, request.params.ws, { ...statisticsParams(p), friendlyName: p.FriendlyName });
+    const pageReq = pageRequest(p);
+    return listEnvelope(
+      request,
+      'task_queues_statistics',
+      pageReq,
+      pageArray(all, pageReq),
+      (q) => ({ account_sid: ctx.accountSid, workspace_sid: request.params.ws, task_queue_sid: q.taskQueueSid, cumulative: cumulativeWire(q.cumulative), realtime: q.realtime }),
+      true,
+    );
+  });
+  app.get<Params>(`${ws}/TaskQueues/:sid/Statistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+    const s = queueStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/TaskQueues/${request.params.sid}/Statistics`), task_queue_sid: request.params.sid, cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
+  });
+  app.get<Params>(`${ws}/TaskQueues/:sid/RealTimeStatistics`, async (request) => {
+    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
+    const s = queueStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/TaskQueues/${request.params.sid}/RealTimeStatistics`), task_queue_sid: request.params.sid, ...s.realtime };
+  });
+  app.get<Params>(`${ws}/TaskQueues/:sid/CumulativeStatistics`, async (request) => {
+    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+    const s = queueStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/TaskQueues/${request.params.sid}/CumulativeStatistics`), task_queue_sid: request.params.sid, ...cumulativeWire(s.cumulative) };
+  });
+
+  // The one JSON endpoint of TaskRouter: its own scope with a JSON parser (the rest of the face refuses JSON).
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(String(body)));
+      } catch {
+        done(invalid('The request body must be JSON: {"QueueSids": ["WQ…", …]}'), undefined);
+      }
+    });
+    scope.post<Params>(`${ws}/TaskQueues/RealTimeStatistics`, async (request, reply) => {
+      const body = request.body as { QueueSids?: unknown; queueSids?: unknown; TaskChannel?: unknown } | undefined;
+      // The API reference names the field QueueSids; its curl example sends queueSids. Both are accepted.
+      const sids = body?.QueueSids ?? body?.queueSids;
+      if (!Array.isArray(sids) || sids.length < 1 || sids.length > 50) throw invalid('Invalid parameter QueueSids: QueueSids must be a list of 1 to 50 TaskQueue SIDs');
+      for (const sid of sids) {
+        if (typeof sid !== 'string' || !/^WQ[0-9a-fA-F]{32}$/.test(sid)) throw invalid(`Invalid parameter QueueSids: ${String(sid).slice(0, 64)} is not a TaskQueue SID`);
+      }
+      const taskChannel = typeof body?.TaskChannel === 'string' ? body.TaskChannel : undefined;
+      const data = queuesRealtime(engine, commandContext(request, clock()), request.params.ws, sids as string[], taskChannel);
+      return reply.send({
+        ...envelope(request, '/TaskQueues/RealTimeStatistics'),
+        task_queue_data: data.map(({ taskQueueSid, ...figures }) => ({ task_queue_sid: taskQueueSid, ...figures })),
+        task_queue_response_count: data.length,
+      });
+    });
+  });
+
+  // Workers
+  const WORKERS = { ...WINDOW, TaskQueueSid: param.sid('WQ').optional(), TaskQueueName: param.string(64).optional(), FriendlyName: param.string(64).optional() };
+  app.get<Params>(`${ws}/Workers/Statistics`, async (request) => {
+    const p = decodeParams(WORKERS, request.query);
+    const s = workersStatistics(engine, commandContext(request, clock()), request.params.ws, {
+      ...statisticsParams(p),
+      taskQueueSid: p.TaskQueueSid,
+      taskQueueName: p.TaskQueueName,
+      friendlyName: p.FriendlyName,
+    });
+    return { ...envelope(request, '/Workers/Statistics'), cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
+  });
+  app.get<Params>(`${ws}/Workers/RealTimeStatistics`, async (request) => {
+    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
+    const s = workersStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
+    return { ...envelope(request, '/Workers/RealTimeStatistics'), ...s.realtime };
+  });
+  app.get<Params>(`${ws}/Workers/CumulativeStatistics`, async (request) => {
+    const p = decodeParams(WINDOW, request.query);
+    const s = workersStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
+    return { ...envelope(request, '/Workers/CumulativeStatistics'), ...cumulativeWire(s.cumulative) };
+  });
+  app.get<Params>(`${ws}/Workers/:sid/Statistics`, async (request) => {
+    const p = decodeParams(WINDOW, request.query);
+    const s = workerStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
+    return { ...envelope(request, `/Workers/${request.params.sid}/Statistics`), worker_sid: request.params.sid, cumulative: cumulativeWire(s.cumulative) };
+  });
+}

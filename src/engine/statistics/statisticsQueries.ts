@@ -1,0 +1,255 @@
+// The statistics resources of a workspace, its workflows, task queues and workers: realtime figures from the
+// live router, cumulative figures from the event log over the asked window (the last `Minutes`, default 15,
+// or StartDate..EndDate), both optionally limited to one task channel.
+import { invalid, notFound } from '../../core/errors.ts';
+import type { Activity, EventRecord } from '../../core/entities.ts';
+import type { EventQuery, Repository } from '../../core/repository.ts';
+import type { CommandContext } from '../configuration/context.ts';
+import type { Engine } from '../engine.ts';
+import { eventWindow } from '../eventQueries.ts';
+import type { WorkspaceRouter } from '../routing/workspaceRouter.ts';
+import { activityDurations, CUMULATIVE_EVENT_TYPES, reservationCounts, taskCumulative } from './cumulative.ts';
+import { taskFigures, workerFigures, type LiveWorker } from './realtime.ts';
+
+export interface StatisticsParams {
+  minutes?: number;
+  startMs?: number;
+  endMs?: number;
+  /** A task channel SID or unique name. */
+  taskChannel?: string;
+  /** SplitByWaitTime thresholds in seconds. */
+  splitBy?: number[];
+}
+
+/** Cumulative figures and the window they cover (the API renders the window as start_time/end_time). */
+export interface Windowed<T> {
+  fromMs: number;
+  toMs: number;
+  figures: T;
+}
+
+function channelSid(repo: Repository, workspaceSid: string, given: string | undefined): string | undefined {
+  if (!given) return undefined;
+  const channel = given.startsWith('TC') ? repo.get('taskChannel', given) : repo.findOne('taskChannel', { workspaceSid, uniqueName: given });
+  if (!channel || channel.workspaceSid !== workspaceSid) throw invalid(`Invalid parameter TaskChannel: ${given} is not a task channel of this workspace`);
+  return channel.sid;
+}
+
+function activitiesOf(repo: Repository, workspaceSid: string): Activity[] {
+  return repo.findAll('activity', { workspaceSid });
+}
+
+function windowEvents(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number, data: EventQuery['data'] = {}, eventTypes: readonly string[] = CUMULATIVE_EVENT_TYPES) {
+  const window = eventWindow(p, now);
+  const channel = channelSid(repo, workspaceSid, p.taskChannel);
+  const events = repo.eventsMatching({ workspaceSid, ...window, eventTypes, data: channel ? { ...data, task_channel_sid: [channel] } : data });
+  return { ...window, events };
+}
+
+function workspaceRealtime(repo: Repository, router: WorkspaceRouter, p: StatisticsParams, now: number) {
+  const taskChannelSid = channelSid(repo, router.workspace.sid, p.taskChannel);
+  const tasks = taskFigures(router.liveTasks(), { taskChannelSid }, now);
+  const workers = workerFigures(activitiesOf(repo, router.workspace.sid), router.liveWorkers(), () => true, taskChannelSid);
+  return {
+    activity_statistics: workers.activity_statistics,
+    longest_task_waiting_age: tasks.longest_task_waiting_age,
+    longest_task_waiting_sid: tasks.longest_task_waiting_sid,
+    tasks_by_priority: tasks.tasks_by_priority,
+    tasks_by_status: tasks.tasks_by_status,
+    total_tasks: tasks.total_tasks,
+    total_workers: workers.total_workers,
+  };
+}
+
+function workspaceCumulative(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number): Windowed<object> {
+  const { fromMs, toMs, events } = windowEvents(repo, workspaceSid, p, now);
+  const c = taskCumulative(events, p.splitBy);
+  return {
+    fromMs,
+    toMs,
+    figures: {
+      avg_task_acceptance_time: c.avg_task_acceptance_time,
+      ...reservationCounts(events),
+      split_by_wait_time: c.split_by_wait_time,
+      wait_duration_until_accepted: c.wait_duration_until_accepted,
+      wait_duration_until_canceled: c.wait_duration_until_canceled,
+      tasks_canceled: c.tasks_canceled,
+      tasks_completed: c.tasks_completed,
+      tasks_created: c.tasks_created,
+      tasks_deleted: c.tasks_deleted,
+      tasks_moved: c.tasks_moved,
+      tasks_timed_out_in_workflow: c.tasks_timed_out_in_workflow,
+    },
+  };
+}
+
+export function workspaceStatistics(engine: Engine, ctx: CommandContext, wsSid: string, p: StatisticsParams) {
+  return engine.inspect(ctx, wsSid, (repo, router) => ({
+    realtime: workspaceRealtime(repo, router, p, ctx.now),
+    cumulative: workspaceCumulative(repo, router.workspace.sid, p, ctx.now),
+  }));
+}
+
+function requireWorkflow(repo: Repository, wsSid: string, sid: string) {
+  const wf = repo.get('workflow', sid);
+  if (!wf || wf.workspaceSid !== wsSid) throw notFound(`/Workspaces/${wsSid}/Workflows/${sid}`);
+  return wf;
+}
+
+function requireQueue(repo: Repository, wsSid: string, sid: string) {
+  const q = repo.get('taskQueue', sid);
+  if (!q || q.workspaceSid !== wsSid) throw notFound(`/Workspaces/${wsSid}/TaskQueues/${sid}`);
+  return q;
+}
+
+export function workflowStatistics(engine: Engine, ctx: CommandContext, wsSid: string, wwSid: string, p: StatisticsParams) {
+  return engine.inspect(ctx, wsSid, (repo, router) => {
+    requireWorkflow(repo, wsSid, wwSid);
+    const taskChannelSid = channelSid(repo, wsSid, p.taskChannel);
+    const tasks = taskFigures(router.liveTasks(), { workflowSid: wwSid, taskChannelSid }, ctx.now);
+    const { fromMs, toMs, events } = windowEvents(repo, wsSid, p, ctx.now, { workflow_sid: [wwSid] });
+    const c = taskCumulative(events, p.splitBy);
+    return {
+      realtime: {
+        longest_task_waiting_age: tasks.longest_task_waiting_age,
+        longest_task_waiting_sid: tasks.longest_task_waiting_sid,
+        tasks_by_priority: tasks.tasks_by_priority,
+        tasks_by_status: tasks.tasks_by_status,
+        total_tasks: tasks.total_tasks,
+      },
+      cumulative: {
+        fromMs,
+        toMs,
+        figures: {
+          avg_task_acceptance_time: c.avg_task_acceptance_time,
+          ...reservationCounts(events),
+          split_by_wait_time: c.split_by_wait_time,
+          wait_duration_until_accepted: c.wait_duration_until_accepted,
+          wait_duration_until_canceled: c.wait_duration_until_canceled,
+          tasks_canceled: c.tasks_canceled,
+          tasks_completed: c.tasks_completed,
+          tasks_entered: c.workflow_entered,
+          tasks_deleted: c.tasks_deleted,
+          tasks_moved: c.tasks_moved,
+          tasks_timed_out_in_workflow: c.tasks_timed_out_in_workflow,
+        },
+      } as Windowed<object>,
+    };
+  });
+}
+
+function queueRealtime(repo: Repository, router: WorkspaceRouter, queueSid: string, taskChannelSid: string | undefined, now: number) {
+  const members = router.queueMembers(queueSid) ?? new Set<string>();
+  const tasks = taskFigures(router.liveTasks(), { taskQueueSid: queueSid, taskChannelSid }, now);
+  const workers = workerFigures(activitiesOf(repo, router.workspace.sid), router.liveWorkers(), (w: LiveWorker) => members.has(w.entity.sid), taskChannelSid);
+  return {
+    activity_statistics: workers.activity_statistics,
+    longest_task_waiting_age: tasks.longest_task_waiting_age,
+    longest_task_waiting_sid: tasks.longest_task_waiting_sid,
+    longest_relative_task_age_in_queue: tasks.longest_relative_task_age_in_queue,
+    longest_relative_task_sid_in_queue: tasks.longest_relative_task_sid_in_queue,
+    tasks_by_priority: tasks.tasks_by_priority,
+    tasks_by_status: tasks.tasks_by_status,
+    total_available_workers: workers.total_available_workers,
+    total_eligible_workers: workers.total_workers,
+    total_tasks: tasks.total_tasks,
+  };
+}
+
+function queueCumulative(repo: Repository, wsSid: string, queueSid: string, p: StatisticsParams, now: number): Windowed<object> {
+  const { fromMs, toMs, events } = windowEvents(repo, wsSid, p, now, { task_queue_sid: [queueSid] });
+  const c = taskCumulative(events, p.splitBy);
+  return {
+    fromMs,
+    toMs,
+    figures: {
+      avg_task_acceptance_time: c.avg_task_acceptance_time,
+      ...reservationCounts(events),
+      split_by_wait_time: c.split_by_wait_time,
+      wait_duration_until_accepted: c.wait_duration_until_accepted,
+      wait_duration_until_canceled: c.wait_duration_until_canceled,
+      wait_duration_in_queue_until_accepted: c.wait_duration_in_queue_until_accepted,
+      tasks_canceled: c.tasks_canceled,
+      tasks_completed: c.tasks_completed,
+      tasks_deleted: c.tasks_deleted,
+      tasks_entered: c.queue_entered,
+      tasks_moved: c.tasks_moved,
+    },
+  };
+}
+
+export function queueStatistics(engine: Engine, ctx: CommandContext, wsSid: string, wqSid: string, p: StatisticsParams) {
+  return engine.inspect(ctx, wsSid, (repo, router) => {
+    requireQueue(repo, wsSid, wqSid);
+    return {
+      realtime: queueRealtime(repo, router, wqSid, channelSid(repo, wsSid, p.taskChannel), ctx.now),
+      cumulative: queueCumulative(repo, wsSid, wqSid, p, ctx.now),
+    };
+  });
+}
+
+/** Statistics of every queue of the workspace (optionally with this friendly name), in queue order. */
+export function queuesStatistics(engine: Engine, ctx: CommandContext, wsSid: string, p: StatisticsParams & { friendlyName?: string }) {
+  return engine.inspect(ctx, wsSid, (repo, router) => {
+    const taskChannelSid = channelSid(repo, wsSid, p.taskChannel);
+    const queues = repo.findAll('taskQueue', { workspaceSid: wsSid, ...(p.friendlyName ? { friendlyName: p.friendlyName } : {}) });
+    return queues.map((q) => ({
+      taskQueueSid: q.sid,
+      realtime: queueRealtime(repo, router, q.sid, taskChannelSid, ctx.now),
+      cumulative: queueCumulative(repo, wsSid, q.sid, p, ctx.now),
+    }));
+  });
+}
+
+/** Realtime statistics of up to 50 queues at once; an unknown (but well-formed) SID gets zeros. */
+export function queuesRealtime(engine: Engine, ctx: CommandContext, wsSid: string, queueSids: readonly string[], taskChannel?: string) {
+  return engine.inspect(ctx, wsSid, (repo, router) => {
+    const taskChannelSid = channelSid(repo, wsSid, taskChannel);
+    return queueSids.map((sid) => ({ taskQueueSid: sid, ...queueRealtime(repo, router, sid, taskChannelSid, ctx.now) }));
+  });
+}
+
+export interface WorkerSelection {
+  taskQueueSid?: string;
+  taskQueueName?: string;
+  friendlyName?: string;
+}
+
+function workersCumulative(repo: Repository, wsSid: string, p: StatisticsParams, now: number, workerSids: Set<string> | undefined): Windowed<object> {
+  const types = [...CUMULATIVE_EVENT_TYPES.filter((t) => t.startsWith('reservation.')), 'worker.activity.update'];
+  const { fromMs, toMs, events } = windowEvents(repo, wsSid, { ...p, taskChannel: undefined }, now, {}, types);
+  const channel = channelSid(repo, wsSid, p.taskChannel);
+  const mine = events.filter(
+    (e: EventRecord) =>
+      (!workerSids || workerSids.has(String(e.eventData.worker_sid))) && (!channel || e.eventType === 'worker.activity.update' || e.eventData.task_channel_sid === channel),
+  );
+  return { fromMs, toMs, figures: { activity_durations: activityDurations(activitiesOf(repo, wsSid), mine), ...reservationCounts(mine) } };
+}
+
+export function workersStatistics(engine: Engine, ctx: CommandContext, wsSid: string, p: StatisticsParams & WorkerSelection) {
+  return engine.inspect(ctx, wsSid, (repo, router) => {
+    let selected: Set<string> | undefined;
+    if (p.taskQueueSid || p.taskQueueName) {
+      const q = p.taskQueueSid ? repo.get('taskQueue', p.taskQueueSid) : repo.findOne('taskQueue', { workspaceSid: wsSid, friendlyName: p.taskQueueName });
+      selected = new Set(q && q.workspaceSid === wsSid ? (router.queueMembers(q.sid) ?? []) : []);
+    }
+    if (p.friendlyName) {
+      const named = new Set(repo.findAll('worker', { workspaceSid: wsSid, friendlyName: { ci: p.friendlyName } }).map((w) => w.sid));
+      selected = selected ? new Set([...selected].filter((s) => named.has(s))) : named;
+    }
+    const taskChannelSid = channelSid(repo, wsSid, p.taskChannel);
+    const workers = workerFigures(activitiesOf(repo, wsSid), router.liveWorkers(), (w) => !selected || selected.has(w.entity.sid), taskChannelSid);
+    return {
+      realtime: { activity_statistics: workers.activity_statistics, total_workers: workers.total_workers },
+      cumulative: workersCumulative(repo, wsSid, p, ctx.now, selected),
+    };
+  });
+}
+
+export function workerStatistics(engine: Engine, ctx: CommandContext, wsSid: string, wkSid: string, p: StatisticsParams) {
+  return engine.inspect(ctx, wsSid, (repo) => {
+    const w = repo.get('worker', wkSid);
+    if (!w || w.workspaceSid !== wsSid) throw notFound(`/Workspaces/${wsSid}/Workers/${wkSid}`);
+    return { cumulative: workersCumulative(repo, wsSid, p, ctx.now, new Set([wkSid])) };
+  });
+}
