@@ -16,6 +16,7 @@ import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
 import { registerEventBridgeProxy } from './realtime/eventBridgeProxy.ts';
 import { registerBrowserSdk } from './api/sdk/browserSdk.ts';
+import { WebhookDispatcher, type DispatcherOptions } from './callbacks/webhookDispatcher.ts';
 import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/workerSockets.ts';
 
 export interface ServerOptions {
@@ -26,6 +27,8 @@ export interface ServerOptions {
   logLevel?: string;
   rateLimit?: number;
   sockets?: WorkerSocketOptions;
+  /** Webhook delivery settings (retry and timeout timings). */
+  callbacks?: DispatcherOptions;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/'];
@@ -113,6 +116,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerTokenRoutes(app, deps);
   registerEventBridgeProxy(app, store, clock);
   registerBrowserSdk(app);
+  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), ...options.callbacks });
+  webhooks.start();
+  app.addHook('onClose', async () => webhooks.stop());
   attachWorkerSockets(app, store, engine, clock, options.sockets);
   return app;
 }

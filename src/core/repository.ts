@@ -55,6 +55,13 @@ export interface Repository {
   queryEvents(query: EventQuery, cursor: PageCursor): PageResult<EventRecord>;
   /** Every event matching the query, in log order (statistics read a bounded window this way). */
   eventsMatching(query: EventQuery): EventRecord[];
+  /** Up to `limit` events of the workspace after log position `after`, in order, with their positions. */
+  eventsAfter(workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]): { position: number; event: EventRecord }[];
+  /** The log position of the workspace's latest event of these types (any type if none are given; 0 if none). */
+  lastEventPosition(workspaceSid: string, eventTypes: readonly string[]): number;
+  getCursor(name: string): number | undefined;
+  setCursor(name: string, position: number): void;
+  deleteCursor(name: string): void;
   eventsFor(workspaceSid: string): EventRecord[];
   deleteEvents(workspaceSid: string): void;
 }

@@ -8,6 +8,7 @@ import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -46,13 +47,15 @@ export function formEncode(form: NonNullable<RequestOptions['form']>): string {
 
 /** `clock` replaces Date.now for the whole server; with `manualTimers` timers fire only when the test calls
  *  `engine.fireDue()` (after moving its clock), never by themselves. */
-export async function startServer(options: { clock?: () => number; rateLimit?: number; manualTimers?: boolean } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { clock?: () => number; rateLimit?: number; manualTimers?: boolean; callbacks?: DispatcherOptions } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
   const boot = ensureBootstrapAccount(store, {}, Date.now())!;
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;

@@ -230,6 +230,33 @@ export class SqliteStore implements Store {
         const w = eventWhere(query);
         return (stmt(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[]).map((r) => JSON.parse(r.data));
       },
+      eventsAfter(workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]) {
+        const types = eventTypes?.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
+        const rows = stmt(`SELECT seq, data FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`).all(
+          workspaceSid,
+          after,
+          ...(eventTypes ?? []),
+          limit,
+        ) as { seq: number; data: string }[];
+        return rows.map((r) => ({ position: r.seq, event: JSON.parse(r.data) }));
+      },
+      lastEventPosition(workspaceSid: string, eventTypes: readonly string[]) {
+        const types = eventTypes.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
+        const row = stmt(`SELECT max(seq) AS seq FROM events WHERE workspace_sid = ?${types}`).get(
+          workspaceSid,
+          ...eventTypes,
+        ) as { seq: number | null };
+        return row.seq ?? 0;
+      },
+      getCursor(name: string) {
+        return (stmt(`SELECT position FROM cursors WHERE name = ?`).get(name) as { position: number } | undefined)?.position;
+      },
+      setCursor(name: string, position: number) {
+        stmt(`INSERT INTO cursors (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`).run(name, position);
+      },
+      deleteCursor(name: string) {
+        stmt(`DELETE FROM cursors WHERE name = ?`).run(name);
+      },
       deleteEvents(workspaceSid: string) {
         stmt(`DELETE FROM events WHERE workspace_sid = ?`).run(workspaceSid);
       },
