@@ -14,7 +14,7 @@ import {
   workspaceStatistics,
   type StatisticsParams,
   type Windowed,
-} from '../../engine/statistics/statisticsQueries.ts';
+} from '../../stats/statisticsQueries.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageArray, pageRequest } from '../common/paging.ts';

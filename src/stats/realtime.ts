@@ -1,6 +1,6 @@
 // Realtime statistics: what is true now, read from the router's live state (one pass over the live tasks and
 // workers of the workspace, in memory; nothing is read from disk). Field names are TaskRouter's own.
-import type { Activity, Task, Worker, WorkerChannel } from '../../core/entities.ts';
+import type { Activity, Task, Worker, WorkerChannel } from '../core/entities.ts';
 
 export interface LiveWorker {
   entity: Worker;

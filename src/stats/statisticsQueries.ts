@@ -1,13 +1,13 @@
 // The statistics resources of a workspace, its workflows, task queues and workers: realtime figures from the
 // live router, cumulative figures from the event log over the asked window (the last `Minutes`, default 15,
 // or StartDate..EndDate), both optionally limited to one task channel.
-import { invalid, notFound } from '../../core/errors.ts';
-import type { Activity, EventRecord } from '../../core/entities.ts';
-import type { EventQuery, Repository } from '../../core/repository.ts';
-import type { CommandContext } from '../configuration/context.ts';
-import type { Engine } from '../engine.ts';
-import { eventWindow } from '../eventQueries.ts';
-import type { WorkspaceRouter } from '../routing/workspaceRouter.ts';
+import { invalid, notFound } from '../core/errors.ts';
+import type { Activity, EventRecord } from '../core/entities.ts';
+import type { EventQuery, Repository } from '../core/repository.ts';
+import type { CommandContext } from '../engine/configuration/context.ts';
+import type { Engine } from '../engine/engine.ts';
+import { eventWindow } from '../engine/eventQueries.ts';
+import type { WorkspaceRouter } from '../engine/routing/workspaceRouter.ts';
 import { activityDurations, CUMULATIVE_EVENT_TYPES, reservationCounts, taskCumulative } from './cumulative.ts';
 import { taskFigures, workerFigures, type LiveWorker } from './realtime.ts';
 

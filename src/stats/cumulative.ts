@@ -9,7 +9,7 @@
 //   wait_duration_in_queue_until_accepted  time in the queue at reservation.accepted (queues)
 //   avg_task_acceptance_time  the average of wait_duration_until_accepted
 //   split_by_wait_time  per threshold (s): canceled tasks and accepted reservations that waited above / below it
-import type { Activity, EventRecord } from '../../core/entities.ts';
+import type { Activity, EventRecord } from '../core/entities.ts';
 
 export const CUMULATIVE_EVENT_TYPES = [
   'reservation.created',
