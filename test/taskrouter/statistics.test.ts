@@ -52,6 +52,10 @@ describe('events and statistics', () => {
     assert.equal(accepted.eventData.task_age, '10', 'event_data values are strings');
     assert.equal(accepted.eventDateMs, start + 10_000);
 
+    const routed = ['workflow.entered', 'task-queue.entered', 'task.created', 'workflow.target-matched'];
+    const typesOf = async (taskSid: string) => (await client.taskrouter.v1.workspaces(f.ws).events.list({ taskSid, minutes: 60 })).map((e) => e.eventType);
+    assert.deepEqual(await typesOf(tasks.b), [...routed, 'reservation.created', 'reservation.timeout'], 'timeout path');
+    assert.deepEqual(await typesOf(tasks.c), [...routed, 'task.canceled'], 'cancel path');
     const timeouts = await client.taskrouter.v1.workspaces(f.ws).events.list({ eventType: 'reservation.timeout', minutes: 60 });
     assert.deepEqual(timeouts.map((e) => e.eventData.task_sid), [tasks.b]);
     const canceled = await client.taskrouter.v1.workspaces(f.ws).events.list({ taskSid: tasks.c, minutes: 60 });
@@ -158,5 +162,33 @@ describe('events and statistics', () => {
       assertContract('get', `/v1/Workspaces/{WorkspaceSid}/Workers/${path}`, await f.s.request('GET', f.path(`/Workers/${path}`)), 200);
     }
     assertContract('get', '/v1/Workspaces/{WorkspaceSid}/Workers/{WorkerSid}/Statistics', await f.s.request('GET', f.path(`/Workers/${bob}/Statistics`)), 200);
+  });
+});
+
+describe('events of the reject path', () => {
+  it('reservation.rejected, then the task is offered again', async () => {
+    const f = await RoutingFixture.create();
+    try {
+      const queue = await f.queue('Q');
+      const wf = await f.workflow({ task_routing: { default_filter: { queue } } });
+      const alice = await f.worker('alice');
+      const bob = await f.worker('bob', {}, 'Offline');
+      const task = (await f.task({}, { WorkflowSid: wf })).sid;
+      const [offer] = await f.reservations(alice, 'pending');
+      await f.respond(alice, offer.sid, { ReservationStatus: 'rejected', WorkerActivitySid: f.activities.Offline! });
+      await f.setActivity(bob, 'Available');
+      const client = clientFor(f.s);
+      const events = await client.taskrouter.v1.workspaces(f.ws).events.list({ taskSid: task, minutes: 60 });
+      assert.deepEqual(events.map((e) => e.eventType), [
+        'workflow.entered', 'task-queue.entered', 'task.created', 'workflow.target-matched',
+        'reservation.created', 'reservation.rejected', 'reservation.created',
+      ]);
+      assert.deepEqual(events.filter((e) => e.eventType === 'reservation.created').map((e) => e.eventData.worker_sid), [alice, bob]);
+      const stats = await client.taskrouter.v1.workspaces(f.ws).cumulativeStatistics().fetch({ minutes: 60 });
+      assert.equal(stats.reservationsRejected, 1);
+      assert.equal(stats.reservationsCreated, 2);
+    } finally {
+      await f.close();
+    }
   });
 });
