@@ -12,6 +12,7 @@ async function serve(argv: string[]): Promise<void> {
   ]);
   const store = new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
   const boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
+  await store.durable();
   const app = await buildServer({ store, logLevel: config.logLevel, rateLimit: config.rateLimit });
   const address = await app.listen({ port: config.port, host: config.host });
   const origin = address.replace('0.0.0.0', '127.0.0.1');

@@ -82,6 +82,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (rate.exceeded) throw new ApiError('tooManyRequests');
   });
 
+  // Acknowledged means durable: a response goes out only once the writes made so far are committed (the store
+  // commits the transactions of an event-loop turn together). If that commit fails the client gets a 500.
+  app.addHook('onSend', async () => {
+    await store.durable();
+  });
+
   // Token policies may filter on body parameters, so they are checked once the body is parsed.
   app.addHook('preHandler', async (request) => {
     const principal = request.principal;

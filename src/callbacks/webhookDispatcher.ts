@@ -142,6 +142,8 @@ export class WebhookDispatcher {
         const filter = ws.eventsFilter ? new Set(ws.eventsFilter.split(',').map((t) => t.trim()).filter(Boolean)) : null;
         return { url: ws.eventCallbackUrl, cursor, batch: repo.eventsAfter(ws.sid, cursor, BATCH), authToken, filter };
       });
+      // The read may include writes of the commit group still open: send nothing before they are durable.
+      await this.store.durable();
       if (job.url === null) {
         // No receiver (or no workspace): nothing is owed for these events, now or later. Forgetting the cursor
         // makes a receiver configured later start from the change that configures it.
@@ -171,20 +173,31 @@ export class WebhookDispatcher {
     for (;;) {
       if (this.stopped) return;
       const batch = this.store.read((repo) => {
+        // Most workspaces have no assignment callback: then nothing is read and nothing is written per event.
+        if (!repo.findAll('workflow', { workspaceSid }).some((w) => w.assignmentCallbackUrl || w.fallbackAssignmentCallbackUrl)) return undefined;
         const cursor = repo.getCursor(key) ?? 0;
         return { cursor, items: repo.eventsAfter(workspaceSid, cursor, BATCH, ['reservation.created']) };
       });
+      if (!batch) return;
+      await this.store.durable();
+      let saved = batch.cursor;
       for (const { position, event } of batch.items) {
-        await this.assign(event);
-        this.saveCursor(key, position);
+        // Saved after each callback made (a crash re-sends only the one in flight, if still pending); events
+        // that owed nothing only move the cursor once, at the end of the batch.
+        if (await this.assign(event)) {
+          this.saveCursor(key, position);
+          saved = position;
+        }
       }
+      const last = batch.items.at(-1)?.position;
+      if (last !== undefined && last !== saved) this.saveCursor(key, last);
       loop.failures = 0;
       if (batch.items.length < BATCH) return;
     }
   }
 
   /** One assignment callback: still owed only while the reservation is pending. */
-  private async assign(event: EventRecord): Promise<void> {
+  private async assign(event: EventRecord): Promise<boolean> {
     const now = this.clock();
     const job = this.store.read((repo: Repository) => {
       const r = repo.get('reservation', event.resourceSid);
@@ -199,7 +212,7 @@ export class WebhookDispatcher {
         authToken: repo.get('account', r.accountSid)?.authToken ?? '',
       };
     });
-    if (!job) return;
+    if (!job) return false;
     for (const url of job.urls) {
       const answer = await this.post(url, job.params, job.authToken, this.opts.assignmentTimeoutMs, event.sid);
       if (!answer.delivered) {
@@ -217,8 +230,9 @@ export class WebhookDispatcher {
           this.opts.log(`assignment instruction for ${job.reservation.sid} not applied: ${(err as Error).message}`);
         }
       }
-      return;
+      return true;
     }
+    return true;
   }
 
   private async post(

@@ -66,9 +66,14 @@ export interface Repository {
   deleteEvents(workspaceSid: string): void;
 }
 
-/** Runs `work` in one durable transaction: committed before it returns, rolled back if it throws. */
+/** Runs `work` in one transaction: all of it or (if it throws) none of it. It may be committed together with
+ *  the other transactions of the same event-loop turn; `durable()` resolves once everything written so far is
+ *  committed, and nothing may be acknowledged to a client before that. */
 export interface Store {
   transaction<T>(work: (repo: Repository) => T): T;
+  durable(): Promise<void>;
+  /** Called if a commit fails: the writes of the transactions since the last commit are gone. */
+  onFailure(listener: (err: Error) => void): () => void;
   /** Called after each commit with the events that transaction appended, in order (never for a rollback).
    *  Realtime pushes follow the durable log this way. Returns an unsubscribe function. */
   onCommit(listener: (events: EventRecord[]) => void): () => void;

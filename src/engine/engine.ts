@@ -48,6 +48,8 @@ export class Engine {
     this.clock = options.clock ?? Date.now;
     this.ids = options.ids ?? newSid;
     this.autoTimers = options.autoTimers ?? true;
+    // A failed group commit lost writes the routers already made in memory: rebuild them from the store.
+    store.onFailure(() => this.routers.clear());
   }
 
   /** Loads every workspace that has tasks, so their timers run after a restart, and fires what is overdue. */

@@ -21,12 +21,12 @@ function worker(name: string): Worker {
   };
 }
 
-function withStore(fn: (store: SqliteStore, path: string) => void) {
+async function withStore(fn: (store: SqliteStore, path: string) => void | Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
   const path = join(dir, 'db.sqlite');
   const store = new SqliteStore(path);
   try {
-    fn(store, path);
+    await fn(store, path);
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -35,7 +35,7 @@ function withStore(fn: (store: SqliteStore, path: string) => void) {
 
 describe('SqliteStore', () => {
   it('filters by equality, case-insensitive match, IN and booleans', () => {
-    withStore((store) => {
+    return withStore((store) => {
       store.transaction((repo) => {
         repo.insert('activity', activity('Offline', false));
         repo.insert('activity', activity('Available', true));
@@ -53,7 +53,7 @@ describe('SqliteStore', () => {
   });
 
   it('keyset pages stay correct while rows are inserted and deleted between pages', () => {
-    withStore((store) => {
+    return withStore((store) => {
       const sids: string[] = [];
       store.transaction((repo) => {
         for (let i = 0; i < 5; i++) {
@@ -83,7 +83,7 @@ describe('SqliteStore', () => {
   });
 
   it('rolls back the whole transaction when the work throws', () => {
-    withStore((store) => {
+    return withStore((store) => {
       assert.throws(() =>
         store.transaction((repo) => {
           repo.insert('activity', activity('Kept?', false));
@@ -95,7 +95,7 @@ describe('SqliteStore', () => {
   });
 
   it('enforces case-insensitive unique worker names per workspace in the database itself', () => {
-    withStore((store) => {
+    return withStore((store) => {
       store.transaction((repo) => repo.insert('worker', worker('Alice')));
       assert.throws(() => store.transaction((repo) => repo.insert('worker', worker('alice'))), /UNIQUE/);
       const renamed = store.read((repo) => repo.findOne('worker', { friendlyName: 'Alice' }))!;
@@ -105,9 +105,10 @@ describe('SqliteStore', () => {
     });
   });
 
-  it('reopens a file with its data and applies migrations only once', () => {
-    withStore((store, path) => {
+  it('reopens a file with its data and applies migrations only once', async () => {
+    await withStore(async (store, path) => {
       store.transaction((repo) => repo.insert('activity', activity('Persisted', true)));
+      await store.durable();
       const again = new SqliteStore(path);
       try {
         assert.equal(again.read((repo) => repo.findOne('activity', { friendlyName: 'Persisted' }))?.available, true);
@@ -117,9 +118,32 @@ describe('SqliteStore', () => {
     });
   });
 
-  it('rejects field names that are not plain identifiers (no SQL through filter keys)', () => {
-    withStore((store) => {
+  it('rejects field names that are not plain identifiers (no SQL through filter keys)', async () => {
+    await withStore((store) => {
       assert.throws(() => store.read((repo) => repo.findAll('activity', { ["friendlyName') OR 1=1 --"]: 'x' } as any)), /bad field name/);
+    });
+  });
+});
+
+describe('group commit', () => {
+  it('commits the transactions of one event-loop turn together, after which durable() resolves and listeners run', async () => {
+    await withStore(async (store, path) => {
+      const seen: string[][] = [];
+      store.onCommit((events) => seen.push(events.map((e) => e.sid)));
+      const ev = (sid: string) => ({ sid, accountSid: 'AC1', workspaceSid: 'WS1', eventType: 'test', actorType: 'account', actorSid: 'AC1', resourceType: 'x', resourceSid: 'x', description: '', eventData: {}, dateMs: 0 });
+      store.transaction((repo) => repo.appendEvent(ev('EV1')));
+      assert.throws(() => store.transaction((repo) => { repo.appendEvent(ev('EV2')); throw new Error('undo me'); }), /undo me/);
+      store.transaction((repo) => repo.appendEvent(ev('EV3')));
+      const other = new SqliteStore(path);
+      try {
+        assert.equal(other.read((repo) => repo.eventsFor('WS1').length), 0, 'nothing visible to another connection before the commit');
+        assert.deepEqual(seen, [], 'listeners wait for the commit');
+        await store.durable();
+        assert.deepEqual(other.read((repo) => repo.eventsFor('WS1').map((e) => e.sid)), ['EV1', 'EV3'], 'one commit; the failed transaction alone was rolled back');
+        assert.deepEqual(seen, [['EV1', 'EV3']]);
+      } finally {
+        other.close();
+      }
     });
   });
 });

@@ -25,7 +25,10 @@ export interface ChildServer {
 
 export async function startChild(env: Record<string, string>, args: string[] = []): Promise<ChildServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], {
+  // CHILD_NODE_ARGS adds node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+  // it under a benchmark's load; NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN, 'serve', ...args], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -63,9 +63,18 @@ export const PAGING = {
   PageToken: param.string(64).optional(),
 };
 
+/** Compiled object schemas by shape: zod compiles an object schema on first use, which costs more than the
+ *  parse itself, so a route whose shape is a module constant compiles it once. */
+const compiled = new WeakMap<z.ZodRawShape, z.ZodType>();
+
 export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown): z.infer<z.ZodObject<S>> {
   const source = input && typeof input === 'object' ? input : {};
-  const result = z.strictObject(shape).safeParse(source);
+  let schema = compiled.get(shape);
+  if (!schema) {
+    schema = z.strictObject(shape);
+    compiled.set(shape, schema);
+  }
+  const result = schema.safeParse(source);
   if (result.success) return result.data as z.infer<z.ZodObject<S>>;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

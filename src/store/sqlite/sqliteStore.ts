@@ -1,7 +1,6 @@
-// The embedded store: one SQLite file (better-sqlite3, WAL). better-sqlite3 is synchronous, so a transaction
-// runs to its COMMIT before the request handler returns, which is what makes "acknowledged means durable"
-// hold: the HTTP reply is written only after the commit. synchronous=FULL also survives power loss, not only
-// a killed process.
+// The embedded store: one SQLite file (better-sqlite3, WAL). Transactions of one event-loop turn are committed
+// together (group commit, see transaction()), and "acknowledged means durable" holds because the HTTP reply
+// waits for that commit (durable()). synchronous=FULL also survives power loss, not only a killed process.
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -95,8 +94,12 @@ export class SqliteStore implements Store {
   private readonly repo: Repository;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly listeners = new Set<(events: EventRecord[]) => void>();
-  /** Events appended by the transaction in progress; handed to listeners once it commits. */
+  /** Events appended by the transaction in progress; handed to listeners once its group commits. */
   private appended: EventRecord[] = [];
+  /** The open commit group: its events and who waits for it to be durable. */
+  private group: { events: EventRecord[]; waiters: { resolve: () => void; reject: (err: Error) => void }[] } | undefined;
+  private readonly failureListeners = new Set<(err: Error) => void>();
+  private closed = false;
 
   /** `synchronous`: FULL (default) fsyncs every commit, so an acknowledged write survives power loss too;
    *  NORMAL survives a killed process but may lose the last commits on an OS crash, for more throughput. */
@@ -266,27 +269,75 @@ export class SqliteStore implements Store {
     };
   }
 
+  /**
+   * Group commit: the first transaction of an event-loop turn opens a database transaction (BEGIN IMMEDIATE);
+   * each `transaction()` runs in a SAVEPOINT inside it (rolled back alone if its work throws), and the whole
+   * group is committed, with one fsync, once the turn's I/O callbacks have run (setImmediate). Nothing is
+   * acknowledged before that: the HTTP layer awaits `durable()` before it sends a response, and commit
+   * listeners (WebSocket pushes, webhook delivery) run after the COMMIT with the group's events in order.
+   */
   transaction<T>(work: (repo: Repository) => T): T {
+    if (this.closed) throw new Error('the store is closed');
+    if (!this.group) {
+      this.stmt('BEGIN IMMEDIATE').run();
+      this.group = { events: [], waiters: [] };
+      setImmediate(() => this.commitGroup());
+    }
     this.appended = [];
+    this.stmt('SAVEPOINT tx').run();
     let result: T;
     try {
-      result = this.db.transaction(() => work(this.repo)).immediate();
+      result = work(this.repo);
+      this.stmt('RELEASE tx').run();
     } catch (err) {
+      this.stmt('ROLLBACK TO tx').run();
+      this.stmt('RELEASE tx').run();
       this.appended = [];
       throw err;
     }
-    const events = this.appended;
+    this.group.events.push(...this.appended);
     this.appended = [];
-    if (events.length > 0) {
-      for (const listener of this.listeners) {
-        try {
-          listener(events);
-        } catch {
-          // A listener's failure (a closed socket, say) must not turn a committed write into an error.
-        }
+    return result;
+  }
+
+  durable(): Promise<void> {
+    const group = this.group;
+    if (!group) return Promise.resolve();
+    return new Promise((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  onFailure(listener: (err: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    try {
+      this.stmt('COMMIT').run();
+    } catch (err) {
+      // The group's writes are gone (I/O error, disk full): nobody waiting on them is acknowledged, and state
+      // kept in memory beside the store must be rebuilt from it.
+      try {
+        this.stmt('ROLLBACK').run();
+      } catch {
+        // Already rolled back by SQLite.
+      }
+      for (const w of group.waiters) w.reject(err as Error);
+      for (const listener of this.failureListeners) listener(err as Error);
+      return;
+    }
+    for (const w of group.waiters) w.resolve();
+    if (group.events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(group.events);
+      } catch {
+        // A listener's failure (a closed socket, say) must not turn a committed write into an error.
       }
     }
-    return result;
   }
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
@@ -299,6 +350,8 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    this.commitGroup();
+    this.closed = true;
     this.db.close();
   }
 }
