@@ -1,0 +1,70 @@
+// HTTP benchmark: task creations/s and full lifecycles/s (create over REST, reservation.created on the worker's
+// WebSocket, accept over REST, complete over REST) against the real server process with its durable SQLite
+// store, driven by a load generator in another process (bench/load/httpLoad.ts) over keep-alive connections,
+// at 1 and 32 concurrent connections. Each figure is the median of several runs, each in a fresh workspace.
+// Run: node --import tsx bench/http.ts [seconds=5] [runs=3]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startChild } from '../test/support/childServer.ts';
+import { machine, median } from './machine.ts';
+
+const [seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
+const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
+const run = promisify(execFile);
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-http-'));
+const account = { sid: 'AC' + 'd4'.repeat(16), token: 'bench-token-http' };
+const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
+const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
+
+async function call(method: string, path: string, form?: Record<string, string>) {
+  const res = await fetch(server.origin + path, {
+    method,
+    headers: { authorization: auth, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  });
+  const body = await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A fresh workspace; for lifecycles, `workers` available workers with their tokens. */
+async function setup(workers: number) {
+  const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: `bench-${Math.random()}`.slice(0, 30), Template: 'FIFO' })).sid;
+  const available = (await call('GET', `/v1/Workspaces/${ws}/Activities?FriendlyName=Available`)).activities[0].sid;
+  const list: { sid: string; token: string }[] = [];
+  for (let i = 0; i < workers; i++) {
+    const sid = (await call('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: `agent-${i}`, ActivitySid: available, Attributes: '{"skills":["en"]}' })).sid;
+    list.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
+  }
+  return { ws, workers: list };
+}
+
+async function measure(mode: 'create' | 'lifecycle', connections: number): Promise<number> {
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const { ws, workers } = await setup(mode === 'lifecycle' ? connections * 2 : 0);
+    const input = { origin: server.origin, auth, workspace: ws, mode, connections, seconds, workers };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
+    rates.push(JSON.parse(stdout.trim().split('\n').at(-1)!).perSecond);
+  }
+  return median(rates);
+}
+
+try {
+  const results: Record<string, number> = {};
+  for (const mode of ['create', 'lifecycle'] as const) {
+    for (const connections of [1, 32]) results[`${mode} ${connections}`] = await measure(mode, connections);
+  }
+  console.log(`HTTP benchmark on ${machine()} (server and load generator on the same machine, durable SQLite)`);
+  console.log(`  task creates/s        1 connection: ${Math.round(results['create 1']!)}   32 connections: ${Math.round(results['create 32']!)}`);
+  console.log(`  full lifecycles/s     1 connection: ${Math.round(results['lifecycle 1']!)}   32 connections: ${Math.round(results['lifecycle 32']!)}`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'http', ...results })}`);
+} finally {
+  await server.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}

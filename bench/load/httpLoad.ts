@@ -1,0 +1,138 @@
+// The HTTP benchmark's load generator, run as its own process so its CPU is not the server's. Keep-alive
+// connections (node:http Agent, one socket per concurrent stream); prints one JSON line with its counts.
+//   create     C streams, each POSTing tasks back to back (no worker is available, so tasks wait)
+//   lifecycle  C streams, each: POST a task, wait for its reservation.created on a worker's WebSocket, accept
+//              it, complete the task, repeat
+//   flow       C streams POST tasks back to back while the workers accept and complete every reservation that
+//              reaches their sockets (producer and consumers independent, as a job queue runs); counts
+//              completed tasks
+// Input: one JSON argument {origin, auth, workspace, mode, connections, seconds, workers: [{sid, token}]}.
+import { Agent, request } from 'node:http';
+import { WebSocket } from 'ws';
+
+interface Input {
+  origin: string;
+  auth: string;
+  workspace: string;
+  mode: 'create' | 'lifecycle' | 'flow';
+  connections: number;
+  seconds: number;
+  workers: { sid: string; token: string }[];
+}
+
+const input = JSON.parse(process.argv[2]!) as Input;
+const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
+const url = new URL(input.origin);
+
+function post(path: string, form: Record<string, string>): Promise<any> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, method: 'POST', agent, headers: { authorization: input.auth, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => (res.statusCode! < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${path}: ${res.statusCode} ${text}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const tasksPath = `/v1/Workspaces/${input.workspace}/Tasks`;
+let done = 0;
+const started = performance.now();
+const deadline = started + input.seconds * 1000;
+
+if (input.mode === 'create') {
+  await Promise.all(
+    Array.from({ length: input.connections }, async () => {
+      while (performance.now() < deadline) {
+        await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
+        done++;
+      }
+    }),
+  );
+} else if (input.mode === 'flow') {
+  let stopping = false;
+  const finishing: Promise<unknown>[] = [];
+  const sockets = await Promise.all(
+    input.workers.map(
+      (w) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const sock = new WebSocket(`${input.origin.replace('http', 'ws')}/v1/wschannels?token=${w.token}&setWorkerOfflineIfDisconnected=false`);
+          sock.on('message', (data) => {
+            const text = data.toString();
+            if (!text.trim()) return;
+            const msg = JSON.parse(text);
+            if (msg.event_type === 'init') return resolve(sock);
+            if (msg.event_type !== 'reservation.created' || stopping) return;
+            const taskSid = msg.payload.task.sid;
+            finishing.push(
+              post(`/v1/Workspaces/${input.workspace}/Workers/${w.sid}/Reservations/${msg.payload.sid}`, { ReservationStatus: 'accepted' })
+                .then(() => post(`${tasksPath}/${taskSid}`, { AssignmentStatus: 'completed' }))
+                .then(() => {
+                  if (performance.now() < deadline) done++;
+                }),
+            );
+          });
+          sock.once('error', reject);
+        }),
+    ),
+  );
+  await Promise.all(
+    Array.from({ length: input.connections }, async () => {
+      while (performance.now() < deadline) await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
+    }),
+  );
+  stopping = true;
+  await Promise.allSettled(finishing);
+  for (const s of sockets) s.terminate();
+} else {
+  // A reservation may reach its socket before the create response tells the stream its task SID.
+  const offered = new Map<string, { worker: string; reservation: string }>();
+  const waiting = new Map<string, (offer: { worker: string; reservation: string }) => void>();
+  const sockets = await Promise.all(
+    input.workers.map(
+      (w) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const sock = new WebSocket(`${input.origin.replace('http', 'ws')}/v1/wschannels?token=${w.token}&setWorkerOfflineIfDisconnected=false`);
+          sock.on('message', (data) => {
+            const text = data.toString();
+            if (!text.trim()) return;
+            const msg = JSON.parse(text);
+            if (msg.event_type === 'init') return resolve(sock);
+            if (msg.event_type !== 'reservation.created') return;
+            const offer = { worker: w.sid, reservation: msg.payload.sid };
+            const taskSid = msg.payload.task.sid;
+            const wake = waiting.get(taskSid);
+            if (wake) wake(offer);
+            else offered.set(taskSid, offer);
+          });
+          sock.once('error', reject);
+        }),
+    ),
+  );
+  await Promise.all(
+    Array.from({ length: input.connections }, async () => {
+      while (performance.now() < deadline) {
+        const task = await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
+        const offer =
+          offered.get(task.sid) ??
+          (await new Promise<{ worker: string; reservation: string }>((resolve) => waiting.set(task.sid, resolve)));
+        offered.delete(task.sid);
+        waiting.delete(task.sid);
+        await post(`/v1/Workspaces/${input.workspace}/Workers/${offer.worker}/Reservations/${offer.reservation}`, { ReservationStatus: 'accepted' });
+        await post(`${tasksPath}/${task.sid}`, { AssignmentStatus: 'completed' });
+        done++;
+      }
+    }),
+  );
+  for (const s of sockets) s.terminate();
+}
+// Flow counts completions inside the window only; the others count every operation their streams finished.
+const elapsed = input.mode === 'flow' ? input.seconds : (performance.now() - started) / 1000;
+console.log(JSON.stringify({ done, seconds: elapsed, perSecond: done / elapsed }));
+agent.destroy();

@@ -1,0 +1,117 @@
+// Side by side in one run: Switchboard's routed task flow against BullMQ on a local Redis doing the same work
+// shape: C producer streams add work back to back while C consumers take each item, and finish it.
+//   Switchboard  POST /Tasks over keep-alive HTTP; a FIFO workflow routes each task to one of C available
+//                workers (capacity 1) whose WebSocket receives reservation.created, accepts it over REST and
+//                completes the task over REST. Durable: SQLite WAL, fsync per group commit.
+//   BullMQ       queue.add() from C producers; a Worker with concurrency C processes each job (no work) and
+//                BullMQ marks it completed. Redis with appendonly + appendfsync always, the same durability.
+// This compares a routed lifecycle (worker selection, reservations, two client round trips per task) against
+// an unrouted job queue; the ratio says what the routing and its protocol cost, not which is "faster".
+// Redis comes from Debian's redis-server (`apt-get install redis-server`), started here on a loopback port.
+// Run: node --import tsx bench/peer.ts [connections=32] [seconds=5] [runs=3]
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Queue, Worker } from 'bullmq';
+import { freePort, startChild } from '../test/support/childServer.ts';
+import { machine, median } from './machine.ts';
+
+const [connections = 32, seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
+const REDIS = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => existsSync(p));
+if (!REDIS) {
+  console.error('peer benchmark: redis-server not found; install it with `apt-get install redis-server`');
+  process.exit(2);
+}
+const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-peer-'));
+
+async function switchboardFlow(): Promise<number[]> {
+  const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-peer' };
+  const server = await startChild({ SWITCHBOARD_DB: join(dir, 'peer.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
+  const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
+  const call = async (method: string, path: string, form?: Record<string, string>) => {
+    const res = await fetch(server.origin + path, { method, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: form ? new URLSearchParams(form).toString() : undefined });
+    const body = await res.json();
+    if (res.status >= 300) throw new Error(`${path}: ${JSON.stringify(body)}`);
+    return body;
+  };
+  try {
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: `peer-${r}`, Template: 'FIFO' })).sid;
+      const available = (await call('GET', `/v1/Workspaces/${ws}/Activities?FriendlyName=Available`)).activities[0].sid;
+      const workers = [];
+      for (let i = 0; i < connections; i++) {
+        const sid = (await call('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: `agent-${i}`, ActivitySid: available, Attributes: '{"skills":["en"]}' })).sid;
+        workers.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
+      }
+      const input = { origin: server.origin, auth, workspace: ws, mode: 'flow', connections, seconds, workers };
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
+      rates.push(JSON.parse(stdout.trim().split('\n').at(-1)!).perSecond);
+    }
+    return rates;
+  } finally {
+    await server.kill('SIGTERM');
+  }
+}
+
+async function bullmqFlow(): Promise<number[]> {
+  const port = await freePort();
+  const redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+  const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+  try {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const probe = new Queue('probe', { connection });
+        await probe.waitUntilReady();
+        await probe.close();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const name = `bench-${r}`;
+      const queue = new Queue(name, { connection });
+      let completed = 0;
+      let counting = true;
+      const worker = new Worker(name, async () => undefined, { connection, concurrency: connections });
+      worker.on('completed', () => {
+        if (counting) completed++;
+      });
+      await worker.waitUntilReady();
+      const deadline = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          while (performance.now() < deadline) await queue.add('task', { type: 'bench', skills: ['en'] }, { removeOnComplete: true });
+        }),
+      );
+      counting = false;
+      rates.push(completed / seconds);
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    return rates;
+  } finally {
+    redis.kill('SIGTERM');
+  }
+}
+
+try {
+  const sb = await switchboardFlow();
+  const bull = await bullmqFlow();
+  const ratio = median(sb) / median(bull);
+  console.log(`peer benchmark on ${machine()}; ${connections} producers and ${connections} consumers, ${seconds} s runs`);
+  console.log(`  Switchboard routed lifecycles/s (create, route, push, accept, complete): ${Math.round(median(sb))}  [runs: ${sb.map(Math.round).join(', ')}]`);
+  console.log(`  BullMQ jobs/s (add, process, complete; Redis appendfsync always):       ${Math.round(median(bull))}  [runs: ${bull.map(Math.round).join(', ')}]`);
+  console.log(`  ratio Switchboard/BullMQ: ${ratio.toFixed(2)} (routed lifecycle vs unrouted job queue)`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'peer', switchboard: median(sb), bullmq: median(bull), ratio })}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
