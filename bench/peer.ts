@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { freePort, startChild } from '../test/support/childServer.ts';
 import { machine, median } from './machine.ts';
 
@@ -62,11 +63,18 @@ async function switchboardFlow(): Promise<number[]> {
 async function bullmqFlow(): Promise<number[]> {
   const port = await freePort();
   const redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
-  const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+  // BullMQ under ESM takes constructed clients; each Queue and Worker gets its own connection.
+  const clients: Redis[] = [];
+  const connect = () => {
+    const c = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null, lazyConnect: false });
+    c.on('error', () => undefined); // reconnects while redis-server starts
+    clients.push(c);
+    return c;
+  };
   try {
     for (let i = 0; i < 100; i++) {
       try {
-        const probe = new Queue('probe', { connection });
+        const probe = new Queue('probe', { connection: connect() });
         await probe.waitUntilReady();
         await probe.close();
         break;
@@ -77,10 +85,10 @@ async function bullmqFlow(): Promise<number[]> {
     const rates: number[] = [];
     for (let r = 0; r < runs; r++) {
       const name = `bench-${r}`;
-      const queue = new Queue(name, { connection });
+      const queue = new Queue(name, { connection: connect() });
       let completed = 0;
       let counting = true;
-      const worker = new Worker(name, async () => undefined, { connection, concurrency: connections });
+      const worker = new Worker(name, async () => undefined, { connection: connect(), concurrency: connections });
       worker.on('completed', () => {
         if (counting) completed++;
       });
@@ -99,6 +107,7 @@ async function bullmqFlow(): Promise<number[]> {
     }
     return rates;
   } finally {
+    for (const c of clients) c.disconnect();
     redis.kill('SIGTERM');
   }
 }
