@@ -72,8 +72,10 @@ function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: stri
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
 }
 
-/** The WHERE clause of an event-log read. The event_data fields with an expression index (0004) are written
- *  exactly as the index is, so SQLite uses it. */
+/** event_data fields kept in their own indexed columns (migration 0006). */
+const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservation_sid']);
+
+/** The WHERE clause of an event-log read: the indexed fields by column, the others from the JSON. */
 function eventWhere(q: EventQuery): { sql: string; params: (string | number)[] } {
   const parts = ['workspace_sid = ?', 'date_ms >= ?', 'date_ms <= ?'];
   const params: (string | number)[] = [q.workspaceSid, q.fromMs, q.toMs];
@@ -83,7 +85,8 @@ function eventWhere(q: EventQuery): { sql: string; params: (string | number)[] }
   }
   for (const [field, values] of Object.entries(q.data ?? {})) {
     if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
-    parts.push(`json_extract(data, '$.eventData.${field}') IN (${values.map(() => '?').join(', ')})`);
+    const column = INDEXED_EVENT_FIELDS.has(field) ? field : `json_extract(data, '$.eventData.${field}')`;
+    parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
     params.push(...values);
   }
   return { sql: parts.join(' AND '), params };
@@ -204,8 +207,11 @@ export class SqliteStore implements Store {
       },
       appendEvent: (event: EventRecord) => {
         this.appended.push(event);
-        stmt(`INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-          .run(event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event));
+        const d = event.eventData;
+        const text = (v: unknown) => (typeof v === 'string' ? v : null);
+        stmt(
+          `INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data, task_sid, worker_sid, reservation_sid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event), text(d.task_sid), text(d.worker_sid), text(d.reservation_sid));
       },
       getEvent(workspaceSid: string, sid: string) {
         return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`).get(workspaceSid, sid) as any);
