@@ -19,6 +19,7 @@ function timeIt(fn: () => void, runs = 5): number {
 }
 
 console.log(`engine benchmark on ${machine()}`);
+const summary: Record<string, number> = {};
 
 // 1. Lifecycles with 15,000 workers and 5,000 queues.
 {
@@ -28,6 +29,8 @@ console.log(`engine benchmark on ${machine()}`);
   lifecycles(router, 2_000, 1e6); // warm-up
   const rates = [1, 2, 3].map((k) => lifecycles(router, 20_000, 1e7 * k));
   console.log(`lifecycles/s (15,000 workers, 5,000 queues): ${Math.round(median(rates)).toLocaleString('en')}  [runs: ${rates.map((r) => Math.round(r)).join(', ')}; router build ${loadMs.toFixed(0)} ms]`);
+  summary.lifecyclesPerSecond = median(rates);
+  summary.routerBuildMs = loadMs;
 }
 
 // 2a. One routing decision as workers grow: a task created when every worker is available and idle.
@@ -44,6 +47,22 @@ console.log(`engine benchmark on ${machine()}`);
     rows.push([`${n.toLocaleString('en')} workers`, (ms * 1000) / batch]);
   }
   printCurve('routing decision vs workers', rows);
+}
+
+// 2c. One routing decision as queues grow (10k available workers, each in the all-agents queue and its skill's).
+{
+  const rows: [string, number][] = [];
+  for (const q of [10, 1_000, 5_000]) {
+    const router = new WorkspaceRouter(workspace({ workers: 10_000, queues: q, workerAvailable: true, capacity: 50 }), ids);
+    let now = 1e6;
+    const batch = 200;
+    const ms = timeIt(() => {
+      for (let i = 0; i < batch; i++) router.createTask({ attributes: '{}' }, ++now);
+      router.takeEffects();
+    });
+    rows.push([`${q.toLocaleString('en')} queues`, (ms * 1000) / batch]);
+  }
+  printCurve('routing decision vs queues', rows);
 }
 
 // 2b. One routing decision as pending tasks grow: the queue holds N waiting tasks (all workers offline), then
@@ -80,9 +99,16 @@ console.log(`engine benchmark on ${machine()}`);
   printCurve('routing decision vs pending tasks', rows);
 }
 
+console.log(`RESULT ${JSON.stringify({ bench: 'engine', ...summary })}`);
+
 function printCurve(title: string, rows: [string, number][]): void {
   console.log(`${title}:`);
   for (const [label, us] of rows) console.log(`  ${label.padEnd(28)} ${us.toFixed(2)} µs`);
   const main = rows.filter(([l]) => !l.startsWith('  '));
-  console.log(`  ratio largest/smallest: ${(main[main.length - 1]![1] / main[0]![1]).toFixed(2)}x`);
+  const ratio = main[main.length - 1]![1] / main[0]![1];
+  console.log(`  ratio largest/smallest: ${ratio.toFixed(2)}x`);
+  const key = title.replace('routing decision vs ', '');
+  summary[`${key}: smallest µs`] = main[0]![1];
+  summary[`${key}: largest µs`] = main[main.length - 1]![1];
+  summary[`${key}: ratio`] = ratio;
 }

@@ -96,6 +96,7 @@ try {
   console.log(`realtime benchmark on ${machine()}`);
   console.log(`${workerCount} workers connected (setup ${setupS.toFixed(1)} s); ${created} tasks in ${elapsed.toFixed(2)} s = ${Math.round(created / elapsed)} tasks/s (target ${rate}/s)`);
   console.log(`task create -> reservation.created at the worker socket: p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms, p99.9 ${pct(99.9).toFixed(2)} ms, median ${median(latencies).toFixed(2)} ms (${latencies.length} offers)`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'realtime', workers: workerCount, rateAsked: rate, rateReached: created / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9) })}`);
   for (const s of sockets) s.terminate();
 } finally {
   await server.kill('SIGTERM');

@@ -47,6 +47,8 @@ export interface Repository {
   insert<K extends EntityKind>(kind: K, entity: EntityMap[K]): void;
   /** Replace the stored document with the same sid. */
   update<K extends EntityKind>(kind: K, entity: EntityMap[K]): void;
+  /** Replace it if it is still stored (false if it was deleted meanwhile); no read of the old document. */
+  updateIfPresent<K extends EntityKind>(kind: K, entity: EntityMap[K]): boolean;
   delete<K extends EntityKind>(kind: K, sid: string): void;
   deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): number;
   appendEvent(event: EventRecord): void;

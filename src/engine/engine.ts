@@ -139,7 +139,7 @@ export class Engine {
     const effects = router.takeEffects();
     for (const [sid, w] of effects.writes) {
       if (effects.inserted.has(sid)) repo.insert(w.kind, w.entity as never);
-      else if (repo.get(w.kind, sid)) repo.update(w.kind, w.entity as never);
+      else repo.updateIfPresent(w.kind, w.entity as never); // a row deleted meanwhile stays deleted
     }
     for (const d of effects.deleted) {
       if (d.kind === 'task') repo.deleteWhere('reservation', { taskSid: d.sid });

@@ -29,6 +29,9 @@ export interface CompiledExpression {
   /** The keys the expression reads, as written. */
   keys: string[];
   evaluate(ctx: EvaluationContext): boolean;
+  /** Set when the whole expression is `key == literal` (queue, filter and plain scopes): it is true exactly
+   *  when `value(ctx) === literal`, so callers can index many such expressions by their literal. */
+  equality?: { key: string; literal: string | number | boolean | null; value(ctx: EvaluationContext): unknown };
 }
 
 export function compileExpression(source: string, scope: ExpressionScope): CompiledExpression {
@@ -57,15 +60,26 @@ export function compileExpression(source: string, scope: ExpressionScope): Compi
       // expressions syntactically only, and an unknown count is simply null (so `workers.X == 0` is false).
       evaluate = (ctx) => predicate((path) => lookup(ctx.workers, path, 1));
       break;
-    default:
+    default: {
       // The prefix is tolerated, not required: `worker.skills HAS 'x'` in a queue means `skills HAS 'x'`,
       // unless the attributes really have a top-level `worker` key.
-      evaluate = (ctx) =>
-        predicate((path) => {
-          const direct = lookup(ctx.root, path);
-          if (direct !== undefined || path[0] !== tolerated || path.length < 2) return direct;
-          return lookup(ctx.root, path, 1);
-        });
+      const resolve = (root: unknown, path: readonly (string | number)[]) => {
+        const direct = lookup(root, path);
+        if (direct !== undefined || path[0] !== tolerated || path.length < 2) return direct;
+        return lookup(root, path, 1);
+      };
+      evaluate = (ctx) => predicate((path) => resolve(ctx.root, path));
+      // `key == literal` (either way round): equal exactly when the key's value is that scalar (or both null).
+      if (tree.type === 'compare' && tree.op === '==') {
+        const [key, literal] = tree.left.type === 'key' ? [tree.left, tree.right] : [tree.right, tree.left];
+        if (key.type === 'key' && literal.type === 'literal') {
+          const path = key.path;
+          // A missing key is null, as the evaluator treats it (`x == null` is a presence test).
+          const value = (ctx: EvaluationContext) => resolve(ctx.root, path) ?? null;
+          return { source, keys: keys.map((k) => k.text), evaluate, equality: { key: key.text, literal: literal.value, value } };
+        }
+      }
+    }
   }
   return { source, keys: keys.map((k) => k.text), evaluate };
 }

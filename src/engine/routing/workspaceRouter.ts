@@ -159,6 +159,9 @@ export class WorkspaceRouter {
   private readonly taskChannels = new Map<string, TaskChannel>();
   private readonly workers = new Map<string, WorkerState>();
   private readonly queues = new Map<string, QueueState>();
+  /** Membership index (indexQueues): `key == literal` queues by key, then literal; the rest are evaluated. */
+  private readonly equalityGroups = new Map<string, { value: (ctx: { root: unknown }) => unknown; byLiteral: Map<unknown, QueueState[]> }>();
+  private readonly scannedQueues: QueueState[] = [];
   private readonly directQueues = new Map<string, QueueState>();
   private readonly workflows = new Map<string, CompiledWorkflow>();
   private readonly tasks = new Map<string, TaskState>();
@@ -179,6 +182,7 @@ export class WorkspaceRouter {
     for (const a of snapshot.activities) this.activities.set(a.sid, a);
     for (const c of snapshot.taskChannels) this.taskChannels.set(c.sid, c);
     for (const q of snapshot.queues) this.queues.set(q.sid, this.newQueue(q));
+    this.indexQueues();
     for (const wf of snapshot.workflows) this.workflows.set(wf.sid, compileWorkflow(wf));
     for (const w of snapshot.workers) this.addWorker(w, w.dateStatusChanged);
     for (const wc of snapshot.workerChannels) {
@@ -358,19 +362,49 @@ export class WorkspaceRouter {
     return state;
   }
 
-  private computeMembership(w: WorkerState): void {
+  /** Queue expressions of the form `key == literal` grouped by key and indexed by literal: a worker's
+   *  membership in all of them is one lookup per key instead of one evaluation per queue (5,000 queues of
+   *  `skill == N` cost one lookup). Every other expression is evaluated. */
+  private indexQueues(): void {
+    this.equalityGroups.clear();
+    this.scannedQueues.length = 0;
     for (const q of this.queues.values()) {
-      const member = q.expression ? q.expression.evaluate({ root: w.attributes }) : false;
-      const was = w.queues.has(q.sid);
-      if (member && !was) {
-        q.members.add(w.entity.sid);
-        w.queues.add(q.sid);
-        if (w.ready) q.ready.insert(w);
-      } else if (!member && was) {
-        q.members.delete(w.entity.sid);
-        w.queues.delete(q.sid);
-        if (w.ready) q.ready.remove(w);
+      const eq = q.expression?.equality;
+      if (!eq) {
+        this.scannedQueues.push(q);
+        continue;
       }
+      let group = this.equalityGroups.get(eq.key);
+      if (!group) {
+        group = { value: eq.value, byLiteral: new Map() };
+        this.equalityGroups.set(eq.key, group);
+      }
+      const list = group.byLiteral.get(eq.literal) ?? [];
+      list.push(q);
+      group.byLiteral.set(eq.literal, list);
+    }
+  }
+
+  private computeMembership(w: WorkerState): void {
+    const ctx = { root: w.attributes };
+    const member = new Set<QueueState>();
+    for (const q of this.scannedQueues) if (q.expression?.evaluate(ctx)) member.add(q);
+    for (const group of this.equalityGroups.values()) {
+      // Map keys compare like `==` on scalars (SameValueZero); a missing key or an array or object matches none.
+      for (const q of group.byLiteral.get(group.value(ctx) as never) ?? []) member.add(q);
+    }
+    for (const sid of [...w.queues]) {
+      const q = this.queues.get(sid);
+      if (!q || member.has(q)) continue;
+      q.members.delete(w.entity.sid);
+      w.queues.delete(q.sid);
+      if (w.ready) q.ready.remove(w);
+    }
+    for (const q of member) {
+      if (w.queues.has(q.sid)) continue;
+      q.members.add(w.entity.sid);
+      w.queues.add(q.sid);
+      if (w.ready) q.ready.insert(w);
     }
     if (this.directQueues.has(w.entity.sid)) w.queues.add(w.entity.sid);
   }

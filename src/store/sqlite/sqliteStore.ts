@@ -198,6 +198,10 @@ export class SqliteStore implements Store {
           .run(uniqueKey(kind, e), JSON.stringify(e), e.sid);
         if (r.changes !== 1) throw new Error(`update of missing ${kind} ${e.sid}`);
       },
+      updateIfPresent(kind, entity) {
+        const e = entity as any;
+        return stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`).run(uniqueKey(kind, e), JSON.stringify(e), e.sid).changes === 1;
+      },
       delete(kind, sid) {
         stmt(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`).run(sid);
       },

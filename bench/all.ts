@@ -1,0 +1,74 @@
+// `npm run bench`: every benchmark in turn (each also runs on its own: npm run bench:<name>), their own output
+// streamed, then one table of the headline figures with their targets and the machine. Figures are medians of
+// several runs (inside each benchmark; the realtime one is run three times here).
+// BENCH_ONLY=engine,http,... runs a subset; the scale benchmark seeds 500,000 tasks and takes a few minutes.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { machine, median } from './machine.ts';
+
+type Result = Record<string, number | string>;
+
+function runBench(name: string, args: string[] = []): Promise<Result> {
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`bench ${name} failed (exit ${code})`));
+      resolve(JSON.parse(line.slice('RESULT '.length)));
+    });
+  });
+}
+
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const rows: [string, string, string, string][] = [];
+const row = (what: string, value: number, unit: string, target: string, met: boolean | undefined) =>
+  rows.push([what, `${value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(2)} ${unit}`.trim(), target, met === undefined ? '' : met ? 'yes' : 'NO']);
+
+if (wanted('engine')) {
+  const e = await runBench('engine');
+  row('engine: full lifecycles/s (15k workers, 5k queues)', Number(e.lifecyclesPerSecond), '/s', '>= 50,000', Number(e.lifecyclesPerSecond) >= 50_000);
+  for (const curve of ['workers', 'pending tasks', 'queues']) {
+    const ratio = Number(e[`${curve}: ratio`]);
+    row(`engine: routing decision, ${curve} curve largest/smallest`, ratio, 'x', '<= 1.5x', ratio <= 1.5);
+  }
+}
+if (wanted('http')) {
+  const h = await runBench('http');
+  row('http: task creates/s, 1 connection', Number(h['create 1']), '/s', '', undefined);
+  row('http: task creates/s, 32 connections', Number(h['create 32']), '/s', '>= 5,000', Number(h['create 32']) >= 5_000);
+  row('http: full lifecycles/s, 1 connection', Number(h['lifecycle 1']), '/s', '', undefined);
+  row('http: full lifecycles/s, 32 connections', Number(h['lifecycle 32']), '/s', '>= 2,000', Number(h['lifecycle 32']) >= 2_000);
+}
+if (wanted('realtime')) {
+  const runs: Result[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await runBench('realtime', ['1000', '1000', '5']));
+  const p = (k: string) => median(runs.map((r) => Number(r[k])));
+  row('realtime: create -> push p50 at 1,000 tasks/s, 1,000 workers', p('p50'), 'ms', '', undefined);
+  row('realtime: create -> push p99 at 1,000 tasks/s, 1,000 workers', p('p99'), 'ms', '<= 10 ms', p('p99') <= 10);
+  row('realtime: create -> push p99.9', p('p999'), 'ms', '', undefined);
+}
+if (wanted('peer')) {
+  const r = await runBench('peer');
+  row('peer: Switchboard routed lifecycles/s (32 producers/consumers)', Number(r.switchboard), '/s', '', undefined);
+  row('peer: BullMQ jobs/s, unrouted (same concurrency)', Number(r.bullmq), '/s', '', undefined);
+  row('peer: ratio Switchboard/BullMQ (routed vs unrouted)', Number(r.ratio), 'x', '>= 1.0', Number(r.ratio) >= 1);
+}
+if (wanted('scale')) {
+  const s = await runBench('scale');
+  row('scale: restart to ready, 15k workers / 5k queues / 500k tasks', Number(s.readyS), 's', '<= 10 s', Number(s.readyS) <= 10);
+  row('scale: server RSS when ready', Number(s.rssReadyMiB), 'MiB', '<= 2,048 MiB', Number(s.rssReadyMiB) <= 2048);
+}
+
+console.log(`\nSwitchboard benchmarks on ${machine()}`);
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'figure', 'target', 'met'][i]!.length));
+const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+console.log(line(['measure', 'figure', 'target', 'met']));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const r of rows) console.log(line(r));
