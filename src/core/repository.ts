@@ -41,6 +41,9 @@ export interface Repository {
   findAll<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K][];
   findOne<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K] | undefined;
   count<K extends EntityKind>(kind: K, where: Where<K>): number;
+  /** The row holding the database-enforced unique key that `probe` would take (worker names per workspace,
+   *  case-insensitive; task channel unique names; a worker's channel per task channel): an index lookup. */
+  findByUniqueKey<K extends EntityKind>(kind: K, probe: Partial<EntityMap[K]>): EntityMap[K] | undefined;
   page<K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]>;
   /** The list position of one row (what `PageCursor.after` takes), for clients that page by "after this SID". */
   positionOf(kind: EntityKind, sid: string): number | undefined;

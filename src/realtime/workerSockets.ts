@@ -57,7 +57,7 @@ function payloadFor(repo: Repository, e: EventRecord, now: number): unknown | un
     return r ? ebReservation(repo, r, now) : undefined;
   }
   if (e.eventType === 'worker.capacity.update' || e.eventType === 'worker.channel.availability.update') {
-    const wc = repo.findOne('workerChannel', { workerSid: String(data.worker_sid), taskChannelSid: String(data.task_channel_sid) });
+    const wc = repo.findByUniqueKey('workerChannel', { workerSid: String(data.worker_sid), taskChannelSid: String(data.task_channel_sid) });
     return wc ? ebWorkerChannel(repo, wc) : undefined;
   }
   if (e.eventType.startsWith('worker.')) {
@@ -80,7 +80,7 @@ function payloadV1(repo: Repository, e: EventRecord, origin: string, now: number
     return t ? { ...serializeTask(repo, origin, t, now), reservation_sid: r!.sid, reservation_status: r!.reservationStatus, worker_sid: r!.workerSid } : undefined;
   }
   if (e.eventType === 'worker.capacity.update' || e.eventType === 'worker.channel.availability.update') {
-    const wc = repo.findOne('workerChannel', { workerSid: String(data.worker_sid), taskChannelSid: String(data.task_channel_sid) });
+    const wc = repo.findByUniqueKey('workerChannel', { workerSid: String(data.worker_sid), taskChannelSid: String(data.task_channel_sid) });
     return wc ? serializeWorkerChannel(repo, origin, wc) : undefined;
   }
   if (e.eventType.startsWith('worker.')) {

@@ -51,7 +51,7 @@ function requireWorkerChannel(repo: Repository, ws: Workspace, worker: Worker, s
     wc = repo.get('workerChannel', sidOrName);
   } else {
     const channel = findTaskChannel(repo, ws, sidOrName);
-    wc = channel && repo.findOne('workerChannel', { workspaceSid: ws.sid, workerSid: worker.sid, taskChannelSid: channel.sid });
+    wc = channel && repo.findByUniqueKey('workerChannel', { workerSid: worker.sid, taskChannelSid: channel.sid });
   }
   if (!wc || wc.workerSid !== worker.sid) throw notFound(`${workerPath(ws.sid, worker.sid)}/Channels/${sidOrName}`);
   return wc;

@@ -34,7 +34,7 @@ function sameName(a: string, b: string): boolean {
 
 function assertNameFree(repo: Repository, ws: Workspace, name: string, except?: string): void {
   const clash = ASCII.test(name)
-    ? repo.findOne('worker', { workspaceSid: ws.sid, friendlyName: { ci: name } })
+    ? repo.findByUniqueKey('worker', { workspaceSid: ws.sid, friendlyName: name })
     : repo.findAll('worker', { workspaceSid: ws.sid }).find((w) => w.sid !== except && sameName(w.friendlyName, name));
   if (clash && clash.sid !== except) throw invalid(`Worker with the same friendly name already exists: ${name}`);
 }

@@ -157,6 +157,10 @@ export class SqliteStore implements Store {
         const w = buildWhere(where as any);
         return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq LIMIT 1`).get(...w.params) as any);
       },
+      findByUniqueKey(kind, probe) {
+        const key = uniqueKey(kind, probe);
+        return key === null ? undefined : parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE unique_key = ?`).get(key) as any);
+      },
       count(kind, where) {
         const w = buildWhere(where as any);
         return (stmt(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`).get(...w.params) as any).n;
