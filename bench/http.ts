@@ -18,7 +18,7 @@ const run = promisify(execFile);
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-http-'));
 const account = { sid: 'AC' + 'd4'.repeat(16), token: 'bench-token-http' };
-const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
+const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
 
 async function call(method: string, path: string, form?: Record<string, string>) {
