@@ -33,7 +33,11 @@ async function serve(argv: string[]): Promise<void> {
     );
   }
   process.stdout.write(`switchboard listening on ${origin} (db ${config.db})\n`);
+  // Graceful stop: /readyz turns 503 (load balancers drain), the listener stops accepting, requests in flight
+  // finish and their writes commit, WebSockets close with 1012 (service restart: reconnect), the store commits
+  // and closes.
   const shutdown = async () => {
+    process.stdout.write('switchboard stopping\n');
     await app.close();
     store.close();
     process.exit(0);
@@ -49,11 +53,12 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   accounts: async (argv) => (await admin()).accountsCommand(argv),
   keys: async (argv) => (await admin()).keysCommand(argv),
   token: async (argv) => (await admin()).tokenCommand(argv),
+  backup: async (argv) => (await admin()).backupCommand(argv),
 };
 
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK]  (all take --db PATH)\n`);
+  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE  (all take --db PATH)\n`);
   process.exit(2);
 }
 run(rest).catch((err) => {

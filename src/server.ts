@@ -39,6 +39,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false,
     bodyLimit: LIMITS.bodyBytes,
+    // While closing, our onRequest hook answers new requests with a Twilio 503 (fastify's own has another body).
+    return503OnClosing: false,
     // Twilio paths are case-sensitive and never end with a slash; keep routing strict and predictable.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256, querystringParser: parseQuery },
     clientErrorHandler: twilioClientErrorHandler,
@@ -58,8 +60,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.removeContentTypeParser(['application/json', 'text/plain']);
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
+  // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
+  let accepting = true;
+  app.addHook('preClose', async () => {
+    accepting = false;
+  });
 
   app.addHook('onRequest', async (request, reply) => {
+    if (!accepting) {
+      // Shutting down: requests already running finish; new ones (on kept-alive connections) are refused
+      // before they do anything, with a hint to retry (another node, or this one once it is back).
+      reply.header('Retry-After', '1').header('Connection', 'close');
+      throw new ApiError('serviceUnavailable');
+    }
     const badQuery = queryError(request.query);
     if (badQuery) throw new ApiError('invalidParameter', badQuery);
     if (!AUTHENTICATED_PREFIXES.some((p) => request.url.startsWith(p))) return;
@@ -112,6 +125,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })));
 
   const engine = options.engine ?? new Engine(store, { clock });
   if (!options.engine) engine.start();

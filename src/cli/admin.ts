@@ -5,6 +5,7 @@
 //   switchboard keys list --account AC… [--db PATH]
 //   switchboard token worker --workspace WS… --worker WK… [--type access|capability] [--ttl S] [--db PATH]
 //   switchboard token admin --workspace WS… [--type access|capability] [--ttl S] [--db PATH]
+//   switchboard backup FILE [--db PATH]   an online, consistent copy of the database (the server may be running)
 import { parseArgs } from 'node:util';
 import { createAccount } from '../auth/accounts.ts';
 import { createKey } from '../auth/apiKeys.ts';
@@ -99,4 +100,18 @@ export async function tokenCommand(argv: string[]): Promise<void> {
   );
   const { token } = await sign();
   process.stdout.write(`${token}\n`);
+}
+
+export async function backupCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = options(argv);
+  const target = positionals[0];
+  if (!target || positionals.length !== 1) throw new Error('usage: switchboard backup FILE [--db PATH]');
+  const store = new SqliteStore(resolveDbPath(values.db, process.env));
+  try {
+    const started = Date.now();
+    await store.backup(target);
+    process.stdout.write(`backed up ${resolveDbPath(values.db, process.env)} to ${target} in ${Date.now() - started} ms\n`);
+  } finally {
+    store.close();
+  }
 }

@@ -17,6 +17,7 @@ export const ERRORS = {
   headersTooLarge: { code: 20431, status: 431, message: 'Request headers or URL too large' },
   tooManyRequests: { code: 20429, status: 429, message: 'Too Many Requests' },
   internal: { code: 20500, status: 500, message: 'Internal Server Error' },
+  serviceUnavailable: { code: 20503, status: 503, message: 'Service Unavailable: the server is shutting down; retry the request' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;

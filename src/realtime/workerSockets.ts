@@ -147,6 +147,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     });
   });
 
+  let closing = false;
   const goOffline = (s: Session) => {
     offlineTimers.delete(s.channel);
     if (byWorker.has(s.channel)) return; // reconnected meanwhile
@@ -226,7 +227,8 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
             set?.delete(session);
             if (set && set.size === 0) {
               byWorker.delete(channel);
-              if (session.offlineActivity && channel.startsWith('WK')) {
+              // Not when the server itself is closing the sockets: the workers will reconnect to it.
+              if (session.offlineActivity && channel.startsWith('WK') && !closing) {
                 const t = setTimeout(() => goOffline(session), options.offlineGraceMs ?? 5_000);
                 t.unref();
                 offlineTimers.set(channel, t);
@@ -238,11 +240,23 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
       .catch((err: Error) => reject(socket, 401, err.message));
   });
 
+  // Before the listener closes (it waits for open connections, upgraded sockets included): tell every client
+  // with 1012 "service restart" that it should reconnect (to this server once it is back, or another node),
+  // and drop the sockets that do not finish the closing handshake promptly.
+  app.addHook('preClose', async () => {
+    closing = true;
+    const sockets = [...byWorker.values()].flatMap((sessions) => [...sessions].map((s) => s.socket));
+    for (const socket of sockets) socket.close(1012, 'Server restarting; reconnect');
+    await Promise.race([
+      Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : new Promise((resolve) => socket.once('close', resolve))))),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
+    for (const socket of sockets) socket.terminate();
+  });
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     unsubscribe();
     for (const t of offlineTimers.values()) clearTimeout(t);
-    for (const sessions of byWorker.values()) for (const s of sessions) s.socket.terminate();
     wss.close();
   });
 }

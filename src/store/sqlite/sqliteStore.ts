@@ -363,6 +363,13 @@ export class SqliteStore implements Store {
     return work(this.repo);
   }
 
+  /** An online copy of the database to `path` (SQLite's backup API): consistent, taken while the server runs
+   *  (another process may be writing the same file), without stopping writers. */
+  async backup(path: string): Promise<void> {
+    await this.durable();
+    await this.db.backup(path);
+  }
+
   close(): void {
     this.commitGroup();
     this.closed = true;

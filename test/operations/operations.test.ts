@@ -1,0 +1,100 @@
+// Operations: graceful shutdown on SIGTERM (in-flight writes finish and persist, WebSockets close with 1012 so
+// clients reconnect, exit 0), /healthz and /readyz, an online backup taken while the server runs, and JSON
+// request logs with request ids that never contain credentials.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { WebSocket } from 'ws';
+import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { type ChildServer, startChild } from '../support/childServer.ts';
+
+delete process.env.SWITCHBOARD_ACCOUNT_SID;
+delete process.env.SWITCHBOARD_AUTH_TOKEN;
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-ops-'));
+const children: ChildServer[] = [];
+after(async () => {
+  for (const c of children) await c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = { SWITCHBOARD_DB: join(dir, 'ops.db'), SWITCHBOARD_ACCOUNT_SID: 'AC' + '0b'.repeat(16), SWITCHBOARD_AUTH_TOKEN: 'ops-secret-token-value', SWITCHBOARD_LOG_LEVEL: 'info' };
+const auth = 'Basic ' + Buffer.from(`${env.SWITCHBOARD_ACCOUNT_SID}:${env.SWITCHBOARD_AUTH_TOKEN}`).toString('base64');
+
+async function start(): Promise<ChildServer> {
+  const c = await startChild(env);
+  children.push(c);
+  return c;
+}
+
+async function call(origin: string, method: string, path: string, form?: Record<string, string>) {
+  const res = await fetch(origin + path, { method, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: form ? new URLSearchParams(form).toString() : undefined });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+describe('operations', () => {
+  let ws: string;
+
+  it('health, readiness, an online backup while serving, and request logs without secrets', async () => {
+    const server = await start();
+    assert.equal((await fetch(`${server.origin}/healthz`)).status, 200);
+    assert.deepEqual(await (await fetch(`${server.origin}/readyz`)).json(), { status: 'ready' });
+    ws = (await call(server.origin, 'POST', '/v1/Workspaces', { FriendlyName: 'Ops', Template: 'FIFO' })).body.sid;
+    await call(server.origin, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: '{"backup":true}' });
+
+    const backup = join(dir, 'copy.db');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, 'backup', backup, '--db', env.SWITCHBOARD_DB]);
+    assert.match(stdout, /backed up .* to .*copy\.db/);
+    const copy = new SqliteStore(backup);
+    try {
+      assert.equal(copy.read((repo) => repo.get('workspace', ws))?.friendlyName, 'Ops');
+      assert.equal(copy.read((repo) => repo.count('task', { workspaceSid: ws })), 1);
+    } finally {
+      copy.close();
+    }
+
+    const logs = server
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    const requests = logs.filter((l) => l.req?.url?.startsWith('/v1/Workspaces'));
+    assert.ok(requests.length >= 2, 'requests are logged as JSON');
+    assert.ok(requests.every((l) => typeof l.reqId === 'string' && l.reqId.length > 0), 'with a request id');
+    assert.ok(!server.stdout().includes(env.SWITCHBOARD_AUTH_TOKEN), 'the auth token never appears in the logs');
+    assert.ok(!server.stdout().includes(auth.slice(6)), 'nor the Authorization header');
+  });
+
+  it('SIGTERM: in-flight writes finish and persist, sockets close with 1012, exit 0', async () => {
+    const server = await start();
+    const worker = (await call(server.origin, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'stayer' })).body.sid;
+    const { token } = (await call(server.origin, 'POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: worker })).body;
+    const sock = new WebSocket(`${server.origin.replace('http', 'ws')}/v1/wschannels?token=${token}`);
+    await new Promise((resolve) => sock.once('message', resolve));
+    const closed = new Promise<number>((resolve) => sock.once('close', (code) => resolve(code)));
+
+    const inFlight = Array.from({ length: 20 }, (_, i) => call(server.origin, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: JSON.stringify({ i }) }).catch(() => undefined));
+    await new Promise((r) => setTimeout(r, 5));
+    const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+    server.process.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    assert.equal(await closed, 1012, 'the worker socket is told the service is restarting');
+    assert.equal(await exited, 0, 'a clean exit');
+    assert.match(server.stdout(), /switchboard stopping/);
+    const acknowledged = answers.filter((a) => a?.status === 201).map((a) => a!.body.sid);
+    // Each request either completed (201) or, arriving after the stop began, was refused untouched with
+    // Twilio's 503 and a retry hint; nothing else.
+    const refused = answers.filter((a) => a && a.status !== 201);
+    assert.ok(refused.every((a) => a!.status === 503 && a!.body.code === 20503), JSON.stringify(refused));
+
+    const again = await start();
+    for (const sid of acknowledged) assert.equal((await call(again.origin, 'GET', `/v1/Workspaces/${ws}/Tasks/${sid}`)).status, 200, `acknowledged task ${sid} persisted`);
+    const worker2 = (await call(again.origin, 'GET', `/v1/Workspaces/${ws}/Workers/${worker}`)).body;
+    assert.equal(worker2.activity_name, 'Offline', 'unchanged: a shutdown does not move connected workers');
+  });
+});
