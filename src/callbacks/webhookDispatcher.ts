@@ -45,6 +45,8 @@ export class WebhookDispatcher {
   private readonly opts: Required<Omit<DispatcherOptions, 'clock'>>;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  /** Aborts the requests in flight when the dispatcher stops (they are re-sent after a restart). */
+  private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
 
   private readonly store: Store;
@@ -84,6 +86,7 @@ export class WebhookDispatcher {
   /** Stops tailing and waits for the deliveries in flight (their cursors are saved). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     this.unsubscribe?.();
     for (const loop of this.loops.values()) clearTimeout(loop.retry);
     await Promise.allSettled([...this.inFlight]);
@@ -155,6 +158,7 @@ export class WebhookDispatcher {
         if (!job.filter || job.filter.has(event.eventType)) {
           const ok = await this.post(job.url, eventCallbackParams(event), job.authToken, this.opts.eventTimeoutMs, event.sid);
           if (!ok.delivered) {
+            if (this.stopped) return;
             this.saveCursor(key, cursor);
             this.opts.log(`event callback ${event.eventType} ${event.sid} to ${job.url} failed (${ok.error}); retrying`);
             this.backOff(workspaceSid, 'event', loop);
@@ -184,7 +188,9 @@ export class WebhookDispatcher {
       for (const { position, event } of batch.items) {
         // Saved after each callback made (a crash re-sends only the one in flight, if still pending); events
         // that owed nothing only move the cursor once, at the end of the batch.
-        if (await this.assign(event)) {
+        const called = await this.assign(event);
+        if (this.stopped) return;
+        if (called) {
           this.saveCursor(key, position);
           saved = position;
         }
@@ -216,6 +222,7 @@ export class WebhookDispatcher {
     for (const url of job.urls) {
       const answer = await this.post(url, job.params, job.authToken, this.opts.assignmentTimeoutMs, event.sid);
       if (!answer.delivered) {
+        if (this.stopped) return false; // aborted by stop(): owed again after the restart
         this.opts.log(`assignment callback for ${job.reservation.sid} to ${url} failed (${answer.error})`);
         continue;
       }
@@ -254,7 +261,7 @@ export class WebhookDispatcher {
           },
           body: new URLSearchParams(params).toString(),
           redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.abort.signal]),
         });
         const body = (await res.text()).slice(0, MAX_ANSWER_BYTES);
         if (res.status < 200 || res.status >= 300) return { delivered: false as const, error: `HTTP ${res.status}` };

@@ -16,4 +16,7 @@ export const LIMITS = {
   pageSizeMax: 1000,
   pageSizeDefault: 50,
   bodyBytes: 2 * 1024 * 1024,
+  /** Open WebSockets per channel (worker, workspace or queue): Switchboard's own bound, so one client looping
+   *  on reconnects cannot exhaust the server. closeExistingSessions replaces them instead. */
+  socketsPerChannel: 10,
 } as const;

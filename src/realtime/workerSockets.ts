@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventRecord } from '../core/entities.ts';
+import { LIMITS } from '../core/limits.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -44,9 +45,13 @@ interface Session {
   origin: string;
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ code: status === 401 ? 20003 : 20001, message, status });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+const REFUSALS: Record<number, [code: number, reason: string]> = { 400: [20001, 'Bad Request'], 401: [20003, 'Unauthorized'], 429: [20429, 'Too Many Requests'] };
+
+/** Refuses an upgrade with a Twilio error body. */
+function reject(socket: Duplex, status: 400 | 401 | 429, message: string): void {
+  const [code, reason] = REFUSALS[status]!;
+  const body = JSON.stringify({ code, message, status });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** The EB payload an event pushes, read from the store right after the commit. */
@@ -197,10 +202,14 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           const known = store.read((repo) => repo.get('worker', channel));
           if (!known || known.workspaceSid !== principal.workspaceSid) return reject(socket, 401, 'Invalid token: unknown worker');
         }
+        const replacing = url.searchParams.get('closeExistingSessions') === 'true';
+        if (!replacing && (byWorker.get(channel)?.size ?? 0) >= LIMITS.socketsPerChannel) {
+          return reject(socket, 429, `Too many connections for ${channel} (${LIMITS.socketsPerChannel}); close one or connect with closeExistingSessions=true`);
+        }
         wss.handleUpgrade(req, socket, head, (ws) => {
           const session: Session = { socket: ws, protocol: legacy ? 'v1' : 'eb', accountSid: principal.accountSid, workspaceSid: principal.workspaceSid, channel, offlineActivity, origin };
           const existing = byWorker.get(channel) ?? new Set<Session>();
-          if (url.searchParams.get('closeExistingSessions') === 'true') {
+          if (replacing) {
             for (const old of existing) old.socket.close(4000, 'Closed by a newer session (closeExistingSessions)');
             existing.clear();
           }
