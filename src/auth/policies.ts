@@ -127,6 +127,8 @@ export function grantPolicies(workspaceSid: string, workerSid: string | undefine
       // A worker completes or wraps up the tasks it holds and answers their reservations through the task
       // path; the API checks that the task or reservation is the worker's own.
       { url: `${ws}/Tasks/**`, method: 'POST', allow: true },
+      // `/**` also covers the collection itself; creating tasks is not a worker's (an exact rule wins).
+      { url: `${ws}/Tasks`, method: 'POST', allow: false },
     );
   }
   return policies;
