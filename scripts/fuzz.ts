@@ -35,6 +35,7 @@ const reservation = (await json('GET', `${W}/Tasks/${task}/Reservations`)).reser
 const arbitrary = requestArbitrary({ ws, worker, activity, queue, workflow, task, reservation, channel });
 
 const counts = new Map<string, number>();
+const summary = () => [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
 let sent = 0;
 let failures = 0;
 const started = Date.now();
@@ -58,7 +59,7 @@ try {
             counts.set('no answer', (counts.get('no answer') ?? 0) + 1);
             failures++;
           }
-          if (sent % 100_000 === 0) console.log(`${sent.toLocaleString('en')} sent (${Math.round(sent / ((Date.now() - started) / 1000))}/s)`);
+          if (sent % 100_000 === 0) console.log(`${sent.toLocaleString('en')} sent (${Math.round(sent / ((Date.now() - started) / 1000))}/s); by status ${summary()}; 5xx or no answer: ${failures}`);
         }
       }
     }),
@@ -67,6 +68,5 @@ try {
   await server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 }
-const byStatus = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
-console.log(`fuzz: ${sent.toLocaleString('en')} requests in ${((Date.now() - started) / 1000).toFixed(0)} s; by status ${byStatus}; 5xx or no answer: ${failures}`);
+console.log(`fuzz: ${sent.toLocaleString('en')} requests in ${((Date.now() - started) / 1000).toFixed(0)} s; by status ${summary()}; 5xx or no answer: ${failures}`);
 process.exit(failures === 0 ? 0 : 1);
