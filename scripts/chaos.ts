@@ -9,7 +9,8 @@ const c = await runChaos({ kills, seconds, log: (line) => console.log(line) });
 console.log(
   `chaos: kills survived ${c.kills}, requests sent ${c.requests}, acknowledged ${c.acknowledged}, 5xx ${c.status5xx}, ` +
     `lost ${c.lost}, double assignments ${c.double}, capacity violations ${c.capacity}, status mismatches ${c.mismatch}, ` +
-    `overdue timers ${c.overdue}, tasks without task.created ${c.eventless}`,
+    `overdue timers ${c.overdue}, tasks without task.created ${c.eventless}, ` +
+    `event callbacks ${c.callbacks} (events undelivered or out of order: ${c.undelivered})`,
 );
 for (const p of c.problems) console.log(`  ${p}`);
-process.exit(c.status5xx + c.lost + c.double + c.capacity + c.mismatch + c.overdue + c.eventless === 0 ? 0 : 1);
+process.exit(c.status5xx + c.lost + c.double + c.capacity + c.mismatch + c.overdue + c.eventless + c.undelivered === 0 ? 0 : 1);

@@ -7,12 +7,15 @@
 //   mismatch      a task status its reservations contradict (assigned without exactly one accepted one, ...)
 //   overdue       a pending reservation whose timeout passed more than a few seconds ago (timers must resume)
 //   eventless     a task without its task.created event
+//   undelivered   an event of the log that the workspace's event-callback receiver never got, or got out of
+//                 order (the receiver is in this process; delivery is at least once, so repeats are fine)
 // Used by test/chaos/chaos.test.ts (a short run in CI) and scripts/chaos.ts (`npm run chaos`, the long run).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { type ChildServer, startChild } from '../support/childServer.ts';
+import { startReceiver } from '../support/webhookReceiver.ts';
 
 export interface ChaosCounts {
   kills: number;
@@ -25,6 +28,8 @@ export interface ChaosCounts {
   mismatch: number;
   overdue: number;
   eventless: number;
+  undelivered: number;
+  callbacks: number;
   problems: string[];
 }
 
@@ -35,7 +40,9 @@ export async function runChaos(options: { kills: number; seconds: number; log?: 
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-chaos-'));
   const env = { SWITCHBOARD_DB: join(dir, 'chaos.db'), SWITCHBOARD_ACCOUNT_SID: 'AC' + '9c'.repeat(16), SWITCHBOARD_AUTH_TOKEN: 'chaos-token', SWITCHBOARD_RATE_LIMIT: '1000000' };
   const auth = 'Basic ' + Buffer.from(`${env.SWITCHBOARD_ACCOUNT_SID}:${env.SWITCHBOARD_AUTH_TOKEN}`).toString('base64');
-  const counts: ChaosCounts = { kills: 0, requests: 0, acknowledged: 0, status5xx: 0, lost: 0, double: 0, capacity: 0, mismatch: 0, overdue: 0, eventless: 0, problems: [] };
+  const counts: ChaosCounts = { kills: 0, requests: 0, acknowledged: 0, status5xx: 0, lost: 0, double: 0, capacity: 0, mismatch: 0, overdue: 0, eventless: 0, undelivered: 0, callbacks: 0, problems: [] };
+  const receiver = await startReceiver();
+  receiver.answer = () => ({ status: 204 });
   let server: ChildServer = await startChild(env);
   let alive = true;
 
@@ -72,7 +79,7 @@ export async function runChaos(options: { kills: number; seconds: number; log?: 
   };
 
   // Setup (before any kill).
-  const ws = (await must('POST', '/v1/Workspaces', { FriendlyName: 'chaos', Template: 'FIFO' })).sid as string;
+  const ws = (await must('POST', '/v1/Workspaces', { FriendlyName: 'chaos', Template: 'FIFO', EventCallbackUrl: `${receiver.origin}/events` })).sid as string;
   const activities: Record<string, string> = Object.fromEntries((await must('GET', `/v1/Workspaces/${ws}/Activities`)).activities.map((a: any) => [a.friendly_name, a.sid]));
   const workflow = (await must('GET', `/v1/Workspaces/${ws}/Workflows`)).workflows[0].sid as string;
   await must('POST', `/v1/Workspaces/${ws}/Workflows/${workflow}`, { TaskReservationTimeout: '2' });
@@ -204,8 +211,29 @@ export async function runChaos(options: { kills: number; seconds: number; log?: 
   await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
   stop = true;
   await Promise.all(streams);
+  // Every event of the log reaches the receiver, in log order, once delivery catches up.
+  const logged = () => {
+    const store = new SqliteStore(env.SWITCHBOARD_DB);
+    try {
+      return store.read((repo) => repo.eventsFor(ws).map((e) => e.sid));
+    } finally {
+      store.close();
+    }
+  };
+  const expected = logged();
+  try {
+    await receiver.waitFor((all) => new Set(all.map((r) => r.params.Sid)).size >= expected.length, 60_000);
+  } catch {
+    // counted below
+  }
   await server.kill('SIGTERM');
   check('at the end');
+  const delivered = [...new Set(receiver.received.map((r) => r.params.Sid))];
+  counts.callbacks = receiver.received.length;
+  const missing = expected.filter((sid) => !delivered.includes(sid));
+  counts.undelivered = missing.length + (missing.length === 0 && delivered.slice(0, expected.length).join() !== expected.join() ? 1 : 0);
+  if (counts.undelivered) counts.problems.push(`event callbacks: ${missing.length} of ${expected.length} events never delivered, or out of order`);
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
   return counts;
 }
