@@ -36,6 +36,30 @@ export interface EventQuery {
   data?: Record<string, readonly string[]>;
 }
 
+/** Sum, minimum and maximum of a measure over the events of a group (0 when the group is empty). */
+export interface MeasureTotals {
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** The events of one type in a window, summed by the store: how many, their task age and task age in the
+ *  queue (whole seconds, missing = 0), and for each asked threshold how many had a task age above it. */
+export interface EventTypeTotals {
+  eventType: string;
+  count: number;
+  taskAge: MeasureTotals;
+  taskAgeInQueue: MeasureTotals;
+  aboveAge: number[];
+}
+
+/** Time workers left each activity after, from worker.activity.update events (whole seconds per event). */
+export interface ActivityTimeTotals {
+  activitySid: string;
+  count: number;
+  seconds: MeasureTotals;
+}
+
 export interface Repository {
   get<K extends EntityKind>(kind: K, sid: string): EntityMap[K] | undefined;
   findAll<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K][];
@@ -60,6 +84,10 @@ export interface Repository {
   queryEvents(query: EventQuery, cursor: PageCursor): PageResult<EventRecord>;
   /** Every event matching the query, in log order (statistics read a bounded window this way). */
   eventsMatching(query: EventQuery): EventRecord[];
+  /** The matching events summed per event type (see EventTypeTotals), computed without reading them out. */
+  eventTotals(query: EventQuery, ageThresholds: readonly number[]): EventTypeTotals[];
+  /** The matching worker.activity.update events summed per previous activity. */
+  activityTimeTotals(query: EventQuery): ActivityTimeTotals[];
   /** Up to `limit` events of the workspace after log position `after`, in order, with their positions. */
   eventsAfter(workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]): { position: number; event: EventRecord }[];
   /** The log position of the workspace's latest event of these types (any type if none are given; 0 if none). */

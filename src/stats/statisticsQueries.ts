@@ -2,13 +2,13 @@
 // live router, cumulative figures from the event log over the asked window (the last `Minutes`, default 15,
 // or StartDate..EndDate), both optionally limited to one task channel.
 import { invalid, notFound } from '../core/errors.ts';
-import type { Activity, EventRecord } from '../core/entities.ts';
+import type { Activity } from '../core/entities.ts';
 import type { EventQuery, Repository } from '../core/repository.ts';
 import type { CommandContext } from '../engine/configuration/context.ts';
 import type { Engine } from '../engine/engine.ts';
 import { eventWindow } from '../engine/eventQueries.ts';
 import type { WorkspaceRouter } from '../engine/routing/workspaceRouter.ts';
-import { activityDurations, CUMULATIVE_EVENT_TYPES, reservationCounts, taskCumulative } from './cumulative.ts';
+import { activityDurations, byType, CUMULATIVE_EVENT_TYPES, reservationCounts, taskCumulative } from './cumulative.ts';
 import { taskFigures, workerFigures, type LiveWorker } from './realtime.ts';
 
 export interface StatisticsParams {
@@ -39,11 +39,12 @@ function activitiesOf(repo: Repository, workspaceSid: string): Activity[] {
   return repo.findAll('activity', { workspaceSid });
 }
 
-function windowEvents(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number, data: EventQuery['data'] = {}, eventTypes: readonly string[] = CUMULATIVE_EVENT_TYPES) {
+/** The window's events summed per type by the store, for one scope (`data`) and optionally one channel. */
+function windowTotals(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number, data: EventQuery['data'] = {}) {
   const window = eventWindow(p, now);
   const channel = channelSid(repo, workspaceSid, p.taskChannel);
-  const events = repo.eventsMatching({ workspaceSid, ...window, eventTypes, data: channel ? { ...data, task_channel_sid: [channel] } : data });
-  return { ...window, events };
+  const totals = repo.eventTotals({ workspaceSid, ...window, eventTypes: CUMULATIVE_EVENT_TYPES, data: channel ? { ...data, task_channel_sid: [channel] } : data }, p.splitBy ?? []);
+  return { ...window, totals: byType(totals) };
 }
 
 function workspaceRealtime(repo: Repository, router: WorkspaceRouter, p: StatisticsParams, now: number) {
@@ -62,14 +63,14 @@ function workspaceRealtime(repo: Repository, router: WorkspaceRouter, p: Statist
 }
 
 function workspaceCumulative(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number): Windowed<object> {
-  const { fromMs, toMs, events } = windowEvents(repo, workspaceSid, p, now);
-  const c = taskCumulative(events, p.splitBy);
+  const { fromMs, toMs, totals } = windowTotals(repo, workspaceSid, p, now);
+  const c = taskCumulative(totals, p.splitBy);
   return {
     fromMs,
     toMs,
     figures: {
       avg_task_acceptance_time: c.avg_task_acceptance_time,
-      ...reservationCounts(events),
+      ...reservationCounts(totals),
       split_by_wait_time: c.split_by_wait_time,
       wait_duration_until_accepted: c.wait_duration_until_accepted,
       wait_duration_until_canceled: c.wait_duration_until_canceled,
@@ -107,8 +108,8 @@ export function workflowStatistics(engine: Engine, ctx: CommandContext, wsSid: s
     requireWorkflow(repo, wsSid, wwSid);
     const taskChannelSid = channelSid(repo, wsSid, p.taskChannel);
     const tasks = taskFigures(router.liveTasks(), { workflowSid: wwSid, taskChannelSid }, ctx.now);
-    const { fromMs, toMs, events } = windowEvents(repo, wsSid, p, ctx.now, { workflow_sid: [wwSid] });
-    const c = taskCumulative(events, p.splitBy);
+    const { fromMs, toMs, totals } = windowTotals(repo, wsSid, p, ctx.now, { workflow_sid: [wwSid] });
+    const c = taskCumulative(totals, p.splitBy);
     return {
       realtime: {
         longest_task_waiting_age: tasks.longest_task_waiting_age,
@@ -122,7 +123,7 @@ export function workflowStatistics(engine: Engine, ctx: CommandContext, wsSid: s
         toMs,
         figures: {
           avg_task_acceptance_time: c.avg_task_acceptance_time,
-          ...reservationCounts(events),
+          ...reservationCounts(totals),
           split_by_wait_time: c.split_by_wait_time,
           wait_duration_until_accepted: c.wait_duration_until_accepted,
           wait_duration_until_canceled: c.wait_duration_until_canceled,
@@ -157,14 +158,14 @@ function queueRealtime(repo: Repository, router: WorkspaceRouter, queueSid: stri
 }
 
 function queueCumulative(repo: Repository, wsSid: string, queueSid: string, p: StatisticsParams, now: number): Windowed<object> {
-  const { fromMs, toMs, events } = windowEvents(repo, wsSid, p, now, { task_queue_sid: [queueSid] });
-  const c = taskCumulative(events, p.splitBy);
+  const { fromMs, toMs, totals } = windowTotals(repo, wsSid, p, now, { task_queue_sid: [queueSid] });
+  const c = taskCumulative(totals, p.splitBy);
   return {
     fromMs,
     toMs,
     figures: {
       avg_task_acceptance_time: c.avg_task_acceptance_time,
-      ...reservationCounts(events),
+      ...reservationCounts(totals),
       split_by_wait_time: c.split_by_wait_time,
       wait_duration_until_accepted: c.wait_duration_until_accepted,
       wait_duration_until_canceled: c.wait_duration_until_canceled,
@@ -216,14 +217,19 @@ export interface WorkerSelection {
 }
 
 function workersCumulative(repo: Repository, wsSid: string, p: StatisticsParams, now: number, workerSids: Set<string> | undefined): Windowed<object> {
-  const types = [...CUMULATIVE_EVENT_TYPES.filter((t) => t.startsWith('reservation.')), 'worker.activity.update'];
-  const { fromMs, toMs, events } = windowEvents(repo, wsSid, { ...p, taskChannel: undefined }, now, {}, types);
+  const window = eventWindow(p, now);
   const channel = channelSid(repo, wsSid, p.taskChannel);
-  const mine = events.filter(
-    (e: EventRecord) =>
-      (!workerSids || workerSids.has(String(e.eventData.worker_sid))) && (!channel || e.eventType === 'worker.activity.update' || e.eventData.task_channel_sid === channel),
+  const workers: Record<string, string[]> = workerSids ? { worker_sid: [...workerSids] } : {};
+  // Reservations count on the asked channel; time in activities is the worker's, whatever the channel.
+  const reservations = repo.eventTotals(
+    { workspaceSid: wsSid, ...window, eventTypes: CUMULATIVE_EVENT_TYPES.filter((t) => t.startsWith('reservation.')), data: channel ? { ...workers, task_channel_sid: [channel] } : workers },
+    [],
   );
-  return { fromMs, toMs, figures: { activity_durations: activityDurations(activitiesOf(repo, wsSid), mine), ...reservationCounts(mine) } };
+  const activityTime = workerSids?.size === 0 ? [] : repo.activityTimeTotals({ workspaceSid: wsSid, ...window, data: workers });
+  return {
+    ...window,
+    figures: { activity_durations: activityDurations(activitiesOf(repo, wsSid), activityTime), ...reservationCounts(byType(reservations)) },
+  };
 }
 
 export function workersStatistics(engine: Engine, ctx: CommandContext, wsSid: string, p: StatisticsParams & WorkerSelection) {

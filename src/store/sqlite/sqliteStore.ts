@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import type { EventQuery, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
+import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const TABLE: Record<EntityKind, string> = {
   account: 'accounts',
@@ -72,8 +72,8 @@ function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: stri
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
 }
 
-/** event_data fields kept in their own indexed columns (migration 0006). */
-const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservation_sid']);
+/** event_data fields kept in their own columns (migrations 0006, 0007; the first three indexed). */
+const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservation_sid', 'task_queue_sid', 'workflow_sid', 'task_channel_sid']);
 
 /** The WHERE clause of an event-log read: the indexed fields by column, the others from the JSON. */
 function eventWhere(q: EventQuery): { sql: string; params: (string | number)[] } {
@@ -217,9 +217,16 @@ export class SqliteStore implements Store {
         this.appended.push(event);
         const d = event.eventData;
         const text = (v: unknown) => (typeof v === 'string' ? v : null);
+        const int = (v: unknown) => (v === null || v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Math.trunc(Number(v)));
         stmt(
-          `INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data, task_sid, worker_sid, reservation_sid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event), text(d.task_sid), text(d.worker_sid), text(d.reservation_sid));
+          `INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data, task_sid, worker_sid, reservation_sid,
+             task_queue_sid, workflow_sid, task_channel_sid, task_age, task_age_in_queue, previous_activity_sid, previous_activity_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event),
+          text(d.task_sid), text(d.worker_sid), text(d.reservation_sid), text(d.task_queue_sid), text(d.workflow_sid), text(d.task_channel_sid),
+          int(d.task_age), int(d.task_age_in_queue), text(d.worker_previous_activity_sid), int(d.worker_time_in_previous_activity_ms),
+        );
       },
       getEvent(workspaceSid: string, sid: string) {
         return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`).get(workspaceSid, sid) as any);
@@ -246,6 +253,35 @@ export class SqliteStore implements Store {
       eventsMatching(query: EventQuery): EventRecord[] {
         const w = eventWhere(query);
         return (stmt(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[]).map((r) => JSON.parse(r.data));
+      },
+      eventTotals(query: EventQuery, ageThresholds: readonly number[]): EventTypeTotals[] {
+        const w = eventWhere(query);
+        const above = ageThresholds.map(() => ', sum(coalesce(task_age, 0) > ?)').join('');
+        const rows = stmt(
+          `SELECT event_type AS type, count(*) AS n,
+             sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
+             sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${above}
+           FROM events WHERE ${w.sql} GROUP BY event_type`,
+        )
+          .raw()
+          .all(...ageThresholds, ...w.params) as unknown[][];
+        return rows.map((r) => ({
+          eventType: String(r[0]),
+          count: Number(r[1]),
+          taskAge: { sum: Number(r[2]), min: Number(r[3]), max: Number(r[4]) },
+          taskAgeInQueue: { sum: Number(r[5]), min: Number(r[6]), max: Number(r[7]) },
+          aboveAge: r.slice(8).map(Number),
+        }));
+      },
+      activityTimeTotals(query: EventQuery): ActivityTimeTotals[] {
+        const w = eventWhere({ ...query, eventTypes: ['worker.activity.update'] });
+        const rows = stmt(
+          `SELECT previous_activity_sid, count(*), sum(previous_activity_ms / 1000), min(previous_activity_ms / 1000), max(previous_activity_ms / 1000)
+           FROM events WHERE ${w.sql} AND previous_activity_ms IS NOT NULL GROUP BY previous_activity_sid`,
+        )
+          .raw()
+          .all(...w.params) as unknown[][];
+        return rows.map((r) => ({ activitySid: String(r[0]), count: Number(r[1]), seconds: { sum: Number(r[2]), min: Number(r[3]), max: Number(r[4]) } }));
       },
       eventsAfter(workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]) {
         const types = eventTypes?.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
