@@ -7,6 +7,7 @@
 import type { Workspace } from '../core/entities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
+import { ApiError } from '../core/errors.ts';
 import { type CommandContext, recordEvent, requireWorkspace } from './configuration/context.ts';
 import { type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
 
@@ -81,13 +82,20 @@ export class Engine {
    * transaction rolls back and the router is rebuilt next time, so memory never runs ahead of the store.
    */
   run<T>(ctx: CommandContext, workspaceSid: string, work: (repo: Repository, router: WorkspaceRouter) => T): T {
-    return this.transact(workspaceSid, (repo) => {
-      const ws = requireWorkspace(repo, ctx, workspaceSid);
-      const router = this.router(repo, ws);
-      const value = work(repo, router);
-      this.flush(repo, router, ctx);
-      return value;
-    });
+    let router: WorkspaceRouter | undefined;
+    return this.transact(
+      workspaceSid,
+      (repo) => {
+        const ws = requireWorkspace(repo, ctx, workspaceSid);
+        router = this.router(repo, ws);
+        const value = work(repo, router);
+        this.flush(repo, router, ctx);
+        return value;
+      },
+      // A refusal (ApiError) raised before the router changed anything leaves it valid: commands validate before
+      // they change state, and every change records an effect. Rebuilding it would cost a full reload.
+      (err) => err instanceof ApiError && router !== undefined && !router.hasEffects(),
+    );
   }
 
   /** Reads the workspace's live routing state (statistics) outside any write; the workspace must belong to
@@ -110,27 +118,34 @@ export class Engine {
     work: (repo: Repository, router: WorkspaceRouter) => T,
     after: (router: WorkspaceRouter) => void = (r) => r.rebalance(ctx.now),
   ): T {
-    return this.transact(workspaceSid, (repo) => {
-      const ws = requireWorkspace(repo, ctx, workspaceSid);
-      const value = work(repo, this.router(repo, ws));
-      this.routers.delete(workspaceSid);
-      const updated = repo.get('workspace', workspaceSid);
-      if (updated) {
-        const fresh = this.router(repo, updated);
-        after(fresh);
-        this.flush(repo, fresh, ctx);
-      }
-      return value;
-    });
+    let changed = false;
+    return this.transact(
+      workspaceSid,
+      (repo) => {
+        const ws = requireWorkspace(repo, ctx, workspaceSid);
+        // `work` changes the store only (it may read the router); the router is rebuilt after it succeeds.
+        const value = work(repo, this.router(repo, ws));
+        changed = true;
+        this.routers.delete(workspaceSid);
+        const updated = repo.get('workspace', workspaceSid);
+        if (updated) {
+          const fresh = this.router(repo, updated);
+          after(fresh);
+          this.flush(repo, fresh, ctx);
+        }
+        return value;
+      },
+      () => !changed,
+    );
   }
 
-  private transact<T>(workspaceSid: string, body: (repo: Repository) => T): T {
+  private transact<T>(workspaceSid: string, body: (repo: Repository) => T, routerIntact: (err: unknown) => boolean = () => false): T {
     try {
       const result = this.store.transaction(body);
       this.schedule();
       return result;
     } catch (err) {
-      this.routers.delete(workspaceSid);
+      if (!routerIntact(err)) this.routers.delete(workspaceSid);
       throw err;
     }
   }

@@ -1,6 +1,7 @@
 // Fuzzing every TaskRouter operation with hostile parameters (test/fuzz/requestFuzz.ts): the server never
 // answers 5xx, never crashes, keeps no polluted prototypes, and a refused request changes nothing in the
-// database (every table of the workspace and the event log compared before and after).
+// database (every table of the workspace and the event log compared before and after); the live router then
+// equals one rebuilt from the database.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -47,5 +48,18 @@ it('hostile requests to every operation: never 5xx, and a refusal changes nothin
   assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype pollution');
   assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
   assert.equal((await s.request('GET', '/healthz')).status, 200);
+  // The router kept across refusals (it is not rebuilt after an ApiError that changed nothing) must equal one
+  // rebuilt from the database.
+  const view = () =>
+    s.engine.inspect({ accountSid: s.accountSid, now: Date.UTC(2026, 0, 1) }, targets.ws, (repo, router) =>
+      JSON.stringify({
+        tasks: [...router.liveTasks()].map((t) => [t.sid, t.assignmentStatus, t.taskQueueSid, t.version]).sort(),
+        workers: [...router.liveWorkers()].map((w) => [w.entity.sid, w.available, [...w.queues].sort()]).sort(),
+        members: repo.findAll('taskQueue', { workspaceSid: targets.ws }).map((q) => [q.sid, [...(router.queueMembers(q.sid) ?? [])].sort()]),
+      }),
+    );
+  const kept = view();
+  s.engine.forget(targets.ws);
+  assert.equal(view(), kept, 'the live router matches a rebuild from the store');
   assert.ok((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0) > 20, `some requests succeed too: ${JSON.stringify([...statuses])}`);
 });

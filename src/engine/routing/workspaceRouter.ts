@@ -217,6 +217,12 @@ export class WorkspaceRouter {
 
   // ---------------------------------------------------------------- effects
 
+  /** Whether anything changed since the last takeEffects (every change to the state records an effect). */
+  hasEffects(): boolean {
+    const e = this.effects;
+    return e.writes.size > 0 || e.deleted.length > 0 || e.events.length > 0;
+  }
+
   takeEffects(): RouterEffects {
     const e = this.effects;
     this.effects = WorkspaceRouter.emptyEffects();
