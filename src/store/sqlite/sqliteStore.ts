@@ -144,6 +144,25 @@ export class SqliteStore implements Store {
   private createRepository(): Repository {
     const stmt = (sql: string) => this.stmt(sql);
     const parse = (row: { data: string } | undefined) => (row ? JSON.parse(row.data) : undefined);
+    /** One page of a table's rows matching `w`, in insertion (seq) order, for any cursor kind. */
+    const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> => {
+      let rows: { seq: number; data: string }[];
+      if (cursor.before !== undefined) {
+        rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...w.params, cursor.before, cursor.limit + 1) as any[];
+        const hasPrevious = rows.length > cursor.limit;
+        rows = rows.slice(0, cursor.limit).reverse();
+        return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
+      }
+      if (cursor.after !== undefined) {
+        rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...w.params, cursor.after, cursor.limit + 1) as any[];
+      } else {
+        rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`).all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
+      }
+      const hasMore = rows.length > cursor.limit;
+      rows = rows.slice(0, cursor.limit);
+      const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
+      return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
+    };
     return {
       get(kind, sid) {
         return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as any);
@@ -166,27 +185,7 @@ export class SqliteStore implements Store {
         return (stmt(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`).get(...w.params) as any).n;
       },
       page<K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]> {
-        const w = buildWhere(where as any);
-        const table = TABLE[kind];
-        let rows: any[];
-        if (cursor.before !== undefined) {
-          rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`)
-            .all(...w.params, cursor.before, cursor.limit + 1) as any[];
-          const hasPrevious = rows.length > cursor.limit;
-          rows = rows.slice(0, cursor.limit).reverse();
-          return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
-        }
-        if (cursor.after !== undefined) {
-          rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`)
-            .all(...w.params, cursor.after, cursor.limit + 1) as any[];
-        } else {
-          rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`)
-            .all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
-        }
-        const hasMore = rows.length > cursor.limit;
-        rows = rows.slice(0, cursor.limit);
-        const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
-        return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
+        return keysetPage(TABLE[kind], buildWhere(where as any), cursor);
       },
       positionOf(kind, sid) {
         return (stmt(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as { seq: number } | undefined)?.seq;
@@ -232,23 +231,7 @@ export class SqliteStore implements Store {
         return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`).get(workspaceSid, sid) as any);
       },
       queryEvents(query: EventQuery, cursor: PageCursor): PageResult<EventRecord> {
-        const w = eventWhere(query);
-        let rows: any[];
-        if (cursor.before !== undefined) {
-          rows = stmt(`SELECT seq, data FROM events WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...w.params, cursor.before, cursor.limit + 1) as any[];
-          const hasPrevious = rows.length > cursor.limit;
-          rows = rows.slice(0, cursor.limit).reverse();
-          return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
-        }
-        if (cursor.after !== undefined) {
-          rows = stmt(`SELECT seq, data FROM events WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...w.params, cursor.after, cursor.limit + 1) as any[];
-        } else {
-          rows = stmt(`SELECT seq, data FROM events WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`).all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
-        }
-        const hasMore = rows.length > cursor.limit;
-        rows = rows.slice(0, cursor.limit);
-        const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
-        return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
+        return keysetPage('events', eventWhere(query), cursor);
       },
       eventsMatching(query: EventQuery): EventRecord[] {
         const w = eventWhere(query);
