@@ -249,27 +249,24 @@ export class WebhookDispatcher {
     timeoutMs: number,
     idempotencyToken: string,
   ): Promise<{ delivered: true; body: string } | { delivered: false; error: string }> {
-    const send = (async () => {
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': twilioSignature(authToken, url, params),
-            'i-twilio-idempotency-token': idempotencyToken,
-            'user-agent': 'Switchboard/1.0 (TaskRouter callbacks)',
-          },
-          body: new URLSearchParams(params).toString(),
-          redirect: 'manual',
-          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.abort.signal]),
-        });
-        const body = (await res.text()).slice(0, MAX_ANSWER_BYTES);
-        if (res.status < 200 || res.status >= 300) return { delivered: false as const, error: `HTTP ${res.status}` };
-        return { delivered: true as const, body };
-      } catch (err) {
-        return { delivered: false as const, error: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message };
-      }
-    })();
-    return send;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(authToken, url, params),
+          'i-twilio-idempotency-token': idempotencyToken,
+          'user-agent': 'Switchboard/1.0 (TaskRouter callbacks)',
+        },
+        body: new URLSearchParams(params).toString(),
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.abort.signal]),
+      });
+      const body = (await res.text()).slice(0, MAX_ANSWER_BYTES);
+      if (res.status < 200 || res.status >= 300) return { delivered: false as const, error: `HTTP ${res.status}` };
+      return { delivered: true as const, body };
+    } catch (err) {
+      return { delivered: false as const, error: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message };
+    }
   }
 }
