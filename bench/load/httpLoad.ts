@@ -42,6 +42,26 @@ function post(path: string, form: Record<string, string>): Promise<any> {
 }
 
 const tasksPath = `/v1/Workspaces/${input.workspace}/Tasks`;
+
+/** Opens every worker's EventBridge socket (resolved once its init arrives) and reports each reservation.created. */
+function connectWorkers(onOffer: (workerSid: string, reservationSid: string, taskSid: string) => void): Promise<WebSocket[]> {
+  return Promise.all(
+    input.workers.map(
+      (w) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const sock = new WebSocket(`${input.origin.replace('http', 'ws')}/v1/wschannels?token=${w.token}&setWorkerOfflineIfDisconnected=false`);
+          sock.on('message', (data) => {
+            const text = data.toString();
+            if (!text.trim()) return;
+            const msg = JSON.parse(text);
+            if (msg.event_type === 'init') return resolve(sock);
+            if (msg.event_type === 'reservation.created') onOffer(w.sid, msg.payload.sid, msg.payload.task.sid);
+          });
+          sock.once('error', reject);
+        }),
+    ),
+  );
+}
 let done = 0;
 const started = performance.now();
 const deadline = started + input.seconds * 1000;
@@ -58,30 +78,16 @@ if (input.mode === 'create') {
 } else if (input.mode === 'flow') {
   let stopping = false;
   const finishing: Promise<unknown>[] = [];
-  const sockets = await Promise.all(
-    input.workers.map(
-      (w) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const sock = new WebSocket(`${input.origin.replace('http', 'ws')}/v1/wschannels?token=${w.token}&setWorkerOfflineIfDisconnected=false`);
-          sock.on('message', (data) => {
-            const text = data.toString();
-            if (!text.trim()) return;
-            const msg = JSON.parse(text);
-            if (msg.event_type === 'init') return resolve(sock);
-            if (msg.event_type !== 'reservation.created' || stopping) return;
-            const taskSid = msg.payload.task.sid;
-            finishing.push(
-              post(`/v1/Workspaces/${input.workspace}/Workers/${w.sid}/Reservations/${msg.payload.sid}`, { ReservationStatus: 'accepted' })
-                .then(() => post(`${tasksPath}/${taskSid}`, { AssignmentStatus: 'completed' }))
-                .then(() => {
-                  if (performance.now() < deadline) done++;
-                }),
-            );
-          });
-          sock.once('error', reject);
+  const sockets = await connectWorkers((worker, reservationSid, taskSid) => {
+    if (stopping) return;
+    finishing.push(
+      post(`/v1/Workspaces/${input.workspace}/Workers/${worker}/Reservations/${reservationSid}`, { ReservationStatus: 'accepted' })
+        .then(() => post(`${tasksPath}/${taskSid}`, { AssignmentStatus: 'completed' }))
+        .then(() => {
+          if (performance.now() < deadline) done++;
         }),
-    ),
-  );
+    );
+  });
   await Promise.all(
     Array.from({ length: input.connections }, async () => {
       while (performance.now() < deadline) await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
@@ -94,27 +100,12 @@ if (input.mode === 'create') {
   // A reservation may reach its socket before the create response tells the stream its task SID.
   const offered = new Map<string, { worker: string; reservation: string }>();
   const waiting = new Map<string, (offer: { worker: string; reservation: string }) => void>();
-  const sockets = await Promise.all(
-    input.workers.map(
-      (w) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const sock = new WebSocket(`${input.origin.replace('http', 'ws')}/v1/wschannels?token=${w.token}&setWorkerOfflineIfDisconnected=false`);
-          sock.on('message', (data) => {
-            const text = data.toString();
-            if (!text.trim()) return;
-            const msg = JSON.parse(text);
-            if (msg.event_type === 'init') return resolve(sock);
-            if (msg.event_type !== 'reservation.created') return;
-            const offer = { worker: w.sid, reservation: msg.payload.sid };
-            const taskSid = msg.payload.task.sid;
-            const wake = waiting.get(taskSid);
-            if (wake) wake(offer);
-            else offered.set(taskSid, offer);
-          });
-          sock.once('error', reject);
-        }),
-    ),
-  );
+  const sockets = await connectWorkers((worker, reservationSid, taskSid) => {
+    const offer = { worker, reservation: reservationSid };
+    const wake = waiting.get(taskSid);
+    if (wake) wake(offer);
+    else offered.set(taskSid, offer);
+  });
   await Promise.all(
     Array.from({ length: input.connections }, async () => {
       while (performance.now() < deadline) {
