@@ -62,26 +62,33 @@ function workspaceRealtime(repo: Repository, router: WorkspaceRouter, p: Statist
   };
 }
 
-function workspaceCumulative(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number): Windowed<object> {
-  const { fromMs, toMs, totals } = windowTotals(repo, workspaceSid, p, now);
+type TaskCumulative = ReturnType<typeof taskCumulative>;
+
+/** Fields of every task-scope cumulative schema (workspace, workflow, queue). */
+const COMMON_CUMULATIVE: readonly (keyof TaskCumulative)[] = [
+  'avg_task_acceptance_time', 'reservations_created', 'reservations_accepted', 'reservations_rejected', 'reservations_timed_out',
+  'reservations_canceled', 'reservations_rescinded', 'split_by_wait_time', 'wait_duration_until_accepted', 'wait_duration_until_canceled',
+  'tasks_canceled', 'tasks_completed', 'tasks_deleted', 'tasks_moved',
+];
+
+/** The cumulative figures of one scope (`data` selects its events): the common fields plus the scope's own,
+ *  each named as its OpenAPI schema names it (`tasks_entered` is the workflow's or the queue's entry count). */
+function scopedCumulative(
+  repo: Repository,
+  wsSid: string,
+  p: StatisticsParams,
+  now: number,
+  data: EventQuery['data'],
+  own: Record<string, keyof TaskCumulative>,
+): Windowed<object> {
+  const { fromMs, toMs, totals } = windowTotals(repo, wsSid, p, now, data);
   const c = taskCumulative(totals, p.splitBy);
-  return {
-    fromMs,
-    toMs,
-    figures: {
-      avg_task_acceptance_time: c.avg_task_acceptance_time,
-      ...reservationCounts(totals),
-      split_by_wait_time: c.split_by_wait_time,
-      wait_duration_until_accepted: c.wait_duration_until_accepted,
-      wait_duration_until_canceled: c.wait_duration_until_canceled,
-      tasks_canceled: c.tasks_canceled,
-      tasks_completed: c.tasks_completed,
-      tasks_created: c.tasks_created,
-      tasks_deleted: c.tasks_deleted,
-      tasks_moved: c.tasks_moved,
-      tasks_timed_out_in_workflow: c.tasks_timed_out_in_workflow,
-    },
-  };
+  const figures = Object.fromEntries([...COMMON_CUMULATIVE.map((k) => [k, c[k]]), ...Object.entries(own).map(([name, k]) => [name, c[k]])]);
+  return { fromMs, toMs, figures };
+}
+
+function workspaceCumulative(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number): Windowed<object> {
+  return scopedCumulative(repo, workspaceSid, p, now, {}, { tasks_created: 'tasks_created', tasks_timed_out_in_workflow: 'tasks_timed_out_in_workflow' });
 }
 
 export function workspaceStatistics(engine: Engine, ctx: CommandContext, wsSid: string, p: StatisticsParams) {
@@ -108,8 +115,6 @@ export function workflowStatistics(engine: Engine, ctx: CommandContext, wsSid: s
     requireWorkflow(repo, wsSid, wwSid);
     const taskChannelSid = channelSid(repo, wsSid, p.taskChannel);
     const tasks = taskFigures(router.liveTasks(), { workflowSid: wwSid, taskChannelSid }, ctx.now);
-    const { fromMs, toMs, totals } = windowTotals(repo, wsSid, p, ctx.now, { workflow_sid: [wwSid] });
-    const c = taskCumulative(totals, p.splitBy);
     return {
       realtime: {
         longest_task_waiting_age: tasks.longest_task_waiting_age,
@@ -118,23 +123,10 @@ export function workflowStatistics(engine: Engine, ctx: CommandContext, wsSid: s
         tasks_by_status: tasks.tasks_by_status,
         total_tasks: tasks.total_tasks,
       },
-      cumulative: {
-        fromMs,
-        toMs,
-        figures: {
-          avg_task_acceptance_time: c.avg_task_acceptance_time,
-          ...reservationCounts(totals),
-          split_by_wait_time: c.split_by_wait_time,
-          wait_duration_until_accepted: c.wait_duration_until_accepted,
-          wait_duration_until_canceled: c.wait_duration_until_canceled,
-          tasks_canceled: c.tasks_canceled,
-          tasks_completed: c.tasks_completed,
-          tasks_entered: c.workflow_entered,
-          tasks_deleted: c.tasks_deleted,
-          tasks_moved: c.tasks_moved,
-          tasks_timed_out_in_workflow: c.tasks_timed_out_in_workflow,
-        },
-      } as Windowed<object>,
+      cumulative: scopedCumulative(repo, wsSid, p, ctx.now, { workflow_sid: [wwSid] }, {
+        tasks_entered: 'workflow_entered',
+        tasks_timed_out_in_workflow: 'tasks_timed_out_in_workflow',
+      }),
     };
   });
 }
@@ -158,25 +150,10 @@ function queueRealtime(repo: Repository, router: WorkspaceRouter, queueSid: stri
 }
 
 function queueCumulative(repo: Repository, wsSid: string, queueSid: string, p: StatisticsParams, now: number): Windowed<object> {
-  const { fromMs, toMs, totals } = windowTotals(repo, wsSid, p, now, { task_queue_sid: [queueSid] });
-  const c = taskCumulative(totals, p.splitBy);
-  return {
-    fromMs,
-    toMs,
-    figures: {
-      avg_task_acceptance_time: c.avg_task_acceptance_time,
-      ...reservationCounts(totals),
-      split_by_wait_time: c.split_by_wait_time,
-      wait_duration_until_accepted: c.wait_duration_until_accepted,
-      wait_duration_until_canceled: c.wait_duration_until_canceled,
-      wait_duration_in_queue_until_accepted: c.wait_duration_in_queue_until_accepted,
-      tasks_canceled: c.tasks_canceled,
-      tasks_completed: c.tasks_completed,
-      tasks_deleted: c.tasks_deleted,
-      tasks_entered: c.queue_entered,
-      tasks_moved: c.tasks_moved,
-    },
-  };
+  return scopedCumulative(repo, wsSid, p, now, { task_queue_sid: [queueSid] }, {
+    tasks_entered: 'queue_entered',
+    wait_duration_in_queue_until_accepted: 'wait_duration_in_queue_until_accepted',
+  });
 }
 
 export function queueStatistics(engine: Engine, ctx: CommandContext, wsSid: string, wqSid: string, p: StatisticsParams) {
