@@ -18,6 +18,16 @@ import { registerEventBridgeProxy } from './realtime/eventBridgeProxy.ts';
 import { registerBrowserSdk } from './api/sdk/browserSdk.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './callbacks/webhookDispatcher.ts';
 import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/workerSockets.ts';
+import { registerWorkflowFaceRoutes } from './api/workflow/routes.ts';
+import { type ActionRunnerOptions, WorkflowActionRunner } from './workflow/actionRunner.ts';
+import { WorkflowService } from './workflow/workflowService.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Workflow face's action runner (tests wake it after moving their clock). */
+    workflowActions: WorkflowActionRunner;
+  }
+}
 
 export interface ServerOptions {
   store: Store;
@@ -29,9 +39,11 @@ export interface ServerOptions {
   sockets?: WorkerSocketOptions;
   /** Webhook delivery settings (retry and timeout timings). */
   callbacks?: DispatcherOptions;
+  /** Workflow-face action runner settings (retry timings). */
+  workflowActions?: ActionRunnerOptions;
 }
 
-const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/'];
+const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
@@ -140,5 +152,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());
   attachWorkerSockets(app, store, engine, clock, options.sockets);
+  const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), ...options.workflowActions });
+  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions) });
+  actions.start();
+  app.addHook('onClose', async () => actions.stop());
+  app.decorate('workflowActions', actions);
   return app;
 }

@@ -68,7 +68,11 @@ export class WebhookDispatcher {
   start(): void {
     this.unsubscribe = this.store.onCommit((events) => {
       const workspaces = new Map<string, boolean>();
-      for (const e of events) workspaces.set(e.workspaceSid, (workspaces.get(e.workspaceSid) ?? false) || e.eventType === 'reservation.created');
+      for (const e of events) {
+        // Other faces' log streams (workflow:AC...) have no TaskRouter callbacks.
+        if (!e.workspaceSid.startsWith('WS')) continue;
+        workspaces.set(e.workspaceSid, (workspaces.get(e.workspaceSid) ?? false) || e.eventType === 'reservation.created');
+      }
       for (const [ws, reserved] of workspaces) {
         this.wake(ws, 'event');
         if (reserved) this.wake(ws, 'assignment');

@@ -2,6 +2,8 @@
 // their own wire formats; the store keeps each one as a JSON document next to its indexed keys.
 // Dates are epoch milliseconds; `version` increments on every change and is the TaskRouter ETag.
 
+import type { WfActionLog, WfDefinition, WfDefinitionVersion, WfPendingAction, WfRoute, WfTask, WfWorker } from './workflowEntities.ts';
+
 export interface Account {
   sid: string;
   ownerAccountSid: string; // itself for a main account, the parent for a subaccount (as Twilio reports it)
@@ -117,6 +119,13 @@ export interface EntityMap {
   workflow: Workflow;
   task: Task;
   reservation: Reservation;
+  wfDefinition: WfDefinition;
+  wfDefinitionVersion: WfDefinitionVersion;
+  wfTask: WfTask;
+  wfWorker: WfWorker;
+  wfActionLog: WfActionLog;
+  wfPendingAction: WfPendingAction;
+  wfRoute: WfRoute;
 }
 
 export type EntityKind = keyof EntityMap;

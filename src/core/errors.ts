@@ -18,6 +18,23 @@ export const ERRORS = {
   tooManyRequests: { code: 20429, status: 429, message: 'Too Many Requests' },
   internal: { code: 20500, status: 500, message: 'Internal Server Error' },
   serviceUnavailable: { code: 20503, status: 503, message: 'Service Unavailable: the server is shutting down; retry the request' },
+
+  // The Workflow face (LUSID-compatible). Its bodies carry a `name` as LUSID's problem details do; the codes are
+  // Switchboard's own (21xxx), since LUSID's numeric codes are not public (docs/errors.md).
+  workflowValidation: { code: 21001, status: 400, message: 'The request is invalid', name: 'ValidationError' },
+  workflowDefinitionInvalid: { code: 21002, status: 400, message: 'The task definition is invalid', name: 'InvalidTaskDefinition' },
+  workflowDefinitionExists: { code: 21003, status: 400, message: 'A task definition with this id already exists', name: 'TaskDefinitionAlreadyExists' },
+  workflowWorkerExists: { code: 21004, status: 400, message: 'A worker with this id already exists', name: 'WorkerAlreadyExists' },
+  workflowFieldInvalid: { code: 21010, status: 400, message: 'A field value is invalid', name: 'InvalidFieldValue' },
+  workflowTransitionNotFound: { code: 21011, status: 400, message: 'No transition matches the trigger in the current state', name: 'InvalidTrigger' },
+  workflowGuardNotMet: { code: 21012, status: 400, message: 'The guard condition of the transition was not met', name: 'GuardConditionNotMet' },
+  workflowFilterInvalid: { code: 21013, status: 400, message: 'The filter is invalid', name: 'InvalidFilter' },
+  workflowPageInvalid: { code: 21014, status: 400, message: 'The page token is invalid', name: 'InvalidPageToken' },
+  workflowInUse: { code: 21015, status: 400, message: 'The entity is in use', name: 'EntityInUse' },
+  workflowTaskNotFound: { code: 21404, status: 404, message: 'Task not found', name: 'TaskNotFound' },
+  workflowDefinitionNotFound: { code: 21405, status: 404, message: 'Task definition not found', name: 'TaskDefinitionNotFound' },
+  workflowWorkerNotFound: { code: 21406, status: 404, message: 'Worker not found', name: 'WorkerNotFound' },
+  workflowActionLogNotFound: { code: 21407, status: 404, message: 'Action log not found', name: 'ActionLogNotFound' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;
@@ -26,12 +43,16 @@ export class ApiError extends Error {
   readonly kind: ErrorKind;
   readonly code: number;
   readonly status: number;
-  constructor(kind: ErrorKind, message?: string) {
+  /** Structured facts about this failure (the offending field, state or trigger); faces that have a place for
+   *  them (the Workflow face's `errorDetails`) send them. */
+  readonly details: Record<string, string>[];
+  constructor(kind: ErrorKind, message?: string, details: Record<string, string>[] = []) {
     const entry = ERRORS[kind];
     super(message ?? entry.message);
     this.kind = kind;
     this.code = entry.code;
     this.status = entry.status;
+    this.details = details;
   }
 }
 

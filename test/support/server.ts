@@ -9,6 +9,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
+import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -25,6 +26,8 @@ export interface TestServer {
 
 export interface RequestOptions {
   form?: Record<string, string | number | boolean | (string | number)[]>;
+  /** A JSON body (the Workflow face). */
+  json?: unknown;
   body?: string;
   headers?: Record<string, string>;
   auth?: { username: string; password: string } | null;
@@ -48,14 +51,14 @@ export function formEncode(form: NonNullable<RequestOptions['form']>): string {
 /** `clock` replaces Date.now for the whole server; with `manualTimers` timers fire only when the test calls
  *  `engine.fireDue()` (after moving its clock), never by themselves. */
 export async function startServer(
-  options: { clock?: () => number; rateLimit?: number; manualTimers?: boolean; callbacks?: DispatcherOptions } = {},
+  options: { clock?: () => number; rateLimit?: number; manualTimers?: boolean; callbacks?: DispatcherOptions; workflowActions?: ActionRunnerOptions } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
   const boot = ensureBootstrapAccount(store, {}, Date.now())!;
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;
@@ -77,6 +80,10 @@ export async function startServer(
       if (opts.form) {
         body = formEncode(opts.form);
         headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      }
+      if (opts.json !== undefined) {
+        body = JSON.stringify(opts.json);
+        headers['content-type'] ??= 'application/json';
       }
       const res = await fetch(origin + path, { method, headers, body });
       const text = await res.text();

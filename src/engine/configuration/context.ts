@@ -19,7 +19,7 @@ export function requireWorkspace(repo: Repository, ctx: CommandContext, sid: str
 }
 
 /** Fetches a workspace child by SID, 20404 unless it lives in that workspace. */
-export function requireChild<K extends Exclude<EntityKind, 'account' | 'apiKey' | 'workspace'>>(
+export function requireChild<K extends 'activity' | 'taskChannel' | 'worker' | 'workerChannel' | 'taskQueue' | 'workflow' | 'task' | 'reservation'>(
   repo: Repository,
   kind: K,
   ws: Workspace,

@@ -20,6 +20,13 @@ const TABLE: Record<EntityKind, string> = {
   workflow: 'workflows',
   task: 'tasks',
   reservation: 'reservations',
+  wfDefinition: 'wf_definitions',
+  wfDefinitionVersion: 'wf_definition_versions',
+  wfTask: 'wf_tasks',
+  wfWorker: 'wf_workers',
+  wfActionLog: 'wf_action_logs',
+  wfPendingAction: 'wf_pending_actions',
+  wfRoute: 'wf_routes',
 };
 
 // Fields held in real columns; every other field is read from the JSON document.
@@ -34,6 +41,10 @@ function uniqueKey(kind: EntityKind, e: any): string | null {
       return `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`;
     case 'workerChannel':
       return `${e.workerSid}:${e.taskChannelSid}`;
+    // LUSID ids are case-sensitive.
+    case 'wfDefinition':
+    case 'wfWorker':
+      return `${e.accountSid}:${e.scope}/${e.code}`;
     default:
       return null;
   }

@@ -1,0 +1,222 @@
+// The persistent entities of the Workflow face (LUSID-compatible state-machine tasks), in domain form. They are
+// scoped by account (LUSID has no workspaces); every change to a task is also an event in the account's
+// workflow log stream (WORKFLOW_STREAM), which is where history and `asAt` reads come from.
+// Dates are epoch milliseconds.
+
+/** The event-log stream of an account's Workflow face (the events table's workspace_sid column holds it). */
+export function workflowStream(accountSid: string): string {
+  return `workflow:${accountSid}`;
+}
+
+export interface ResourceId {
+  scope: string;
+  code: string;
+}
+
+/** LUSID's VersionInfo, kept on every versioned entity. */
+export interface VersionStamp {
+  asAtCreated: number;
+  userIdCreated: string;
+  requestIdCreated: string;
+  asAtModified: number;
+  userIdModified: string;
+  requestIdModified: string;
+  asAtVersionNumber: number;
+}
+
+export type FieldType = 'String' | 'Decimal' | 'DateTime' | 'Boolean';
+export type FieldValue = string | number | boolean;
+
+export interface FieldDefinition {
+  name: string;
+  type: FieldType;
+  readOnlyStates?: { stateType: 'InitialState' | 'AllStates' | 'TerminalState' | 'SelectedStates'; selectedStates?: string[] };
+  valueConstraints?: { constraintType: 'Suggested' | 'Validated'; valueSourceType: 'AcceptableValues'; acceptableValues: FieldValue[] };
+  displayName?: string;
+  description?: string;
+  category?: string;
+  containsUrl?: boolean;
+}
+
+/** Where a value comes from: another task's field (`mapFrom`) or a constant (`setTo`). */
+export interface FieldMapping {
+  mapFrom?: string;
+  setTo?: unknown;
+}
+
+export interface ChildTaskConfiguration {
+  taskDefinitionId: ResourceId;
+  taskDefinitionAsAt?: string;
+  initialTrigger?: string;
+  childTaskFields?: Record<string, FieldMapping>;
+  mapStackingKeyFrom?: string;
+}
+
+export interface WorkerStatusTriggers {
+  started?: string;
+  completedWithResults?: string;
+  completedNoResults?: string;
+  failedToStart?: string;
+  failedToComplete?: string;
+}
+
+export type ActionDetails =
+  | {
+      type: 'RunWorker';
+      workerId: ResourceId;
+      workerAsAt?: string;
+      workerParameters?: Record<string, FieldMapping>;
+      workerStatusTriggers?: WorkerStatusTriggers;
+      childTaskConfigurations?: (ChildTaskConfiguration & { resultMatchingPattern?: { filter?: string } })[];
+      workerTimeout?: number;
+    }
+  | { type: 'CreateChildTasks'; childTaskConfigurations: ChildTaskConfiguration[] }
+  | { type: 'TriggerParentTask'; trigger: string }
+  | { type: 'TriggerChildTasks'; trigger: string; filter?: string }
+  | {
+      // Switchboard's own: hand the task to a person through a TaskRouter workflow (docs/compatibility.md).
+      type: 'RouteToWorkers';
+      workspaceSid: string;
+      workflowSid: string;
+      taskChannel?: string;
+      priority?: number;
+      timeout?: number;
+      attributes?: Record<string, FieldMapping>;
+      completedTrigger?: string;
+      canceledTrigger?: string;
+    };
+
+export interface ActionDefinition {
+  name: string;
+  runAsUserId?: string;
+  actionDetails: ActionDetails;
+  displayName?: string;
+  description?: string;
+}
+
+export interface TransitionDefinition {
+  fromState: string;
+  toState: string;
+  trigger: string;
+  guard?: string;
+  action?: string;
+  displayName?: string;
+  description?: string;
+  guardDescription?: string;
+  guardConditionNotMetMessage?: string;
+}
+
+/** A task definition's content: what CreateTaskDefinitionRequest carries besides its id. */
+export interface TaskDefinitionDocument {
+  displayName: string;
+  description?: string;
+  states: { name: string; displayName?: string; description?: string; category?: string }[];
+  fieldSchema: FieldDefinition[];
+  initialState: { name: string; requiredFields: string[] };
+  triggers: { name: string; trigger: { type: 'External' }; displayName?: string; description?: string }[];
+  transitions: TransitionDefinition[];
+  actions: ActionDefinition[];
+}
+
+/** The current definition under (scope, code); its versions are kept forever so tasks stay pinned to theirs. */
+export interface WfDefinition {
+  sid: string;
+  accountSid: string;
+  scope: string;
+  code: string;
+  currentVersionSid: string;
+  version: VersionStamp;
+}
+
+/** One immutable version of a definition. */
+export interface WfDefinitionVersion {
+  sid: string;
+  accountSid: string;
+  definitionSid: string;
+  scope: string;
+  code: string;
+  version: VersionStamp;
+  document: TaskDefinitionDocument;
+}
+
+export interface WfTask {
+  /** The task id (a UUID, as LUSID's). */
+  sid: string;
+  accountSid: string;
+  scope: string;
+  code: string;
+  /** `scope/code`, indexed: the tasks of one definition. */
+  definitionKey: string;
+  definitionVersionSid: string;
+  state: string;
+  fields: Record<string, FieldValue>;
+  correlationIds: string[];
+  stackingKey: string | null;
+  parentId: string | null;
+  ultimateParentId: string;
+  childIds: string[];
+  version: VersionStamp;
+  /** When the task last changed state (null before its first transition). */
+  asAtLastTransition: number | null;
+  actionLogIdCreated: string | null;
+  actionLogIdModified: string | null;
+  actionLogIdSubmitted: string | null;
+}
+
+/** A LUSID "worker": an automated job a RunWorker action starts (Sleep, Fail, HealthCheck, Webhook here). */
+export interface WfWorker {
+  sid: string;
+  accountSid: string;
+  scope: string;
+  code: string;
+  displayName: string;
+  description: string | null;
+  workerConfiguration: { type: 'Sleep' } | { type: 'Fail' } | { type: 'HealthCheck'; url: string } | { type: 'Webhook'; url: string; parameters?: { name: string; type: string; required?: boolean }[] };
+  version: VersionStamp;
+}
+
+export interface ActionLogItem {
+  timestamp: number;
+  logType: string;
+  details: string;
+}
+
+export interface WfActionLog {
+  sid: string;
+  accountSid: string;
+  taskId: string;
+  requestId: string;
+  actionType: string;
+  runAsUserId: string | null;
+  loggedItems: ActionLogItem[];
+}
+
+/** An action waiting to run (the durable outbox of the Workflow face): written with the transition that
+ *  submitted it, removed in the transaction that records its outcome. */
+export interface WfPendingAction {
+  sid: string;
+  accountSid: string;
+  taskId: string;
+  actionLogId: string;
+  details: ActionDetails;
+  /** The user the action acts as (runAsUserId, else whoever fired the transition). */
+  userId: string;
+  /** Not before this time: a Sleep worker's wake-up, or the next attempt after a failure. */
+  runAt: number;
+  /** RunWorker progress: 'submitted' until the worker started, then 'running'. */
+  phase: 'submitted' | 'running';
+  /** A RunWorker's parameters, mapped when it started. */
+  parameters?: Record<string, unknown>;
+  attempts: number;
+}
+
+/** A TaskRouter task created by a RouteToWorkers action (sid = its WT SID), until it ends. */
+export interface WfRoute {
+  sid: string;
+  accountSid: string;
+  workspaceSid: string;
+  taskId: string;
+  actionLogId: string;
+  completedTrigger: string | null;
+  canceledTrigger: string | null;
+}

@@ -1,0 +1,134 @@
+// `GET /api/tasks`: the account's tasks (now, or as they were at asAt), filtered with the LUSID filter
+// language over the Task representation (`state eq 'Open' and fields['amount'] gt 100`,
+// `taskDefinitionId.code eq 'X'`, `version.asAtCreated gt '2026-01-01'`), sorted by `sortBy` ("path ASC|DESC"),
+// and paged with an opaque token that remembers the query: a token used with a different filter, sort or asAt
+// is refused, as LUSID documents.
+import { ApiError } from '../core/errors.ts';
+import { evaluateFilter } from './filter/filterEvaluate.ts';
+import { FilterSyntaxError, type FilterNode, parseFilter } from './filter/filterParser.ts';
+
+export interface ListQuery {
+  filter?: string;
+  sortBy?: string[];
+  limit?: number;
+  page?: string;
+  asAt?: number;
+}
+
+export const DEFAULT_LIMIT = 10;
+export const MAX_LIMIT = 5000;
+
+/** Reads `a.b['c']` from a representation: keys match case-insensitively; `fields['x']` finds the field named x;
+ *  UserCreated / UserUpdated / CurrentUser are the version's users and the caller. */
+export function representationResolver(rep: Record<string, unknown>, currentUser: string) {
+  return (segments: string[]): unknown => {
+    if (segments.length === 1) {
+      const alias = segments[0]!.toLowerCase();
+      if (alias === 'currentuser') return currentUser;
+      if (alias === 'usercreated') return (rep.version as Record<string, unknown>).userIdCreated;
+      if (alias === 'userupdated') return (rep.version as Record<string, unknown>).userIdModified;
+    }
+    let value: unknown = rep;
+    for (const seg of segments) {
+      if (Array.isArray(value)) {
+        // fields['x']: the value of the element named x.
+        const hit = value.find((v) => v && typeof v === 'object' && (v as { name?: unknown }).name === seg) as { value?: unknown } | undefined;
+        value = hit?.value;
+      } else if (value && typeof value === 'object') {
+        const key = Object.keys(value).find((k) => k.toLowerCase() === seg.toLowerCase());
+        value = key === undefined ? undefined : (value as Record<string, unknown>)[key];
+      } else {
+        return undefined;
+      }
+    }
+    return value;
+  };
+}
+
+export function compileFilter(text: string): FilterNode {
+  try {
+    return parseFilter(text);
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new ApiError('workflowFilterInvalid', `The filter '${text.slice(0, 200)}' is invalid: ${err.message}`, [{ filter: text.slice(0, 200) }]);
+    throw err;
+  }
+}
+
+function sortKeys(sortBy: string[]): { path: string[]; desc: boolean }[] {
+  return sortBy.map((s) => {
+    const m = /^\s*(.+?)(?:\s+(ASC|DESC))?\s*$/i.exec(s);
+    let node: FilterNode | undefined;
+    try {
+      // Reuse the filter grammar's path syntax: "fields['x'] ASC" parses as the path of an exists test.
+      node = m ? parseFilter(`${m[1]} exists`) : undefined;
+    } catch {
+      node = undefined;
+    }
+    if (!m || !node || node.kind !== 'exists' || node.operand.kind !== 'path') {
+      throw new ApiError('workflowValidation', `sortBy '${s.slice(0, 200)}' must be a field path followed by ASC or DESC`, [{ sortBy: s.slice(0, 200) }]);
+    }
+    return { path: node.operand.segments, desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };
+  });
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === undefined || a === null) return 1; // missing values sort last
+  if (b === undefined || b === null) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+interface PageState {
+  offset: number;
+  filter: string;
+  sortBy: string[];
+  asAt: number | null;
+}
+
+function decodePage(token: string): PageState {
+  try {
+    const s = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as PageState;
+    if (Number.isInteger(s.offset) && s.offset >= 0 && typeof s.filter === 'string' && Array.isArray(s.sortBy)) return s;
+  } catch {
+    // fall through
+  }
+  throw new ApiError('workflowPageInvalid', 'The page token is not one this server issued');
+}
+
+/** Filters, sorts and pages representations (tasks, definitions, workers); returns the page and the next/previous tokens. */
+export function listTasks<T extends object>(all: T[], q: ListQuery, currentUser: string) {
+  const filter = q.filter ?? '';
+  const sortBy = q.sortBy ?? [];
+  const asAt = q.asAt ?? null;
+  let offset = 0;
+  if (q.page) {
+    const state = decodePage(q.page);
+    if (state.filter !== filter || JSON.stringify(state.sortBy) !== JSON.stringify(sortBy) || state.asAt !== asAt) {
+      throw new ApiError('workflowPageInvalid', 'A page token must be used with the same filter, sortBy and asAt as the request that returned it');
+    }
+    offset = state.offset;
+  }
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const node = filter ? compileFilter(filter) : undefined;
+  const keys = sortKeys(sortBy);
+  let rows = node ? all.filter((r) => evaluateFilter(node, representationResolver(r as never, currentUser))) : all;
+  if (keys.length) {
+    const decorated = rows.map((r) => ({ r, vals: keys.map((k) => representationResolver(r as never, currentUser)(k.path)) }));
+    decorated.sort((x, y) => {
+      for (let i = 0; i < keys.length; i++) {
+        const c = compareValues(x.vals[i], y.vals[i]);
+        if (c !== 0) return keys[i]!.desc ? -c : c;
+      }
+      return 0;
+    });
+    rows = decorated.map((d) => d.r);
+  }
+  const page = rows.slice(offset, offset + limit);
+  const token = (o: number) => Buffer.from(JSON.stringify({ offset: o, filter, sortBy, asAt } satisfies PageState)).toString('base64url');
+  return {
+    values: page,
+    nextPage: offset + limit < rows.length ? token(offset + limit) : null,
+    previousPage: offset > 0 ? token(Math.max(0, offset - limit)) : null,
+  };
+}
