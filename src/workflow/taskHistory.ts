@@ -84,6 +84,8 @@ export function taskHistory(repo: Repository, accountSid: string, id: string, as
       if (JSON.stringify(old) !== JSON.stringify(value)) items.push({ ...base, attributeName: name, ...(old !== undefined ? { previousValue: old } : {}), newValue: value });
     }
     for (const [name, old] of prev) if (!next.has(name)) items.push({ ...base, attributeName: name, previousValue: old, newValue: null });
+    // A transition back into the same state changes no attribute, but it happened: record it on `state`.
+    if (e.eventData.trigger && before && before.state === doc.state) items.push({ ...base, attributeName: 'state', previousValue: doc.state, newValue: doc.state });
     before = doc;
   }
   return items;

@@ -51,11 +51,20 @@ export function formEncode(form: NonNullable<RequestOptions['form']>): string {
 /** `clock` replaces Date.now for the whole server; with `manualTimers` timers fire only when the test calls
  *  `engine.fireDue()` (after moving its clock), never by themselves. */
 export async function startServer(
-  options: { clock?: () => number; rateLimit?: number; manualTimers?: boolean; callbacks?: DispatcherOptions; workflowActions?: ActionRunnerOptions } = {},
+  options: {
+    clock?: () => number;
+    rateLimit?: number;
+    manualTimers?: boolean;
+    callbacks?: DispatcherOptions;
+    workflowActions?: ActionRunnerOptions;
+    /** Reuse this directory's database (a restart); close() then leaves the directory in place. */
+    dir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
-  const boot = ensureBootstrapAccount(store, {}, Date.now())!;
+  // On a restart the account exists already: use it.
+  const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
   const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
@@ -99,7 +108,7 @@ export async function startServer(
       await app.close();
       engine.close();
       store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   params: Record<string, string>;
+  /** The raw body (JSON posts). */
+  body: string;
 }
 
 export interface Answer {
@@ -41,7 +43,7 @@ export async function startReceiver(): Promise<WebhookReceiver> {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      const record: ReceivedRequest = { path: req.url ?? '/', headers: req.headers, params: Object.fromEntries(new URLSearchParams(body)) };
+      const record: ReceivedRequest = { path: req.url ?? '/', headers: req.headers, params: Object.fromEntries(new URLSearchParams(body)), body };
       receiver.received.push(record);
       const a = receiver.answer(record.path, record);
       const respond = () => {
