@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { ERRORS } from '../src/core/errors.ts';
 
 export function renderErrorsDoc(): string {
-  const rows = Object.entries(ERRORS).map(([kind, e]) => `| ${e.code} | ${e.status} | \`${kind}\` | ${e.message} |`);
+  const nameOf = (kind: string, e: { name?: string }) => e.name ?? kind.charAt(0).toUpperCase() + kind.slice(1);
+  const rows = Object.entries(ERRORS).map(([kind, e]) => `| ${e.code} | ${e.status} | \`${kind}\` | \`${nameOf(kind, e)}\` | ${e.message} |`);
   return [
     '# Errors',
     '',
@@ -13,8 +14,14 @@ export function renderErrorsDoc(): string {
     'body is Twilio\'s: `{"code": 20404, "message": "...", "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}`.',
     'The message below is the default; most errors carry a specific message naming the parameter or resource.',
     '',
-    '| code | HTTP status | kind | default message |',
-    '|---|---|---|---|',
+    'On the Workflow face (`/api/...`) the body is LUSID\'s problem details:',
+    '`{"name": "TaskNotFound", "errorDetails": [{"id": "..."}], "code": 21404, "type": "<link to this table>", "title": "<default message>",',
+    '"status": 404, "detail": "<specific message>", "instance": "urn:switchboard:request:<lusid-meta-requestId>"}`. `name` is the',
+    'column below; `errorDetails` names the offending field, state, trigger or JSON path. LUSID\'s own numeric codes are not',
+    'public, so the Workflow codes (21xxx) are Switchboard\'s; clients should match on `name` and `status`.',
+    '',
+    '| code | HTTP status | kind | name (Workflow face) | default message |',
+    '|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

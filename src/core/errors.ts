@@ -30,7 +30,6 @@ export const ERRORS = {
   workflowGuardNotMet: { code: 21012, status: 400, message: 'The guard condition of the transition was not met', name: 'GuardConditionNotMet' },
   workflowFilterInvalid: { code: 21013, status: 400, message: 'The filter is invalid', name: 'InvalidFilter' },
   workflowPageInvalid: { code: 21014, status: 400, message: 'The page token is invalid', name: 'InvalidPageToken' },
-  workflowInUse: { code: 21015, status: 400, message: 'The entity is in use', name: 'EntityInUse' },
   workflowTaskNotFound: { code: 21404, status: 404, message: 'Task not found', name: 'TaskNotFound' },
   workflowDefinitionNotFound: { code: 21405, status: 404, message: 'Task definition not found', name: 'TaskDefinitionNotFound' },
   workflowWorkerNotFound: { code: 21406, status: 404, message: 'Worker not found', name: 'WorkerNotFound' },
