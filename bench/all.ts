@@ -60,6 +60,13 @@ if (wanted('peer')) {
   row('peer: BullMQ jobs/s, unrouted (same concurrency)', Number(r.bullmq), '/s', '', undefined);
   row('peer: ratio Switchboard/BullMQ (routed vs unrouted)', Number(r.ratio), 'x', '>= 1.0', Number(r.ratio) >= 1);
 }
+if (wanted('workflow')) {
+  const w = await runBench('workflow');
+  row('workflow: transitions/s over HTTP (16 clients)', Number(w.transitionsPerSecond), '/s', '', undefined);
+  row('workflow: GET task asAt p99 (50 versions)', Number(w.asAtP99), 'ms', '', undefined);
+  row(`workflow: filtered task list p50 (${Number(w.listTasks).toLocaleString('en')} tasks)`, Number(w.listP50), 'ms', '', undefined);
+  row('workflow: CreateChildTasks transitions+actions/s', Number(w.actionsPerSecond), '/s', '', undefined);
+}
 if (wanted('scale')) {
   const s = await runBench('scale');
   row('scale: restart to ready, 15k workers / 5k queues / 500k tasks', Number(s.readyS), 's', '<= 10 s', Number(s.readyS) <= 10);

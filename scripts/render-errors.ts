@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ERRORS } from '../src/core/errors.ts';
 
 export function renderErrorsDoc(): string {
-  const nameOf = (kind: string, e: { name?: string }) => e.name ?? kind.charAt(0).toUpperCase() + kind.slice(1);
+  const nameOf = (kind: string, e: { code: number; name?: string }) => e.name ?? kind.charAt(0).toUpperCase() + kind.slice(1);
   const rows = Object.entries(ERRORS).map(([kind, e]) => `| ${e.code} | ${e.status} | \`${kind}\` | \`${nameOf(kind, e)}\` | ${e.message} |`);
   return [
     '# Errors',

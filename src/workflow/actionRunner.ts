@@ -23,7 +23,7 @@ import type { Engine } from '../engine/engine.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';
-import { representTask } from './taskRepresentation.ts';
+import { cachedDefinitions, representTask } from './taskRepresentation.ts';
 import { representationResolver } from './taskList.ts';
 import { workerParameters } from './workers.ts';
 
@@ -216,12 +216,13 @@ export class WorkflowActionRunner {
         return this.finish(p, (repo, actor) => {
           const task = this.task(repo, p);
           const filter = d.filter ? parseFilter(d.filter) : undefined;
+          const ctx = { load: (id: string) => repo.get('wfTask', id), definition: cachedDefinitions(repo), now: actor.now, origin: '' };
           let fired = 0;
           for (const childId of task.childIds) {
             const child = repo.get('wfTask', childId);
             if (!child) continue;
             if (filter) {
-              const rep = representTask(repo, child, (id) => repo.get('wfTask', id), actor.now, '');
+              const rep = representTask(child, ctx);
               if (!evaluateFilter(filter, representationResolver(rep as never, actor.userId))) continue;
             }
             if (this.fireOn(repo, actor, childId, d.trigger, p.actionLogId)) fired++;

@@ -35,8 +35,12 @@ export function representationResolver(rep: Record<string, unknown>, currentUser
         const hit = value.find((v) => v && typeof v === 'object' && (v as { name?: unknown }).name === seg) as { value?: unknown } | undefined;
         value = hit?.value;
       } else if (value && typeof value === 'object') {
-        const key = Object.keys(value).find((k) => k.toLowerCase() === seg.toLowerCase());
-        value = key === undefined ? undefined : (value as Record<string, unknown>)[key];
+        const obj = value as Record<string, unknown>;
+        if (Object.hasOwn(obj, seg)) value = obj[seg];
+        else {
+          const key = Object.keys(obj).find((k) => k.toLowerCase() === seg.toLowerCase());
+          value = key === undefined ? undefined : obj[key];
+        }
       } else {
         return undefined;
       }

@@ -2,10 +2,33 @@
 // at some asAt time. Related tasks (parent, ultimate parent, children) are read through `load`, so an asAt read
 // shows them as they were at the same time. Filters and sort keys of the task list read this same shape.
 import type { Repository } from '../core/repository.ts';
-import type { VersionStamp, WfTask } from '../core/workflowEntities.ts';
+import type { VersionStamp, WfDefinitionVersion, WfTask } from '../core/workflowEntities.ts';
 import { isTerminal } from './taskDefinition.ts';
 
 export type TaskLoader = (id: string) => WfTask | undefined;
+
+/** What building a representation reads: related tasks (now or as at some time), definition versions (cached
+ *  per request: a list shows thousands of tasks of a few definitions), and the time durations run to. */
+export interface RepresentationContext {
+  load: TaskLoader;
+  definition: (versionSid: string) => WfDefinitionVersion;
+  /** The time durations run to (the asAt time for a historical read). */
+  now: number;
+  origin: string;
+}
+
+/** A definition-version reader that parses each version once. */
+export function cachedDefinitions(repo: Repository): (versionSid: string) => WfDefinitionVersion {
+  const cache = new Map<string, WfDefinitionVersion>();
+  return (sid) => {
+    let v = cache.get(sid);
+    if (!v) {
+      v = repo.get('wfDefinitionVersion', sid)!;
+      cache.set(sid, v);
+    }
+    return v;
+  };
+}
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -23,12 +46,8 @@ export function versionInfo(v: VersionStamp) {
   };
 }
 
-function definitionOf(repo: Repository, task: WfTask) {
-  return repo.get('wfDefinitionVersion', task.definitionVersionSid)!;
-}
-
-function summary(repo: Repository, task: WfTask) {
-  const def = definitionOf(repo, task);
+function summary(ctx: RepresentationContext, task: WfTask) {
+  const def = ctx.definition(task.definitionVersionSid);
   return {
     id: task.sid,
     taskDefinitionId: { scope: task.scope, code: task.code },
@@ -38,9 +57,9 @@ function summary(repo: Repository, task: WfTask) {
   };
 }
 
-/** `now` is the time durations run to (the asAt time for a historical read). */
-export function representTask(repo: Repository, task: WfTask, load: TaskLoader, now: number, origin: string) {
-  const def = definitionOf(repo, task);
+export function representTask(task: WfTask, ctx: RepresentationContext) {
+  const { load, now, origin } = ctx;
+  const def = ctx.definition(task.definitionVersionSid);
   const doc = def.document;
   const terminal = isTerminal(doc, task.state);
   const parent = task.parentId ? load(task.parentId) : undefined;
@@ -59,9 +78,9 @@ export function representTask(repo: Repository, task: WfTask, load: TaskLoader, 
     state: task.state,
     terminalState: terminal,
     asAtLastTransition: task.asAtLastTransition === null ? null : iso(task.asAtLastTransition),
-    ultimateParentTask: summary(repo, ultimate ?? task),
-    parentTask: parent ? summary(repo, parent) : null,
-    childTasks: children.map((c) => summary(repo, c)),
+    ultimateParentTask: summary(ctx, ultimate ?? task),
+    parentTask: parent ? summary(ctx, parent) : null,
+    childTasks: children.map((c) => summary(ctx, c)),
     correlationIds: task.correlationIds,
     fields: Object.entries(task.fields).map(([name, value]) => ({ name, value })),
     stackingKey: task.stackingKey,

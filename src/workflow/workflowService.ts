@@ -10,7 +10,7 @@ import { type DefinitionLookups, decodeCreateDefinition, decodeUpdateDefinition,
 import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt, deleteTask, newStamp, requireTask, taskNotFound, updateTask } from './taskCommands.ts';
 import { type ChangeItem, taskAsAt, taskHistory, tasksAsAt } from './taskHistory.ts';
 import { type ListQuery, compileFilter, listTasks } from './taskList.ts';
-import { type TaskRepresentation, iso, representTask, versionInfo } from './taskRepresentation.ts';
+import { type TaskRepresentation, cachedDefinitions, iso, representTask, versionInfo } from './taskRepresentation.ts';
 import { decodeCreateWorker, decodeUpdateWorker, workerParameters, workerResultFields } from './workers.ts';
 
 const taskInputShape = {
@@ -169,7 +169,8 @@ export class WorkflowService {
   private represent(repo: Repository, accountSid: string, tasks: WfTask[], asAt: number | undefined, now: number, origin: string): TaskRepresentation[] {
     const byId = new Map(tasks.map((t) => [t.sid, t]));
     const load = (id: string) => byId.get(id) ?? (asAt === undefined ? repo.get('wfTask', id) : taskAsAt(repo, accountSid, id, asAt));
-    return tasks.map((t) => representTask(repo, t, load, asAt ?? now, origin));
+    const ctx = { load, definition: cachedDefinitions(repo), now: asAt ?? now, origin };
+    return tasks.map((t) => representTask(t, ctx));
   }
 
   createTask(actor: Actor, body: unknown, trigger: string | undefined, origin: string) {
