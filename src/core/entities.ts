@@ -2,6 +2,7 @@
 // their own wire formats; the store keeps each one as a JSON document next to its indexed keys.
 // Dates are epoch milliseconds; `version` increments on every change and is the TaskRouter ETag.
 
+import type { OpsCategory, OpsComment, OpsRoute, OpsTaskType } from './opsflowEntities.ts';
 import type { WfActionLog, WfDefinition, WfDefinitionVersion, WfPendingAction, WfRoute, WfTask, WfWorker } from './workflowEntities.ts';
 
 export interface Account {
@@ -126,6 +127,10 @@ export interface EntityMap {
   wfActionLog: WfActionLog;
   wfPendingAction: WfPendingAction;
   wfRoute: WfRoute;
+  opsCategory: OpsCategory;
+  opsTaskType: OpsTaskType;
+  opsComment: OpsComment;
+  opsRoute: OpsRoute;
 }
 
 export type EntityKind = keyof EntityMap;

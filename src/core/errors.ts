@@ -34,6 +34,13 @@ export const ERRORS = {
   workflowDefinitionNotFound: { code: 21405, status: 404, message: 'Task definition not found', name: 'TaskDefinitionNotFound' },
   workflowWorkerNotFound: { code: 21406, status: 404, message: 'Worker not found', name: 'WorkerNotFound' },
   workflowActionLogNotFound: { code: 21407, status: 404, message: 'Action log not found', name: 'ActionLogNotFound' },
+
+  // The Opsflow face (SpaceONE-compatible). `name` is SpaceONE's error code string, sent as `error.code`.
+  opsInvalidParameter: { code: 22001, status: 400, message: 'Parameter validation failed', name: 'ERROR_INVALID_PARAMETER' },
+  opsRequiredParameter: { code: 22002, status: 400, message: 'A required parameter is missing', name: 'ERROR_REQUIRED_PARAMETER' },
+  opsInvalidQuery: { code: 22003, status: 400, message: 'The query is invalid', name: 'ERROR_INVALID_QUERY' },
+  opsResourceExists: { code: 22004, status: 400, message: 'Related resources exist', name: 'ERROR_EXIST_RESOURCE' },
+  opsNotFound: { code: 22404, status: 404, message: 'Value not found', name: 'ERROR_NOT_FOUND' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;

@@ -2,6 +2,7 @@
 // only src/store implements it (and only src/store writes SQL). Lists are keyset-paged by insertion order so
 // a page token stays valid while other rows are added or removed.
 import type { EntityKind, EntityMap, EventRecord } from './entities.ts';
+import type { OpsCollection, OpsScope, OpsSearch, OpsStat, OpsTask } from './opsflowEntities.ts';
 
 /** Equality filters on entity fields. `{ field: { ci: 'x' } }` compares case-insensitively,
  *  `{ field: { in: [...] } }` matches any of the values. */
@@ -97,6 +98,17 @@ export interface Repository {
   deleteCursor(name: string): void;
   eventsFor(workspaceSid: string): EventRecord[];
   deleteEvents(workspaceSid: string): void;
+
+  // The Opsflow face's tasks live in their own columns so its list and stat queries run as SQL.
+  opsGetTask(taskId: string): OpsTask | undefined;
+  opsInsertTask(task: OpsTask): void;
+  opsUpdateTask(task: OpsTask): void;
+  opsDeleteTask(taskId: string): void;
+  /** A list query: the page of documents (tasks as OpsTask, events as EventRecord, others as their entity) and
+   *  the number matching. */
+  opsSearch(collection: OpsCollection, scope: OpsScope, query: OpsSearch): { results: unknown[]; total: number };
+  /** A stat query's SQL part: grouped rows (or distinct values as `{value}` rows, or capped raw rows). */
+  opsStat(collection: OpsCollection, scope: OpsScope, query: OpsStat): Record<string, unknown>[];
 }
 
 /** Runs `work` in one transaction: all of it or (if it throws) none of it. It may be committed together with

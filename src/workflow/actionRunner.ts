@@ -20,6 +20,7 @@ import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfPendingAction, WfTask, WorkerStatusTriggers } from '../core/workflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
+import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';
@@ -260,7 +261,7 @@ export class WorkflowActionRunner {
         const source = (name: string) => (name === 'id' ? task.sid : name === 'state' ? task.state : task.fields[name]);
         const attributes = { workflowTaskId: task.sid, ...mapAll(d.attributes, source) };
         // Tail from here on: this transaction's own events (the new task's) come after the cursor.
-        if (repo.getCursor(routeCursor(d.workspaceSid)) === undefined) repo.setCursor(routeCursor(d.workspaceSid), repo.lastEventPosition(d.workspaceSid, []));
+        startCursorAtEnd(repo, d.workspaceSid, routeCursor(d.workspaceSid));
         const tr = router.createTask(
           {
             attributes: JSON.stringify(attributes),
@@ -294,16 +295,7 @@ export class WorkflowActionRunner {
 
   /** Fires the mapped triggers for routed tasks that ended since the workspace's cursor. */
   private tailRoutes(workspaceSid: string): void {
-    for (;;) {
-      const more = this.store.transaction((repo) => {
-        const after = repo.getCursor(routeCursor(workspaceSid)) ?? 0;
-        const batch = repo.eventsAfter(workspaceSid, after, 200, ROUTE_END_EVENTS);
-        for (const { event } of batch) this.routeEnded(repo, event);
-        if (batch.length) repo.setCursor(routeCursor(workspaceSid), batch[batch.length - 1]!.position);
-        return batch.length === 200;
-      });
-      if (!more) return;
-    }
+    tailEvents(this.store, workspaceSid, routeCursor(workspaceSid), ROUTE_END_EVENTS, (repo, e) => this.routeEnded(repo, e));
   }
 
   private routeEnded(repo: Repository, e: EventRecord): void {

@@ -6,6 +6,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
+import { OPS_KEYS, type OpsTask } from '../../core/opsflowEntities.ts';
+import { compileSearch, compileStat } from './opsflowQuery.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const TABLE: Record<EntityKind, string> = {
@@ -27,6 +29,10 @@ const TABLE: Record<EntityKind, string> = {
   wfActionLog: 'wf_action_logs',
   wfPendingAction: 'wf_pending_actions',
   wfRoute: 'wf_routes',
+  opsCategory: 'ops_categories',
+  opsTaskType: 'ops_task_types',
+  opsComment: 'ops_comments',
+  opsRoute: 'ops_routes',
 };
 
 // Fields held in real columns; every other field is read from the JSON document.
@@ -83,6 +89,22 @@ function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: stri
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
 }
 
+const TASK_COLUMNS = Object.keys(OPS_KEYS.task);
+const TASK_JSON_COLUMNS = new Set(['data', 'files', 'mentions']);
+
+function taskToRow(t: OpsTask): unknown[] {
+  return TASK_COLUMNS.map((c) => {
+    const v = (t as unknown as Record<string, unknown>)[c];
+    return TASK_JSON_COLUMNS.has(c) ? JSON.stringify(v) : v;
+  });
+}
+
+function taskFromRow(row: Record<string, unknown>): OpsTask {
+  const t: Record<string, unknown> = {};
+  for (const c of TASK_COLUMNS) t[c] = TASK_JSON_COLUMNS.has(c) ? JSON.parse(String(row[c])) : row[c];
+  return t as unknown as OpsTask;
+}
+
 /** event_data fields kept in their own columns (migrations 0006, 0007; the first three indexed). */
 const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservation_sid', 'task_queue_sid', 'workflow_sid', 'task_channel_sid']);
 
@@ -124,6 +146,23 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // The Opsflow face's `regex` operator (case-insensitive, as SpaceONE's). A bad pattern matches nothing.
+    const patterns = new Map<string, RegExp | null>();
+    this.db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
+      if (value === null || value === undefined) return 0;
+      const p = String(pattern);
+      let re = patterns.get(p);
+      if (re === undefined) {
+        try {
+          re = new RegExp(p, 'i');
+        } catch {
+          re = null;
+        }
+        if (patterns.size > 1000) patterns.clear();
+        patterns.set(p, re);
+      }
+      return re?.test(String(value)) ? 1 : 0;
+    });
     this.migrate();
     this.repo = this.createRepository();
   }
@@ -309,6 +348,43 @@ export class SqliteStore implements Store {
       },
       eventsFor(workspaceSid: string) {
         return (stmt(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`).all(workspaceSid) as any[]).map((r) => JSON.parse(r.data));
+      },
+      opsGetTask(taskId) {
+        const row = stmt(`SELECT ${TASK_COLUMNS.join(', ')} FROM ops_tasks WHERE task_id = ?`).get(taskId) as Record<string, unknown> | undefined;
+        return row ? taskFromRow(row) : undefined;
+      },
+      opsInsertTask(task) {
+        stmt(`INSERT INTO ops_tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`).run(...taskToRow(task));
+      },
+      opsUpdateTask(task) {
+        const r = stmt(`UPDATE ops_tasks SET ${TASK_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE task_id = ?`).run(...taskToRow(task), task.task_id);
+        if (r.changes !== 1) throw new Error(`update of missing opsflow task ${task.task_id}`);
+      },
+      opsDeleteTask(taskId) {
+        stmt(`DELETE FROM ops_tasks WHERE task_id = ?`).run(taskId);
+      },
+      opsSearch(collection, scope, query) {
+        const c = compileSearch(collection, scope, query);
+        const total = (stmt(c.count.sql).get(...c.count.params) as { n: number }).n;
+        if (!c.rows) return { results: [], total };
+        const rows = stmt(c.rows.sql).all(...c.rows.params) as Record<string, unknown>[];
+        return { results: rows.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
+      },
+      opsStat(collection, scope, query) {
+        const c = compileStat(collection, scope, query);
+        const rows = stmt(c.sql).all(...c.params) as Record<string, unknown>[];
+        return rows.map((r) => {
+          const out: Record<string, unknown> = {};
+          for (const col of c.columns) {
+            const v = r[col.name];
+            if (col.decode === 'plain') out[col.name] = v;
+            else {
+              const parsed = typeof v === 'string' ? JSON.parse(v) : v;
+              out[col.name] = col.decode === 'json' ? parsed : Array.isArray(parsed) ? (col.decode === 'first' ? parsed[0] : parsed[parsed.length - 1]) ?? null : parsed;
+            }
+          }
+          return out;
+        });
       },
     };
   }

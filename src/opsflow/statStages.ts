@@ -1,0 +1,42 @@
+// The stat stages that run after the SQL GROUP BY, on the (few) grouped rows: sort, limit, skip, count,
+// project (rename, drop, size) and unwind of a pushed list. Pure.
+import type { LaterStage } from './queryDecode.ts';
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+export function applyStages(rows: Record<string, unknown>[], stages: LaterStage[]): Record<string, unknown>[] {
+  let out = rows;
+  for (const stage of stages) {
+    if ('sort' in stage) {
+      const keys = stage.sort;
+      out = [...out].sort((x, y) => {
+        for (const k of keys) {
+          const c = compare(x[k.key], y[k.key]);
+          if (c !== 0) return k.desc ? -c : c;
+        }
+        return 0;
+      });
+    } else if ('limit' in stage) out = out.slice(0, stage.limit);
+    else if ('skip' in stage) out = out.slice(stage.skip);
+    else if ('count' in stage) out = [{ [stage.count.name]: out.length }];
+    else if ('unwind' in stage) {
+      const path = stage.unwind.path;
+      out = out.flatMap((r) => (Array.isArray(r[path]) ? (r[path] as unknown[]).map((v) => ({ ...r, [path]: v })) : []));
+    } else {
+      const { fields, exclude } = stage.project;
+      out = out.map((r) => {
+        const next: Record<string, unknown> = fields.length ? {} : { ...r };
+        for (const f of fields) next[f.name] = f.operator === 'size' ? (Array.isArray(r[f.key]) ? (r[f.key] as unknown[]).length : 0) : r[f.key];
+        for (const k of exclude) delete next[k];
+        return next;
+      });
+    }
+  }
+  return out;
+}
