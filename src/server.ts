@@ -21,6 +21,9 @@ import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/worker
 import { registerWorkflowFaceRoutes } from './api/workflow/routes.ts';
 import { type ActionRunnerOptions, WorkflowActionRunner } from './workflow/actionRunner.ts';
 import { WorkflowService } from './workflow/workflowService.ts';
+import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
+import { OpsflowService } from './opsflow/opsflowService.ts';
+import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,7 +46,7 @@ export interface ServerOptions {
   workflowActions?: ActionRunnerOptions;
 }
 
-const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/'];
+const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
@@ -157,5 +160,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   actions.start();
   app.addHook('onClose', async () => actions.stop());
   app.decorate('workflowActions', actions);
+  // The service tells the follower about each routed workspace; the follower applies routed tasks' outcomes.
+  const opsflow = new OpsflowService(store, engine, (ws) => follower.follow(ws));
+  const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m));
+  registerOpsflowRoutes(app, { clock, opsflow });
+  follower.start();
+  app.addHook('onClose', async () => follower.stop());
   return app;
 }

@@ -67,7 +67,7 @@ function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: stri
   const params: unknown[] = [];
   for (const [field, filter] of Object.entries(where)) {
     if (filter === undefined) continue;
-    if (!/^[A-Za-z]+$/.test(field)) throw new Error(`bad field name ${field}`);
+    if (!/^[A-Za-z_]+$/.test(field)) throw new Error(`bad field name ${field}`);
     const col = COLUMN[field] ?? `json_extract(data, '$.${field}')`;
     if (filter === null) {
       clauses.push(`${col} IS NULL`);

@@ -1,0 +1,724 @@
+// The Opsflow face's engine entry point: categories, task types, tasks, comments and events, each request one
+// store transaction (writes) or one read. Every task change and comment is also an opsflow event (stream
+// `opsflow:<AccountSid>` of the shared log) with the before/after status and the updated fields.
+//
+// A task's status lifecycle has no transition rules (SpaceONE has none): any status of the category may be set.
+// What the status TYPE change does to the SLA fields:
+//   -> IN_PROGRESS (first time)  started_at = now, started_duration = now - created_at
+//   -> COMPLETED                 completed_at = now, completed_duration = now - created_at,
+//                                in_progress_duration = now - (started_at ?? now)
+//   COMPLETED -> other           completed_at and the completion durations are cleared (reopened)
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ApiError } from '../core/errors.ts';
+import type { EventRecord } from '../core/entities.ts';
+import type { Repository, Store } from '../core/repository.ts';
+import { newSid } from '../core/sid.ts';
+import {
+  type Mentions,
+  type OpsCategory,
+  type OpsCollection,
+  type OpsComment,
+  type OpsCondition,
+  type OpsPriority,
+  type OpsScope,
+  type OpsTask,
+  type OpsTaskType,
+  STATUS_TYPES,
+  type StatusOptions,
+  type StatusType,
+  opsflowStream,
+} from '../core/opsflowEntities.ts';
+import type { Engine } from '../engine/engine.ts';
+import { startCursorAtEnd } from '../engine/eventTail.ts';
+import { decodeSearch, decodeStat, invalidQuery } from './queryDecode.ts';
+import { applyStages } from './statStages.ts';
+import { checkTaskData, normaliseFields, taskFieldSchema } from './taskFields.ts';
+
+/** Who acts, in which workspace, when. `userId` is the credential's SID. A workspace-scoped caller
+ *  (`workspaceId` set) sees only that workspace's tasks; a domain-wide one (null) sees all and creates in the
+ *  default workspace. */
+export interface OpsActor {
+  accountSid: string;
+  userId: string;
+  workspaceId: string | null;
+  now: number;
+}
+
+export const DEFAULT_WORKSPACE = 'workspace-default';
+
+export const ROUTE_CURSOR = (workspaceSid: string) => `ops-routes:${workspaceSid}`;
+
+const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function decode<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const key = issue.path.map(String).join('.') || 'body';
+  const required = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
+  throw new ApiError(required ? 'opsRequiredParameter' : 'opsInvalidParameter', required ? `Required parameter. (key = ${key})` : `Invalid parameter. (key = ${key}, reason = ${issue.message})`, [{ key }]);
+}
+
+function notFound(key: string, value: string): ApiError {
+  return new ApiError('opsNotFound', `Value not found. (key = ${key}, value = ${value.slice(0, 100)})`, [{ key, value: value.slice(0, 100) }]);
+}
+
+const id = () => z.string().min(1).max(128);
+const struct = () => z.record(z.string(), z.unknown());
+const mentionsSchema = z.object({ USER: z.array(z.string().max(256)).max(100).optional(), USER_GROUP: z.array(z.string().max(256)).max(100).optional() });
+const priority = z.enum(['HIGH', 'MEDIUM', 'LOW'], { error: 'must be HIGH, MEDIUM or LOW' });
+const statusOption = z.object({ status_id: z.string().regex(/^[A-Za-z0-9_\-]{1,64}$/).optional(), name: z.string().min(1).max(128), color: z.string().max(32).optional(), is_default: z.boolean().optional() });
+const statusOptionsSchema = z.object({ TODO: z.array(statusOption).min(1).max(50), IN_PROGRESS: z.array(statusOption).min(1).max(50), COMPLETED: z.array(statusOption).min(1).max(50) }, { error: 'must have TODO, IN_PROGRESS and COMPLETED lists' });
+const fieldsSchema = z.array(taskFieldSchema).max(100);
+const routingSchema = z.object({ workspace_sid: z.string().regex(/^WS[0-9a-fA-F]{32}$/, { error: 'must be a WS SID' }), workflow_sid: z.string().regex(/^WW[0-9a-fA-F]{32}$/, { error: 'must be a WW SID' }), task_channel: z.string().max(64).optional() });
+const queryField = { query: z.unknown().optional() };
+
+const S = {
+  categoryCreate: z.object({ name: z.string().min(1).max(256), description: z.string().max(4096).optional(), status_options: statusOptionsSchema, fields: fieldsSchema.optional(), vars: struct().optional(), tags: struct().optional(), package_id: z.string().max(128).optional() }),
+  categoryUpdate: z.object({ category_id: id(), name: z.string().min(1).max(256).optional(), description: z.string().max(4096).optional(), status_options: statusOptionsSchema.optional(), force: z.boolean().optional(), vars: struct().optional(), tags: struct().optional(), package_id: z.string().max(128).optional() }),
+  categoryFields: z.object({ category_id: id(), fields: fieldsSchema, force: z.boolean().optional() }),
+  categoryRef: z.object({ category_id: id() }),
+  categoryList: z.object({ ...queryField, category_id: id().optional(), name: z.string().max(256).optional(), include_deleted: z.boolean().optional() }),
+  typeCreate: z.object({ name: z.string().min(1).max(256), description: z.string().max(4096).optional(), fields: fieldsSchema.optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.optional(), vars: struct().optional(), tags: struct().optional(), category_id: id() }),
+  typeUpdate: z.object({ task_type_id: id(), name: z.string().min(1).max(256).optional(), description: z.string().max(4096).optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.nullable().optional(), vars: struct().optional(), tags: struct().optional() }),
+  typeFields: z.object({ task_type_id: id(), fields: fieldsSchema, force: z.boolean().optional() }),
+  typeDelete: z.object({ task_type_id: id(), new_task_type_id: id().optional() }),
+  typeGet: z.object({ task_type_id: id(), include_category_fields: z.boolean().optional() }),
+  typeList: z.object({ ...queryField, task_type_id: id().optional(), name: z.string().max(256).optional(), category_id: id().optional() }),
+  taskCreate: z.object({ name: z.string().min(1).max(256), status_id: id(), priority: priority.optional(), description: z.string().max(65_536).optional(), files: z.array(id()).max(100).optional(), mentions: mentionsSchema.optional(), assignee: z.string().min(1).max(256).optional(), data: struct().optional(), reference_id: z.string().max(256).optional(), project_id: z.string().min(1).max(128).optional(), task_type_id: id() }),
+  taskUpdate: z.object({ task_id: id(), name: z.string().min(1).max(256).optional(), priority: priority.optional(), data: struct().optional(), project_id: z.string().min(1).max(128).optional() }),
+  taskDescription: z.object({ task_id: id(), description: z.string().max(65_536), files: z.array(id()).max(100).optional(), mentions: mentionsSchema.optional() }),
+  taskAssignee: z.object({ task_id: id(), assignee: z.string().min(1).max(256) }),
+  taskStatus: z.object({ task_id: id(), status_id: id(), assignee: z.string().min(1).max(256).optional() }),
+  taskRef: z.object({ task_id: id() }),
+  taskList: z.object({ ...queryField, task_id: id().optional(), name: z.string().max(256).optional(), status_id: id().optional(), status_type: z.enum(STATUS_TYPES).optional(), priority: priority.optional(), assignee: z.string().max(256).optional(), related_asset_id: z.string().max(128).optional(), workspace_id: z.string().max(128).optional(), project_id: z.string().max(128).optional(), category_id: id().optional(), task_type_id: id().optional() }),
+  commentCreate: z.object({ task_id: id(), comment: z.string().min(1).max(65_536), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), mentions: mentionsSchema.optional() }),
+  commentUpdate: z.object({ comment_id: id(), comment: z.string().min(1).max(65_536), mentions: mentionsSchema.optional() }),
+  commentRef: z.object({ comment_id: id() }),
+  commentList: z.object({ ...queryField, task_id: id().optional(), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), user_id: z.string().max(256).optional(), user_group_id: z.string().max(256).optional() }),
+  eventList: z.object({ ...queryField, task_id: id().optional(), event_type: z.string().max(64).optional() }),
+  stat: z.object({ query: z.unknown() }),
+};
+
+function mentionsOf(m: z.infer<typeof mentionsSchema> | undefined): Mentions {
+  return { USER: m?.USER ?? [], USER_GROUP: m?.USER_GROUP ?? [] };
+}
+
+/** Status options with ids and exactly one default per bucket (the first, when none is marked). */
+function normaliseStatuses(input: z.infer<typeof statusOptionsSchema>): StatusOptions {
+  const seen = new Set<string>();
+  const out = {} as StatusOptions;
+  for (const type of STATUS_TYPES) {
+    const list = input[type];
+    if (list.filter((s) => s.is_default).length > 1) throw new ApiError('opsInvalidParameter', `status_options.${type} has more than one default status`, [{ key: `status_options.${type}` }]);
+    const anyDefault = list.some((s) => s.is_default);
+    out[type] = list.map((s, i) => {
+      const statusId = s.status_id ?? newId('status');
+      if (seen.has(statusId)) throw new ApiError('opsInvalidParameter', `status_id '${statusId}' is used twice`, [{ key: `status_options.${type}[${i}].status_id` }]);
+      seen.add(statusId);
+      return { status_id: statusId, name: s.name, color: s.color ?? '', is_default: anyDefault ? s.is_default === true : i === 0 };
+    });
+  }
+  return out;
+}
+
+function statusTypeOf(category: OpsCategory, statusId: string): StatusType | undefined {
+  return STATUS_TYPES.find((t) => category.status_options[t].some((s) => s.status_id === statusId));
+}
+
+function statusInfo(category: OpsCategory, statusId: string) {
+  const type = statusTypeOf(category, statusId);
+  const option = type ? category.status_options[type].find((s) => s.status_id === statusId) : undefined;
+  return { status_id: statusId, name: option?.name ?? statusId, status_type: type ?? null };
+}
+
+export function defaultStatus(category: OpsCategory, type: StatusType): string {
+  return (category.status_options[type].find((s) => s.is_default) ?? category.status_options[type][0]!).status_id;
+}
+
+// ---------------------------------------------------------------- rendering
+
+function renderCategory(c: OpsCategory) {
+  return {
+    category_id: c.sid, name: c.name, description: c.description, status_options: c.status_options, fields: c.fields, state: c.state, vars: c.vars, tags: c.tags,
+    domain_id: c.accountSid, package_id: c.package_id, created_at: iso(c.created_at), updated_at: iso(c.updated_at), deleted_at: iso(c.deleted_at),
+  };
+}
+
+function renderType(t: OpsTaskType, categoryFields?: OpsCategory['fields']) {
+  return {
+    task_type_id: t.sid, name: t.name, description: t.description, fields: categoryFields ? [...categoryFields, ...t.fields] : t.fields, assignee_pool: t.assignee_pool,
+    require_project: t.require_project, routing: t.routing, vars: t.vars, tags: t.tags, domain_id: t.accountSid, category_id: t.category_id,
+    created_at: iso(t.created_at), updated_at: iso(t.updated_at),
+  };
+}
+
+export function renderTask(t: OpsTask) {
+  return {
+    task_id: t.task_id, name: t.name, status_id: t.status_id, status_type: t.status_type, priority: t.priority, description: t.description ?? '', data: t.data,
+    files: t.files.map((file_id) => ({ file_id })), mentions: t.mentions, assignee: t.assignee ?? '', created_by: t.created_by, reference_id: t.reference_id ?? '', related_assets: [] as string[],
+    domain_id: t.domain_id, workspace_id: t.workspace_id, project_id: t.project_id ?? '', category_id: t.category_id, task_type_id: t.task_type_id,
+    created_at: iso(t.created_at), started_at: iso(t.started_at), updated_at: iso(t.updated_at), completed_at: iso(t.completed_at),
+    started_duration: t.started_duration, in_progress_duration: t.in_progress_duration, completed_duration: t.completed_duration,
+  };
+}
+
+function renderComment(c: OpsComment) {
+  return {
+    comment_id: c.sid, task_id: c.task_id, comment: c.comment, comment_type: c.comment_type, is_edited: c.is_edited, mentions: c.mentions, created_by: c.created_by,
+    domain_id: c.accountSid, created_at: iso(c.created_at), updated_at: iso(c.updated_at),
+  };
+}
+
+function renderEvent(e: EventRecord) {
+  const d = e.eventData;
+  return {
+    event_id: d.event_id, event_type: d.event_type, name: d.name, description: e.description, created_type: d.created_type, created_by: d.created_by,
+    additional_info: JSON.parse(String(d.additional_info ?? '{}')), task_id: d.task_sid, domain_id: e.accountSid, workspace_id: d.workspace_id, project_id: d.project_id, created_at: iso(e.dateMs),
+  };
+}
+
+function pick(row: Record<string, unknown>, only: string[] | undefined): Record<string, unknown> {
+  if (!only) return row;
+  return Object.fromEntries(only.filter((k) => k in row).map((k) => [k, row[k]]));
+}
+
+/** Dates in stat rows come back as ms (columns) or ISO (rendered rows): render ms keys that are dates. */
+function renderStatRow(row: Record<string, unknown>, dateKeys: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = dateKeys.has(k) && typeof v === 'number' ? iso(v) : v;
+  return out;
+}
+
+export class OpsflowService {
+  private readonly store: Store;
+  private readonly engine: Engine;
+  private readonly onRouted: (workspaceSid: string) => void;
+
+  constructor(store: Store, engine: Engine, onRouted: (workspaceSid: string) => void = () => undefined) {
+    this.store = store;
+    this.engine = engine;
+    this.onRouted = onRouted;
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  private category(repo: Repository, actor: { accountSid: string }, categoryId: string, live = true): OpsCategory {
+    const c = repo.get('opsCategory', categoryId);
+    if (!c || c.accountSid !== actor.accountSid || (live && c.state === 'DELETED')) throw notFound('category_id', categoryId);
+    return c;
+  }
+
+  private taskType(repo: Repository, actor: { accountSid: string }, typeId: string): OpsTaskType {
+    const t = repo.get('opsTaskType', typeId);
+    if (!t || t.accountSid !== actor.accountSid) throw notFound('task_type_id', typeId);
+    return t;
+  }
+
+  private task(repo: Repository, actor: OpsActor, taskId: string): OpsTask {
+    const t = repo.opsGetTask(taskId);
+    if (!t || t.domain_id !== actor.accountSid || (actor.workspaceId !== null && t.workspace_id !== actor.workspaceId)) throw notFound('task_id', taskId);
+    return t;
+  }
+
+  /** The task conditions a workspace-scoped caller is held to. */
+  private workspaceConditions(actor: OpsActor): OpsCondition[] {
+    return actor.workspaceId === null ? [] : [{ key: 'workspace_id', operator: 'eq', value: actor.workspaceId }];
+  }
+
+  private record(repo: Repository, actor: OpsActor, task: OpsTask, type: string, description: string, additional: Record<string, unknown>): void {
+    repo.appendEvent({
+      sid: newSid('EV', actor.now),
+      accountSid: actor.accountSid,
+      workspaceSid: opsflowStream(actor.accountSid),
+      eventType: `opsflow.${type.toLowerCase()}`,
+      actorType: 'user',
+      actorSid: actor.userId,
+      resourceType: 'task',
+      resourceSid: task.task_id,
+      description,
+      eventData: {
+        event_id: newId('event'),
+        event_type: type,
+        name: task.name,
+        created_type: actor.userId.startsWith('system:') ? 'SYSTEM' : 'USER',
+        created_by: actor.userId,
+        task_sid: task.task_id,
+        workspace_id: task.workspace_id,
+        project_id: task.project_id,
+        additional_info: JSON.stringify({ ...additional, changed_by: actor.userId, changed_at: iso(actor.now) }),
+      },
+      dateMs: actor.now,
+    });
+  }
+
+  // ---------------------------------------------------------------- categories
+
+  createCategory(actor: OpsActor, body: unknown) {
+    const input = decode(S.categoryCreate, body);
+    return this.store.transaction((repo) => {
+      const c: OpsCategory = {
+        sid: newId('tc'), accountSid: actor.accountSid, name: input.name, description: input.description ?? '', status_options: normaliseStatuses(input.status_options),
+        fields: normaliseFields(input.fields ?? [], 'fields'), state: 'ENABLED', vars: input.vars ?? {}, tags: input.tags ?? {}, package_id: input.package_id ?? null,
+        created_at: actor.now, updated_at: actor.now, deleted_at: null,
+      };
+      repo.insert('opsCategory', c);
+      return renderCategory(c);
+    });
+  }
+
+  /** Status ids still used by tasks of the category. */
+  private usedStatuses(repo: Repository, actor: OpsActor, categoryId: string): Set<string> {
+    const rows = repo.opsStat('task', { domainId: actor.accountSid, conditions: [{ key: 'category_id', operator: 'eq', value: categoryId }] }, { filter: [], filterOr: [], unwind: undefined, group: undefined, distinct: 'status_id', rowLimit: 10_000 });
+    return new Set(rows.map((r) => String(r.value)));
+  }
+
+  updateCategory(actor: OpsActor, body: unknown) {
+    const input = decode(S.categoryUpdate, body);
+    return this.store.transaction((repo) => {
+      const c = this.category(repo, actor, input.category_id);
+      if (input.status_options) {
+        const next = normaliseStatuses(input.status_options);
+        const kept = new Set(STATUS_TYPES.flatMap((t) => next[t].map((s) => s.status_id)));
+        const dropped = [...this.usedStatuses(repo, actor, c.sid)].filter((s) => !kept.has(s));
+        if (dropped.length && !input.force) throw new ApiError('opsResourceExists', `Tasks use the statuses ${dropped.join(', ')}, which the new status_options drop; pass force: true to drop them anyway`, [{ key: 'status_options' }]);
+        for (const t of STATUS_TYPES) for (const s of next[t]) if (statusTypeOf(c, s.status_id) && statusTypeOf(c, s.status_id) !== t && this.usedStatuses(repo, actor, c.sid).has(s.status_id)) {
+          throw new ApiError('opsInvalidParameter', `Status ${s.status_id} is in use and cannot move from ${statusTypeOf(c, s.status_id)} to ${t}`, [{ key: 'status_options' }]);
+        }
+        c.status_options = next;
+      }
+      if (input.name !== undefined) c.name = input.name;
+      if (input.description !== undefined) c.description = input.description;
+      if (input.vars !== undefined) c.vars = input.vars;
+      if (input.tags !== undefined) c.tags = input.tags;
+      if (input.package_id !== undefined) c.package_id = input.package_id;
+      c.updated_at = actor.now;
+      repo.update('opsCategory', c);
+      return renderCategory(c);
+    });
+  }
+
+  updateCategoryFields(actor: OpsActor, body: unknown) {
+    const input = decode(S.categoryFields, body);
+    return this.store.transaction((repo) => {
+      const c = this.category(repo, actor, input.category_id);
+      c.fields = normaliseFields(input.fields, 'fields');
+      c.updated_at = actor.now;
+      repo.update('opsCategory', c);
+      return renderCategory(c);
+    });
+  }
+
+  /** Soft delete, as SpaceONE's: the category stays readable (state DELETED) and takes no new types or tasks. */
+  deleteCategory(actor: OpsActor, body: unknown) {
+    const input = decode(S.categoryRef, body);
+    return this.store.transaction((repo) => {
+      const c = this.category(repo, actor, input.category_id);
+      c.state = 'DELETED';
+      c.deleted_at = actor.now;
+      c.updated_at = actor.now;
+      repo.update('opsCategory', c);
+      return renderCategory(c);
+    });
+  }
+
+  getCategory(actor: OpsActor, body: unknown) {
+    const input = decode(S.categoryRef, body);
+    return this.store.read((repo) => renderCategory(this.category(repo, actor, input.category_id, false)));
+  }
+
+  listCategories(actor: OpsActor, body: unknown) {
+    const input = decode(S.categoryList, body);
+    const conditions: OpsCondition[] = [];
+    if (input.category_id) conditions.push({ key: 'category_id', operator: 'eq', value: input.category_id });
+    if (input.name) conditions.push({ key: 'name', operator: 'eq', value: input.name });
+    if (!input.include_deleted) conditions.push({ key: 'state', operator: 'eq', value: 'ENABLED' });
+    return this.search('category', actor, conditions, input.query, (c) => renderCategory(c as OpsCategory));
+  }
+
+  // ---------------------------------------------------------------- task types
+
+  private checkRouting(repo: Repository, actor: OpsActor, routing: OpsTaskType['routing']): void {
+    if (!routing) return;
+    const ws = repo.get('workspace', routing.workspace_sid);
+    if (!ws || ws.accountSid !== actor.accountSid) throw notFound('routing.workspace_sid', routing.workspace_sid);
+    const wf = repo.get('workflow', routing.workflow_sid);
+    if (!wf || wf.workspaceSid !== ws.sid) throw notFound('routing.workflow_sid', routing.workflow_sid);
+  }
+
+  createTaskType(actor: OpsActor, body: unknown) {
+    const input = decode(S.typeCreate, body);
+    return this.store.transaction((repo) => {
+      const category = this.category(repo, actor, input.category_id);
+      const fields = normaliseFields(input.fields ?? [], 'fields');
+      const clash = fields.find((f) => category.fields.some((c) => c.field_id === f.field_id));
+      if (clash) throw new ApiError('opsInvalidParameter', `fields: field_id '${clash.field_id}' is already a field of the category`, [{ key: 'fields' }]);
+      const routing = input.routing ?? null;
+      this.checkRouting(repo, actor, routing);
+      const t: OpsTaskType = {
+        sid: newId('tt'), accountSid: actor.accountSid, category_id: category.sid, name: input.name, description: input.description ?? '', fields,
+        assignee_pool: input.assignee_pool ?? [], require_project: input.require_project ?? false, routing, vars: input.vars ?? {}, tags: input.tags ?? {},
+        created_at: actor.now, updated_at: actor.now,
+      };
+      repo.insert('opsTaskType', t);
+      return renderType(t);
+    });
+  }
+
+  updateTaskType(actor: OpsActor, body: unknown) {
+    const input = decode(S.typeUpdate, body);
+    return this.store.transaction((repo) => {
+      const t = this.taskType(repo, actor, input.task_type_id);
+      if (input.routing !== undefined) {
+        this.checkRouting(repo, actor, input.routing);
+        t.routing = input.routing;
+      }
+      if (input.name !== undefined) t.name = input.name;
+      if (input.description !== undefined) t.description = input.description;
+      if (input.assignee_pool !== undefined) t.assignee_pool = input.assignee_pool;
+      if (input.require_project !== undefined) t.require_project = input.require_project;
+      if (input.vars !== undefined) t.vars = input.vars;
+      if (input.tags !== undefined) t.tags = input.tags;
+      t.updated_at = actor.now;
+      repo.update('opsTaskType', t);
+      return renderType(t);
+    });
+  }
+
+  updateTaskTypeFields(actor: OpsActor, body: unknown) {
+    const input = decode(S.typeFields, body);
+    return this.store.transaction((repo) => {
+      const t = this.taskType(repo, actor, input.task_type_id);
+      t.fields = normaliseFields(input.fields, 'fields');
+      t.updated_at = actor.now;
+      repo.update('opsTaskType', t);
+      return renderType(t);
+    });
+  }
+
+  /** Refused while tasks use the type, unless they move to `new_task_type_id` (of the same category). */
+  deleteTaskType(actor: OpsActor, body: unknown) {
+    const input = decode(S.typeDelete, body);
+    return this.store.transaction((repo) => {
+      const t = this.taskType(repo, actor, input.task_type_id);
+      const scope: OpsScope = { domainId: actor.accountSid, conditions: [{ key: 'task_type_id', operator: 'eq', value: t.sid }] };
+      const { results, total } = repo.opsSearch('task', scope, { filter: [], filterOr: [], sort: [], offset: 0, limit: undefined, keyword: undefined, countOnly: input.new_task_type_id === undefined });
+      if (total > 0) {
+        if (!input.new_task_type_id) throw new ApiError('opsResourceExists', `${total} task(s) use task type ${t.sid}; give new_task_type_id to move them`, [{ key: 'task_type_id' }]);
+        const target = this.taskType(repo, actor, input.new_task_type_id);
+        if (target.category_id !== t.category_id || target.sid === t.sid) throw new ApiError('opsInvalidParameter', 'new_task_type_id must be another task type of the same category', [{ key: 'new_task_type_id' }]);
+        for (const task of results as OpsTask[]) repo.opsUpdateTask({ ...task, task_type_id: target.sid, updated_at: actor.now });
+      }
+      repo.delete('opsTaskType', t.sid);
+      return {};
+    });
+  }
+
+  getTaskType(actor: OpsActor, body: unknown) {
+    const input = decode(S.typeGet, body);
+    return this.store.read((repo) => {
+      const t = this.taskType(repo, actor, input.task_type_id);
+      return renderType(t, input.include_category_fields ? this.category(repo, actor, t.category_id, false).fields : undefined);
+    });
+  }
+
+  listTaskTypes(actor: OpsActor, body: unknown) {
+    const input = decode(S.typeList, body);
+    const conditions: OpsCondition[] = [];
+    if (input.task_type_id) conditions.push({ key: 'task_type_id', operator: 'eq', value: input.task_type_id });
+    if (input.name) conditions.push({ key: 'name', operator: 'eq', value: input.name });
+    if (input.category_id) conditions.push({ key: 'category_id', operator: 'eq', value: input.category_id });
+    return this.search('taskType', actor, conditions, input.query, (t) => renderType(t as OpsTaskType));
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private checkAssignee(type: OpsTaskType, assignee: string | undefined): void {
+    if (assignee !== undefined && type.assignee_pool.length && !type.assignee_pool.includes(assignee)) {
+      throw new ApiError('opsInvalidParameter', `assignee '${assignee}' is not in the task type's assignee_pool (${type.assignee_pool.join(', ')})`, [{ key: 'assignee' }]);
+    }
+  }
+
+  /** Moves a task to a status, stamping the SLA fields (header comment). Mutates and returns it. */
+  private setStatus(task: OpsTask, category: OpsCategory, statusId: string, now: number): OpsTask {
+    const type = statusTypeOf(category, statusId);
+    if (!type) throw new ApiError('opsInvalidParameter', `status_id '${statusId}' is not a status of category ${category.sid}`, [{ key: 'status_id' }]);
+    const seconds = (from: number) => Math.max(0, Math.round((now - from) / 1000));
+    if (type === 'IN_PROGRESS' && task.started_at === null) {
+      task.started_at = now;
+      task.started_duration = seconds(task.created_at);
+    }
+    if (type === 'COMPLETED' && task.status_type !== 'COMPLETED') {
+      task.completed_at = now;
+      task.completed_duration = seconds(task.created_at);
+      task.in_progress_duration = seconds(task.started_at ?? now);
+    } else if (type !== 'COMPLETED' && task.status_type === 'COMPLETED') {
+      task.completed_at = null;
+      task.completed_duration = null;
+      task.in_progress_duration = null;
+    }
+    task.status_id = statusId;
+    task.status_type = type;
+    return task;
+  }
+
+  createTask(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskCreate, body);
+    const write = (repo: Repository) => {
+      const type = this.taskType(repo, actor, input.task_type_id);
+      const category = this.category(repo, actor, type.category_id);
+      if (type.require_project && !input.project_id) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project`, [{ key: 'project_id' }]);
+      this.checkAssignee(type, input.assignee);
+      const data = input.data ?? {};
+      checkTaskData([...category.fields, ...type.fields], data, true);
+      const task: OpsTask = {
+        task_id: newId('task'), domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id ?? null, category_id: category.sid, task_type_id: type.sid,
+        name: input.name, status_id: input.status_id, status_type: 'TODO', priority: (input.priority ?? 'MEDIUM') as OpsPriority, description: input.description ?? null,
+        assignee: input.assignee ?? null, created_by: actor.userId, reference_id: input.reference_id ?? null, data, files: input.files ?? [], mentions: mentionsOf(input.mentions),
+        created_at: actor.now, updated_at: actor.now, started_at: null, completed_at: null, started_duration: null, in_progress_duration: null, completed_duration: null,
+      };
+      this.setStatus(task, category, input.status_id, actor.now);
+      repo.opsInsertTask(task);
+      this.record(repo, actor, task, 'CREATED', `Task ${task.name} created`, { after_status: statusInfo(category, task.status_id) });
+      return { task, type };
+    };
+    // A type that routes through TaskRouter: the task and its TaskRouter task are created in one transaction.
+    const routing = this.store.read((repo) => repo.get('opsTaskType', input.task_type_id));
+    if (routing?.accountSid === actor.accountSid && routing.routing && input.assignee === undefined) {
+      const r = routing.routing;
+      const created = this.engine.run({ accountSid: actor.accountSid, now: actor.now }, r.workspace_sid, (repo, router) => {
+        const { task } = write(repo);
+        startCursorAtEnd(repo, r.workspace_sid, ROUTE_CURSOR(r.workspace_sid));
+        const tr = router.createTask(
+          {
+            attributes: JSON.stringify({ opsflow_task_id: task.task_id, name: task.name, priority: task.priority, category_id: task.category_id, task_type_id: task.task_type_id, project_id: task.project_id, ...task.data }),
+            workflowSid: r.workflow_sid,
+            ...(r.task_channel ? { taskChannel: r.task_channel } : {}),
+          },
+          actor.now,
+        );
+        repo.insert('opsRoute', { sid: tr.sid, accountSid: actor.accountSid, workspaceSid: r.workspace_sid, task_id: task.task_id });
+        return task;
+      });
+      this.onRouted(r.workspace_sid);
+      return renderTask(created);
+    }
+    return renderTask(this.store.transaction((repo) => write(repo).task));
+  }
+
+  private updateWith(actor: OpsActor, taskId: string, change: (repo: Repository, task: OpsTask, category: OpsCategory, type: OpsTaskType) => { updated: { field: string; content: unknown }[]; type?: string; extra?: Record<string, unknown> }) {
+    return this.store.transaction((repo) => {
+      const task = this.task(repo, actor, taskId);
+      const type = this.taskType(repo, actor, task.task_type_id);
+      const category = this.category(repo, actor, task.category_id, false);
+      const before = statusInfo(category, task.status_id);
+      const { updated, type: eventType, extra } = change(repo, task, category, type);
+      task.updated_at = actor.now;
+      repo.opsUpdateTask(task);
+      this.record(repo, actor, task, eventType ?? 'UPDATED', `Task ${task.name} ${eventType === 'CHANGE_STATUS' ? 'status changed' : 'updated'}`, {
+        updated_data: updated.map((u) => ({ updated_field: u.field, updated_content: u.content })),
+        ...(eventType === 'CHANGE_STATUS' ? { before_status: before, after_status: statusInfo(category, task.status_id) } : {}),
+        ...extra,
+      });
+      return renderTask(task);
+    });
+  }
+
+  updateTask(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskUpdate, body);
+    return this.updateWith(actor, input.task_id, (_repo, task, category, type) => {
+      const updated: { field: string; content: unknown }[] = [];
+      if (input.name !== undefined) {
+        task.name = input.name;
+        updated.push({ field: 'name', content: input.name });
+      }
+      if (input.priority !== undefined) {
+        task.priority = input.priority;
+        updated.push({ field: 'priority', content: input.priority });
+      }
+      if (input.project_id !== undefined) {
+        task.project_id = input.project_id;
+        updated.push({ field: 'project_id', content: input.project_id });
+      }
+      if (input.data !== undefined) {
+        checkTaskData([...category.fields, ...type.fields], input.data, false);
+        task.data = Object.fromEntries(Object.entries({ ...task.data, ...input.data }).filter(([, v]) => v !== null));
+        for (const [k, v] of Object.entries(input.data)) updated.push({ field: `data.${k}`, content: v });
+      }
+      return { updated };
+    });
+  }
+
+  updateDescription(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskDescription, body);
+    return this.updateWith(actor, input.task_id, (_repo, task) => {
+      task.description = input.description;
+      if (input.files) task.files = input.files;
+      if (input.mentions) task.mentions = mentionsOf(input.mentions);
+      return { updated: [{ field: 'description', content: input.description }] };
+    });
+  }
+
+  changeAssignee(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskAssignee, body);
+    return this.updateWith(actor, input.task_id, (_repo, task, _category, type) => {
+      this.checkAssignee(type, input.assignee);
+      task.assignee = input.assignee;
+      return { updated: [{ field: 'assignee', content: input.assignee }] };
+    });
+  }
+
+  changeStatus(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskStatus, body);
+    return this.updateWith(actor, input.task_id, (_repo, task, category, type) => {
+      if (input.assignee !== undefined) {
+        this.checkAssignee(type, input.assignee);
+        task.assignee = input.assignee;
+      }
+      this.setStatus(task, category, input.status_id, actor.now);
+      return { updated: [{ field: 'status_id', content: input.status_id }, ...(input.assignee !== undefined ? [{ field: 'assignee', content: input.assignee }] : [])], type: 'CHANGE_STATUS' };
+    });
+  }
+
+  /** Applies what a routed TaskRouter task did: a worker accepted it (assignee, default IN_PROGRESS status) or it
+   *  was completed (default COMPLETED status). Runs in the follower's transaction. */
+  routedTaskEvent(repo: Repository, route: { accountSid: string; task_id: string }, what: { acceptedBy?: string; completed?: boolean }, now: number): void {
+    const task = repo.opsGetTask(route.task_id);
+    if (!task) return;
+    const category = repo.get('opsCategory', task.category_id);
+    if (!category) return;
+    const actor: OpsActor = { accountSid: route.accountSid, userId: 'system:taskrouter', workspaceId: task.workspace_id, now };
+    const before = statusInfo(category, task.status_id);
+    const updated: { updated_field: string; updated_content: unknown }[] = [];
+    if (what.acceptedBy) {
+      task.assignee = what.acceptedBy;
+      updated.push({ updated_field: 'assignee', updated_content: what.acceptedBy });
+      if (task.status_type === 'TODO') this.setStatus(task, category, defaultStatus(category, 'IN_PROGRESS'), now);
+    }
+    if (what.completed && task.status_type !== 'COMPLETED') this.setStatus(task, category, defaultStatus(category, 'COMPLETED'), now);
+    task.updated_at = now;
+    repo.opsUpdateTask(task);
+    const statusChanged = before.status_id !== task.status_id;
+    if (statusChanged) updated.push({ updated_field: 'status_id', updated_content: task.status_id });
+    this.record(repo, actor, task, statusChanged ? 'CHANGE_STATUS' : 'UPDATED', what.completed ? `Task ${task.name} completed in TaskRouter` : `Task ${task.name} accepted by ${what.acceptedBy}`, {
+      updated_data: updated,
+      ...(statusChanged ? { before_status: before, after_status: statusInfo(category, task.status_id) } : {}),
+    });
+  }
+
+  deleteTask(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskRef, body);
+    return this.store.transaction((repo) => {
+      const task = this.task(repo, actor, input.task_id);
+      repo.opsDeleteTask(task.task_id);
+      repo.deleteWhere('opsComment', { task_id: task.task_id });
+      this.record(repo, actor, task, 'DELETED', `Task ${task.name} deleted`, {});
+      return {};
+    });
+  }
+
+  getTask(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskRef, body);
+    return this.store.read((repo) => renderTask(this.task(repo, actor, input.task_id)));
+  }
+
+  listTasks(actor: OpsActor, body: unknown) {
+    const input = decode(S.taskList, body);
+    const conditions: OpsCondition[] = this.workspaceConditions(actor);
+    for (const key of ['task_id', 'name', 'status_id', 'status_type', 'priority', 'assignee', 'workspace_id', 'project_id', 'category_id', 'task_type_id'] as const) {
+      const v = input[key];
+      if (v !== undefined) conditions.push({ key, operator: 'eq', value: v });
+    }
+    return this.search('task', actor, conditions, input.query, (t) => renderTask(t as OpsTask));
+  }
+
+  // ---------------------------------------------------------------- comments and events
+
+  createComment(actor: OpsActor, body: unknown) {
+    const input = decode(S.commentCreate, body);
+    return this.store.transaction((repo) => {
+      const task = this.task(repo, actor, input.task_id);
+      const c: OpsComment = { sid: newId('comment'), accountSid: actor.accountSid, task_id: task.task_id, comment: input.comment, comment_type: input.comment_type ?? 'COMMENT', is_edited: false, mentions: mentionsOf(input.mentions), created_by: actor.userId, created_at: actor.now, updated_at: actor.now };
+      repo.insert('opsComment', c);
+      this.record(repo, actor, task, 'COMMENTED', `Comment on ${task.name}`, { comment_id: c.sid, mentions: c.mentions });
+      return renderComment(c);
+    });
+  }
+
+  private comment(repo: Repository, actor: OpsActor, commentId: string): OpsComment {
+    const c = repo.get('opsComment', commentId);
+    if (!c || c.accountSid !== actor.accountSid) throw notFound('comment_id', commentId);
+    return c;
+  }
+
+  updateComment(actor: OpsActor, body: unknown) {
+    const input = decode(S.commentUpdate, body);
+    return this.store.transaction((repo) => {
+      const c = this.comment(repo, actor, input.comment_id);
+      c.comment = input.comment;
+      if (input.mentions) c.mentions = mentionsOf(input.mentions);
+      c.is_edited = true;
+      c.updated_at = actor.now;
+      repo.update('opsComment', c);
+      return renderComment(c);
+    });
+  }
+
+  deleteComment(actor: OpsActor, body: unknown) {
+    const input = decode(S.commentRef, body);
+    return this.store.transaction((repo) => {
+      repo.delete('opsComment', this.comment(repo, actor, input.comment_id).sid);
+      return {};
+    });
+  }
+
+  getComment(actor: OpsActor, body: unknown) {
+    const input = decode(S.commentRef, body);
+    return this.store.read((repo) => renderComment(this.comment(repo, actor, input.comment_id)));
+  }
+
+  listComments(actor: OpsActor, body: unknown) {
+    const input = decode(S.commentList, body);
+    const conditions: OpsCondition[] = [];
+    if (input.task_id) conditions.push({ key: 'task_id', operator: 'eq', value: input.task_id });
+    if (input.comment_type) conditions.push({ key: 'comment_type', operator: 'eq', value: input.comment_type });
+    if (input.user_id) conditions.push({ key: 'created_by', operator: 'eq', value: input.user_id });
+    return this.search('comment', actor, conditions, input.query, (c) => renderComment(c as OpsComment));
+  }
+
+  listEvents(actor: OpsActor, body: unknown) {
+    const input = decode(S.eventList, body);
+    const conditions: OpsCondition[] = [];
+    if (input.task_id) conditions.push({ key: 'task_id', operator: 'eq', value: input.task_id });
+    if (input.event_type) conditions.push({ key: 'event_type', operator: 'eq', value: input.event_type });
+    return this.search('event', actor, conditions, input.query, (e) => renderEvent(e as EventRecord));
+  }
+
+  // ---------------------------------------------------------------- list and stat
+
+  private search(collection: OpsCollection, actor: OpsActor, conditions: OpsCondition[], rawQuery: unknown, render: (doc: unknown) => Record<string, unknown>) {
+    const q = decodeSearch(collection, rawQuery, actor.now);
+    const { results, total } = this.store.read((repo) => repo.opsSearch(collection, { domainId: actor.accountSid, conditions }, q));
+    if (q.countOnly) return { results: [], total_count: total };
+    return { results: results.map((r) => pick(render(r), q.only)), total_count: total };
+  }
+
+  stat(collection: OpsCollection, actor: OpsActor, body: unknown) {
+    const input = decode(S.stat, body);
+    if (!isObject(input.query)) throw invalidQuery('query is required');
+    const q = decodeStat(collection, input.query, actor.now);
+    const rows = this.store.read((repo) => repo.opsStat(collection, { domainId: actor.accountSid, conditions: collection === 'task' ? this.workspaceConditions(actor) : [] }, q.sql));
+    if (q.sql.distinct) {
+      const values = rows.map((r) => r.value);
+      const page = q.page.limit === undefined ? values.slice(q.page.offset) : values.slice(q.page.offset, q.page.offset + q.page.limit);
+      return { results: page, total_count: values.length };
+    }
+    const dateKeys = new Set(q.sql.group ? q.sql.group.keys.filter((k) => !k.dateFormat && k.key.endsWith('_at')).map((k) => k.name) : ['created_at', 'updated_at', 'started_at', 'completed_at', 'deleted_at']);
+    const staged = applyStages(rows.map((r) => renderStatRow(r, dateKeys)), q.later);
+    const page = q.page.limit === undefined ? staged.slice(q.page.offset) : staged.slice(q.page.offset, q.page.offset + q.page.limit);
+    return { results: page, total_count: staged.length };
+  }
+}

@@ -1,0 +1,68 @@
+// Follows the TaskRouter tasks that route opsflow tasks (task types with `routing`): when a worker accepts the
+// reservation the worker becomes the assignee (and a TODO task moves to the default IN_PROGRESS status); when the
+// TaskRouter task completes the opsflow task moves to the category's default COMPLETED status; a canceled or
+// deleted TaskRouter task just ends the route. The workspace's event log is tailed from a durable cursor and each
+// event applied in the transaction that moves it (exactly once, across restarts).
+import type { EventRecord } from '../core/entities.ts';
+import type { Repository, Store } from '../core/repository.ts';
+import { tailEvents } from '../engine/eventTail.ts';
+import { type OpsflowService, ROUTE_CURSOR } from './opsflowService.ts';
+
+const FOLLOWED = ['reservation.accepted', 'task.completed', 'task.canceled', 'task.deleted'];
+
+export class OpsflowRouteFollower {
+  private readonly store: Store;
+  private readonly service: OpsflowService;
+  private readonly workspaces = new Set<string>();
+  private readonly log: (message: string) => void;
+  private unsubscribe: (() => void) | undefined;
+  private pending: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(store: Store, service: OpsflowService, log: (message: string) => void = () => undefined) {
+    this.store = store;
+    this.service = service;
+    this.log = log;
+  }
+
+  start(): void {
+    this.unsubscribe = this.store.onCommit((events) => {
+      const touched = new Set(events.filter((e) => this.workspaces.has(e.workspaceSid) && FOLLOWED.includes(e.eventType)).map((e) => e.workspaceSid));
+      for (const ws of touched) this.follow(ws);
+    });
+    for (const r of this.store.read((repo) => repo.findAll('opsRoute', {}))) this.workspaces.add(r.workspaceSid);
+    for (const ws of this.workspaces) this.follow(ws);
+  }
+
+  /** Starts following a workspace (a task was just routed in it) and catches up. */
+  follow(workspaceSid: string): void {
+    if (this.stopped) return;
+    this.workspaces.add(workspaceSid);
+    // After the commit that wrote the events is durable, in order with earlier catch-ups.
+    this.pending = (this.pending ?? Promise.resolve())
+      .then(() => this.store.durable())
+      .then(() => {
+        if (!this.stopped) tailEvents(this.store, workspaceSid, ROUTE_CURSOR(workspaceSid), FOLLOWED, (repo, e) => this.apply(repo, e));
+      })
+      .catch((err) => this.log(`opsflow routes: ${(err as Error).message}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    await this.pending;
+  }
+
+  private apply(repo: Repository, e: EventRecord): void {
+    const route = repo.get('opsRoute', String(e.eventData.task_sid ?? ''));
+    if (!route) return;
+    if (e.eventType === 'reservation.accepted') {
+      const workerSid = String(e.eventData.worker_sid ?? '');
+      const worker = repo.get('worker', workerSid);
+      this.service.routedTaskEvent(repo, route, { acceptedBy: worker?.friendlyName ?? workerSid }, e.dateMs);
+      return;
+    }
+    if (e.eventType === 'task.completed') this.service.routedTaskEvent(repo, route, { completed: true }, e.dateMs);
+    repo.delete('opsRoute', route.sid);
+  }
+}
