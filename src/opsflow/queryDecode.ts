@@ -64,7 +64,7 @@ function decodeCondition(collection: OpsCollection, raw: unknown, now: number, w
   else if (operator.startsWith('datetime_')) value = dateValue(value, where);
   else if (isDateKey && value !== null && operator !== 'exists') value = Array.isArray(value) ? value.map((v) => dateValue(v, where)) : dateValue(value, where);
   if (operator.startsWith('regex')) {
-    for (const p of value as unknown[]) {
+    for (const p of Array.isArray(value) ? value : [value]) {
       if (String(p).length > 256) throw invalidQuery(`${where}: a regex is at most 256 characters`, key);
       try {
         new RegExp(String(p));
@@ -203,7 +203,7 @@ export function decodeStat(collection: OpsCollection, raw: unknown, now: number)
         const path = isObject(body) ? body.path : undefined;
         if (beforeGroup && unwind === undefined) {
           const key = checkKey(collection, path, `aggregate[${i}].unwind.path`);
-          if (OPS_KEYS[collection][key] !== 'json') throw invalidQuery(`aggregate[${i}]: unwind needs a list key (files, assignee_pool, ...)`);
+          if (OPS_KEYS[collection][key.split('.')[0]!] !== 'json') throw invalidQuery(`aggregate[${i}]: unwind needs a list key (files, assignee_pool, ...)`);
           unwind = key;
         } else later.push({ unwind: { path: nameOf(path, `aggregate[${i}].unwind.path`) } });
         break;

@@ -14,6 +14,9 @@ interface Target {
   keywordKeys: string[];
   /** The column list read for results. */
   select: string;
+  /** For keys that may hold lists: the json_each() source over the key's value (a scalar is one element), so a
+   *  condition matches when any element does, as MongoDB's. */
+  each(key: string): string | undefined;
 }
 
 const SAFE_MEMBER = /^[A-Za-z0-9_\- ]{1,128}$/;
@@ -42,6 +45,7 @@ function genericTarget(table: string, idKey: string, textKeys: string[]): Target
     },
     keywordKeys: textKeys,
     select: 'seq, data',
+    each: (key) => (key === 'assignee_pool' || key === 'mentions.USER' || key === 'mentions.USER_GROUP' ? `json_each(data, '$.${key}')` : undefined),
   };
 }
 
@@ -57,6 +61,12 @@ const TARGETS: Record<OpsCollection, Target> = {
     },
     keywordKeys: ['name', 'description', 'task_id'],
     select: `seq, ${TASK_COLUMNS.join(', ')}`,
+    each: (key) => {
+      if (key === 'files') return 'json_each(files)';
+      const dot = key.indexOf('.');
+      if (dot < 0) return undefined;
+      return `json_each(${key.slice(0, dot)}, '$."${safeRest(key.slice(dot + 1))}"')`;
+    },
   },
   category: genericTarget('ops_categories', 'category_id', ['name', 'description']),
   taskType: genericTarget('ops_task_types', 'task_type_id', ['name', 'description']),
@@ -74,10 +84,9 @@ const TARGETS: Record<OpsCollection, Target> = {
     },
     keywordKeys: ['name', 'description'],
     select: 'seq, data',
+    each: () => undefined,
   },
 };
-
-const JSON_ARRAY_KEYS = new Set(['files', 'assignee_pool', 'mentions.USER', 'mentions.USER_GROUP']);
 
 function likePattern(v: unknown): string {
   return `%${String(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -93,15 +102,16 @@ function sqlValue(v: unknown): unknown {
 function condition(t: Target, collection: OpsCollection, c: OpsCondition, params: unknown[]): string {
   const col = t.expr(checkedKey(collection, c.key));
   const list = Array.isArray(c.value) ? c.value : [c.value];
-  const anyElement = (test: string) => `EXISTS (SELECT 1 FROM json_each(${col}) AS e WHERE ${test.replaceAll('$v', 'e.value')})`;
-  const isArray = JSON_ARRAY_KEYS.has(c.key);
+  const each = t.each(c.key);
+  const anyElement = (test: string) => `EXISTS (SELECT 1 FROM ${each} AS e WHERE ${test.replaceAll('$v', 'e.value')})`;
+  const isArray = each !== undefined;
   const cmp = (op: string) => {
     params.push(sqlValue(c.value));
     return isArray ? anyElement(`$v ${op} ?`) : `${col} ${op} ?`;
   };
   switch (c.operator) {
     case 'eq':
-      if (c.value === null) return isArray ? `(${col} IS NULL OR json_array_length(${col}) = 0)` : `${col} IS NULL`;
+      if (c.value === null) return `${col} IS NULL`;
       return cmp('=');
     case 'not':
       if (c.value === null) return `${col} IS NOT NULL`;
