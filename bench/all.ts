@@ -67,6 +67,12 @@ if (wanted('workflow')) {
   row(`workflow: filtered task list p50 (${Number(w.listTasks).toLocaleString('en')} tasks)`, Number(w.listP50), 'ms', '', undefined);
   row('workflow: CreateChildTasks transitions+actions/s', Number(w.actionsPerSecond), '/s', '', undefined);
 }
+if (wanted('opsflow')) {
+  const o = await runBench('opsflow');
+  row('opsflow: board list page p50 (1M tasks, with total_count)', Number(o.boardP50), 'ms', '<= 20 ms', Number(o.boardP50) <= 20);
+  row('opsflow: assignee list page p50 (1M tasks)', Number(o.assigneeP50), 'ms', '<= 20 ms', Number(o.assigneeP50) <= 20);
+  row('opsflow: stat per assignee per month p50 (1M tasks)', Number(o.statP50), 'ms', '<= 500 ms', Number(o.statP50) <= 500);
+}
 if (wanted('scale')) {
   const s = await runBench('scale');
   row('scale: restart to ready, 15k workers / 5k queues / 500k tasks', Number(s.readyS), 's', '<= 10 s', Number(s.readyS) <= 10);

@@ -224,8 +224,10 @@ export function compileStat(collection: OpsCollection, scope: OpsScope, q: OpsSt
   for (const k of g.keys) {
     const base = expr(k.key);
     const kind = OPS_KEYS[collection][k.key.split('.')[0]!];
-    const e = k.dateFormat ? `strftime(?, ${kind === 'datetime' ? `${base} / 1000.0, 'unixepoch'` : base})` : base;
-    if (k.dateFormat) params.push(k.dateFormat);
+    // A task's creation month is an indexed generated column; other formats are computed per row.
+    const precomputed = collection === 'task' && k.key === 'created_at' && k.dateFormat === '%Y-%m' && !unwound ? 'created_month' : undefined;
+    const e = precomputed ?? (k.dateFormat ? `strftime(?, ${kind === 'datetime' ? `${base} / 1000, 'unixepoch'` : base})` : base);
+    if (k.dateFormat && !precomputed) params.push(k.dateFormat);
     selects.push(`${e} AS ${quote(k.name)}`);
     groupBy.push(String(selects.length));
     columns.push({ name: k.name, decode: 'plain' });

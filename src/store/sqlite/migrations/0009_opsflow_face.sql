@@ -63,9 +63,13 @@ CREATE TABLE ops_tasks (
   completed_at INTEGER,
   started_duration INTEGER,
   in_progress_duration INTEGER,
-  completed_duration INTEGER
+  completed_duration INTEGER,
+  -- The creation month, for "per month" statistics: grouping by an indexed value streams in index order
+  -- instead of formatting every row's date and sorting the groups.
+  created_month TEXT GENERATED ALWAYS AS (strftime('%Y-%m', created_at / 1000, 'unixepoch')) VIRTUAL
 );
 CREATE INDEX ops_tasks_created ON ops_tasks (domain_id, created_at);
 CREATE INDEX ops_tasks_status ON ops_tasks (domain_id, status_type, created_at);
 CREATE INDEX ops_tasks_category ON ops_tasks (domain_id, category_id, status_id);
-CREATE INDEX ops_tasks_assignee ON ops_tasks (domain_id, assignee, created_at, status_type, in_progress_duration);
+CREATE INDEX ops_tasks_assignee ON ops_tasks (domain_id, assignee, created_at);
+CREATE INDEX ops_tasks_assignee_month ON ops_tasks (domain_id, assignee, created_month, status_type, in_progress_duration, completed_duration);
