@@ -24,7 +24,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 export function checkKey(collection: OpsCollection, key: unknown, where: string): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > 160) throw invalidQuery(`${where}: key must be a non-empty string`);
   const [head, ...rest] = key.split('.');
-  const kind = OPS_KEYS[collection][head!];
+  const kind = Object.hasOwn(OPS_KEYS[collection], head!) ? OPS_KEYS[collection][head!] : undefined;
   if (!kind || (rest.length > 0 && (kind !== 'json' || rest.length !== 1 || !/^[A-Za-z0-9_\- ]{1,128}$/.test(rest[0]!)))) {
     throw invalidQuery(`${where}: unknown key '${key.slice(0, 100)}'; keys are ${Object.keys(OPS_KEYS[collection]).join(', ')} (and data.<field> members)`, key.slice(0, 100));
   }

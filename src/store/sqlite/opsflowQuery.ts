@@ -28,7 +28,7 @@ function jsonMember(column: string, key: string): string {
 
 function checkedKey(collection: OpsCollection, key: string): string {
   const head = key.split('.')[0]!;
-  if (!(head in OPS_KEYS[collection])) throw new Error(`unknown key ${key}`);
+  if (!Object.hasOwn(OPS_KEYS[collection], head)) throw new Error(`unknown key ${key}`);
   return key;
 }
 
