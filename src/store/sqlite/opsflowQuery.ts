@@ -54,7 +54,8 @@ const TASK_COLUMNS = Object.keys(OPS_KEYS.task);
 const TARGETS: Record<OpsCollection, Target> = {
   task: {
     from: 'ops_tasks',
-    scope: (domainId) => ({ sql: 'domain_id = ?', params: [domainId] }),
+    // A constant subquery: evaluated once, and the indexes on domain_key serve it.
+    scope: (domainId) => ({ sql: 'domain_key = (SELECT domain_key FROM ops_domains WHERE domain_id = ?)', params: [domainId] }),
     expr: (key) => {
       const dot = key.indexOf('.');
       return dot < 0 ? key : jsonMember(key.slice(0, dot), key.slice(dot + 1));

@@ -356,7 +356,9 @@ export class SqliteStore implements Store {
         return row ? taskFromRow(row) : undefined;
       },
       opsInsertTask(task) {
-        stmt(`INSERT INTO ops_tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`).run(...taskToRow(task));
+        stmt('INSERT OR IGNORE INTO ops_domains (domain_id) VALUES (?)').run(task.domain_id);
+        const key = (stmt('SELECT domain_key FROM ops_domains WHERE domain_id = ?').get(task.domain_id) as { domain_key: number }).domain_key;
+        stmt(`INSERT INTO ops_tasks (domain_key, ${TASK_COLUMNS.join(', ')}) VALUES (?, ${TASK_COLUMNS.map(() => '?').join(', ')})`).run(key, ...taskToRow(task));
       },
       opsUpdateTask(task) {
         const r = stmt(`UPDATE ops_tasks SET ${TASK_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE task_id = ?`).run(...taskToRow(task), task.task_id);

@@ -38,9 +38,16 @@ CREATE TABLE ops_routes (
   data TEXT NOT NULL
 );
 CREATE INDEX ops_routes_workspace ON ops_routes (workspace_sid, seq);
+-- Domains (accounts) as small integers: every task index starts with the domain, and a 1-byte key instead of a
+-- 34-character SID halves the index entries that a count or a statistic scans.
+CREATE TABLE ops_domains (
+  domain_key INTEGER PRIMARY KEY,
+  domain_id TEXT NOT NULL UNIQUE
+);
 CREATE TABLE ops_tasks (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   task_id TEXT NOT NULL UNIQUE,
+  domain_key INTEGER NOT NULL REFERENCES ops_domains (domain_key),
   domain_id TEXT NOT NULL,
   workspace_id TEXT NOT NULL,
   project_id TEXT,
@@ -68,8 +75,8 @@ CREATE TABLE ops_tasks (
   -- instead of formatting every row's date and sorting the groups.
   created_month TEXT GENERATED ALWAYS AS (strftime('%Y-%m', created_at / 1000, 'unixepoch')) VIRTUAL
 );
-CREATE INDEX ops_tasks_created ON ops_tasks (domain_id, created_at);
-CREATE INDEX ops_tasks_status ON ops_tasks (domain_id, status_type, created_at);
-CREATE INDEX ops_tasks_category ON ops_tasks (domain_id, category_id, status_id);
-CREATE INDEX ops_tasks_assignee ON ops_tasks (domain_id, assignee, created_at);
-CREATE INDEX ops_tasks_assignee_month ON ops_tasks (domain_id, assignee, created_month, status_type, in_progress_duration, completed_duration);
+CREATE INDEX ops_tasks_created ON ops_tasks (domain_key, created_at);
+CREATE INDEX ops_tasks_status ON ops_tasks (domain_key, status_type, created_at);
+CREATE INDEX ops_tasks_category ON ops_tasks (domain_key, category_id, status_id);
+CREATE INDEX ops_tasks_assignee ON ops_tasks (domain_key, assignee, created_at);
+CREATE INDEX ops_tasks_assignee_month ON ops_tasks (domain_key, assignee, created_month, status_type, in_progress_duration, completed_duration);
