@@ -544,8 +544,11 @@ export class OpsflowService {
         updated.push({ field: 'project_id', content: input.project_id });
       }
       if (input.data !== undefined) {
-        checkTaskData([...category.fields, ...type.fields], input.data, false);
+        const fields = [...category.fields, ...type.fields];
+        checkTaskData(fields, input.data, false);
         task.data = Object.fromEntries(Object.entries({ ...task.data, ...input.data }).filter(([, v]) => v !== null));
+        // Removing a value (null) must not leave a required field empty.
+        checkTaskData(fields, task.data, true);
         for (const [k, v] of Object.entries(input.data)) updated.push({ field: `data.${k}`, content: v });
       }
       return { updated };

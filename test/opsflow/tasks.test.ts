@@ -259,6 +259,7 @@ describe('Opsflow face', () => {
       ['task/change_assignee', { task_id: t.task_id, assignee: 'mallory' }, 400, 'ERROR_INVALID_PARAMETER', /not in the task type's assignee_pool/],
       ['task/change_status', { task_id: t.task_id, status_id: 'nope' }, 400, 'ERROR_INVALID_PARAMETER', /not a status/],
       ['task/update', { task_id: t.task_id, data: { severity: 3 } }, 400, 'ERROR_INVALID_PARAMETER', /severity/],
+      ['task/update', { task_id: t.task_id, data: { severity: null } }, 400, 'ERROR_REQUIRED_PARAMETER', /data\.severity/],
       ['task/get', { task_id: 'task-000000000000' }, 404, 'ERROR_NOT_FOUND', /task_id/],
       ['task/list', { query: { filter: [{ k: 'name', v: 'x', o: 'like' }] } }, 400, 'ERROR_INVALID_QUERY', /unknown operator 'like'/],
       ['task/list', { query: { filter: [{ k: 'password', v: 'x', o: 'eq' }] } }, 400, 'ERROR_INVALID_QUERY', /unknown key 'password'/],
