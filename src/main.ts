@@ -29,6 +29,9 @@ async function serve(argv: string[]): Promise<void> {
         `  client.taskrouter.baseUrl = '${origin}';`,
         `  client.api.baseUrl = '${origin}';`,
         '',
+        `The same credentials (HTTP Basic) serve the Workflow face at ${origin}/api/... (LUSID)`,
+        `and the Opsflow face at ${origin}/opsflow/v1/... (SpaceONE).`,
+        '',
       ].join('\n') + '\n',
     );
   }
