@@ -98,3 +98,39 @@ export function representTask(task: WfTask, ctx: RepresentationContext) {
 }
 
 export type TaskRepresentation = ReturnType<typeof representTask>;
+
+/** Resolves filter and sort paths of a task without building its representation for the common ones (id, state,
+ *  taskDefinitionId.*, fields['x'], correlationIds, stackingKey, version.*, the user aliases); any other path
+ *  reads the full representation, built once. Keys match case-insensitively, as the representation's do. */
+export function taskPathResolver(task: WfTask, ctx: RepresentationContext, currentUser: string, full: (segments: string[]) => unknown) {
+  return (segments: string[]): unknown => {
+    const [a, b] = segments.map((x) => x.toLowerCase());
+    if (segments.length === 1) {
+      switch (a) {
+        case 'id':
+          return task.sid;
+        case 'state':
+          return task.state;
+        case 'correlationids':
+          return task.correlationIds;
+        case 'stackingkey':
+          return task.stackingKey;
+        case 'currentuser':
+          return currentUser;
+        case 'usercreated':
+          return task.version.userIdCreated;
+        case 'userupdated':
+          return task.version.userIdModified;
+      }
+    } else if (segments.length === 2) {
+      if (a === 'fields') return Object.hasOwn(task.fields, segments[1]!) ? task.fields[segments[1]!] : undefined;
+      if (a === 'taskdefinitionid' && (b === 'scope' || b === 'code')) return b === 'scope' ? task.scope : task.code;
+      if (a === 'version') {
+        const v = versionInfo(task.version) as Record<string, unknown>;
+        const key = Object.keys(v).find((k) => k.toLowerCase() === b);
+        return key === undefined ? undefined : v[key];
+      }
+    }
+    return full(segments);
+  };
+}

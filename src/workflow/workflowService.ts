@@ -9,8 +9,8 @@ import type { WorkflowActionRunner } from './actionRunner.ts';
 import { type DefinitionLookups, decodeCreateDefinition, decodeUpdateDefinition, zodProblem } from './taskDefinition.ts';
 import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt, deleteTask, newStamp, requireTask, taskNotFound, updateTask } from './taskCommands.ts';
 import { type ChangeItem, taskAsAt, taskHistory, tasksAsAt } from './taskHistory.ts';
-import { type ListQuery, compileFilter, listTasks } from './taskList.ts';
-import { type TaskRepresentation, cachedDefinitions, iso, representTask, versionInfo } from './taskRepresentation.ts';
+import { type ListQuery, type ListView, compileFilter, listTasks, representationResolver, representationView } from './taskList.ts';
+import { type RepresentationContext, type TaskRepresentation, cachedDefinitions, iso, representTask, taskPathResolver, versionInfo } from './taskRepresentation.ts';
 import { decodeCreateWorker, decodeUpdateWorker, workerParameters, workerResultFields } from './workers.ts';
 
 const taskInputShape = {
@@ -152,7 +152,7 @@ export class WorkflowService {
         const { v, created } = this.definitionOf(repo, accountSid, d, q.asAt);
         return definitionRepresentation(v, created, origin);
       });
-      return listTasks(all, q, currentUser);
+      return listTasks(all, q, representationView(currentUser));
     });
   }
 
@@ -160,17 +160,33 @@ export class WorkflowService {
     return this.store.read((repo) => {
       definitionVersionAt(repo, accountSid, id, q.asAt);
       const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid, definitionKey: `${id.scope}/${id.code}` }) : tasksAsAt(repo, accountSid, q.asAt).filter((t) => t.scope === id.scope && t.code === id.code);
-      return listTasks(this.represent(repo, accountSid, tasks, q.asAt, now, origin), q, currentUser);
+      return listTasks(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
   }
 
   // ------------------------------------------------------------------ tasks
 
-  private represent(repo: Repository, accountSid: string, tasks: WfTask[], asAt: number | undefined, now: number, origin: string): TaskRepresentation[] {
+  private context(repo: Repository, accountSid: string, tasks: WfTask[], asAt: number | undefined, now: number, origin: string): RepresentationContext {
     const byId = new Map(tasks.map((t) => [t.sid, t]));
     const load = (id: string) => byId.get(id) ?? (asAt === undefined ? repo.get('wfTask', id) : taskAsAt(repo, accountSid, id, asAt));
-    const ctx = { load, definition: cachedDefinitions(repo), now: asAt ?? now, origin };
+    return { load, definition: cachedDefinitions(repo), now: asAt ?? now, origin };
+  }
+
+  private represent(repo: Repository, accountSid: string, tasks: WfTask[], asAt: number | undefined, now: number, origin: string): TaskRepresentation[] {
+    const ctx = this.context(repo, accountSid, tasks, asAt, now, origin);
     return tasks.map((t) => representTask(t, ctx));
+  }
+
+  /** Lists of tasks filter and sort on the stored tasks and render only the page. */
+  private taskView(repo: Repository, accountSid: string, tasks: WfTask[], asAt: number | undefined, now: number, origin: string, currentUser: string): ListView<WfTask, TaskRepresentation> {
+    const ctx = this.context(repo, accountSid, tasks, asAt, now, origin);
+    return {
+      resolver: (t) => {
+        let full: ((segments: string[]) => unknown) | undefined;
+        return taskPathResolver(t, ctx, currentUser, (segments) => (full ??= representationResolver(representTask(t, ctx) as never, currentUser))(segments));
+      },
+      render: (t) => representTask(t, ctx),
+    };
   }
 
   createTask(actor: Actor, body: unknown, trigger: string | undefined, origin: string) {
@@ -244,7 +260,7 @@ export class WorkflowService {
     if (q.filter) compileFilter(q.filter);
     return this.store.read((repo) => {
       const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid }) : tasksAsAt(repo, accountSid, q.asAt);
-      return listTasks(this.represent(repo, accountSid, tasks, q.asAt, now, origin), q, currentUser);
+      return listTasks(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
   }
 
@@ -298,7 +314,7 @@ export class WorkflowService {
   }
 
   listWorkers(accountSid: string, q: ListQuery, origin: string, currentUser: string) {
-    return this.store.read((repo) => listTasks(repo.findAll('wfWorker', { accountSid }).map((w) => workerRepresentation(w, origin)), q, currentUser));
+    return this.store.read((repo) => listTasks(repo.findAll('wfWorker', { accountSid }).map((w) => workerRepresentation(w, origin)), q, representationView(currentUser)));
   }
 
   getActionLog(accountSid: string, id: string) {
