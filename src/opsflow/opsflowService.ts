@@ -1,21 +1,12 @@
 // The Opsflow face's engine entry point: categories, task types, tasks, comments and events, each request one
 // store transaction (writes) or one read. Every task change and comment is also an opsflow event (stream
-// `opsflow:<AccountSid>` of the shared log) with the before/after status and the updated fields.
-//
-// A task's status lifecycle has no transition rules (SpaceONE has none): any status of the category may be set.
-// What the status TYPE change does to the SLA fields:
-//   -> IN_PROGRESS (first time)  started_at = now, started_duration = now - created_at
-//   -> COMPLETED                 completed_at = now, completed_duration = now - created_at,
-//                                in_progress_duration = now - (started_at ?? now)
-//   COMPLETED -> other           completed_at and the completion durations are cleared (reopened)
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+// `opsflow:<AccountSid>` of the shared log) with the before/after status and the updated fields. Status moves and
+// their SLA fields are in statuses.ts; request decoding in requests.ts; wire shapes in render.ts.
 import { ApiError } from '../core/errors.ts';
 import type { EventRecord } from '../core/entities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
 import {
-  type Mentions,
   type OpsCategory,
   type OpsCollection,
   type OpsComment,
@@ -25,15 +16,17 @@ import {
   type OpsTask,
   type OpsTaskType,
   STATUS_TYPES,
-  type StatusOptions,
-  type StatusType,
   opsflowStream,
 } from '../core/opsflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd } from '../engine/eventTail.ts';
+import { newId } from './ids.ts';
 import { decodeSearch, decodeStat, invalidQuery } from './queryDecode.ts';
+import { iso, pick, renderCategory, renderComment, renderEvent, renderStatRow, renderTask, renderType } from './render.ts';
+import { S, decode, mentionsOf, notFound } from './requests.ts';
+import { defaultStatus, moveToStatus, normaliseStatuses, statusInfo, statusTypeOf } from './statuses.ts';
 import { applyStages } from './statStages.ts';
-import { checkTaskData, normaliseFields, taskFieldSchema } from './taskFields.ts';
+import { checkTaskData, normaliseFields } from './taskFields.ts';
 
 /** Who acts, in which workspace, when. `userId` is the credential's SID. A workspace-scoped caller
  *  (`workspaceId` set) sees only that workspace's tasks; a domain-wide one (null) sees all and creates in the
@@ -49,149 +42,7 @@ export const DEFAULT_WORKSPACE = 'workspace-default';
 
 export const ROUTE_CURSOR = (workspaceSid: string) => `ops-routes:${workspaceSid}`;
 
-const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-function decode<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const key = issue.path.map(String).join('.') || 'body';
-  const required = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
-  throw new ApiError(required ? 'opsRequiredParameter' : 'opsInvalidParameter', required ? `Required parameter. (key = ${key})` : `Invalid parameter. (key = ${key}, reason = ${issue.message})`, [{ key }]);
-}
-
-function notFound(key: string, value: string): ApiError {
-  return new ApiError('opsNotFound', `Value not found. (key = ${key}, value = ${value.slice(0, 100)})`, [{ key, value: value.slice(0, 100) }]);
-}
-
-const id = () => z.string().min(1).max(128);
-const struct = () => z.record(z.string(), z.unknown());
-const mentionsSchema = z.object({ USER: z.array(z.string().max(256)).max(100).optional(), USER_GROUP: z.array(z.string().max(256)).max(100).optional() });
-const priority = z.enum(['HIGH', 'MEDIUM', 'LOW'], { error: 'must be HIGH, MEDIUM or LOW' });
-const statusOption = z.object({ status_id: z.string().regex(/^[A-Za-z0-9_\-]{1,64}$/).optional(), name: z.string().min(1).max(128), color: z.string().max(32).optional(), is_default: z.boolean().optional() });
-const statusOptionsSchema = z.object({ TODO: z.array(statusOption).min(1).max(50), IN_PROGRESS: z.array(statusOption).min(1).max(50), COMPLETED: z.array(statusOption).min(1).max(50) }, { error: 'must have TODO, IN_PROGRESS and COMPLETED lists' });
-const fieldsSchema = z.array(taskFieldSchema).max(100);
-const routingSchema = z.object({ workspace_sid: z.string().regex(/^WS[0-9a-fA-F]{32}$/, { error: 'must be a WS SID' }), workflow_sid: z.string().regex(/^WW[0-9a-fA-F]{32}$/, { error: 'must be a WW SID' }), task_channel: z.string().max(64).optional() });
-const queryField = { query: z.unknown().optional() };
-
-const S = {
-  categoryCreate: z.object({ name: z.string().min(1).max(256), description: z.string().max(4096).optional(), status_options: statusOptionsSchema, fields: fieldsSchema.optional(), vars: struct().optional(), tags: struct().optional(), package_id: z.string().max(128).optional() }),
-  categoryUpdate: z.object({ category_id: id(), name: z.string().min(1).max(256).optional(), description: z.string().max(4096).optional(), status_options: statusOptionsSchema.optional(), force: z.boolean().optional(), vars: struct().optional(), tags: struct().optional(), package_id: z.string().max(128).optional() }),
-  categoryFields: z.object({ category_id: id(), fields: fieldsSchema, force: z.boolean().optional() }),
-  categoryRef: z.object({ category_id: id() }),
-  categoryList: z.object({ ...queryField, category_id: id().optional(), name: z.string().max(256).optional(), include_deleted: z.boolean().optional() }),
-  typeCreate: z.object({ name: z.string().min(1).max(256), description: z.string().max(4096).optional(), fields: fieldsSchema.optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.optional(), vars: struct().optional(), tags: struct().optional(), category_id: id() }),
-  typeUpdate: z.object({ task_type_id: id(), name: z.string().min(1).max(256).optional(), description: z.string().max(4096).optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.nullable().optional(), vars: struct().optional(), tags: struct().optional() }),
-  typeFields: z.object({ task_type_id: id(), fields: fieldsSchema, force: z.boolean().optional() }),
-  typeDelete: z.object({ task_type_id: id(), new_task_type_id: id().optional() }),
-  typeGet: z.object({ task_type_id: id(), include_category_fields: z.boolean().optional() }),
-  typeList: z.object({ ...queryField, task_type_id: id().optional(), name: z.string().max(256).optional(), category_id: id().optional() }),
-  taskCreate: z.object({ name: z.string().min(1).max(256), status_id: id(), priority: priority.optional(), description: z.string().max(65_536).optional(), files: z.array(id()).max(100).optional(), mentions: mentionsSchema.optional(), assignee: z.string().min(1).max(256).optional(), data: struct().optional(), reference_id: z.string().max(256).optional(), project_id: z.string().min(1).max(128).optional(), task_type_id: id() }),
-  taskUpdate: z.object({ task_id: id(), name: z.string().min(1).max(256).optional(), priority: priority.optional(), data: struct().optional(), project_id: z.string().min(1).max(128).optional() }),
-  taskDescription: z.object({ task_id: id(), description: z.string().max(65_536), files: z.array(id()).max(100).optional(), mentions: mentionsSchema.optional() }),
-  taskAssignee: z.object({ task_id: id(), assignee: z.string().min(1).max(256) }),
-  taskStatus: z.object({ task_id: id(), status_id: id(), assignee: z.string().min(1).max(256).optional() }),
-  taskRef: z.object({ task_id: id() }),
-  taskList: z.object({ ...queryField, task_id: id().optional(), name: z.string().max(256).optional(), status_id: id().optional(), status_type: z.enum(STATUS_TYPES).optional(), priority: priority.optional(), assignee: z.string().max(256).optional(), related_asset_id: z.string().max(128).optional(), workspace_id: z.string().max(128).optional(), project_id: z.string().max(128).optional(), category_id: id().optional(), task_type_id: id().optional() }),
-  commentCreate: z.object({ task_id: id(), comment: z.string().min(1).max(65_536), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), mentions: mentionsSchema.optional() }),
-  commentUpdate: z.object({ comment_id: id(), comment: z.string().min(1).max(65_536), mentions: mentionsSchema.optional() }),
-  commentRef: z.object({ comment_id: id() }),
-  commentList: z.object({ ...queryField, task_id: id().optional(), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), user_id: z.string().max(256).optional(), user_group_id: z.string().max(256).optional() }),
-  eventList: z.object({ ...queryField, task_id: id().optional(), event_type: z.string().max(64).optional() }),
-  stat: z.object({ query: z.unknown() }),
-};
-
-function mentionsOf(m: z.infer<typeof mentionsSchema> | undefined): Mentions {
-  return { USER: m?.USER ?? [], USER_GROUP: m?.USER_GROUP ?? [] };
-}
-
-/** Status options with ids and exactly one default per bucket (the first, when none is marked). */
-function normaliseStatuses(input: z.infer<typeof statusOptionsSchema>): StatusOptions {
-  const seen = new Set<string>();
-  const out = {} as StatusOptions;
-  for (const type of STATUS_TYPES) {
-    const list = input[type];
-    if (list.filter((s) => s.is_default).length > 1) throw new ApiError('opsInvalidParameter', `status_options.${type} has more than one default status`, [{ key: `status_options.${type}` }]);
-    const anyDefault = list.some((s) => s.is_default);
-    out[type] = list.map((s, i) => {
-      const statusId = s.status_id ?? newId('status');
-      if (seen.has(statusId)) throw new ApiError('opsInvalidParameter', `status_id '${statusId}' is used twice`, [{ key: `status_options.${type}[${i}].status_id` }]);
-      seen.add(statusId);
-      return { status_id: statusId, name: s.name, color: s.color ?? '', is_default: anyDefault ? s.is_default === true : i === 0 };
-    });
-  }
-  return out;
-}
-
-function statusTypeOf(category: OpsCategory, statusId: string): StatusType | undefined {
-  return STATUS_TYPES.find((t) => category.status_options[t].some((s) => s.status_id === statusId));
-}
-
-function statusInfo(category: OpsCategory, statusId: string) {
-  const type = statusTypeOf(category, statusId);
-  const option = type ? category.status_options[type].find((s) => s.status_id === statusId) : undefined;
-  return { status_id: statusId, name: option?.name ?? statusId, status_type: type ?? null };
-}
-
-export function defaultStatus(category: OpsCategory, type: StatusType): string {
-  return (category.status_options[type].find((s) => s.is_default) ?? category.status_options[type][0]!).status_id;
-}
-
-// ---------------------------------------------------------------- rendering
-
-function renderCategory(c: OpsCategory) {
-  return {
-    category_id: c.sid, name: c.name, description: c.description, status_options: c.status_options, fields: c.fields, state: c.state, vars: c.vars, tags: c.tags,
-    domain_id: c.accountSid, package_id: c.package_id, created_at: iso(c.created_at), updated_at: iso(c.updated_at), deleted_at: iso(c.deleted_at),
-  };
-}
-
-function renderType(t: OpsTaskType, categoryFields?: OpsCategory['fields']) {
-  return {
-    task_type_id: t.sid, name: t.name, description: t.description, fields: categoryFields ? [...categoryFields, ...t.fields] : t.fields, assignee_pool: t.assignee_pool,
-    require_project: t.require_project, routing: t.routing, vars: t.vars, tags: t.tags, domain_id: t.accountSid, category_id: t.category_id,
-    created_at: iso(t.created_at), updated_at: iso(t.updated_at),
-  };
-}
-
-export function renderTask(t: OpsTask) {
-  return {
-    task_id: t.task_id, name: t.name, status_id: t.status_id, status_type: t.status_type, priority: t.priority, description: t.description ?? '', data: t.data,
-    files: t.files.map((file_id) => ({ file_id })), mentions: t.mentions, assignee: t.assignee ?? '', created_by: t.created_by, reference_id: t.reference_id ?? '', related_assets: [] as string[],
-    domain_id: t.domain_id, workspace_id: t.workspace_id, project_id: t.project_id ?? '', category_id: t.category_id, task_type_id: t.task_type_id,
-    created_at: iso(t.created_at), started_at: iso(t.started_at), updated_at: iso(t.updated_at), completed_at: iso(t.completed_at),
-    started_duration: t.started_duration, in_progress_duration: t.in_progress_duration, completed_duration: t.completed_duration,
-  };
-}
-
-function renderComment(c: OpsComment) {
-  return {
-    comment_id: c.sid, task_id: c.task_id, comment: c.comment, comment_type: c.comment_type, is_edited: c.is_edited, mentions: c.mentions, created_by: c.created_by,
-    domain_id: c.accountSid, created_at: iso(c.created_at), updated_at: iso(c.updated_at),
-  };
-}
-
-function renderEvent(e: EventRecord) {
-  const d = e.eventData;
-  return {
-    event_id: d.event_id, event_type: d.event_type, name: d.name, description: e.description, created_type: d.created_type, created_by: d.created_by,
-    additional_info: JSON.parse(String(d.additional_info ?? '{}')), task_id: d.task_sid, domain_id: e.accountSid, workspace_id: d.workspace_id, project_id: d.project_id, created_at: iso(e.dateMs),
-  };
-}
-
-function pick(row: Record<string, unknown>, only: string[] | undefined): Record<string, unknown> {
-  if (!only) return row;
-  return Object.fromEntries(only.filter((k) => k in row).map((k) => [k, row[k]]));
-}
-
-/** Dates in stat rows come back as ms (columns) or ISO (rendered rows): render ms keys that are dates. */
-function renderStatRow(row: Record<string, unknown>, dateKeys: Set<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = dateKeys.has(k) && typeof v === 'number' ? iso(v) : v;
-  return out;
-}
 
 export class OpsflowService {
   private readonly store: Store;
@@ -442,29 +293,6 @@ export class OpsflowService {
     }
   }
 
-  /** Moves a task to a status, stamping the SLA fields (header comment). Mutates and returns it. */
-  private setStatus(task: OpsTask, category: OpsCategory, statusId: string, now: number): OpsTask {
-    const type = statusTypeOf(category, statusId);
-    if (!type) throw new ApiError('opsInvalidParameter', `status_id '${statusId}' is not a status of category ${category.sid}`, [{ key: 'status_id' }]);
-    const seconds = (from: number) => Math.max(0, Math.round((now - from) / 1000));
-    if (type === 'IN_PROGRESS' && task.started_at === null) {
-      task.started_at = now;
-      task.started_duration = seconds(task.created_at);
-    }
-    if (type === 'COMPLETED' && task.status_type !== 'COMPLETED') {
-      task.completed_at = now;
-      task.completed_duration = seconds(task.created_at);
-      task.in_progress_duration = seconds(task.started_at ?? now);
-    } else if (type !== 'COMPLETED' && task.status_type === 'COMPLETED') {
-      task.completed_at = null;
-      task.completed_duration = null;
-      task.in_progress_duration = null;
-    }
-    task.status_id = statusId;
-    task.status_type = type;
-    return task;
-  }
-
   createTask(actor: OpsActor, body: unknown) {
     const input = decode(S.taskCreate, body);
     const write = (repo: Repository) => {
@@ -480,7 +308,7 @@ export class OpsflowService {
         assignee: input.assignee ?? null, created_by: actor.userId, reference_id: input.reference_id ?? null, data, files: input.files ?? [], mentions: mentionsOf(input.mentions),
         created_at: actor.now, updated_at: actor.now, started_at: null, completed_at: null, started_duration: null, in_progress_duration: null, completed_duration: null,
       };
-      this.setStatus(task, category, input.status_id, actor.now);
+      moveToStatus(task, category, input.status_id, actor.now);
       repo.opsInsertTask(task);
       this.record(repo, actor, task, 'CREATED', `Task ${task.name} created`, { after_status: statusInfo(category, task.status_id) });
       return { task, type };
@@ -581,7 +409,7 @@ export class OpsflowService {
         this.checkAssignee(type, input.assignee);
         task.assignee = input.assignee;
       }
-      this.setStatus(task, category, input.status_id, actor.now);
+      moveToStatus(task, category, input.status_id, actor.now);
       return { updated: [{ field: 'status_id', content: input.status_id }, ...(input.assignee !== undefined ? [{ field: 'assignee', content: input.assignee }] : [])], type: 'CHANGE_STATUS' };
     });
   }
@@ -599,9 +427,9 @@ export class OpsflowService {
     if (what.acceptedBy) {
       task.assignee = what.acceptedBy;
       updated.push({ updated_field: 'assignee', updated_content: what.acceptedBy });
-      if (task.status_type === 'TODO') this.setStatus(task, category, defaultStatus(category, 'IN_PROGRESS'), now);
+      if (task.status_type === 'TODO') moveToStatus(task, category, defaultStatus(category, 'IN_PROGRESS'), now);
     }
-    if (what.completed && task.status_type !== 'COMPLETED') this.setStatus(task, category, defaultStatus(category, 'COMPLETED'), now);
+    if (what.completed && task.status_type !== 'COMPLETED') moveToStatus(task, category, defaultStatus(category, 'COMPLETED'), now);
     task.updated_at = now;
     repo.opsUpdateTask(task);
     const statusChanged = before.status_id !== task.status_id;
