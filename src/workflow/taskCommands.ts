@@ -24,6 +24,7 @@ import { coerceValue, isReadOnly, violatesConstraint } from './fieldValues.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { isTerminal } from './taskDefinition.ts';
+import { taskPathResolver } from './taskRepresentation.ts';
 
 /** Who acts, for which request, and when. `userId` is the credential's SID (account or API key). */
 export interface Actor {
@@ -124,33 +125,6 @@ function mergeFields(
   return out;
 }
 
-/** Resolves guard paths against a task as the transition would see it. */
-function guardResolver(task: WfTask, actor: Actor) {
-  return (segments: string[]): unknown => {
-    const [head, second] = segments;
-    if (segments.length === 2 && head === 'fields') return task.fields[second!];
-    if (segments.length !== 1) return undefined;
-    switch (head) {
-      case 'CurrentUser':
-        return actor.userId;
-      case 'UserCreated':
-        return task.version.userIdCreated;
-      case 'UserUpdated':
-        return task.version.userIdModified;
-      case 'state':
-        return task.state;
-      case 'id':
-        return task.sid;
-      case 'correlationIds':
-        return task.correlationIds;
-      case 'stackingKey':
-        return task.stackingKey;
-      default:
-        return undefined;
-    }
-  };
-}
-
 /** Finds the transition for `trigger` from the task's state whose guard holds, or throws (changing nothing). */
 function chooseTransition(doc: TaskDefinitionDocument, task: WfTask, trigger: string, actor: Actor) {
   const candidates = doc.transitions.filter((t) => t.fromState === task.state && t.trigger === trigger);
@@ -164,7 +138,8 @@ function chooseTransition(doc: TaskDefinitionDocument, task: WfTask, trigger: st
       [{ trigger, state: task.state }],
     );
   }
-  const resolve = guardResolver(task, actor);
+  // Guards read only fields, the user aliases and the task's own keys (checked when the definition was saved).
+  const resolve = taskPathResolver(task, actor.userId, () => undefined);
   for (const t of candidates) {
     if (t.guard === undefined || evaluateFilter(parseFilter(t.guard), resolve)) return t;
   }

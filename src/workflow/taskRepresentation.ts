@@ -101,8 +101,9 @@ export type TaskRepresentation = ReturnType<typeof representTask>;
 
 /** Resolves filter and sort paths of a task without building its representation for the common ones (id, state,
  *  taskDefinitionId.*, fields['x'], correlationIds, stackingKey, version.*, the user aliases); any other path
- *  reads the full representation, built once. Keys match case-insensitively, as the representation's do. */
-export function taskPathResolver(task: WfTask, ctx: RepresentationContext, currentUser: string, full: (segments: string[]) => unknown) {
+ *  goes to `full` (the representation for lists; nothing for guards). Keys match case-insensitively, as the
+ *  representation's do. */
+export function taskPathResolver(task: WfTask, currentUser: string, full: (segments: string[]) => unknown) {
   return (segments: string[]): unknown => {
     const [a, b] = segments.map((x) => x.toLowerCase());
     if (segments.length === 1) {

@@ -183,7 +183,7 @@ export class WorkflowService {
     return {
       resolver: (t) => {
         let full: ((segments: string[]) => unknown) | undefined;
-        return taskPathResolver(t, ctx, currentUser, (segments) => (full ??= representationResolver(representTask(t, ctx) as never, currentUser))(segments));
+        return taskPathResolver(t, currentUser, (segments) => (full ??= representationResolver(representTask(t, ctx) as never, currentUser))(segments));
       },
       render: (t) => representTask(t, ctx),
     };

@@ -22,7 +22,7 @@ describe('task path resolver', () => {
     const ctx = { load: () => undefined, definition: () => definition, now: 1_700_001_000_000, origin: 'http://x' };
     const full = representationResolver(representTask(task, ctx) as never, 'SKme');
     let fallbacks = 0;
-    const fast = taskPathResolver(task, ctx, 'SKme', (segments) => {
+    const fast = taskPathResolver(task, 'SKme', (segments) => {
       fallbacks++;
       return full(segments);
     });
