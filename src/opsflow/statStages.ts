@@ -1,14 +1,7 @@
 // The stat stages that run after the SQL GROUP BY, on the (few) grouped rows: sort, limit, skip, count,
 // project (rename, drop, size) and unwind of a pushed list. Pure.
+import { compareMissingLast } from '../core/compareValues.ts';
 import type { LaterStage } from './queryDecode.ts';
-
-function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return 1;
-  if (b === null || b === undefined) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a) < String(b) ? -1 : 1;
-}
 
 export function applyStages(rows: Record<string, unknown>[], stages: LaterStage[]): Record<string, unknown>[] {
   let out = rows;
@@ -17,7 +10,7 @@ export function applyStages(rows: Record<string, unknown>[], stages: LaterStage[
       const keys = stage.sort;
       out = [...out].sort((x, y) => {
         for (const k of keys) {
-          const c = compare(x[k.key], y[k.key]);
+          const c = compareMissingLast(x[k.key], y[k.key]);
           if (c !== 0) return k.desc ? -c : c;
         }
         return 0;

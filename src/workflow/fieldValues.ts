@@ -2,8 +2,7 @@
 // stored in one canonical form (Decimal as a number, DateTime as an ISO-8601 UTC string, Boolean as a boolean),
 // so comparisons in guards and filters behave the same whatever form the client used.
 import type { FieldDefinition, FieldType, FieldValue } from '../core/workflowEntities.ts';
-
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+import { ISO_DATE_TIME } from './filter/filterEvaluate.ts';
 
 /** The canonical value, or a message saying why the value does not fit the type. */
 export function coerceValue(type: FieldType, value: unknown): { value: FieldValue } | { error: string } {

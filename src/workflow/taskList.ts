@@ -3,6 +3,7 @@
 // `taskDefinitionId.code eq 'X'`, `version.asAtCreated gt '2026-01-01'`), sorted by `sortBy` ("path ASC|DESC"),
 // and paged with an opaque token that remembers the query: a token used with a different filter, sort or asAt
 // is refused, as LUSID documents.
+import { compareMissingLast } from '../core/compareValues.ts';
 import { ApiError } from '../core/errors.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { FilterSyntaxError, type FilterNode, parseFilter } from './filter/filterParser.ts';
@@ -75,14 +76,6 @@ function sortKeys(sortBy: string[]): { path: string[]; desc: boolean }[] {
   });
 }
 
-function compareValues(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === undefined || a === null) return 1; // missing values sort last
-  if (b === undefined || b === null) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
-}
-
 interface PageState {
   offset: number;
   filter: string;
@@ -136,7 +129,7 @@ export function listTasks<T, R>(all: T[], q: ListQuery, view: ListView<T, R>) {
     });
     decorated.sort((x, y) => {
       for (let i = 0; i < keys.length; i++) {
-        const c = compareValues(x.vals[i], y.vals[i]);
+        const c = compareMissingLast(x.vals[i], y.vals[i]);
         if (c !== 0) return keys[i]!.desc ? -c : c;
       }
       return 0;

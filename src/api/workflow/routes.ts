@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
 import type { ResourceId } from '../../core/workflowEntities.ts';
+import { ISO_DATE_TIME } from '../../workflow/filter/filterEvaluate.ts';
 import { DEFAULT_LIMIT, type ListQuery, MAX_LIMIT } from '../../workflow/taskList.ts';
 import type { Actor } from '../../workflow/taskCommands.ts';
 import type { WorkflowService } from '../../workflow/workflowService.ts';
@@ -49,7 +50,7 @@ function single(q: Query, key: string): string | undefined {
 function asAtOf(q: Query): number | undefined {
   const v = single(q, 'asAt');
   if (v === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? Date.parse(v) : NaN;
+  const ms = ISO_DATE_TIME.test(v) ? Date.parse(v) : NaN;
   if (Number.isNaN(ms)) throw validation(`asAt '${v.slice(0, 64)}' must be an ISO-8601 date-time`, 'asAt');
   return ms;
 }

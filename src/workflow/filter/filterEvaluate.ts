@@ -8,7 +8,8 @@ import type { CompareOp, FilterNode, Operand } from './filterParser.ts';
 
 export type Resolve = (segments: string[]) => unknown;
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** ISO-8601 dates and date-times as the Workflow face takes them (filter literals, DateTime fields, asAt). */
+export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function valueOf(o: Operand, resolve: Resolve): unknown {
   return o.kind === 'literal' ? o.value : resolve(o.segments);
@@ -33,7 +34,7 @@ function compareScalars(a: unknown, b: unknown): number | undefined {
     return x === y ? 0 : x ? 1 : -1;
   }
   if (typeof a === 'string' && typeof b === 'string') {
-    if (ISO_DATE.test(a) && ISO_DATE.test(b)) {
+    if (ISO_DATE_TIME.test(a) && ISO_DATE_TIME.test(b)) {
       const x = Date.parse(a);
       const y = Date.parse(b);
       if (!Number.isNaN(x) && !Number.isNaN(y)) return Math.sign(x - y);
