@@ -2,11 +2,10 @@
 // rewrites the file; test/core/errors.test.ts fails when the file and the registry disagree.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ERRORS } from '../src/core/errors.ts';
+import { ERRORS, type ErrorKind, errorName } from '../src/core/errors.ts';
 
 export function renderErrorsDoc(): string {
-  const nameOf = (kind: string, e: { code: number; name?: string }) => e.name ?? kind.charAt(0).toUpperCase() + kind.slice(1);
-  const rows = Object.entries(ERRORS).map(([kind, e]) => `| ${e.code} | ${e.status} | \`${kind}\` | \`${nameOf(kind, e)}\` | ${e.message} |`);
+  const rows = Object.entries(ERRORS).map(([kind, e]) => `| ${e.code} | ${e.status} | \`${kind}\` | \`${errorName(kind as ErrorKind)}\` | ${e.message} |`);
   return [
     '# Errors',
     '',

@@ -62,6 +62,12 @@ export class ApiError extends Error {
   }
 }
 
+/** The name an error goes by on the faces that name errors (the Workflow face's `name`): the registry's, else
+ *  the kind capitalised (`authenticationFailed` -> `AuthenticationFailed`). */
+export function errorName(kind: ErrorKind): string {
+  return (ERRORS[kind] as { name?: string }).name ?? kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
 export function invalid(message: string): ApiError {
   return new ApiError('invalidParameter', message);
 }

@@ -19,6 +19,12 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** The acting user of the JSON faces: the API key's SID, or the account's when its auth token was used. */
+export function userIdOf(request: FastifyRequest): string {
+  const p = principalOf(request);
+  return p.credential.kind === 'apiKey' ? p.credential.keySid : p.accountSid;
+}
+
 export function commandContext(request: FastifyRequest, now: number): CommandContext {
   return { accountSid: principalOf(request).accountSid, now };
 }

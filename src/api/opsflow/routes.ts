@@ -5,10 +5,9 @@
 // Errors are SpaceONE's `{"error": {"code": "ERROR_...", "message": "..."}}`.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, ERRORS } from '../../core/errors.ts';
-import { LIMITS } from '../../core/limits.ts';
 import type { OpsActor, OpsflowService } from '../../opsflow/opsflowService.ts';
-import { principalOf } from '../common/http.ts';
-import { toApiError } from '../common/twilioError.ts';
+import { principalOf, userIdOf } from '../common/http.ts';
+import { configureJsonFace } from '../common/jsonFace.ts';
 
 export interface OpsflowRouteDeps {
   clock: () => number;
@@ -24,20 +23,10 @@ export function spaceoneErrorBody(err: ApiError) {
 export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: OpsflowRouteDeps): void {
   app.register(
     async (api) => {
-      api.removeAllContentTypeParsers();
-      api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, api.getDefaultJsonParser('error', 'error'));
-      api.setErrorHandler((err, request, reply) => {
-        let apiError = toApiError(err);
-        const code = (err as { code?: string }).code;
-        if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiError = new ApiError('unsupportedMediaType', 'Unsupported Content-Type: send application/json');
-        else if (apiError.kind === 'invalidParameter') apiError = new ApiError('opsInvalidParameter', apiError.message);
-        if (apiError.status >= 500) request.log.error(err);
-        if (apiError.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
-        reply.code(apiError.status).send(spaceoneErrorBody(apiError));
-      });
-      api.setNotFoundHandler((request, reply) => {
-        const err = new ApiError('opsNotFound', `No Opsflow API endpoint ${request.method} ${request.url.split('?')[0]}; every verb is a POST`);
-        reply.code(404).send(spaceoneErrorBody(err));
+      configureJsonFace(api, {
+        validationKind: 'opsInvalidParameter',
+        notFound: (request) => new ApiError('opsNotFound', `No Opsflow API endpoint ${request.method} ${request.url.split('?')[0]}; every verb is a POST`),
+        body: (err) => spaceoneErrorBody(err),
       });
 
       const actor = (request: FastifyRequest): OpsActor => {
@@ -45,7 +34,7 @@ export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: 
         const header = request.headers['x-workspace-id'];
         const workspaceId = (Array.isArray(header) ? header[0] : header) ?? null;
         if (workspaceId !== null && !/^[A-Za-z0-9_\-]{1,64}$/.test(workspaceId)) throw new ApiError('opsInvalidParameter', 'X-Workspace-Id must be 1-64 letters, digits, _ or -', [{ key: 'X-Workspace-Id' }]);
-        return { accountSid: p.accountSid, userId: p.credential.kind === 'apiKey' ? p.credential.keySid : p.accountSid, workspaceId, now: clock() };
+        return { accountSid: p.accountSid, userId: userIdOf(request), workspaceId, now: clock() };
       };
       const verbs: Record<string, Record<string, (a: OpsActor, body: unknown) => unknown>> = {
         task: {

@@ -2,7 +2,7 @@
 // {name, errorDetails, code, type, title, status, detail, instance}. Errors from the shared registry that have
 // no Workflow name (authentication, limits) get one derived from their kind.
 import type { ApiError } from '../../core/errors.ts';
-import { ERRORS } from '../../core/errors.ts';
+import { ERRORS, errorName } from '../../core/errors.ts';
 
 export interface LusidProblemDetails {
   name: string;
@@ -15,14 +15,9 @@ export interface LusidProblemDetails {
   instance: string;
 }
 
-function nameOf(err: ApiError): string {
-  const entry = ERRORS[err.kind] as { name?: string };
-  return entry.name ?? err.kind.charAt(0).toUpperCase() + err.kind.slice(1);
-}
-
 export function lusidErrorBody(err: ApiError, requestId: string): LusidProblemDetails {
   return {
-    name: nameOf(err),
+    name: errorName(err.kind),
     errorDetails: err.details,
     code: err.code,
     type: `https://github.com/switchboard/switchboard/blob/main/docs/errors.md#${err.code}`,

@@ -5,14 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
-import { LIMITS } from '../../core/limits.ts';
 import type { ResourceId } from '../../core/workflowEntities.ts';
 import { ISO_DATE_TIME } from '../../workflow/filter/filterEvaluate.ts';
 import { DEFAULT_LIMIT, type ListQuery, MAX_LIMIT } from '../../workflow/taskList.ts';
 import type { Actor } from '../../workflow/taskCommands.ts';
 import type { WorkflowService } from '../../workflow/workflowService.ts';
-import { toApiError } from '../common/twilioError.ts';
-import { originOf, principalOf } from '../common/http.ts';
+import { originOf, principalOf, userIdOf } from '../common/http.ts';
+import { configureJsonFace } from '../common/jsonFace.ts';
 import { lusidErrorBody } from './lusidError.ts';
 
 declare module 'fastify' {
@@ -80,33 +79,18 @@ function listQueryOf(q: Query): ListQuery {
 export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow }: WorkflowRouteDeps): void {
   app.register(
     async (api) => {
-      // JSON only (LUSID's API); fastify's own parser refuses __proto__ / constructor poisoning.
-      api.removeAllContentTypeParsers();
-      api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, api.getDefaultJsonParser('error', 'error'));
-
+      // Every response carries its request id, which errors, version info and history also name.
       api.addHook('onRequest', async (request, reply) => {
         request.lusidRequestId = randomUUID();
         reply.header('lusid-meta-requestId', request.lusidRequestId);
       });
-      api.setErrorHandler((err, request, reply) => {
-        let apiError = toApiError(err);
-        const code = (err as { code?: string }).code;
-        if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiError = new ApiError('unsupportedMediaType', 'Unsupported Content-Type: send application/json');
-        else if (apiError.kind === 'invalidParameter') apiError = new ApiError('workflowValidation', apiError.message);
-        if (apiError.status >= 500) request.log.error(err);
-        if (apiError.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
-        reply.code(apiError.status).send(lusidErrorBody(apiError, request.lusidRequestId ?? randomUUID()));
-      });
-      api.setNotFoundHandler((request, reply) => {
-        const err = new ApiError('notFound', `No Workflow API endpoint ${request.method} ${request.url.split('?')[0]}`);
-        reply.code(404).send(lusidErrorBody(err, request.lusidRequestId ?? randomUUID()));
+      configureJsonFace(api, {
+        validationKind: 'workflowValidation',
+        notFound: (request) => new ApiError('notFound', `No Workflow API endpoint ${request.method} ${request.url.split('?')[0]}`),
+        body: (err, request) => lusidErrorBody(err, request.lusidRequestId ?? randomUUID()),
       });
 
-      const actor = (request: FastifyRequest): Actor => {
-        const p = principalOf(request);
-        return { accountSid: p.accountSid, userId: p.credential.kind === 'apiKey' ? p.credential.keySid : p.accountSid, requestId: request.lusidRequestId!, now: clock() };
-      };
-      const who = (request: FastifyRequest) => actor(request).userId;
+      const actor = (request: FastifyRequest): Actor => ({ accountSid: principalOf(request).accountSid, userId: userIdOf(request), requestId: request.lusidRequestId!, now: clock() });
       const href = (request: FastifyRequest) => `${originOf(request)}${request.url.split('?')[0]}`;
       const id = (params: unknown): ResourceId => params as ResourceId;
 
@@ -118,7 +102,7 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       });
       api.get('/taskdefinitions', async (request) => {
         const q = listQueryOf(queryOf(request, LIST_PARAMS));
-        return workflow.listDefinitions(principalOf(request).accountSid, q, originOf(request), who(request));
+        return workflow.listDefinitions(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
       });
       api.get('/taskdefinitions/:scope/:code', async (request) => {
         const q = queryOf(request, ['asAt']);
@@ -134,7 +118,7 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       });
       api.get('/taskdefinitions/:scope/:code/tasks', async (request) => {
         const q = listQueryOf(queryOf(request, LIST_PARAMS));
-        return workflow.definitionTasks(principalOf(request).accountSid, id(request.params), q, originOf(request), who(request), clock());
+        return workflow.definitionTasks(principalOf(request).accountSid, id(request.params), q, originOf(request), userIdOf(request), clock());
       });
 
       // ---------------------------------------------------------------- tasks
@@ -145,7 +129,7 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       });
       api.get('/tasks', async (request) => {
         const q = listQueryOf(queryOf(request, LIST_PARAMS));
-        return workflow.listTasks(principalOf(request).accountSid, q, clock(), originOf(request), who(request));
+        return workflow.listTasks(principalOf(request).accountSid, q, clock(), originOf(request), userIdOf(request));
       });
       api.post('/tasks/$delete', async (request) => {
         queryOf(request, []);
@@ -181,7 +165,7 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       });
       api.get('/workers', async (request) => {
         const q = listQueryOf(queryOf(request, LIST_PARAMS));
-        return workflow.listWorkers(principalOf(request).accountSid, q, originOf(request), who(request));
+        return workflow.listWorkers(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
       });
       api.get('/workers/:scope/:code', async (request) => {
         queryOf(request, []);
