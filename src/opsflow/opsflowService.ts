@@ -134,10 +134,14 @@ export class OpsflowService {
       if (input.status_options) {
         const next = normaliseStatuses(input.status_options);
         const kept = new Set(STATUS_TYPES.flatMap((t) => next[t].map((s) => s.status_id)));
-        const dropped = [...this.usedStatuses(repo, actor, c.sid)].filter((s) => !kept.has(s));
+        const used = this.usedStatuses(repo, actor, c.sid);
+        const dropped = [...used].filter((s) => !kept.has(s));
         if (dropped.length && !input.force) throw new ApiError('opsResourceExists', `Tasks use the statuses ${dropped.join(', ')}, which the new status_options drop; pass force: true to drop them anyway`, [{ key: 'status_options' }]);
-        for (const t of STATUS_TYPES) for (const s of next[t]) if (statusTypeOf(c, s.status_id) && statusTypeOf(c, s.status_id) !== t && this.usedStatuses(repo, actor, c.sid).has(s.status_id)) {
-          throw new ApiError('opsInvalidParameter', `Status ${s.status_id} is in use and cannot move from ${statusTypeOf(c, s.status_id)} to ${t}`, [{ key: 'status_options' }]);
+        for (const t of STATUS_TYPES) {
+          for (const s of next[t]) {
+            const was = statusTypeOf(c, s.status_id);
+            if (was && was !== t && used.has(s.status_id)) throw new ApiError('opsInvalidParameter', `Status ${s.status_id} is in use and cannot move from ${was} to ${t}`, [{ key: 'status_options' }]);
+          }
         }
         c.status_options = next;
       }
