@@ -3,7 +3,7 @@
 // become ORDER BY, a stat's group becomes GROUP BY with aggregate expressions, a leading unwind a json_each()
 // join. Values are always bound parameters; keys were checked against OPS_KEYS by the face and are checked again
 // here before they reach SQL text.
-import { type OpsCollection, type OpsCondition, OPS_KEYS, type OpsGroup, type OpsScope, type OpsSearch, type OpsStat, opsflowStream } from '../../core/opsflowEntities.ts';
+import { type GroupOperator, type OpsCollection, type OpsCondition, OPS_KEYS, type OpsGroup, type OpsScope, type OpsSearch, type OpsStat, opsflowStream } from '../../core/opsflowEntities.ts';
 
 interface Target {
   from: string;
@@ -197,6 +197,19 @@ export function compileSearch(collection: OpsCollection, scope: OpsScope, q: Ops
 /** How to turn a stat row's columns back into values: JSON aggregates are parsed; first/last pick an element. */
 export type StatColumn = { name: string; decode: 'plain' | 'json' | 'first' | 'last' };
 
+/** The group operators other than count, as SQL aggregates of the (condition-gated) value, and how each result
+ *  column is decoded: first and last pick from the group's JSON array. */
+const AGGREGATES: Record<Exclude<GroupOperator, 'count'>, { sql: (value: string) => string; decode: StatColumn['decode'] }> = {
+  sum: { sql: (v) => `TOTAL(${v})`, decode: 'plain' },
+  average: { sql: (v) => `AVG(${v})`, decode: 'plain' },
+  max: { sql: (v) => `MAX(${v})`, decode: 'plain' },
+  min: { sql: (v) => `MIN(${v})`, decode: 'plain' },
+  first: { sql: (v) => `json_group_array(${v})`, decode: 'first' },
+  last: { sql: (v) => `json_group_array(${v})`, decode: 'last' },
+  push: { sql: (v) => `json_group_array(${v})`, decode: 'json' },
+  add_to_set: { sql: (v) => `json_group_array(DISTINCT ${v})`, decode: 'json' },
+};
+
 export function compileStat(collection: OpsCollection, scope: OpsScope, q: OpsStat): { sql: string; params: unknown[]; columns: StatColumn[] } {
   const t = TARGETS[collection];
   const unwound = q.unwind;
@@ -238,38 +251,8 @@ export function compileStat(collection: OpsCollection, scope: OpsScope, q: OpsSt
     const cond = f.conditions.length ? f.conditions.map((c) => condition(target, collection, c, condParams)).join(' AND ') : undefined;
     const value = f.operator === 'push' && f.fields?.length ? `json_object(${f.fields.map((x) => `'${safeRest(x.name)}', ${expr(x.key)}`).join(', ')})` : f.key ? expr(f.key) : 'NULL';
     const gated = (v: string) => (cond ? `CASE WHEN ${cond} THEN ${v} END` : v);
-    let agg: string;
-    let decode: StatColumn['decode'] = 'plain';
-    switch (f.operator) {
-      case 'count':
-        agg = cond ? `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)` : 'COUNT(*)';
-        break;
-      case 'sum':
-        agg = `TOTAL(${gated(value)})`;
-        break;
-      case 'average':
-        agg = `AVG(${gated(value)})`;
-        break;
-      case 'max':
-        agg = `MAX(${gated(value)})`;
-        break;
-      case 'min':
-        agg = `MIN(${gated(value)})`;
-        break;
-      case 'first':
-      case 'last':
-        agg = `json_group_array(${gated(value)})`;
-        decode = f.operator;
-        break;
-      case 'push':
-        agg = `json_group_array(${gated(value)})`;
-        decode = 'json';
-        break;
-      case 'add_to_set':
-        agg = `json_group_array(DISTINCT ${gated(value)})`;
-        decode = 'json';
-        break;
-    }
+    const { sql: agg, decode } =
+      f.operator === 'count' ? { sql: cond ? `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)` : 'COUNT(*)', decode: 'plain' as const } : { sql: AGGREGATES[f.operator].sql(gated(value)), decode: AGGREGATES[f.operator].decode };
     // The condition's parameters appear once per use of `cond` in the expression (a CASE per aggregate).
     params.push(...condParams);
     selects.push(`${agg} AS ${quote(f.name)}`);
