@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startChild } from '../test/support/childServer.ts';
+import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
 
 const [seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
@@ -18,19 +18,7 @@ const run = promisify(execFile);
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-http-'));
 const account = { sid: 'AC' + 'd4'.repeat(16), token: 'bench-token-http' };
-const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
-const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
-
-async function call(method: string, path: string, form?: Record<string, string>) {
-  const res = await fetch(server.origin + path, {
-    method,
-    headers: { authorization: auth, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    body: form ? new URLSearchParams(form).toString() : undefined,
-  });
-  const body = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const { server, auth, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 
 /** A fresh workspace; for lifecycles, `workers` available workers with their tokens. */
 async function setup(workers: number) {

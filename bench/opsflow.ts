@@ -13,15 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpsTask, StatusType } from '../src/core/opsflowEntities.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
-import { startChild } from '../test/support/childServer.ts';
-import { machine } from './machine.ts';
+import { startBenchServer } from './benchServer.ts';
+import { latencies, machine } from './machine.ts';
 
 const [total = 1_000_000, runs = 30] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-opsflow-'));
 const dbPath = process.env.OPSFLOW_BENCH_DB ?? join(dir, 'bench.db');
 const reuse = existsSync(dbPath);
 const account = { sid: 'AC' + 'f6'.repeat(16), token: 'bench-token-opsflow' };
-const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
 const NOW = Date.now();
 const DAY = 86_400_000;
 
@@ -57,27 +56,9 @@ if (!reuse) {
 }
 const seedSeconds = (performance.now() - seedStart) / 1000;
 
-const server = await startChild({ SWITCHBOARD_DB: dbPath, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
-
-async function call(path: string, json: unknown): Promise<any> {
-  const res = await fetch(`${server.origin}/opsflow/v1/${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(json) });
-  const body = await res.json();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-async function timed(body: () => Promise<unknown>): Promise<{ p50: number; p99: number; last: any }> {
-  const ms: number[] = [];
-  let last: any;
-  await body(); // warm-up
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    last = await body();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(ms.length / 2)]!, p99: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.99))]!, last };
-}
+const { server, json } = await startBenchServer(dbPath, account);
+const call = (path: string, body: unknown) => json('POST', `/opsflow/v1/${path}`, body);
+const timed = <T>(once: () => Promise<T>) => latencies(runs, once, true);
 
 try {
   let page = 0;

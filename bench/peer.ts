@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { freePort, startChild } from '../test/support/childServer.ts';
+import { freePort } from '../test/support/childServer.ts';
+import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
 
 const [connections = 32, seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
@@ -32,14 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-peer-'));
 
 async function switchboardFlow(): Promise<number[]> {
   const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-peer' };
-  const server = await startChild({ SWITCHBOARD_DB: join(dir, 'peer.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
-  const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
-  const call = async (method: string, path: string, form?: Record<string, string>) => {
-    const res = await fetch(server.origin + path, { method, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: form ? new URLSearchParams(form).toString() : undefined });
-    const body = await res.json();
-    if (res.status >= 300) throw new Error(`${path}: ${JSON.stringify(body)}`);
-    return body;
-  };
+  const { server, auth, form: call } = await startBenchServer(join(dir, 'peer.db'), account);
   try {
     const rates: number[] = [];
     for (let r = 0; r < runs; r++) {

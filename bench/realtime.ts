@@ -6,25 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { startChild } from '../test/support/childServer.ts';
+import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
 
 const [workerCount = 1000, rate = 1000, seconds = 5] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-rt-'));
 const account = { sid: 'AC' + 'c3'.repeat(16), token: 'bench-token-123456' };
-const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
-const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
-
-async function call(method: string, path: string, form?: Record<string, string>) {
-  const res = await fetch(server.origin + path, {
-    method,
-    headers: { authorization: auth, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    body: form ? new URLSearchParams(form).toString() : undefined,
-  });
-  const body = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const { server, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 
 try {
   const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: 'bench', Template: 'FIFO' })).sid;

@@ -8,33 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChild } from '../test/support/childServer.ts';
-import { machine } from './machine.ts';
+import { startBenchServer } from './benchServer.ts';
+import { latencies, machine } from './machine.ts';
 
 const [seconds = 5, listTasks = 10_000] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-workflow-'));
 const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-workflow' };
-const server = await startChild({ SWITCHBOARD_DB: join(dir, 'bench.db'), SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
-const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
-
-async function call(method: string, path: string, json?: unknown): Promise<any> {
-  const res = await fetch(server.origin + path, { method, headers: { authorization: auth, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) }, body: json === undefined ? undefined : JSON.stringify(json) });
-  const body = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-async function latencies(n: number, once: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await once(i);
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
-}
+const { server, json: call } = await startBenchServer(join(dir, 'bench.db'), account);
 
 const definition = {
   id: { scope: 'bench', code: 'flow' },

@@ -1,0 +1,29 @@
+// The Switchboard server process a benchmark drives (`switchboard serve` on the given database, its own account,
+// no rate limit), and the two ways benchmarks call it: form-encoded (TaskRouter) and JSON (Workflow, Opsflow).
+// A call that is not a success throws with the method, path, status and body.
+import { type ChildServer, startChild } from '../test/support/childServer.ts';
+
+export interface BenchServer {
+  server: ChildServer;
+  /** The account's Basic authorization header value. */
+  auth: string;
+  form(method: string, path: string, form?: Record<string, string>): Promise<any>;
+  json(method: string, path: string, body?: unknown): Promise<any>;
+}
+
+export async function startBenchServer(db: string, account: { sid: string; token: string }, env: Record<string, string> = {}): Promise<BenchServer> {
+  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env });
+  const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
+  const call = async (method: string, path: string, contentType: string | undefined, body: string | undefined) => {
+    const res = await fetch(server.origin + path, { method, headers: { authorization: auth, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+    const parsed = await res.json();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
+    return parsed;
+  };
+  return {
+    server,
+    auth,
+    form: (method, path, form) => call(method, path, form ? 'application/x-www-form-urlencoded' : undefined, form ? new URLSearchParams(form).toString() : undefined),
+    json: (method, path, body) => call(method, path, body === undefined ? undefined : 'application/json', body === undefined ? undefined : JSON.stringify(body)),
+  };
+}
