@@ -3,28 +3,22 @@
 // and the process is killed with SIGKILL (no shutdown hooks). A restart on the same file must serve every
 // acknowledged resource exactly as it was acknowledged, and each in-flight write must be wholly there or
 // wholly absent. Also: the bootstrap account is generated and printed once, never again.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ChildServer, startChild } from '../support/childServer.ts';
+import type { ChildServer } from '../support/childServer.ts';
+import { childServerScope } from '../support/childServerScope.ts';
 import { basicAuth, call, send, type WireResponse } from '../support/wire.ts';
 
 // The children inherit this process's environment; credentials must come only from what each test passes.
 delete process.env.SWITCHBOARD_ACCOUNT_SID;
 delete process.env.SWITCHBOARD_AUTH_TOKEN;
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-kill9-'));
-const children: ChildServer[] = [];
-after(async () => {
-  for (const child of children) await child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const scope = childServerScope('switchboard-kill9-');
+const dir = scope.dir;
 
 async function start(env: Record<string, string>): Promise<ChildServer> {
-  const child = await startChild(env);
-  children.push(child);
+  const child = await scope.start(env);
   // /healthz answers as soon as the server listens; the start-up lines are written just after.
   for (let i = 0; i < 100 && !/switchboard listening on /.test(child.stdout()); i++) await new Promise((r) => setTimeout(r, 20));
   assert.match(child.stdout(), new RegExp(`switchboard listening on ${child.origin.replace(/[.]/g, '\\.')}`));

@@ -3,18 +3,12 @@
 // After the restart every acknowledged task reads back exactly as acknowledged, each in-flight status change
 // is wholly there (status, SLA fields and its event) or wholly absent.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { type ChildServer, startChild } from '../support/childServer.ts';
+import { describe, it } from 'node:test';
+import { childServerScope } from '../support/childServerScope.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-ops-kill9-'));
-const children: ChildServer[] = [];
-after(async () => {
-  for (const c of children) await c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const scope = childServerScope('switchboard-ops-kill9-');
+const dir = scope.dir;
 
 const env = { SWITCHBOARD_DB: join(dir, 'ops.db'), SWITCHBOARD_ACCOUNT_SID: 'AC' + 'c3'.repeat(16), SWITCHBOARD_AUTH_TOKEN: 'opsflow-durability' };
 const authorization = 'Basic ' + Buffer.from(`${env.SWITCHBOARD_ACCOUNT_SID}:${env.SWITCHBOARD_AUTH_TOKEN}`).toString('base64');
@@ -26,8 +20,7 @@ async function post(origin: string, path: string, json: unknown): Promise<{ stat
 
 describe('Opsflow durability across kill -9', () => {
   it('serves every acknowledged task after SIGKILL; in-flight status changes are all or nothing', async () => {
-    const first = await startChild(env);
-    children.push(first);
+    const first = await scope.start(env);
     const ok = async (path: string, json: unknown) => {
       const r = await post(first.origin, path, json);
       assert.equal(r.status, 200, `${path} -> ${JSON.stringify(r.body)}`);
@@ -49,8 +42,7 @@ describe('Opsflow durability across kill -9', () => {
     assert.equal(first.process.signalCode, 'SIGKILL');
     const answered = await Promise.all(flying);
 
-    const second = await startChild(env);
-    children.push(second);
+    const second = await scope.start(env);
     for (const [id, body] of acked) {
       const now = (await post(second.origin, 'task/get', { task_id: id })).body;
       const events = (await post(second.origin, 'event/list', { task_id: id, query: { count_only: true } })).body.total_count;

@@ -3,18 +3,12 @@
 // with SIGKILL. After the restart every acknowledged task reads back exactly as acknowledged (asAt its last
 // change), in-flight writes are wholly there or wholly absent, and actions submitted before the kill run.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { type ChildServer, startChild } from '../support/childServer.ts';
+import { describe, it } from 'node:test';
+import { childServerScope } from '../support/childServerScope.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-wf-kill9-'));
-const children: ChildServer[] = [];
-after(async () => {
-  for (const c of children) await c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const scope = childServerScope('switchboard-wf-kill9-');
+const dir = scope.dir;
 
 const env = { SWITCHBOARD_DB: join(dir, 'wf.db'), SWITCHBOARD_ACCOUNT_SID: 'AC' + 'b2'.repeat(16), SWITCHBOARD_AUTH_TOKEN: 'workflow-durability' };
 const authorization = 'Basic ' + Buffer.from(`${env.SWITCHBOARD_ACCOUNT_SID}:${env.SWITCHBOARD_AUTH_TOKEN}`).toString('base64');
@@ -29,8 +23,7 @@ const rehome = (body: unknown, from: string, to: string) => JSON.parse(JSON.stri
 
 describe('Workflow face durability across kill -9', () => {
   it('serves every acknowledged task change after SIGKILL; in-flight ones are all or nothing; submitted actions run', async () => {
-    const first = await startChild(env);
-    children.push(first);
+    const first = await scope.start(env);
     const ok = async (method: string, path: string, json?: unknown) => {
       const r = await api(first.origin, method, path, json);
       assert.ok(r.status < 300, `${method} ${path} -> ${r.status} ${JSON.stringify(r.body)}`);
@@ -74,8 +67,7 @@ describe('Workflow face durability across kill -9', () => {
     assert.equal(first.process.signalCode, 'SIGKILL');
     const answered = await Promise.all(flying);
 
-    const second = await startChild(env);
-    children.push(second);
+    const second = await scope.start(env);
     const read = async (path: string) => (await api(second.origin, 'GET', path)).body;
     for (const [id, body] of acked) {
       const expected = rehome(body, first.origin, second.origin);
