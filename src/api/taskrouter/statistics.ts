@@ -71,22 +71,21 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
     return { ...envelope(request, '/CumulativeStatistics'), ...cumulativeWire(s.cumulative) };
   });
 
-  // Workflows
-  app.get<Params>(`${ws}/Workflows/:sid/Statistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
-    const s = workflowStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
-    return { ...envelope(request, `/Workflows/${request.params.sid}/Statistics`), workflow_sid: request.params.sid, cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
-  });
-  app.get<Params>(`${ws}/Workflows/:sid/RealTimeStatistics`, async (request) => {
-    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
-    const s = workflowStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
-    return { ...envelope(request, `/Workflows/${request.params.sid}/RealTimeStatistics`), workflow_sid: request.params.sid, ...s.realtime };
-  });
-  app.get<Params>(`${ws}/Workflows/:sid/CumulativeStatistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
-    const s = workflowStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
-    return { ...envelope(request, `/Workflows/${request.params.sid}/CumulativeStatistics`), workflow_sid: request.params.sid, ...cumulativeWire(s.cumulative) };
-  });
+  // Workflows and task queues: the same three resources each, under their own SID key.
+  const FULL = { ...WINDOW, ...SPLIT };
+  const REALTIME = { TaskChannel: WINDOW.TaskChannel };
+  const perResource = (resource: 'Workflows' | 'TaskQueues', sidKey: 'workflow_sid' | 'task_queue_sid', read: typeof workflowStatistics | typeof queueStatistics) => {
+    const stats = (request: FastifyRequest<Params>, shape: typeof FULL | typeof REALTIME) =>
+      read(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(decodeParams(shape, request.query) as WindowParams));
+    const head = (request: FastifyRequest<Params>, leaf: string) => ({ ...envelope(request, `/${resource}/${request.params.sid}/${leaf}`), [sidKey]: request.params.sid });
+    app.get<Params>(`${ws}/${resource}/:sid/Statistics`, async (request) => {
+      const s = stats(request, FULL);
+      return { ...head(request, 'Statistics'), cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
+    });
+    app.get<Params>(`${ws}/${resource}/:sid/RealTimeStatistics`, async (request) => ({ ...head(request, 'RealTimeStatistics'), ...stats(request, REALTIME).realtime }));
+    app.get<Params>(`${ws}/${resource}/:sid/CumulativeStatistics`, async (request) => ({ ...head(request, 'CumulativeStatistics'), ...cumulativeWire(stats(request, FULL).cumulative) }));
+  };
+  perResource('Workflows', 'workflow_sid', workflowStatistics);
 
   // Task queues
   app.get<Params>(`${ws}/TaskQueues/Statistics`, async (request) => {
@@ -103,21 +102,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
       true,
     );
   });
-  app.get<Params>(`${ws}/TaskQueues/:sid/Statistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
-    const s = queueStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
-    return { ...envelope(request, `/TaskQueues/${request.params.sid}/Statistics`), task_queue_sid: request.params.sid, cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
-  });
-  app.get<Params>(`${ws}/TaskQueues/:sid/RealTimeStatistics`, async (request) => {
-    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
-    const s = queueStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
-    return { ...envelope(request, `/TaskQueues/${request.params.sid}/RealTimeStatistics`), task_queue_sid: request.params.sid, ...s.realtime };
-  });
-  app.get<Params>(`${ws}/TaskQueues/:sid/CumulativeStatistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
-    const s = queueStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
-    return { ...envelope(request, `/TaskQueues/${request.params.sid}/CumulativeStatistics`), task_queue_sid: request.params.sid, ...cumulativeWire(s.cumulative) };
-  });
+  perResource('TaskQueues', 'task_queue_sid', queueStatistics);
 
   // The one JSON endpoint of TaskRouter: its own scope with a JSON parser (the rest of the face refuses JSON).
   app.register(async (scope) => {
