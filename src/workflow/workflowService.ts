@@ -40,10 +40,11 @@ function decode<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-function definitionRepresentation(v: WfDefinitionVersion, created: { asAtCreated: number; userIdCreated: string; requestIdCreated: string }, origin: string) {
+/** A version's stamp carries the definition's creation (each version's stamp is its predecessor's, bumped). */
+function definitionRepresentation(v: WfDefinitionVersion, origin: string) {
   return {
     id: { scope: v.scope, code: v.code },
-    version: versionInfo({ ...v.version, ...created }),
+    version: versionInfo(v.version),
     ...v.document,
     links: [{ relation: 'Self', href: `${origin}/api/taskdefinitions/${encodeURIComponent(v.scope)}/${encodeURIComponent(v.code)}`, method: 'GET' }],
   };
@@ -96,12 +97,6 @@ export class WorkflowService {
 
   // ------------------------------------------------------------------ task definitions
 
-  private definitionOf(repo: Repository, accountSid: string, id: ResourceId, asAt?: number) {
-    const v = definitionVersionAt(repo, accountSid, id, asAt);
-    const first = repo.findAll('wfDefinitionVersion', { accountSid, scope: id.scope, code: id.code, definitionSid: v.definitionSid })[0] ?? v;
-    return { v, created: first.version };
-  }
-
   createDefinition(actor: Actor, body: unknown, origin: string) {
     return this.write((repo) => {
       const { id, document } = decodeCreateDefinition(body, this.lookups(repo, actor.accountSid));
@@ -112,7 +107,7 @@ export class WorkflowService {
       const version: WfDefinitionVersion = { sid: crypto.randomUUID(), accountSid: actor.accountSid, definitionSid, scope: id.scope, code: id.code, version: newStamp(actor), document };
       repo.insert('wfDefinitionVersion', version);
       repo.insert('wfDefinition', { sid: definitionSid, accountSid: actor.accountSid, scope: id.scope, code: id.code, currentVersionSid: version.sid, version: version.version });
-      return definitionRepresentation(version, version.version, origin);
+      return definitionRepresentation(version, origin);
     });
   }
 
@@ -126,7 +121,7 @@ export class WorkflowService {
       const version: WfDefinitionVersion = { sid: crypto.randomUUID(), accountSid: actor.accountSid, definitionSid: def.sid, scope: id.scope, code: id.code, version: stamp, document };
       repo.insert('wfDefinitionVersion', version);
       repo.update('wfDefinition', { ...def, currentVersionSid: version.sid, version: stamp });
-      return definitionRepresentation(version, stamp, origin);
+      return definitionRepresentation(version, origin);
     });
   }
 
@@ -141,16 +136,14 @@ export class WorkflowService {
 
   getDefinition(accountSid: string, id: ResourceId, asAt: number | undefined, origin: string) {
     return this.store.read((repo) => {
-      const { v, created } = this.definitionOf(repo, accountSid, id, asAt);
-      return definitionRepresentation(v, created, origin);
+      return definitionRepresentation(definitionVersionAt(repo, accountSid, id, asAt), origin);
     });
   }
 
   listDefinitions(accountSid: string, q: ListQuery, origin: string, currentUser: string) {
     return this.store.read((repo) => {
       const all = repo.findAll('wfDefinition', { accountSid }).map((d) => {
-        const { v, created } = this.definitionOf(repo, accountSid, d, q.asAt);
-        return definitionRepresentation(v, created, origin);
+        return definitionRepresentation(definitionVersionAt(repo, accountSid, d, q.asAt), origin);
       });
       return listTasks(all, q, representationView(currentUser));
     });
