@@ -106,7 +106,7 @@ export function representationView<T extends object>(currentUser: string): ListV
 }
 
 /** Filters, sorts and pages items (tasks, definitions, workers); returns the page and the next/previous tokens. */
-export function listTasks<T, R>(all: T[], q: ListQuery, view: ListView<T, R>) {
+export function filterSortPage<T, R>(all: T[], q: ListQuery, view: ListView<T, R>) {
   const filter = q.filter ?? '';
   const sortBy = q.sortBy ?? [];
   const asAt = q.asAt ?? null;

@@ -9,7 +9,7 @@ import type { WorkflowActionRunner } from './actionRunner.ts';
 import { type DefinitionLookups, decodeCreateDefinition, decodeUpdateDefinition, zodProblem } from './taskDefinition.ts';
 import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt, deleteTask, newStamp, requireTask, taskNotFound, updateTask } from './taskCommands.ts';
 import { type ChangeItem, taskAsAt, taskHistory, tasksAsAt } from './taskHistory.ts';
-import { type ListQuery, type ListView, compileFilter, listTasks, representationResolver, representationView } from './taskList.ts';
+import { type ListQuery, type ListView, compileFilter, filterSortPage, representationResolver, representationView } from './taskList.ts';
 import { type RepresentationContext, type TaskRepresentation, cachedDefinitions, iso, representTask, taskPathResolver, versionInfo } from './taskRepresentation.ts';
 import { decodeCreateWorker, decodeUpdateWorker, workerParameters, workerResultFields } from './workers.ts';
 
@@ -145,7 +145,7 @@ export class WorkflowService {
       const all = repo.findAll('wfDefinition', { accountSid }).map((d) => {
         return definitionRepresentation(definitionVersionAt(repo, accountSid, d, q.asAt), origin);
       });
-      return listTasks(all, q, representationView(currentUser));
+      return filterSortPage(all, q, representationView(currentUser));
     });
   }
 
@@ -153,7 +153,7 @@ export class WorkflowService {
     return this.store.read((repo) => {
       definitionVersionAt(repo, accountSid, id, q.asAt);
       const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid, definitionKey: `${id.scope}/${id.code}` }) : tasksAsAt(repo, accountSid, q.asAt).filter((t) => t.scope === id.scope && t.code === id.code);
-      return listTasks(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
+      return filterSortPage(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
   }
 
@@ -253,7 +253,7 @@ export class WorkflowService {
     if (q.filter) compileFilter(q.filter);
     return this.store.read((repo) => {
       const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid }) : tasksAsAt(repo, accountSid, q.asAt);
-      return listTasks(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
+      return filterSortPage(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
   }
 
@@ -307,7 +307,7 @@ export class WorkflowService {
   }
 
   listWorkers(accountSid: string, q: ListQuery, origin: string, currentUser: string) {
-    return this.store.read((repo) => listTasks(repo.findAll('wfWorker', { accountSid }).map((w) => workerRepresentation(w, origin)), q, representationView(currentUser)));
+    return this.store.read((repo) => filterSortPage(repo.findAll('wfWorker', { accountSid }).map((w) => workerRepresentation(w, origin)), q, representationView(currentUser)));
   }
 
   getActionLog(accountSid: string, id: string) {
