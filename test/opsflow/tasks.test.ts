@@ -240,6 +240,10 @@ describe('Opsflow face', () => {
     assert.deepEqual(distinct.results, ['alice', 'bob', 'carol']);
     const unwound = await ok('task/stat', { query: { filter: [{ k: 'reference_id', v: 'REF-', o: 'contain' }], aggregate: [{ unwind: { path: 'data.labels' } }, { group: { keys: [{ key: 'data.labels', name: 'label' }], fields: [{ operator: 'count', name: 'n' }] } }, { sort: [{ key: 'label' }] }] } });
     assert.deepEqual(unwound.results, [{ label: 'db', n: 3 }, { label: 'p1', n: 3 }, { label: 'web', n: 3 }]);
+    // Unwinding a field that holds one value (not a list) gives one row per task, with or without a group.
+    const statOnly = [{ k: 'reference_id', v: 'STAT-', o: 'contain' }];
+    assert.deepEqual((await ok('task/stat', { query: { filter: statOnly, aggregate: [{ unwind: { path: 'data.severity' } }, { group: { keys: [{ key: 'data.severity', name: 'sev' }], fields: [{ operator: 'count', name: 'n' }] } }] } })).results, [{ sev: 'S3', n: 30 }]);
+    assert.deepEqual((await ok('task/stat', { query: { filter: statOnly, aggregate: [{ unwind: { path: 'data.severity' } }, { count: { name: 'n' } }] } })).results, [{ n: 30 }]);
     const events = await ok('event/stat', { query: { aggregate: [{ group: { keys: [{ key: 'event_type', name: 'type' }], fields: [{ operator: 'count', name: 'n' }] } }, { sort: [{ key: 'type' }] }] } });
     assert.ok(events.results.some((r: any) => r.type === 'CHANGE_STATUS' && r.n > 30));
   });

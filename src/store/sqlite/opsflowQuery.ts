@@ -17,6 +17,9 @@ interface Target {
   /** For keys that may hold lists: the json_each() source over the key's value (a scalar is one element), so a
    *  condition matches when any element does, as MongoDB's. */
   each(key: string): string | undefined;
+  /** The json_each() source a stat's unwind of a JSON key reads (a JSON path into the stored document, so a
+   *  scalar value is one row instead of malformed JSON). */
+  unwindSource(key: string): string;
 }
 
 const SAFE_MEMBER = /^[A-Za-z0-9_\- ]{1,128}$/;
@@ -46,6 +49,10 @@ function genericTarget(table: string, idKey: string, textKeys: string[]): Target
     keywordKeys: textKeys,
     select: 'seq, data',
     each: (key) => (key === 'assignee_pool' || key === 'mentions.USER' || key === 'mentions.USER_GROUP' ? `json_each(data, '$.${key}')` : undefined),
+    unwindSource: (key) => {
+      const dot = key.indexOf('.');
+      return dot < 0 ? `json_each(data, '$.${key}')` : `json_each(data, '$.${key.slice(0, dot)}."${safeRest(key.slice(dot + 1))}"')`;
+    },
   };
 }
 
@@ -68,6 +75,8 @@ const TARGETS: Record<OpsCollection, Target> = {
       if (dot < 0) return undefined;
       return `json_each(${key.slice(0, dot)}, '$."${safeRest(key.slice(dot + 1))}"')`;
     },
+    // files, data.<field>, mentions.USER…: each() already reads by path; a whole JSON column is valid JSON.
+    unwindSource: (key) => TARGETS.task.each(key) ?? `json_each(${key})`,
   },
   category: genericTarget('ops_categories', 'category_id', ['name', 'description']),
   taskType: genericTarget('ops_task_types', 'task_type_id', ['name', 'description']),
@@ -86,6 +95,11 @@ const TARGETS: Record<OpsCollection, Target> = {
     keywordKeys: ['name', 'description'],
     select: 'seq, data',
     each: () => undefined,
+    unwindSource: (key) => {
+      const dot = key.indexOf('.');
+      const info = `json_extract(data, '$.eventData.${dot < 0 ? key : key.slice(0, dot)}')`;
+      return dot < 0 ? `json_each(${info})` : `json_each(${info}, '$."${safeRest(key.slice(dot + 1))}"')`;
+    },
   },
 };
 
@@ -216,7 +230,7 @@ export function compileStat(collection: OpsCollection, scope: OpsScope, q: OpsSt
   const expr = (key: string) => (unwound && key === unwound ? 'u.value' : unwound && key.startsWith(`${unwound}.`) ? `json_extract(u.value, '$."${safeRest(key.slice(unwound.length + 1))}"')` : t.expr(checkedKey(collection, key)));
   const target: Target = { ...t, expr };
   const w = whereOf(target, collection, scope, q.filter, q.filterOr);
-  const from = unwound ? `${t.from}, json_each(${t.expr(checkedKey(collection, unwound))}) AS u` : t.from;
+  const from = unwound ? `${t.from}, ${t.unwindSource(checkedKey(collection, unwound))} AS u` : t.from;
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
   if (q.distinct) {
     const d = expr(q.distinct);
