@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { postgresBinDir, startPostgres } from './postgres.mjs';
 
 function collect(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -15,5 +16,17 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// The PostgreSQL store and cluster tests need a server: one throwaway server for the run (each test file
+// creates its own databases on it). Under CI it must be there; locally the tests skip without it.
+let postgres;
+const env = { ...process.env };
+if (!env.SWITCHBOARD_TEST_POSTGRES && postgresBinDir()) {
+  postgres = await startPostgres();
+  env.SWITCHBOARD_TEST_POSTGRES = postgres.url;
+} else if (!env.SWITCHBOARD_TEST_POSTGRES && process.env.CI) {
+  console.error('CI: PostgreSQL is not installed (apt-get install postgresql); its tests cannot run');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
+await postgres?.stop();
 process.exit(result.status ?? 1);

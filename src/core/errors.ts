@@ -18,6 +18,9 @@ export const ERRORS = {
   tooManyRequests: { code: 20429, status: 429, message: 'Too Many Requests' },
   internal: { code: 20500, status: 500, message: 'Internal Server Error' },
   serviceUnavailable: { code: 20503, status: 503, message: 'Service Unavailable: the server is shutting down; retry the request' },
+  // Several nodes on PostgreSQL: a write that lost a race with another node changes nothing and says so.
+  conflict: { code: 20409, status: 409, message: 'The resource was changed by another request at the same time; retry the request' },
+  workspaceMoving: { code: 20504, status: 503, message: 'Service Unavailable: the workspace is moving to another node; retry the request' },
 
   // The Workflow face (LUSID-compatible). Its bodies carry a `name` as LUSID's problem details do; the codes are
   // Switchboard's own (21xxx), since LUSID's numeric codes are not public (docs/errors.md).
@@ -41,6 +44,7 @@ export const ERRORS = {
   opsInvalidQuery: { code: 22003, status: 400, message: 'The query is invalid', name: 'ERROR_INVALID_QUERY' },
   opsResourceExists: { code: 22004, status: 400, message: 'Related resources exist', name: 'ERROR_EXIST_RESOURCE' },
   opsNotFound: { code: 22404, status: 404, message: 'Value not found', name: 'ERROR_NOT_FOUND' },
+  opsQueryUnsupported: { code: 22501, status: 501, message: 'list and stat queries of this face run on the SQLite store only', name: 'ERROR_NOT_SUPPORTED' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;

@@ -6,55 +6,9 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { OPS_KEYS, type OpsTask } from '../../core/opsflowEntities.ts';
+import { COLUMN, EVENT_INSERT_COLUMNS, eventRow, INDEXED_EVENT_FIELDS, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat } from './opsflowQuery.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
-
-const TABLE: Record<EntityKind, string> = {
-  account: 'accounts',
-  apiKey: 'api_keys',
-  workspace: 'workspaces',
-  activity: 'activities',
-  taskChannel: 'task_channels',
-  worker: 'workers',
-  workerChannel: 'worker_channels',
-  taskQueue: 'task_queues',
-  workflow: 'workflows',
-  task: 'tasks',
-  reservation: 'reservations',
-  wfDefinition: 'wf_definitions',
-  wfDefinitionVersion: 'wf_definition_versions',
-  wfTask: 'wf_tasks',
-  wfWorker: 'wf_workers',
-  wfActionLog: 'wf_action_logs',
-  wfPendingAction: 'wf_pending_actions',
-  wfRoute: 'wf_routes',
-  opsCategory: 'ops_categories',
-  opsTaskType: 'ops_task_types',
-  opsComment: 'ops_comments',
-  opsRoute: 'ops_routes',
-};
-
-// Fields held in real columns; every other field is read from the JSON document.
-const COLUMN: Record<string, string> = { sid: 'sid', accountSid: 'account_sid', workspaceSid: 'workspace_sid' };
-
-/** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
-function uniqueKey(kind: EntityKind, e: any): string | null {
-  switch (kind) {
-    case 'worker':
-      return `${e.workspaceSid}:${String(e.friendlyName).toLowerCase()}`;
-    case 'taskChannel':
-      return `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`;
-    case 'workerChannel':
-      return `${e.workerSid}:${e.taskChannelSid}`;
-    // LUSID ids are case-sensitive.
-    case 'wfDefinition':
-    case 'wfWorker':
-      return `${e.accountSid}:${e.scope}/${e.code}`;
-    default:
-      return null;
-  }
-}
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -88,25 +42,6 @@ function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: stri
   }
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
 }
-
-const TASK_COLUMNS = Object.keys(OPS_KEYS.task);
-const TASK_JSON_COLUMNS = new Set(['data', 'files', 'mentions']);
-
-function taskToRow(t: OpsTask): unknown[] {
-  return TASK_COLUMNS.map((c) => {
-    const v = (t as unknown as Record<string, unknown>)[c];
-    return TASK_JSON_COLUMNS.has(c) ? JSON.stringify(v) : v;
-  });
-}
-
-function taskFromRow(row: Record<string, unknown>): OpsTask {
-  const t: Record<string, unknown> = {};
-  for (const c of TASK_COLUMNS) t[c] = TASK_JSON_COLUMNS.has(c) ? JSON.parse(String(row[c])) : row[c];
-  return t as unknown as OpsTask;
-}
-
-/** event_data fields kept in their own columns (migrations 0006, 0007; the first three indexed). */
-const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservation_sid', 'task_queue_sid', 'workflow_sid', 'task_channel_sid']);
 
 /** The WHERE clause of an event-log read: the indexed fields by column, the others from the JSON. */
 function eventWhere(q: EventQuery): { sql: string; params: (string | number)[] } {
@@ -266,18 +201,7 @@ export class SqliteStore implements Store {
       },
       appendEvent: (event: EventRecord) => {
         this.appended.push(event);
-        const d = event.eventData;
-        const text = (v: unknown) => (typeof v === 'string' ? v : null);
-        const int = (v: unknown) => (v === null || v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Math.trunc(Number(v)));
-        stmt(
-          `INSERT INTO events (sid, account_sid, workspace_sid, event_type, resource_sid, date_ms, data, task_sid, worker_sid, reservation_sid,
-             task_queue_sid, workflow_sid, task_channel_sid, task_age, task_age_in_queue, previous_activity_sid, previous_activity_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event),
-          text(d.task_sid), text(d.worker_sid), text(d.reservation_sid), text(d.task_queue_sid), text(d.workflow_sid), text(d.task_channel_sid),
-          int(d.task_age), int(d.task_age_in_queue), text(d.worker_previous_activity_sid), int(d.worker_time_in_previous_activity_ms),
-        );
+        stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES (${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`).run(...eventRow(event));
       },
       getEvent(workspaceSid: string, sid: string) {
         return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`).get(workspaceSid, sid) as any);

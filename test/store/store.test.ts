@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Activity, Worker } from '../../src/core/entities.ts';
+import type { Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
+import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 
 const WS = newSid('WS');
 const AC = newSid('AC');
@@ -21,19 +24,45 @@ function worker(name: string): Worker {
   };
 }
 
-async function withStore(fn: (store: SqliteStore, path: string) => void | Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
-  const path = join(dir, 'db.sqlite');
-  const store = new SqliteStore(path);
+/** One backend of the store port: how to open a fresh store, and a second connection to the same data. */
+interface Backend {
+  name: string;
+  skip: string | false;
+  fresh(): Promise<{ store: Store; reopen(): Promise<Store>; cleanup(): void }>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SqliteStore',
+    skip: false,
+    async fresh() {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
+      const path = join(dir, 'db.sqlite');
+      return { store: new SqliteStore(path), reopen: async () => new SqliteStore(path), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'PostgresStore',
+    skip: skipWithoutPostgres,
+    async fresh() {
+      const url = await freshDatabase('store');
+      return { store: await PostgresStore.open(url), reopen: () => PostgresStore.open(url), cleanup: () => undefined };
+    },
+  },
+];
+
+for (const backend of BACKENDS) {
+async function withStore(fn: (store: Store, reopen: () => Promise<Store>) => void | Promise<void>) {
+  const { store, reopen, cleanup } = await backend.fresh();
   try {
-    await fn(store, path);
+    await fn(store, reopen);
   } finally {
     store.close();
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }
 
-describe('SqliteStore', () => {
+describe(backend.name, { skip: backend.skip }, () => {
   it('filters by equality, case-insensitive match, IN and booleans', () => {
     return withStore((store) => {
       store.transaction((repo) => {
@@ -97,7 +126,7 @@ describe('SqliteStore', () => {
   it('enforces case-insensitive unique worker names per workspace in the database itself', () => {
     return withStore((store) => {
       store.transaction((repo) => repo.insert('worker', worker('Alice')));
-      assert.throws(() => store.transaction((repo) => repo.insert('worker', worker('alice'))), /UNIQUE/);
+      assert.throws(() => store.transaction((repo) => repo.insert('worker', worker('alice'))), /UNIQUE|unique key/);
       const renamed = store.read((repo) => repo.findOne('worker', { friendlyName: 'Alice' }))!;
       store.transaction((repo) => repo.update('worker', { ...renamed, friendlyName: 'Bob' }));
       store.transaction((repo) => repo.insert('worker', worker('ALICE')));
@@ -106,10 +135,10 @@ describe('SqliteStore', () => {
   });
 
   it('reopens a file with its data and applies migrations only once', async () => {
-    await withStore(async (store, path) => {
+    await withStore(async (store, reopen) => {
       store.transaction((repo) => repo.insert('activity', activity('Persisted', true)));
       await store.durable();
-      const again = new SqliteStore(path);
+      const again = await reopen();
       try {
         assert.equal(again.read((repo) => repo.findOne('activity', { friendlyName: 'Persisted' }))?.available, true);
       } finally {
@@ -125,16 +154,16 @@ describe('SqliteStore', () => {
   });
 });
 
-describe('group commit', () => {
+describe(`${backend.name}: group commit`, { skip: backend.skip }, () => {
   it('commits the transactions of one event-loop turn together, after which durable() resolves and listeners run', async () => {
-    await withStore(async (store, path) => {
+    await withStore(async (store, reopen) => {
+      const other = await reopen();
       const seen: string[][] = [];
       store.onCommit((events) => seen.push(events.map((e) => e.sid)));
       const ev = (sid: string) => ({ sid, accountSid: 'AC1', workspaceSid: 'WS1', eventType: 'test', actorType: 'account', actorSid: 'AC1', resourceType: 'x', resourceSid: 'x', description: '', eventData: {}, dateMs: 0 });
       store.transaction((repo) => repo.appendEvent(ev('EV1')));
       assert.throws(() => store.transaction((repo) => { repo.appendEvent(ev('EV2')); throw new Error('undo me'); }), /undo me/);
       store.transaction((repo) => repo.appendEvent(ev('EV3')));
-      const other = new SqliteStore(path);
       try {
         assert.equal(other.read((repo) => repo.eventsFor('WS1').length), 0, 'nothing visible to another connection before the commit');
         assert.deepEqual(seen, [], 'listeners wait for the commit');
@@ -147,3 +176,4 @@ describe('group commit', () => {
     });
   });
 });
+}

@@ -1,0 +1,86 @@
+// The relational layout both stores share: the table of each entity kind, the keys the database keeps unique,
+// the Opsflow task columns and the event fields held in their own columns. Each store writes its own dialect.
+import type { EntityKind, EventRecord } from '../core/entities.ts';
+import { OPS_KEYS, type OpsTask } from '../core/opsflowEntities.ts';
+
+export const TABLE: Record<EntityKind, string> = {
+  account: 'accounts',
+  apiKey: 'api_keys',
+  workspace: 'workspaces',
+  activity: 'activities',
+  taskChannel: 'task_channels',
+  worker: 'workers',
+  workerChannel: 'worker_channels',
+  taskQueue: 'task_queues',
+  workflow: 'workflows',
+  task: 'tasks',
+  reservation: 'reservations',
+  wfDefinition: 'wf_definitions',
+  wfDefinitionVersion: 'wf_definition_versions',
+  wfTask: 'wf_tasks',
+  wfWorker: 'wf_workers',
+  wfActionLog: 'wf_action_logs',
+  wfPendingAction: 'wf_pending_actions',
+  wfRoute: 'wf_routes',
+  opsCategory: 'ops_categories',
+  opsTaskType: 'ops_task_types',
+  opsComment: 'ops_comments',
+  opsRoute: 'ops_routes',
+};
+
+// Fields held in real columns; every other field is read from the JSON document.
+export const COLUMN: Record<string, string> = { sid: 'sid', accountSid: 'account_sid', workspaceSid: 'workspace_sid' };
+
+/** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
+export function uniqueKey(kind: EntityKind, e: any): string | null {
+  switch (kind) {
+    case 'worker':
+      return `${e.workspaceSid}:${String(e.friendlyName).toLowerCase()}`;
+    case 'taskChannel':
+      return `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`;
+    case 'workerChannel':
+      return `${e.workerSid}:${e.taskChannelSid}`;
+    // LUSID ids are case-sensitive.
+    case 'wfDefinition':
+    case 'wfWorker':
+      return `${e.accountSid}:${e.scope}/${e.code}`;
+    default:
+      return null;
+  }
+}
+
+export const TASK_COLUMNS = Object.keys(OPS_KEYS.task);
+const TASK_JSON_COLUMNS = new Set(['data', 'files', 'mentions']);
+
+export function taskToRow(t: OpsTask): unknown[] {
+  return TASK_COLUMNS.map((c) => {
+    const v = (t as unknown as Record<string, unknown>)[c];
+    return TASK_JSON_COLUMNS.has(c) ? JSON.stringify(v) : v;
+  });
+}
+
+export function taskFromRow(row: Record<string, unknown>): OpsTask {
+  const t: Record<string, unknown> = {};
+  for (const c of TASK_COLUMNS) t[c] = TASK_JSON_COLUMNS.has(c) ? JSON.parse(String(row[c])) : row[c];
+  return t as unknown as OpsTask;
+}
+
+/** event_data fields kept in their own columns (migrations 0006, 0007; the first three indexed). */
+export const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservation_sid', 'task_queue_sid', 'workflow_sid', 'task_channel_sid']);
+
+
+/** The columns of an events row, in insert order (see EVENT_INSERT_COLUMNS): the record, then the event_data
+ *  fields held in their own columns (text, or whole numbers). */
+export const EVENT_INSERT_COLUMNS = ['sid', 'account_sid', 'workspace_sid', 'event_type', 'resource_sid', 'date_ms', 'data', 'task_sid', 'worker_sid',
+  'reservation_sid', 'task_queue_sid', 'workflow_sid', 'task_channel_sid', 'task_age', 'task_age_in_queue', 'previous_activity_sid', 'previous_activity_ms'];
+
+export function eventRow(event: EventRecord): unknown[] {
+  const d = event.eventData;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const int = (v: unknown) => (v === null || v === undefined || v === '' || !Number.isFinite(Number(v)) ? null : Math.trunc(Number(v)));
+  return [
+    event.sid, event.accountSid, event.workspaceSid, event.eventType, event.resourceSid, event.dateMs, JSON.stringify(event),
+    text(d.task_sid), text(d.worker_sid), text(d.reservation_sid), text(d.task_queue_sid), text(d.workflow_sid), text(d.task_channel_sid),
+    int(d.task_age), int(d.task_age_in_queue), text(d.worker_previous_activity_sid), int(d.worker_time_in_previous_activity_ms),
+  ];
+}

@@ -1,0 +1,31 @@
+// PostgreSQL for tests: `npm test` (scripts/run-tests.mjs) starts one throwaway server when PostgreSQL is
+// installed and passes its URL in SWITCHBOARD_TEST_POSTGRES; each caller gets a database of its own. Without
+// it, PostgreSQL tests are skipped locally and fail under CI (CI must run them).
+import pg from 'pg';
+
+export const postgresUrl = process.env.SWITCHBOARD_TEST_POSTGRES;
+
+/** The `skip` option for node:test: a reason when PostgreSQL is not available here. */
+export const skipWithoutPostgres: string | false = postgresUrl
+  ? false
+  : process.env.CI
+    ? false // under CI the tests run and fail loudly instead of being skipped
+    : 'PostgreSQL is not installed (SWITCHBOARD_TEST_POSTGRES unset)';
+
+let counter = 0;
+
+/** Creates an empty database on the test server and returns its URL. */
+export async function freshDatabase(label = 'test'): Promise<string> {
+  if (!postgresUrl) throw new Error('SWITCHBOARD_TEST_POSTGRES is not set: PostgreSQL tests need the server scripts/run-tests.mjs starts');
+  const name = `sb_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${process.pid}_${++counter}_${Date.now() % 100000}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
