@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 export interface Config {
   readonly port: number;
   readonly host: string;
-  /** SQLite file path (`:memory:` for tests). */
+  /** SQLite file path (`:memory:` for tests), or a postgres:// URL (the multi-node store). */
   readonly db: string;
   /** The bootstrap account; generated on first start when unset. */
   readonly accountSid: string | undefined;
@@ -15,6 +15,10 @@ export interface Config {
   readonly sync: 'full' | 'normal';
   /** Requests per second per account before 429 (X-Rate-Limit-Limit). */
   readonly rateLimit: number;
+  /** Several nodes on PostgreSQL: this node's name (default: host, pid and a random suffix). */
+  readonly nodeId: string | undefined;
+  /** Several nodes: how long a workspace lease lasts without renewal (a dead node's are taken after it). */
+  readonly leaseTtlMs: number;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -31,6 +35,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       'log-level': { type: 'string' },
       'rate-limit': { type: 'string' },
       sync: { type: 'string' },
+      'node-id': { type: 'string' },
+      'lease-ttl-ms': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -43,6 +49,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new Error(`invalid rate limit: ${rateText}`);
   const sync = (values.sync ?? env.SWITCHBOARD_SYNC ?? 'full').toLowerCase();
   if (sync !== 'full' && sync !== 'normal') throw new Error(`invalid sync mode: ${sync} (full or normal)`);
+  const ttlText = values['lease-ttl-ms'] ?? env.SWITCHBOARD_LEASE_TTL_MS ?? '5000';
+  const leaseTtlMs = Number(ttlText);
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 500) throw new Error(`invalid lease TTL: ${ttlText} (milliseconds, at least 500)`);
   return Object.freeze({
     port,
     host: values.host ?? env.HOST ?? DEFAULTS.host,
@@ -52,6 +61,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
     rateLimit,
     sync,
+    nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
+    leaseTtlMs,
   });
 }
 

@@ -5,15 +5,30 @@ import { loadConfig } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
-  const [{ SqliteStore }, { ensureBootstrapAccount }, { buildServer }] = await Promise.all([
+  const [{ SqliteStore }, { ensureBootstrapAccount }, { buildServer }, { Engine }] = await Promise.all([
     import('./store/sqlite/sqliteStore.ts'),
     import('./auth/bootstrap.ts'),
     import('./server.ts'),
+    import('./engine/engine.ts'),
   ]);
-  const store = new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
-  const boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
-  await store.durable();
-  const app = await buildServer({ store, logLevel: config.logLevel, rateLimit: config.rateLimit });
+  // A postgres:// URL makes this process a node of a cluster on that database (possibly the only one).
+  const cluster = isPostgresUrl(config.db)
+    ? await (await import('./cluster/clusterNode.ts')).ClusterNode.open(config.db, { nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, log: (m) => process.stderr.write(`${m}\n`) })
+    : undefined;
+  const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
+  let boot;
+  try {
+    boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
+    await store.durable();
+  } catch (err) {
+    // Several nodes starting on an empty database race to create the bootstrap account: the loser reads it.
+    if (!cluster) throw err;
+    boot = undefined;
+  }
+  const engine = new Engine(store, { ...cluster?.engineOptions });
+  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
+  if (cluster) await cluster.join(app, engine);
+  engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
   const origin = address.replace('0.0.0.0', '127.0.0.1');
   if (boot?.created && config.accountSid === undefined) {
@@ -35,7 +50,8 @@ async function serve(argv: string[]): Promise<void> {
       ].join('\n') + '\n',
     );
   }
-  process.stdout.write(`switchboard listening on ${origin} (db ${config.db})\n`);
+  const where = cluster ? `PostgreSQL ${redactPassword(config.db)}, node ${cluster.nodeId}` : `db ${config.db}`;
+  process.stdout.write(`switchboard listening on ${origin} (${where})\n`);
   // Graceful stop: /readyz turns 503 (load balancers drain), the listener stops accepting, requests in flight
   // finish and their writes commit, WebSockets close with 1012 (service restart: reconnect), the store commits
   // and closes.
@@ -47,6 +63,14 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//.test(db);
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);

@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The Workflow face's action runner (tests wake it after moving their clock). */
     workflowActions: WorkflowActionRunner;
+    /** Restarts the account-wide loops (this node has just taken them over from another). */
+    resumeBackground: () => void;
   }
 }
 
@@ -44,6 +46,8 @@ export interface ServerOptions {
   callbacks?: DispatcherOptions;
   /** Workflow-face action runner settings (retry timings). */
   workflowActions?: ActionRunnerOptions;
+  /** Several nodes: whether this node runs the account-wide loops (Workflow actions, Opsflow routes) now. */
+  runsBackground?: () => boolean;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -155,16 +159,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());
   attachWorkerSockets(app, store, engine, clock, options.sockets);
-  const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), ...options.workflowActions });
+  const active = options.runsBackground ?? (() => true);
+  const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
   registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions) });
   actions.start();
   app.addHook('onClose', async () => actions.stop());
   app.decorate('workflowActions', actions);
   // The service tells the follower about each routed workspace; the follower applies routed tasks' outcomes.
   const opsflow = new OpsflowService(store, engine, (ws) => follower.follow(ws));
-  const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m));
+  const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m), active);
   registerOpsflowRoutes(app, { clock, opsflow });
   follower.start();
   app.addHook('onClose', async () => follower.stop());
+  app.decorate('resumeBackground', () => {
+    actions.wake();
+    follower.resume();
+  });
   return app;
 }

@@ -44,6 +44,7 @@ export class WebhookDispatcher {
   private readonly clock: () => number;
   private readonly opts: Required<Omit<DispatcherOptions, 'clock'>>;
   private unsubscribe: (() => void) | undefined;
+  private unadopt: (() => void) | undefined;
   private stopped = false;
   /** Aborts the requests in flight when the dispatcher stops (they are re-sent after a restart). */
   private readonly abort = new AbortController();
@@ -85,6 +86,11 @@ export class WebhookDispatcher {
     }));
     for (const ws of withEvents) this.wake(ws.sid, 'event');
     for (const ws of withAssignments) this.wake(ws, 'assignment');
+    // Several nodes: the node that takes a workspace over resumes its callbacks from the stored cursors.
+    this.unadopt = this.engine.onAdopt((ws) => {
+      this.wake(ws, 'event');
+      this.wake(ws, 'assignment');
+    });
   }
 
   /** Stops tailing and waits for the deliveries in flight (their cursors are saved). */
@@ -92,12 +98,14 @@ export class WebhookDispatcher {
     this.stopped = true;
     this.abort.abort();
     this.unsubscribe?.();
+    this.unadopt?.();
     for (const loop of this.loops.values()) clearTimeout(loop.retry);
     await Promise.allSettled([...this.inFlight]);
   }
 
   private wake(workspaceSid: string, kind: Kind): void {
-    if (this.stopped) return;
+    // Only the node routing a workspace delivers its callbacks (once, from its cursors).
+    if (this.stopped || !this.engine.owns(workspaceSid)) return;
     const key = `${kind}-callback:${workspaceSid}`;
     let loop = this.loops.get(key);
     if (!loop) {

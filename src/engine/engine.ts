@@ -17,6 +17,9 @@ export interface EngineOptions {
   ids?: (prefix: 'WT' | 'WR') => string;
   /** Run timers automatically with setTimeout (off in tests that drive time by hand). */
   autoTimers?: boolean;
+  /** Several nodes: whether this node routes the workspace now (holds its lease). A node keeps routers and
+   *  runs timers only for the workspaces it routes; the lease keeper calls adopt() and forget(). */
+  owns?: (workspaceSid: string) => boolean;
 }
 
 function snapshot(repo: Repository, workspace: Workspace): RouterSnapshot {
@@ -43,23 +46,48 @@ export class Engine {
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
   private closed = false;
+  private readonly ownership: (workspaceSid: string) => boolean;
+  private readonly adoptListeners = new Set<(workspaceSid: string) => void>();
 
   constructor(store: Store, options: EngineOptions = {}) {
     this.store = store;
     this.clock = options.clock ?? Date.now;
     this.ids = options.ids ?? newSid;
     this.autoTimers = options.autoTimers ?? true;
+    this.ownership = options.owns ?? (() => true);
     // A failed group commit lost writes the routers already made in memory: rebuild them from the store.
     store.onFailure(() => this.routers.clear());
   }
 
   /** Loads every workspace that has tasks, so their timers run after a restart, and fires what is overdue. */
   start(): void {
-    const workspaces = this.store.read((repo) => repo.findAll('workspace', {}).filter((ws) => repo.count('task', { workspaceSid: ws.sid }) > 0));
+    const workspaces = this.store.read((repo) => repo.findAll('workspace', {}).filter((ws) => this.owns(ws.sid) && repo.count('task', { workspaceSid: ws.sid }) > 0));
     for (const ws of workspaces) {
       this.run({ accountSid: ws.accountSid, now: this.clock() }, ws.sid, (_repo, router) => router.rebalance(this.clock()));
     }
     this.fireDue();
+  }
+
+  /** Whether this node routes the workspace (always, on a single node). */
+  owns(workspaceSid: string): boolean {
+    return this.ownership(workspaceSid);
+  }
+
+  /** This node has just become the workspace's router (a lease taken over): rebuild its state from the
+   *  store, route what waits and fire what fell due while nobody routed it; then tell the listeners. */
+  adopt(workspaceSid: string): void {
+    this.routers.delete(workspaceSid);
+    const ws = this.store.read((repo) => repo.get('workspace', workspaceSid));
+    if (!ws) return;
+    this.run({ accountSid: ws.accountSid, now: this.clock() }, workspaceSid, (_repo, router) => router.rebalance(this.clock()));
+    this.fireDue();
+    for (const listener of this.adoptListeners) listener(workspaceSid);
+  }
+
+  /** Called with each workspace adopt() takes over (webhook delivery resumes its callbacks). */
+  onAdopt(listener: (workspaceSid: string) => void): () => void {
+    this.adoptListeners.add(listener);
+    return () => this.adoptListeners.delete(listener);
   }
 
   private router(repo: Repository, workspace: Workspace): WorkspaceRouter {
@@ -87,7 +115,11 @@ export class Engine {
       workspaceSid,
       (repo) => {
         const ws = requireWorkspace(repo, ctx, workspaceSid);
+        const rebuilt = !this.routers.has(workspaceSid);
         router = this.router(repo, ws);
+        // A router rebuilt from the store (after a failed commit, or a workspace this node just took over) first
+        // offers what waits: no event would otherwise wake the tasks that were pending when it was dropped.
+        if (rebuilt) router.rebalance(ctx.now);
         const value = work(repo, router);
         this.flush(repo, router, ctx);
         return value;
@@ -103,7 +135,9 @@ export class Engine {
   inspect<T>(ctx: CommandContext, workspaceSid: string, work: (repo: Repository, router: WorkspaceRouter) => T): T {
     return this.store.read((repo) => {
       const ws = requireWorkspace(repo, ctx, workspaceSid);
-      return work(repo, this.router(repo, ws));
+      const router = this.router(repo, ws);
+      if (!this.owns(workspaceSid)) this.routers.delete(workspaceSid);
+      return work(repo, router);
     });
   }
 
@@ -142,10 +176,13 @@ export class Engine {
   private transact<T>(workspaceSid: string, body: (repo: Repository) => T, routerIntact: (err: unknown) => boolean = () => false): T {
     try {
       const result = this.store.transaction(body);
+      // A workspace another node routes (a write that reached it through another face) keeps no router here:
+      // its owner changes it, and a kept copy would go stale.
+      if (!this.owns(workspaceSid)) this.routers.delete(workspaceSid);
       this.schedule();
       return result;
     } catch (err) {
-      if (!routerIntact(err)) this.routers.delete(workspaceSid);
+      if (!routerIntact(err) || !this.owns(workspaceSid)) this.routers.delete(workspaceSid);
       throw err;
     }
   }

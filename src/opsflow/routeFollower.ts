@@ -19,10 +19,19 @@ export class OpsflowRouteFollower {
   private pending: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(store: Store, service: OpsflowService, log: (message: string) => void = () => undefined) {
+  /** Several nodes: whether this node runs the account-wide loops now (holds the background lease). */
+  private readonly active: () => boolean;
+
+  constructor(store: Store, service: OpsflowService, log: (message: string) => void = () => undefined, active: () => boolean = () => true) {
     this.store = store;
     this.service = service;
     this.log = log;
+    this.active = active;
+  }
+
+  /** Catches up every followed workspace (this node has just taken over the background loops). */
+  resume(): void {
+    for (const ws of this.workspaces) this.follow(ws);
   }
 
   start(): void {
@@ -38,6 +47,7 @@ export class OpsflowRouteFollower {
   follow(workspaceSid: string): void {
     if (this.stopped) return;
     this.workspaces.add(workspaceSid);
+    if (!this.active()) return;
     // After the commit that wrote the events is durable, in order with earlier catch-ups.
     this.pending = (this.pending ?? Promise.resolve())
       .then(() => this.store.durable())

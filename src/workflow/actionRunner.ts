@@ -35,6 +35,8 @@ export interface ActionRunnerOptions {
   retryBaseMs?: number;
   /** Attempts of a Webhook call before failedToComplete. */
   maxAttempts?: number;
+  /** Several nodes: whether this node runs the account-wide loops now (holds the background lease). */
+  active?: () => boolean;
 }
 
 const ROUTE_END_EVENTS = ['task.completed', 'task.canceled', 'task.deleted'];
@@ -72,6 +74,7 @@ export class WorkflowActionRunner {
   private again = false;
   private stopped = false;
   private readonly abort = new AbortController();
+  private readonly active: () => boolean;
 
   constructor(store: Store, engine: Engine, options: ActionRunnerOptions = {}) {
     this.store = store;
@@ -80,6 +83,7 @@ export class WorkflowActionRunner {
     this.log = options.log ?? (() => undefined);
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.active = options.active ?? (() => true);
   }
 
   start(): void {
@@ -105,7 +109,7 @@ export class WorkflowActionRunner {
 
   /** Runs what is due now (after the commits so far are durable); coalesces calls made while running. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.active()) return;
     if (this.running) {
       this.again = true;
       return;

@@ -19,7 +19,8 @@ export interface QueryResult<R = Record<string, unknown>> {
 }
 
 interface Response {
-  id: number;
+  id?: number;
+  notification?: { channel: string; payload: string };
   rows?: Record<string, unknown>[];
   rowCount?: number;
   command?: string;
@@ -49,6 +50,7 @@ export class BlockingPgClient {
   /** The first failure among send()s since the last drain(). */
   private sendFailure: DatabaseError | undefined;
   private closed = false;
+  private readonly notificationListeners = new Set<(channel: string, payload: string) => void>();
 
   constructor(url: string) {
     const channel = new MessageChannel();
@@ -63,6 +65,15 @@ export class BlockingPgClient {
   }
 
   private deliver(res: Response): void {
+    if (res.notification) {
+      const { channel, payload } = res.notification;
+      // Outside a blocking call: listeners may do anything, including blocking queries.
+      queueMicrotask(() => {
+        for (const listener of this.notificationListeners) listener(channel, payload);
+      });
+      return;
+    }
+    if (res.id === undefined) return;
     const handler = this.waiting.get(res.id);
     if (!handler) return;
     this.waiting.delete(res.id);
@@ -143,13 +154,25 @@ export class BlockingPgClient {
         reject(err as Error);
       }
     }).finally(() => {
-      if (![...this.waiting.keys()].length) this.port.unref();
+      if (!this.waiting.size && !this.notificationListeners.size) this.port.unref();
     }) as Promise<QueryResult<R>>;
+  }
+
+  /** LISTENs on `channel` (on the aux connection); `listener` gets every notification of the listened channels. */
+  async listen(channel: string, listener: (channel: string, payload: string) => void): Promise<() => void> {
+    if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+    this.notificationListeners.add(listener);
+    await this.queryAsync(`LISTEN ${channel}`);
+    // A listening connection must be read even when nothing else is awaited.
+    this.port.ref();
+    return () => this.notificationListeners.delete(listener);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.notificationListeners.clear();
+    this.port.unref();
     this.port.postMessage({ close: true });
     setTimeout(() => void this.worker.terminate(), 1000).unref();
   }

@@ -16,6 +16,8 @@ pg.types.setTypeParser(1700, Number);
 pg.types.setTypeParser(114, (s) => s);
 
 const clients = { main: new pg.Client({ connectionString: url }), aux: new pg.Client({ connectionString: url }) };
+// Notifications (LISTEN on the aux connection) are passed on as { notification: { channel, payload } }.
+clients.aux.on('notification', (n) => reply({ notification: { channel: n.channel, payload: n.payload ?? '' } }));
 const names = new Map();
 // Each connection runs one query at a time (pg 8 would queue them itself, with a deprecation warning).
 const queues = { main: Promise.resolve(), aux: Promise.resolve() };

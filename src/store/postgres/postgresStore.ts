@@ -121,6 +121,9 @@ export class PostgresStore implements Store {
   /** Version entries changed by the transaction in progress, with their earlier values, to undo a rollback. */
   private versionUndo: [string, number | undefined][] = [];
   private closed = false;
+  /** Set by followSharedLog(): commit listeners get every node's events from the log instead of this
+   *  node's commits, and the position read up to (transaction id, seq). */
+  private sharedLog: { tx: string; seq: number; polling: boolean; again: boolean; timer: NodeJS.Timeout; unlisten: () => void } | undefined;
 
   private constructor(db: BlockingPgClient, options: PostgresStoreOptions) {
     this.db = db;
@@ -171,6 +174,74 @@ export class PostgresStore implements Store {
    *  bookkeeping). Only src/store and src/cluster's store-side helpers use it. */
   queryAside<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     return this.db.queryAsync<R>(sql, params, 'aux').then((r) => r.rows);
+  }
+
+  /** LISTENs on a notification channel; returns the unsubscribe function. */
+  listen(channel: string, listener: (payload: string) => void): Promise<() => void> {
+    return this.db.listen(channel, (c, payload) => {
+      if (c === channel) listener(payload);
+    });
+  }
+
+  /**
+   * Several nodes: commit listeners (WebSocket pushes, the background loops' wake-ups) get the events of EVERY
+   * node, in log order, from here on. The log is read by (transaction id, seq) and only up to the oldest
+   * transaction still running anywhere (pg_snapshot_xmin), so an event committed late with an earlier seq is
+   * never skipped; a commit's NOTIFY wakes the reader, and a poll backs it up.
+   */
+  async followSharedLog(pollMs = 200): Promise<void> {
+    const [start] = await this.queryAside<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
+    const unlisten = await this.listen('sb_events', () => this.readSharedLog());
+    const timer = setInterval(() => this.readSharedLog(), pollMs);
+    timer.unref();
+    this.sharedLog = { tx: start!.xmin, seq: 0, polling: false, again: false, timer, unlisten };
+  }
+
+  private readSharedLog(): void {
+    const log = this.sharedLog;
+    if (!log || this.closed) return;
+    if (log.polling) {
+      log.again = true;
+      return;
+    }
+    log.polling = true;
+    const BATCH = 500;
+    void (async () => {
+      try {
+        for (;;) {
+          const rows = await this.queryAside<{ tx: string; seq: number; data: string }>(
+            `SELECT tx_id::text AS tx, seq, data FROM events
+             WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY tx_id, seq LIMIT ${BATCH}`,
+            [log.tx, log.seq],
+          );
+          if (rows.length === 0) break;
+          const last = rows[rows.length - 1]!;
+          log.tx = last.tx;
+          log.seq = last.seq;
+          this.notifyListeners(rows.map((r) => JSON.parse(r.data)));
+          if (rows.length < BATCH) break;
+        }
+      } catch {
+        // The next notification or poll reads again from the same position.
+      } finally {
+        log.polling = false;
+        if (log.again) {
+          log.again = false;
+          this.readSharedLog();
+        }
+      }
+    })();
+  }
+
+  private notifyListeners(events: EventRecord[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // A listener's failure (a closed socket, say) must not turn a committed write into an error.
+      }
+    }
   }
 
   private remember(table: string, doc: { sid?: unknown; version?: unknown } | undefined): void {
@@ -419,6 +490,8 @@ export class PostgresStore implements Store {
     const fence = this.nodeId !== undefined && group.workspaces.size > 0
       ? this.db.queryAsync('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`], 'main')
       : Promise.resolve(undefined);
+    // Wakes every node's log reader once this commit is visible (notifications are sent at COMMIT).
+    if (this.sharedLog && group.events.length > 0) void this.db.queryAsync(`NOTIFY sb_events`, [], 'main').catch(() => undefined);
     const commit = this.db.queryAsync('COMMIT', [], 'main');
     void (async () => {
       let failure: Error | undefined;
@@ -442,14 +515,9 @@ export class PostgresStore implements Store {
         return;
       }
       for (const w of group.waiters) w.resolve();
-      if (group.events.length === 0) return;
-      for (const listener of this.listeners) {
-        try {
-          listener(group.events);
-        } catch {
-          // A listener's failure must not turn a committed write into an error.
-        }
-      }
+      // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
+      if (group.events.length === 0 || this.sharedLog) return;
+      this.notifyListeners(group.events);
     })();
   }
 
@@ -465,6 +533,10 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.commitGroup();
     this.closed = true;
+    if (this.sharedLog) {
+      clearInterval(this.sharedLog.timer);
+      this.sharedLog.unlisten();
+    }
     // Wait for the COMMIT just sent (requests on a connection are answered in order), then end the connections.
     try {
       this.db.query('SELECT 1');

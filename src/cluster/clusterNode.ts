@@ -1,0 +1,77 @@
+// One node of a Switchboard cluster on PostgreSQL: opens the store with the lease fence and the shared log,
+// keeps leases, forwards requests for workspaces other nodes route, and executes those forwarded to it.
+// main.ts uses it when SWITCHBOARD_DB is a postgres:// URL (a single node is a cluster of one).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { Engine, EngineOptions } from '../engine/engine.ts';
+import { ClusterCatalog } from '../store/postgres/clusterCatalog.ts';
+import { PostgresStore } from '../store/postgres/postgresStore.ts';
+import { BACKGROUND_LEASE, LeaseKeeper } from './leaseKeeper.ts';
+import { RequestForwarding } from './requestForwarding.ts';
+
+export interface ClusterNodeOptions {
+  nodeId?: string;
+  leaseTtlMs?: number;
+  renewMs?: number;
+  log?: (message: string) => void;
+}
+
+export class ClusterNode {
+  readonly store: PostgresStore;
+  readonly nodeId: string;
+  readonly keeper: LeaseKeeper;
+  private readonly catalog: ClusterCatalog;
+  private readonly log: (message: string) => void;
+  private forwarding: RequestForwarding | undefined;
+
+  private constructor(store: PostgresStore, nodeId: string, options: ClusterNodeOptions) {
+    this.store = store;
+    this.nodeId = nodeId;
+    this.catalog = new ClusterCatalog(store);
+    this.log = options.log ?? (() => undefined);
+    this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, log: this.log });
+  }
+
+  static async open(url: string, options: ClusterNodeOptions = {}): Promise<ClusterNode> {
+    const nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const store = await PostgresStore.open(url, { nodeId, leaseTtlMs: options.leaseTtlMs });
+    await store.followSharedLog();
+    return new ClusterNode(store, nodeId, options);
+  }
+
+  /** What the engine and server need to know about ownership. */
+  get engineOptions(): Pick<EngineOptions, 'owns'> {
+    return { owns: (ws) => this.keeper.owns(ws) };
+  }
+
+  get runsBackground(): () => boolean {
+    return () => this.keeper.runsBackground;
+  }
+
+  /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
+  async join(app: FastifyInstance, engine: Engine): Promise<void> {
+    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log });
+    app.addHook('onClose', async () => this.leave());
+    await this.forwarding.start();
+    await this.keeper.start({
+      gained: (ws) => {
+        try {
+          if (ws === BACKGROUND_LEASE) app.resumeBackground();
+          else engine.adopt(ws);
+        } catch (err) {
+          this.log(`taking over ${ws} failed: ${(err as Error).message}`);
+        }
+      },
+      lost: (ws) => {
+        if (ws !== BACKGROUND_LEASE) engine.forget(ws);
+      },
+    });
+  }
+
+  /** A clean stop: stops executing forwarded requests and gives the leases up for the others to take. */
+  async leave(): Promise<void> {
+    this.forwarding?.stop();
+    await this.keeper.stop();
+  }
+}

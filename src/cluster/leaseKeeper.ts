@@ -1,0 +1,121 @@
+// Which workspaces this node routes. Every `renewMs` the keeper renews the node's heartbeat and leases, takes
+// free or expired leases up to its fair share (workspaces / live nodes), and sheds leases above that share so
+// a node that joins gets work. Leases last `ttlMs`: a node that dies (kill -9, lost network) is replaced within
+// ttl + renew. The keeper tells the engine what it gained (rebuild the routers, fire overdue timers) and lost.
+//
+// One more lease, `background`, picks the node that runs the account-wide loops (the Workflow face's action
+// runner, the Opsflow route follower), which belong to no workspace.
+//
+// Correctness does not depend on the keeper's timing: every commit that writes a workspace takes its lease
+// row in the same transaction (the fence in PostgresStore), so a node that still believes it owns a workspace
+// after losing it fails to commit instead of writing over the new owner.
+import type { ClusterCatalog } from '../store/postgres/clusterCatalog.ts';
+
+export const BACKGROUND_LEASE = 'background';
+
+export interface LeaseKeeperOptions {
+  ttlMs?: number;
+  renewMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface LeaseHolder {
+  /** This node now routes the workspace (or runs the background loops). */
+  gained(workspaceSid: string): void;
+  /** This node no longer routes it. */
+  lost(workspaceSid: string): void;
+}
+
+export class LeaseKeeper {
+  readonly nodeId: string;
+  readonly ttlMs: number;
+  private readonly renewMs: number;
+  private readonly catalog: ClusterCatalog;
+  private readonly log: (message: string) => void;
+  private holder: LeaseHolder | undefined;
+  private owned = new Set<string>();
+  /** When the last renewal succeeded: past the TTL, nothing counts as owned (another node may have it). */
+  private renewedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(catalog: ClusterCatalog, nodeId: string, options: LeaseKeeperOptions = {}) {
+    this.catalog = catalog;
+    this.nodeId = nodeId;
+    this.ttlMs = options.ttlMs ?? 5000;
+    // Renewing four times per TTL leaves three chances before a lease lapses (a busy event loop, a slow query).
+    this.renewMs = options.renewMs ?? Math.max(100, Math.floor(this.ttlMs / 4));
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Whether this node routes the workspace now. */
+  owns(workspaceSid: string): boolean {
+    return this.owned.has(workspaceSid) && Date.now() - this.renewedAt < this.ttlMs;
+  }
+
+  /** The workspaces this node routes now. */
+  ownedWorkspaces(): string[] {
+    return [...this.owned].filter((ws) => ws !== BACKGROUND_LEASE && this.owns(ws));
+  }
+
+  get runsBackground(): boolean {
+    return this.owns(BACKGROUND_LEASE);
+  }
+
+  /** Starts keeping leases; resolves after the first round (so the node starts routing what it took). */
+  async start(holder: LeaseHolder): Promise<void> {
+    this.holder = holder;
+    await this.tick();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => this.schedule());
+    }, this.renewMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const startedAt = Date.now();
+      await this.catalog.heartbeat(this.nodeId);
+      const kept = await this.catalog.renewLeases(this.nodeId, this.ttlMs);
+      const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
+      const share = Math.ceil((await this.catalog.workspaceCount()) / nodes);
+      const workspaces = kept.filter((ws) => ws !== BACKGROUND_LEASE);
+      // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
+      const shed = workspaces.length > share ? workspaces.slice(share) : [];
+      const taken = await this.catalog.claimLeases(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length));
+      const background = kept.includes(BACKGROUND_LEASE) || (await this.catalog.claimBackground(this.nodeId, this.ttlMs));
+      const next = new Set([...kept, ...taken].filter((ws) => !shed.includes(ws)));
+      if (background) next.add(BACKGROUND_LEASE);
+      const before = this.owned;
+      // Stop routing what is shed before giving it up, so no commit of ours follows the release.
+      for (const ws of shed) this.holder?.lost(ws);
+      this.owned = next;
+      this.renewedAt = startedAt;
+      if (shed.length) await this.catalog.releaseLeases(this.nodeId, shed);
+      for (const ws of before) if (!next.has(ws) && !shed.includes(ws)) this.holder?.lost(ws);
+      for (const ws of next) if (!before.has(ws)) this.holder?.gained(ws);
+    } catch (err) {
+      this.log(`lease renewal failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** A clean stop: gives every lease up at once, so the other nodes take over at their next round. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    for (const ws of this.owned) this.holder?.lost(ws);
+    this.owned = new Set();
+    try {
+      await this.catalog.leave(this.nodeId);
+    } catch (err) {
+      this.log(`leaving the cluster failed: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// Any node accepts any request; a request for a workspace another node routes is committed to the database
+// (forwarded_requests) and executed by that workspace's owner, which writes the response back. The owner
+// executes it exactly like a request of its own (fastify's inject: same authentication, validation, engine
+// and durability), so every write to a workspace is made by the one node holding its lease. LISTEN/NOTIFY
+// wakes both sides; a poll backs it up. A request the owner never picked up in time is withdrawn and answered
+// 503 (retry): the client is told nothing happened, and nothing did.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../core/errors.ts';
+import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
+import type { LeaseKeeper } from './leaseKeeper.ts';
+
+const WORKSPACE_PATH = /^\/v1\/Workspaces\/(WS[0-9a-fA-F]{32})(?:[/?]|$)/;
+/** Set on a request an owner executes for another node: it runs here whatever the lease says by then (the
+ *  fence still refuses its commit if this node lost the workspace). */
+const FORWARDED_HEADER = 'x-switchboard-forwarded-by';
+const HOP_HEADERS = new Set(['content-length', 'connection', 'date', 'transfer-encoding', 'keep-alive']);
+
+export interface ForwardingOptions {
+  /** How long a receiving node waits for an owner to take the request before answering 503. */
+  pickupTimeoutMs?: number;
+  /** How long it waits for the owner's answer once taken. */
+  answerTimeoutMs?: number;
+  pollMs?: number;
+  log?: (message: string) => void;
+}
+
+/** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
+function describe(request: FastifyRequest): ForwardedRequest['request'] {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request.headers)) {
+    if (typeof v === 'string' && !HOP_HEADERS.has(k) && k !== 'host') headers[k] = v;
+  }
+  let body = '';
+  const parsed = request.body;
+  if (typeof parsed === 'string') body = parsed;
+  else if (parsed && typeof parsed === 'object') {
+    if (String(request.headers['content-type'] ?? '').includes('json')) body = JSON.stringify(parsed);
+    else {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(parsed as Record<string, string | string[]>)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
+      body = form.toString();
+    }
+  }
+  return { method: request.method, url: request.url, headers, body };
+}
+
+export class RequestForwarding {
+  private readonly app: FastifyInstance;
+  private readonly catalog: ClusterCatalog;
+  private readonly keeper: LeaseKeeper;
+  private readonly opts: Required<ForwardingOptions>;
+  /** Waiters for forwarded requests' answers, by id. */
+  private readonly answers = new Map<number, () => void>();
+  private executing = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(app: FastifyInstance, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
+    this.app = app;
+    this.catalog = catalog;
+    this.keeper = keeper;
+    this.opts = { pickupTimeoutMs: 10_000, answerTimeoutMs: 30_000, pollMs: 100, log: () => undefined, ...options };
+    // After authentication and the token policy check (earlier hooks): only a caller allowed here is forwarded.
+    app.addHook('preHandler', async (request, reply) => {
+      const match = WORKSPACE_PATH.exec(request.url);
+      if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
+      const answer = await this.forward(match[1]!, describe(request));
+      for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
+      return reply.code(answer.statusCode).send(answer.body);
+    });
+  }
+
+  async start(): Promise<void> {
+    this.unlisten.push(await this.catalog.listen('sb_forward', (ws) => (this.keeper.owns(ws) ? this.executePending() : undefined)));
+    this.unlisten.push(await this.catalog.listen('sb_forward_done', (id) => this.answers.get(Number(id))?.()));
+    this.timer = setInterval(() => {
+      this.executePending();
+      for (const wake of this.answers.values()) wake();
+    }, this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const u of this.unlisten) u();
+  }
+
+  /** Commits the request for the owner and waits for its answer. */
+  private async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse> {
+    const id = await this.catalog.forward(workspaceSid, request);
+    const started = Date.now();
+    let abandoned = false;
+    try {
+      for (;;) {
+        const response = await this.catalog.takeResponse(id);
+        if (response) return response;
+        const waited = Date.now() - started;
+        if (!abandoned && waited > this.opts.pickupTimeoutMs) {
+          // Nobody took it: withdraw it (nothing happened) unless an owner took it just now.
+          if (await this.catalog.abandonForwarded(id)) throw new ApiError('workspaceMoving');
+          abandoned = true;
+        }
+        if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw new ApiError('workspaceMoving');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(done, this.opts.pollMs * 5);
+          function done() {
+            clearTimeout(t);
+            resolve();
+          }
+          this.answers.set(id, done);
+        });
+      }
+    } finally {
+      this.answers.delete(id);
+    }
+  }
+
+  /** The owner's side: takes the pending requests of its workspaces and executes them, oldest first. */
+  private executePending(): void {
+    if (this.stopped) return;
+    if (this.executing) {
+      this.again = true;
+      return;
+    }
+    this.executing = true;
+    void (async () => {
+      try {
+        for (;;) {
+          const owned = this.keeper.ownedWorkspaces();
+          const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50);
+          if (batch.length === 0) break;
+          // In order per workspace (a client's requests in the order it sent them); workspaces side by side.
+          const byWorkspace = new Map<string, ForwardedRequest[]>();
+          for (const r of batch) byWorkspace.set(r.workspaceSid, [...(byWorkspace.get(r.workspaceSid) ?? []), r]);
+          await Promise.all([...byWorkspace.values()].map(async (requests) => {
+            for (const r of requests) await this.catalog.answerForwarded(r.id, await this.execute(r));
+          }));
+        }
+      } catch (err) {
+        this.opts.log(`forwarded requests: ${(err as Error).message}`);
+      } finally {
+        this.executing = false;
+        if (this.again) {
+          this.again = false;
+          this.executePending();
+        }
+      }
+    })();
+  }
+
+  private async execute(r: ForwardedRequest): Promise<ForwardedResponse> {
+    const res = await this.app.inject({
+      method: r.request.method as 'GET',
+      url: r.request.url,
+      headers: { ...r.request.headers, [FORWARDED_HEADER]: this.keeper.nodeId },
+      payload: r.request.body || undefined,
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_HEADERS.has(k)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    return { statusCode: res.statusCode, headers, body: res.body };
+  }
+}

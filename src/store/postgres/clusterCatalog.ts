@@ -1,0 +1,138 @@
+// The SQL of running several nodes on one PostgreSQL database (src/cluster holds the logic): node heartbeats,
+// workspace leases, and requests forwarded to the node that routes their workspace. All of it runs on the
+// store's second connection, outside the request path's transactions.
+import type { PostgresStore } from './postgresStore.ts';
+
+export interface ForwardedRequest {
+  id: number;
+  workspaceSid: string;
+  request: { method: string; url: string; headers: Record<string, string>; body: string };
+}
+
+export interface ForwardedResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const interval = (ms: number) => `${Math.round(ms)} milliseconds`;
+
+export class ClusterCatalog {
+  private readonly store: PostgresStore;
+
+  constructor(store: PostgresStore) {
+    this.store = store;
+  }
+
+  async heartbeat(nodeId: string): Promise<void> {
+    await this.store.queryAside(
+      `INSERT INTO cluster_nodes (node_id) VALUES ($1) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()`,
+      [nodeId],
+    );
+  }
+
+  /** Nodes whose heartbeat is younger than `ttlMs`. */
+  async liveNodes(ttlMs: number): Promise<string[]> {
+    const rows = await this.store.queryAside<{ node_id: string }>(`SELECT node_id FROM cluster_nodes WHERE heartbeat_at > now() - $1::interval ORDER BY node_id`, [interval(ttlMs)]);
+    return rows.map((r) => r.node_id);
+  }
+
+  /** Extends every lease the node holds; returns the workspaces it holds. */
+  async renewLeases(nodeId: string, ttlMs: number): Promise<string[]> {
+    const rows = await this.store.queryAside<{ workspace_sid: string }>(
+      `UPDATE workspace_leases SET expires_at = greatest(expires_at, now() + $2::interval) WHERE node_id = $1 RETURNING workspace_sid`,
+      [nodeId, interval(ttlMs)],
+    );
+    return rows.map((r) => r.workspace_sid);
+  }
+
+  /** Takes up to `max` workspaces that no live lease covers (never held, or expired), oldest first. */
+  async claimLeases(nodeId: string, ttlMs: number, max: number): Promise<string[]> {
+    if (max <= 0) return [];
+    const rows = await this.store.queryAside<{ workspace_sid: string }>(
+      `WITH free AS (
+         SELECT w.sid FROM workspaces w LEFT JOIN workspace_leases l ON l.workspace_sid = w.sid
+         WHERE l.workspace_sid IS NULL OR l.expires_at < now() ORDER BY w.seq LIMIT $3)
+       INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) SELECT sid, $1, now() + $2::interval FROM free
+       ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
+         WHERE workspace_leases.expires_at < now()
+       RETURNING workspace_sid`,
+      [nodeId, interval(ttlMs), max],
+    );
+    return rows.map((r) => r.workspace_sid);
+  }
+
+  /** Takes the lease that picks the node running the account-wide background loops, if it is free. */
+  async claimBackground(nodeId: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.store.queryAside(
+      `INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) VALUES ('background', $1, now() + $2::interval)
+       ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
+         WHERE workspace_leases.expires_at < now()
+       RETURNING workspace_sid`,
+      [nodeId, interval(ttlMs)],
+    );
+    return rows.length === 1;
+  }
+
+  /** How many workspaces exist (the fair share of each node is this over the live nodes). */
+  async workspaceCount(): Promise<number> {
+    return (await this.store.queryAside<{ n: number }>(`SELECT count(*) AS n FROM workspaces`))[0]!.n;
+  }
+
+  /** Gives up some leases (shedding load): another node takes them at its next claim. */
+  async releaseLeases(nodeId: string, workspaces: readonly string[]): Promise<void> {
+    await this.store.queryAside(`DELETE FROM workspace_leases WHERE node_id = $1 AND workspace_sid = ANY($2::text[])`, [nodeId, [...workspaces]]);
+  }
+
+  /** A clean stop: every lease goes at once, so the other nodes take over without waiting for expiry. */
+  async leave(nodeId: string): Promise<void> {
+    await this.store.queryAside(`DELETE FROM workspace_leases WHERE node_id = $1`, [nodeId]);
+    await this.store.queryAside(`DELETE FROM cluster_nodes WHERE node_id = $1`, [nodeId]);
+  }
+
+  /** The node holding a workspace's live lease, if any. */
+  async leaseHolder(workspaceSid: string): Promise<string | undefined> {
+    const rows = await this.store.queryAside<{ node_id: string }>(`SELECT node_id FROM workspace_leases WHERE workspace_sid = $1 AND expires_at > now()`, [workspaceSid]);
+    return rows[0]?.node_id;
+  }
+
+  /** Commits a request for the owner of its workspace to execute, and wakes the owners. */
+  async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<number> {
+    const rows = await this.store.queryAside<{ id: number }>(`INSERT INTO forwarded_requests (workspace_sid, request) VALUES ($1, $2) RETURNING id`, [workspaceSid, JSON.stringify(request)]);
+    await this.store.queryAside(`SELECT pg_notify('sb_forward', $1)`, [workspaceSid]);
+    return rows[0]!.id;
+  }
+
+  /** Claims the pending requests of the given workspaces for this node (each is executed once, here). */
+  async claimForwarded(nodeId: string, workspaces: readonly string[], limit: number): Promise<ForwardedRequest[]> {
+    if (workspaces.length === 0) return [];
+    const rows = await this.store.queryAside<{ id: number; workspace_sid: string; request: string }>(
+      `UPDATE forwarded_requests SET executed_by = $1
+       WHERE id IN (SELECT id FROM forwarded_requests WHERE workspace_sid = ANY($2::text[]) AND executed_by IS NULL AND response IS NULL ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING id, workspace_sid, request`,
+      [nodeId, [...workspaces], limit],
+    );
+    return rows.sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, workspaceSid: r.workspace_sid, request: JSON.parse(r.request) }));
+  }
+
+  async answerForwarded(id: number, response: ForwardedResponse): Promise<void> {
+    await this.store.queryAside(`UPDATE forwarded_requests SET response = $2 WHERE id = $1`, [id, JSON.stringify(response)]);
+    await this.store.queryAside(`SELECT pg_notify('sb_forward_done', $1)`, [String(id)]);
+  }
+
+  /** The response to a forwarded request, once the owner has written it (the row is then removed). */
+  async takeResponse(id: number): Promise<ForwardedResponse | undefined> {
+    const rows = await this.store.queryAside<{ response: string | null }>(`DELETE FROM forwarded_requests WHERE id = $1 AND response IS NOT NULL RETURNING response`, [id]);
+    return rows[0]?.response ? JSON.parse(rows[0].response) : undefined;
+  }
+
+  /** Drops a request nobody executed in time (the caller answered 503); false if an owner took it meanwhile. */
+  async abandonForwarded(id: number): Promise<boolean> {
+    const rows = await this.store.queryAside(`DELETE FROM forwarded_requests WHERE id = $1 AND executed_by IS NULL RETURNING id`, [id]);
+    return rows.length === 1;
+  }
+
+  listen(channel: 'sb_forward' | 'sb_forward_done' | 'sb_events', listener: (payload: string) => void): Promise<() => void> {
+    return this.store.listen(channel, listener);
+  }
+}

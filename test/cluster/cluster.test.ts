@@ -1,0 +1,206 @@
+// Three Switchboard processes on one PostgreSQL database, as a cluster behind a load balancer would run them.
+// Workers connect (the real twilio-taskrouter Worker SDK) to different nodes, tasks are created (the real twilio
+// client) on every node, and the node routing the workspace is killed with SIGKILL in the middle of the load:
+// another node takes the workspace over, every acknowledged task is still there and ends up completed, no task is
+// ever accepted twice, and the reservation timers of the dead node's workers still fire on the new owner.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import twilio from 'twilio';
+import TaskRouter from 'twilio-taskrouter';
+import { type ChildServer, startChild } from '../support/childServer.ts';
+import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+
+const { Worker } = TaskRouter as unknown as { Worker: new (token: string, options: object) => any };
+
+const ACCOUNT = 'AC' + 'c3'.repeat(16);
+const TOKEN = 'cluster-test-token';
+
+function once<T = any>(emitter: any, event: string, ms = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    emitter.once(event, (value: T) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function clientOn(node: ChildServer) {
+  const client = twilio(ACCOUNT, TOKEN);
+  client.taskrouter.baseUrl = node.origin;
+  client.api.baseUrl = node.origin;
+  return client;
+}
+
+function stopSdk(w: any): void {
+  try {
+    w.disconnect();
+  } catch {
+    // already gone with its node
+  }
+  clearTimeout(w._signaling?.tokenTimer);
+  const hb = w._signaling?._heartbeat;
+  if (hb?.pintvl) hb.stop.call(null, hb.pintvl);
+}
+
+describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => {
+  let dbUrl: string;
+  let nodes: ChildServer[] = [];
+  const sdkWorkers: any[] = [];
+  let db: pg.Client;
+
+  before(async () => {
+    dbUrl = await freshDatabase('cluster');
+    const env = { SWITCHBOARD_DB: dbUrl, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
+    // The first node creates the schema; the others start together.
+    nodes.push(await startChild(env));
+    nodes.push(...(await Promise.all([startChild(env), startChild(env)])));
+    db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+  });
+
+  after(async () => {
+    for (const w of sdkWorkers) stopSdk(w);
+    await db?.end();
+    for (const n of nodes) await n.kill('SIGKILL');
+  });
+
+  /** The node that holds the workspace's lease now. */
+  async function owner(ws: string): Promise<ChildServer> {
+    return eventually('a lease holder', async () => {
+      const { rows } = await db.query(`SELECT node_id FROM workspace_leases WHERE workspace_sid = $1 AND expires_at > now()`, [ws]);
+      const holder = rows[0]?.node_id as string | undefined;
+      return holder ? nodes.find((n) => holder.includes(`-${n.process.pid}-`)) : undefined;
+    });
+  }
+
+  it('assigns every task exactly once across nodes, and survives kill -9 of the owning node mid-load', async () => {
+    const admin = clientOn(nodes[0]!);
+    const workspace = await admin.taskrouter.v1.workspaces.create({ friendlyName: 'cluster', template: 'FIFO' });
+    const ws = workspace.sid;
+    const tr = (node: ChildServer) => clientOn(node).taskrouter.v1.workspaces(ws);
+    const activities = Object.fromEntries((await tr(nodes[1]!).activities.list()).map((a) => [a.friendlyName, a.sid]));
+    // A short reservation timeout: offers to workers whose node died time out (a timer on the new owner).
+    const queue = (await tr(nodes[2]!).taskQueues.list())[0]!;
+    // Tasks marked `parked` wait in a queue nobody is eligible for, until their TTL cancels them.
+    const parking = await tr(nodes[0]!).taskQueues.create({ friendlyName: 'parking', targetWorkers: 'skill == "none"' });
+    const workflow = await tr(nodes[1]!).workflows.create({
+      friendlyName: 'short offers',
+      taskReservationTimeout: 3,
+      configuration: JSON.stringify({
+        task_routing: { filters: [{ filter_friendly_name: 'parked', expression: 'parked == true', targets: [{ queue: parking.sid }] }], default_filter: { queue: queue.sid } },
+      }),
+    });
+    const key = await admin.newKeys.create();
+    const tokenFor = (workerSid: string) => {
+      const t = new twilio.jwt.AccessToken(ACCOUNT, key.sid, key.secret!, { identity: workerSid, ttl: 3600 });
+      t.addGrant(new twilio.jwt.AccessToken.TaskRouterGrant({ workspaceSid: ws, workerSid, role: 'worker' }));
+      return t.toJwt();
+    };
+
+    // Six agents, two on each node, each accepting what it is offered and completing it shortly after.
+    const acceptedBy = new Map<string, string[]>();
+    const agentNode = new Map<string, ChildServer>();
+    for (let i = 0; i < 6; i++) {
+      const node = nodes[i % 3]!;
+      const sid = (await tr(node).workers.create({ friendlyName: `agent-${i}` })).sid;
+      agentNode.set(sid, node);
+      const w = new Worker(tokenFor(sid), {
+        ebServer: `${node.origin}/v1/wschannels`,
+        wsServer: `${node.origin.replace('http', 'ws')}/v1/wschannels`,
+        logLevel: 'silent',
+      });
+      sdkWorkers.push(w);
+      // Connection errors (its node killed) are expected mid-test; the SDK throws an unhandled 'error' otherwise.
+      const errors: string[] = [];
+      w.on('error', (err: Error) => errors.push(err.message));
+      await once(w, 'ready').catch((err) => {
+        throw new Error(`agent-${i} on ${node.origin}: ${err.message} ${errors.join('; ')}`);
+      });
+      w.on('reservationCreated', async (reservation: any) => {
+        try {
+          await reservation.accept();
+          acceptedBy.set(reservation.task.sid, [...(acceptedBy.get(reservation.task.sid) ?? []), sid]);
+          setTimeout(() => reservation.task.complete('done').catch(() => undefined), 20);
+        } catch {
+          // the node went away, or the offer ended first: the server decides, and says so in the task
+        }
+      });
+      await tr(node).workers(sid).update({ activitySid: activities.Available });
+    }
+
+    const acked: string[] = [];
+    const create = async (node: ChildServer, i: number) => {
+      const task = await tr(node).tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ n: i }) });
+      acked.push(task.sid);
+    };
+    // First half of the load on every node, concurrently.
+    await Promise.all(Array.from({ length: 15 }, (_, i) => create(nodes[i % 3]!, i)));
+
+    // A timer armed on the owner before it dies: this task's TTL must still cancel it, on the next owner.
+    const parked = await tr(nodes[0]!).tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ parked: true }), timeout: 6 });
+
+    // Kill the node routing the workspace while the second half is being created on the others.
+    const victim = await owner(ws);
+    const survivors = nodes.filter((n) => n !== victim);
+    const load = Promise.all(Array.from({ length: 15 }, (_, i) => create(survivors[i % 2]!, 15 + i).catch(() => undefined)));
+    await new Promise((r) => setTimeout(r, 30));
+    await victim.kill('SIGKILL');
+    await load;
+    nodes = survivors.concat(victim); // `after` still kills it (no-op)
+
+    const heir = await owner(ws);
+    assert.ok(survivors.includes(heir), 'a surviving node took the workspace over');
+
+    // Everything acknowledged ends up completed, except what agents of the dead node had accepted: their desk is
+    // gone, so a supervisor completes those (through any node), as one would.
+    assert.ok(acked.length >= 15, `at least the first half was acknowledged (${acked.length})`);
+    const reader = tr(survivors[0]!);
+    const deadAgents = new Set([...agentNode].filter(([, n]) => n === victim).map(([sid]) => sid));
+    let open: { sid: string; assignmentStatus: string }[] = [];
+    await eventually('every acknowledged task completed or held by an agent of the dead node', async () => {
+      open = (await Promise.all(acked.map((sid) => reader.tasks(sid).fetch()))).filter((t) => t.assignmentStatus !== 'completed');
+      for (const t of open) {
+        if (t.assignmentStatus !== 'assigned') return undefined;
+        const holders = (await reader.tasks(t.sid).reservations.list()).filter((r) => r.reservationStatus === 'accepted').map((r) => r.workerSid);
+        if (!holders.every((w) => deadAgents.has(w))) return undefined;
+      }
+      return true;
+    }, 30_000).catch(async (err) => {
+      const { rows: counts } = await db.query(`SELECT event_type, count(*)::int AS n FROM events WHERE workspace_sid = $1 GROUP BY 1 ORDER BY 1`, [ws]);
+      throw new Error(`${err.message}: ${open.length} open (${open.map((t) => t.assignmentStatus)}); events ${JSON.stringify(counts)}`);
+    });
+    for (const t of open) await reader.tasks(t.sid).update({ assignmentStatus: 'completed', reason: 'agent lost with its node' });
+    for (const sid of acked) assert.equal((await reader.tasks(sid).fetch()).assignmentStatus, 'completed', `task ${sid}`);
+
+    // The TTL timer armed by the dead owner fired on its heir.
+    const canceled = await eventually('the parked task canceled by its TTL', async () => {
+      const t = await reader.tasks(parked.sid).fetch();
+      return t.assignmentStatus === 'canceled' ? t : undefined;
+    }, 20_000);
+    assert.equal(canceled.reason, 'Task TTL Exceeded');
+
+    for (const sid of acked) {
+      const reservations = await reader.tasks(sid).reservations.list();
+      const accepted = reservations.filter((r) => r.reservationStatus === 'accepted' || r.reservationStatus === 'completed');
+      assert.equal(accepted.length, 1, `task ${sid}: exactly one accepted reservation (${reservations.map((r) => r.reservationStatus)})`);
+    }
+    const { rows } = await db.query(
+      `SELECT task_sid, count(*)::int AS n FROM events WHERE workspace_sid = $1 AND event_type = 'reservation.accepted' GROUP BY task_sid HAVING count(*) > 1`,
+      [ws],
+    );
+    assert.deepEqual(rows, [], 'the log records one acceptance per task');
+    for (const [task, by] of acceptedBy) assert.equal(by.length, 1, `task ${task} accepted by ${by}`);
+  });
+});
