@@ -3,7 +3,7 @@
 // kill servers, not machines, but the commit path should be the real one). Run as root it runs as the postgres
 // user (initdb refuses root). Returns the server's URL and a stop function.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,8 +66,14 @@ export async function startPostgres({ maxConnections = 200 } = {}) {
     port,
     async stop() {
       if (child.exitCode === null) {
-        child.kill('SIGINT'); // fast shutdown
-        await new Promise((r) => child.once('exit', r));
+        // Fast shutdown, signalled to the postmaster itself (runuser does not pass signals on).
+        const exited = new Promise((r) => child.once('exit', r));
+        try {
+          process.kill(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGINT');
+        } catch {
+          child.kill('SIGKILL');
+        }
+        await exited;
       }
       rmSync(dir, { recursive: true, force: true });
     },
