@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { makeWorkerUtils, run as runGraphile } from 'graphile-worker';
+import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
 import { startPostgres } from '../scripts/postgres.mjs';
 import { machine } from './machine.ts';
@@ -100,7 +100,8 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
  *  workers runs them (each job completes at once); jobs/s from the first add to the last completion. */
 async function graphile(jobs: number, adders: number, concurrency: number): Promise<number> {
   const connectionString = await freshDatabase();
-  const utils = await makeWorkerUtils({ connectionString });
+  const logger = new Logger(() => () => undefined);
+  const utils = await makeWorkerUtils({ connectionString, logger });
   await utils.migrate();
   let completed = 0;
   let allDone: () => void = () => undefined;
@@ -110,7 +111,7 @@ async function graphile(jobs: number, adders: number, concurrency: number): Prom
     concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
-    logger: undefined,
+    logger,
     taskList: {
       lifecycle: async () => {
         if (++completed === jobs) allDone();

@@ -19,6 +19,8 @@ export interface Config {
   readonly nodeId: string | undefined;
   /** Several nodes: how long a workspace lease lasts without renewal (a dead node's are taken after it). */
   readonly leaseTtlMs: number;
+  /** Several nodes: false makes this node route no workspace (it serves requests and sockets only). */
+  readonly routesWorkspaces: boolean;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -63,6 +65,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     sync,
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
+    routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
   });
 }
 

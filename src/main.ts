@@ -13,7 +13,7 @@ async function serve(argv: string[]): Promise<void> {
   ]);
   // A postgres:// URL makes this process a node of a cluster on that database (possibly the only one).
   const cluster = isPostgresUrl(config.db)
-    ? await (await import('./cluster/clusterNode.ts')).ClusterNode.open(config.db, { nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, log: (m) => process.stderr.write(`${m}\n`) })
+    ? await (await import('./cluster/clusterNode.ts')).ClusterNode.open(config.db, { nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, routesWorkspaces: config.routesWorkspaces, log: (m) => process.stderr.write(`${m}\n`) })
     : undefined;
   const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
   let boot;

@@ -12,6 +12,8 @@ import { RequestForwarding } from './requestForwarding.ts';
 
 export interface ClusterNodeOptions {
   nodeId?: string;
+  /** false: route no workspace here (see LeaseKeeperOptions). */
+  routesWorkspaces?: boolean;
   leaseTtlMs?: number;
   renewMs?: number;
   log?: (message: string) => void;
@@ -30,7 +32,7 @@ export class ClusterNode {
     this.nodeId = nodeId;
     this.catalog = new ClusterCatalog(store);
     this.log = options.log ?? (() => undefined);
-    this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, log: this.log });
+    this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, routesWorkspaces: options.routesWorkspaces, log: this.log });
   }
 
   static async open(url: string, options: ClusterNodeOptions = {}): Promise<ClusterNode> {
@@ -51,7 +53,7 @@ export class ClusterNode {
 
   /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
   async join(app: FastifyInstance, engine: Engine): Promise<void> {
-    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log });
+    this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log });
     app.addHook('onClose', async () => this.leave());
     await this.forwarding.start();
     await this.keeper.start({

@@ -14,6 +14,8 @@ import type { ClusterCatalog } from '../store/postgres/clusterCatalog.ts';
 export const BACKGROUND_LEASE = 'background';
 
 export interface LeaseKeeperOptions {
+  /** false: this node routes no workspace (it serves requests, forwarding them, and sockets only). */
+  routesWorkspaces?: boolean;
   ttlMs?: number;
   renewMs?: number;
   log?: (message: string) => void;
@@ -30,6 +32,7 @@ export class LeaseKeeper {
   readonly nodeId: string;
   readonly ttlMs: number;
   private readonly renewMs: number;
+  private readonly routesWorkspaces: boolean;
   private readonly catalog: ClusterCatalog;
   private readonly log: (message: string) => void;
   private holder: LeaseHolder | undefined;
@@ -44,6 +47,7 @@ export class LeaseKeeper {
     this.catalog = catalog;
     this.nodeId = nodeId;
     this.ttlMs = options.ttlMs ?? 5000;
+    this.routesWorkspaces = options.routesWorkspaces ?? true;
     // Renewing four times per TTL leaves three chances before a lease lapses (a busy event loop, a slow query).
     this.renewMs = options.renewMs ?? Math.max(100, Math.floor(this.ttlMs / 4));
     this.log = options.log ?? (() => undefined);
@@ -81,10 +85,10 @@ export class LeaseKeeper {
   private async tick(): Promise<void> {
     try {
       const startedAt = Date.now();
-      await this.catalog.heartbeat(this.nodeId);
+      await this.catalog.heartbeat(this.nodeId, this.routesWorkspaces);
       const kept = await this.catalog.renewLeases(this.nodeId, this.ttlMs);
       const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
-      const share = Math.ceil((await this.catalog.workspaceCount()) / nodes);
+      const share = this.routesWorkspaces ? Math.ceil((await this.catalog.workspaceCount()) / nodes) : 0;
       const workspaces = kept.filter((ws) => ws !== BACKGROUND_LEASE);
       // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
       const shed = workspaces.length > share ? workspaces.slice(share) : [];

@@ -6,6 +6,7 @@
 // 503 (retry): the client is told nothing happened, and nothing did.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.ts';
+import type { Store } from '../core/repository.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
 
@@ -28,7 +29,8 @@ export interface ForwardingOptions {
 function describe(request: FastifyRequest): ForwardedRequest['request'] {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(request.headers)) {
-    if (typeof v === 'string' && !HOP_HEADERS.has(k) && k !== 'host') headers[k] = v;
+    // Host too: responses carry absolute URLs built from it, which must name the node the client called.
+    if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers[k] = v;
   }
   let body = '';
   const parsed = request.body;
@@ -57,7 +59,7 @@ export class RequestForwarding {
   private unlisten: (() => void)[] = [];
   private stopped = false;
 
-  constructor(app: FastifyInstance, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
+  constructor(app: FastifyInstance, store: Store, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
     this.app = app;
     this.catalog = catalog;
     this.keeper = keeper;
@@ -66,6 +68,8 @@ export class RequestForwarding {
     app.addHook('preHandler', async (request, reply) => {
       const match = WORKSPACE_PATH.exec(request.url);
       if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
+      // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
+      if (!store.read((repo) => repo.get('workspace', match[1]!))) return;
       const answer = await this.forward(match[1]!, describe(request));
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
       return reply.code(answer.statusCode).send(answer.body);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import type { Store } from '../../src/core/repository.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
@@ -13,7 +14,7 @@ import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
 
 export interface TestServer {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: Store;
   engine: Engine;
   origin: string;
   accountSid: string;
@@ -50,17 +51,20 @@ export function formEncode(form: NonNullable<RequestOptions['form']>): string {
 
 /** `clock` replaces Date.now for the whole server; with `manualTimers` timers fire only when the test calls
  *  `engine.fireDue()` (after moving its clock), never by themselves. */
-export async function startServer(
-  options: {
-    clock?: () => number;
-    rateLimit?: number;
-    manualTimers?: boolean;
-    callbacks?: DispatcherOptions;
-    workflowActions?: ActionRunnerOptions;
-    /** Reuse this directory's database (a restart); close() then leaves the directory in place. */
-    dir?: string;
-  } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  clock?: () => number;
+  rateLimit?: number;
+  manualTimers?: boolean;
+  callbacks?: DispatcherOptions;
+  workflowActions?: ActionRunnerOptions;
+  /** Reuse this directory's database (a restart); close() then leaves the directory in place. */
+  dir?: string;
+}
+
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  // SWITCHBOARD_TEST_CLUSTER=1 (npm test sets it for the real-client suites' second run): the server is one
+  // node of a 3-node cluster on PostgreSQL instead (test/support/clusterServer.ts).
+  if (process.env.SWITCHBOARD_TEST_CLUSTER && !options.dir) return (await import('./clusterServer.ts')).startClusterServer(options);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
   // On a restart the account exists already: use it.
@@ -81,7 +85,19 @@ export async function startServer(
     accountSid,
     authToken,
     dir,
-    async request(method, path, opts = {}) {
+    request: requester(origin, accountSid, authToken),
+    async close() {
+      await app.close();
+      engine.close();
+      store.close();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The TestServer's request(): the bootstrap account's credentials unless others (or none) are given. */
+export function requester(origin: string, accountSid: string, authToken: string): TestServer['request'] {
+  return async (method, path, opts = {}) => {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       const auth = opts.auth === undefined ? { username: accountSid, password: authToken } : opts.auth;
       if (auth) headers.authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
@@ -103,12 +119,5 @@ export async function startServer(
         parsed = undefined;
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
-    },
-    async close() {
-      await app.close();
-      engine.close();
-      store.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
-    },
   };
 }

@@ -24,16 +24,19 @@ export class ClusterCatalog {
     this.store = store;
   }
 
-  async heartbeat(nodeId: string): Promise<void> {
+  async heartbeat(nodeId: string, routesWorkspaces: boolean): Promise<void> {
     await this.store.queryAside(
-      `INSERT INTO cluster_nodes (node_id) VALUES ($1) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()`,
-      [nodeId],
+      `INSERT INTO cluster_nodes (node_id, routes_workspaces) VALUES ($1, $2) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now(), routes_workspaces = $2`,
+      [nodeId, routesWorkspaces],
     );
   }
 
-  /** Nodes whose heartbeat is younger than `ttlMs`. */
+  /** Nodes that route workspaces and whose heartbeat is younger than `ttlMs`. */
   async liveNodes(ttlMs: number): Promise<string[]> {
-    const rows = await this.store.queryAside<{ node_id: string }>(`SELECT node_id FROM cluster_nodes WHERE heartbeat_at > now() - $1::interval ORDER BY node_id`, [interval(ttlMs)]);
+    const rows = await this.store.queryAside<{ node_id: string }>(
+      `SELECT node_id FROM cluster_nodes WHERE routes_workspaces AND heartbeat_at > now() - $1::interval ORDER BY node_id`,
+      [interval(ttlMs)],
+    );
     return rows.map((r) => r.node_id);
   }
 

@@ -6,7 +6,9 @@
 CREATE TABLE cluster_nodes (
   node_id text PRIMARY KEY,
   started_at timestamptz NOT NULL DEFAULT now(),
-  heartbeat_at timestamptz NOT NULL DEFAULT now()
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),
+  -- false for a node that routes no workspace (it only serves requests and sockets): it takes no share.
+  routes_workspaces boolean NOT NULL DEFAULT true
 );
 CREATE TABLE workspace_leases (
   workspace_sid text PRIMARY KEY,

@@ -1,0 +1,57 @@
+// startServer() in cluster mode (SWITCHBOARD_TEST_CLUSTER=1): the server under test is one node of a 3-node
+// cluster on a fresh PostgreSQL database, the other two are `switchboard serve` processes.
+//  * Without an injected clock the node under test routes no workspace: every TaskRouter request it receives
+//    is forwarded through the database to another node, and its sockets are fed by the shared log.
+//  * With one (tests that drive timers by hand) it routes every workspace, so its timers follow the test's
+//    clock; the other two nodes are members that route nothing.
+import { buildServer } from '../../src/server.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
+import { ClusterNode } from '../../src/cluster/clusterNode.ts';
+import { newSecret, newSid } from '../../src/core/sid.ts';
+import { type ChildServer, startChild } from './childServer.ts';
+import { freshDatabase } from './postgres.ts';
+import { requester, type TestServer, type TestServerOptions } from './server.ts';
+
+export async function startClusterServer(options: TestServerOptions): Promise<TestServer> {
+  const url = await freshDatabase('realclient');
+  const accountSid = newSid('AC');
+  const authToken = newSecret();
+  const testRoutes = options.clock !== undefined;
+  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: accountSid, SWITCHBOARD_AUTH_TOKEN: authToken, SWITCHBOARD_LEASE_TTL_MS: '2000', SWITCHBOARD_ROUTES_WORKSPACES: String(!testRoutes) };
+  const others: ChildServer[] = [await startChild(env)];
+  others.push(await startChild(env));
+  // close() stops them; a test process that ends without it must not leave them running.
+  process.once('exit', () => {
+    for (const o of others) o.process.kill('SIGKILL');
+  });
+  const node = await ClusterNode.open(url, { leaseTtlMs: 2000, routesWorkspaces: testRoutes });
+  const store = node.store;
+  ensureBootstrapAccount(store, { accountSid, authToken }, Date.now());
+  await store.durable();
+  const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
+  const app = await buildServer({
+    store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, runsBackground: node.runsBackground,
+  });
+  await node.join(app, engine);
+  engine.start();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    store,
+    engine,
+    origin,
+    accountSid,
+    authToken,
+    dir: '',
+    request: requester(origin, accountSid, authToken),
+    async close() {
+      await app.close();
+      engine.close();
+      store.close();
+      for (const o of others) await o.kill('SIGTERM');
+    },
+  };
+}
