@@ -177,3 +177,69 @@ describe(`${backend.name}: group commit`, { skip: backend.skip }, () => {
   });
 });
 }
+
+// Two nodes on one PostgreSQL database, each its own PostgresStore (its own connections), racing.
+describe('PostgresStore: two nodes racing', { skip: skipWithoutPostgres }, () => {
+  const reservation = (status: string, version: number) => ({
+    sid: 'WR' + 'ab'.repeat(16), accountSid: AC, workspaceSid: WS, taskSid: 'WT1', workerSid: 'WK1', reservationStatus: status,
+    dateCreated: 1, dateUpdated: 1, version,
+  });
+
+  it('a conditional write refuses a document another node changed since this one read it (no double accept, no lost update)', async () => {
+    const url = await freshDatabase('race');
+    const a = await PostgresStore.open(url);
+    const b = await PostgresStore.open(url);
+    try {
+      a.transaction((repo) => repo.insert('reservation', reservation('pending', 0) as any));
+      await a.durable();
+      // Both nodes read the pending reservation...
+      const seenByA = a.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!;
+      const seenByB = b.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!;
+      assert.equal(seenByA.version, 0);
+      assert.equal(seenByB.version, 0);
+      // ...A accepts it first...
+      a.transaction((repo) => repo.update('reservation', { ...seenByA, reservationStatus: 'accepted', workerSid: 'WK-A', version: 1 } as any));
+      await a.durable();
+      // ...so B's accept (from the same stale read) is refused and changes nothing, whichever write it uses.
+      assert.throws(
+        () => b.transaction((repo) => repo.update('reservation', { ...seenByB, reservationStatus: 'accepted', workerSid: 'WK-B', version: 1 } as any)),
+        (err: any) => err.status === 409 && err.code === 20409,
+      );
+      assert.throws(() => b.transaction((repo) => repo.updateIfPresent('reservation', { ...seenByB, reservationStatus: 'rejected', version: 1 } as any)), (err: any) => err.status === 409);
+      const stored = b.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!;
+      assert.equal(stored.reservationStatus, 'accepted');
+      assert.equal((stored as any).workerSid, 'WK-A');
+      // Having read the current version, B may write again.
+      b.transaction((repo) => repo.update('reservation', { ...stored, reservationStatus: 'completed', version: 2 } as any));
+      await b.durable();
+      assert.equal(a.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!.reservationStatus, 'completed');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('the lease fence: a node cannot commit writes to a workspace another node routes, and the first writer claims a free one', async () => {
+    const url = await freshDatabase('fence');
+    const a = await PostgresStore.open(url, { nodeId: 'node-a', leaseTtlMs: 60_000 });
+    const b = await PostgresStore.open(url, { nodeId: 'node-b', leaseTtlMs: 60_000 });
+    try {
+      a.transaction((repo) => repo.insert('activity', activity('Claimed by A', true)));
+      await a.durable();
+      assert.equal(a.read((repo) => repo.count('activity', {})), 1);
+      // B's commit touching the same workspace fails as a whole: the client is told to retry (503), nothing is stored.
+      b.transaction((repo) => repo.insert('activity', activity('Written by B', true)));
+      await assert.rejects(b.durable(), (err: any) => err.status === 503 && err.code === 20504);
+      assert.deepEqual(a.read((repo) => repo.findAll('activity', {}).map((x) => x.friendlyName)), ['Claimed by A']);
+      // Another workspace nobody routes: B's write claims it.
+      const other = { ...activity('Elsewhere', true), workspaceSid: newSid('WS') };
+      b.transaction((repo) => repo.insert('activity', other));
+      await b.durable();
+      assert.equal(a.read((repo) => repo.count('activity', { workspaceSid: other.workspaceSid })), 1);
+      assert.throws(() => a.read((repo) => repo.findAll('activity', { ["x') OR true --"]: 'x' } as any)), /bad field name/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});

@@ -435,8 +435,10 @@ export class PostgresStore implements Store {
     let result: T;
     try {
       result = work(this.repo);
-      this.db.send('RELEASE SAVEPOINT tx');
+      // Every write answered first: a refused conditional write is not a database error, so the savepoint
+      // must still exist to roll back to.
       this.db.drain();
+      this.db.send('RELEASE SAVEPOINT tx');
     } catch (err) {
       this.rollbackTransaction();
       throw asApiError(err);
