@@ -101,13 +101,16 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
 async function graphile(jobs: number, adders: number, concurrency: number): Promise<number> {
   const connectionString = await freshDatabase();
   const logger = new Logger(() => () => undefined);
-  const utils = await makeWorkerUtils({ connectionString, logger });
+  // One pool for both, ended here (graphile-worker's own pools outlive stop() and fail when the server stops).
+  const pgPool = new pg.Pool({ connectionString, max: 20 });
+  pgPool.on('error', () => undefined);
+  const utils = await makeWorkerUtils({ pgPool, logger });
   await utils.migrate();
   let completed = 0;
   let allDone: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (allDone = resolve));
   const runner = await runGraphile({
-    connectionString,
+    pgPool,
     concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
@@ -132,6 +135,7 @@ async function graphile(jobs: number, adders: number, concurrency: number): Prom
   const elapsed = (performance.now() - started) / 1000;
   await runner.stop();
   await utils.release();
+  await pgPool.end();
   return jobs / elapsed;
 }
 

@@ -120,14 +120,23 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   /** Open sessions by channel: a worker SID (both protocols), a workspace or a task queue SID (v1). */
   const byWorker = new Map<string, Set<Session>>();
   const offlineTimers = new Map<string, NodeJS.Timeout>();
+  /** Open sessions per workspace: events of a workspace nobody here listens to are skipped before any read
+   *  (with several nodes every node sees every workspace's events). */
+  const sessionsPerWorkspace = new Map<string, number>();
+  const countSession = (workspaceSid: string, delta: number) => {
+    const n = (sessionsPerWorkspace.get(workspaceSid) ?? 0) + delta;
+    if (n > 0) sessionsPerWorkspace.set(workspaceSid, n);
+    else sessionsPerWorkspace.delete(workspaceSid);
+  };
 
   const heartbeat = setInterval(() => {
     for (const sessions of byWorker.values()) for (const s of sessions) if (s.socket.readyState === s.socket.OPEN) s.socket.send(' ');
   }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();
 
-  const unsubscribe = store.onCommit((events) => {
-    if (byWorker.size === 0) return;
+  const unsubscribe = store.onCommit((all) => {
+    const events = all.filter((e) => sessionsPerWorkspace.has(e.workspaceSid));
+    if (events.length === 0) return;
     const now = clock();
     store.read((repo) => {
       for (const e of events) {
@@ -211,10 +220,13 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           const existing = byWorker.get(channel) ?? new Set<Session>();
           if (replacing) {
             for (const old of existing) old.socket.close(4000, 'Closed by a newer session (closeExistingSessions)');
+            countSession(principal.workspaceSid, -existing.size);
             existing.clear();
           }
+          const before = existing.size;
           existing.add(session);
           byWorker.set(channel, existing);
+          countSession(session.workspaceSid, existing.size - before);
           const pendingOffline = offlineTimers.get(channel);
           if (pendingOffline) {
             clearTimeout(pendingOffline);
@@ -233,7 +245,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           });
           ws.on('close', () => {
             const set = byWorker.get(channel);
-            set?.delete(session);
+            if (set?.delete(session)) countSession(session.workspaceSid, -1);
             if (set && set.size === 0) {
               byWorker.delete(channel);
               // Not when the server itself is closing the sockets: the workers will reconnect to it.
