@@ -15,6 +15,12 @@ async function serve(argv: string[]): Promise<void> {
   const cluster = isPostgresUrl(config.db)
     ? await (await import('./cluster/clusterNode.ts')).ClusterNode.open(config.db, { nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, routesWorkspaces: config.routesWorkspaces, log: (m) => process.stderr.write(`${m}\n`) })
     : undefined;
+  // Crash-only on a lost database connection (failover, restart): exit, let the supervisor start the node
+  // again, and it connects to whatever the URL names now. Its leases lapse and the other nodes take over.
+  cluster?.store.onConnectionLost((message) => {
+    process.stderr.write(`switchboard: lost the database connection (${message}); exiting so a supervisor restarts this node\n`);
+    process.exit(1);
+  });
   const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
   let boot;
   try {

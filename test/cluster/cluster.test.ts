@@ -203,4 +203,28 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     assert.deepEqual(rows, [], 'the log records one acceptance per task');
     for (const [task, by] of acceptedBy) assert.equal(by.length, 1, `task ${task} accepted by ${by}`);
   });
+
+  it('a node that loses its database connection exits with a clear message, and a restarted node serves what it acknowledged', async () => {
+    const url = await freshDatabase('lost');
+    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
+    const node = await startChild(env);
+    const created = await clientOn(node).taskrouter.v1.workspaces.create({ friendlyName: 'before the failover' });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const exited = new Promise<number | null>((resolve) => node.process.once('exit', (code) => resolve(code)));
+      // What a failover or a database restart does to a node's connections.
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      assert.equal(await exited, 1);
+      assert.match(node.stdout(), /lost the database connection .*exiting so a supervisor restarts this node/);
+    } finally {
+      await admin.end();
+    }
+    const again = await startChild(env);
+    try {
+      assert.equal((await clientOn(again).taskrouter.v1.workspaces(created.sid).fetch()).friendlyName, 'before the failover');
+    } finally {
+      await again.kill('SIGKILL');
+    }
+  });
 });

@@ -20,6 +20,7 @@ export interface QueryResult<R = Record<string, unknown>> {
 
 interface Response {
   id?: number;
+  fatal?: string;
   notification?: { channel: string; payload: string };
   rows?: Record<string, unknown>[];
   rowCount?: number;
@@ -51,6 +52,7 @@ export class BlockingPgClient {
   private sendFailure: DatabaseError | undefined;
   private closed = false;
   private readonly notificationListeners = new Set<(channel: string, payload: string) => void>();
+  private readonly fatalListeners = new Set<(message: string) => void>();
 
   constructor(url: string) {
     const channel = new MessageChannel();
@@ -65,6 +67,13 @@ export class BlockingPgClient {
   }
 
   private deliver(res: Response): void {
+    if (res.fatal !== undefined) {
+      const message = res.fatal;
+      queueMicrotask(() => {
+        for (const listener of this.fatalListeners) listener(message);
+      });
+      return;
+    }
     if (res.notification) {
       const { channel, payload } = res.notification;
       // Outside a blocking call: listeners may do anything, including blocking queries.
@@ -156,6 +165,12 @@ export class BlockingPgClient {
     }).finally(() => {
       if (!this.waiting.size && !this.notificationListeners.size) this.port.unref();
     }) as Promise<QueryResult<R>>;
+  }
+
+  /** Called once if a connection is lost: every later query fails. */
+  onConnectionLost(listener: (message: string) => void): void {
+    this.fatalListeners.add(listener);
+    this.port.ref();
   }
 
   /** LISTENs on `channel` (on the aux connection); `listener` gets every notification of the listened channels. */

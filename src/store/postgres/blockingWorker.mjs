@@ -25,11 +25,21 @@ let failed;
 const ready = Promise.all([clients.main.connect(), clients.aux.connect()]).catch((err) => {
   failed = err;
 });
+// A lost connection (database restarted or failed over, connection killed) is not repaired here: every
+// later request fails at once and the owner is told ({ fatal }), so the process can restart cleanly.
 for (const c of Object.values(clients)) {
   c.on('error', (err) => {
+    if (!failed) reply({ fatal: err.message });
     failed = err;
   });
+  c.on('end', () => {
+    if (!failed && !closing) {
+      failed = new Error('the database connection ended');
+      reply({ fatal: failed.message });
+    }
+  });
 }
+let closing = false;
 
 function reply(message) {
   port.postMessage(message);
@@ -63,7 +73,8 @@ async function run(req) {
 }
 
 port.on('message', (req) => {
-  if ('close' in req) {
+  if (req.close) {
+    closing = true;
     void Promise.allSettled([clients.main.end(), clients.aux.end()]).then(() => port.close());
     return;
   }

@@ -176,6 +176,12 @@ export class PostgresStore implements Store {
     return this.db.queryAsync<R>(sql, params, 'aux').then((r) => r.rows);
   }
 
+  /** Called if the connection to the database is lost (a restart or failover of the server): the store
+   *  then fails every request, and the process should restart and connect again. */
+  onConnectionLost(listener: (message: string) => void): void {
+    this.db.onConnectionLost(listener);
+  }
+
   /** LISTENs on a notification channel; returns the unsubscribe function. */
   listen(channel: string, listener: (payload: string) => void): Promise<() => void> {
     return this.db.listen(channel, (c, payload) => {
