@@ -73,6 +73,13 @@ if (wanted('opsflow')) {
   row('opsflow: assignee list page p50 (1M tasks)', Number(o.assigneeP50), 'ms', '<= 20 ms', Number(o.assigneeP50) <= 20);
   row('opsflow: stat per assignee per month p50 (1M tasks)', Number(o.statP50), 'ms', '<= 500 ms', Number(o.statP50) <= 500);
 }
+if (wanted('cluster')) {
+  const c = await runBench('cluster');
+  for (const n of [1, 2, 3]) row(`cluster: lifecycles/s, ${n} node${n > 1 ? 's' : ''} on PostgreSQL`, Number(c[`nodes${n}`]), '/s', '', undefined);
+  row('cluster: 3 nodes, every request forwarded to the owner', Number(c.nodes3Forwarded), '/s', '', undefined);
+  row('cluster: graphile-worker jobs/s (add -> run -> complete)', Number(c.graphileJobs), '/s', '', undefined);
+  row('cluster: ratio Switchboard 3 nodes / graphile-worker', Number(c.ratio), 'x', '', undefined);
+}
 if (wanted('scale')) {
   const s = await runBench('scale');
   row('scale: restart to ready, 15k workers / 5k queues / 500k tasks', Number(s.readyS), 's', '<= 10 s', Number(s.readyS) <= 10);
