@@ -9,7 +9,8 @@ import pg from 'pg';
 import twilio from 'twilio';
 import TaskRouter from 'twilio-taskrouter';
 import { type ChildServer, startChild } from '../support/childServer.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { skipWithoutPostgres } from '../support/postgres.ts';
+import { startPostgres } from '../../scripts/postgres.mjs';
 
 const { Worker } = TaskRouter as unknown as { Worker: new (token: string, options: object) => any };
 
@@ -55,12 +56,24 @@ function stopSdk(w: any): void {
 }
 
 describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => {
+  // A PostgreSQL server of its own: the shared log is read up to the oldest transaction running on the whole
+  // server, and the other test files' servers on the shared one would hold that back (docs/operations.md).
+  let server: Awaited<ReturnType<typeof startPostgres>>;
+  let databases = 0;
+  const freshDatabase = async (label: string) => {
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${label}_${++databases}`);
+    await admin.end();
+    return server.url.replace(/\/postgres$/, `/${label}_${databases}`);
+  };
   let dbUrl: string;
   let nodes: ChildServer[] = [];
   const sdkWorkers: any[] = [];
   let db: pg.Client;
 
   before(async () => {
+    server = await startPostgres();
     dbUrl = await freshDatabase('cluster');
     const env = { SWITCHBOARD_DB: dbUrl, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
     // The first node creates the schema; the others start together.
@@ -74,6 +87,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     for (const w of sdkWorkers) stopSdk(w);
     await db?.end();
     for (const n of nodes) await n.kill('SIGKILL');
+    await server?.stop();
   });
 
   /** The node that holds the workspace's lease now. */
@@ -91,13 +105,14 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     const ws = workspace.sid;
     const tr = (node: ChildServer) => clientOn(node).taskrouter.v1.workspaces(ws);
     const activities = Object.fromEntries((await tr(nodes[1]!).activities.list()).map((a) => [a.friendlyName, a.sid]));
-    // A short reservation timeout: offers to workers whose node died time out (a timer on the new owner).
+    // A short reservation timeout (long enough for a loaded CI machine): offers to workers whose node died time
+    // out on the new owner, and those workers go offline.
     const queue = (await tr(nodes[2]!).taskQueues.list())[0]!;
     // Tasks marked `parked` wait in a queue nobody is eligible for, until their TTL cancels them.
     const parking = await tr(nodes[0]!).taskQueues.create({ friendlyName: 'parking', targetWorkers: 'skill == "none"' });
     const workflow = await tr(nodes[1]!).workflows.create({
       friendlyName: 'short offers',
-      taskReservationTimeout: 3,
+      taskReservationTimeout: 8,
       configuration: JSON.stringify({
         task_routing: { filters: [{ filter_friendly_name: 'parked', expression: 'parked == true', targets: [{ queue: parking.sid }] }], default_filter: { queue: queue.sid } },
       }),
@@ -177,7 +192,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
         if (!holders.every((w) => deadAgents.has(w))) return undefined;
       }
       return true;
-    }, 30_000).catch(async (err) => {
+    }, 90_000).catch(async (err) => {
       const { rows: counts } = await db.query(`SELECT event_type, count(*)::int AS n FROM events WHERE workspace_sid = $1 GROUP BY 1 ORDER BY 1`, [ws]);
       throw new Error(`${err.message}: ${open.length} open (${open.map((t) => t.assignmentStatus)}); events ${JSON.stringify(counts)}`);
     });
