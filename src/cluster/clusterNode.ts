@@ -26,6 +26,7 @@ export class ClusterNode {
   private readonly catalog: ClusterCatalog;
   private readonly log: (message: string) => void;
   private forwarding: RequestForwarding | undefined;
+  private requestTimer: NodeJS.Timeout | undefined;
 
   private constructor(store: PostgresStore, nodeId: string, options: ClusterNodeOptions) {
     this.store = store;
@@ -56,11 +57,28 @@ export class ClusterNode {
     this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log });
     app.addHook('onClose', async () => this.leave());
     await this.forwarding.start();
+    // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).
+    const createRequested = (only?: string) => {
+      try {
+        const waiting = new Set(this.store.read((repo) => repo.findAll('taskRouteRequest', {})).map((r) => r.workspaceSid));
+        for (const ws of waiting) {
+          if (only !== undefined && ws !== only) continue;
+          for (const d of engine.createRequestedTasks(ws).dropped) this.log(`task ${d.request.sid} asked for in ${ws} was not created: ${d.reason}`);
+        }
+      } catch (err) {
+        this.log(`creating requested tasks failed: ${(err as Error).message}`);
+      }
+    };
+    this.requestTimer = setInterval(() => createRequested(), 250);
+    this.requestTimer.unref();
     await this.keeper.start({
       gained: (ws) => {
         try {
           if (ws === BACKGROUND_LEASE) app.resumeBackground();
-          else engine.adopt(ws);
+          else {
+            engine.adopt(ws);
+            createRequested(ws);
+          }
         } catch (err) {
           this.log(`taking over ${ws} failed: ${(err as Error).message}`);
         }
@@ -73,6 +91,7 @@ export class ClusterNode {
 
   /** A clean stop: stops executing forwarded requests and gives the leases up for the others to take. */
   async leave(): Promise<void> {
+    if (this.requestTimer) clearInterval(this.requestTimer);
     this.forwarding?.stop();
     await this.keeper.stop();
   }

@@ -107,6 +107,8 @@ export class RequestForwarding {
           if (await this.catalog.abandonForwarded(id)) throw new ApiError('workspaceMoving');
           abandoned = true;
         }
+        // Taken by a node that then died or lost the workspace: no answer will come (it may or may not have run).
+        if (abandoned && (await this.catalog.takerGone(id))) throw new ApiError('workspaceMoving');
         if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw new ApiError('workspaceMoving');
         await new Promise<void>((resolve) => {
           const t = setTimeout(done, this.opts.pollMs * 5);

@@ -108,6 +108,17 @@ export interface EventRecord {
   dateMs: number;
 }
 
+/** A TaskRouter task that another face (a Workflow RouteToWorkers action, a routed Opsflow task) asked for in
+ *  a workspace this node does not route: stored in that face's transaction, created by the workspace's owner
+ *  with this SID (several nodes only; see Engine.createTaskFor). */
+export interface TaskRouteRequest {
+  sid: string;
+  accountSid: string;
+  workspaceSid: string;
+  input: { attributes: string; workflowSid?: string; taskChannel?: string; priority?: number; timeout?: number };
+  requestedAt: number;
+}
+
 export interface EntityMap {
   account: Account;
   apiKey: ApiKey;
@@ -131,6 +142,7 @@ export interface EntityMap {
   opsTaskType: OpsTaskType;
   opsComment: OpsComment;
   opsRoute: OpsRoute;
+  taskRouteRequest: TaskRouteRequest;
 }
 
 export type EntityKind = keyof EntityMap;

@@ -9,7 +9,8 @@ import type { Repository, Store } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
 import { ApiError } from '../core/errors.ts';
 import { type CommandContext, recordEvent, requireWorkspace } from './configuration/context.ts';
-import { type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
+import { type CreateTaskInput, type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
+import type { TaskRouteRequest } from '../core/entities.ts';
 
 export interface EngineOptions {
   clock?: () => number;
@@ -128,6 +129,52 @@ export class Engine {
       // they change state, and every change records an effect. Rebuilding it would cost a full reload.
       (err) => err instanceof ApiError && router !== undefined && !router.hasEffects(),
     );
+  }
+
+  /**
+   * Creates a TaskRouter task as part of another face's transaction (a Workflow RouteToWorkers action, a routed
+   * Opsflow task) and runs `also` in the same transaction with the new task's SID. On the node routing the
+   * workspace the task is created at once. On another node (several nodes) it cannot be: the fence refuses
+   * writes to a workspace another node routes. There the request is stored instead (a TaskRouteRequest with
+   * the SID the task will take, checked against the workspace now) and the owner creates the task
+   * (createRequestedTasks), exactly once, in the transaction that removes the request.
+   */
+  createTaskFor<T>(ctx: CommandContext, workspaceSid: string, input: TaskRouteRequest['input'], also: (repo: Repository, taskSid: string) => T): T {
+    if (this.owns(workspaceSid)) {
+      return this.run(ctx, workspaceSid, (repo, router) => also(repo, router.createTask(input, ctx.now).sid));
+    }
+    return this.store.transaction((repo) => {
+      requireWorkspace(repo, ctx, workspaceSid);
+      if (input.workflowSid !== undefined && repo.get('workflow', input.workflowSid)?.workspaceSid !== workspaceSid) {
+        throw new ApiError('invalidParameter', `Invalid parameter WorkflowSid: Workflow ${input.workflowSid} not found in this Workspace`);
+      }
+      const sid = this.ids('WT');
+      repo.insert('taskRouteRequest', { sid, accountSid: ctx.accountSid, workspaceSid, input, requestedAt: ctx.now });
+      return also(repo, sid);
+    });
+  }
+
+  /** The owner's side of createTaskFor: creates the tasks other nodes asked for in this workspace, in order.
+   *  A request the workspace can no longer take (its workflow deleted meanwhile) is dropped, and returned. */
+  createRequestedTasks(workspaceSid: string): { created: string[]; dropped: { request: TaskRouteRequest; reason: string }[] } {
+    const out = { created: [] as string[], dropped: [] as { request: TaskRouteRequest; reason: string }[] };
+    if (!this.owns(workspaceSid)) return out;
+    const requests = this.store.read((repo) => repo.findAll('taskRouteRequest', { workspaceSid }));
+    for (const request of requests) {
+      try {
+        this.run({ accountSid: request.accountSid, now: this.clock() }, workspaceSid, (repo, router) => {
+          if (!repo.get('taskRouteRequest', request.sid)) return; // another pass took it
+          router.createTask(request.input as CreateTaskInput, this.clock(), request.sid);
+          repo.delete('taskRouteRequest', request.sid);
+        });
+        out.created.push(request.sid);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status >= 500 || err.status === 409) throw err;
+        this.store.transaction((repo) => repo.delete('taskRouteRequest', request.sid));
+        out.dropped.push({ request, reason: err.message });
+      }
+    }
+    return out;
   }
 
   /** Reads the workspace's live routing state (statistics) outside any write; the workspace must belong to

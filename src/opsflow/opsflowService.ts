@@ -299,7 +299,9 @@ export class OpsflowService {
 
   createTask(actor: OpsActor, body: unknown) {
     const input = decode(S.taskCreate, body);
-    const write = (repo: Repository) => {
+    const taskId = newId('task');
+    /** The task as it will be stored, checked against its type and category as they are in `repo`. */
+    const build = (repo: Repository) => {
       const type = this.taskType(repo, actor, input.task_type_id);
       const category = this.category(repo, actor, type.category_id);
       if (type.require_project && !input.project_id) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project`, [{ key: 'project_id' }]);
@@ -307,38 +309,42 @@ export class OpsflowService {
       const data = input.data ?? {};
       checkTaskData([...category.fields, ...type.fields], data, true);
       const task: OpsTask = {
-        task_id: newId('task'), domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id ?? null, category_id: category.sid, task_type_id: type.sid,
+        task_id: taskId, domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id ?? null, category_id: category.sid, task_type_id: type.sid,
         name: input.name, status_id: input.status_id, status_type: 'TODO', priority: (input.priority ?? 'MEDIUM') as OpsPriority, description: input.description ?? null,
         assignee: input.assignee ?? null, created_by: actor.userId, reference_id: input.reference_id ?? null, data, files: input.files ?? [], mentions: mentionsOf(input.mentions),
         created_at: actor.now, updated_at: actor.now, started_at: null, completed_at: null, started_duration: null, in_progress_duration: null, completed_duration: null,
       };
       moveToStatus(task, category, input.status_id, actor.now);
+      return { task, category };
+    };
+    const write = (repo: Repository) => {
+      const { task, category } = build(repo);
       repo.opsInsertTask(task);
       this.record(repo, actor, task, 'CREATED', `Task ${task.name} created`, { after_status: statusInfo(category, task.status_id) });
-      return { task, type };
+      return task;
     };
-    // A type that routes through TaskRouter: the task and its TaskRouter task are created in one transaction.
+    // A type that routes through TaskRouter: the task and its TaskRouter task are created in one transaction
+    // (or, on a node that does not route the workspace, the task and the request for it: Engine.createTaskFor).
     const routing = this.store.read((repo) => repo.get('opsTaskType', input.task_type_id));
     if (routing?.accountSid === actor.accountSid && routing.routing && input.assignee === undefined) {
       const r = routing.routing;
-      const created = this.engine.run({ accountSid: actor.accountSid, now: actor.now }, r.workspace_sid, (repo, router) => {
-        const { task } = write(repo);
-        startCursorAtEnd(repo, r.workspace_sid, ROUTE_CURSOR(r.workspace_sid));
-        const tr = router.createTask(
-          {
-            attributes: JSON.stringify({ opsflow_task_id: task.task_id, name: task.name, priority: task.priority, category_id: task.category_id, task_type_id: task.task_type_id, project_id: task.project_id, ...task.data }),
-            workflowSid: r.workflow_sid,
-            ...(r.task_channel ? { taskChannel: r.task_channel } : {}),
-          },
-          actor.now,
-        );
-        repo.insert('opsRoute', { sid: tr.sid, accountSid: actor.accountSid, workspaceSid: r.workspace_sid, task_id: task.task_id });
-        return task;
-      });
+      const planned = this.store.read((repo) => build(repo).task);
+      const attributes = { opsflow_task_id: planned.task_id, name: planned.name, priority: planned.priority, category_id: planned.category_id, task_type_id: planned.task_type_id, project_id: planned.project_id, ...planned.data };
+      const created = this.engine.createTaskFor(
+        { accountSid: actor.accountSid, now: actor.now },
+        r.workspace_sid,
+        { attributes: JSON.stringify(attributes), workflowSid: r.workflow_sid, ...(r.task_channel ? { taskChannel: r.task_channel } : {}) },
+        (repo, trSid) => {
+          const task = write(repo);
+          startCursorAtEnd(repo, r.workspace_sid, ROUTE_CURSOR(r.workspace_sid));
+          repo.insert('opsRoute', { sid: trSid, accountSid: actor.accountSid, workspaceSid: r.workspace_sid, task_id: task.task_id });
+          return task;
+        },
+      );
       this.onRouted(r.workspace_sid);
       return renderTask(created);
     }
-    return renderTask(this.store.transaction((repo) => write(repo).task));
+    return renderTask(this.store.transaction((repo) => write(repo)));
   }
 
   private updateWith(actor: OpsActor, taskId: string, change: (repo: Repository, task: OpsTask, category: OpsCategory, type: OpsTaskType) => { updated: { field: string; content: unknown }[]; type?: string; extra?: Record<string, unknown> }) {

@@ -31,12 +31,22 @@ export class OpsflowRouteFollower {
 
   /** Catches up every followed workspace (this node has just taken over the background loops). */
   resume(): void {
+    for (const r of this.store.read((repo) => repo.findAll('opsRoute', {}))) this.workspaces.add(r.workspaceSid);
     for (const ws of this.workspaces) this.follow(ws);
   }
 
   start(): void {
     this.unsubscribe = this.store.onCommit((events) => {
-      const touched = new Set(events.filter((e) => this.workspaces.has(e.workspaceSid) && FOLLOWED.includes(e.eventType)).map((e) => e.workspaceSid));
+      const followed = events.filter((e) => FOLLOWED.includes(e.eventType));
+      const touched = new Set(followed.filter((e) => this.workspaces.has(e.workspaceSid)).map((e) => e.workspaceSid));
+      // With several nodes a task may have been routed through another node: a followed event of a workspace
+      // not known here is checked against the stored routes.
+      const unknown = followed.filter((e) => !this.workspaces.has(e.workspaceSid) && typeof e.eventData.task_sid === 'string');
+      if (unknown.length && this.active()) {
+        this.store.read((repo) => {
+          for (const e of unknown) if (repo.get('opsRoute', String(e.eventData.task_sid))) touched.add(e.workspaceSid);
+        });
+      }
       for (const ws of touched) this.follow(ws);
     });
     for (const r of this.store.read((repo) => repo.findAll('opsRoute', {}))) this.workspaces.add(r.workspaceSid);

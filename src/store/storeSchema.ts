@@ -26,6 +26,7 @@ export const TABLE: Record<EntityKind, string> = {
   opsTaskType: 'ops_task_types',
   opsComment: 'ops_comments',
   opsRoute: 'ops_routes',
+  taskRouteRequest: 'task_route_requests',
 };
 
 // Fields held in real columns; every other field is read from the JSON document.

@@ -46,6 +46,8 @@ type RunWorkerDetails = Extract<ActionDetails, { type: 'RunWorker' }>;
 type Row = Record<string, unknown>;
 
 class ActionFailure extends Error {}
+/** The pending action was taken by an earlier pass: nothing to do. */
+class AlreadyDone extends Error {}
 
 function mapValue(m: FieldMapping, source: (name: string) => unknown): unknown {
   return m.mapFrom !== undefined ? source(m.mapFrom) : m.setTo;
@@ -258,38 +260,42 @@ export class WorkflowActionRunner {
 
   private route(p: WfPendingAction, d: Extract<ActionDetails, { type: 'RouteToWorkers' }>): void {
     const actor = this.actor(p);
+    // The attributes come from the task as it is now; the action's end is written with the TaskRouter task
+    // (created here, or by the node that routes the workspace: Engine.createTaskFor).
+    const input = this.store.read((repo) => {
+      if (!repo.get('wfPendingAction', p.sid)) return undefined;
+      const task = this.task(repo, p);
+      const source = (name: string) => (name === 'id' ? task.sid : name === 'state' ? task.state : task.fields[name]);
+      return {
+        attributes: JSON.stringify({ workflowTaskId: task.sid, ...mapAll(d.attributes, source) }),
+        workflowSid: d.workflowSid,
+        ...(d.taskChannel !== undefined ? { taskChannel: d.taskChannel } : {}),
+        ...(d.priority !== undefined ? { priority: d.priority } : {}),
+        ...(d.timeout !== undefined ? { timeout: d.timeout } : {}),
+      };
+    });
+    if (!input) return;
     try {
-      this.engine.run({ accountSid: p.accountSid, now: actor.now }, d.workspaceSid, (repo, router) => {
-        if (!repo.get('wfPendingAction', p.sid)) return;
-        const task = this.task(repo, p);
-        const source = (name: string) => (name === 'id' ? task.sid : name === 'state' ? task.state : task.fields[name]);
-        const attributes = { workflowTaskId: task.sid, ...mapAll(d.attributes, source) };
-        // Tail from here on: this transaction's own events (the new task's) come after the cursor.
+      this.engine.createTaskFor({ accountSid: p.accountSid, now: actor.now }, d.workspaceSid, input, (repo, trSid) => {
+        // Taken meanwhile (a restart ran it): roll the new task back too.
+        if (!repo.get('wfPendingAction', p.sid)) throw new AlreadyDone();
+        // Tail from before the new task's events (on another node they come later still).
         startCursorAtEnd(repo, d.workspaceSid, routeCursor(d.workspaceSid));
-        const tr = router.createTask(
-          {
-            attributes: JSON.stringify(attributes),
-            workflowSid: d.workflowSid,
-            ...(d.taskChannel !== undefined ? { taskChannel: d.taskChannel } : {}),
-            ...(d.priority !== undefined ? { priority: d.priority } : {}),
-            ...(d.timeout !== undefined ? { timeout: d.timeout } : {}),
-          },
-          actor.now,
-        );
         repo.insert('wfRoute', {
-          sid: tr.sid,
+          sid: trSid,
           accountSid: p.accountSid,
           workspaceSid: d.workspaceSid,
-          taskId: task.sid,
+          taskId: p.taskId,
           actionLogId: p.actionLogId,
           completedTrigger: d.completedTrigger ?? null,
           canceledTrigger: d.canceledTrigger ?? null,
         });
-        appendLog(repo, p.actionLogId, actor.now, 'Routed', `TaskRouter task ${tr.sid} created in workspace ${d.workspaceSid}, workflow ${d.workflowSid}`);
+        appendLog(repo, p.actionLogId, actor.now, 'Routed', `TaskRouter task ${trSid} created in workspace ${d.workspaceSid}, workflow ${d.workflowSid}`);
         repo.delete('wfPendingAction', p.sid);
       });
       this.routeWorkspaces.add(d.workspaceSid);
     } catch (err) {
+      if (err instanceof AlreadyDone) return;
       if (!(err instanceof ApiError || err instanceof ActionFailure)) throw err;
       this.finish(p, () => {
         throw err;

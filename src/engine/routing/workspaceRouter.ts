@@ -822,7 +822,8 @@ export class WorkspaceRouter {
     throw invalid(`Invalid parameter TaskChannel: TaskChannel ${wanted} not found in this Workspace`);
   }
 
-  createTask(input: CreateTaskInput, now: number): Task {
+  /** `sid`: the SID the task takes (a task another node asked for has it already); a new one otherwise. */
+  createTask(input: CreateTaskInput, now: number, sid?: string): Task {
     const channel = this.resolveChannel(input.taskChannel);
     let workflowSid: string | null = null;
     let routingTarget: string | null = input.routingTarget ?? null;
@@ -859,7 +860,7 @@ export class WorkspaceRouter {
     }
     const timeout = input.timeout ?? 86400;
     const task: Task = {
-      sid: this.ids('WT'),
+      sid: sid ?? this.ids('WT'),
       accountSid: this.workspace.accountSid,
       workspaceSid: this.workspace.sid,
       attributes: input.attributes,

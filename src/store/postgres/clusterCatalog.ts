@@ -135,6 +135,17 @@ export class ClusterCatalog {
     return rows.length === 1;
   }
 
+  /** Whether the node that took a request no longer routes its workspace (it died or lost the lease before
+   *  answering): its answer will never come. */
+  async takerGone(id: number): Promise<boolean> {
+    const rows = await this.store.queryAside(
+      `SELECT 1 FROM forwarded_requests f WHERE f.id = $1 AND f.response IS NULL AND f.executed_by IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM workspace_leases l WHERE l.workspace_sid = f.workspace_sid AND l.node_id = f.executed_by AND l.expires_at > now())`,
+      [id],
+    );
+    return rows.length === 1;
+  }
+
   listen(channel: 'sb_forward' | 'sb_forward_done' | 'sb_events', listener: (payload: string) => void): Promise<() => void> {
     return this.store.listen(channel, listener);
   }

@@ -90,6 +90,11 @@ function eventWhere(q: EventQuery): { sql: string; params: unknown[] } {
   return { sql: parts.join(' AND '), params };
 }
 
+/** The kinds that make up a workspace's routing state: only the workspace's owner writes them, so writing one
+ *  takes the workspace's lease (the fence). Rows of other faces that merely name a workspace (their routes,
+ *  task requests) do not. */
+const ROUTED_KINDS: ReadonlySet<EntityKind> = new Set(['workspace', 'activity', 'taskChannel', 'worker', 'workerChannel', 'taskQueue', 'workflow', 'task', 'reservation']);
+
 /** A database failure as the error the caller should see: lost races and moved workspaces have their own. */
 function asApiError(err: unknown): unknown {
   if (err instanceof DatabaseError) {
@@ -302,7 +307,7 @@ export class PostgresStore implements Store {
       const known = this.versions.get(`${table}:${e.sid}`) ?? null;
       send(updateSql(table), [uniqueKey(kind, e), JSON.stringify(e), e.sid, known, known, e.sid], check);
       this.rememberWrite(table, e.sid, e.version);
-      this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
+      if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
     };
     return {
       get: (kind, sid) => docs(TABLE[kind], rows(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0],
@@ -330,7 +335,7 @@ export class PostgresStore implements Store {
           e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e),
         ]);
         this.rememberWrite(TABLE[kind], e.sid, e.version);
-        this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
+        if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
       },
       update: (kind, entity) => writeDoc(kind, entity, 'updated'),
       updateIfPresent: (kind, entity) => {
@@ -345,7 +350,7 @@ export class PostgresStore implements Store {
       },
       deleteWhere: (kind, where) => {
         const w = buildWhere(where as any);
-        this.touch((where as Record<string, unknown>).workspaceSid);
+        if (ROUTED_KINDS.has(kind)) this.touch((where as Record<string, unknown>).workspaceSid);
         return db.query(pgSql(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`), w.params).rowCount;
       },
       appendEvent: (event: EventRecord) => {
