@@ -139,9 +139,9 @@ export class Engine {
    * the SID the task will take, checked against the workspace now) and the owner creates the task
    * (createRequestedTasks), exactly once, in the transaction that removes the request.
    */
-  createTaskFor<T>(ctx: CommandContext, workspaceSid: string, input: TaskRouteRequest['input'], also: (repo: Repository, taskSid: string) => T): T {
+  createTaskFor<T>(ctx: CommandContext, workspaceSid: string, input: TaskRouteRequest['input'], also: (repo: Repository, taskSid: string, requested: boolean) => T): T {
     if (this.owns(workspaceSid)) {
-      return this.run(ctx, workspaceSid, (repo, router) => also(repo, router.createTask(input, ctx.now).sid));
+      return this.run(ctx, workspaceSid, (repo, router) => also(repo, router.createTask(input, ctx.now).sid, false));
     }
     return this.store.transaction((repo) => {
       requireWorkspace(repo, ctx, workspaceSid);
@@ -150,7 +150,7 @@ export class Engine {
       }
       const sid = this.ids('WT');
       repo.insert('taskRouteRequest', { sid, accountSid: ctx.accountSid, workspaceSid, input, requestedAt: ctx.now });
-      return also(repo, sid);
+      return also(repo, sid, true);
     });
   }
 

@@ -1,6 +1,7 @@
 // The relational layout both stores share: the table of each entity kind, the keys the database keeps unique,
 // the Opsflow task columns and the event fields held in their own columns. Each store writes its own dialect.
 import type { EntityKind, EventRecord } from '../core/entities.ts';
+import type { EventQuery, FieldFilter } from '../core/repository.ts';
 import { OPS_KEYS, type OpsTask } from '../core/opsflowEntities.ts';
 
 export const TABLE: Record<EntityKind, string> = {
@@ -84,4 +85,59 @@ export function eventRow(event: EventRecord): unknown[] {
     text(d.task_sid), text(d.worker_sid), text(d.reservation_sid), text(d.task_queue_sid), text(d.workflow_sid), text(d.task_channel_sid),
     int(d.task_age), int(d.task_age_in_queue), text(d.worker_previous_activity_sid), int(d.worker_time_in_previous_activity_ms),
   ];
+}
+
+/** What differs between the stores' WHERE clauses: how a document field is read, the false literal, and how a
+ *  filter value is bound. */
+export interface WhereDialect {
+  documentField(name: string): string;
+  eventDataField(name: string): string;
+  never: string;
+  always: string;
+  value(v: string | number | boolean): unknown;
+}
+
+/** The WHERE clause of an entity read (`?` placeholders): tenancy keys by column, other fields from the JSON. */
+export function whereClause(where: Record<string, FieldFilter | undefined>, dialect: WhereDialect): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  for (const [field, filter] of Object.entries(where)) {
+    if (filter === undefined) continue;
+    if (!/^[A-Za-z_]+$/.test(field)) throw new Error(`bad field name ${field}`);
+    const col = COLUMN[field] ?? dialect.documentField(field);
+    if (filter === null) {
+      clauses.push(`${col} IS NULL`);
+    } else if (typeof filter === 'object' && 'ci' in filter) {
+      clauses.push(`lower(${col}) = lower(?)`);
+      params.push(filter.ci);
+    } else if (typeof filter === 'object' && 'in' in filter) {
+      if (filter.in.length === 0) {
+        clauses.push(dialect.never);
+      } else {
+        clauses.push(`${col} IN (${filter.in.map(() => '?').join(',')})`);
+        params.push(...filter.in.map(dialect.value));
+      }
+    } else {
+      clauses.push(`${col} = ?`);
+      params.push(dialect.value(filter));
+    }
+  }
+  return { sql: clauses.length ? clauses.join(' AND ') : dialect.always, params };
+}
+
+/** The WHERE clause of an event-log read: the indexed fields by column, the others from the JSON. */
+export function eventWhereClause(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } {
+  const parts = ['workspace_sid = ?', 'date_ms >= ?', 'date_ms <= ?'];
+  const params: unknown[] = [q.workspaceSid, q.fromMs, q.toMs];
+  if (q.eventTypes?.length) {
+    parts.push(`event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
+    params.push(...q.eventTypes);
+  }
+  for (const [field, values] of Object.entries(q.data ?? {})) {
+    if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
+    const column = INDEXED_EVENT_FIELDS.has(field) ? field : dialect.eventDataField(field);
+    parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  }
+  return { sql: parts.join(' AND '), params };
 }

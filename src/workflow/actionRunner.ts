@@ -276,7 +276,7 @@ export class WorkflowActionRunner {
     });
     if (!input) return;
     try {
-      this.engine.createTaskFor({ accountSid: p.accountSid, now: actor.now }, d.workspaceSid, input, (repo, trSid) => {
+      this.engine.createTaskFor({ accountSid: p.accountSid, now: actor.now }, d.workspaceSid, input, (repo, trSid, requested) => {
         // Taken meanwhile (a restart ran it): roll the new task back too.
         if (!repo.get('wfPendingAction', p.sid)) throw new AlreadyDone();
         // Tail from before the new task's events (on another node they come later still).
@@ -290,7 +290,9 @@ export class WorkflowActionRunner {
           completedTrigger: d.completedTrigger ?? null,
           canceledTrigger: d.canceledTrigger ?? null,
         });
-        appendLog(repo, p.actionLogId, actor.now, 'Routed', `TaskRouter task ${trSid} created in workspace ${d.workspaceSid}, workflow ${d.workflowSid}`);
+        // Requested: the node that routes the workspace creates the task within moments (several nodes).
+        const how = requested ? 'requested of the node routing' : 'created in';
+        appendLog(repo, p.actionLogId, actor.now, 'Routed', `TaskRouter task ${trSid} ${how} workspace ${d.workspaceSid}, workflow ${d.workflowSid}`);
         repo.delete('wfPendingAction', p.sid);
       });
       this.routeWorkspaces.add(d.workspaceSid);

@@ -54,13 +54,17 @@ async function routingSetup(s: TestServer) {
   return { client, w, ws: ws.sid, alice: alice.sid, bob: bob.sid, workflow: workflow.sid };
 }
 
-/** The TaskRouter task a RouteToWorkers action created (from its action log). */
+/** The TaskRouter task a RouteToWorkers action created (from its action log), once it exists: on one node it
+ *  exists with the log line; against a node that does not route the workspace (the cluster run) it is requested
+ *  and its owner creates it moments later. */
 async function routedTask(s: TestServer, wfTask: any): Promise<string> {
   const log = await eventually(async () => {
     const l = await ok(s, 'GET', `/api/actionlogs/${wfTask.actionLogIdSubmitted}`);
     return l.loggedItems.some((i: any) => i.logType === 'Routed') ? l : undefined;
   }, 'routed');
-  return /TaskRouter task (WT[0-9a-f]{32})/.exec(log.loggedItems.find((i: any) => i.logType === 'Routed').details)![1]!;
+  const [, sid, ws] = /TaskRouter task (WT[0-9a-f]{32}) .*workspace (WS[0-9a-f]{32})/.exec(log.loggedItems.find((i: any) => i.logType === 'Routed').details)!;
+  await eventually(async () => ((await s.request('GET', `/v1/Workspaces/${ws}/Tasks/${sid}`)).status === 200 ? true : undefined), 'the routed TaskRouter task');
+  return sid!;
 }
 
 describe('Workflow face: RouteToWorkers', () => {

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
-import { COLUMN, EVENT_INSERT_COLUMNS, eventRow, INDEXED_EVENT_FIELDS, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { BlockingPgClient, DatabaseError } from './blockingPgClient.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -30,6 +30,8 @@ export interface PostgresStoreOptions {
   leaseTtlMs?: number;
 }
 
+const MAX_REMEMBERED_VERSIONS = 500_000;
+
 /** `?` placeholders (the shared query builders' style) as PostgreSQL's `$1, $2, ...`. */
 const numbered = new Map<string, string>();
 function pgSql(sql: string): string {
@@ -42,53 +44,16 @@ function pgSql(sql: string): string {
   return out;
 }
 
-/** A filter value in the form `data->>'field'` yields: JSON text for booleans and numbers. */
-function textValue(v: string | number | boolean): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  for (const [field, filter] of Object.entries(where)) {
-    if (filter === undefined) continue;
-    if (!/^[A-Za-z_]+$/.test(field)) throw new Error(`bad field name ${field}`);
-    const col = COLUMN[field] ?? `(data->>'${field}')`;
-    if (filter === null) {
-      clauses.push(`${col} IS NULL`);
-    } else if (typeof filter === 'object' && 'ci' in filter) {
-      clauses.push(`lower(${col}) = lower(?)`);
-      params.push(filter.ci);
-    } else if (typeof filter === 'object' && 'in' in filter) {
-      if (filter.in.length === 0) {
-        clauses.push('false');
-      } else {
-        clauses.push(`${col} IN (${filter.in.map(() => '?').join(',')})`);
-        params.push(...filter.in.map(textValue));
-      }
-    } else {
-      clauses.push(`${col} = ?`);
-      params.push(textValue(filter));
-    }
-  }
-  return { sql: clauses.length ? clauses.join(' AND ') : 'true', params };
-}
-
-function eventWhere(q: EventQuery): { sql: string; params: unknown[] } {
-  const parts = ['workspace_sid = ?', 'date_ms >= ?', 'date_ms <= ?'];
-  const params: unknown[] = [q.workspaceSid, q.fromMs, q.toMs];
-  if (q.eventTypes?.length) {
-    parts.push(`event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
-    params.push(...q.eventTypes);
-  }
-  for (const [field, values] of Object.entries(q.data ?? {})) {
-    if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
-    const column = INDEXED_EVENT_FIELDS.has(field) ? field : `(data->'eventData'->>'${field}')`;
-    parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-    params.push(...values);
-  }
-  return { sql: parts.join(' AND '), params };
-}
+/** Fields read as `data->>'field'` (text): booleans and numbers are bound in their JSON text. */
+const DIALECT: WhereDialect = {
+  documentField: (name) => `(data->>'${name}')`,
+  eventDataField: (name) => `(data->'eventData'->>'${name}')`,
+  never: 'false',
+  always: 'true',
+  value: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
+};
+const buildWhere = (where: Record<string, FieldFilter | undefined>) => whereClause(where, DIALECT);
+const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
 /** The kinds that make up a workspace's routing state: only the workspace's owner writes them, so writing one
  *  takes the workspace's lease (the fence). Rows of other faces that merely name a workspace (their routes,
@@ -435,6 +400,10 @@ export class PostgresStore implements Store {
   transaction<T>(work: (repo: Repository) => T): T {
     if (this.closed) throw new Error('the store is closed');
     if (!this.group) {
+      // Bounded memory: past this many documents the versions are forgotten between groups. Documents read
+      // again are remembered again; until then their updates rely on the fence alone (routing kinds) or on
+      // the read that precedes them in the same transaction (the other faces' read-modify-write).
+      if (this.versions.size > MAX_REMEMBERED_VERSIONS) this.versions.clear();
       this.db.send('BEGIN');
       this.group = { events: [], workspaces: new Set(), waiters: [] };
       setImmediate(() => this.commitGroup());

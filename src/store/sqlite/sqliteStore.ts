@@ -6,59 +6,22 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { COLUMN, EVENT_INSERT_COLUMNS, eventRow, INDEXED_EVENT_FIELDS, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat } from './opsflowQuery.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-function sqlValue(v: string | number | boolean | null): string | number | null {
-  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
-}
-
-function buildWhere(where: Record<string, FieldFilter | undefined>): { sql: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  for (const [field, filter] of Object.entries(where)) {
-    if (filter === undefined) continue;
-    if (!/^[A-Za-z_]+$/.test(field)) throw new Error(`bad field name ${field}`);
-    const col = COLUMN[field] ?? `json_extract(data, '$.${field}')`;
-    if (filter === null) {
-      clauses.push(`${col} IS NULL`);
-    } else if (typeof filter === 'object' && 'ci' in filter) {
-      clauses.push(`lower(${col}) = lower(?)`);
-      params.push(filter.ci);
-    } else if (typeof filter === 'object' && 'in' in filter) {
-      if (filter.in.length === 0) {
-        clauses.push('0');
-      } else {
-        clauses.push(`${col} IN (${filter.in.map(() => '?').join(',')})`);
-        params.push(...filter.in.map(sqlValue));
-      }
-    } else {
-      clauses.push(`${col} = ?`);
-      params.push(sqlValue(filter));
-    }
-  }
-  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
-}
-
-/** The WHERE clause of an event-log read: the indexed fields by column, the others from the JSON. */
-function eventWhere(q: EventQuery): { sql: string; params: (string | number)[] } {
-  const parts = ['workspace_sid = ?', 'date_ms >= ?', 'date_ms <= ?'];
-  const params: (string | number)[] = [q.workspaceSid, q.fromMs, q.toMs];
-  if (q.eventTypes?.length) {
-    parts.push(`event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
-    params.push(...q.eventTypes);
-  }
-  for (const [field, values] of Object.entries(q.data ?? {})) {
-    if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
-    const column = INDEXED_EVENT_FIELDS.has(field) ? field : `json_extract(data, '$.eventData.${field}')`;
-    parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-    params.push(...values);
-  }
-  return { sql: parts.join(' AND '), params };
-}
+/** Fields read with json_extract (typed): booleans are bound as 1 and 0, as SQLite stores them. */
+const DIALECT: WhereDialect = {
+  documentField: (name) => `json_extract(data, '$.${name}')`,
+  eventDataField: (name) => `json_extract(data, '$.eventData.${name}')`,
+  never: '0',
+  always: '1',
+  value: (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v),
+};
+const buildWhere = (where: Record<string, FieldFilter | undefined>) => whereClause(where, DIALECT);
+const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
