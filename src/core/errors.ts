@@ -44,7 +44,6 @@ export const ERRORS = {
   opsInvalidQuery: { code: 22003, status: 400, message: 'The query is invalid', name: 'ERROR_INVALID_QUERY' },
   opsResourceExists: { code: 22004, status: 400, message: 'Related resources exist', name: 'ERROR_EXIST_RESOURCE' },
   opsNotFound: { code: 22404, status: 404, message: 'Value not found', name: 'ERROR_NOT_FOUND' },
-  opsQueryUnsupported: { code: 22501, status: 501, message: 'list and stat queries of this face run on the SQLite store only', name: 'ERROR_NOT_SUPPORTED' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;

@@ -18,6 +18,8 @@ import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { BlockingPgClient, DatabaseError } from './blockingPgClient.ts';
+import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
+import { POSTGRES_OPS } from './opsflowDialect.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -386,11 +388,16 @@ export class PostgresStore implements Store {
       },
       opsUpdateTask: (task) => send(`UPDATE ops_tasks SET ${TASK_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE task_id = ?`, [...taskToRow(task), task.task_id], 'one'),
       opsDeleteTask: (taskId) => send(`DELETE FROM ops_tasks WHERE task_id = ?`, [taskId]),
-      opsSearch: () => {
-        throw new ApiError('opsQueryUnsupported');
+      opsSearch: (collection, scope, query) => {
+        const c = compileSearch(POSTGRES_OPS, collection, scope, query);
+        const total = rows<{ n: number }>(c.count.sql, c.count.params)[0]!.n;
+        if (!c.rows) return { results: [], total };
+        const found = rows<Record<string, unknown>>(c.rows.sql, c.rows.params);
+        return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
       },
-      opsStat: () => {
-        throw new ApiError('opsQueryUnsupported');
+      opsStat: (collection, scope, query) => {
+        const c = compileStat(POSTGRES_OPS, collection, scope, query);
+        return decodeStatRows(rows<Record<string, unknown>>(c.sql, c.params), c.columns);
       },
     };
   }

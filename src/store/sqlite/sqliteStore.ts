@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
-import { compileSearch, compileStat } from './opsflowQuery.ts';
+import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
+import { SQLITE_OPS } from './opsflowDialect.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -255,27 +256,15 @@ export class SqliteStore implements Store {
         stmt(`DELETE FROM ops_tasks WHERE task_id = ?`).run(taskId);
       },
       opsSearch(collection, scope, query) {
-        const c = compileSearch(collection, scope, query);
+        const c = compileSearch(SQLITE_OPS, collection, scope, query);
         const total = (stmt(c.count.sql).get(...c.count.params) as { n: number }).n;
         if (!c.rows) return { results: [], total };
         const rows = stmt(c.rows.sql).all(...c.rows.params) as Record<string, unknown>[];
         return { results: rows.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
       },
       opsStat(collection, scope, query) {
-        const c = compileStat(collection, scope, query);
-        const rows = stmt(c.sql).all(...c.params) as Record<string, unknown>[];
-        return rows.map((r) => {
-          const out: Record<string, unknown> = {};
-          for (const col of c.columns) {
-            const v = r[col.name];
-            if (col.decode === 'plain') out[col.name] = v;
-            else {
-              const parsed = typeof v === 'string' ? JSON.parse(v) : v;
-              out[col.name] = col.decode === 'json' ? parsed : Array.isArray(parsed) ? (col.decode === 'first' ? parsed[0] : parsed[parsed.length - 1]) ?? null : parsed;
-            }
-          }
-          return out;
-        });
+        const c = compileStat(SQLITE_OPS, collection, scope, query);
+        return decodeStatRows(stmt(c.sql).all(...c.params) as Record<string, unknown>[], c.columns);
       },
     };
   }

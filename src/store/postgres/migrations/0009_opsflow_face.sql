@@ -1,5 +1,5 @@
--- The Opsflow face's tables (see the SQLite migration of the same number). Its list and stat queries are
--- compiled to SQLite's dialect only; on PostgreSQL those two verbs answer ERROR_NOT_SUPPORTED_ON_POSTGRES.
+-- The Opsflow face's tables (see the SQLite migration of the same number). Without SQLite's generated month
+-- column: "per month" statistics format the creation time per row here.
 SELECT sb_document_table(t) FROM unnest(ARRAY['ops_categories', 'ops_task_types', 'ops_comments', 'ops_routes']) AS t;
 CREATE INDEX ops_categories_account ON ops_categories (account_sid, seq);
 CREATE INDEX ops_task_types_account ON ops_task_types (account_sid, seq);
