@@ -20,6 +20,7 @@ import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, 
 import { BlockingPgClient, DatabaseError } from './blockingPgClient.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
+import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -75,7 +76,7 @@ function asApiError(err: unknown): unknown {
 interface Group {
   events: EventRecord[];
   workspaces: Set<string>;
-  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  waiters: GroupWaiters;
 }
 
 export class PostgresStore implements Store {
@@ -83,8 +84,7 @@ export class PostgresStore implements Store {
   private readonly repo: Repository;
   private readonly nodeId: string | undefined;
   private readonly leaseTtlMs: number;
-  private readonly listeners = new Set<(events: EventRecord[]) => void>();
-  private readonly failureListeners = new Set<(err: Error) => void>();
+  private readonly signals = new CommitSignals();
   private appended: EventRecord[] = [];
   private touched = new Set<string>();
   private group: Group | undefined;
@@ -197,7 +197,7 @@ export class PostgresStore implements Store {
           const last = rows[rows.length - 1]!;
           log.tx = last.tx;
           log.seq = last.seq;
-          this.notifyListeners(rows.map((r) => JSON.parse(r.data)));
+          this.signals.committed(rows.map((r) => JSON.parse(r.data)));
           if (rows.length < BATCH) break;
         }
       } catch {
@@ -210,16 +210,6 @@ export class PostgresStore implements Store {
         }
       }
     })();
-  }
-
-  private notifyListeners(events: EventRecord[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch {
-        // A listener's failure (a closed socket, say) must not turn a committed write into an error.
-      }
-    }
   }
 
   private remember(table: string, doc: { sid?: unknown; version?: unknown } | undefined): void {
@@ -412,7 +402,7 @@ export class PostgresStore implements Store {
       // the read that precedes them in the same transaction (the other faces' read-modify-write).
       if (this.versions.size > MAX_REMEMBERED_VERSIONS) this.versions.clear();
       this.db.send('BEGIN');
-      this.group = { events: [], workspaces: new Set(), waiters: [] };
+      this.group = { events: [], workspaces: new Set(), waiters: new GroupWaiters() };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
@@ -457,17 +447,15 @@ export class PostgresStore implements Store {
   durable(): Promise<void> {
     const group = this.group;
     if (!group) return Promise.resolve();
-    return new Promise((resolve, reject) => group.waiters.push({ resolve, reject }));
+    return group.waiters.wait();
   }
 
   onFailure(listener: (err: Error) => void): () => void {
-    this.failureListeners.add(listener);
-    return () => this.failureListeners.delete(listener);
+    return this.signals.onFailure(listener);
   }
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.signals.onCommit(listener);
   }
 
   /** Sends the group's fence and COMMIT without waiting (the next group's statements queue behind them on the
@@ -499,14 +487,13 @@ export class PostgresStore implements Store {
       if (failure) {
         // Documents this node believed it wrote are not stored: forget their versions (they are read again).
         this.versions.clear();
-        for (const w of group.waiters) w.reject(failure);
-        for (const listener of this.failureListeners) listener(failure);
+        group.waiters.reject(failure);
+        this.signals.failed(failure);
         return;
       }
-      for (const w of group.waiters) w.resolve();
+      group.waiters.resolve();
       // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
-      if (group.events.length === 0 || this.sharedLog) return;
-      this.notifyListeners(group.events);
+      if (!this.sharedLog) this.signals.committed(group.events);
     })();
   }
 

@@ -9,6 +9,7 @@ import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts'
 import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
+import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -28,12 +29,11 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly repo: Repository;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly listeners = new Set<(events: EventRecord[]) => void>();
+  private readonly signals = new CommitSignals();
   /** Events appended by the transaction in progress; handed to listeners once its group commits. */
   private appended: EventRecord[] = [];
   /** The open commit group: its events and who waits for it to be durable. */
-  private group: { events: EventRecord[]; waiters: { resolve: () => void; reject: (err: Error) => void }[] } | undefined;
-  private readonly failureListeners = new Set<(err: Error) => void>();
+  private group: { events: EventRecord[]; waiters: GroupWaiters } | undefined;
   private closed = false;
 
   /** `synchronous`: FULL (default) fsyncs every commit, so an acknowledged write survives power loss too;
@@ -280,7 +280,7 @@ export class SqliteStore implements Store {
     if (this.closed) throw new Error('the store is closed');
     if (!this.group) {
       this.stmt('BEGIN IMMEDIATE').run();
-      this.group = { events: [], waiters: [] };
+      this.group = { events: [], waiters: new GroupWaiters() };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
@@ -303,12 +303,11 @@ export class SqliteStore implements Store {
   durable(): Promise<void> {
     const group = this.group;
     if (!group) return Promise.resolve();
-    return new Promise((resolve, reject) => group.waiters.push({ resolve, reject }));
+    return group.waiters.wait();
   }
 
   onFailure(listener: (err: Error) => void): () => void {
-    this.failureListeners.add(listener);
-    return () => this.failureListeners.delete(listener);
+    return this.signals.onFailure(listener);
   }
 
   private commitGroup(): void {
@@ -325,24 +324,16 @@ export class SqliteStore implements Store {
       } catch {
         // Already rolled back by SQLite.
       }
-      for (const w of group.waiters) w.reject(err as Error);
-      for (const listener of this.failureListeners) listener(err as Error);
+      group.waiters.reject(err as Error);
+      this.signals.failed(err as Error);
       return;
     }
-    for (const w of group.waiters) w.resolve();
-    if (group.events.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(group.events);
-      } catch {
-        // A listener's failure (a closed socket, say) must not turn a committed write into an error.
-      }
-    }
+    group.waiters.resolve();
+    this.signals.committed(group.events);
   }
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.signals.onCommit(listener);
   }
 
   read<T>(work: (repo: Repository) => T): T {

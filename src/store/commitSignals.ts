@@ -1,0 +1,53 @@
+// What both stores tell the rest of the server about their group commits: who waits for the open group to be
+// durable, who hears the events of each commit, and who must know that a commit failed.
+import type { EventRecord } from '../core/entities.ts';
+
+type Waiter = { resolve: () => void; reject: (err: Error) => void };
+
+/** The waiters of one commit group (durable() promises), settled when it commits or fails. */
+export class GroupWaiters {
+  private readonly waiters: Waiter[] = [];
+
+  wait(): Promise<void> {
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  resolve(): void {
+    for (const w of this.waiters) w.resolve();
+  }
+
+  reject(err: Error): void {
+    for (const w of this.waiters) w.reject(err);
+  }
+}
+
+export class CommitSignals {
+  private readonly commitListeners = new Set<(events: EventRecord[]) => void>();
+  private readonly failureListeners = new Set<(err: Error) => void>();
+
+  onCommit(listener: (events: EventRecord[]) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  onFailure(listener: (err: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /** Hands committed events to the listeners, in order. */
+  committed(events: EventRecord[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.commitListeners) {
+      try {
+        listener(events);
+      } catch {
+        // A listener's failure (a closed socket, say) must not turn a committed write into an error.
+      }
+    }
+  }
+
+  failed(err: Error): void {
+    for (const listener of this.failureListeners) listener(err);
+  }
+}
