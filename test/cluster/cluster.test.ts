@@ -143,24 +143,22 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
       await once(w, 'ready').catch((err) => {
         throw new Error(`agent-${i} on ${node.origin}: ${err.message} ${errors.join('; ')}`);
       });
-      w.on('reservationCreated', async (reservation: any) => {
-        try {
-          await reservation.accept();
+      w.on('reservationCreated', (reservation: any) => {
+        // As an agent's desk does, the desk goes by what the service says happened (the reservation's events on
+        // the socket), not by the reply to its own request: a reply can be lost while a workspace moves (503)
+        // after the accept was applied. Completing is retried while the service answers 503.
+        reservation.once('accepted', async () => {
           acceptedBy.set(reservation.task.sid, [...(acceptedBy.get(reservation.task.sid) ?? []), sid]);
-          // As an agent's desk does: retry while the service answers 503 (the workspace moving to another node).
-          setTimeout(async () => {
-            for (let attempt = 0; attempt < 30; attempt++) {
-              try {
-                await reservation.task.complete('done');
-                return;
-              } catch {
-                await new Promise((r) => setTimeout(r, 1000));
-              }
+          for (let attempt = 0; attempt < 30; attempt++) {
+            try {
+              await reservation.task.complete('done');
+              return;
+            } catch {
+              await new Promise((r) => setTimeout(r, 1000));
             }
-          }, 20);
-        } catch {
-          // the node went away, or the offer ended first: the server decides, and says so in the task
-        }
+          }
+        });
+        reservation.accept().catch(() => undefined);
       });
       await tr(node).workers(sid).update({ activitySid: activities.Available });
     }
