@@ -16,6 +16,7 @@ import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
 import { registerEventBridgeProxy } from './realtime/eventBridgeProxy.ts';
 import { registerBrowserSdk } from './api/sdk/browserSdk.ts';
+import { registerConsole } from './api/console/consoleRoutes.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './callbacks/webhookDispatcher.ts';
 import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/workerSockets.ts';
 import { registerWorkflowFaceRoutes } from './api/workflow/routes.ts';
@@ -133,7 +134,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((err, request, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500) request.log.error(err);
-    if (apiError.status === 401) reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
+    // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
+    // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
+    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
     reply.code(apiError.status).send(twilioErrorBody(apiError));
   });
 
@@ -155,6 +158,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerTokenRoutes(app, deps);
   registerEventBridgeProxy(app, store, clock);
   registerBrowserSdk(app);
+  registerConsole(app);
   const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), ...options.callbacks });
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());

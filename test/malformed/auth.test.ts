@@ -81,6 +81,15 @@ describe('malformed and foreign credentials', () => {
     assert.deepEqual(await snapshot(s, t), before);
   });
 
+  it('a script that says X-Requested-With: XMLHttpRequest gets its 401 without a Basic challenge (no browser password dialog)', async () => {
+    const wrong = { authorization: 'Basic ' + Buffer.from(`${s.accountSid}:${s.authToken}x`).toString('base64') };
+    const script = await s.request('GET', '/v1/Workspaces', { auth: null, headers: { ...wrong, 'x-requested-with': 'XMLHttpRequest' } });
+    assertTwilioError(script, 401, 20003);
+    assert.equal(script.headers.get('www-authenticate'), null);
+    const plain = await s.request('GET', '/v1/Workspaces', { auth: null, headers: wrong });
+    assert.match(plain.headers.get('www-authenticate') ?? '', /^Basic /);
+  });
+
   it("another account's workspace is 404 like a missing one, for every call, and changes nothing", async () => {
     const before = await snapshot(s, t);
     const other = { sid: newSid('AC'), token: newSecret() };

@@ -1,0 +1,144 @@
+// The console (/console) in a real browser: Debian's Chromium driven by playwright-core. A supervisor signs in,
+// creates a queue (its target-workers expression previewed as it is typed) and a worker; a task created through
+// REST shows on the live dashboard without a reload; the worker's desk in a second tab receives the offer with
+// a countdown, accepts and completes it; the dashboard and the task's event timeline show it. Screenshots of the
+// dashboard and the desk are saved, and every request the pages made is one any application can make.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import twilio from 'twilio';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type TestServer } from '../support/server.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
+
+/** The public API surface: the console's own files, the browser SDK, the REST API, token minting, EventBridge. */
+const PUBLIC = [/^\/console\/?$/, /^\/console\/app\.js$/, /^\/sdk\/taskrouter\.js$/, /^\/v1\//, /^\/switchboard\/v1\/Tokens$/];
+
+describe('console in Chromium', { skip }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  let client: ReturnType<typeof twilio>;
+  let ws: string;
+  const shots = join(tmpdir(), 'switchboard-console');
+  const requested = new Set<string>();
+
+  const openConsole = async (): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    if (process.env.DEBUG_BROWSER) page.on('console', (m) => console.error('page:', m.text()));
+    page.on('request', (r) => requested.add(new URL(r.url()).pathname));
+    await page.goto(`${s.origin}/console`);
+    // Each tab signs in for itself: the credentials live in that tab's sessionStorage only.
+    await page.getByLabel('Account SID or API key SID').fill(s.accountSid);
+    await page.getByLabel('Auth token or API key secret').fill(s.authToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
+    return page;
+  };
+
+  before(async () => {
+    s = await startServer();
+    client = twilio(s.accountSid, s.authToken);
+    client.taskrouter.baseUrl = s.origin;
+    ws = (await client.taskrouter.v1.workspaces.create({ friendlyName: 'Support desk', template: 'FIFO' })).sid;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    mkdirSync(shots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('refuses wrong credentials with a message and keeps nothing', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${s.origin}/console`);
+    await page.getByLabel('Account SID or API key SID').fill(s.accountSid);
+    await page.getByLabel('Auth token or API key secret').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    await page.close();
+  });
+
+  it('supervisor and agent: queue and worker created, a REST task on the live dashboard, offered, accepted, completed', async () => {
+    const supervisor = await openConsole();
+    await supervisor.getByRole('link', { name: 'Support desk' }).click();
+    await supervisor.getByRole('heading', { name: 'Dashboard' }).waitFor();
+
+    // A queue, its expression checked as it is typed.
+    await supervisor.getByRole('link', { name: 'Queues' }).click();
+    await supervisor.getByLabel('Name').fill('Billing');
+    const expression = supervisor.getByLabel('Target workers expression');
+    await expression.fill('skills HAS ');
+    await supervisor.getByTestId('eligible').filter({ hasText: /./ }).waitFor();
+    assert.doesNotMatch(await supervisor.getByTestId('eligible').innerText(), /eligible worker/, 'an incomplete expression is reported');
+    assert.equal(await supervisor.getByRole('button', { name: 'Create queue' }).isDisabled(), true);
+    await expression.fill('skills HAS "billing"');
+    await supervisor.getByTestId('eligible').filter({ hasText: '0 eligible workers' }).waitFor();
+    await supervisor.getByRole('button', { name: 'Create queue' }).click();
+    await supervisor.getByRole('status').filter({ hasText: 'Queue Billing created' }).waitFor();
+    assert.equal((await client.taskrouter.v1.workspaces(ws).taskQueues.list({ friendlyName: 'Billing' }))[0]?.targetWorkers, 'skills HAS "billing"');
+
+    // A worker, its attributes checked as JSON as they are typed.
+    await supervisor.getByRole('link', { name: 'Workers' }).click();
+    await supervisor.getByLabel('Name').fill('alice');
+    const attributes = supervisor.getByLabel('Attributes (JSON)');
+    await attributes.fill('{"skills": ["billing"');
+    await supervisor.locator('#attributes-problem').filter({ hasText: 'Not valid JSON' }).waitFor();
+    await attributes.fill('{"skills": ["billing"]}');
+    await supervisor.getByRole('button', { name: 'Create worker' }).click();
+    await supervisor.getByRole('status').filter({ hasText: 'Worker alice created' }).waitFor();
+    const alice = (await client.taskrouter.v1.workspaces(ws).workers.list({ friendlyName: 'alice' }))[0]!;
+    assert.deepEqual(JSON.parse(alice.attributes), { skills: ['billing'] });
+
+    // The live dashboard: a task created through REST shows as pending without a reload.
+    await supervisor.getByRole('link', { name: 'Dashboard' }).click();
+    await supervisor.getByText('Live').waitFor();
+    const sample = supervisor.locator('tr[data-queue="Sample Queue"]');
+    await sample.locator('td[data-status="pending"]').filter({ hasText: '0' }).waitFor();
+    const task = await client.taskrouter.v1.workspaces(ws).tasks.create({ attributes: JSON.stringify({ customer: 'ACME', topic: 'invoice' }) });
+    await sample.locator('td[data-status="pending"]').filter({ hasText: '1' }).waitFor();
+    assert.match(await sample.locator('td[data-workers]').innerText(), /0 \/ 1/, 'alice is eligible but not available');
+    assert.ok(Number(await supervisor.getByTestId('event-count').innerText()) > 0, 'the update came from a live event');
+    await supervisor.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+
+    // The agent's desk in another tab: available, offered the task with a countdown, accepts, completes.
+    const agent = await openConsole();
+    await agent.goto(`${s.origin}/console#/${ws}/desk`);
+    await agent.getByLabel('Sign in as worker').selectOption({ label: 'alice' });
+    await agent.getByRole('button', { name: 'Open desk' }).click();
+    await agent.getByText('Connected').waitFor();
+    await agent.getByLabel('Activity').selectOption({ label: 'Available' });
+    const offer = agent.locator(`li.offer[data-task="${task.sid}"]`);
+    await offer.waitFor();
+    assert.match(await offer.innerText(), /ACME/);
+    assert.match(await offer.locator('.countdown').innerText(), /left to answer/);
+    await agent.screenshot({ path: join(shots, 'desk.png'), fullPage: true });
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    await offer.getByTestId('offer-status').filter({ hasText: 'accepted' }).waitFor();
+    assert.equal((await client.taskrouter.v1.workspaces(ws).tasks(task.sid).fetch()).assignmentStatus, 'assigned');
+    await offer.getByRole('button', { name: 'Complete task' }).click();
+    await offer.getByTestId('offer-status').filter({ hasText: 'completed' }).waitFor();
+    assert.equal((await client.taskrouter.v1.workspaces(ws).tasks(task.sid).fetch()).assignmentStatus, 'completed');
+
+    // The dashboard followed, still without a reload; the task's timeline tells the story.
+    await sample.locator('td[data-status="pending"]').filter({ hasText: '0' }).waitFor();
+    await sample.locator('td[data-accepted]').filter({ hasText: '1' }).waitFor();
+    await supervisor.goto(`${s.origin}/console#/${ws}/tasks/${task.sid}`);
+    await supervisor.getByTestId('task-status').filter({ hasText: 'completed' }).waitFor();
+    const timeline = await supervisor.getByRole('list', { name: 'Event timeline' }).locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-event')));
+    for (const e of ['task.created', 'reservation.created', 'reservation.accepted', 'task.completed']) assert.ok(timeline.includes(e), `${e} in ${timeline}`);
+    assert.ok(timeline.indexOf('reservation.accepted') < timeline.indexOf('task.completed'));
+
+    for (const shot of ['dashboard.png', 'desk.png']) assert.ok(statSync(join(shots, shot)).size > 10_000, `${shot} saved`);
+    const private_ = [...requested].filter((p) => !PUBLIC.some((re) => re.test(p)));
+    assert.deepEqual(private_, [], 'the console uses only public endpoints');
+    assert.ok([...requested].some((p) => p === '/switchboard/v1/Tokens'));
+    await agent.close();
+    await supervisor.close();
+  });
+});

@@ -1,0 +1,70 @@
+// The console's only way to the server: the public REST API with the signed-in credentials (HTTP Basic, kept
+// in sessionStorage for this tab only) and the tokens that POST /switchboard/v1/Tokens mints for the browser SDK.
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+const KEY = 'switchboard.console.credentials';
+
+export function savedCredentials(): Credentials | undefined {
+  const raw = sessionStorage.getItem(KEY);
+  return raw ? (JSON.parse(raw) as Credentials) : undefined;
+}
+
+export function saveCredentials(c: Credentials | undefined): void {
+  if (c) sessionStorage.setItem(KEY, JSON.stringify(c));
+  else sessionStorage.removeItem(KEY);
+}
+
+/** An error as the API said it (Twilio's body: code, message). */
+export class ApiProblem extends Error {
+  readonly status: number;
+  readonly code: number | undefined;
+  constructor(status: number, message: string, code?: number) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export type Form = Record<string, string | number | boolean | undefined>;
+
+export async function api<T = any>(method: string, path: string, form?: Form): Promise<T> {
+  const c = savedCredentials();
+  if (!c) throw new ApiProblem(401, 'Not signed in');
+  // X-Requested-With: a refused sign-in comes back without a Basic challenge (no browser password dialog).
+  const headers: Record<string, string> = { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest' };
+  let body: string | undefined;
+  if (form) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) if (v !== undefined && v !== '') q.append(k, String(v));
+    body = q.toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  const res = await fetch(path, { method, headers, body });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new ApiProblem(res.status, json?.message ?? `${res.status} ${res.statusText}`, json?.code);
+  return json as T;
+}
+
+/** A token for the browser SDK: `admin` (a supervisor's workspace channel) or a worker's own. */
+export async function mintToken(workspaceSid: string, workerSid?: string): Promise<string> {
+  const minted = await api<{ token: string }>('POST', '/switchboard/v1/Tokens', {
+    WorkspaceSid: workspaceSid,
+    WorkerSid: workerSid,
+    Role: workerSid ? 'worker' : 'admin',
+    Type: 'capability',
+    Ttl: 3600,
+  });
+  return minted.token;
+}
+
+/** Seconds as "1h 02m" / "3m 05s" / "12s". */
+export function age(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}

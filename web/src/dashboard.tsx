@@ -1,0 +1,112 @@
+// The live dashboard: per task queue, tasks by status, the longest waiting task and its age, available vs
+// eligible workers, and reservations accepted / rejected / timed out in the last N minutes; refreshed on every
+// workspace event (useLiveRefresh), without reloading.
+import { useState } from 'preact/hooks';
+import { age, api } from './api.ts';
+import { useLiveRefresh } from './live.ts';
+
+interface QueueRow {
+  sid: string;
+  name: string;
+  byStatus: Record<string, number>;
+  longestSid: string | null;
+  longestAge: number;
+  available: number;
+  eligible: number;
+  accepted: number;
+  rejected: number;
+  timedOut: number;
+}
+
+const STATUSES = ['pending', 'reserved', 'assigned', 'wrapping'] as const;
+
+export function Dashboard({ ws }: { ws: string }) {
+  const [minutes, setMinutes] = useState(15);
+  const [rows, setRows] = useState<QueueRow[]>();
+  const [error, setError] = useState<string>();
+  const [updated, setUpdated] = useState<Date>();
+  const refresh = async () => {
+    try {
+      const queues = (await api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`)).task_queues as { sid: string; friendly_name: string }[];
+      const next = await Promise.all(
+        queues.map(async (q): Promise<QueueRow> => {
+          const [rt, cum] = await Promise.all([
+            api('GET', `/v1/Workspaces/${ws}/TaskQueues/${q.sid}/RealTimeStatistics`),
+            api('GET', `/v1/Workspaces/${ws}/TaskQueues/${q.sid}/CumulativeStatistics?Minutes=${minutes}`),
+          ]);
+          return {
+            sid: q.sid,
+            name: q.friendly_name,
+            byStatus: rt.tasks_by_status ?? {},
+            longestSid: rt.longest_task_waiting_sid ?? null,
+            longestAge: rt.longest_task_waiting_age ?? 0,
+            available: rt.total_available_workers ?? 0,
+            eligible: rt.total_eligible_workers ?? 0,
+            accepted: cum.reservations_accepted ?? 0,
+            rejected: cum.reservations_rejected ?? 0,
+            timedOut: cum.reservations_timed_out ?? 0,
+          };
+        }),
+      );
+      setRows(next);
+      setUpdated(new Date());
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const { live, events } = useLiveRefresh(ws, refresh);
+  return (
+    <section>
+      <h1>Dashboard</h1>
+      <p class="status" aria-live="polite">
+        <span class={live ? 'dot on' : 'dot'} aria-hidden="true" /> {live ? 'Live' : 'Connecting…'} · <span data-testid="event-count">{events}</span> events ·
+        updated {updated ? updated.toLocaleTimeString() : '—'}
+      </p>
+      <label class="inline">
+        Reservations over the last
+        <select value={minutes} onChange={(e) => setMinutes(Number((e.target as HTMLSelectElement).value))}>
+          {[5, 15, 60, 240].map((m) => (
+            <option value={m}>{m} minutes</option>
+          ))}
+        </select>
+      </label>
+      {error ? <p role="alert" class="error">{error}</p> : null}
+      <div class="table-wrap">
+        <table>
+          <caption>Task queues</caption>
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              {STATUSES.map((s) => (
+                <th scope="col">{s}</th>
+              ))}
+              <th scope="col">Longest waiting</th>
+              <th scope="col">Workers available / eligible</th>
+              <th scope="col">Accepted</th>
+              <th scope="col">Rejected</th>
+              <th scope="col">Timed out</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows?.map((r) => (
+              <tr data-queue={r.name}>
+                <th scope="row">{r.name}</th>
+                {STATUSES.map((s) => (
+                  <td data-status={s}>{r.byStatus[s] ?? 0}</td>
+                ))}
+                <td>{r.longestSid ? <a href={`#/${ws}/tasks/${r.longestSid}`}>{age(r.longestAge)}</a> : '—'}</td>
+                <td data-workers>
+                  {r.available} / {r.eligible}
+                </td>
+                <td data-accepted>{r.accepted}</td>
+                <td>{r.rejected}</td>
+                <td>{r.timedOut}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+// Task queues: the list, and a form to create one whose target-workers expression is checked as it is typed
+// (the Workers list's TargetWorkersExpression filter answers with the matching workers, or the error).
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.ts';
+
+function useEligible(ws: string, expression: string): { count?: number; error?: string } {
+  const [state, setState] = useState<{ count?: number; error?: string }>({});
+  useEffect(() => {
+    if (!expression.trim()) return setState({});
+    const timer = setTimeout(() => {
+      api('GET', `/v1/Workspaces/${ws}/Workers?PageSize=1000&TargetWorkersExpression=${encodeURIComponent(expression)}`).then(
+        (r) => setState({ count: r.workers.length }),
+        (e) => setState({ error: e.message }),
+      );
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [ws, expression]);
+  return state;
+}
+
+export function Queues({ ws }: { ws: string }) {
+  const [queues, setQueues] = useState<any[]>();
+  const [expression, setExpression] = useState('1 == 1');
+  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const eligible = useEligible(ws, expression);
+  const load = () => api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`).then((r) => setQueues(r.task_queues));
+  useEffect(() => void load(), [ws]);
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    try {
+      const q = await api('POST', `/v1/Workspaces/${ws}/TaskQueues`, { FriendlyName: String(data.get('name')), TargetWorkers: expression });
+      setMessage({ ok: `Queue ${q.friendly_name} created` });
+      form.reset();
+      await load();
+    } catch (err) {
+      setMessage({ error: (err as Error).message });
+    }
+  };
+  return (
+    <section>
+      <h1>Task queues</h1>
+      <form onSubmit={create} class="card" aria-label="New task queue">
+        <h2>New task queue</h2>
+        <label>
+          Name
+          <input name="name" required maxLength={64} />
+        </label>
+        <label>
+          Target workers expression
+          <input name="targetWorkers" value={expression} onInput={(e) => setExpression((e.target as HTMLInputElement).value)} aria-describedby="eligible" />
+        </label>
+        <p id="eligible" class={eligible.error ? 'error' : 'hint'} aria-live="polite" data-testid="eligible">
+          {eligible.error ?? (eligible.count !== undefined ? `${eligible.count} eligible worker${eligible.count === 1 ? '' : 's'}` : '')}
+        </p>
+        {message.error ? <p role="alert" class="error">{message.error}</p> : null}
+        {message.ok ? <p role="status">{message.ok}</p> : null}
+        <button type="submit" disabled={!!eligible.error}>
+          Create queue
+        </button>
+      </form>
+      <table>
+        <caption>Queues</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Target workers</th>
+            <th scope="col">Order</th>
+          </tr>
+        </thead>
+        <tbody>
+          {queues?.map((q) => (
+            <tr>
+              <th scope="row">{q.friendly_name}</th>
+              <td>
+                <code>{q.target_workers}</code>
+              </td>
+              <td>{q.task_order}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+// Sign-in with account credentials or an API key (kept in sessionStorage: this tab only), then the workspaces.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiProblem, saveCredentials } from './api.ts';
+
+export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const data = new FormData(e.target as HTMLFormElement);
+    saveCredentials({ username: String(data.get('username')).trim(), password: String(data.get('password')) });
+    try {
+      await api('GET', '/v1/Workspaces?PageSize=1');
+      onSignedIn();
+    } catch (err) {
+      saveCredentials(undefined);
+      setError(err instanceof ApiProblem && err.status === 401 ? 'Those credentials were not accepted.' : (err as Error).message);
+    }
+  };
+  return (
+    <main class="signin">
+      <h1>Switchboard console</h1>
+      <form onSubmit={submit}>
+        <label>
+          Account SID or API key SID
+          <input name="username" required autoComplete="username" pattern="(AC|SK)[0-9a-fA-F]{32}" />
+        </label>
+        <label>
+          Auth token or API key secret
+          <input name="password" type="password" required autoComplete="current-password" />
+        </label>
+        {error ? <p role="alert" class="error">{error}</p> : null}
+        <button type="submit">Sign in</button>
+      </form>
+    </main>
+  );
+}
+
+export function WorkspacePicker() {
+  const [workspaces, setWorkspaces] = useState<{ sid: string; friendly_name: string }[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api('GET', '/v1/Workspaces?PageSize=100').then((r) => setWorkspaces(r.workspaces), (e) => setError(e.message));
+  }, []);
+  return (
+    <section>
+      <h1>Workspaces</h1>
+      {error ? <p role="alert" class="error">{error}</p> : null}
+      {workspaces?.length === 0 ? <p>No workspace yet: create one through the API.</p> : null}
+      <ul class="cards">
+        {workspaces?.map((w) => (
+          <li>
+            <a href={`#/${w.sid}/dashboard`}>{w.friendly_name}</a> <code>{w.sid}</code>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+// Workers: the list with their activity, and a form to create one (attributes checked as JSON as they are
+// typed, activity chosen from the workspace's).
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.ts';
+
+export function jsonProblem(text: string): string | undefined {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'Attributes must be a JSON object';
+  } catch (err) {
+    return `Not valid JSON: ${(err as Error).message}`;
+  }
+}
+
+export function Workers({ ws }: { ws: string }) {
+  const [workers, setWorkers] = useState<any[]>();
+  const [activities, setActivities] = useState<any[]>([]);
+  const [attributes, setAttributes] = useState('{}');
+  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const problem = jsonProblem(attributes);
+  const load = () => api('GET', `/v1/Workspaces/${ws}/Workers?PageSize=100`).then((r) => setWorkers(r.workers));
+  useEffect(() => {
+    void load();
+    void api('GET', `/v1/Workspaces/${ws}/Activities?PageSize=100`).then((r) => setActivities(r.activities));
+  }, [ws]);
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    try {
+      const w = await api('POST', `/v1/Workspaces/${ws}/Workers`, {
+        FriendlyName: String(data.get('name')),
+        Attributes: attributes,
+        ActivitySid: String(data.get('activity') || ''),
+      });
+      setMessage({ ok: `Worker ${w.friendly_name} created` });
+      form.reset();
+      setAttributes('{}');
+      await load();
+    } catch (err) {
+      setMessage({ error: (err as Error).message });
+    }
+  };
+  const setActivity = async (sid: string, activitySid: string) => {
+    try {
+      await api('POST', `/v1/Workspaces/${ws}/Workers/${sid}`, { ActivitySid: activitySid });
+      await load();
+    } catch (err) {
+      setMessage({ error: (err as Error).message });
+    }
+  };
+  return (
+    <section>
+      <h1>Workers</h1>
+      <form onSubmit={create} class="card" aria-label="New worker">
+        <h2>New worker</h2>
+        <label>
+          Name
+          <input name="name" required maxLength={64} />
+        </label>
+        <label>
+          Attributes (JSON)
+          <textarea name="attributes" rows={3} value={attributes} onInput={(e) => setAttributes((e.target as HTMLTextAreaElement).value)} aria-invalid={problem ? 'true' : 'false'} aria-describedby="attributes-problem" />
+        </label>
+        <p id="attributes-problem" class="error" aria-live="polite">
+          {problem ?? ''}
+        </p>
+        <label>
+          Activity
+          <select name="activity">
+            <option value="">Default</option>
+            {activities.map((a) => (
+              <option value={a.sid}>{a.friendly_name}</option>
+            ))}
+          </select>
+        </label>
+        {message.error ? <p role="alert" class="error">{message.error}</p> : null}
+        {message.ok ? <p role="status">{message.ok}</p> : null}
+        <button type="submit" disabled={!!problem}>
+          Create worker
+        </button>
+      </form>
+      <table>
+        <caption>Workers</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Activity</th>
+            <th scope="col">Attributes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {workers?.map((w) => (
+            <tr>
+              <th scope="row">{w.friendly_name}</th>
+              <td>
+                <select aria-label={`Activity of ${w.friendly_name}`} value={w.activity_sid} onChange={(e) => setActivity(w.sid, (e.target as HTMLSelectElement).value)}>
+                  {activities.map((a) => (
+                    <option value={a.sid}>{a.friendly_name}</option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <code>{w.attributes}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
