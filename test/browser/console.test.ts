@@ -104,6 +104,10 @@ describe('console in Chromium', { skip }, () => {
     await sample.locator('td[data-status="pending"]').filter({ hasText: '1' }).waitFor();
     assert.match(await sample.locator('td[data-workers]').innerText(), /0 \/ 1/, 'alice is eligible but not available');
     assert.ok(Number(await supervisor.getByTestId('event-count').innerText()) > 0, 'the update came from a live event');
+    // The chart over time has a point per refresh, drawn on a canvas (uPlot).
+    const chart = supervisor.getByRole('img', { name: /tasks waiting and average wait/ });
+    assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'points before and after the task');
+    assert.equal(await chart.locator('canvas').count(), 1);
     await supervisor.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
 
     // The agent's desk in another tab: available, offered the task with a countdown, accepts, completes.

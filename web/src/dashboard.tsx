@@ -4,6 +4,8 @@
 import { useState } from 'preact/hooks';
 import { age, api } from './api.ts';
 import { useLiveRefresh } from './live.ts';
+import { WaitChart, type WaitSample } from './waitChart.tsx';
+import { useEffect, useRef } from 'preact/hooks';
 
 interface QueueRow {
   sid: string;
@@ -25,8 +27,10 @@ export function Dashboard({ ws }: { ws: string }) {
   const [rows, setRows] = useState<QueueRow[]>();
   const [error, setError] = useState<string>();
   const [updated, setUpdated] = useState<Date>();
+  const [samples, setSamples] = useState<WaitSample[]>([]);
   const refresh = async () => {
     try {
+      const workspaceStats = api('GET', `/v1/Workspaces/${ws}/CumulativeStatistics?Minutes=${minutes}`);
       const queues = (await api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`)).task_queues as { sid: string; friendly_name: string }[];
       const next = await Promise.all(
         queues.map(async (q): Promise<QueueRow> => {
@@ -49,6 +53,9 @@ export function Dashboard({ ws }: { ws: string }) {
         }),
       );
       setRows(next);
+      const waiting = next.reduce((n, r) => n + (r.byStatus.pending ?? 0) + (r.byStatus.reserved ?? 0), 0);
+      const avgWait = Number((await workspaceStats).avg_task_acceptance_time ?? 0);
+      setSamples((list) => [...list.slice(-2000), { at: Date.now() / 1000, waiting, avgWait }]);
       setUpdated(new Date());
       setError(undefined);
     } catch (err) {
@@ -56,6 +63,13 @@ export function Dashboard({ ws }: { ws: string }) {
     }
   };
   const { live, events } = useLiveRefresh(ws, refresh);
+  // A point at least every 10 s, so the lines go on while nothing happens.
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  useEffect(() => {
+    const timer = setInterval(() => void latest.current(), 10_000);
+    return () => clearInterval(timer);
+  }, [ws]);
   return (
     <section>
       <h1>Dashboard</h1>
@@ -72,6 +86,7 @@ export function Dashboard({ ws }: { ws: string }) {
         </select>
       </label>
       {error ? <p role="alert" class="error">{error}</p> : null}
+      <WaitChart samples={samples} />
       <div class="table-wrap">
         <table>
           <caption>Task queues</caption>

@@ -1,6 +1,8 @@
 // The console at /console: one HTML page and its script (web/src, Preact, bundled by esbuild on first use).
 // It uses only what any application can: the public REST API with the credentials the user signs in with, and
 // the browser SDK with tokens from POST /switchboard/v1/Tokens.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { serveBundledScript } from '../common/bundledScript.ts';
@@ -25,13 +27,16 @@ button.link{background:none;color:var(--accent);border:none}.card{border:1px sol
 .dot.on{background:var(--ok)}code,pre{font:13px ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
 .timeline{padding-left:20px}.timeline li{margin:4px 0}.offers{list-style:none;padding:0}.offer{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:8px 0}
 .offer.pending{border-color:var(--accent)}.actions{display:flex;gap:8px;margin:8px 0}.signin{max-width:420px;margin:10vh auto}
-.cards{list-style:none;padding:0}.cards li{padding:8px 0;border-bottom:1px solid var(--line)}dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
+.chart{margin:12px 0;border:1px solid var(--line);border-radius:8px;padding:4px}.cards{list-style:none;padding:0}.cards li{padding:8px 0;border-bottom:1px solid var(--line)}dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 @media (max-width:640px){th,td{padding:4px}header{padding:8px}}
 `;
 
+// uPlot's own stylesheet, inlined with ours.
+const UPLOT_CSS = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Switchboard console</title><style>${STYLE}</style></head>
+<title>Switchboard console</title><style>${UPLOT_CSS}${STYLE}</style></head>
 <body><div id="app"></div><script src="/console/app.js"></script></body></html>`;
 
 export function registerConsole(app: FastifyInstance): void {
