@@ -145,4 +145,47 @@ describe('console in Chromium', { skip }, () => {
     await agent.close();
     await supervisor.close();
   });
+
+  it('workflow editor: JSON checked as typed, the server\'s validation shown, saved; the tester names the filter and queue a task hits', async () => {
+    const tr = client.taskrouter.v1.workspaces(ws);
+    const invoices = await tr.taskQueues.create({ friendlyName: 'Invoices', targetWorkers: '1 == 1' });
+    const sample = (await tr.taskQueues.list({ friendlyName: 'Sample Queue' }))[0]!;
+    const workflow = (await tr.workflows.list())[0]!;
+    const page = await openConsole();
+    await page.goto(`${s.origin}/console#/${ws}/workflows`);
+    const editor = page.getByLabel('Configuration (JSON)');
+    await page.waitForFunction(() => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value.includes('task_routing'));
+
+    await editor.fill('{ "task_routing": ');
+    await page.locator('#configuration-problem').filter({ hasText: 'Not valid JSON' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save configuration' }).isDisabled(), true);
+
+    // Valid JSON, invalid workflow: the API's own message, and nothing saved.
+    await editor.fill(JSON.stringify({ task_routing: { filters: [{ filter_friendly_name: 'broken', expression: 'topic ==', targets: [{ queue: invoices.sid }] }] } }));
+    await page.getByRole('button', { name: 'Save configuration' }).click();
+    await page.getByRole('alert').filter({ hasText: /expression/i }).waitFor();
+    assert.equal((await tr.workflows(workflow.sid).fetch()).configuration, workflow.configuration);
+
+    const configuration = {
+      task_routing: {
+        filters: [{ filter_friendly_name: 'invoices', expression: 'topic == "invoice" AND amount > 100', targets: [{ queue: invoices.sid }] }],
+        default_filter: { queue: sample.sid },
+      },
+    };
+    await editor.fill(JSON.stringify(configuration, null, 2));
+    const tester = page.getByLabel('Task attributes (JSON)');
+    const result = page.getByTestId('routing-result');
+    await tester.fill('{"topic": "invoice", "amount": 250}');
+    await result.filter({ hasText: 'invoices → Invoices' }).waitFor();
+    await tester.fill('{"topic": "invoice", "amount": 20}');
+    await result.filter({ hasText: 'default filter → Sample Queue' }).waitFor();
+    await page.getByRole('button', { name: 'Save configuration' }).click();
+    await page.getByRole('status').filter({ hasText: 'Configuration saved' }).waitFor();
+    assert.deepEqual(JSON.parse((await tr.workflows(workflow.sid).fetch()).configuration).task_routing.filters[0].expression, 'topic == "invoice" AND amount > 100');
+    // And routing agrees with the tester.
+    const routed = await tr.tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ topic: 'invoice', amount: 250 }) });
+    assert.equal(routed.taskQueueFriendlyName, 'Invoices');
+    await page.close();
+  });
 });
+

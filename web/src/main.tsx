@@ -10,6 +10,7 @@ import { Queues } from './queues.tsx';
 import { Workers } from './workers.tsx';
 import { TaskDetail, Tasks } from './tasks.tsx';
 import { Desk } from './desk.tsx';
+import { Workflows } from './workflows.tsx';
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -25,6 +26,7 @@ const SECTIONS = [
   ['dashboard', 'Dashboard'],
   ['queues', 'Queues'],
   ['workers', 'Workers'],
+  ['workflows', 'Workflows'],
   ['tasks', 'Tasks'],
   ['desk', 'Worker desk'],
 ] as const;
@@ -67,6 +69,8 @@ function Section({ ws, section, id }: { ws: string; section: string; id?: string
       return <Queues ws={ws} />;
     case 'workers':
       return <Workers ws={ws} />;
+    case 'workflows':
+      return <Workflows ws={ws} />;
     case 'tasks':
       return id ? <TaskDetail ws={ws} sid={id} /> : <Tasks ws={ws} />;
     case 'desk':
