@@ -187,5 +187,35 @@ describe('console in Chromium', { skip }, () => {
     assert.equal(routed.taskQueueFriendlyName, 'Invoices');
     await page.close();
   });
+
+  it('activities and task channels are added through their forms; the events page lists what happened, live', async () => {
+    const page = await openConsole();
+    await page.goto(`${s.origin}/console#/${ws}/activities`);
+    const activityForm = page.getByRole('form', { name: 'New activity' });
+    await activityForm.getByLabel('Name').fill('Lunch');
+    await activityForm.getByRole('button', { name: 'Create activity' }).click();
+    await page.getByRole('status').filter({ hasText: 'Activity created' }).waitFor();
+    const lunch = (await client.taskrouter.v1.workspaces(ws).activities.list({ friendlyName: 'Lunch' }))[0]!;
+    assert.equal(lunch.available, false);
+    const channelForm = page.getByRole('form', { name: 'New task channel' });
+    await channelForm.getByLabel('Name', { exact: true }).fill('WhatsApp');
+    await channelForm.getByLabel('Unique name').fill('whatsapp');
+    await channelForm.getByRole('button', { name: 'Create task channel' }).click();
+    await page.getByRole('status').filter({ hasText: 'Task channel created' }).waitFor();
+    assert.equal((await client.taskrouter.v1.workspaces(ws).taskChannels('whatsapp').fetch()).friendlyName, 'WhatsApp');
+    // A refused one (the unique name is taken): the API's message, nothing added.
+    await channelForm.getByLabel('Name', { exact: true }).fill('WhatsApp again');
+    await channelForm.getByLabel('Unique name').fill('whatsapp');
+    await channelForm.getByRole('button', { name: 'Create task channel' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal((await client.taskrouter.v1.workspaces(ws).taskChannels.list()).filter((c) => c.uniqueName === 'whatsapp').length, 1);
+
+    await page.goto(`${s.origin}/console#/${ws}/events`);
+    await page.locator('tr[data-event="activity.created"]').first().waitFor();
+    // Live: an event made through REST appears without a reload.
+    await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'bob' });
+    await page.locator('tr[data-event="worker.created"]').filter({ hasText: /WK/ }).first().waitFor();
+    await page.close();
+  });
 });
 

@@ -11,6 +11,8 @@ import { Workers } from './workers.tsx';
 import { TaskDetail, Tasks } from './tasks.tsx';
 import { Desk } from './desk.tsx';
 import { Workflows } from './workflows.tsx';
+import { Activities } from './activities.tsx';
+import { Events } from './events.tsx';
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -27,7 +29,9 @@ const SECTIONS = [
   ['queues', 'Queues'],
   ['workers', 'Workers'],
   ['workflows', 'Workflows'],
+  ['activities', 'Activities'],
   ['tasks', 'Tasks'],
+  ['events', 'Events'],
   ['desk', 'Worker desk'],
 ] as const;
 
@@ -71,6 +75,10 @@ function Section({ ws, section, id }: { ws: string; section: string; id?: string
       return <Workers ws={ws} />;
     case 'workflows':
       return <Workflows ws={ws} />;
+    case 'activities':
+      return <Activities ws={ws} />;
+    case 'events':
+      return <Events ws={ws} />;
     case 'tasks':
       return id ? <TaskDetail ws={ws} sid={id} /> : <Tasks ws={ws} />;
     case 'desk':

@@ -1,0 +1,93 @@
+// Activities and task channels: lists, and forms to add them.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.ts';
+
+export function Activities({ ws }: { ws: string }) {
+  const [activities, setActivities] = useState<any[]>([]);
+  const [channels, setChannels] = useState<any[]>([]);
+  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const load = async () => {
+    const [a, c] = await Promise.all([api('GET', `/v1/Workspaces/${ws}/Activities?PageSize=100`), api('GET', `/v1/Workspaces/${ws}/TaskChannels?PageSize=100`)]);
+    setActivities(a.activities);
+    setChannels(c.channels);
+  };
+  useEffect(() => void load(), [ws]);
+  const submit = (path: string, fields: (data: FormData) => Record<string, string>, done: string) => async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    try {
+      await api('POST', `/v1/Workspaces/${ws}/${path}`, fields(new FormData(form)));
+      setMessage({ ok: done });
+      form.reset();
+      await load();
+    } catch (err) {
+      setMessage({ error: (err as Error).message });
+    }
+  };
+  return (
+    <section>
+      <h1>Activities and task channels</h1>
+      {message.error ? <p role="alert" class="error">{message.error}</p> : null}
+      {message.ok ? <p role="status">{message.ok}</p> : null}
+      <form class="card" aria-label="New activity" onSubmit={submit('Activities', (d) => ({ FriendlyName: String(d.get('name')), Available: d.get('available') ? 'true' : 'false' }), 'Activity created')}>
+        <h2>New activity</h2>
+        <label>
+          Name
+          <input name="name" required maxLength={64} />
+        </label>
+        <label class="inline">
+          <input type="checkbox" name="available" /> Workers in it take tasks
+        </label>
+        <button type="submit">Create activity</button>
+      </form>
+      <table>
+        <caption>Activities</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Takes tasks</th>
+          </tr>
+        </thead>
+        <tbody>
+          {activities.map((a) => (
+            <tr>
+              <th scope="row">{a.friendly_name}</th>
+              <td>{a.available ? 'yes' : 'no'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="card" aria-label="New task channel" onSubmit={submit('TaskChannels', (d) => ({ FriendlyName: String(d.get('name')), UniqueName: String(d.get('unique')) }), 'Task channel created')}>
+        <h2>New task channel</h2>
+        <label>
+          Name
+          <input name="name" required maxLength={64} />
+        </label>
+        <label>
+          Unique name
+          <input name="unique" required maxLength={64} pattern="[A-Za-z0-9_-]+" />
+        </label>
+        <button type="submit">Create task channel</button>
+      </form>
+      <table>
+        <caption>Task channels</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Unique name</th>
+          </tr>
+        </thead>
+        <tbody>
+          {channels.map((c) => (
+            <tr>
+              <th scope="row">{c.friendly_name}</th>
+              <td>
+                <code>{c.unique_name}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
