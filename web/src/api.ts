@@ -49,6 +49,20 @@ export async function api<T = any>(method: string, path: string, form?: Form): P
   return json as T;
 }
 
+/** A call to the Opsflow face (every verb a POST with a JSON body; errors as {error: {code, message}}). */
+export async function opsflow<T = any>(verb: string, body: unknown): Promise<T> {
+  const c = savedCredentials();
+  if (!c) throw new ApiProblem(401, 'Not signed in');
+  const res = await fetch(`/opsflow/v1/${verb}`, {
+    method: 'POST',
+    headers: { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => undefined);
+  if (!res.ok) throw new ApiProblem(res.status, json?.error?.message ?? `${res.status} ${res.statusText}`);
+  return json as T;
+}
+
 /** A token for the browser SDK: `admin` (a supervisor's workspace channel) or a worker's own. */
 export async function mintToken(workspaceSid: string, workerSid?: string): Promise<string> {
   const minted = await api<{ token: string }>('POST', '/switchboard/v1/Tokens', {

@@ -13,6 +13,7 @@ import { Desk } from './desk.tsx';
 import { Workflows } from './workflows.tsx';
 import { Activities } from './activities.tsx';
 import { Events } from './events.tsx';
+import { Board } from './board.tsx';
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -40,6 +41,8 @@ function App() {
   const [signedIn, setSignedIn] = useState(savedCredentials() !== undefined);
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
   const [, ws, section = 'dashboard', id] = hash.replace(/^#/, '').split('/');
+  // Account-wide pages (the other faces) sit beside the workspaces: #/opsflow.
+  const accountPage = ws === 'opsflow' ? <Board /> : undefined;
   const signOut = () => {
     saveCredentials(undefined);
     location.hash = '';
@@ -49,7 +52,12 @@ function App() {
     <div class="shell">
       <header>
         <a class="brand" href="#/">Switchboard</a>
-        {ws ? (
+        <nav aria-label="Account">
+          <a href="#/opsflow" aria-current={ws === 'opsflow' ? 'page' : undefined}>
+            Opsflow board
+          </a>
+        </nav>
+        {ws && !accountPage ? (
           <nav aria-label="Workspace">
             {SECTIONS.map(([key, label]) => (
               <a href={`#/${ws}/${key}`} aria-current={section === key ? 'page' : undefined}>
@@ -62,7 +70,7 @@ function App() {
           Sign out
         </button>
       </header>
-      <main>{ws ? <Section ws={ws} section={section} id={id} /> : <WorkspacePicker />}</main>
+      <main>{accountPage ?? (ws ? <Section ws={ws} section={section} id={id} /> : <WorkspacePicker />)}</main>
     </div>
   );
 }
