@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import twilio from 'twilio';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
+import { ok, simpleDefinition } from '../support/workflowFace.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
@@ -250,6 +251,27 @@ describe('console in Chromium', { skip }, () => {
     assert.deepEqual([closed.status_type, closed.status_id], ['COMPLETED', 'closed']);
     assert.ok(closed.completed_at);
     await page.screenshot({ path: join(shots, 'opsflow-board.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('Workflow face: a task definition drawn as a state diagram, its tasks, and a task\'s history', async () => {
+    await ok(s, 'POST', '/api/taskdefinitions', simpleDefinition('support', 'tickets'));
+    const created = await ok(s, 'POST', '/api/tasks?trigger=start', { taskDefinitionId: { scope: 'support', code: 'tickets' }, fields: [{ name: 'clientId', value: 'C-42' }] });
+    assert.equal(created.state, 'InProgress');
+    const page = await openConsole();
+    await page.getByRole('link', { name: 'Task definitions' }).click();
+    const diagram = page.getByRole('img', { name: /State diagram of support\/tickets/ });
+    await diagram.waitFor();
+    assert.deepEqual(await diagram.locator('g.state').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state'))), ['Pending', 'InProgress', 'Done'], 'states in the order the initial state reaches them');
+    assert.equal(await diagram.locator('g.transition').count(), 2);
+    assert.deepEqual(await page.getByRole('list', { name: 'Transitions' }).locator('li').allInnerTexts(), ['Pending → InProgress on start', 'InProgress → Done on finish']);
+    const row = page.locator(`tr[data-wftask="${created.id}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /InProgress/);
+    await row.getByRole('button', { name: 'Show history' }).click();
+    const history = page.getByRole('list', { name: 'Task history' });
+    await history.locator('li[data-attribute="state"]').filter({ hasText: 'InProgress' }).first().waitFor();
+    await page.screenshot({ path: join(shots, 'task-definition.png'), fullPage: true });
     await page.close();
   });
 

@@ -49,6 +49,16 @@ export async function api<T = any>(method: string, path: string, form?: Form): P
   return json as T;
 }
 
+/** A GET on the Workflow face (LUSID's JSON; errors as problem details with `title` and `detail`). */
+export async function workflowApi<T = any>(path: string): Promise<T> {
+  const c = savedCredentials();
+  if (!c) throw new ApiProblem(401, 'Not signed in');
+  const res = await fetch(`/api${path}`, { headers: { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest' } });
+  const json = await res.json().catch(() => undefined);
+  if (!res.ok) throw new ApiProblem(res.status, json?.detail ?? json?.title ?? `${res.status} ${res.statusText}`);
+  return json as T;
+}
+
 /** A call to the Opsflow face (every verb a POST with a JSON body; errors as {error: {code, message}}). */
 export async function opsflow<T = any>(verb: string, body: unknown): Promise<T> {
   const c = savedCredentials();

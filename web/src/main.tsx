@@ -14,6 +14,7 @@ import { Workflows } from './workflows.tsx';
 import { Activities } from './activities.tsx';
 import { Events } from './events.tsx';
 import { Board } from './board.tsx';
+import { Definitions } from './definitions.tsx';
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -42,7 +43,7 @@ function App() {
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
   const [, ws, section = 'dashboard', id] = hash.replace(/^#/, '').split('/');
   // Account-wide pages (the other faces) sit beside the workspaces: #/opsflow.
-  const accountPage = ws === 'opsflow' ? <Board /> : undefined;
+  const accountPage = ws === 'opsflow' ? <Board /> : ws === 'definitions' ? <Definitions /> : undefined;
   const signOut = () => {
     saveCredentials(undefined);
     location.hash = '';
@@ -53,6 +54,9 @@ function App() {
       <header>
         <a class="brand" href="#/">Switchboard</a>
         <nav aria-label="Account">
+          <a href="#/definitions" aria-current={ws === 'definitions' ? 'page' : undefined}>
+            Task definitions
+          </a>
           <a href="#/opsflow" aria-current={ws === 'opsflow' ? 'page' : undefined}>
             Opsflow board
           </a>

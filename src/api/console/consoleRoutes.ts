@@ -29,7 +29,8 @@ button.link{background:none;color:var(--accent);border:none}.card{border:1px sol
 .offer.pending{border-color:var(--accent)}.card.wide{max-width:none}
 .board{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:12px}@media (max-width:800px){.board{grid-template-columns:1fr}}
 .column{border:1px solid var(--line);border-radius:8px;padding:8px;min-height:200px}.column.over{outline:3px dashed var(--accent)}
-.ticket{border:1px solid var(--line);border-radius:6px;padding:6px 8px;margin:6px 0;background:var(--bg);cursor:grab}.ticket h3{margin:0;font-size:15px}.actions{display:flex;gap:8px;margin:8px 0}.signin{max-width:420px;margin:10vh auto}
+.ticket{border:1px solid var(--line);border-radius:6px;padding:6px 8px;margin:6px 0;background:var(--bg);cursor:grab}.ticket h3{margin:0;font-size:15px}
+.diagram{color:var(--fg)}.diagram rect{fill:var(--bg);stroke:currentColor}.diagram rect.initial{stroke:var(--accent);stroke-width:3}.diagram text{fill:currentColor;font-size:13px}.diagram .trigger{fill:var(--muted);font-size:12px}.actions{display:flex;gap:8px;margin:8px 0}.signin{max-width:420px;margin:10vh auto}
 .chart{margin:12px 0;border:1px solid var(--line);border-radius:8px;padding:4px}.cards{list-style:none;padding:0}.cards li{padding:8px 0;border-bottom:1px solid var(--line)}dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 @media (max-width:640px){th,td{padding:4px}header{padding:8px}}
 `;
