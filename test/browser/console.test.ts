@@ -254,6 +254,36 @@ describe('console in Chromium', { skip }, () => {
     await page.close();
   });
 
+  it("a worker's channels: capacity and availability changed in place", async () => {
+    const carol = await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'carol' });
+    const page = await openConsole();
+    await page.goto(`${s.origin}/console#/${ws}/workers`);
+    const row = page.locator('tr[data-worker="carol"]');
+    await row.getByRole('button', { name: 'Channels' }).click();
+    const capacity = page.getByLabel('Capacity of carol on chat');
+    await capacity.waitFor();
+    await capacity.fill('3');
+    await capacity.press('Tab');
+    const voiceAvailable = page.getByLabel('carol available on voice');
+    await voiceAvailable.uncheck();
+    const channels = client.taskrouter.v1.workspaces(ws).workers(carol.sid).workerChannels;
+    const byName = async () => Object.fromEntries((await channels.list()).map((c) => [c.taskChannelUniqueName, c]));
+    for (let i = 0; i < 50; i++) {
+      const c = await byName();
+      if (c.chat?.configuredCapacity === 3 && c.voice?.available === false) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const c = await byName();
+    assert.equal(c.chat!.configuredCapacity, 3);
+    assert.equal(c.voice!.available, false);
+    // A refused value: the API's message in the table, nothing changed.
+    await capacity.fill('-1');
+    await capacity.press('Tab');
+    await page.getByRole('alert').waitFor();
+    assert.equal((await byName()).chat!.configuredCapacity, 3);
+    await page.close();
+  });
+
   it('Workflow face: a task definition drawn as a state diagram, its tasks, and a task\'s history', async () => {
     await ok(s, 'POST', '/api/taskdefinitions', simpleDefinition('support', 'tickets'));
     const created = await ok(s, 'POST', '/api/tasks?trigger=start', { taskDefinitionId: { scope: 'support', code: 'tickets' }, fields: [{ name: 'clientId', value: 'C-42' }] });

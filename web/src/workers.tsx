@@ -12,11 +12,73 @@ export function jsonProblem(text: string): string | undefined {
   }
 }
 
+/** A worker's channels: capacity and availability per task channel, changed in place. */
+function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
+  const [channels, setChannels] = useState<any[]>([]);
+  const [error, setError] = useState<string>();
+  const load = () => api('GET', `/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`).then((r) => setChannels(r.channels));
+  useEffect(() => void load(), [worker.sid]);
+  const change = async (sid: string, form: Record<string, string>) => {
+    try {
+      await api('POST', `/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels/${sid}`, form);
+      setError(undefined);
+      await load();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <table class="nested" aria-label={`Channels of ${worker.friendly_name}`}>
+      <thead>
+        <tr>
+          <th scope="col">Channel</th>
+          <th scope="col">Capacity</th>
+          <th scope="col">Available</th>
+          <th scope="col">Assigned</th>
+        </tr>
+      </thead>
+      <tbody>
+        {error ? (
+          <tr>
+            <td colSpan={4} role="alert" class="error">
+              {error}
+            </td>
+          </tr>
+        ) : null}
+        {channels.map((c) => (
+          <tr data-channel={c.task_channel_unique_name}>
+            <th scope="row">{c.task_channel_unique_name}</th>
+            <td>
+              <input
+                type="number"
+                min={0}
+                aria-label={`Capacity of ${worker.friendly_name} on ${c.task_channel_unique_name}`}
+                value={c.configured_capacity}
+                onChange={(e) => change(c.sid, { Capacity: (e.target as HTMLInputElement).value })}
+              />
+            </td>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`${worker.friendly_name} available on ${c.task_channel_unique_name}`}
+                checked={c.available}
+                onChange={(e) => change(c.sid, { Available: String((e.target as HTMLInputElement).checked) })}
+              />
+            </td>
+            <td>{c.assigned_tasks}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function Workers({ ws }: { ws: string }) {
   const [workers, setWorkers] = useState<any[]>();
   const [activities, setActivities] = useState<any[]>([]);
   const [attributes, setAttributes] = useState('{}');
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const [open, setOpen] = useState<string>();
   const problem = jsonProblem(attributes);
   const load = () => api('GET', `/v1/Workspaces/${ws}/Workers?PageSize=100`).then((r) => setWorkers(r.workers));
   useEffect(() => {
@@ -87,11 +149,12 @@ export function Workers({ ws }: { ws: string }) {
             <th scope="col">Name</th>
             <th scope="col">Activity</th>
             <th scope="col">Attributes</th>
+            <th scope="col">Channels</th>
           </tr>
         </thead>
         <tbody>
           {workers?.map((w) => (
-            <tr>
+            <tr data-worker={w.friendly_name}>
               <th scope="row">{w.friendly_name}</th>
               <td>
                 <select aria-label={`Activity of ${w.friendly_name}`} value={w.activity_sid} onChange={(e) => setActivity(w.sid, (e.target as HTMLSelectElement).value)}>
@@ -102,6 +165,12 @@ export function Workers({ ws }: { ws: string }) {
               </td>
               <td>
                 <code>{w.attributes}</code>
+              </td>
+              <td>
+                <button type="button" class="link" aria-expanded={open === w.sid} onClick={() => setOpen(open === w.sid ? undefined : w.sid)}>
+                  {open === w.sid ? 'Hide channels' : 'Channels'}
+                </button>
+                {open === w.sid ? <WorkerChannels ws={ws} worker={w} /> : null}
               </td>
             </tr>
           ))}
