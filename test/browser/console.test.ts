@@ -126,6 +126,9 @@ describe('console in Chromium', { skip }, () => {
     await offer.getByRole('button', { name: 'Accept' }).click();
     await offer.getByTestId('offer-status').filter({ hasText: 'accepted' }).waitFor();
     assert.equal((await client.taskrouter.v1.workspaces(ws).tasks(task.sid).fetch()).assignmentStatus, 'assigned');
+    await offer.getByRole('button', { name: 'Wrap up' }).click();
+    await offer.getByTestId('offer-status').filter({ hasText: 'wrapping' }).waitFor();
+    assert.equal((await client.taskrouter.v1.workspaces(ws).tasks(task.sid).fetch()).assignmentStatus, 'wrapping');
     await offer.getByRole('button', { name: 'Complete task' }).click();
     await offer.getByTestId('offer-status').filter({ hasText: 'completed' }).waitFor();
     assert.equal((await client.taskrouter.v1.workspaces(ws).tasks(task.sid).fetch()).assignmentStatus, 'completed');
@@ -139,6 +142,14 @@ describe('console in Chromium', { skip }, () => {
     for (const e of ['task.created', 'reservation.created', 'reservation.accepted', 'task.completed']) assert.ok(timeline.includes(e), `${e} in ${timeline}`);
     assert.ok(timeline.indexOf('reservation.accepted') < timeline.indexOf('task.completed'));
 
+    // Task search with the API's list filters: an expression over the attributes.
+    const other = await client.taskrouter.v1.workspaces(ws).tasks.create({ attributes: JSON.stringify({ customer: 'Initech' }) });
+    await supervisor.goto(`${s.origin}/console#/${ws}/tasks`);
+    await supervisor.locator(`a[href$="${other.sid}"]`).waitFor();
+    await supervisor.getByLabel('Attributes matching').fill('customer == "ACME"');
+    await supervisor.getByLabel('Attributes matching').press('Tab');
+    await supervisor.locator(`a[href$="${other.sid}"]`).waitFor({ state: 'detached' });
+    await supervisor.locator(`a[href$="${task.sid}"]`).waitFor();
     for (const shot of ['dashboard.png', 'desk.png']) assert.ok(statSync(join(shots, shot)).size > 10_000, `${shot} saved`);
     assert.ok([...requested].some((p) => p === '/switchboard/v1/Tokens'));
     await agent.close();
@@ -281,6 +292,14 @@ describe('console in Chromium', { skip }, () => {
     await capacity.press('Tab');
     await page.getByRole('alert').waitFor();
     assert.equal((await byName()).chat!.configuredCapacity, 3);
+    // Attributes edited in place: invalid JSON blocks saving, valid JSON is saved.
+    const editor = row.getByLabel('Attributes of carol');
+    await editor.fill('{"skills": [');
+    assert.equal(await row.getByRole('button', { name: 'Save attributes' }).isDisabled(), true);
+    await editor.fill('{"skills": ["chat"]}');
+    await row.getByRole('button', { name: 'Save attributes' }).click();
+    for (let i = 0; i < 50 && (await client.taskrouter.v1.workspaces(ws).workers(carol.sid).fetch()).attributes === '{}'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(JSON.parse((await client.taskrouter.v1.workspaces(ws).workers(carol.sid).fetch()).attributes), { skills: ['chat'] });
     await page.close();
   });
 

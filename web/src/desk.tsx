@@ -10,7 +10,7 @@ interface Offer {
   taskSid: string;
   attributes: string;
   deadline: number;
-  status: 'pending' | 'accepted' | 'completed' | 'gone';
+  status: 'pending' | 'accepted' | 'wrapping' | 'completed' | 'gone';
 }
 
 export function Desk({ ws }: { ws: string }) {
@@ -109,6 +109,14 @@ function WorkerDesk({ ws, workerSid }: { ws: string; workerSid: string }) {
       setError((err as Error).message);
     }
   };
+  const wrapUp = async (o: Offer) => {
+    try {
+      await worker.current.updateTask(o.taskSid, { AssignmentStatus: 'wrapping' });
+      update(o.reservation.sid, { status: 'wrapping' });
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   const complete = async (o: Offer) => {
     try {
       await worker.current.completeTask(o.taskSid);
@@ -153,10 +161,17 @@ function WorkerDesk({ ws, workerSid }: { ws: string; workerSid: string }) {
                 </button>
               </div>
             ) : null}
-            {o.status === 'accepted' ? (
-              <button type="button" onClick={() => complete(o)}>
-                Complete task
-              </button>
+            {o.status === 'accepted' || o.status === 'wrapping' ? (
+              <div class="actions">
+                {o.status === 'accepted' ? (
+                  <button type="button" onClick={() => wrapUp(o)}>
+                    Wrap up
+                  </button>
+                ) : null}
+                <button type="button" onClick={() => complete(o)}>
+                  Complete task
+                </button>
+              </div>
             ) : null}
           </li>
         ))}

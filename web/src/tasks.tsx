@@ -1,6 +1,6 @@
 // Tasks: the list (by status, live), and one task with its event timeline and the supervisor's cancel and
 // complete.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { age, api } from './api.ts';
 import { useLiveRefresh } from './live.ts';
 
@@ -8,23 +8,53 @@ const STATUSES = ['', 'pending', 'reserved', 'assigned', 'wrapping', 'completed'
 
 export function Tasks({ ws }: { ws: string }) {
   const [status, setStatus] = useState('');
+  const [queue, setQueue] = useState('');
+  const [expression, setExpression] = useState('');
+  const [queues, setQueues] = useState<any[]>([]);
   const [tasks, setTasks] = useState<any[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => void api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`).then((r) => setQueues(r.task_queues)), [ws]);
   const refresh = async () => {
-    const r = await api('GET', `/v1/Workspaces/${ws}/Tasks?PageSize=50${status ? `&AssignmentStatus=${status}` : ''}`);
-    setTasks(r.tasks);
+    // The list filters of the API: status, queue, and an expression over the task attributes.
+    const q = new URLSearchParams({ PageSize: '50' });
+    if (status) q.set('AssignmentStatus', status);
+    if (queue) q.set('TaskQueueSid', queue);
+    if (expression) q.set('EvaluateTaskAttributes', expression);
+    try {
+      setTasks((await api('GET', `/v1/Workspaces/${ws}/Tasks?${q}`)).tasks);
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
-  useLiveRefresh(ws + status, refresh);
+  useLiveRefresh(`${ws}|${status}|${queue}|${expression}`, refresh);
   return (
     <section>
       <h1>Tasks</h1>
-      <label class="inline">
-        Status
-        <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-          {STATUSES.map((s) => (
-            <option value={s}>{s || 'any'}</option>
-          ))}
-        </select>
-      </label>
+      <form class="filters" role="search" aria-label="Task filters" onSubmit={(e) => e.preventDefault()}>
+        <label class="inline">
+          Status
+          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+            {STATUSES.map((s) => (
+              <option value={s}>{s || 'any'}</option>
+            ))}
+          </select>
+        </label>
+        <label class="inline">
+          Queue
+          <select value={queue} onChange={(e) => setQueue((e.target as HTMLSelectElement).value)}>
+            <option value="">any</option>
+            {queues.map((q) => (
+              <option value={q.sid}>{q.friendly_name}</option>
+            ))}
+          </select>
+        </label>
+        <label class="inline">
+          Attributes matching
+          <input value={expression} placeholder='e.g. customer == "ACME"' onChange={(e) => setExpression((e.target as HTMLInputElement).value.trim())} />
+        </label>
+      </form>
+      {error ? <p role="alert" class="error">{error}</p> : null}
       <table>
         <caption>Tasks, newest first</caption>
         <thead>

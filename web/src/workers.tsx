@@ -73,6 +73,38 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
   );
 }
 
+/** A worker's attributes edited in place: JSON checked as typed, saved through the API. */
+function AttributesEditor({ ws, worker, saved }: { ws: string; worker: any; saved: () => void }) {
+  const [text, setText] = useState(worker.attributes);
+  const [error, setError] = useState<string>();
+  const problem = jsonProblem(text);
+  const save = async () => {
+    try {
+      await api('POST', `/v1/Workspaces/${ws}/Workers/${worker.sid}`, { Attributes: text });
+      setError(undefined);
+      saved();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <div>
+      <label>
+        Attributes of {worker.friendly_name}
+        <textarea rows={2} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} aria-invalid={problem ? 'true' : 'false'} />
+      </label>
+      {problem || error ? (
+        <p class="error" role="alert">
+          {problem ?? error}
+        </p>
+      ) : null}
+      <button type="button" onClick={save} disabled={!!problem || text === worker.attributes}>
+        Save attributes
+      </button>
+    </div>
+  );
+}
+
 export function Workers({ ws }: { ws: string }) {
   const [workers, setWorkers] = useState<any[]>();
   const [activities, setActivities] = useState<any[]>([]);
@@ -164,7 +196,7 @@ export function Workers({ ws }: { ws: string }) {
                 </select>
               </td>
               <td>
-                <code>{w.attributes}</code>
+                <AttributesEditor ws={ws} worker={w} saved={() => void load()} />
               </td>
               <td>
                 <button type="button" class="link" aria-expanded={open === w.sid} onClick={() => setOpen(open === w.sid ? undefined : w.sid)}>
