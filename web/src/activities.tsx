@@ -1,11 +1,12 @@
 // Activities and task channels: lists, and forms to add them.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { FormMessage, useFormOutcome } from './formMessage.tsx';
 
 export function Activities({ ws }: { ws: string }) {
   const [activities, setActivities] = useState<any[]>([]);
   const [channels, setChannels] = useState<any[]>([]);
-  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const [outcome, submitForm] = useFormOutcome();
   const load = async () => {
     const [a, c] = await Promise.all([api('GET', `/v1/Workspaces/${ws}/Activities?PageSize=100`), api('GET', `/v1/Workspaces/${ws}/TaskChannels?PageSize=100`)]);
     setActivities(a.activities);
@@ -15,20 +16,16 @@ export function Activities({ ws }: { ws: string }) {
   const submit = (path: string, fields: (data: FormData) => Record<string, string>, done: string) => async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    try {
+    await submitForm(async () => {
       await api('POST', `/v1/Workspaces/${ws}/${path}`, fields(new FormData(form)));
-      setMessage({ ok: done });
       form.reset();
       await load();
-    } catch (err) {
-      setMessage({ error: (err as Error).message });
-    }
+    }, done);
   };
   return (
     <section>
       <h1>Activities and task channels</h1>
-      {message.error ? <p role="alert" class="error">{message.error}</p> : null}
-      {message.ok ? <p role="status">{message.ok}</p> : null}
+      <FormMessage outcome={outcome} />
       <form class="card" aria-label="New activity" onSubmit={submit('Activities', (d) => ({ FriendlyName: String(d.get('name')), Available: d.get('available') ? 'true' : 'false' }), 'Activity created')}>
         <h2>New activity</h2>
         <label>

@@ -2,6 +2,7 @@
 // (the Workers list's TargetWorkersExpression filter answers with the matching workers, or the error).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { FormMessage, useFormOutcome } from './formMessage.tsx';
 
 function useEligible(ws: string, expression: string): { count?: number; error?: string } {
   const [state, setState] = useState<{ count?: number; error?: string }>({});
@@ -21,22 +22,19 @@ function useEligible(ws: string, expression: string): { count?: number; error?: 
 export function Queues({ ws }: { ws: string }) {
   const [queues, setQueues] = useState<any[]>();
   const [expression, setExpression] = useState('1 == 1');
-  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const [outcome, submitForm] = useFormOutcome();
   const eligible = useEligible(ws, expression);
   const load = () => api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`).then((r) => setQueues(r.task_queues));
   useEffect(() => void load(), [ws]);
   const create = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    const data = new FormData(form);
-    try {
-      const q = await api('POST', `/v1/Workspaces/${ws}/TaskQueues`, { FriendlyName: String(data.get('name')), TargetWorkers: expression });
-      setMessage({ ok: `Queue ${q.friendly_name} created` });
+    const name = String(new FormData(form).get('name'));
+    await submitForm(async () => {
+      await api('POST', `/v1/Workspaces/${ws}/TaskQueues`, { FriendlyName: name, TargetWorkers: expression });
       form.reset();
       await load();
-    } catch (err) {
-      setMessage({ error: (err as Error).message });
-    }
+    }, `Queue ${name} created`);
   };
   return (
     <section>
@@ -54,8 +52,7 @@ export function Queues({ ws }: { ws: string }) {
         <p id="eligible" class={eligible.error ? 'error' : 'hint'} aria-live="polite" data-testid="eligible">
           {eligible.error ?? (eligible.count !== undefined ? `${eligible.count} eligible worker${eligible.count === 1 ? '' : 's'}` : '')}
         </p>
-        {message.error ? <p role="alert" class="error">{message.error}</p> : null}
-        {message.ok ? <p role="status">{message.ok}</p> : null}
+        <FormMessage outcome={outcome} />
         <button type="submit" disabled={!!eligible.error}>
           Create queue
         </button>

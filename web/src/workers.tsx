@@ -2,6 +2,7 @@
 // typed, activity chosen from the workspace's).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { FormMessage, useFormOutcome } from './formMessage.tsx';
 
 export function jsonProblem(text: string): string | undefined {
   try {
@@ -109,7 +110,7 @@ export function Workers({ ws }: { ws: string }) {
   const [workers, setWorkers] = useState<any[]>();
   const [activities, setActivities] = useState<any[]>([]);
   const [attributes, setAttributes] = useState('{}');
-  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const [outcome, submitForm] = useFormOutcome();
   const [open, setOpen] = useState<string>();
   const problem = jsonProblem(attributes);
   const load = () => api('GET', `/v1/Workspaces/${ws}/Workers?PageSize=100`).then((r) => setWorkers(r.workers));
@@ -121,28 +122,19 @@ export function Workers({ ws }: { ws: string }) {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
-    try {
-      const w = await api('POST', `/v1/Workspaces/${ws}/Workers`, {
-        FriendlyName: String(data.get('name')),
-        Attributes: attributes,
-        ActivitySid: String(data.get('activity') || ''),
-      });
-      setMessage({ ok: `Worker ${w.friendly_name} created` });
+    const name = String(data.get('name'));
+    await submitForm(async () => {
+      await api('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: name, Attributes: attributes, ActivitySid: String(data.get('activity') || '') });
       form.reset();
       setAttributes('{}');
       await load();
-    } catch (err) {
-      setMessage({ error: (err as Error).message });
-    }
+    }, `Worker ${name} created`);
   };
-  const setActivity = async (sid: string, activitySid: string) => {
-    try {
+  const setActivity = (sid: string, activitySid: string) =>
+    submitForm(async () => {
       await api('POST', `/v1/Workspaces/${ws}/Workers/${sid}`, { ActivitySid: activitySid });
       await load();
-    } catch (err) {
-      setMessage({ error: (err as Error).message });
-    }
-  };
+    }, 'Activity changed');
   return (
     <section>
       <h1>Workers</h1>
@@ -168,8 +160,7 @@ export function Workers({ ws }: { ws: string }) {
             ))}
           </select>
         </label>
-        {message.error ? <p role="alert" class="error">{message.error}</p> : null}
-        {message.ok ? <p role="status">{message.ok}</p> : null}
+        <FormMessage outcome={outcome} />
         <button type="submit" disabled={!!problem}>
           Create worker
         </button>

@@ -4,6 +4,7 @@
 // expression language (src/expr, bundled into the console), exactly as routing reads them.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { FormMessage, useFormOutcome } from './formMessage.tsx';
 import { compileExpression } from '../../src/expr/index.ts';
 import { jsonProblem } from './workers.tsx';
 
@@ -45,7 +46,7 @@ export function Workflows({ ws }: { ws: string }) {
   const [selected, setSelected] = useState<string>();
   const [configuration, setConfiguration] = useState('');
   const [attributes, setAttributes] = useState('{}');
-  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const [outcome, submitForm] = useFormOutcome();
   const load = async () => {
     const [w, q] = await Promise.all([api('GET', `/v1/Workspaces/${ws}/Workflows?PageSize=100`), api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`)]);
     setWorkflows(w.workflows);
@@ -65,13 +66,10 @@ export function Workflows({ ws }: { ws: string }) {
   const problem = configuration ? jsonProblem(configuration) : undefined;
   const save = async (e: Event) => {
     e.preventDefault();
-    try {
+    await submitForm(async () => {
       await api('POST', `/v1/Workspaces/${ws}/Workflows/${selected}`, { Configuration: configuration });
-      setMessage({ ok: 'Configuration saved' });
       await load();
-    } catch (err) {
-      setMessage({ error: (err as Error).message });
-    }
+    }, 'Configuration saved');
   };
   const hit = firstMatch(configuration, attributes);
   return (
@@ -93,8 +91,7 @@ export function Workflows({ ws }: { ws: string }) {
         <p id="configuration-problem" class="error" aria-live="polite">
           {problem ?? ''}
         </p>
-        {message.error ? <p role="alert" class="error">{message.error}</p> : null}
-        {message.ok ? <p role="status">{message.ok}</p> : null}
+        <FormMessage outcome={outcome} />
         <button type="submit" disabled={!!problem || !selected}>
           Save configuration
         </button>
