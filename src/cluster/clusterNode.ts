@@ -60,11 +60,7 @@ export class ClusterNode {
     // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).
     const createRequested = (only?: string) => {
       try {
-        const waiting = new Set(this.store.read((repo) => repo.findAll('taskRouteRequest', {})).map((r) => r.workspaceSid));
-        for (const ws of waiting) {
-          if (only !== undefined && ws !== only) continue;
-          for (const d of engine.createRequestedTasks(ws).dropped) this.log(`task ${d.request.sid} asked for in ${ws} was not created: ${d.reason}`);
-        }
+        for (const d of engine.createRequestedTasks(only)) this.log(`task ${d.request.sid} asked for in ${d.request.workspaceSid} was not created: ${d.reason}`);
       } catch (err) {
         this.log(`creating requested tasks failed: ${(err as Error).message}`);
       }

@@ -63,10 +63,14 @@ export class Engine {
   /** Loads every workspace that has tasks, so their timers run after a restart, and fires what is overdue. */
   start(): void {
     const workspaces = this.store.read((repo) => repo.findAll('workspace', {}).filter((ws) => this.owns(ws.sid) && repo.count('task', { workspaceSid: ws.sid }) > 0));
-    for (const ws of workspaces) {
-      this.run({ accountSid: ws.accountSid, now: this.clock() }, ws.sid, (_repo, router) => router.rebalance(this.clock()));
-    }
+    for (const ws of workspaces) this.rebuild(ws);
     this.fireDue();
+  }
+
+  /** Builds the workspace's router afresh from the store; run() offers what waits on a rebuilt router. */
+  private rebuild(ws: Workspace): void {
+    this.routers.delete(ws.sid);
+    this.run({ accountSid: ws.accountSid, now: this.clock() }, ws.sid, () => undefined);
   }
 
   /** Whether this node routes the workspace (always, on a single node). */
@@ -77,10 +81,9 @@ export class Engine {
   /** This node has just become the workspace's router (a lease taken over): rebuild its state from the
    *  store, route what waits and fire what fell due while nobody routed it; then tell the listeners. */
   adopt(workspaceSid: string): void {
-    this.routers.delete(workspaceSid);
     const ws = this.store.read((repo) => repo.get('workspace', workspaceSid));
     if (!ws) return;
-    this.run({ accountSid: ws.accountSid, now: this.clock() }, workspaceSid, (_repo, router) => router.rebalance(this.clock()));
+    this.rebuild(ws);
     this.fireDue();
     for (const listener of this.adoptListeners) listener(workspaceSid);
   }
@@ -154,27 +157,27 @@ export class Engine {
     });
   }
 
-  /** The owner's side of createTaskFor: creates the tasks other nodes asked for in this workspace, in order.
-   *  A request the workspace can no longer take (its workflow deleted meanwhile) is dropped, and returned. */
-  createRequestedTasks(workspaceSid: string): { created: string[]; dropped: { request: TaskRouteRequest; reason: string }[] } {
-    const out = { created: [] as string[], dropped: [] as { request: TaskRouteRequest; reason: string }[] };
-    if (!this.owns(workspaceSid)) return out;
-    const requests = this.store.read((repo) => repo.findAll('taskRouteRequest', { workspaceSid }));
+  /** The owner's side of createTaskFor: creates the tasks other nodes asked for in the workspaces this node
+   *  routes (or in `only`), in order. A request the workspace can no longer take (its workflow deleted
+   *  meanwhile) is dropped; the dropped ones are returned. */
+  createRequestedTasks(only?: string): { request: TaskRouteRequest; reason: string }[] {
+    const dropped: { request: TaskRouteRequest; reason: string }[] = [];
+    const requests = this.store.read((repo) => repo.findAll('taskRouteRequest', only === undefined ? {} : { workspaceSid: only }));
     for (const request of requests) {
+      if (!this.owns(request.workspaceSid)) continue;
       try {
-        this.run({ accountSid: request.accountSid, now: this.clock() }, workspaceSid, (repo, router) => {
+        this.run({ accountSid: request.accountSid, now: this.clock() }, request.workspaceSid, (repo, router) => {
           if (!repo.get('taskRouteRequest', request.sid)) return; // another pass took it
           router.createTask(request.input as CreateTaskInput, this.clock(), request.sid);
           repo.delete('taskRouteRequest', request.sid);
         });
-        out.created.push(request.sid);
       } catch (err) {
         if (!(err instanceof ApiError) || err.status >= 500 || err.status === 409) throw err;
         this.store.transaction((repo) => repo.delete('taskRouteRequest', request.sid));
-        out.dropped.push({ request, reason: err.message });
+        dropped.push({ request, reason: err.message });
       }
     }
-    return out;
+    return dropped;
   }
 
   /** Reads the workspace's live routing state (statistics) outside any write; the workspace must belong to

@@ -93,12 +93,6 @@ export class ClusterCatalog {
     await this.store.queryAside(`DELETE FROM cluster_nodes WHERE node_id = $1`, [nodeId]);
   }
 
-  /** The node holding a workspace's live lease, if any. */
-  async leaseHolder(workspaceSid: string): Promise<string | undefined> {
-    const rows = await this.store.queryAside<{ node_id: string }>(`SELECT node_id FROM workspace_leases WHERE workspace_sid = $1 AND expires_at > now()`, [workspaceSid]);
-    return rows[0]?.node_id;
-  }
-
   /** Commits a request for the owner of its workspace to execute, and wakes the owners. */
   async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<number> {
     const rows = await this.store.queryAside<{ id: number }>(`INSERT INTO forwarded_requests (workspace_sid, request) VALUES ($1, $2) RETURNING id`, [workspaceSid, JSON.stringify(request)]);
