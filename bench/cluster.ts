@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
+import { freshDatabase as freshDatabaseOn } from '../test/support/postgres.ts';
 import { startPostgres } from '../scripts/postgres.mjs';
 import { machine } from './machine.ts';
 
@@ -25,16 +26,7 @@ const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-cluster' };
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
 
 const server = await startPostgres({ maxConnections: 300 });
-let databases = 0;
-
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  const name = `bench_${++databases}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
+const freshDatabase = () => freshDatabaseOn('bench', server.url);
 
 async function call(origin: string, method: string, path: string, form?: Record<string, string>): Promise<any> {
   const res = await fetch(origin + path, {

@@ -9,7 +9,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import TaskRouter from 'twilio-taskrouter';
 import { type ChildServer, startChild } from '../support/childServer.ts';
-import { skipWithoutPostgres } from '../support/postgres.ts';
+import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 
 const { Worker } = TaskRouter as unknown as { Worker: new (token: string, options: object) => any };
@@ -59,14 +59,6 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
   // A PostgreSQL server of its own: the shared log is read up to the oldest transaction running on the whole
   // server, and the other test files' servers on the shared one would hold that back (docs/operations.md).
   let server: Awaited<ReturnType<typeof startPostgres>>;
-  let databases = 0;
-  const freshDatabase = async (label: string) => {
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${label}_${++databases}`);
-    await admin.end();
-    return server.url.replace(/\/postgres$/, `/${label}_${databases}`);
-  };
   let dbUrl: string;
   let nodes: ChildServer[] = [];
   const sdkWorkers: any[] = [];
@@ -74,7 +66,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
 
   before(async () => {
     server = await startPostgres();
-    dbUrl = await freshDatabase('cluster');
+    dbUrl = await freshDatabase('cluster', server.url);
     const env = { SWITCHBOARD_DB: dbUrl, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
     // The first node creates the schema; the others start together.
     nodes.push(await startChild(env));
@@ -228,7 +220,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
   });
 
   it('a node that loses its database connection exits with a clear message, and a restarted node serves what it acknowledged', async () => {
-    const url = await freshDatabase('lost');
+    const url = await freshDatabase('lost', server.url);
     const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
     const node = await startChild(env);
     const created = await clientOn(node).taskrouter.v1.workspaces.create({ friendlyName: 'before the failover' });

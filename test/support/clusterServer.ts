@@ -11,7 +11,7 @@ import { ClusterNode } from '../../src/cluster/clusterNode.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 import { type ChildServer, startChild } from './childServer.ts';
 import { freshDatabase } from './postgres.ts';
-import { requester, type TestServer, type TestServerOptions } from './server.ts';
+import { listenForTest, type TestServer, type TestServerOptions } from './server.ts';
 
 export async function startClusterServer(options: TestServerOptions): Promise<TestServer> {
   const url = await freshDatabase('realclient');
@@ -35,23 +35,7 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   });
   await node.join(app, engine);
   engine.start();
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    app,
-    store,
-    engine,
-    origin,
-    accountSid,
-    authToken,
-    dir: '',
-    request: requester(origin, accountSid, authToken),
-    async close() {
-      await app.close();
-      engine.close();
-      store.close();
-      for (const o of others) await o.kill('SIGTERM');
-    },
-  };
+  return listenForTest({ app, store, engine, accountSid, authToken, dir: '' }, async () => {
+    for (const o of others) await o.kill('SIGTERM');
+  });
 }

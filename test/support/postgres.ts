@@ -14,18 +14,18 @@ export const skipWithoutPostgres: string | false = postgresUrl
 
 let counter = 0;
 
-/** Creates an empty database on the test server and returns its URL. */
-export async function freshDatabase(label = 'test'): Promise<string> {
-  if (!postgresUrl) throw new Error('SWITCHBOARD_TEST_POSTGRES is not set: PostgreSQL tests need the server scripts/run-tests.mjs starts');
+/** Creates an empty database on the test server (or on `server`, the URL of another one) and returns its URL. */
+export async function freshDatabase(label = 'test', server = postgresUrl): Promise<string> {
+  if (!server) throw new Error('SWITCHBOARD_TEST_POSTGRES is not set: PostgreSQL tests need the server scripts/run-tests.mjs starts');
   const name = `sb_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${process.pid}_${++counter}_${Date.now() % 100000}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(postgresUrl);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
 }

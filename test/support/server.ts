@@ -72,25 +72,26 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
   const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
+  return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
+    if (!options.dir) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** Listens on a free loopback port and describes the server; close() stops it, then runs `cleanUp`. */
+export async function listenForTest(parts: Omit<TestServer, 'origin' | 'request' | 'close'>, cleanUp: () => void | Promise<void>): Promise<TestServer> {
+  const { app, engine, store, accountSid, authToken } = parts;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const origin = `http://127.0.0.1:${port}`;
-  const accountSid = boot.account.sid;
-  const authToken = boot.account.authToken;
   return {
-    app,
-    store,
-    engine,
+    ...parts,
     origin,
-    accountSid,
-    authToken,
-    dir,
     request: requester(origin, accountSid, authToken),
     async close() {
       await app.close();
       engine.close();
       store.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
