@@ -30,11 +30,16 @@ export class ApiProblem extends Error {
 
 export type Form = Record<string, string | number | boolean | undefined>;
 
-export async function api<T = any>(method: string, path: string, form?: Form): Promise<T> {
+/** The signed-in credentials as headers. X-Requested-With: a refused request comes back without a Basic
+ *  challenge (no browser password dialog). */
+function authHeaders(): Record<string, string> {
   const c = savedCredentials();
   if (!c) throw new ApiProblem(401, 'Not signed in');
-  // X-Requested-With: a refused sign-in comes back without a Basic challenge (no browser password dialog).
-  const headers: Record<string, string> = { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest' };
+  return { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest' };
+}
+
+export async function api<T = any>(method: string, path: string, form?: Form): Promise<T> {
+  const headers = authHeaders();
   let body: string | undefined;
   if (form) {
     const q = new URLSearchParams();
@@ -51,9 +56,7 @@ export async function api<T = any>(method: string, path: string, form?: Form): P
 
 /** A GET on the Workflow face (LUSID's JSON; errors as problem details with `title` and `detail`). */
 export async function workflowApi<T = any>(path: string): Promise<T> {
-  const c = savedCredentials();
-  if (!c) throw new ApiProblem(401, 'Not signed in');
-  const res = await fetch(`/api${path}`, { headers: { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest' } });
+  const res = await fetch(`/api${path}`, { headers: authHeaders() });
   const json = await res.json().catch(() => undefined);
   if (!res.ok) throw new ApiProblem(res.status, json?.detail ?? json?.title ?? `${res.status} ${res.statusText}`);
   return json as T;
@@ -61,11 +64,9 @@ export async function workflowApi<T = any>(path: string): Promise<T> {
 
 /** A call to the Opsflow face (every verb a POST with a JSON body; errors as {error: {code, message}}). */
 export async function opsflow<T = any>(verb: string, body: unknown): Promise<T> {
-  const c = savedCredentials();
-  if (!c) throw new ApiProblem(401, 'Not signed in');
   const res = await fetch(`/opsflow/v1/${verb}`, {
     method: 'POST',
-    headers: { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest', 'content-type': 'application/json' },
+    headers: { ...authHeaders(), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const json = await res.json().catch(() => undefined);
