@@ -43,6 +43,7 @@ export const ERRORS = {
   opsRequiredParameter: { code: 22002, status: 400, message: 'A required parameter is missing', name: 'ERROR_REQUIRED_PARAMETER' },
   opsInvalidQuery: { code: 22003, status: 400, message: 'The query is invalid', name: 'ERROR_INVALID_QUERY' },
   opsResourceExists: { code: 22004, status: 400, message: 'Related resources exist', name: 'ERROR_EXIST_RESOURCE' },
+  opsPermissionDenied: { code: 22403, status: 403, message: 'Permission denied', name: 'ERROR_PERMISSION_DENIED' },
   opsNotFound: { code: 22404, status: 404, message: 'Value not found', name: 'ERROR_NOT_FOUND' },
 } as const;
 

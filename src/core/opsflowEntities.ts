@@ -104,6 +104,10 @@ export interface OpsComment {
   sid: string; // comment_id
   accountSid: string;
   task_id: string;
+  /** The task's workspace and project, copied at creation: a workspace-scoped caller sees only its own
+   *  workspace's comments (migration 0013 filled them in for comments made before). */
+  workspace_id: string;
+  project_id: string | null;
   comment: string;
   comment_type: 'COMMENT' | 'TASK_DESCRIPTION';
   is_edited: boolean;
@@ -139,8 +143,8 @@ export const OPS_KEYS: Record<OpsCollection, Record<string, KeyKind>> = {
   },
   category: { category_id: 'string', name: 'string', description: 'string', state: 'string', package_id: 'string', domain_id: 'string', created_at: 'datetime', updated_at: 'datetime', deleted_at: 'datetime', tags: 'json', vars: 'json' },
   taskType: { task_type_id: 'string', category_id: 'string', name: 'string', description: 'string', require_project: 'boolean', assignee_pool: 'json', domain_id: 'string', created_at: 'datetime', updated_at: 'datetime', tags: 'json', vars: 'json' },
-  comment: { comment_id: 'string', task_id: 'string', comment: 'string', comment_type: 'string', is_edited: 'boolean', created_by: 'string', mentions: 'json', domain_id: 'string', created_at: 'datetime', updated_at: 'datetime' },
-  event: { event_id: 'string', event_type: 'string', task_id: 'string', name: 'string', description: 'string', created_type: 'string', created_by: 'string', domain_id: 'string', created_at: 'datetime', additional_info: 'json' },
+  comment: { comment_id: 'string', task_id: 'string', comment: 'string', comment_type: 'string', is_edited: 'boolean', created_by: 'string', mentions: 'json', domain_id: 'string', workspace_id: 'string', project_id: 'string', created_at: 'datetime', updated_at: 'datetime' },
+  event: { event_id: 'string', event_type: 'string', task_id: 'string', name: 'string', description: 'string', created_type: 'string', created_by: 'string', domain_id: 'string', workspace_id: 'string', project_id: 'string', created_at: 'datetime', additional_info: 'json' },
 };
 
 export type OpsOperator =

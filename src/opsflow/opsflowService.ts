@@ -29,8 +29,9 @@ import { applyStages } from './statStages.ts';
 import { checkTaskData, normaliseFields } from './taskFields.ts';
 
 /** Who acts, in which workspace, when. `userId` is the credential's SID. A workspace-scoped caller
- *  (`workspaceId` set) sees only that workspace's tasks; a domain-wide one (null) sees all and creates in the
- *  default workspace. */
+ *  (`workspaceId` set) sees only that workspace's tasks, comments and events, and reads (never writes) the
+ *  domain's categories and task types, as SpaceONE's workspace roles; a domain-wide one (null) sees all and
+ *  creates tasks in the default workspace. */
 export interface OpsActor {
   accountSid: string;
   userId: string;
@@ -71,13 +72,26 @@ export class OpsflowService {
 
   private task(repo: Repository, actor: OpsActor, taskId: string): OpsTask {
     const t = repo.opsGetTask(taskId);
-    if (!t || t.domain_id !== actor.accountSid || (actor.workspaceId !== null && t.workspace_id !== actor.workspaceId)) throw notFound('task_id', taskId);
+    if (!t || t.domain_id !== actor.accountSid || !this.inScope(actor, t.workspace_id)) throw notFound('task_id', taskId);
     return t;
   }
 
-  /** The task conditions a workspace-scoped caller is held to. */
-  private workspaceConditions(actor: OpsActor): OpsCondition[] {
-    return actor.workspaceId === null ? [] : [{ key: 'workspace_id', operator: 'eq', value: actor.workspaceId }];
+  /** Whether an object of `workspaceId` is visible to the caller: another workspace's is answered exactly as a
+   *  missing one (404), so a scoped caller learns nothing of it. */
+  private inScope(actor: OpsActor, workspaceId: string | null | undefined): boolean {
+    return actor.workspaceId === null || workspaceId === actor.workspaceId;
+  }
+
+  /** The conditions a workspace-scoped caller is held to, on every collection whose rows belong to a workspace
+   *  (tasks, comments, events). Categories and task types belong to the domain (their Info has no workspace). */
+  private workspaceConditions(actor: OpsActor, collection: OpsCollection = 'task'): OpsCondition[] {
+    if (actor.workspaceId === null || collection === 'category' || collection === 'taskType') return [];
+    return [{ key: 'workspace_id', operator: 'eq', value: actor.workspaceId }];
+  }
+
+  /** Categories and task types are the domain's: SpaceONE lets only domain admins change them. */
+  private domainWrite(actor: OpsActor, what: string): void {
+    if (actor.workspaceId !== null) throw new ApiError('opsPermissionDenied', `Permission denied: ${what} belong to the domain; change them without X-Workspace-Id (a domain-wide credential)`);
   }
 
   private record(repo: Repository, actor: OpsActor, task: OpsTask, type: string, description: string, additional: Record<string, unknown>): void {
@@ -110,6 +124,7 @@ export class OpsflowService {
 
   createCategory(actor: OpsActor, body: unknown) {
     const input = decode(S.categoryCreate, body);
+    this.domainWrite(actor, 'task categories');
     return this.store.transaction((repo) => {
       const c: OpsCategory = {
         sid: newId('tc'), accountSid: actor.accountSid, name: input.name, description: input.description ?? '', status_options: normaliseStatuses(input.status_options),
@@ -129,6 +144,7 @@ export class OpsflowService {
 
   updateCategory(actor: OpsActor, body: unknown) {
     const input = decode(S.categoryUpdate, body);
+    this.domainWrite(actor, 'task categories');
     return this.store.transaction((repo) => {
       const c = this.category(repo, actor, input.category_id);
       if (input.status_options) {
@@ -158,6 +174,7 @@ export class OpsflowService {
 
   updateCategoryFields(actor: OpsActor, body: unknown) {
     const input = decode(S.categoryFields, body);
+    this.domainWrite(actor, 'task categories');
     return this.store.transaction((repo) => {
       const c = this.category(repo, actor, input.category_id);
       c.fields = normaliseFields(input.fields, 'fields');
@@ -170,6 +187,7 @@ export class OpsflowService {
   /** Soft delete, as SpaceONE's: the category stays readable (state DELETED) and takes no new types or tasks. */
   deleteCategory(actor: OpsActor, body: unknown) {
     const input = decode(S.categoryRef, body);
+    this.domainWrite(actor, 'task categories');
     return this.store.transaction((repo) => {
       const c = this.category(repo, actor, input.category_id);
       c.state = 'DELETED';
@@ -206,6 +224,7 @@ export class OpsflowService {
 
   createTaskType(actor: OpsActor, body: unknown) {
     const input = decode(S.typeCreate, body);
+    this.domainWrite(actor, 'task types');
     return this.store.transaction((repo) => {
       const category = this.category(repo, actor, input.category_id);
       const fields = normaliseFields(input.fields ?? [], 'fields');
@@ -225,6 +244,7 @@ export class OpsflowService {
 
   updateTaskType(actor: OpsActor, body: unknown) {
     const input = decode(S.typeUpdate, body);
+    this.domainWrite(actor, 'task types');
     return this.store.transaction((repo) => {
       const t = this.taskType(repo, actor, input.task_type_id);
       if (input.routing !== undefined) {
@@ -245,6 +265,7 @@ export class OpsflowService {
 
   updateTaskTypeFields(actor: OpsActor, body: unknown) {
     const input = decode(S.typeFields, body);
+    this.domainWrite(actor, 'task types');
     return this.store.transaction((repo) => {
       const t = this.taskType(repo, actor, input.task_type_id);
       t.fields = normaliseFields(input.fields, 'fields');
@@ -257,6 +278,7 @@ export class OpsflowService {
   /** Refused while tasks use the type, unless they move to `new_task_type_id` (of the same category). */
   deleteTaskType(actor: OpsActor, body: unknown) {
     const input = decode(S.typeDelete, body);
+    this.domainWrite(actor, 'task types');
     return this.store.transaction((repo) => {
       const t = this.taskType(repo, actor, input.task_type_id);
       const scope: OpsScope = { domainId: actor.accountSid, conditions: [{ key: 'task_type_id', operator: 'eq', value: t.sid }] };
@@ -482,7 +504,7 @@ export class OpsflowService {
     const input = decode(S.commentCreate, body);
     return this.store.transaction((repo) => {
       const task = this.task(repo, actor, input.task_id);
-      const c: OpsComment = { sid: newId('comment'), accountSid: actor.accountSid, task_id: task.task_id, comment: input.comment, comment_type: input.comment_type ?? 'COMMENT', is_edited: false, mentions: mentionsOf(input.mentions), created_by: actor.userId, created_at: actor.now, updated_at: actor.now };
+      const c: OpsComment = { sid: newId('comment'), accountSid: actor.accountSid, task_id: task.task_id, workspace_id: task.workspace_id, project_id: task.project_id, comment: input.comment, comment_type: input.comment_type ?? 'COMMENT', is_edited: false, mentions: mentionsOf(input.mentions), created_by: actor.userId, created_at: actor.now, updated_at: actor.now };
       repo.insert('opsComment', c);
       this.record(repo, actor, task, 'COMMENTED', `Comment on ${task.name}`, { comment_id: c.sid, mentions: c.mentions });
       return renderComment(c);
@@ -491,7 +513,7 @@ export class OpsflowService {
 
   private comment(repo: Repository, actor: OpsActor, commentId: string): OpsComment {
     const c = repo.get('opsComment', commentId);
-    if (!c || c.accountSid !== actor.accountSid) throw notFound('comment_id', commentId);
+    if (!c || c.accountSid !== actor.accountSid || !this.inScope(actor, c.workspace_id)) throw notFound('comment_id', commentId);
     return c;
   }
 
@@ -523,7 +545,7 @@ export class OpsflowService {
 
   listComments(actor: OpsActor, body: unknown) {
     const input = decode(S.commentList, body);
-    const conditions: OpsCondition[] = [];
+    const conditions: OpsCondition[] = this.workspaceConditions(actor, 'comment');
     if (input.task_id) conditions.push({ key: 'task_id', operator: 'eq', value: input.task_id });
     if (input.comment_type) conditions.push({ key: 'comment_type', operator: 'eq', value: input.comment_type });
     if (input.user_id) conditions.push({ key: 'created_by', operator: 'eq', value: input.user_id });
@@ -532,7 +554,7 @@ export class OpsflowService {
 
   listEvents(actor: OpsActor, body: unknown) {
     const input = decode(S.eventList, body);
-    const conditions: OpsCondition[] = [];
+    const conditions: OpsCondition[] = this.workspaceConditions(actor, 'event');
     if (input.task_id) conditions.push({ key: 'task_id', operator: 'eq', value: input.task_id });
     if (input.event_type) conditions.push({ key: 'event_type', operator: 'eq', value: input.event_type });
     return this.search('event', actor, conditions, input.query, (e) => renderEvent(e as EventRecord));
@@ -551,7 +573,7 @@ export class OpsflowService {
     const input = decode(S.stat, body);
     if (!isObject(input.query)) throw invalidQuery('query is required');
     const q = decodeStat(collection, input.query, actor.now);
-    const rows = this.store.read((repo) => repo.opsStat(collection, { domainId: actor.accountSid, conditions: collection === 'task' ? this.workspaceConditions(actor) : [] }, q.sql));
+    const rows = this.store.read((repo) => repo.opsStat(collection, { domainId: actor.accountSid, conditions: this.workspaceConditions(actor, collection) }, q.sql));
     if (q.sql.distinct) {
       const values = rows.map((r) => r.value);
       const page = q.page.limit === undefined ? values.slice(q.page.offset) : values.slice(q.page.offset, q.page.offset + q.page.limit);

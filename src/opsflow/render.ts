@@ -32,7 +32,7 @@ export function renderTask(t: OpsTask) {
 export function renderComment(c: OpsComment) {
   return {
     comment_id: c.sid, task_id: c.task_id, comment: c.comment, comment_type: c.comment_type, is_edited: c.is_edited, mentions: c.mentions, created_by: c.created_by,
-    domain_id: c.accountSid, created_at: iso(c.created_at), updated_at: iso(c.updated_at),
+    domain_id: c.accountSid, workspace_id: c.workspace_id, project_id: c.project_id ?? '', created_at: iso(c.created_at), updated_at: iso(c.updated_at),
   };
 }
 
