@@ -22,6 +22,13 @@ async function serve(argv: string[]): Promise<void> {
     process.exit(1);
   });
   const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
+  // Crash-only when the disk fails an fsync: what reached it is unknown, and the file is the only truth.
+  if (store instanceof SqliteStore) {
+    store.onFatal((err) => {
+      process.stderr.write(`switchboard: the database could not be made durable (${err.message}); exiting so a supervisor restarts this process\n`);
+      setTimeout(() => process.exit(1), 100);
+    });
+  }
   let boot;
   try {
     boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());

@@ -32,7 +32,7 @@ function options(argv: string[]) {
 }
 
 function withStore<T>(db: string | undefined, work: (store: SqliteStore) => T): T {
-  const store = new SqliteStore(resolveDbPath(db, process.env));
+  const store = new SqliteStore(resolveDbPath(db, process.env), { routes: false });
   try {
     return work(store);
   } finally {
@@ -106,7 +106,7 @@ export async function backupCommand(argv: string[]): Promise<void> {
   const { values, positionals } = options(argv);
   const target = positionals[0];
   if (!target || positionals.length !== 1) throw new Error('usage: switchboard backup FILE [--db PATH]');
-  const store = new SqliteStore(resolveDbPath(values.db, process.env));
+  const store = new SqliteStore(resolveDbPath(values.db, process.env), { routes: false });
   try {
     const started = Date.now();
     await store.backup(target);

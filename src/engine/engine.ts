@@ -33,7 +33,12 @@ function snapshot(repo: Repository, workspace: Workspace): RouterSnapshot {
     workerChannels: repo.findAll('workerChannel', ws),
     queues: repo.findAll('taskQueue', ws),
     workflows: repo.findAll('workflow', ws),
-    tasks: repo.findAll('task', ws),
+    // Live tasks come from the owner's memory; finished ones (only their cleanup deadline matters here) from
+    // the database.
+    tasks: [
+      ...repo.findAll('task', { workspaceSid: workspace.sid, assignmentStatus: { in: ['pending', 'reserved', 'assigned', 'wrapping'] } }),
+      ...repo.findAll('task', { workspaceSid: workspace.sid, assignmentStatus: { in: ['completed', 'canceled'] } }),
+    ],
     reservations: repo.findAll('reservation', { workspaceSid: workspace.sid, reservationStatus: { in: ['pending', 'accepted', 'wrapping'] } }),
   };
 }
@@ -101,6 +106,11 @@ export class Engine {
       this.routers.set(workspace.sid, r);
     }
     return r;
+  }
+
+  /** The documents the workspace's router holds, if it is loaded (tests compare them with the store). */
+  routerDocuments(workspaceSid: string): ReturnType<WorkspaceRouter['documents']> | undefined {
+    return this.routers.get(workspaceSid)?.documents();
   }
 
   /** Drops a workspace's router (after the workspace itself is deleted). */

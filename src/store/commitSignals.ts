@@ -4,20 +4,25 @@ import type { EventRecord } from '../core/entities.ts';
 
 type Waiter = { resolve: () => void; reject: (err: Error) => void };
 
-/** The waiters of one commit group (durable() promises), settled when it commits or fails. */
+/** The waiters of one commit group (durable() promises), settled when it commits or fails. A wait that comes
+ *  after the group settled gets its outcome at once. */
 export class GroupWaiters {
   private readonly waiters: Waiter[] = [];
+  private outcome: { error: Error | undefined } | undefined;
 
   wait(): Promise<void> {
+    if (this.outcome) return this.outcome.error ? Promise.reject(this.outcome.error) : Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   resolve(): void {
-    for (const w of this.waiters) w.resolve();
+    this.outcome ??= { error: undefined };
+    for (const w of this.waiters.splice(0)) w.resolve();
   }
 
   reject(err: Error): void {
-    for (const w of this.waiters) w.reject(err);
+    this.outcome ??= { error: err };
+    for (const w of this.waiters.splice(0)) w.reject(err);
   }
 }
 

@@ -312,6 +312,22 @@ export class WorkspaceRouter {
     return this.queues.get(queueSid)?.members;
   }
 
+  /** Every document the router holds, by kind (tests compare them with what the store holds). */
+  documents(): { workspace: Workspace; activity: Activity[]; taskChannel: TaskChannel[]; worker: Worker[]; workerChannel: WorkerChannel[]; taskQueue: TaskQueue[]; workflow: Workflow[]; task: Task[]; reservation: Reservation[] } {
+    const workers = [...this.workers.values()];
+    return {
+      workspace: this.workspace,
+      activity: [...this.activities.values()],
+      taskChannel: [...this.taskChannels.values()],
+      worker: workers.map((w) => w.entity),
+      workerChannel: workers.flatMap((w) => [...w.channels.values()].map((c) => c.entity)),
+      taskQueue: [...this.queues.values()].map((q) => q.entity!),
+      workflow: [...this.workflows.values()].map((wf) => wf.entity),
+      task: [...this.tasks.values()].map((t) => t.entity),
+      reservation: [...this.reservations.values()],
+    };
+  }
+
   hasActiveTasks(): boolean {
     return this.tasks.size > 0 || this.finished.size > 0;
   }

@@ -1,15 +1,26 @@
 // The embedded store: one SQLite file (better-sqlite3, WAL). Transactions of one event-loop turn are committed
 // together (group commit, see transaction()), and "acknowledged means durable" holds because the HTTP reply
-// waits for that commit (durable()). synchronous=FULL also survives power loss, not only a killed process.
+// waits for that commit to be on disk (durable()).
+//
+// The database is kept off the event loop's critical path (docs/architecture.md, "The write path"):
+// * reads of the live routing state come from memory (store/resident/): the process routes every workspace of
+//   its file, so it is their only writer;
+// * a group's COMMIT only hands the WAL frames to the kernel (synchronous=OFF), and the fsync that makes them
+//   durable runs on libuv's thread pool (fdatasync of the WAL); replies, pushes and webhooks wait for it, so
+//   the guarantee is synchronous=FULL's;
+// * checkpoints (copying the WAL into the database file, with its own fsync) run in a worker thread on their
+//   own connection (checkpointWorker.mjs), never on the event loop.
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
+import { ResidentRepository } from '../resident/residentRepository.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -25,26 +36,63 @@ const DIALECT: WhereDialect = {
 const buildWhere = (where: Record<string, FieldFilter | undefined>) => whereClause(where, DIALECT);
 const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
+export interface SqliteStoreOptions {
+  /** FULL (default): an acknowledged write survives power loss (the WAL is fsynced before the reply). NORMAL:
+   *  it survives a killed process but may be lost on an OS crash, for more throughput. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Whether this process routes the file's workspaces and keeps them in memory (the server); the command
+   *  line tools read and write a few rows and load nothing. */
+  routes?: boolean;
+}
+
+/** A committed group on its way to disk: who waits for it and what its commit tells the listeners. */
+interface CommittedGroup {
+  events: EventRecord[];
+  waiters: GroupWaiters;
+}
+
+/** How many event rows one INSERT carries (17 columns each; SQLite takes up to 32,766 parameters). */
+const EVENT_BATCH = 64;
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private readonly repo: Repository;
+  private readonly repo: ResidentRepository;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly signals = new CommitSignals();
-  /** Events appended by the transaction in progress; handed to listeners once its group commits. */
+  /** Events appended by the transaction in progress; handed to listeners once its group is durable. */
   private appended: EventRecord[] = [];
+  /** Event rows not yet inserted: written in batches at the group's COMMIT, or before anything reads events. */
+  private unwrittenEvents: EventRecord[] = [];
+  /** Where the transaction in progress starts in `unwrittenEvents`. */
+  private transactionEventsStart = 0;
   /** The open commit group: its events and who waits for it to be durable. */
   private group: { events: EventRecord[]; waiters: GroupWaiters } | undefined;
+  /** Committed groups waiting for the next fsync, and whether one is running. */
+  private unsynced: CommittedGroup[] = [];
+  private syncing: Promise<void> | undefined;
+  /** Settles once everything committed so far is durable (durable() with no open group). */
+  private lastSync: GroupWaiters | undefined;
+  private readonly syncWal: boolean;
+  private readonly walFd: number | undefined;
+  private readonly checkpointer: Worker | undefined;
+  private readonly fatalListeners = new Set<(err: Error) => void>();
+  private injectedCommitFailure: Error | undefined;
+  private dataVersion: number;
   private closed = false;
 
-  /** `synchronous`: FULL (default) fsyncs every commit, so an acknowledged write survives power loss too;
-   *  NORMAL survives a killed process but may lose the last commits on an OS crash, for more throughput. */
-  constructor(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    const onDisk = path !== ':memory:';
+    if (onDisk) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // 64 MiB of page cache (the default is 2 MiB): list counts and statistics scan large index ranges.
     this.db.pragma('cache_size = -65536');
-    this.db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    // This connection never fsyncs and never checkpoints: the WAL is fsynced off the event loop after each
+    // COMMIT (when FULL) and the checkpoint worker copies it into the file with fsyncs of its own. A WAL that
+    // grew past 64 MiB is cut back when it restarts.
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // The Opsflow face's `regex` operator (case-insensitive, as SpaceONE's). A bad pattern matches nothing.
@@ -65,7 +113,42 @@ export class SqliteStore implements Store {
       return re?.test(String(value)) ? 1 : 0;
     });
     this.migrate();
-    this.repo = this.createRepository();
+    this.syncWal = onDisk && options.synchronous !== 'NORMAL';
+    if (onDisk) {
+      // The WAL exists from the migrations' writes on and stays while this connection is open: fsyncing any
+      // descriptor of it flushes its pages. Its directory entry is made durable once.
+      this.walFd = openSync(`${path}-wal`, 'r');
+      const dir = openSync(dirname(path), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+      this.checkpointer = new Worker(new URL('./checkpointWorker.mjs', import.meta.url), { workerData: { path } });
+      this.checkpointer.unref();
+      this.checkpointer.on('error', (err) => this.fatal(err));
+    }
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    const sql = this.createRepository();
+    this.repo = new ResidentRepository(
+      {
+        repo: sql,
+        rowsOfWorkspace: (kind, workspaceSid) =>
+          (this.stmt(`SELECT seq, data FROM ${TABLE[kind]} WHERE workspace_sid = ? ORDER BY seq`).all(workspaceSid) as { seq: number; data: string }[]).map((r) => ({ doc: JSON.parse(r.data), seq: r.seq })),
+        rowsOf: (kind) => (this.stmt(`SELECT seq, data FROM ${TABLE[kind]} ORDER BY seq`).all() as { seq: number; data: string }[]).map((r) => ({ doc: JSON.parse(r.data), seq: r.seq })),
+        externalChanges: () => this.externalChanges(),
+      },
+      options.routes === false ? () => false : () => true,
+    );
+  }
+
+  /** Whether another connection (a command-line tool on the same file) committed since the last look: then
+   *  accounts and keys are read again, so a key revoked from the command line stops working at once. */
+  private externalChanges(): boolean {
+    const v = this.db.pragma('data_version', { simple: true }) as number;
+    if (v === this.dataVersion) return false;
+    this.dataVersion = v;
+    return true;
   }
 
   /** Applies the numbered migrations newer than the database's user_version, each in its own transaction. */
@@ -165,19 +248,23 @@ export class SqliteStore implements Store {
       },
       appendEvent: (event: EventRecord) => {
         this.appended.push(event);
-        stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES (${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`).run(...eventRow(event));
+        this.unwrittenEvents.push(event);
       },
-      getEvent(workspaceSid: string, sid: string) {
+      getEvent: (workspaceSid: string, sid: string) => {
+        this.writeEvents();
         return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`).get(workspaceSid, sid) as any);
       },
-      queryEvents(query: EventQuery, cursor: PageCursor): PageResult<EventRecord> {
+      queryEvents: (query: EventQuery, cursor: PageCursor): PageResult<EventRecord> => {
+        this.writeEvents();
         return keysetPage('events', eventWhere(query), cursor);
       },
-      eventsMatching(query: EventQuery): EventRecord[] {
+      eventsMatching: (query: EventQuery): EventRecord[] => {
+        this.writeEvents();
         const w = eventWhere(query);
         return (stmt(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[]).map((r) => JSON.parse(r.data));
       },
-      eventTotals(query: EventQuery, ageThresholds: readonly number[]): EventTypeTotals[] {
+      eventTotals: (query: EventQuery, ageThresholds: readonly number[]): EventTypeTotals[] => {
+        this.writeEvents();
         const w = eventWhere(query);
         const above = ageThresholds.map(() => ', sum(coalesce(task_age, 0) > ?)').join('');
         const rows = stmt(
@@ -196,7 +283,8 @@ export class SqliteStore implements Store {
           aboveAge: r.slice(8).map(Number),
         }));
       },
-      activityTimeTotals(query: EventQuery): ActivityTimeTotals[] {
+      activityTimeTotals: (query: EventQuery): ActivityTimeTotals[] => {
+        this.writeEvents();
         const w = eventWhere({ ...query, eventTypes: ['worker.activity.update'] });
         const rows = stmt(
           `SELECT previous_activity_sid, count(*), sum(previous_activity_ms / 1000), min(previous_activity_ms / 1000), max(previous_activity_ms / 1000)
@@ -206,7 +294,8 @@ export class SqliteStore implements Store {
           .all(...w.params) as unknown[][];
         return rows.map((r) => ({ activitySid: String(r[0]), count: Number(r[1]), seconds: { sum: Number(r[2]), min: Number(r[3]), max: Number(r[4]) } }));
       },
-      eventsAfter(workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]) {
+      eventsAfter: (workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]) => {
+        this.writeEvents();
         const types = eventTypes?.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
         const rows = stmt(`SELECT seq, data FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`).all(
           workspaceSid,
@@ -216,7 +305,8 @@ export class SqliteStore implements Store {
         ) as { seq: number; data: string }[];
         return rows.map((r) => ({ position: r.seq, event: JSON.parse(r.data) }));
       },
-      lastEventPosition(workspaceSid: string, eventTypes: readonly string[]) {
+      lastEventPosition: (workspaceSid: string, eventTypes: readonly string[]) => {
+        this.writeEvents();
         const types = eventTypes.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
         const row = stmt(`SELECT max(seq) AS seq FROM events WHERE workspace_sid = ?${types}`).get(
           workspaceSid,
@@ -233,10 +323,12 @@ export class SqliteStore implements Store {
       deleteCursor(name: string) {
         stmt(`DELETE FROM cursors WHERE name = ?`).run(name);
       },
-      deleteEvents(workspaceSid: string) {
+      deleteEvents: (workspaceSid: string) => {
+        this.writeEvents();
         stmt(`DELETE FROM events WHERE workspace_sid = ?`).run(workspaceSid);
       },
-      eventsFor(workspaceSid: string) {
+      eventsFor: (workspaceSid: string) => {
+        this.writeEvents();
         return (stmt(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`).all(workspaceSid) as any[]).map((r) => JSON.parse(r.data));
       },
       opsGetTask(taskId) {
@@ -269,12 +361,29 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** Inserts the event rows appended so far, in batches (one statement per EVENT_BATCH rows). Called at the
+   *  group's COMMIT, and before anything reads the log so a read sees every event written before it. */
+  private writeEvents(): void {
+    const rows = this.unwrittenEvents;
+    if (rows.length === 0) return;
+    this.unwrittenEvents = [];
+    this.transactionEventsStart = 0;
+    for (let i = 0; i < rows.length; i += EVENT_BATCH) {
+      const batch = rows.slice(i, i + EVENT_BATCH);
+      const one = `(${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`;
+      const params: unknown[] = [];
+      for (const e of batch) params.push(...eventRow(e));
+      this.stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${Array(batch.length).fill(one).join(', ')}`).run(...params);
+    }
+  }
+
   /**
    * Group commit: the first transaction of an event-loop turn opens a database transaction (BEGIN IMMEDIATE);
-   * each `transaction()` runs in a SAVEPOINT inside it (rolled back alone if its work throws), and the whole
-   * group is committed, with one fsync, once the turn's I/O callbacks have run (setImmediate). Nothing is
-   * acknowledged before that: the HTTP layer awaits `durable()` before it sends a response, and commit
-   * listeners (WebSocket pushes, webhook delivery) run after the COMMIT with the group's events in order.
+   * each `transaction()` runs in a SAVEPOINT inside it (rolled back alone if its work throws, in the database
+   * and in memory), and the whole group is committed once the turn's I/O callbacks have run (setImmediate).
+   * Nothing is acknowledged before it is durable: the HTTP layer awaits `durable()` before it sends a
+   * response, and commit listeners (WebSocket pushes, webhook delivery) run after the fsync with the group's
+   * events in order.
    */
   transaction<T>(work: (repo: Repository) => T): T {
     if (this.closed) throw new Error('the store is closed');
@@ -284,7 +393,9 @@ export class SqliteStore implements Store {
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
+    this.transactionEventsStart = this.unwrittenEvents.length;
     this.stmt('SAVEPOINT tx').run();
+    this.repo.beginTransaction();
     let result: T;
     try {
       result = work(this.repo);
@@ -292,6 +403,8 @@ export class SqliteStore implements Store {
     } catch (err) {
       this.stmt('ROLLBACK TO tx').run();
       this.stmt('RELEASE tx').run();
+      this.repo.rollbackTransaction();
+      this.unwrittenEvents.length = this.transactionEventsStart;
       this.appended = [];
       throw err;
     }
@@ -300,14 +413,32 @@ export class SqliteStore implements Store {
     return result;
   }
 
+  /** Resolves once every write made so far is durable: the open group's, or else the last committed one's. */
   durable(): Promise<void> {
-    const group = this.group;
-    if (!group) return Promise.resolve();
-    return group.waiters.wait();
+    if (this.group) return this.group.waiters.wait();
+    if (this.lastSync) return this.lastSync.wait();
+    return Promise.resolve();
   }
 
   onFailure(listener: (err: Error) => void): () => void {
     return this.signals.onFailure(listener);
+  }
+
+  /** Called when the store cannot go on (an fsync failed: what is on disk is unknown). The server exits and
+   *  its supervisor restarts it from the file, which is the only truth left. */
+  onFatal(listener: (err: Error) => void): () => void {
+    this.fatalListeners.add(listener);
+    return () => this.fatalListeners.delete(listener);
+  }
+
+  /** Tests: the next group's COMMIT fails with `err` (as a full disk or an I/O error would fail it). */
+  failNextCommit(err: Error): void {
+    this.injectedCommitFailure = err;
+  }
+
+  /** The resident documents of a workspace (tests compare them with a fresh load of the file). */
+  residentOf(workspaceSid: string): Record<string, unknown[]> {
+    return this.repo.docs.residentOf(workspaceSid);
   }
 
   private commitGroup(): void {
@@ -315,21 +446,68 @@ export class SqliteStore implements Store {
     if (!group) return;
     this.group = undefined;
     try {
+      this.writeEvents();
+      const injected = this.injectedCommitFailure;
+      this.injectedCommitFailure = undefined;
+      if (injected) throw injected;
       this.stmt('COMMIT').run();
     } catch (err) {
-      // The group's writes are gone (I/O error, disk full): nobody waiting on them is acknowledged, and state
-      // kept in memory beside the store must be rebuilt from it.
+      // The group's writes are gone (I/O error, disk full): nobody waiting on them is acknowledged, and what
+      // memory holds beside the store is put back as the database has it.
+      this.unwrittenEvents = [];
       try {
         this.stmt('ROLLBACK').run();
       } catch {
         // Already rolled back by SQLite.
       }
+      this.repo.groupFailed();
       group.waiters.reject(err as Error);
       this.signals.failed(err as Error);
       return;
     }
-    group.waiters.resolve();
-    this.signals.committed(group.events);
+    this.repo.groupCommitted();
+    this.unsynced.push(group);
+    this.lastSync = group.waiters;
+    this.sync();
+  }
+
+  /** Makes the committed groups durable: one fdatasync of the WAL (on libuv's thread pool) covers every group
+   *  committed before it starts; groups committed meanwhile wait for the next one. */
+  private sync(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    const groups = this.unsynced;
+    this.unsynced = [];
+    const done = (err: Error | null) => {
+      this.syncing = undefined;
+      if (err) {
+        // What reached the disk is unknown: refuse these groups and stop (crash-only; the file is the truth).
+        for (const g of groups) g.waiters.reject(err);
+        this.signals.failed(err);
+        this.fatal(err);
+        return;
+      }
+      for (const g of groups) {
+        g.waiters.resolve();
+        this.signals.committed(g.events);
+      }
+      if (this.unsynced.length === 0 && !this.group) this.lastSync = undefined;
+      this.sync();
+    };
+    if (!this.syncWal || this.walFd === undefined) {
+      this.syncing = Promise.resolve();
+      queueMicrotask(() => done(null));
+      return;
+    }
+    this.syncing = new Promise<void>((resolve) => {
+      fdatasync(this.walFd!, (err) => {
+        resolve();
+        done(err);
+      });
+    });
+  }
+
+  private fatal(err: Error): void {
+    for (const listener of this.fatalListeners) listener(err);
   }
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
@@ -348,8 +526,26 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    if (this.closed) return;
     this.commitGroup();
     this.closed = true;
+    // Whatever was committed is made durable before the file is closed (a command-line tool exits next).
+    if (this.walFd !== undefined && this.syncWal) fdatasyncSync(this.walFd);
+    const groups = this.unsynced;
+    this.unsynced = [];
+    for (const g of groups) {
+      g.waiters.resolve();
+      this.signals.committed(g.events);
+    }
+    // A descriptor an fsync still uses is closed when it returns.
+    if (this.walFd !== undefined) {
+      const fd = this.walFd;
+      if (this.syncing) void this.syncing.then(() => closeSync(fd));
+      else closeSync(fd);
+    }
+    void this.checkpointer?.terminate();
+    // Closing the last connection checkpoints the WAL into the file and deletes it: that checkpoint must fsync.
+    this.db.pragma('synchronous = FULL');
     this.db.close();
   }
 }
