@@ -31,7 +31,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   let boot;
   try {
-    boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
+    boot = await store.replaying(() => ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now()));
     await store.durable();
   } catch (err) {
     // Several nodes starting on an empty database race to create the bootstrap account: the loser reads it.
@@ -41,7 +41,7 @@ async function serve(argv: string[]): Promise<void> {
   const engine = new Engine(store, { ...cluster?.engineOptions });
   const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
   if (cluster) await cluster.join(app, engine);
-  engine.start();
+  await engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
   const origin = address.replace('0.0.0.0', '127.0.0.1');
   if (boot?.created && config.accountSid === undefined) {
@@ -71,6 +71,7 @@ async function serve(argv: string[]): Promise<void> {
   const shutdown = async () => {
     process.stdout.write('switchboard stopping\n');
     await app.close();
+    await store.durable();
     store.close();
     process.exit(0);
   };

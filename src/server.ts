@@ -74,6 +74,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       (reply as FastifyReply).code(apiError.status).send(twilioErrorBody(apiError));
     },
   });
+  // Every route's work runs through the store's read replay: on PostgreSQL a read memory cannot answer is
+  // fetched without holding the event loop, and the handler runs again with it (store/readReplay.ts).
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function replayed(this: FastifyInstance, request, reply) {
+      return store.replaying(() => handler.call(this, request, reply));
+    };
+  });
   await app.register(formbody, { bodyLimit: LIMITS.bodyBytes, parser: parseForm });
   // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
   // JSON endpoint (bulk queue statistics) will register its own parser.
@@ -99,14 +107,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // The EventBridge endpoints carry their token in the body or the query, and check it themselves.
     if (request.url === '/v1/wschannels' || request.url.startsWith('/v1/wschannels?') || request.url.startsWith('/v1/wschannels/')) return;
     const xToken = request.headers['x-twilio-token'];
-    request.principal = await authenticateRequest(
-      (work) => store.read(work),
-      {
-        authorization: request.headers.authorization,
-        token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
-        tokensAccepted: request.url.startsWith('/v1/'),
-      },
-      clock(),
+    request.principal = await store.replaying(() =>
+      authenticateRequest(
+        (work) => store.read(work),
+        {
+          authorization: request.headers.authorization,
+          token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
+          tokensAccepted: request.url.startsWith('/v1/'),
+        },
+        clock(),
+      ),
     );
     const rate = limiter.take(request.principal.accountSid, clock());
     reply.header('X-Rate-Limit-Limit', String(rate.limit));
@@ -126,8 +136,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const principal = request.principal;
     if (!principal || principal.credential.kind !== 'token') return;
     const asParams = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, string | string[]>) : {});
-    store.read((repo) =>
-      authorize(repo, principal, { method: request.method, path: request.url.split('?')[0]!, query: asParams(request.query), body: asParams(request.body) }),
+    await store.replaying(() =>
+      store.read((repo) =>
+        authorize(repo, principal, { method: request.method, path: request.url.split('?')[0]!, query: asParams(request.query), body: asParams(request.body) }),
+      ),
     );
   });
 
@@ -150,7 +162,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/readyz', async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })));
 
   const engine = options.engine ?? new Engine(store, { clock });
-  if (!options.engine) engine.start();
+  if (!options.engine) await engine.start();
   app.addHook('onClose', async () => engine.close());
   const deps = { store, clock, engine };
   registerTaskRouterRoutes(app, deps);

@@ -80,12 +80,18 @@ export class WebhookDispatcher {
       }
     });
     // Resume what a previous run left undelivered.
-    const { withEvents, withAssignments } = this.store.read((repo) => ({
-      withEvents: repo.findAll('workspace', {}).filter((w) => w.eventCallbackUrl),
-      withAssignments: [...new Set(repo.findAll('workflow', {}).filter((w) => w.assignmentCallbackUrl || w.fallbackAssignmentCallbackUrl).map((w) => w.workspaceSid))],
-    }));
-    for (const ws of withEvents) this.wake(ws.sid, 'event');
-    for (const ws of withAssignments) this.wake(ws, 'assignment');
+    void this.store
+      .replaying(() =>
+        this.store.read((repo) => ({
+          withEvents: repo.findAll('workspace', {}).filter((w) => w.eventCallbackUrl),
+          withAssignments: [...new Set(repo.findAll('workflow', {}).filter((w) => w.assignmentCallbackUrl || w.fallbackAssignmentCallbackUrl).map((w) => w.workspaceSid))],
+        })),
+      )
+      .then(({ withEvents, withAssignments }) => {
+        for (const ws of withEvents) this.wake(ws.sid, 'event');
+        for (const ws of withAssignments) this.wake(ws, 'assignment');
+      })
+      .catch((err: Error) => this.opts.log(`resuming callbacks failed: ${err.message}`));
     // Several nodes: the node that takes a workspace over resumes its callbacks from the stored cursors.
     this.unadopt = this.engine.onAdopt((ws) => {
       this.wake(ws, 'event');
@@ -131,8 +137,8 @@ export class WebhookDispatcher {
     this.inFlight.add(run);
   }
 
-  private saveCursor(key: string, position: number): void {
-    this.store.transaction((repo) => repo.setCursor(key, position));
+  private async saveCursor(key: string, position: number): Promise<void> {
+    await this.store.replaying(() => this.store.transaction((repo) => repo.setCursor(key, position)));
   }
 
   private backOff(workspaceSid: string, kind: Kind, loop: Loop): void {
@@ -148,7 +154,7 @@ export class WebhookDispatcher {
   private async deliverEvents(workspaceSid: string, key: string, loop: Loop): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const job = this.store.read((repo) => {
+      const job = await this.store.replaying(() => this.store.read((repo) => {
         const ws = repo.get('workspace', workspaceSid);
         if (!ws?.eventCallbackUrl) return { url: null, hasCursor: repo.getCursor(key) !== undefined };
         // The first time: deliver from the change that configured the callback on.
@@ -156,13 +162,13 @@ export class WebhookDispatcher {
         const authToken = repo.get('account', ws.accountSid)?.authToken ?? '';
         const filter = ws.eventsFilter ? new Set(ws.eventsFilter.split(',').map((t) => t.trim()).filter(Boolean)) : null;
         return { url: ws.eventCallbackUrl, cursor, batch: repo.eventsAfter(ws.sid, cursor, BATCH), authToken, filter };
-      });
+      }));
       // The read may include writes of the commit group still open: send nothing before they are durable.
       await this.store.durable();
       if (job.url === null) {
         // No receiver (or no workspace): nothing is owed for these events, now or later. Forgetting the cursor
         // makes a receiver configured later start from the change that configures it.
-        if (job.hasCursor) this.store.transaction((repo) => repo.deleteCursor(key));
+        if (job.hasCursor) await this.store.replaying(() => this.store.transaction((repo) => repo.deleteCursor(key)));
         return;
       }
       let cursor = job.cursor;
@@ -171,7 +177,7 @@ export class WebhookDispatcher {
           const ok = await this.post(job.url, eventCallbackParams(event), job.authToken, this.opts.eventTimeoutMs, event.sid);
           if (!ok.delivered) {
             if (this.stopped) return;
-            this.saveCursor(key, cursor);
+            await this.saveCursor(key, cursor);
             this.opts.log(`event callback ${event.eventType} ${event.sid} to ${job.url} failed (${ok.error}); retrying`);
             this.backOff(workspaceSid, 'event', loop);
             return;
@@ -180,7 +186,7 @@ export class WebhookDispatcher {
         cursor = position;
       }
       loop.failures = 0;
-      this.saveCursor(key, cursor);
+      await this.saveCursor(key, cursor);
       if (job.batch.length < BATCH) return;
     }
   }
@@ -188,12 +194,12 @@ export class WebhookDispatcher {
   private async deliverAssignments(workspaceSid: string, key: string, loop: Loop): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const batch = this.store.read((repo) => {
+      const batch = await this.store.replaying(() => this.store.read((repo) => {
         // Most workspaces have no assignment callback: then nothing is read and nothing is written per event.
         if (!repo.findAll('workflow', { workspaceSid }).some((w) => w.assignmentCallbackUrl || w.fallbackAssignmentCallbackUrl)) return undefined;
         const cursor = repo.getCursor(key) ?? 0;
         return { cursor, items: repo.eventsAfter(workspaceSid, cursor, BATCH, ['reservation.created']) };
-      });
+      }));
       if (!batch) return;
       await this.store.durable();
       let saved = batch.cursor;
@@ -203,12 +209,12 @@ export class WebhookDispatcher {
         const called = await this.assign(event);
         if (this.stopped) return;
         if (called) {
-          this.saveCursor(key, position);
+          await this.saveCursor(key, position);
           saved = position;
         }
       }
       const last = batch.items.at(-1)?.position;
-      if (last !== undefined && last !== saved) this.saveCursor(key, last);
+      if (last !== undefined && last !== saved) await this.saveCursor(key, last);
       loop.failures = 0;
       if (batch.items.length < BATCH) return;
     }
@@ -217,7 +223,7 @@ export class WebhookDispatcher {
   /** One assignment callback: still owed only while the reservation is pending. */
   private async assign(event: EventRecord): Promise<boolean> {
     const now = this.clock();
-    const job = this.store.read((repo: Repository) => {
+    const job = await this.store.replaying(() => this.store.read((repo: Repository) => {
       const r = repo.get('reservation', event.resourceSid);
       if (!r || r.reservationStatus !== 'pending') return undefined;
       const task = repo.get('task', r.taskSid);
@@ -229,7 +235,7 @@ export class WebhookDispatcher {
         params: assignmentCallbackParams(r, task, repo.get('worker', r.workerSid), now),
         authToken: repo.get('account', r.accountSid)?.authToken ?? '',
       };
-    });
+    }));
     if (!job) return false;
     for (const url of job.urls) {
       const answer = await this.post(url, job.params, job.authToken, this.opts.assignmentTimeoutMs, event.sid);
@@ -241,10 +247,12 @@ export class WebhookDispatcher {
       const input = assignmentInstruction(answer.body);
       if (input) {
         try {
-          this.engine.run({ accountSid: job.reservation.accountSid, now: this.clock() }, job.reservation.workspaceSid, (repo, router) => {
-            const current = repo.get('reservation', job.reservation.sid);
-            if (current) router.updateReservation(current, input, this.clock());
-          });
+          await this.store.replaying(() =>
+            this.engine.run({ accountSid: job.reservation.accountSid, now: this.clock() }, job.reservation.workspaceSid, (repo, router) => {
+              const current = repo.get('reservation', job.reservation.sid);
+              if (current) router.updateReservation(current, input, this.clock());
+            }),
+          );
         } catch (err) {
           this.opts.log(`assignment instruction for ${job.reservation.sid} not applied: ${(err as Error).message}`);
         }

@@ -34,6 +34,8 @@ export class ClusterNode {
     this.catalog = new ClusterCatalog(store);
     this.log = options.log ?? (() => undefined);
     this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, routesWorkspaces: options.routesWorkspaces, log: this.log });
+    // The workspaces this node routes are the ones it keeps resident in memory.
+    store.setOwnership((ws) => this.keeper.owns(ws));
   }
 
   static async open(url: string, options: ClusterNodeOptions = {}): Promise<ClusterNode> {
@@ -58,29 +60,36 @@ export class ClusterNode {
     app.addHook('onClose', async () => this.leave());
     await this.forwarding.start();
     // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).
+    let creating: Promise<void> | undefined;
     const createRequested = (only?: string) => {
-      try {
-        for (const d of engine.createRequestedTasks(only)) this.log(`task ${d.request.sid} asked for in ${d.request.workspaceSid} was not created: ${d.reason}`);
-      } catch (err) {
-        this.log(`creating requested tasks failed: ${(err as Error).message}`);
-      }
+      if (creating) return;
+      creating = engine
+        .createRequestedTasks(only)
+        .then((dropped) => {
+          for (const d of dropped) this.log(`task ${d.request.sid} asked for in ${d.request.workspaceSid} was not created: ${d.reason}`);
+        })
+        .catch((err: Error) => this.log(`creating requested tasks failed: ${err.message}`))
+        .finally(() => {
+          creating = undefined;
+        });
     };
     this.requestTimer = setInterval(() => createRequested(), 250);
     this.requestTimer.unref();
     await this.keeper.start({
       gained: (ws) => {
-        try {
-          if (ws === BACKGROUND_LEASE) app.resumeBackground();
-          else {
-            engine.adopt(ws);
-            createRequested(ws);
-          }
-        } catch (err) {
-          this.log(`taking over ${ws} failed: ${(err as Error).message}`);
+        if (ws === BACKGROUND_LEASE) {
+          app.resumeBackground();
+          return;
         }
+        engine
+          .adopt(ws)
+          .then(() => createRequested(ws))
+          .catch((err: Error) => this.log(`taking over ${ws} failed: ${err.message}`));
       },
       lost: (ws) => {
-        if (ws !== BACKGROUND_LEASE) engine.forget(ws);
+        if (ws === BACKGROUND_LEASE) return;
+        engine.forget(ws);
+        this.store.unload(ws);
       },
     });
   }

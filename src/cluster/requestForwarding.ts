@@ -69,7 +69,7 @@ export class RequestForwarding {
       const match = WORKSPACE_PATH.exec(request.url);
       if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
       // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
-      if (!store.read((repo) => repo.get('workspace', match[1]!))) return;
+      if (!(await store.replaying(() => store.read((repo) => repo.get('workspace', match[1]!))))) return;
       const answer = await this.forward(match[1]!, describe(request));
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
       return reply.code(answer.statusCode).send(answer.body);

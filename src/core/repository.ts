@@ -124,5 +124,12 @@ export interface Store {
   onCommit(listener: (events: EventRecord[]) => void): () => void;
   /** Reads outside a write transaction. */
   read<T>(work: (repo: Repository) => T): T;
+  /**
+   * Runs `work` (which calls transaction() and read()) so that reads the store cannot answer at once are
+   * fetched asynchronously: on PostgreSQL such a read throws a ReadMiss, and the work is run again once the
+   * answer is in (store/readReplay.ts). On SQLite every read answers at once and this just runs `work`.
+   * Request handlers, hooks and background loops run their store work through it.
+   */
+  replaying<T>(work: () => T | Promise<T>): Promise<T>;
   close(): void;
 }

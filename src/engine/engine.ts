@@ -66,10 +66,12 @@ export class Engine {
   }
 
   /** Loads every workspace that has tasks, so their timers run after a restart, and fires what is overdue. */
-  start(): void {
-    const workspaces = this.store.read((repo) => repo.findAll('workspace', {}).filter((ws) => this.owns(ws.sid) && repo.count('task', { workspaceSid: ws.sid }) > 0));
-    for (const ws of workspaces) this.rebuild(ws);
-    this.fireDue();
+  async start(): Promise<void> {
+    await this.store.replaying(() => {
+      const workspaces = this.store.read((repo) => repo.findAll('workspace', {}).filter((ws) => this.owns(ws.sid) && repo.count('task', { workspaceSid: ws.sid }) > 0));
+      for (const ws of workspaces) this.rebuild(ws);
+    });
+    await this.fireDueNow();
   }
 
   /** Builds the workspace's router afresh from the store; run() offers what waits on a rebuilt router. */
@@ -85,11 +87,14 @@ export class Engine {
 
   /** This node has just become the workspace's router (a lease taken over): rebuild its state from the
    *  store, route what waits and fire what fell due while nobody routed it; then tell the listeners. */
-  adopt(workspaceSid: string): void {
-    const ws = this.store.read((repo) => repo.get('workspace', workspaceSid));
+  async adopt(workspaceSid: string): Promise<void> {
+    const ws = await this.store.replaying(() => {
+      const found = this.store.read((repo) => repo.get('workspace', workspaceSid));
+      if (found) this.rebuild(found);
+      return found;
+    });
     if (!ws) return;
-    this.rebuild(ws);
-    this.fireDue();
+    await this.fireDueNow();
     for (const listener of this.adoptListeners) listener(workspaceSid);
   }
 
@@ -170,20 +175,22 @@ export class Engine {
   /** The owner's side of createTaskFor: creates the tasks other nodes asked for in the workspaces this node
    *  routes (or in `only`), in order. A request the workspace can no longer take (its workflow deleted
    *  meanwhile) is dropped; the dropped ones are returned. */
-  createRequestedTasks(only?: string): { request: TaskRouteRequest; reason: string }[] {
+  async createRequestedTasks(only?: string): Promise<{ request: TaskRouteRequest; reason: string }[]> {
     const dropped: { request: TaskRouteRequest; reason: string }[] = [];
-    const requests = this.store.read((repo) => repo.findAll('taskRouteRequest', only === undefined ? {} : { workspaceSid: only }));
+    const requests = await this.store.replaying(() => this.store.read((repo) => repo.findAll('taskRouteRequest', only === undefined ? {} : { workspaceSid: only })));
     for (const request of requests) {
       if (!this.owns(request.workspaceSid)) continue;
       try {
-        this.run({ accountSid: request.accountSid, now: this.clock() }, request.workspaceSid, (repo, router) => {
-          if (!repo.get('taskRouteRequest', request.sid)) return; // another pass took it
-          router.createTask(request.input as CreateTaskInput, this.clock(), request.sid);
-          repo.delete('taskRouteRequest', request.sid);
-        });
+        await this.store.replaying(() =>
+          this.run({ accountSid: request.accountSid, now: this.clock() }, request.workspaceSid, (repo, router) => {
+            if (!repo.get('taskRouteRequest', request.sid)) return; // another pass took it
+            router.createTask(request.input as CreateTaskInput, this.clock(), request.sid);
+            repo.delete('taskRouteRequest', request.sid);
+          }),
+        );
       } catch (err) {
         if (!(err instanceof ApiError) || err.status >= 500 || err.status === 409) throw err;
-        this.store.transaction((repo) => repo.delete('taskRouteRequest', request.sid));
+        await this.store.replaying(() => this.store.transaction((repo) => repo.delete('taskRouteRequest', request.sid)));
         dropped.push({ request, reason: err.message });
       }
     }
@@ -265,6 +272,11 @@ export class Engine {
     }
   }
 
+  /** fireDue through the store's read replay (timers that fire on their own, and start-up). */
+  fireDueNow(): Promise<void> {
+    return this.store.replaying(() => this.fireDue());
+  }
+
   /** Fires due timers of every loaded workspace, each workspace in its own transaction. */
   fireDue(): void {
     const now = this.clock();
@@ -293,13 +305,11 @@ export class Engine {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = undefined;
-      try {
-        this.fireDue();
-      } catch {
+      this.fireDueNow().catch(() => {
         // A failing timer transaction rolls back and rebuilds its router; try again shortly rather than stop.
-        this.timer = setTimeout(() => this.fireDue(), 1000);
+        this.timer = setTimeout(() => void this.fireDueNow().catch(() => undefined), 1000);
         this.timer.unref?.();
-      }
+      });
     }, delay);
     this.timer.unref?.();
   }

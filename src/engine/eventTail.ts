@@ -7,15 +7,15 @@ import type { Repository, Store } from '../core/repository.ts';
 
 const BATCH = 200;
 
-export function tailEvents(store: Store, workspaceSid: string, cursor: string, eventTypes: readonly string[], handle: (repo: Repository, event: EventRecord) => void): void {
+export async function tailEvents(store: Store, workspaceSid: string, cursor: string, eventTypes: readonly string[], handle: (repo: Repository, event: EventRecord) => void): Promise<void> {
   for (;;) {
-    const more = store.transaction((repo) => {
+    const more = await store.replaying(() => store.transaction((repo) => {
       const after = repo.getCursor(cursor) ?? 0;
       const batch = repo.eventsAfter(workspaceSid, after, BATCH, eventTypes);
       for (const { event } of batch) handle(repo, event);
       if (batch.length) repo.setCursor(cursor, batch[batch.length - 1]!.position);
       return batch.length === BATCH;
-    });
+    }));
     if (!more) return;
   }
 }

@@ -31,8 +31,17 @@ export class OpsflowRouteFollower {
 
   /** Catches up every followed workspace (this node has just taken over the background loops). */
   resume(): void {
-    for (const r of this.store.read((repo) => repo.findAll('opsRoute', {}))) this.workspaces.add(r.workspaceSid);
-    for (const ws of this.workspaces) this.follow(ws);
+    void this.followStored();
+  }
+
+  /** Follows every workspace a stored route names. */
+  private async followStored(): Promise<void> {
+    try {
+      for (const r of await this.store.replaying(() => this.store.read((repo) => repo.findAll('opsRoute', {})))) this.workspaces.add(r.workspaceSid);
+      for (const ws of this.workspaces) this.follow(ws);
+    } catch (err) {
+      this.log(`opsflow routes: ${(err as Error).message}`);
+    }
   }
 
   start(): void {
@@ -42,15 +51,17 @@ export class OpsflowRouteFollower {
       // With several nodes a task may have been routed through another node: a followed event of a workspace
       // not known here is checked against the stored routes.
       const unknown = followed.filter((e) => !this.workspaces.has(e.workspaceSid) && typeof e.eventData.task_sid === 'string');
-      if (unknown.length && this.active()) {
-        this.store.read((repo) => {
-          for (const e of unknown) if (repo.get('opsRoute', String(e.eventData.task_sid))) touched.add(e.workspaceSid);
-        });
-      }
       for (const ws of touched) this.follow(ws);
+      if (unknown.length && this.active()) {
+        void this.store
+          .replaying(() => this.store.read((repo) => unknown.filter((e) => repo.get('opsRoute', String(e.eventData.task_sid))).map((e) => e.workspaceSid)))
+          .then((routed) => {
+            for (const ws of new Set(routed)) if (!touched.has(ws)) this.follow(ws);
+          })
+          .catch((err: Error) => this.log(`opsflow routes: ${err.message}`));
+      }
     });
-    for (const r of this.store.read((repo) => repo.findAll('opsRoute', {}))) this.workspaces.add(r.workspaceSid);
-    for (const ws of this.workspaces) this.follow(ws);
+    void this.followStored();
   }
 
   /** Starts following a workspace (a task was just routed in it) and catches up. */
@@ -61,8 +72,8 @@ export class OpsflowRouteFollower {
     // After the commit that wrote the events is durable, in order with earlier catch-ups.
     this.pending = (this.pending ?? Promise.resolve())
       .then(() => this.store.durable())
-      .then(() => {
-        if (!this.stopped) tailEvents(this.store, workspaceSid, ROUTE_CURSOR(workspaceSid), FOLLOWED, (repo, e) => this.apply(repo, e));
+      .then(async () => {
+        if (!this.stopped) await tailEvents(this.store, workspaceSid, ROUTE_CURSOR(workspaceSid), FOLLOWED, (repo, e) => this.apply(repo, e));
       })
       .catch((err) => this.log(`opsflow routes: ${(err as Error).message}`));
   }

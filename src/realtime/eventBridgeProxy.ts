@@ -146,7 +146,7 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       try {
         const req = parseRequest(request.body);
         const now = clock();
-        const principal = await store.read((repo) => verifyToken(repo, req.token, now));
+        const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, req.token, now)));
         if (principal.accountSid !== request.params.account) throw new ApiError('forbidden', 'The token is for another account');
         const path = apiPath(req.url);
         const injected = await replay(req, path, typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined, []);
@@ -163,7 +163,7 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       try {
         const req = parseRequest(request.body);
         const now = clock();
-        const principal = await store.read((repo) => verifyToken(repo, req.token, now));
+        const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, req.token, now)));
         const path = apiPath(req.url);
         // v2 route: the worker's live reservations (pending, accepted, wrapping) with their tasks.
         const active = /^\/v1\/Workspaces\/([^/]+)\/Workers\/([^/]+)\/Reservations$/.exec(path);
@@ -171,26 +171,31 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
           if (active[1] !== principal.workspaceSid || (principal.workerSid && active[2] !== principal.workerSid && principal.role !== 'admin')) {
             throw new ApiError('forbidden', `The token does not allow GET ${path}`);
           }
-          const payload = store.read((repo) =>
-            ebList(
-              repo.findAll('reservation', { workerSid: active[2], reservationStatus: { in: ['pending', 'accepted', 'wrapping'] } }).map((r) => ebReservation(repo, r, now)),
-              null,
+          const payload = await store.replaying(() =>
+            store.read((repo) =>
+              ebList(
+                repo.findAll('reservation', { workerSid: active[2], reservationStatus: { in: ['pending', 'accepted', 'wrapping'] } }).map((r) => ebReservation(repo, r, now)),
+                null,
+              ),
             ),
           );
           return reply.send({ payload });
         }
         const ifMatch = request.headers['if-match'];
-        const pageToken = req.method === 'GET' ? store.read((repo) => pageTokenFor(repo, req.params)) : undefined;
+        const pageToken = req.method === 'GET' ? await store.replaying(() => store.read((repo) => pageTokenFor(repo, req.params))) : undefined;
         const injected = await replay(req, path, typeof ifMatch === 'string' ? ifMatch : undefined, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers'], pageToken);
         const body = injected.body ? JSON.parse(injected.body) : {};
         if (injected.statusCode >= 400) return reply.code(injected.statusCode).send(body);
-        const payload = store.read((repo) => {
-          if (body?.meta?.key && Array.isArray(body[body.meta.key])) {
-            const items: { sid?: string }[] = body[body.meta.key];
-            return ebList(items.map((item) => toEb(repo, item, now)), ...ebPaging(body, items));
-          }
-          return toEb(repo, body, now);
-        });
+        // The request above was made once; only these reads are replayed.
+        const payload = await store.replaying(() =>
+          store.read((repo) => {
+            if (body?.meta?.key && Array.isArray(body[body.meta.key])) {
+              const items: { sid?: string }[] = body[body.meta.key];
+              return ebList(items.map((item) => toEb(repo, item, now)), ...ebPaging(body, items));
+            }
+            return toEb(repo, body, now);
+          }),
+        );
         return reply.send({ payload });
       } catch (err) {
         const e = toApiError(err);

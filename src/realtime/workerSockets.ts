@@ -134,9 +134,10 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();
 
-  const unsubscribe = store.onCommit((all) => {
-    const events = all.filter((e) => sessionsPerWorkspace.has(e.workspaceSid));
-    if (events.length === 0) return;
+  /** Pushes of one commit after another's: on PostgreSQL a payload of a workspace another node routes is read
+   *  asynchronously, and later commits must not overtake it. */
+  let pushing: Promise<void> = Promise.resolve();
+  const push = (events: EventRecord[]) => {
     const now = clock();
     store.read((repo) => {
       for (const e of events) {
@@ -159,24 +160,33 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
         }
       }
     });
+  };
+  const unsubscribe = store.onCommit((all) => {
+    const events = all.filter((e) => sessionsPerWorkspace.has(e.workspaceSid));
+    if (events.length === 0) return;
+    // Reads answered at once (always on SQLite; the owner's workspaces on PostgreSQL) push now; the rest wait
+    // for their reads, in commit order.
+    pushing = pushing.then(() => store.replaying(() => push(events))).catch(() => undefined);
   });
 
   let closing = false;
   const goOffline = (s: Session) => {
     offlineTimers.delete(s.channel);
     if (byWorker.has(s.channel)) return; // reconnected meanwhile
-    try {
-      engine.run({ accountSid: s.accountSid, now: clock() }, s.workspaceSid, (repo, router) => {
-        const ws = repo.get('workspace', s.workspaceSid);
-        const worker = repo.get('worker', s.channel);
-        const target = s.offlineActivity === 'default' ? ws?.defaultActivitySid : s.offlineActivity;
-        if (!target || !worker || worker.activitySid === target) return;
-        const updated = updateWorker(repo, { accountSid: s.accountSid, now: clock() }, s.workspaceSid, s.channel, { activitySid: target });
-        router.workerUpserted(updated, [], clock());
+    void store
+      .replaying(() =>
+        engine.run({ accountSid: s.accountSid, now: clock() }, s.workspaceSid, (repo, router) => {
+          const ws = repo.get('workspace', s.workspaceSid);
+          const worker = repo.get('worker', s.channel);
+          const target = s.offlineActivity === 'default' ? ws?.defaultActivitySid : s.offlineActivity;
+          if (!target || !worker || worker.activitySid === target) return;
+          const updated = updateWorker(repo, { accountSid: s.accountSid, now: clock() }, s.workspaceSid, s.channel, { activitySid: target });
+          router.workerUpserted(updated, [], clock());
+        }),
+      )
+      .catch(() => {
+        // The worker or workspace is gone: nothing to do.
       });
-    } catch {
-      // The worker or workspace is gone: nothing to do.
-    }
   };
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -188,8 +198,18 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     const now = clock();
     const origin = `http://${req.headers.host ?? 'localhost'}`;
     store
-      .read((repo) => verifyToken(repo, token, now))
-      .then((principal) => {
+      .replaying(async () => {
+        const principal = await store.read((repo) => verifyToken(repo, token, now));
+        // What the upgrade checks below read, fetched here (memory answers them on the node that routes the
+        // workspace; elsewhere they are read from the database).
+        const legacyChannel = legacy?.[2];
+        const facts = store.read((repo) => ({
+          queue: legacyChannel?.startsWith('WQ') ? repo.get('taskQueue', legacyChannel) : undefined,
+          worker: (legacyChannel ?? principal.workerSid)?.startsWith('WK') ? repo.get('worker', (legacyChannel ?? principal.workerSid)!) : undefined,
+        }));
+        return { principal, facts };
+      })
+      .then(({ principal, facts }) => {
         let channel: string;
         let offlineActivity: string | undefined;
         if (legacy) {
@@ -198,8 +218,8 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           const allowed =
             channel === principal.workspaceSid ||
             channel === principal.workerSid ||
-            (channel.startsWith('WQ') && store.read((repo) => repo.get('taskQueue', channel)?.workspaceSid === principal.workspaceSid)) ||
-            (principal.role === 'admin' && store.read((repo) => repo.get('worker', channel)?.workspaceSid === principal.workspaceSid));
+            (channel.startsWith('WQ') && facts.queue?.workspaceSid === principal.workspaceSid) ||
+            (principal.role === 'admin' && facts.worker?.workspaceSid === principal.workspaceSid);
           if (!allowed) return reject(socket, 401, `Invalid token: it does not cover channel ${channel}`);
           offlineActivity = url.searchParams.get('disconnectActivitySid') ?? undefined;
         } else {
@@ -208,7 +228,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           offlineActivity = url.searchParams.get('setWorkerOfflineIfDisconnected') !== 'false' ? 'default' : undefined;
         }
         if (channel.startsWith('WK')) {
-          const known = store.read((repo) => repo.get('worker', channel));
+          const known = facts.worker;
           if (!known || known.workspaceSid !== principal.workspaceSid) return reject(socket, 401, 'Invalid token: unknown worker');
         }
         const replacing = url.searchParams.get('closeExistingSessions') === 'true';

@@ -97,8 +97,13 @@ export class WorkflowActionRunner {
       }
       if (wake) this.wake();
     });
-    for (const r of this.store.read((repo) => repo.findAll('wfRoute', {}))) this.routeWorkspaces.add(r.workspaceSid);
-    this.wake();
+    void this.store
+      .replaying(() => this.store.read((repo) => repo.findAll('wfRoute', {})))
+      .then((routes) => {
+        for (const r of routes) this.routeWorkspaces.add(r.workspaceSid);
+        this.wake();
+      })
+      .catch((err: Error) => this.log(`workflow actions: ${err.message}`));
   }
 
   async stop(): Promise<void> {
@@ -137,8 +142,8 @@ export class WorkflowActionRunner {
     for (;;) {
       if (this.stopped) return;
       const now = this.clock();
-      const due = this.store.read((repo) => repo.findAll('wfPendingAction', {})).filter((p) => p.runAt <= now);
-      for (const ws of [...this.routeWorkspaces]) this.tailRoutes(ws);
+      const due = (await this.store.replaying(() => this.store.read((repo) => repo.findAll('wfPendingAction', {})))).filter((p) => p.runAt <= now);
+      for (const ws of [...this.routeWorkspaces]) await this.tailRoutes(ws);
       if (!due.length) break;
       for (const p of due) {
         if (this.stopped) return;
@@ -146,12 +151,12 @@ export class WorkflowActionRunner {
       }
       await this.store.durable();
     }
-    this.armTimer();
+    await this.armTimer();
   }
 
-  private armTimer(): void {
+  private async armTimer(): Promise<void> {
     if (this.stopped) return;
-    const next = this.store.read((repo) => repo.findAll('wfPendingAction', {})).reduce<number | undefined>((m, p) => (m === undefined || p.runAt < m ? p.runAt : m), undefined);
+    const next = (await this.store.replaying(() => this.store.read((repo) => repo.findAll('wfPendingAction', {})))).reduce<number | undefined>((m, p) => (m === undefined || p.runAt < m ? p.runAt : m), undefined);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (next === undefined) return;
@@ -203,7 +208,16 @@ export class WorkflowActionRunner {
     return t;
   }
 
+  /** Runs one due action. Every step but a running worker's completion is replayed whole when it misses a
+   *  read (each transaction checks that its pending row is still there, so a replay does nothing twice); the
+   *  completion calls out over HTTP and replays only its own store steps. */
   private async execute(p: WfPendingAction): Promise<void> {
+    const d = p.details;
+    if (d.type === 'RunWorker' && p.phase !== 'submitted') return this.completeWorker(p, d);
+    await this.store.replaying(() => this.executeStep(p));
+  }
+
+  private executeStep(p: WfPendingAction): void {
     const d = p.details;
     switch (d.type) {
       case 'CreateChildTasks':
@@ -239,7 +253,7 @@ export class WorkflowActionRunner {
       case 'RouteToWorkers':
         return this.route(p, d);
       case 'RunWorker':
-        return p.phase === 'submitted' ? this.startWorker(p, d) : this.completeWorker(p, d);
+        return this.startWorker(p, d);
     }
   }
 
@@ -306,8 +320,8 @@ export class WorkflowActionRunner {
   }
 
   /** Fires the mapped triggers for routed tasks that ended since the workspace's cursor. */
-  private tailRoutes(workspaceSid: string): void {
-    tailEvents(this.store, workspaceSid, routeCursor(workspaceSid), ROUTE_END_EVENTS, (repo, e) => this.routeEnded(repo, e));
+  private tailRoutes(workspaceSid: string): Promise<void> {
+    return tailEvents(this.store, workspaceSid, routeCursor(workspaceSid), ROUTE_END_EVENTS, (repo, e) => this.routeEnded(repo, e));
   }
 
   private routeEnded(repo: Repository, e: EventRecord): void {
@@ -360,7 +374,7 @@ export class WorkflowActionRunner {
   }
 
   private async completeWorker(p: WfPendingAction, d: RunWorkerDetails): Promise<void> {
-    const worker = this.store.read((repo) => repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code }));
+    const worker = await this.store.replaying(() => this.store.read((repo) => repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code })));
     const params = p.parameters ?? {};
     const config = worker?.workerConfiguration;
     let outcome: { ok: true; results: Row[] } | { ok: false; message: string; retry: boolean };
@@ -371,14 +385,16 @@ export class WorkflowActionRunner {
     if (this.stopped) return;
     if (!outcome.ok && outcome.retry && p.attempts + 1 < this.maxAttempts) {
       const delay = this.retryBaseMs * 2 ** p.attempts;
-      this.store.transaction((repo) => {
-        if (!repo.get('wfPendingAction', p.sid)) return;
-        appendLog(repo, p.actionLogId, this.clock(), 'Retrying', `${outcome.message}; attempt ${p.attempts + 2} in ${delay} ms`);
-        repo.update('wfPendingAction', { ...p, attempts: p.attempts + 1, runAt: this.clock() + delay });
-      });
+      await this.store.replaying(() =>
+        this.store.transaction((repo) => {
+          if (!repo.get('wfPendingAction', p.sid)) return;
+          appendLog(repo, p.actionLogId, this.clock(), 'Retrying', `${outcome.message}; attempt ${p.attempts + 2} in ${delay} ms`);
+          repo.update('wfPendingAction', { ...p, attempts: p.attempts + 1, runAt: this.clock() + delay });
+        }),
+      );
       return;
     }
-    this.finish(p, (repo, actor) => {
+    await this.store.replaying(() => this.finish(p, (repo, actor) => {
       if (!outcome.ok) {
         appendLog(repo, p.actionLogId, actor.now, 'FailedToComplete', outcome.message);
         this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToComplete');
@@ -398,7 +414,7 @@ export class WorkflowActionRunner {
         }
       }
       this.fire(repo, actor, p, d.workerStatusTriggers, results.length ? 'completedWithResults' : 'completedNoResults');
-    });
+    }));
   }
 
   private async callHttpWorker(

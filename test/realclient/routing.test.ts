@@ -16,9 +16,9 @@ describe('routing end to end with the twilio client', () => {
     client.taskrouter.baseUrl = s.origin;
   });
   after(async () => s.close());
-  const advance = (seconds: number) => {
+  const advance = async (seconds: number) => {
     now += seconds * 1000;
-    s.engine.fireDue();
+    await s.engine.fireDueNow();
   };
 
   it('routes, escalates, accepts, completes, rejects and times out', async () => {
@@ -74,14 +74,14 @@ describe('routing end to end with the twilio client', () => {
     now += 1000; // frank becomes available after ana finished, so ana has been idle longer
     await w.workers(frank.sid).update({ activitySid: activities.Available });
     assert.deepEqual(await pending(frank.sid), [], 'frank is not in English');
-    advance(60);
+    await advance(60);
     const escalated = await w.tasks(en.sid).fetch();
     assert.equal(escalated.taskQueueFriendlyName, 'Everyone');
     // ana (idle since her completion) and frank are both in Everyone; frank became available later.
     assert.deepEqual(await pending(ana.sid), [en.sid]);
 
     // ana lets it time out: she goes Offline and frank gets it.
-    advance(20);
+    await advance(20);
     assert.equal((await w.workers(ana.sid).reservations.list({ reservationStatus: 'timeout' })).length, 1);
     assert.equal((await w.workers(ana.sid).fetch()).activityName, 'Offline');
     assert.deepEqual(await pending(frank.sid), [en.sid]);

@@ -110,7 +110,7 @@ describe('twilio-taskrouter Worker SDK over EventBridge', () => {
     const timedOut = once(reservation, 'timeout');
     const movedOffline = once(worker, 'activityUpdated');
     now += 121_000;
-    s.engine.fireDue();
+    await s.engine.fireDueNow();
     await timedOut;
     assert.equal((await movedOffline).activity.name, 'Offline');
 

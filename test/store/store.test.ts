@@ -6,9 +6,20 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Activity, Worker } from '../../src/core/entities.ts';
-import type { Store } from '../../src/core/repository.ts';
+import type { Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+
+/** Reads and writes through the store's read replay (PostgreSQL fetches what memory lacks asynchronously). */
+const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
+const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
+/** A write and its commit: a refusal comes from either (SQLite checks each statement as it runs; PostgreSQL
+ *  sends the group as one batch and learns of it at COMMIT). */
+const committed = async <T>(store: Store, work: (repo: Repository) => T): Promise<T> => {
+  const result = await write(store, work);
+  await store.durable();
+  return result;
+};
 
 const WS = newSid('WS');
 const AC = newSid('AC');
@@ -64,83 +75,85 @@ async function withStore(fn: (store: Store, reopen: () => Promise<Store>) => voi
 
 describe(backend.name, { skip: backend.skip }, () => {
   it('filters by equality, case-insensitive match, IN and booleans', () => {
-    return withStore((store) => {
-      store.transaction((repo) => {
+    return withStore(async (store) => {
+      await write(store, (repo) => {
         repo.insert('activity', activity('Offline', false));
         repo.insert('activity', activity('Available', true));
         repo.insert('activity', activity('Busy', false));
       });
-      store.read((repo) => {
+      // Replayed work must read the same things each time: the unknown workspace is drawn once, outside it.
+      const nowhere = newSid('WS');
+      await read(store, (repo) => {
         assert.deepEqual(repo.findAll('activity', { available: true }).map((a) => a.friendlyName), ['Available']);
         assert.deepEqual(repo.findAll('activity', { available: false }).map((a) => a.friendlyName), ['Offline', 'Busy']);
         assert.equal(repo.findOne('activity', { friendlyName: { ci: 'bUsY' } })?.friendlyName, 'Busy');
         assert.equal(repo.count('activity', { friendlyName: { in: ['Busy', 'Offline'] } }), 2);
         assert.equal(repo.count('activity', { friendlyName: { in: [] } }), 0);
-        assert.equal(repo.count('activity', { workspaceSid: newSid('WS') }), 0);
+        assert.equal(repo.count('activity', { workspaceSid: nowhere }), 0);
       });
     });
   });
 
   it('keyset pages stay correct while rows are inserted and deleted between pages', () => {
-    return withStore((store) => {
+    return withStore(async (store) => {
       const sids: string[] = [];
-      store.transaction((repo) => {
+      await write(store, (repo) => {
         for (let i = 0; i < 5; i++) {
           const a = activity(`A${i}`, false);
           sids.push(a.sid);
           repo.insert('activity', a);
         }
       });
-      const first = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { limit: 2 }));
+      const first = await read(store, (repo) => repo.page('activity', { workspaceSid: WS }, { limit: 2 }));
       assert.deepEqual(first.items.map((a) => a.friendlyName), ['A0', 'A1']);
       assert.equal(first.hasMore, true);
       assert.equal(first.hasPrevious, false);
       // A row before the cursor disappears and one is added at the end: the next page neither skips nor repeats.
-      store.transaction((repo) => {
+      await write(store, (repo) => {
         repo.delete('activity', sids[0]!);
         repo.insert('activity', activity('A5', false));
       });
-      const second = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { after: first.positions[1]!, limit: 2 }));
+      const second = await read(store, (repo) => repo.page('activity', { workspaceSid: WS }, { after: first.positions[1]!, limit: 2 }));
       assert.deepEqual(second.items.map((a) => a.friendlyName), ['A2', 'A3']);
-      const third = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { after: second.positions[1]!, limit: 2 }));
+      const third = await read(store, (repo) => repo.page('activity', { workspaceSid: WS }, { after: second.positions[1]!, limit: 2 }));
       assert.deepEqual(third.items.map((a) => a.friendlyName), ['A4', 'A5']);
       assert.equal(third.hasMore, false);
-      const back = store.read((repo) => repo.page('activity', { workspaceSid: WS }, { before: third.positions[0]!, limit: 2 }));
+      const back = await read(store, (repo) => repo.page('activity', { workspaceSid: WS }, { before: third.positions[0]!, limit: 2 }));
       assert.deepEqual(back.items.map((a) => a.friendlyName), ['A2', 'A3']);
       assert.equal(back.hasPrevious, true);
     });
   });
 
   it('rolls back the whole transaction when the work throws', () => {
-    return withStore((store) => {
-      assert.throws(() =>
-        store.transaction((repo) => {
+    return withStore(async (store) => {
+      await assert.rejects(() =>
+        write(store, (repo) => {
           repo.insert('activity', activity('Kept?', false));
           throw new Error('boom');
         }),
       );
-      assert.equal(store.read((repo) => repo.count('activity', {})), 0);
+      assert.equal(await read(store, (repo) => repo.count('activity', {})), 0);
     });
   });
 
   it('enforces case-insensitive unique worker names per workspace in the database itself', () => {
-    return withStore((store) => {
-      store.transaction((repo) => repo.insert('worker', worker('Alice')));
-      assert.throws(() => store.transaction((repo) => repo.insert('worker', worker('alice'))), /UNIQUE|unique key/);
-      const renamed = store.read((repo) => repo.findOne('worker', { friendlyName: 'Alice' }))!;
-      store.transaction((repo) => repo.update('worker', { ...renamed, friendlyName: 'Bob' }));
-      store.transaction((repo) => repo.insert('worker', worker('ALICE')));
-      assert.equal(store.read((repo) => repo.count('worker', {})), 2);
+    return withStore(async (store) => {
+      await committed(store, (repo) => repo.insert('worker', worker('Alice')));
+      await assert.rejects(() => committed(store, (repo) => repo.insert('worker', worker('alice'))), /UNIQUE|unique key/);
+      const renamed = (await read(store, (repo) => repo.findOne('worker', { friendlyName: 'Alice' })))!;
+      await committed(store, (repo) => repo.update('worker', { ...renamed, friendlyName: 'Bob' }));
+      await committed(store, (repo) => repo.insert('worker', worker('ALICE')));
+      assert.equal(await read(store, (repo) => repo.count('worker', {})), 2);
     });
   });
 
   it('reopens a file with its data and applies migrations only once', async () => {
     await withStore(async (store, reopen) => {
-      store.transaction((repo) => repo.insert('activity', activity('Persisted', true)));
+      await write(store, (repo) => repo.insert('activity', activity('Persisted', true)));
       await store.durable();
       const again = await reopen();
       try {
-        assert.equal(again.read((repo) => repo.findOne('activity', { friendlyName: 'Persisted' }))?.available, true);
+        assert.equal((await read(again, (repo) => repo.findOne('activity', { friendlyName: 'Persisted' })))?.available, true);
       } finally {
         again.close();
       }
@@ -148,8 +161,8 @@ describe(backend.name, { skip: backend.skip }, () => {
   });
 
   it('rejects field names that are not plain identifiers (no SQL through filter keys)', async () => {
-    await withStore((store) => {
-      assert.throws(() => store.read((repo) => repo.findAll('activity', { ["friendlyName') OR 1=1 --"]: 'x' } as any)), /bad field name/);
+    await withStore(async (store) => {
+      await assert.rejects(() => read(store, (repo) => repo.findAll('activity', { ["friendlyName') OR 1=1 --"]: 'x' } as any)), /bad field name/);
     });
   });
 });
@@ -161,14 +174,14 @@ describe(`${backend.name}: group commit`, { skip: backend.skip }, () => {
       const seen: string[][] = [];
       store.onCommit((events) => seen.push(events.map((e) => e.sid)));
       const ev = (sid: string) => ({ sid, accountSid: 'AC1', workspaceSid: 'WS1', eventType: 'test', actorType: 'account', actorSid: 'AC1', resourceType: 'x', resourceSid: 'x', description: '', eventData: {}, dateMs: 0 });
-      store.transaction((repo) => repo.appendEvent(ev('EV1')));
-      assert.throws(() => store.transaction((repo) => { repo.appendEvent(ev('EV2')); throw new Error('undo me'); }), /undo me/);
-      store.transaction((repo) => repo.appendEvent(ev('EV3')));
+      await write(store, (repo) => repo.appendEvent(ev('EV1')));
+      await assert.rejects(() => write(store, (repo) => { repo.appendEvent(ev('EV2')); throw new Error('undo me'); }), /undo me/);
+      await write(store, (repo) => repo.appendEvent(ev('EV3')));
       try {
-        assert.equal(other.read((repo) => repo.eventsFor('WS1').length), 0, 'nothing visible to another connection before the commit');
+        assert.equal(await read(other, (repo) => repo.eventsFor('WS1').length), 0, 'nothing visible to another connection before the commit');
         assert.deepEqual(seen, [], 'listeners wait for the commit');
         await store.durable();
-        assert.deepEqual(other.read((repo) => repo.eventsFor('WS1').map((e) => e.sid)), ['EV1', 'EV3'], 'one commit; the failed transaction alone was rolled back');
+        assert.deepEqual(await read(other, (repo) => repo.eventsFor('WS1').map((e) => e.sid)), ['EV1', 'EV3'], 'one commit; the failed transaction alone was rolled back');
         assert.deepEqual(seen, [['EV1', 'EV3']]);
       } finally {
         other.close();
@@ -190,29 +203,29 @@ describe('PostgresStore: two nodes racing', { skip: skipWithoutPostgres }, () =>
     const a = await PostgresStore.open(url);
     const b = await PostgresStore.open(url);
     try {
-      a.transaction((repo) => repo.insert('reservation', reservation('pending', 0) as any));
+      await write(a, (repo) => repo.insert('reservation', reservation('pending', 0) as any));
       await a.durable();
       // Both nodes read the pending reservation...
-      const seenByA = a.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!;
-      const seenByB = b.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!;
+      const seenByA = (await read(a, (repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16))))!;
+      const seenByB = (await read(b, (repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16))))!;
       assert.equal(seenByA.version, 0);
       assert.equal(seenByB.version, 0);
       // ...A accepts it first...
-      a.transaction((repo) => repo.update('reservation', { ...seenByA, reservationStatus: 'accepted', workerSid: 'WK-A', version: 1 } as any));
+      await write(a, (repo) => repo.update('reservation', { ...seenByA, reservationStatus: 'accepted', workerSid: 'WK-A', version: 1 } as any));
       await a.durable();
       // ...so B's accept (from the same stale read) is refused and changes nothing, whichever write it uses.
-      assert.throws(
-        () => b.transaction((repo) => repo.update('reservation', { ...seenByB, reservationStatus: 'accepted', workerSid: 'WK-B', version: 1 } as any)),
+      await assert.rejects(
+        () => committed(b, (repo) => repo.update('reservation', { ...seenByB, reservationStatus: 'accepted', workerSid: 'WK-B', version: 1 } as any)),
         (err: any) => err.status === 409 && err.code === 20409,
       );
-      assert.throws(() => b.transaction((repo) => repo.updateIfPresent('reservation', { ...seenByB, reservationStatus: 'rejected', version: 1 } as any)), (err: any) => err.status === 409);
-      const stored = b.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!;
+      await assert.rejects(() => committed(b, (repo) => repo.updateIfPresent('reservation', { ...seenByB, reservationStatus: 'rejected', version: 1 } as any)), (err: any) => err.status === 409);
+      const stored = (await read(b, (repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16))))!;
       assert.equal(stored.reservationStatus, 'accepted');
       assert.equal((stored as any).workerSid, 'WK-A');
       // Having read the current version, B may write again.
-      b.transaction((repo) => repo.update('reservation', { ...stored, reservationStatus: 'completed', version: 2 } as any));
+      await write(b, (repo) => repo.update('reservation', { ...stored, reservationStatus: 'completed', version: 2 } as any));
       await b.durable();
-      assert.equal(a.read((repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16)))!.reservationStatus, 'completed');
+      assert.equal((await read(a, (repo) => repo.get('reservation', 'WR' + 'ab'.repeat(16))))!.reservationStatus, 'completed');
     } finally {
       a.close();
       b.close();
@@ -224,19 +237,19 @@ describe('PostgresStore: two nodes racing', { skip: skipWithoutPostgres }, () =>
     const a = await PostgresStore.open(url, { nodeId: 'node-a', leaseTtlMs: 60_000 });
     const b = await PostgresStore.open(url, { nodeId: 'node-b', leaseTtlMs: 60_000 });
     try {
-      a.transaction((repo) => repo.insert('activity', activity('Claimed by A', true)));
+      await write(a, (repo) => repo.insert('activity', activity('Claimed by A', true)));
       await a.durable();
-      assert.equal(a.read((repo) => repo.count('activity', {})), 1);
+      assert.equal(await read(a, (repo) => repo.count('activity', {})), 1);
       // B's commit touching the same workspace fails as a whole: the client is told to retry (503), nothing is stored.
-      b.transaction((repo) => repo.insert('activity', activity('Written by B', true)));
+      await write(b, (repo) => repo.insert('activity', activity('Written by B', true)));
       await assert.rejects(b.durable(), (err: any) => err.status === 503 && err.code === 20504);
-      assert.deepEqual(a.read((repo) => repo.findAll('activity', {}).map((x) => x.friendlyName)), ['Claimed by A']);
+      assert.deepEqual(await read(a, (repo) => repo.findAll('activity', {}).map((x) => x.friendlyName)), ['Claimed by A']);
       // Another workspace nobody routes: B's write claims it.
       const other = { ...activity('Elsewhere', true), workspaceSid: newSid('WS') };
-      b.transaction((repo) => repo.insert('activity', other));
+      await write(b, (repo) => repo.insert('activity', other));
       await b.durable();
-      assert.equal(a.read((repo) => repo.count('activity', { workspaceSid: other.workspaceSid })), 1);
-      assert.throws(() => a.read((repo) => repo.findAll('activity', { ["x') OR true --"]: 'x' } as any)), /bad field name/);
+      assert.equal(await read(a, (repo) => repo.count('activity', { workspaceSid: other.workspaceSid })), 1);
+      await assert.rejects(() => read(a, (repo) => repo.findAll('activity', { ["x') OR true --"]: 'x' } as any)), /bad field name/);
     } finally {
       a.close();
       b.close();

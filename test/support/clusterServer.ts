@@ -27,14 +27,14 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   });
   const node = await ClusterNode.open(url, { leaseTtlMs: 2000, routesWorkspaces: testRoutes });
   const store = node.store;
-  ensureBootstrapAccount(store, { accountSid, authToken }, Date.now());
+  await store.replaying(() => ensureBootstrapAccount(store, { accountSid, authToken }, Date.now()));
   await store.durable();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
   const app = await buildServer({
     store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, runsBackground: node.runsBackground,
   });
   await node.join(app, engine);
-  engine.start();
+  await engine.start();
   return listenForTest({ app, store, engine, accountSid, authToken, dir: '' }, async () => {
     for (const o of others) await o.kill('SIGTERM');
   });

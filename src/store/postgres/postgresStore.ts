@@ -1,26 +1,34 @@
-// The multi-node store: PostgreSQL through pg 8, behind the same synchronous Store port as SQLite (see
-// blockingPgClient.ts for how). The semantics match SqliteStore's:
-// * Group commit: the transactions of one event-loop turn share one database transaction (BEGIN, a SAVEPOINT
-//   each, COMMIT at setImmediate); `durable()` resolves when that COMMIT has returned, and HTTP replies wait
-//   for it. Writes are pipelined (send()), reads block; a failed write surfaces before its transaction ends.
+// The multi-node store: PostgreSQL through pg 8, with the database never on the event loop.
+// * The workspaces this node routes (it holds their leases, so it is their only writer) are resident in
+//   memory (store/resident/), as on SQLite: the hot path reads nothing from the database.
+// * Writes are staged: a transaction's statements join the open commit group, and the group is sent as ONE
+//   pipelined batch (BEGIN, the statements, the fence, COMMIT) on the writer connection: one round trip,
+//   whatever its size. At most one group is in flight; the next one fills meanwhile. `durable()` resolves when
+//   the group's COMMIT is answered, and HTTP replies wait for it.
+// * Reads memory cannot answer (another node's workspace, the Workflow and Opsflow faces' documents, lists,
+//   the event log) are fetched asynchronously on the reader connection through read replay (readReplay.ts),
+//   after the groups before them are committed, so a read sees every write this node made before it.
 // * Conditional writes: the store remembers the `version` of every document it read or wrote, and an update
-//   of a document it knows applies only if the stored version is still that one. A write that lost a race
-//   with another node is refused (409 conflict) and its transaction rolls back: no lost update, no double
-//   accept.
-// * The fence (when `nodeId` is set, i.e. several nodes): before each COMMIT, sb_hold_leases() locks the lease
-//   row of every TaskRouter workspace the group wrote and fails unless this node holds it (or claims it when
+//   of a document it knows applies only if the stored version is still that one (sb_check_write raises inside
+//   the batch otherwise). A write that lost a race with another node fails its group (409 conflict).
+// * The fence (when `nodeId` is set, i.e. several nodes): before COMMIT, sb_hold_leases() locks the lease row
+//   of every TaskRouter workspace the group wrote and fails unless this node holds it (or claims it when
 //   nobody does). A node that lost a lease cannot commit over the new owner (migration 0010).
+// A group that fails (the fence, a lost race, the database gone) fails every request in it and in the group
+// that formed behind it, and memory is put back as the database has it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
-import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
+import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
 import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
-import { BlockingPgClient, DatabaseError } from './blockingPgClient.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
+import { ResidentRepository } from '../resident/residentRepository.ts';
+import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -33,7 +41,19 @@ export interface PostgresStoreOptions {
   leaseTtlMs?: number;
 }
 
+/** Past this many documents the remembered versions are forgotten between groups (bounded memory). */
 const MAX_REMEMBERED_VERSIONS = 500_000;
+/** Event rows per INSERT statement. */
+const EVENT_BATCH = 64;
+
+/** bigint counts and positions fit in a double here; JSON documents stay text (parsed where they are read). */
+const TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (s: string) => Number(s);
+    if (oid === 114) return (s: string) => s;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
 
 /** `?` placeholders (the shared query builders' style) as PostgreSQL's `$1, $2, ...`. */
 const numbered = new Map<string, string>();
@@ -45,6 +65,17 @@ function pgSql(sql: string): string {
     numbered.set(sql, out);
   }
   return out;
+}
+
+/** Statements are prepared once per connection, named by their text. */
+const statementNames = new Map<string, string>();
+function prepared(text: string, values: readonly unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `sb${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: values as unknown[] };
 }
 
 /** Fields read as `data->>'field'` (text): booleans and numbers are bound in their JSON text. */
@@ -65,100 +96,173 @@ const ROUTED_KINDS: ReadonlySet<EntityKind> = new Set(['workspace', 'activity', 
 
 /** A database failure as the error the caller should see: lost races and moved workspaces have their own. */
 function asApiError(err: unknown): unknown {
-  if (err instanceof DatabaseError) {
-    if (err.code === 'SB_CONFLICT' || err.code === '40001' || err.code === '40P01') return new ApiError('conflict');
-    if (err.code === '23505') return new ApiError('conflict', `A unique key is already taken (${err.message}); retry the request`);
-    if (err.code === 'SB001') return new ApiError('workspaceMoving');
-  }
+  const code = (err as { code?: string }).code;
+  if (code === 'SB409' || code === '40001' || code === '40P01') return new ApiError('conflict');
+  if (code === '23505') return new ApiError('conflict', `A unique key is already taken (${(err as Error).message}); retry the request`);
+  if (code === 'SB001') return new ApiError('workspaceMoving');
   return err;
 }
 
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
 interface Group {
+  id: number;
+  statements: Statement[];
   events: EventRecord[];
   workspaces: Set<string>;
+  credentialsChanged: boolean;
+  /** The versions its writes replaced in `versions`, to put back if it fails. */
+  versionUndo: [string, number | undefined][];
   waiters: GroupWaiters;
 }
 
 export class PostgresStore implements Store {
-  private readonly db: BlockingPgClient;
-  private readonly repo: Repository;
+  private readonly writer: pg.Client;
+  private readonly reader: pg.Client;
+  private readonly aux: pg.Client;
+  private repo!: ResidentRepository;
   private readonly nodeId: string | undefined;
   private readonly leaseTtlMs: number;
   private readonly signals = new CommitSignals();
+  /** Events, statements and touched workspaces of the transaction in progress. */
   private appended: EventRecord[] = [];
+  private staged: Statement[] = [];
   private touched = new Set<string>();
+  private credentialsTouched = false;
   private group: Group | undefined;
+  private nextGroupId = 1;
+  /** The group whose COMMIT is awaited, if any (one at a time: a later group may rest on its writes). */
+  private inFlight: { group: Group; done: Promise<void> } | undefined;
+  /** The newest group answered (committed or failed), and who waits for a newer one to be. */
+  private settledId = 0;
+  private settleWaiters: { id: number; resolve: () => void }[] = [];
   /** Versions of the documents this node last read or wrote, by `table:sid` (the conditional writes). */
   private readonly versions = new Map<string, number>();
   /** Version entries changed by the transaction in progress, with their earlier values, to undo a rollback. */
   private versionUndo: [string, number | undefined][] = [];
+  /** What this node wrote and the database does not hold yet (the open group and the one in flight), by
+   *  `table:sid` (null: deleted) and by `table:unique key`: a read by sid or key sees its own node's writes
+   *  before they are committed, as it would inside one database transaction. */
+  private readonly pending = new Map<string, { value: unknown; group: number }>();
+  private pendingUndo: [string, { value: unknown; group: number } | undefined][] = [];
+  private owns: (workspaceSid: string) => boolean = () => true;
+  private credentialsStale = false;
   private closed = false;
+  private readonly lostListeners = new Set<(message: string) => void>();
+  private connectionLost: string | undefined;
+  private readonly notificationListeners = new Map<string, Set<(payload: string) => void>>();
   /** Set by followSharedLog(): commit listeners get every node's events from the log instead of this
    *  node's commits, and the position read up to (transaction id, seq). */
-  private sharedLog: { tx: string; seq: number; polling: boolean; again: boolean; timer: NodeJS.Timeout; unlisten: () => void } | undefined;
+  private sharedLog: { tx: string; seq: number; polling: boolean; again: boolean; timer: NodeJS.Timeout } | undefined;
 
-  private constructor(db: BlockingPgClient, options: PostgresStoreOptions) {
-    this.db = db;
+  private constructor(clients: { writer: pg.Client; reader: pg.Client; aux: pg.Client }, options: PostgresStoreOptions) {
+    this.writer = clients.writer;
+    this.reader = clients.reader;
+    this.aux = clients.aux;
     this.nodeId = options.nodeId;
     this.leaseTtlMs = options.leaseTtlMs ?? 5000;
-    this.repo = this.createRepository();
+    for (const c of [this.writer, this.reader, this.aux]) {
+      // A lost connection (database restarted or failed over, connection killed) is not repaired here: the
+      // owner is told, so the process can restart cleanly and connect to whatever the URL names now.
+      c.on('error', (err) => this.lose(err.message));
+      c.on('end', () => this.lose('the database connection ended'));
+    }
+    this.aux.on('notification', (n) => {
+      for (const listener of this.notificationListeners.get(n.channel) ?? []) listener(n.payload ?? '');
+    });
   }
 
   /** Connects, applies the migrations the database lacks (one node at a time), and returns the store. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const db = new BlockingPgClient(url);
+    const writer = new pg.Client({ connectionString: url, types: TYPES, pipeline: true } as pg.ClientConfig);
+    const reader = new pg.Client({ connectionString: url, types: TYPES, pipeline: true } as pg.ClientConfig);
+    const aux = new pg.Client({ connectionString: url, types: TYPES });
     try {
-      await db.queryAsync('SELECT 1', [], 'main');
-      await PostgresStore.migrate(db);
+      await Promise.all([writer.connect(), reader.connect(), aux.connect()]);
+      await PostgresStore.migrate(aux);
     } catch (err) {
-      db.close();
+      await Promise.allSettled([writer.end(), reader.end(), aux.end()]);
       throw err;
     }
-    return new PostgresStore(db, options);
+    const store = new PostgresStore({ writer, reader, aux }, options);
+    // Accounts and keys are resident on every node; another node's change to them is announced.
+    await store.listen('sb_credentials', () => {
+      store.credentialsStale = true;
+    });
+    await store.replaying(() => {
+      store.repo = new ResidentRepository(store.backend(), (ws) => store.owns(ws));
+    });
+    return store;
   }
 
-  private static async migrate(db: BlockingPgClient): Promise<void> {
-    await db.queryAsync('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK], 'main');
+  private static async migrate(db: pg.Client): Promise<void> {
+    await db.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await db.queryAsync('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())', [], 'main');
-      const done = new Set((await db.queryAsync<{ version: number }>('SELECT version FROM schema_migrations', [], 'main')).rows.map((r) => r.version));
+      await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const done = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
       const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
       for (const file of files) {
         const n = Number(file.slice(0, 4));
         if (done.has(n)) continue;
         const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
-        await db.queryAsync('BEGIN', [], 'main');
+        await db.query('BEGIN');
         try {
-          await db.queryAsync(sql, [], 'main');
-          await db.queryAsync('INSERT INTO schema_migrations (version) VALUES ($1)', [n], 'main');
-          await db.queryAsync('COMMIT', [], 'main');
+          await db.query(sql);
+          await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [n]);
+          await db.query('COMMIT');
         } catch (err) {
-          await db.queryAsync('ROLLBACK', [], 'main');
+          await db.query('ROLLBACK');
           throw new Error(`migration ${file} failed: ${(err as Error).message}`);
         }
       }
     } finally {
-      await db.queryAsync('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK], 'main');
+      await db.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   }
 
-  /** Asynchronous queries on the second connection, outside the write path (leases, the log tail, cluster
-   *  bookkeeping). Only src/store and src/cluster's store-side helpers use it. */
-  queryAside<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    return this.db.queryAsync<R>(sql, params, 'aux').then((r) => r.rows);
+  private lose(message: string): void {
+    if (this.closed || this.connectionLost !== undefined) return;
+    this.connectionLost = message;
+    for (const listener of this.lostListeners) listener(message);
   }
 
-  /** Called if the connection to the database is lost (a restart or failover of the server): the store
-   *  then fails every request, and the process should restart and connect again. */
+  /** Which workspaces this node routes (and keeps resident); on one node alone, all of them. */
+  setOwnership(owns: (workspaceSid: string) => boolean): void {
+    this.owns = owns;
+  }
+
+  /** Forgets the resident documents of a workspace this node no longer routes. */
+  unload(workspaceSid: string): void {
+    this.repo.unload(workspaceSid);
+  }
+
+  /** Asynchronous queries on the auxiliary connection, outside the write path (leases, the log tail, cluster
+   *  bookkeeping). Only src/store and src/cluster's store-side helpers use it. */
+  async queryAside<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const r = await this.aux.query<R & pg.QueryResultRow>(sql, params as unknown[]);
+    return r.rows;
+  }
+
+  /** Called if a connection to the database is lost (a restart or failover of the server): the store then
+   *  fails every request, and the process should restart and connect again. */
   onConnectionLost(listener: (message: string) => void): void {
-    this.db.onConnectionLost(listener);
+    this.lostListeners.add(listener);
+    if (this.connectionLost !== undefined) listener(this.connectionLost);
   }
 
   /** LISTENs on a notification channel; returns the unsubscribe function. */
-  listen(channel: string, listener: (payload: string) => void): Promise<() => void> {
-    return this.db.listen(channel, (c, payload) => {
-      if (c === channel) listener(payload);
-    });
+  async listen(channel: string, listener: (payload: string) => void): Promise<() => void> {
+    if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+    let set = this.notificationListeners.get(channel);
+    if (!set) {
+      this.notificationListeners.set(channel, (set = new Set()));
+      await this.aux.query(`LISTEN ${channel}`);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /**
@@ -169,10 +273,10 @@ export class PostgresStore implements Store {
    */
   async followSharedLog(pollMs = 200): Promise<void> {
     const [start] = await this.queryAside<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
-    const unlisten = await this.listen('sb_events', () => this.readSharedLog());
+    await this.listen('sb_events', () => this.readSharedLog());
     const timer = setInterval(() => this.readSharedLog(), pollMs);
     timer.unref();
-    this.sharedLog = { tx: start!.xmin, seq: 0, polling: false, again: false, timer, unlisten };
+    this.sharedLog = { tx: start!.xmin, seq: 0, polling: false, again: false, timer };
   }
 
   private readSharedLog(): void {
@@ -212,6 +316,8 @@ export class PostgresStore implements Store {
     })();
   }
 
+  // ---------------------------------------------------------------- the backend repository
+
   private remember(table: string, doc: { sid?: unknown; version?: unknown } | undefined): void {
     if (doc && typeof doc.version === 'number' && typeof doc.sid === 'string') this.versions.set(`${table}:${doc.sid}`, doc.version);
   }
@@ -227,274 +333,323 @@ export class PostgresStore implements Store {
     if (typeof workspaceSid === 'string' && workspaceSid.startsWith('WS')) this.touched.add(workspaceSid);
   }
 
-  private createRepository(): Repository {
-    const db = this.db;
-    const rows = <R = Record<string, unknown>>(sql: string, params: unknown[] = []) => db.query<R>(pgSql(sql), params).rows;
-    const send = (sql: string, params: unknown[], check?: 'one' | 'present' | 'updated') => db.send(pgSql(sql), params, check);
+  private stage(sql: string, values: unknown[]): void {
+    this.staged.push({ text: pgSql(sql), values });
+  }
+
+  /** Records a write not yet committed under `key` (see `pending`). */
+  private stagePending(key: string, value: unknown): void {
+    this.pendingUndo.push([key, this.pending.get(key)]);
+    this.pending.set(key, { value, group: this.group!.id });
+  }
+
+  /** The pending write under `key`, if any: `{ value }` (a document, or null when deleted). */
+  private pendingRead(key: string): { value: unknown } | undefined {
+    const p = this.pending.get(key);
+    if (!p) return undefined;
+    return { value: p.value !== null && typeof p.value === 'object' ? structuredClone(p.value) : p.value };
+  }
+
+  /** Stages a document written under its sid and unique key (the key it had before is freed). */
+  private stageDoc(kind: EntityKind, doc: { sid: string } | null, sid: string): void {
+    const table = TABLE[kind];
+    const before = this.pending.get(`${table}:${sid}`)?.value as Record<string, unknown> | null | undefined;
+    const oldKey = before ? uniqueKey(kind, before) : null;
+    if (oldKey !== null) this.stagePending(`${table}#${oldKey}`, null);
+    this.stagePending(`${table}:${sid}`, doc);
+    const key = doc ? uniqueKey(kind, doc) : null;
+    if (key !== null) this.stagePending(`${table}#${key}`, sid);
+  }
+
+  /** A read through the replay: the answer fetched for it, or a ReadMiss that fetches it on the reader. */
+  private fetch<T>(key: string, load: () => Promise<T>): T {
+    const answer = replayedRead(key, load);
+    // The work may change what it read before it misses another read and is run again: each attempt gets its
+    // own copy of the answer.
+    return answer !== null && typeof answer === 'object' ? structuredClone(answer) : answer;
+  }
+
+  private async rows<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const r = await this.reader.query(prepared(pgSql(sql), params));
+    return r.rows as R[];
+  }
+
+  private backend(): ConstructorParameters<typeof ResidentRepository>[0] {
     const docs = (table: string, found: { data: string }[]) =>
       found.map((r) => {
         const doc = JSON.parse(r.data);
         this.remember(table, doc);
         return doc;
       });
-    const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> => {
-      let found: { seq: number; data: string }[];
-      if (cursor.before !== undefined) {
-        found = rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...w.params, cursor.before, cursor.limit + 1]);
-        const hasPrevious = found.length > cursor.limit;
-        found = found.slice(0, cursor.limit).reverse();
-        return { items: docs(table, found), positions: found.map((r) => r.seq), hasMore: true, hasPrevious };
-      }
-      if (cursor.after !== undefined) {
-        found = rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`, [...w.params, cursor.after, cursor.limit + 1]);
-      } else {
-        found = rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`, [...w.params, cursor.limit + 1, cursor.offset ?? 0]);
-      }
-      const hasMore = found.length > cursor.limit;
-      found = found.slice(0, cursor.limit);
-      const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
-      return { items: docs(table, found), positions: found.map((r) => r.seq), hasMore, hasPrevious };
-    };
+    const read = <T>(key: string, load: () => Promise<T>): T => this.fetch(key, load);
+    const q = (sql: string, params: unknown[]) => `${sql} ${JSON.stringify(params)}`;
+    const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> =>
+      read(`page ${table} ${q(w.sql, w.params)} ${JSON.stringify(cursor)}`, async () => {
+        let found: { seq: number; data: string }[];
+        if (cursor.before !== undefined) {
+          found = await this.rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...w.params, cursor.before, cursor.limit + 1]);
+          const hasPrevious = found.length > cursor.limit;
+          found = found.slice(0, cursor.limit).reverse();
+          return { items: docs(table, found), positions: found.map((r) => r.seq), hasMore: true, hasPrevious };
+        }
+        if (cursor.after !== undefined) {
+          found = await this.rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`, [...w.params, cursor.after, cursor.limit + 1]);
+        } else {
+          found = await this.rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`, [...w.params, cursor.limit + 1, cursor.offset ?? 0]);
+        }
+        const hasMore = found.length > cursor.limit;
+        found = found.slice(0, cursor.limit);
+        const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
+        return { items: docs(table, found), positions: found.map((r) => r.seq), hasMore, hasPrevious };
+      });
     const updateSql = (table: string) =>
       `WITH u AS (UPDATE ${table} SET unique_key = ?, data = ? WHERE sid = ? AND (?::bigint IS NULL OR (data->>'version')::bigint = ?) RETURNING 1)
-       SELECT (SELECT count(*) FROM u)::int AS updated, EXISTS (SELECT 1 FROM ${table} WHERE sid = ?) AS present`;
-    const writeDoc = (kind: EntityKind, entity: unknown, check: 'present' | 'updated') => {
+       SELECT sb_check_write((SELECT count(*) FROM u), EXISTS (SELECT 1 FROM ${table} WHERE sid = ?), ?, ?)`;
+    const writeDoc = (kind: EntityKind, entity: unknown, mode: 'present' | 'updated') => {
       const e = entity as Record<string, unknown> & { sid: string };
       const table = TABLE[kind];
       const known = this.versions.get(`${table}:${e.sid}`) ?? null;
-      send(updateSql(table), [uniqueKey(kind, e), JSON.stringify(e), e.sid, known, known, e.sid], check);
+      this.stage(updateSql(table), [uniqueKey(kind, e), JSON.stringify(e), e.sid, known, known, e.sid, mode, `${kind} ${e.sid}`]);
+      this.stageDoc(kind, e, e.sid);
       this.rememberWrite(table, e.sid, e.version);
       if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
+      if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
     };
-    return {
-      get: (kind, sid) => docs(TABLE[kind], rows(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0],
+    const eventRows = (sql: string, params: unknown[]) => read(`events ${q(sql, params)}`, async () => docs('events', await this.rows(sql, params)));
+    const repo: Repository = {
+      get: (kind, sid) => {
+        const own = this.pendingRead(`${TABLE[kind]}:${sid}`);
+        if (own) return (own.value ?? undefined) as never;
+        return read(`get ${kind} ${sid}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0]);
+      },
       findAll: (kind, where) => {
         const w = buildWhere(where as any);
-        return docs(TABLE[kind], rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`, w.params));
+        return read(`all ${kind} ${q(w.sql, w.params)}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`, w.params)));
       },
       findOne: (kind, where) => {
         const w = buildWhere(where as any);
-        return docs(TABLE[kind], rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq LIMIT 1`, w.params))[0];
+        return read(`one ${kind} ${q(w.sql, w.params)}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq LIMIT 1`, w.params))[0]);
       },
       findByUniqueKey: (kind, probe) => {
         const key = uniqueKey(kind, probe);
-        return key === null ? undefined : docs(TABLE[kind], rows(`SELECT data FROM ${TABLE[kind]} WHERE unique_key = ?`, [key]))[0];
+        if (key === null) return undefined;
+        const own = this.pendingRead(`${TABLE[kind]}#${key}`);
+        if (own) return own.value === null ? undefined : repo.get(kind, own.value as string);
+        const stored = read(`unique ${kind} ${key}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE unique_key = ?`, [key]))[0]);
+        // A document this node renamed or deleted meanwhile no longer holds the key.
+        return stored && this.pending.has(`${TABLE[kind]}:${(stored as { sid: string }).sid}`) ? repo.get(kind, (stored as { sid: string }).sid) : stored;
       },
       count: (kind, where) => {
         const w = buildWhere(where as any);
-        return rows<{ n: number }>(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params)[0]!.n;
+        return read(`count ${kind} ${q(w.sql, w.params)}`, async () => (await this.rows<{ n: number }>(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params))[0]!.n);
       },
-      page: <K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]> => keysetPage(TABLE[kind], buildWhere(where as any), cursor),
-      positionOf: (kind, sid) => rows<{ seq: number }>(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`, [sid])[0]?.seq,
+      page: (kind, where, cursor) => keysetPage(TABLE[kind], buildWhere(where as any), cursor),
+      positionOf: (kind, sid) => read(`position ${kind} ${sid}`, async () => (await this.rows<{ seq: number }>(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0]?.seq),
       insert: (kind, entity) => {
         const e = entity as any;
-        send(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`, [
-          e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e),
-        ]);
+        this.stage(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`, [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)]);
+        this.stageDoc(kind, e, e.sid);
         this.rememberWrite(TABLE[kind], e.sid, e.version);
         if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
+        if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
       },
       update: (kind, entity) => writeDoc(kind, entity, 'updated'),
+      // A row deleted meanwhile stays deleted; a changed one fails the group (409).
       updateIfPresent: (kind, entity) => {
-        // The engine's flush ignores the answer: a row deleted meanwhile stays deleted, a changed one conflicts.
         writeDoc(kind, entity, 'present');
         return true;
       },
       delete: (kind, sid) => {
-        send(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`, [sid]);
+        this.stage(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`, [sid]);
+        this.stageDoc(kind, null, sid);
         this.rememberWrite(TABLE[kind], sid, undefined);
         if (kind === 'workspace') this.touch(sid);
+        if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
       },
       deleteWhere: (kind, where) => {
         const w = buildWhere(where as any);
         if (ROUTED_KINDS.has(kind)) this.touch((where as Record<string, unknown>).workspaceSid);
-        return db.query(pgSql(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`), w.params).rowCount;
+        this.stage(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params);
+        // The count is the database's, known only at COMMIT; nothing uses it on this store.
+        return 0;
       },
       appendEvent: (event: EventRecord) => {
         this.appended.push(event);
         this.touch(event.workspaceSid);
-        send(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES (${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`, eventRow(event));
       },
-      getEvent: (workspaceSid, sid) => docs('events', rows(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`, [workspaceSid, sid]))[0],
+      getEvent: (workspaceSid, sid) => eventRows(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`, [workspaceSid, sid])[0],
       queryEvents: (query, cursor) => keysetPage('events', eventWhere(query), cursor),
       eventsMatching: (query) => {
         const w = eventWhere(query);
-        return docs('events', rows(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`, w.params));
+        return eventRows(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`, w.params);
       },
       eventTotals: (query, ageThresholds): EventTypeTotals[] => {
         const w = eventWhere(query);
         const above = ageThresholds.map((_, i) => `, count(*) FILTER (WHERE coalesce(task_age, 0) > ?) AS above_${i}`).join('');
-        const found = rows<Record<string, unknown>>(
-          `SELECT event_type AS type, count(*) AS n,
+        const sql = `SELECT event_type AS type, count(*) AS n,
              sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
              sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${above}
-           FROM events WHERE ${w.sql} GROUP BY event_type`,
-          [...ageThresholds, ...w.params],
+           FROM events WHERE ${w.sql} GROUP BY event_type`;
+        const params = [...ageThresholds, ...w.params];
+        return read(`totals ${q(sql, params)}`, async () =>
+          (await this.rows<Record<string, unknown>>(sql, params)).map((r) => ({
+            eventType: String(r.type),
+            count: Number(r.n),
+            taskAge: { sum: Number(r.a_sum), min: Number(r.a_min), max: Number(r.a_max) },
+            taskAgeInQueue: { sum: Number(r.q_sum), min: Number(r.q_min), max: Number(r.q_max) },
+            aboveAge: ageThresholds.map((_, i) => Number(r[`above_${i}`])),
+          })),
         );
-        return found.map((r) => ({
-          eventType: String(r.type),
-          count: Number(r.n),
-          taskAge: { sum: Number(r.a_sum), min: Number(r.a_min), max: Number(r.a_max) },
-          taskAgeInQueue: { sum: Number(r.q_sum), min: Number(r.q_min), max: Number(r.q_max) },
-          aboveAge: ageThresholds.map((_, i) => Number(r[`above_${i}`])),
-        }));
       },
       activityTimeTotals: (query): ActivityTimeTotals[] => {
         const w = eventWhere({ ...query, eventTypes: ['worker.activity.update'] });
-        const found = rows<Record<string, unknown>>(
-          `SELECT previous_activity_sid AS a, count(*) AS n, sum(previous_activity_ms / 1000) AS s, min(previous_activity_ms / 1000) AS lo, max(previous_activity_ms / 1000) AS hi
-           FROM events WHERE ${w.sql} AND previous_activity_ms IS NOT NULL GROUP BY previous_activity_sid`,
-          w.params,
+        const sql = `SELECT previous_activity_sid AS a, count(*) AS n, sum(previous_activity_ms / 1000) AS s, min(previous_activity_ms / 1000) AS lo, max(previous_activity_ms / 1000) AS hi
+           FROM events WHERE ${w.sql} AND previous_activity_ms IS NOT NULL GROUP BY previous_activity_sid`;
+        return read(`activity ${q(sql, w.params)}`, async () =>
+          (await this.rows<Record<string, unknown>>(sql, w.params)).map((r) => ({ activitySid: String(r.a), count: Number(r.n), seconds: { sum: Number(r.s), min: Number(r.lo), max: Number(r.hi) } })),
         );
-        return found.map((r) => ({ activitySid: String(r.a), count: Number(r.n), seconds: { sum: Number(r.s), min: Number(r.lo), max: Number(r.hi) } }));
       },
       eventsAfter: (workspaceSid, after, limit, eventTypes) => {
         const types = eventTypes?.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
-        const found = rows<{ seq: number; data: string }>(`SELECT seq, data FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`, [
-          workspaceSid, after, ...(eventTypes ?? []), limit,
-        ]);
-        return found.map((r) => ({ position: r.seq, event: JSON.parse(r.data) }));
+        const sql = `SELECT seq, data FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`;
+        const params = [workspaceSid, after, ...(eventTypes ?? []), limit];
+        return read(`after ${q(sql, params)}`, async () => (await this.rows<{ seq: number; data: string }>(sql, params)).map((r) => ({ position: r.seq, event: JSON.parse(r.data) })));
       },
       lastEventPosition: (workspaceSid, eventTypes) => {
         const types = eventTypes.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
-        return rows<{ seq: number | null }>(`SELECT max(seq) AS seq FROM events WHERE workspace_sid = ?${types}`, [workspaceSid, ...eventTypes])[0]!.seq ?? 0;
+        const sql = `SELECT max(seq) AS seq FROM events WHERE workspace_sid = ?${types}`;
+        const params = [workspaceSid, ...eventTypes];
+        return read(`last ${q(sql, params)}`, async () => (await this.rows<{ seq: number | null }>(sql, params))[0]!.seq ?? 0);
       },
-      getCursor: (name) => rows<{ position: number }>(`SELECT position FROM cursors WHERE name = ?`, [name])[0]?.position,
-      setCursor: (name, position) => send(`INSERT INTO cursors (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`, [name, position]),
-      deleteCursor: (name) => send(`DELETE FROM cursors WHERE name = ?`, [name]),
-      deleteEvents: (workspaceSid) => send(`DELETE FROM events WHERE workspace_sid = ?`, [workspaceSid]),
-      eventsFor: (workspaceSid) => docs('events', rows(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid])),
+      getCursor: (name) => {
+        const own = this.pendingRead(`cursors:${name}`);
+        if (own) return (own.value ?? undefined) as number | undefined;
+        return read(`cursor ${name}`, async () => (await this.rows<{ position: number }>(`SELECT position FROM cursors WHERE name = ?`, [name]))[0]?.position);
+      },
+      setCursor: (name, position) => {
+        this.stage(`INSERT INTO cursors (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`, [name, position]);
+        this.stagePending(`cursors:${name}`, position);
+      },
+      deleteCursor: (name) => {
+        this.stage(`DELETE FROM cursors WHERE name = ?`, [name]);
+        this.stagePending(`cursors:${name}`, null);
+      },
+      deleteEvents: (workspaceSid) => this.stage(`DELETE FROM events WHERE workspace_sid = ?`, [workspaceSid]),
+      eventsFor: (workspaceSid) => eventRows(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid]),
       opsGetTask: (taskId) => {
-        const row = rows(`SELECT ${TASK_COLUMNS.join(', ')} FROM ops_tasks WHERE task_id = ?`, [taskId])[0];
-        return row ? taskFromRow(row) : undefined;
+        const own = this.pendingRead(`ops_tasks:${taskId}`);
+        if (own) return (own.value ?? undefined) as never;
+        return read(`ops task ${taskId}`, async () => {
+          const row = (await this.rows(`SELECT ${TASK_COLUMNS.join(', ')} FROM ops_tasks WHERE task_id = ?`, [taskId]))[0];
+          return row ? taskFromRow(row) : undefined;
+        });
       },
       opsInsertTask: (task) => {
-        send('INSERT INTO ops_domains (domain_id) VALUES (?) ON CONFLICT (domain_id) DO NOTHING', [task.domain_id]);
-        send(
+        this.stagePending(`ops_tasks:${task.task_id}`, task);
+        this.stage('INSERT INTO ops_domains (domain_id) VALUES (?) ON CONFLICT (domain_id) DO NOTHING', [task.domain_id]);
+        this.stage(
           `INSERT INTO ops_tasks (domain_key, ${TASK_COLUMNS.join(', ')})
            VALUES ((SELECT domain_key FROM ops_domains WHERE domain_id = ?), ${TASK_COLUMNS.map(() => '?').join(', ')})`,
           [task.domain_id, ...taskToRow(task)],
         );
       },
-      opsUpdateTask: (task) => send(`UPDATE ops_tasks SET ${TASK_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE task_id = ?`, [...taskToRow(task), task.task_id], 'one'),
-      opsDeleteTask: (taskId) => send(`DELETE FROM ops_tasks WHERE task_id = ?`, [taskId]),
+      opsUpdateTask: (task) => {
+        this.stage(
+          `WITH u AS (UPDATE ops_tasks SET ${TASK_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE task_id = ? RETURNING 1) SELECT sb_check_write((SELECT count(*) FROM u), false, 'updated', ?)`,
+          [...taskToRow(task), task.task_id, `opsflow task ${task.task_id}`],
+        );
+        this.stagePending(`ops_tasks:${task.task_id}`, task);
+      },
+      opsDeleteTask: (taskId) => {
+        this.stage(`DELETE FROM ops_tasks WHERE task_id = ?`, [taskId]);
+        this.stagePending(`ops_tasks:${taskId}`, null);
+      },
       opsSearch: (collection, scope, query) => {
         const c = compileSearch(POSTGRES_OPS, collection, scope, query);
-        const total = rows<{ n: number }>(c.count.sql, c.count.params)[0]!.n;
-        if (!c.rows) return { results: [], total };
-        const found = rows<Record<string, unknown>>(c.rows.sql, c.rows.params);
-        return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
+        return read(`ops search ${q(c.count.sql, c.count.params)} ${c.rows ? q(c.rows.sql, c.rows.params) : ''}`, async () => {
+          const total = (await this.rows<{ n: number }>(c.count.sql, c.count.params))[0]!.n;
+          if (!c.rows) return { results: [], total };
+          const found = await this.rows<Record<string, unknown>>(c.rows.sql, c.rows.params);
+          return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
+        });
       },
       opsStat: (collection, scope, query) => {
         const c = compileStat(POSTGRES_OPS, collection, scope, query);
-        return decodeStatRows(rows<Record<string, unknown>>(c.sql, c.params), c.columns);
+        return read(`ops stat ${q(c.sql, c.params)}`, async () => decodeStatRows(await this.rows<Record<string, unknown>>(c.sql, c.params), c.columns));
+      },
+    };
+    const loadRows = (sql: string, params: unknown[], table: string) =>
+      read(`load ${q(sql, params)}`, async () =>
+        (await this.rows<{ seq: number; data: string }>(sql, params)).map((r) => {
+          const doc = JSON.parse(r.data);
+          this.remember(table, doc);
+          return { doc, seq: r.seq };
+        }),
+      );
+    return {
+      repo,
+      rowsOfWorkspace: (kind, workspaceSid) => loadRows(`SELECT seq, data FROM ${TABLE[kind]} WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid], TABLE[kind]) as never,
+      rowsOf: (kind) => loadRows(`SELECT seq, data FROM ${TABLE[kind]} ORDER BY seq`, [], TABLE[kind]) as never,
+      externalChanges: () => {
+        if (!this.credentialsStale) return false;
+        this.credentialsStale = false;
+        return true;
       },
     };
   }
 
-  /** Group commit, as in SqliteStore: one database transaction per event-loop turn, a SAVEPOINT per
-   *  transaction(), COMMIT (after the fence) at setImmediate. */
+  // ---------------------------------------------------------------- transactions and groups
+
+  /** One transaction: its work runs now against memory and the answers fetched so far; its statements join
+   *  the open commit group (or are dropped, with its changes to memory, if it throws). */
   transaction<T>(work: (repo: Repository) => T): T {
     if (this.closed) throw new Error('the store is closed');
+    if (this.connectionLost !== undefined) throw new ApiError('serviceUnavailable', `The database connection was lost (${this.connectionLost}); retry the request`);
     if (!this.group) {
       // Bounded memory: past this many documents the versions are forgotten between groups. Documents read
       // again are remembered again; until then their updates rely on the fence alone (routing kinds) or on
       // the read that precedes them in the same transaction (the other faces' read-modify-write).
       if (this.versions.size > MAX_REMEMBERED_VERSIONS) this.versions.clear();
-      this.db.send('BEGIN');
-      this.group = { events: [], workspaces: new Set(), waiters: new GroupWaiters() };
+      this.group = { id: this.nextGroupId++, statements: [], events: [], workspaces: new Set(), credentialsChanged: false, versionUndo: [], waiters: new GroupWaiters() };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
+    this.staged = [];
     this.touched = new Set();
+    this.credentialsTouched = false;
     this.versionUndo = [];
-    this.db.send('SAVEPOINT tx');
+    this.pendingUndo = [];
+    this.repo.beginTransaction();
     let result: T;
     try {
       result = work(this.repo);
-      // Every write answered first: a refused conditional write is not a database error, so the savepoint
-      // must still exist to roll back to.
-      this.db.drain();
-      this.db.send('RELEASE SAVEPOINT tx');
     } catch (err) {
-      this.rollbackTransaction();
+      for (const [key, before] of this.versionUndo.reverse()) {
+        if (before === undefined) this.versions.delete(key);
+        else this.versions.set(key, before);
+      }
+      for (const [key, before] of this.pendingUndo.reverse()) {
+        if (before === undefined) this.pending.delete(key);
+        else this.pending.set(key, before);
+      }
+      this.pendingUndo = [];
+      this.repo.rollbackTransaction();
+      this.versionUndo = [];
+      this.appended = [];
+      this.staged = [];
       throw asApiError(err);
     }
-    for (const ws of this.touched) this.group.workspaces.add(ws);
-    this.group.events.push(...this.appended);
-    this.appended = [];
-    return result;
-  }
-
-  private rollbackTransaction(): void {
-    try {
-      this.db.drain();
-    } catch {
-      // The failure being rolled back (or one after it in the same transaction).
-    }
-    this.db.clearSendFailure();
-    this.db.query('ROLLBACK TO SAVEPOINT tx');
-    this.db.send('RELEASE SAVEPOINT tx');
-    for (const [key, before] of this.versionUndo.reverse()) {
-      if (before === undefined) this.versions.delete(key);
-      else this.versions.set(key, before);
-    }
+    const group = this.group;
+    if (this.staged.length || this.appended.length) replayWrote();
+    group.statements.push(...this.staged);
+    group.events.push(...this.appended);
+    for (const ws of this.touched) group.workspaces.add(ws);
+    group.credentialsChanged ||= this.credentialsTouched;
+    group.versionUndo.push(...this.versionUndo);
     this.versionUndo = [];
     this.appended = [];
-    this.touched = new Set();
-  }
-
-  durable(): Promise<void> {
-    const group = this.group;
-    if (!group) return Promise.resolve();
-    return group.waiters.wait();
-  }
-
-  onFailure(listener: (err: Error) => void): () => void {
-    return this.signals.onFailure(listener);
-  }
-
-  onCommit(listener: (events: EventRecord[]) => void): () => void {
-    return this.signals.onCommit(listener);
-  }
-
-  /** Sends the group's fence and COMMIT without waiting (the next group's statements queue behind them on the
-   *  same connection) and settles its waiters when the answer arrives. */
-  private commitGroup(): void {
-    const group = this.group;
-    if (!group) return;
-    this.group = undefined;
-    const fence = this.nodeId !== undefined && group.workspaces.size > 0
-      ? this.db.queryAsync('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`], 'main')
-      : Promise.resolve(undefined);
-    // Wakes every node's log reader once this commit is visible (notifications are sent at COMMIT).
-    if (this.sharedLog && group.events.length > 0) void this.db.queryAsync(`NOTIFY sb_events`, [], 'main').catch(() => undefined);
-    const commit = this.db.queryAsync('COMMIT', [], 'main');
-    void (async () => {
-      let failure: Error | undefined;
-      try {
-        await fence;
-      } catch (err) {
-        failure = asApiError(err) as Error;
-      }
-      try {
-        const r = await commit;
-        // COMMIT of a transaction that failed (the fence) answers ROLLBACK.
-        if (r.command !== 'COMMIT' && !failure) failure = new Error('the transaction was rolled back');
-      } catch (err) {
-        failure ??= err as Error;
-      }
-      if (failure) {
-        // Documents this node believed it wrote are not stored: forget their versions (they are read again).
-        this.versions.clear();
-        group.waiters.reject(failure);
-        this.signals.failed(failure);
-        return;
-      }
-      group.waiters.resolve();
-      // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
-      if (!this.sharedLog) this.signals.committed(group.events);
-    })();
+    this.staged = [];
+    return result;
   }
 
   read<T>(work: (repo: Repository) => T): T {
@@ -505,19 +660,129 @@ export class PostgresStore implements Store {
     }
   }
 
+  replaying<T>(work: () => T | Promise<T>): Promise<T> {
+    return replay(work, () => this.settled());
+  }
+
+  /** Resolves once every write staged so far is committed (or failed): a read fetched after it sees them.
+   *  The open group is sent at once rather than at the end of the turn. */
+  private settled(): Promise<void> {
+    const target = this.group && (this.group.statements.length > 0 || this.group.events.length > 0) ? this.group.id : this.inFlight?.group.id;
+    if (target === undefined || this.settledId >= target) return Promise.resolve();
+    if (this.group?.id === target) this.commitGroup();
+    return new Promise((resolve) => this.settleWaiters.push({ id: target, resolve }));
+  }
+
+  private groupSettled(id: number): void {
+    this.settledId = Math.max(this.settledId, id);
+    const ready = this.settleWaiters.filter((w) => w.id <= this.settledId);
+    this.settleWaiters = this.settleWaiters.filter((w) => w.id > this.settledId);
+    for (const w of ready) w.resolve();
+  }
+
+  durable(): Promise<void> {
+    if (this.group) return this.group.waiters.wait();
+    if (this.inFlight) return this.inFlight.group.waiters.wait();
+    return Promise.resolve();
+  }
+
+  onFailure(listener: (err: Error) => void): () => void {
+    return this.signals.onFailure(listener);
+  }
+
+  onCommit(listener: (events: EventRecord[]) => void): () => void {
+    return this.signals.onCommit(listener);
+  }
+
+  /** Sends the open group if no other is in flight (else it goes when that one is answered). */
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group || this.inFlight) return;
+    this.group = undefined;
+    if (group.statements.length === 0 && group.events.length === 0) {
+      group.waiters.resolve();
+      this.groupSettled(group.id);
+      return;
+    }
+    const mark = this.repo.sealGroup();
+    const done = this.send(group).then(
+      () => {
+        this.inFlight = undefined;
+        this.repo.groupCommitted(mark);
+        for (const [key, p] of this.pending) if (p.group <= group.id) this.pending.delete(key);
+        group.waiters.resolve();
+        this.groupSettled(group.id);
+        // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
+        if (!this.sharedLog) this.signals.committed(group.events);
+        if (this.group) this.commitGroup();
+      },
+      (err: unknown) => {
+        this.inFlight = undefined;
+        const failure = asApiError(err) as Error;
+        // The group that formed behind this one may rest on its writes: it fails too, and memory goes back
+        // to the last committed state, versions included (what this node read stays known; what it believed
+        // it wrote does not).
+        const behind = this.group;
+        this.group = undefined;
+        this.repo.groupFailed();
+        this.pending.clear();
+        for (const g of [behind, group]) {
+          for (const [key, before] of (g?.versionUndo ?? []).reverse()) {
+            if (before === undefined) this.versions.delete(key);
+            else this.versions.set(key, before);
+          }
+        }
+        group.waiters.reject(failure);
+        behind?.waiters.reject(failure);
+        this.groupSettled(behind?.id ?? group.id);
+        this.signals.failed(failure);
+        throw failure;
+      },
+    );
+    this.inFlight = { group, done };
+    done.catch(() => undefined);
+  }
+
+  /** The group as one pipelined batch on the writer connection: every statement is sent before any answer. */
+  private async send(group: Group): Promise<void> {
+    const w = this.writer;
+    const sent: Promise<pg.QueryResult>[] = [w.query('BEGIN')];
+    for (const s of group.statements) sent.push(w.query(prepared(s.text, s.values)));
+    for (let i = 0; i < group.events.length; i += EVENT_BATCH) {
+      const batch = group.events.slice(i, i + EVENT_BATCH);
+      const values: unknown[] = [];
+      const tuples = batch.map((e) => {
+        const row = eventRow(e);
+        const start = values.length;
+        values.push(...row);
+        return `(${row.map((_, k) => `$${start + k + 1}`).join(', ')})`;
+      });
+      sent.push(w.query(prepared(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values)));
+    }
+    if (this.nodeId !== undefined && group.workspaces.size > 0) {
+      sent.push(w.query(prepared('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`])));
+    }
+    // Wakes every node's log reader once this commit is visible (notifications are delivered at COMMIT).
+    if (this.sharedLog && group.events.length > 0) sent.push(w.query("SELECT pg_notify('sb_events', '')"));
+    if (group.credentialsChanged) sent.push(w.query("SELECT pg_notify('sb_credentials', '')"));
+    sent.push(w.query('COMMIT'));
+    const answers = await Promise.allSettled(sent);
+    // The first failure is the cause; the statements after it failed because the transaction was aborted.
+    const failed = answers.find((a) => a.status === 'rejected' && (a.reason as { code?: string }).code !== '25P02');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const commit = answers[answers.length - 1]!;
+    if (commit.status === 'rejected') throw commit.reason;
+    if (commit.value.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+  }
+
   close(): void {
     if (this.closed) return;
     this.commitGroup();
     this.closed = true;
-    if (this.sharedLog) {
-      clearInterval(this.sharedLog.timer);
-      this.sharedLog.unlisten();
-    }
-    // Wait for the COMMIT just sent (requests on a connection are answered in order), then end the connections.
-    try {
-      this.db.query('SELECT 1');
-    } finally {
-      this.db.close();
-    }
+    if (this.sharedLog) clearInterval(this.sharedLog.timer);
+    // Whatever is in flight is answered before the connections end (requests on a connection are answered in
+    // order, and end() waits for them).
+    const inFlight = this.inFlight?.done.catch(() => undefined) ?? Promise.resolve();
+    void inFlight.then(() => Promise.allSettled([this.writer.end(), this.reader.end(), this.aux.end()]));
   }
 }

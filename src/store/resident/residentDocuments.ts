@@ -361,7 +361,10 @@ export class ResidentDocuments {
     table.position.delete(sid);
   }
 
-  // ---------------------------------------------------------------- transactions
+  // ---------------------------------------------------------------- transactions and groups
+  // The undo log holds every change not yet committed: the groups sent to the database (at most one on
+  // PostgreSQL, whose COMMIT is awaited) and the open group. A group that fails takes every later change with
+  // it (later transactions may have read what it wrote), so a failure undoes the whole log.
 
   /** A transaction starts: its changes can be undone alone. */
   beginTransaction(): void {
@@ -373,13 +376,18 @@ export class ResidentDocuments {
     this.restore(this.transactionStart);
   }
 
-  /** The group committed: its changes are in the database; nothing to undo any more. */
-  groupCommitted(): void {
-    this.undo = [];
-    this.transactionStart = 0;
+  /** The open group is sent to the database: returns the mark its commit passes to groupCommitted. */
+  sealGroup(): number {
+    return this.undo.length;
   }
 
-  /** The group failed: undo every change since the last committed group, newest first. */
+  /** A sealed group committed: its changes (the log up to its mark) are in the database. */
+  groupCommitted(mark: number = this.undo.length): void {
+    this.undo.splice(0, mark);
+    this.transactionStart = Math.max(0, this.transactionStart - mark);
+  }
+
+  /** A group failed: undo every change not committed, newest first. */
   groupFailed(): void {
     this.restore(0);
     this.transactionStart = 0;

@@ -75,11 +75,18 @@ export class ResidentRepository implements Repository {
     this.docs.rollbackTransaction();
   }
 
-  groupCommitted(): void {
-    this.docs.groupCommitted();
-    this.loadedInGroup = [];
+  /** The open group is sent to the database (see ResidentDocuments.sealGroup). */
+  sealGroup(): { undo: number; loaded: number } {
+    return { undo: this.docs.sealGroup(), loaded: this.loadedInGroup.length };
   }
 
+  groupCommitted(mark?: { undo: number; loaded: number }): void {
+    this.docs.groupCommitted(mark?.undo);
+    this.loadedInGroup.splice(0, mark?.loaded ?? this.loadedInGroup.length);
+  }
+
+  /** A group failed: memory goes back to the last committed state; workspaces loaded since are unloaded (what
+   *  they were loaded from may have held the failed writes). */
   groupFailed(): void {
     this.docs.groupFailed();
     for (const ws of this.loadedInGroup) this.docs.unloadWorkspace(ws);

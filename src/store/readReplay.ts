@@ -1,0 +1,68 @@
+// Synchronous code over an asynchronous database. The engine and the faces read through the synchronous
+// Repository port; on PostgreSQL, a read that memory cannot answer (a document this node does not route, a
+// list, the event log) cannot block the event loop waiting for the database. Instead it throws a ReadMiss
+// naming what it needs; `replaying` catches it, fetches that read asynchronously, remembers the answer and runs
+// the work again from the start, where the read now finds its answer. Work is replayed only while it has not
+// changed anything (a transaction that throws rolls back whole), so a replay is as if the first attempts never
+// ran. Each replay costs one round trip for the one read it lacked; reads of the owner's own documents never
+// miss.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** A read the work needs and memory lacks: its key (the same read gives the same key) and how to fetch it. */
+export class ReadMiss extends Error {
+  readonly key: string;
+  readonly fetch: () => Promise<unknown>;
+  constructor(key: string, fetch: () => Promise<unknown>) {
+    super(`the read ${key.slice(0, 200)} needs the database (run the work through Store.replaying)`);
+    this.key = key;
+    this.fetch = fetch;
+  }
+}
+
+/** The work being replayed: the answers fetched for it, and whether this attempt has written anything. */
+interface Replay {
+  answers: Map<string, unknown>;
+  wrote: boolean;
+}
+
+const current = new AsyncLocalStorage<Replay>();
+
+/** The answer fetched for `key` in the current replay, or a ReadMiss to fetch it. */
+export function replayedRead<T>(key: string, fetch: () => Promise<T>): T {
+  const known = current.getStore()?.answers;
+  if (known?.has(key)) return known.get(key) as T;
+  throw new ReadMiss(key, fetch);
+}
+
+/** The store staged a transaction's writes in the current attempt: a miss after this point cannot be
+ *  replayed (the writes would be made twice) and is reported as the bug it is. */
+export function replayWrote(): void {
+  const r = current.getStore();
+  if (r) r.wrote = true;
+}
+
+/** A work that misses this many reads in a row is a bug (a read whose key changes on every attempt). */
+const MAX_REPLAYS = 200;
+
+/**
+ * Runs `work` until it completes without a ReadMiss: each miss is fetched (after `beforeFetch`, which lets the
+ * store make earlier writes visible to the read) and the work starts again with every answer so far. A replay
+ * inside another is its own: it runs its work to the end before the outer one goes on, so work that has done
+ * something that must not be repeated (a request it made, a write it committed) replays only what follows.
+ */
+export async function replay<T>(work: () => T | Promise<T>, beforeFetch: () => Promise<void>): Promise<T> {
+  const state: Replay = { answers: new Map(), wrote: false };
+  return current.run(state, async () => {
+    for (let attempt = 0; ; attempt++) {
+      state.wrote = false;
+      try {
+        return await work();
+      } catch (err) {
+        if (!(err instanceof ReadMiss) || attempt >= MAX_REPLAYS) throw err;
+        if (state.wrote) throw new Error(`a read missed after this work wrote (${err.key.slice(0, 200)}): read before writing, or replay the reads after the write on their own`);
+        await beforeFetch();
+        state.answers.set(err.key, await err.fetch());
+      }
+    }
+  });
+}
