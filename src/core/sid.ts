@@ -38,6 +38,11 @@ export function newSid(prefix: SidPrefix, now: number = Date.now()): string {
   return prefix + Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12) + randomHex(10);
 }
 
+/** The creation time (ms) a SID minted by newSid carries. */
+export function sidTime(sid: string): number {
+  return parseInt(sid.slice(2, 14), 16);
+}
+
 const SID_BODY = /^[0-9a-fA-F]{32}$/;
 
 /** True when `value` is a well-formed SID with the given prefix. */

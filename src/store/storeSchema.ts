@@ -87,6 +87,10 @@ export function eventRow(event: EventRecord): unknown[] {
   ];
 }
 
+/** How far an event's time may lie from the time its sid carries (events written before sids carried their
+ *  event's exact time had the two a few milliseconds apart). */
+export const EVENT_SID_TIME_SLACK_MS = 60_000;
+
 /** What differs between the stores' WHERE clauses: how a document field is read, the false literal, and how a
  *  filter value is bound. */
 export interface WhereDialect {

@@ -42,7 +42,8 @@ export interface EventInput {
 /** Appends one event to the workspace's durable log, in the same transaction as the change it describes. */
 export function recordEvent(repo: Repository, ctx: CommandContext, ws: Workspace, e: EventInput): void {
   repo.appendEvent({
-    sid: newSid('EV'),
+    // The sid carries the event's time: the log finds an event by its workspace and time (no index on sids).
+    sid: newSid('EV', ctx.now),
     accountSid: ws.accountSid,
     workspaceSid: ws.sid,
     actorType: 'account',

@@ -23,12 +23,13 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
+import { sidTime } from '../../core/sid.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -477,7 +478,11 @@ export class PostgresStore implements Store {
         this.appended.push(event);
         this.touch(event.workspaceSid);
       },
-      getEvent: (workspaceSid, sid) => eventRows(`SELECT data FROM events WHERE workspace_sid = ? AND sid = ?`, [workspaceSid, sid])[0],
+      getEvent: (workspaceSid, sid) => {
+        const t = sidTime(sid);
+        if (!Number.isFinite(t)) return undefined;
+        return eventRows(`SELECT data FROM events WHERE workspace_sid = ? AND date_ms BETWEEN ? AND ? AND sid = ?`, [workspaceSid, t - EVENT_SID_TIME_SLACK_MS, t + EVENT_SID_TIME_SLACK_MS, sid])[0];
+      },
       queryEvents: (query, cursor) => keysetPage('events', eventWhere(query), cursor),
       eventsMatching: (query) => {
         const w = eventWhere(query);
