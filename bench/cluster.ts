@@ -1,8 +1,9 @@
 // Cluster benchmark: full task lifecycles/s (create over REST, reservation.created on a worker's WebSocket,
-// accept over REST, complete over REST) with 1, 2 and 3 Switchboard nodes on one PostgreSQL server, and in
-// the same run graphile-worker (a PostgreSQL job queue) doing add -> run -> complete of as many jobs as the
-// 3-node run completed lifecycles. Everything runs on this one machine: PostgreSQL, the nodes, the load
-// generators (bench/load/httpLoad.ts, one process per workspace) and graphile-worker.
+// accept over REST, complete over REST) with one SQLite node, then 1, 2 and 3 Switchboard nodes on one
+// PostgreSQL server, and in the same run graphile-worker (a PostgreSQL job queue) doing add -> run -> complete
+// for the same duration. Each line also gives the CPU the nodes (and the PostgreSQL server) spent per
+// lifecycle. Everything runs on this one machine: PostgreSQL, the nodes, the load generators
+// (bench/load/httpLoad.ts, one process per workspace) and graphile-worker.
 //
 // Six workspaces spread over the nodes by their leases (6, 3 or 2 per node); each workspace's load talks to the
 // node that routes it, as a load balancer routing by workspace would (a `random` line shows the cost of landing
@@ -16,7 +17,11 @@ import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
 import { freshDatabase as freshDatabaseOn } from '../test/support/postgres.ts';
 import { startPostgres } from '../scripts/postgres.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { machine } from './machine.ts';
+import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
 
 const [seconds = 8, perWorkspace = 6] = process.argv.slice(2).map(Number);
 const WORKSPACES = 6;
@@ -39,9 +44,10 @@ async function call(origin: string, method: string, path: string, form?: Record<
   return body;
 }
 
-/** Starts `n` nodes on a fresh database, creates the workspaces and waits until the leases are spread. */
-async function cluster(n: number) {
-  const url = await freshDatabase();
+/** Starts `n` nodes on a fresh database (or one on a SQLite file), creates the workspaces and waits until
+ *  the leases are spread. */
+async function cluster(n: number, sqlite?: string) {
+  const url = sqlite ?? (await freshDatabase());
   const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' };
   const nodes: ChildServer[] = [await startChild(env)];
   for (let i = 1; i < n; i++) nodes.push(await startChild(env));
@@ -50,6 +56,11 @@ async function cluster(n: number) {
     const origin = nodes[w % n]!.origin;
     const sid = (await call(origin, 'POST', '/v1/Workspaces', { FriendlyName: `bench-${w}`, Template: 'FIFO' })).sid;
     workspaces.push({ sid, workers: [] });
+  }
+  if (sqlite) {
+    const owners = new Map(workspaces.map((ws) => [ws.sid, nodes[0]!]));
+    await addWorkers(workspaces, owners);
+    return { nodes, workspaces, owners };
   }
   const db = new pg.Client({ connectionString: url });
   await db.connect();
@@ -64,7 +75,12 @@ async function cluster(n: number) {
     await new Promise((r) => setTimeout(r, 200));
   }
   await db.end();
-  // Workers and their tokens, created through the owner (any node would do).
+  await addWorkers(workspaces, owners);
+  return { nodes, workspaces, owners };
+}
+
+/** Workers and their tokens, created through the owner (any node would do). */
+async function addWorkers(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], owners: Map<string, ChildServer>) {
   for (const ws of workspaces) {
     const origin = owners.get(ws.sid)!.origin;
     const available = (await call(origin, 'GET', `/v1/Workspaces/${ws.sid}/Activities?FriendlyName=Available`)).activities[0].sid;
@@ -73,11 +89,13 @@ async function cluster(n: number) {
       ws.workers.push({ sid, token: (await call(origin, 'POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws.sid, WorkerSid: sid })).token });
     }
   }
-  return { nodes, workspaces, owners };
 }
 
-/** Runs one load process per workspace at once; returns lifecycles/s summed and the lifecycles completed. */
-async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string) {
+/** Runs one load process per workspace at once; returns lifecycles/s summed, the lifecycles completed, and the
+ *  CPU per lifecycle of the nodes and of the PostgreSQL server over the window. */
+async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string, nodes: ChildServer[]) {
+  const nodesCpu = () => nodes.reduce((sum, node) => sum + processCpuSeconds(node.process.pid!), 0);
+  const before = { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) };
   const results = await Promise.all(
     workspaces.map(async (ws) => {
       const input = { origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle', connections: perWorkspace, seconds, workers: ws.workers };
@@ -85,12 +103,19 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
       return JSON.parse(stdout.trim().split('\n').at(-1)!) as { done: number; perSecond: number };
     }),
   );
-  return { perSecond: results.reduce((a, r) => a + r.perSecond, 0), done: results.reduce((a, r) => a + r.done, 0) };
+  const done = results.reduce((a, r) => a + r.done, 0);
+  return {
+    perSecond: results.reduce((a, r) => a + r.perSecond, 0),
+    done,
+    nodesCpuUs: cpuMicrosPerOp(before.nodes, nodesCpu(), done),
+    pgCpuUs: cpuMicrosPerOp(before.pg, treeCpuSeconds(server.pid()), done),
+  };
 }
 
-/** graphile-worker: `jobs` jobs added by `adders` concurrent producers while a runner with `concurrency`
- *  workers runs them (each job completes at once); jobs/s from the first add to the last completion. */
-async function graphile(jobs: number, adders: number, concurrency: number): Promise<number> {
+/** graphile-worker for `seconds`: `adders` concurrent producers add jobs back to back while a runner with
+ *  `concurrency` workers runs them (each job completes at once); jobs completed in the window per second, and
+ *  the PostgreSQL server's CPU per job. */
+async function graphile(adders: number, concurrency: number): Promise<{ perSecond: number; pgCpuUs: number }> {
   const connectionString = await freshDatabase();
   const logger = new Logger(() => () => undefined);
   // One pool for both, ended here (graphile-worker's own pools outlive stop() and fail when the server stops).
@@ -99,8 +124,7 @@ async function graphile(jobs: number, adders: number, concurrency: number): Prom
   const utils = await makeWorkerUtils({ pgPool, logger });
   await utils.migrate();
   let completed = 0;
-  let allDone: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
+  let counting = false;
   const runner = await runGraphile({
     pgPool,
     concurrency,
@@ -109,59 +133,76 @@ async function graphile(jobs: number, adders: number, concurrency: number): Prom
     logger,
     taskList: {
       lifecycle: async () => {
-        if (++completed === jobs) allDone();
+        if (counting) completed++;
       },
     },
   });
-  const started = performance.now();
+  const pgBefore = treeCpuSeconds(server.pid());
+  counting = true;
+  const deadline = performance.now() + seconds * 1000;
   let next = 0;
   await Promise.all(
     Array.from({ length: adders }, async () => {
-      while (next < jobs) {
-        next++;
-        await utils.addJob('lifecycle', { n: next });
-      }
+      while (performance.now() < deadline) await utils.addJob('lifecycle', { n: ++next });
     }),
   );
-  await finished;
-  const elapsed = (performance.now() - started) / 1000;
+  counting = false;
+  const pgCpuUs = cpuMicrosPerOp(pgBefore, treeCpuSeconds(server.pid()), completed);
   await runner.stop();
   await utils.release();
   await pgPool.end();
-  return jobs / elapsed;
+  return { perSecond: completed / seconds, pgCpuUs };
 }
 
 const rows: string[] = [];
 const figures: Record<string, number> = {};
-let completedAt3 = 0;
+const cpu = (r: { nodesCpuUs: number; pgCpuUs?: number }) => `; CPU per lifecycle: nodes ${Math.round(r.nodesCpuUs)} µs${r.pgCpuUs === undefined ? '' : `, PostgreSQL ${Math.round(r.pgCpuUs)} µs`}`;
+const sqliteDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-cluster-'));
 try {
+  // One SQLite node in the same run, for the PostgreSQL node to be compared with.
+  {
+    const { nodes, workspaces } = await cluster(1, join(sqliteDir, 'one.db'));
+    try {
+      const one = await load(workspaces, () => nodes[0]!.origin, nodes);
+      figures.sqlite1 = one.perSecond;
+      figures.sqlite1CpuUs = one.nodesCpuUs;
+      rows.push(`  1 node on SQLite      ${Math.round(one.perSecond)} lifecycles/s (${one.done} in ${seconds} s)${cpu({ nodesCpuUs: one.nodesCpuUs })}`);
+    } finally {
+      for (const node of nodes) await node.kill('SIGTERM');
+    }
+  }
   for (const n of [1, 2, 3]) {
     const { nodes, workspaces, owners } = await cluster(n);
     try {
-      const sticky = await load(workspaces, (ws) => owners.get(ws)!.origin);
+      const sticky = await load(workspaces, (ws) => owners.get(ws)!.origin, nodes);
       figures[`nodes${n}`] = sticky.perSecond;
-      rows.push(`  ${n} node${n > 1 ? 's' : ' '}  ${Math.round(sticky.perSecond)} lifecycles/s (${sticky.done} in ${seconds} s)`);
+      figures[`nodes${n}CpuUs`] = sticky.nodesCpuUs;
+      figures[`nodes${n}PgCpuUs`] = sticky.pgCpuUs;
+      rows.push(`  ${n} node${n > 1 ? 's' : ' '} on PostgreSQL ${Math.round(sticky.perSecond)} lifecycles/s (${sticky.done} in ${seconds} s)${cpu(sticky)}`);
       if (n === 3) {
-        completedAt3 = sticky.done;
         // The same load sent to a node that does not route the workspace: every request is forwarded.
         const other = (ws: string) => nodes.find((node) => node !== owners.get(ws))!.origin;
-        const forwarded = await load(workspaces, other);
+        const forwarded = await load(workspaces, other, nodes);
         figures.nodes3Forwarded = forwarded.perSecond;
-        rows.push(`  3 nodes  ${Math.round(forwarded.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace (forwarded)`);
+        rows.push(`  3 nodes, forwarded   ${Math.round(forwarded.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace${cpu(forwarded)}`);
       }
     } finally {
       for (const node of nodes) await node.kill('SIGTERM');
     }
   }
-  const jobsPerSecond = await graphile(completedAt3, WORKSPACES * perWorkspace, WORKSPACES * perWorkspace);
-  figures.graphileJobs = jobsPerSecond;
-  figures.ratio = figures.nodes3! / jobsPerSecond;
+  const g = await graphile(WORKSPACES * perWorkspace, WORKSPACES * perWorkspace);
+  figures.graphileJobs = g.perSecond;
+  figures.graphilePgCpuUs = g.pgCpuUs;
+  figures.ratio = figures.nodes3! / g.perSecond;
+  figures.pgToSqlite = figures.nodes1! / figures.sqlite1!;
+  figures.threeToOne = figures.nodes3! / figures.nodes1!;
   console.log(`Cluster benchmark on ${machine()} (PostgreSQL 15, nodes, load generators and graphile-worker on this machine)`);
   console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run`);
   for (const row of rows) console.log(row);
-  console.log(`  graphile-worker 0.16  ${Math.round(jobsPerSecond)} jobs/s (add -> run -> complete of ${completedAt3} jobs, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`);
-  console.log(`  ratio Switchboard (3 nodes) / graphile-worker: ${figures.ratio.toFixed(2)}`);
+  console.log(`  graphile-worker 0.16  ${Math.round(g.perSecond)} jobs/s (add -> run -> complete for ${seconds} s, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace}); PostgreSQL CPU ${Math.round(g.pgCpuUs)} µs per job`);
+  console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)}   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)}   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)}`);
   console.log(`RESULT ${JSON.stringify({ bench: 'cluster', ...figures })}`);
 } finally {
+  rmSync(sqliteDir, { recursive: true, force: true });
   await server.stop();
 }

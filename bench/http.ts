@@ -1,7 +1,9 @@
 // HTTP benchmark: task creations/s and full lifecycles/s (create over REST, reservation.created on the worker's
 // WebSocket, accept over REST, complete over REST) against the real server process with its durable SQLite
 // store, driven by a load generator in another process (bench/load/httpLoad.ts) over keep-alive connections,
-// at 1 and 32 concurrent connections. Each figure is the median of several runs, each in a fresh workspace.
+// at 1 and 32 concurrent connections. Each figure is the median of several runs, each in a fresh workspace, with
+// the server process's CPU time per operation over the same window (all its threads: the fsyncs and the
+// checkpoints count).
 // Run: node --import tsx bench/http.ts [seconds=5] [runs=3]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
+import { cpuMicrosPerOp, processCpuSeconds } from './processCpu.ts';
 
 const [seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
 const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
@@ -32,25 +35,35 @@ async function setup(workers: number) {
   return { ws, workers: list };
 }
 
-async function measure(mode: 'create' | 'lifecycle', connections: number): Promise<number> {
+async function measure(mode: 'create' | 'lifecycle', connections: number): Promise<{ rate: number; cpuUs: number }> {
   const rates: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
     const { ws, workers } = await setup(mode === 'lifecycle' ? connections * 2 : 0);
     const input = { origin: server.origin, auth, workspace: ws, mode, connections, seconds, workers };
+    const before = processCpuSeconds(server.process.pid!);
     const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
-    rates.push(JSON.parse(stdout.trim().split('\n').at(-1)!).perSecond);
+    const after = processCpuSeconds(server.process.pid!);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    rates.push(result.perSecond);
+    cpu.push(cpuMicrosPerOp(before, after, result.done));
   }
-  return median(rates);
+  return { rate: median(rates), cpuUs: median(cpu) };
 }
 
 try {
   const results: Record<string, number> = {};
   for (const mode of ['create', 'lifecycle'] as const) {
-    for (const connections of [1, 32]) results[`${mode} ${connections}`] = await measure(mode, connections);
+    for (const connections of [1, 32]) {
+      const m = await measure(mode, connections);
+      results[`${mode} ${connections}`] = m.rate;
+      results[`${mode} ${connections} cpu_us`] = m.cpuUs;
+    }
   }
+  const us = (key: string) => Math.round(results[key]!);
   console.log(`HTTP benchmark on ${machine()} (server and load generator on the same machine, durable SQLite)`);
-  console.log(`  task creates/s        1 connection: ${Math.round(results['create 1']!)}   32 connections: ${Math.round(results['create 32']!)}`);
-  console.log(`  full lifecycles/s     1 connection: ${Math.round(results['lifecycle 1']!)}   32 connections: ${Math.round(results['lifecycle 32']!)}`);
+  console.log(`  task creates/s        1 connection: ${Math.round(results['create 1']!)} (${us('create 1 cpu_us')} µs server CPU each)   32 connections: ${Math.round(results['create 32']!)} (${us('create 32 cpu_us')} µs)`);
+  console.log(`  full lifecycles/s     1 connection: ${Math.round(results['lifecycle 1']!)} (${us('lifecycle 1 cpu_us')} µs server CPU each)   32 connections: ${Math.round(results['lifecycle 32']!)} (${us('lifecycle 32 cpu_us')} µs)`);
   console.log(`RESULT ${JSON.stringify({ bench: 'http', ...results })}`);
 } finally {
   await server.kill('SIGTERM');

@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../test/support/childServer.ts';
 import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
+import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
 
 const [connections = 32, seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
 const REDIS = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => existsSync(p));
@@ -30,6 +31,9 @@ if (!REDIS) {
 const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-peer-'));
+
+/** CPU per operation of the last runs: the Switchboard server and the Redis server. */
+const cpu = { switchboard: [] as number[], redis: [] as number[] };
 
 async function switchboardFlow(): Promise<number[]> {
   const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-peer' };
@@ -45,8 +49,12 @@ async function switchboardFlow(): Promise<number[]> {
         workers.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
       }
       const input = { origin: server.origin, auth, workspace: ws, mode: 'flow', connections, seconds, workers };
+      const before = processCpuSeconds(server.process.pid!);
       const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
-      rates.push(JSON.parse(stdout.trim().split('\n').at(-1)!).perSecond);
+      const after = processCpuSeconds(server.process.pid!);
+      const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      rates.push(result.perSecond);
+      cpu.switchboard.push(cpuMicrosPerOp(before, after, result.perSecond * seconds));
     }
     return rates;
   } finally {
@@ -87,6 +95,7 @@ async function bullmqFlow(): Promise<number[]> {
         if (counting) completed++;
       });
       await worker.waitUntilReady();
+      const redisBefore = treeCpuSeconds(redis.pid!);
       const deadline = performance.now() + seconds * 1000;
       await Promise.all(
         Array.from({ length: connections }, async () => {
@@ -95,6 +104,7 @@ async function bullmqFlow(): Promise<number[]> {
       );
       counting = false;
       rates.push(completed / seconds);
+      cpu.redis.push(cpuMicrosPerOp(redisBefore, treeCpuSeconds(redis.pid!), completed));
       await worker.close();
       await queue.obliterate({ force: true });
       await queue.close();
@@ -111,10 +121,10 @@ try {
   const bull = await bullmqFlow();
   const ratio = median(sb) / median(bull);
   console.log(`peer benchmark on ${machine()}; ${connections} producers and ${connections} consumers, ${seconds} s runs`);
-  console.log(`  Switchboard routed lifecycles/s (create, route, push, accept, complete): ${Math.round(median(sb))}  [runs: ${sb.map(Math.round).join(', ')}]`);
-  console.log(`  BullMQ jobs/s (add, process, complete; Redis appendfsync always):       ${Math.round(median(bull))}  [runs: ${bull.map(Math.round).join(', ')}]`);
+  console.log(`  Switchboard routed lifecycles/s (create, route, push, accept, complete): ${Math.round(median(sb))}  [runs: ${sb.map(Math.round).join(', ')}]; server CPU ${Math.round(median(cpu.switchboard))} µs each`);
+  console.log(`  BullMQ jobs/s (add, process, complete; Redis appendfsync always):       ${Math.round(median(bull))}  [runs: ${bull.map(Math.round).join(', ')}]; Redis CPU ${Math.round(median(cpu.redis))} µs each (the BullMQ clients run in this process)`);
   console.log(`  ratio Switchboard/BullMQ: ${ratio.toFixed(2)} (routed lifecycle vs unrouted job queue)`);
-  console.log(`RESULT ${JSON.stringify({ bench: 'peer', switchboard: median(sb), bullmq: median(bull), ratio })}`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'peer', switchboard: median(sb), bullmq: median(bull), ratio, switchboard_cpu_us: median(cpu.switchboard), redis_cpu_us: median(cpu.redis) })}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
