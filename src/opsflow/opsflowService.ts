@@ -41,6 +41,9 @@ export interface OpsActor {
 
 export const DEFAULT_WORKSPACE = 'workspace-default';
 
+/** SpaceONE's "no project" (a workspace-level task): what the console sends when the task type needs none. */
+export const NO_PROJECT = '*';
+
 export const ROUTE_CURSOR = (workspaceSid: string) => `ops-routes:${workspaceSid}`;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -326,12 +329,14 @@ export class OpsflowService {
     const build = (repo: Repository) => {
       const type = this.taskType(repo, actor, input.task_type_id);
       const category = this.category(repo, actor, type.category_id);
-      if (type.require_project && !input.project_id) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project`, [{ key: 'project_id' }]);
+      // The console sends project_id '*' (no project) for a type that needs none; a type that requires a project
+      // needs a real one.
+      if (type.require_project && input.project_id === NO_PROJECT) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project, not '${NO_PROJECT}'`, [{ key: 'project_id' }]);
       this.checkAssignee(type, input.assignee);
       const data = input.data ?? {};
       checkTaskData([...category.fields, ...type.fields], data, true);
       const task: OpsTask = {
-        task_id: taskId, domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id ?? null, category_id: category.sid, task_type_id: type.sid,
+        task_id: taskId, domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id, category_id: category.sid, task_type_id: type.sid,
         name: input.name, status_id: input.status_id, status_type: 'TODO', priority: (input.priority ?? 'MEDIUM') as OpsPriority, description: input.description ?? null,
         assignee: input.assignee ?? null, created_by: actor.userId, reference_id: input.reference_id ?? null, data, files: input.files ?? [], mentions: mentionsOf(input.mentions),
         created_at: actor.now, updated_at: actor.now, started_at: null, completed_at: null, started_duration: null, in_progress_duration: null, completed_duration: null,
@@ -399,7 +404,9 @@ export class OpsflowService {
         task.priority = input.priority;
         updated.push({ field: 'priority', content: input.priority });
       }
-      if (input.project_id !== undefined) {
+      // An empty project_id is proto3's "not set" (the console sends back what it read, '' for a task without one).
+      if (input.project_id !== undefined && input.project_id !== '') {
+        if (type.require_project && input.project_id === NO_PROJECT) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project, not '${NO_PROJECT}'`, [{ key: 'project_id' }]);
         task.project_id = input.project_id;
         updated.push({ field: 'project_id', content: input.project_id });
       }

@@ -14,13 +14,13 @@ describe('Opsflow face fuzz', () => {
     s = await startServer();
     const c = (await post('task-category/create', { name: 'F', status_options: { TODO: [{ status_id: 'a', name: 'A' }], IN_PROGRESS: [{ status_id: 'b', name: 'B' }], COMPLETED: [{ status_id: 'c', name: 'C' }] }, fields: [{ field_id: 'f', name: 'F', field_type: 'TEXT' }] })).body;
     const t = (await post('task-type/create', { name: 'T', category_id: c.category_id, assignee_pool: ['u'] })).body;
-    taskId = (await post('task/create', { name: 'seed', status_id: 'a', task_type_id: t.task_type_id, data: { f: 'x' } })).body.task_id;
+    taskId = (await post('task/create', { name: 'seed', status_id: 'a', project_id: '*', task_type_id: t.task_type_id, data: { f: 'x' } })).body.task_id;
   });
   after(async () => s.close());
 
   const check = (res: { status: number; body: any; text: string }, what: string) => {
     assert.ok(res.status < 500, `${what} -> ${res.status} ${res.text.slice(0, 300)}`);
-    if (res.status >= 400) assert.match(res.body?.error?.code ?? '', /^ERROR_/, `${what}: ${res.text.slice(0, 200)}`);
+    if (res.status >= 400) assert.match(res.body?.detail?.code ?? '', /^ERROR_/, `${what}: ${res.text.slice(0, 200)}`);
   };
   const scalar = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('now-1d', 'now+2h', '2026-01-01', '(', '.*', '%', "'; DROP TABLE ops_tasks; --"));
   const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), scalar, { maxKeys: 2 }));

@@ -2,22 +2,17 @@
 // Authentication is the server's Basic (account or API key; the credential's SID is the user). The workspace is
 // the `X-Workspace-Id` header, as SpaceONE takes it from a workspace-scoped token: with it a caller sees and
 // creates that workspace's tasks; without it the caller is domain-wide and creates in `workspace-default`.
-// Errors are SpaceONE's `{"error": {"code": "ERROR_...", "message": "..."}}`.
+// Errors are SpaceONE's `{"detail": {"code": "ERROR_...", "message": "..."}}` (spaceoneError.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, ERRORS } from '../../core/errors.ts';
+import { ApiError } from '../../core/errors.ts';
 import type { OpsActor, OpsflowService } from '../../opsflow/opsflowService.ts';
 import { principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
+import { spaceoneErrorBody } from './spaceoneError.ts';
 
 export interface OpsflowRouteDeps {
   clock: () => number;
   opsflow: OpsflowService;
-}
-
-export function spaceoneErrorBody(err: ApiError) {
-  const name = (ERRORS[err.kind] as { name?: string }).name;
-  const code = name?.startsWith('ERROR_') ? name : `ERROR_${err.kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-  return { error: { code, message: err.message, ...(err.details.length ? { details: err.details } : {}) } };
 }
 
 export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: OpsflowRouteDeps): void {
