@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import { type Mentions, STATUS_TYPES } from '../core/opsflowEntities.ts';
+import { OPS_EVENT_TYPES } from './events.ts';
 import { taskFieldSchema } from './taskFields.ts';
 
 /** Python's (pydantic's) names for the JSON types zod expects, as python-core's message names them. */
@@ -78,7 +79,7 @@ export const S = {
   categoryRef: z.object({ category_id: id() }),
   categoryList: z.object({ ...queryField, category_id: id().optional(), name: z.string().max(256).optional(), include_deleted: z.boolean().optional() }),
   typeCreate: z.object({ name: z.string().min(1).max(256), description: z.string().max(4096).optional(), fields: fieldsSchema.optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.optional(), vars: struct().optional(), tags: struct().optional(), category_id: id() }),
-  typeUpdate: z.object({ task_type_id: id(), name: z.string().min(1).max(256).optional(), description: z.string().max(4096).optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.nullable().optional(), vars: struct().optional(), tags: struct().optional() }),
+  typeUpdate: z.object({ task_type_id: id(), name: z.string().min(1).max(256).optional(), description: z.string().max(4096).optional(), assignee_pool: z.array(z.string().min(1).max(256)).max(1000).optional(), require_project: z.boolean().optional(), routing: routingSchema.nullable().optional(), vars: struct().optional(), tags: struct().optional(), category_id: id().optional() }),
   typeFields: z.object({ task_type_id: id(), fields: fieldsSchema, force: z.boolean().optional() }),
   typeDelete: z.object({ task_type_id: id(), new_task_type_id: id().optional() }),
   typeGet: z.object({ task_type_id: id(), include_category_fields: z.boolean().optional() }),
@@ -90,11 +91,17 @@ export const S = {
   taskStatus: z.object({ task_id: id(), status_id: id(), assignee: z.string().min(1).max(256).optional() }),
   taskRef: z.object({ task_id: id() }),
   taskList: z.object({ ...queryField, task_id: id().optional(), name: z.string().max(256).optional(), status_id: id().optional(), status_type: z.enum(STATUS_TYPES).optional(), priority: priority.optional(), assignee: z.string().max(256).optional(), related_asset_id: z.string().max(128).optional(), workspace_id: z.string().max(128).optional(), project_id: z.string().max(128).optional(), category_id: id().optional(), task_type_id: id().optional() }),
-  commentCreate: z.object({ task_id: id(), comment: z.string().min(1).max(65_536), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), mentions: mentionsSchema.optional() }),
+  commentCreate: z.object({ task_id: id(), comment: z.string().min(1).max(65_536), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), mentions: mentionsSchema.optional(), source: struct().optional(), reference_id: z.string().max(256).optional() }),
   commentUpdate: z.object({ comment_id: id(), comment: z.string().min(1).max(65_536), mentions: mentionsSchema.optional() }),
   commentRef: z.object({ comment_id: id() }),
-  commentList: z.object({ ...queryField, task_id: id().optional(), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), user_id: z.string().max(256).optional(), user_group_id: z.string().max(256).optional() }),
-  eventList: z.object({ ...queryField, task_id: id().optional(), event_type: z.string().max(64).optional() }),
+  commentList: z.object({
+    ...queryField, task_id: id().optional(), comment_id: id().optional(), comment_type: z.enum(['COMMENT', 'TASK_DESCRIPTION']).optional(), user_id: z.string().max(256).optional(),
+    user_group_id: z.string().max(256).optional(), workspace_id: z.string().max(128).optional(), project_id: z.string().max(128).optional(),
+  }),
+  eventList: z.object({
+    ...queryField, task_id: id().optional(), event_type: z.enum(OPS_EVENT_TYPES, { error: `must be one of ${OPS_EVENT_TYPES.join(', ')}` }).optional(), created_type: z.string().max(64).optional(),
+    event_id: id().optional(), created_by: z.string().max(256).optional(), workspace_id: z.string().max(128).optional(), project_id: z.string().max(128).optional(),
+  }),
   stat: z.object({ query: z.unknown() }),
 };
 

@@ -125,4 +125,177 @@ describe('Opsflow face as SpaceONE serves it', () => {
     // An empty project_id on update is proto3's "not set": no change.
     assert.equal((await ok('task/update', { task_id: inProject.task_id, project_id: '', name: 'Renamed' })).project_id, 'project-db');
   });
+
+  test('finding 5: every event type carries its actor and time under the console\'s names; a deletion is no event of the protos', async () => {
+    const user = s.accountSid;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const created = now;
+    const t = await ok('task/create', { name: 'Events', status_id: 'todo', project_id: '*', task_type_id: type.task_type_id });
+    now += 1000;
+    await ok('task/update', { task_id: t.task_id, name: 'Events renamed', data: { host: 'db-1' } });
+    now += 1000;
+    await ok('task/change_status', { task_id: t.task_id, status_id: 'doing', assignee: 'alice' });
+    now += 1000;
+    const comment = await ok('comment/create', { task_id: t.task_id, comment: 'on it', mentions: { USER: ['bob'] } });
+    now += 1000;
+    await ok('task/change_assignee', { task_id: t.task_id, assignee: 'bob' });
+    const listed = await ok('event/list', { task_id: t.task_id, query: { sort: [{ key: 'created_at' }] } });
+    const info = listed.results.map((e: any) => [e.event_type, e.additional_info]);
+    assert.deepEqual(info, [
+      ['CREATED', { created_by: user, created_at: at(created), after_status: { status_id: 'todo', name: 'To do', status_type: 'TODO' } }],
+      ['UPDATED', { updated_by: user, updated_at: at(created + 1000), updated_data: [{ updated_field: 'name', updated_content: 'Events renamed' }, { updated_field: 'data.host', updated_content: 'db-1' }] }],
+      ['CHANGE_STATUS', {
+        changed_by: user, changed_at: at(created + 2000), before_status: { status_id: 'todo', name: 'To do', status_type: 'TODO' }, after_status: { status_id: 'doing', name: 'Doing', status_type: 'IN_PROGRESS' },
+        updated_data: [{ updated_field: 'status_id', updated_content: 'doing' }, { updated_field: 'assignee', updated_content: 'alice' }],
+      }],
+      ['COMMENTED', { created_by: user, created_at: at(created + 3000), comment_id: comment.comment_id, mentions: { USER: ['bob'], USER_GROUP: [] } }],
+      ['UPDATED', { updated_by: user, updated_at: at(created + 4000), updated_data: [{ updated_field: 'assignee', updated_content: 'bob' }] }],
+    ]);
+    // EventInfo's fields, updated_at included (an event never changes).
+    for (const e of listed.results) {
+      assert.deepEqual(Object.keys(e).sort(), ['additional_info', 'created_at', 'created_by', 'created_type', 'description', 'domain_id', 'event_id', 'event_type', 'name', 'project_id', 'task_id', 'updated_at', 'workspace_id']);
+      assert.equal(e.updated_at, e.created_at);
+    }
+    // An event recorded before these fields existed is shown with them, from the event's own actor and time.
+    const legacyTask = await ok('task/create', { name: 'Legacy', status_id: 'todo', project_id: '*', task_type_id: type.task_type_id });
+    s.store.transaction((repo) => {
+      const [createdEvent] = repo.eventsFor(`opsflow:${s.accountSid}`).filter((e) => e.resourceSid === legacyTask.task_id);
+      repo.appendEvent({ ...createdEvent!, sid: `EV${'0'.repeat(31)}1`, eventType: 'opsflow.updated', dateMs: created + 9000, eventData: { ...createdEvent!.eventData, event_id: 'event-legacy', event_type: 'UPDATED', additional_info: JSON.stringify({ updated_data: [], changed_by: 'USlegacy', changed_at: at(created + 9000) }) } });
+    });
+    await s.store.durable();
+    const legacy = (await ok('event/list', { event_id: 'event-legacy' })).results[0];
+    assert.equal(legacy.additional_info.updated_by, s.accountSid);
+    assert.equal(legacy.additional_info.updated_at, at(created + 9000));
+
+    // DELETED is not in the protos' EventType: a deletion is no event of event/list or event/stat; the task's
+    // earlier events stay listed, and event_type DELETED is refused like any value outside the enum.
+    const before = (await ok('event/list', { task_id: t.task_id })).total_count;
+    await ok('task/delete', { task_id: t.task_id });
+    const afterDelete = await ok('event/list', { task_id: t.task_id });
+    assert.equal(afterDelete.total_count, before);
+    assert.ok(afterDelete.results.every((e: any) => ['CREATED', 'UPDATED', 'CHANGE_STATUS', 'COMMENTED'].includes(e.event_type)));
+    const types = await ok('event/stat', { query: { distinct: 'event_type' } });
+    assert.deepEqual(types.results, ['CHANGE_STATUS', 'COMMENTED', 'CREATED', 'UPDATED']);
+    assert.equal((await ok('event/stat', { query: { filter: [{ k: 'task_id', v: t.task_id, o: 'eq' }], aggregate: [{ count: { name: 'n' } }] } })).results[0].n, before);
+    await refused('event/list', { event_type: 'DELETED' }, 400, 'ERROR_INVALID_PARAMETER');
+    await refused('comment/get', { comment_id: comment.comment_id }, 404, 'ERROR_NOT_FOUND');
+  });
+
+  test('finding 6: keyword splits on spaces and matches any word (contain_in over the keyword fields), in list and stat', async () => {
+    const made: Record<string, string> = {};
+    for (const [name, description] of [['Disk nearly full on db-1', ''], ['CPU spike', 'web tier'], ['Printer jam', 'third floor'], ['Certificate expiry', 'DISK of the vault']]) {
+      made[name] = (await ok('task/create', { name, description, status_id: 'todo', project_id: 'kw', task_type_id: type.task_type_id })).task_id;
+    }
+    const names = async (keyword: string) => (await ok('task/list', { project_id: 'kw', query: { keyword, sort: [{ key: 'name' }] } })).results.map((t: any) => t.name);
+    assert.deepEqual(await names('disk full'), ['Certificate expiry', 'Disk nearly full on db-1']);
+    assert.deepEqual(await names('printer  cpu'), ['CPU spike', 'Printer jam']);
+    assert.deepEqual(await names('floor'), ['Printer jam'], 'descriptions are keyword fields');
+    assert.deepEqual(await names(made['CPU spike']!), ['CPU spike'], 'so are ids');
+    assert.deepEqual(await names('   '), ['CPU spike', 'Certificate expiry', 'Disk nearly full on db-1', 'Printer jam'], 'no words: no condition');
+    assert.deepEqual(await names('nothing-like-this'), []);
+    // The words are matched any; the other conditions still all hold.
+    assert.deepEqual((await ok('task/list', { project_id: 'kw', query: { keyword: 'disk cpu', filter: [{ k: 'name', v: 'spike', o: 'contain' }] } })).results.map((t: any) => t.name), ['CPU spike']);
+    const stat = await ok('task/stat', { query: { keyword: 'disk jam', filter: [{ k: 'project_id', v: 'kw', o: 'eq' }], aggregate: [{ count: { name: 'n' } }] } });
+    assert.deepEqual(stat.results, [{ n: 3 }]);
+    await refused('task/list', { query: { keyword: ['disk'] } }, 400, 'ERROR_INVALID_QUERY');
+  });
+
+  test('finding 7: the fields and filters of the newest opsflow v1 protos', async () => {
+    const A = { 'x-workspace-id': 'workspace-p7' };
+    const t = await ok('task/create', { name: 'Proto task', status_id: 'todo', project_id: 'project-7', task_type_id: type.task_type_id }, A);
+    const other = await ok('task/create', { name: 'Other task', status_id: 'todo', project_id: 'project-8', task_type_id: type.task_type_id }, A);
+    // TaskInfo: every field of the proto (contents_type included), and Switchboard's mentions beside them.
+    assert.deepEqual(Object.keys(t).filter((k) => k !== 'mentions').sort(), [
+      'assignee', 'category_id', 'completed_at', 'completed_duration', 'contents_type', 'created_at', 'created_by', 'data', 'description', 'domain_id', 'files', 'in_progress_duration',
+      'name', 'priority', 'project_id', 'reference_id', 'related_assets', 'started_at', 'started_duration', 'status_id', 'status_type', 'task_id', 'task_type_id', 'updated_at', 'workspace_id',
+    ]);
+    assert.equal(t.contents_type, 'markdown');
+
+    // CommentCreateRequest's source and reference_id; CommentInfo's fields.
+    const c = await ok('comment/create', { task_id: t.task_id, comment: 'from the pager', source: { name: 'PagerDuty', icon: 'https://example.com/pd.svg' }, reference_id: 'PD-42', mentions: { USER_GROUP: ['ug-oncall'] } }, A);
+    assert.deepEqual(Object.keys(c).sort(), ['comment', 'comment_id', 'comment_type', 'contents_type', 'created_at', 'created_by', 'domain_id', 'is_edited', 'mentions', 'project_id', 'reference_id', 'source', 'task_id', 'updated_at', 'workspace_id']);
+    assert.deepEqual([c.source, c.reference_id, c.contents_type, c.workspace_id, c.project_id], [{ name: 'PagerDuty', icon: 'https://example.com/pd.svg' }, 'PD-42', 'markdown', 'workspace-p7', 'project-7']);
+    await ok('comment/create', { task_id: other.task_id, comment: 'plain' }, A);
+    // CommentSearchQuery's filters.
+    const comments = async (body: object) => (await ok('comment/list', body, A)).results.map((x: any) => x.comment).sort();
+    assert.deepEqual(await comments({ comment_id: c.comment_id }), ['from the pager']);
+    assert.deepEqual(await comments({ project_id: 'project-8' }), ['plain']);
+    assert.deepEqual(await comments({ workspace_id: 'workspace-p7' }), ['from the pager', 'plain']);
+    assert.deepEqual(await comments({ workspace_id: 'workspace-elsewhere' }), []);
+    assert.deepEqual(await comments({ user_group_id: 'ug-oncall' }), ['from the pager']);
+    assert.deepEqual(await comments({ user_id: s.accountSid, query: { filter: [{ k: 'reference_id', v: 'PD-42', o: 'eq' }] } }), ['from the pager']);
+    // comment/stat.
+    const byProject = await ok('comment/stat', { query: { aggregate: [{ group: { keys: [{ key: 'project_id', name: 'project' }], fields: [{ operator: 'count', name: 'n' }] } }, { sort: [{ key: 'project' }] }] } }, A);
+    assert.deepEqual(byProject.results, [{ project: 'project-7', n: 1 }, { project: 'project-8', n: 1 }]);
+
+    // EventSearchQuery's filters: created_type, event_id, created_by, workspace_id, project_id.
+    const events = async (body: object) => (await ok('event/list', { ...body, query: { sort: [{ key: 'created_at' }] } }, A)).results;
+    const created = (await events({ task_id: t.task_id, event_type: 'CREATED' }))[0];
+    assert.deepEqual((await events({ event_id: created.event_id })).map((e: any) => e.event_id), [created.event_id]);
+    assert.deepEqual((await events({ project_id: 'project-8' })).map((e: any) => [e.task_id, e.event_type]), [[other.task_id, 'CREATED'], [other.task_id, 'COMMENTED']]);
+    assert.equal((await events({ workspace_id: 'workspace-p7', created_type: 'USER', created_by: s.accountSid })).length, 4);
+    assert.equal((await events({ created_type: 'SYSTEM' })).length, 0);
+    assert.equal((await events({ created_by: 'USsomeone-else' })).length, 0);
+    assert.equal((await events({ workspace_id: 'workspace-elsewhere' })).length, 0);
+
+    // TaskTypeUpdateRequest's category_id: a type no task uses moves; one that tasks use does not.
+    const spare = await ok('task-category/create', { name: 'Spare', status_options: { TODO: [{ name: 'a' }], IN_PROGRESS: [{ name: 'b' }], COMPLETED: [{ name: 'c' }] } });
+    const unused = await ok('task-type/create', { name: 'Unused', category_id: category.category_id });
+    assert.equal((await ok('task-type/update', { task_type_id: unused.task_type_id, category_id: spare.category_id })).category_id, spare.category_id);
+    await refused('task-type/update', { task_type_id: type.task_type_id, category_id: spare.category_id, name: 'moved?' }, 400, 'ERROR_EXIST_RESOURCE');
+    assert.equal((await ok('task-type/get', { task_type_id: type.task_type_id })).name, 'Request', 'nothing changed');
+
+    // TaskSearchQuery's related_asset_id: no task has related assets here.
+    assert.equal((await ok('task/list', { related_asset_id: 'asset-1' }, A)).total_count, 0);
+    assert.equal((await ok('task/list', { query: { filter: [{ k: 'related_asset_id', v: ['asset-1'], o: 'in' }] } }, A)).total_count, 0);
+    assert.equal((await ok('task/list', { query: { filter: [{ k: 'related_asset_id', v: ['asset-1'], o: 'not_in' }] } }, A)).total_count, 2);
+
+    // StatisticsQuery: the short names k/n/o, and project's boolean exclude_keys (false keeps the group keys).
+    const grouped = { group: { keys: [{ k: 'project_id', n: 'project' }], fields: [{ o: 'count', n: 'total' }, { o: 'add_to_set', k: 'name', n: 'names' }] } };
+    const kept = await ok('task/stat', { query: { aggregate: [grouped, { project: { fields: [{ k: 'names', n: 'count', o: 'size' }] } }, { sort: [{ key: 'project' }] }] } }, A);
+    assert.deepEqual(kept.results, [{ project: 'project-7', count: 1 }, { project: 'project-8', count: 1 }]);
+    const dropped = await ok('task/stat', { query: { aggregate: [grouped, { sort: [{ key: 'project' }] }, { project: { fields: [{ key: 'total', name: 'n' }], exclude_keys: true } }] } }, A);
+    assert.deepEqual(dropped.results, [{ n: 1 }, { n: 1 }]);
+    // Query members Switchboard does not run are refused, not ignored.
+    assert.match((await refused('task/list', { query: { lookup: [{ from: 'x' }] } }, 400, 'ERROR_INVALID_QUERY')).message, /lookup/);
+    await refused('task/list', { query: { unwind: { path: 'files' } } }, 400, 'ERROR_INVALID_QUERY');
+  });
+
+  test('finding 7: the variable service (create, update, delete, get, list, stat), per workspace', async () => {
+    const A = { 'x-workspace-id': 'workspace-va' };
+    const B = { 'x-workspace-id': 'workspace-vb' };
+    const v = await ok('variable/create', { name: 'smtp.host', value: 'mail.example.com', tags: { team: 'ops' } }, A);
+    assert.deepEqual(Object.keys(v).sort(), ['created_at', 'domain_id', 'name', 'tags', 'updated_at', 'value', 'workspace_id']);
+    assert.deepEqual([v.name, v.value, v.tags, v.domain_id, v.workspace_id], ['smtp.host', 'mail.example.com', { team: 'ops' }, s.accountSid, 'workspace-va']);
+    // The same name in another workspace is another variable; twice in one workspace is refused.
+    await ok('variable/create', { name: 'smtp.host', value: 'relay.b.example.com' }, B);
+    const dup = await refused('variable/create', { name: 'smtp.host', value: 'again' }, 409, 'ERROR_NOT_UNIQUE', A);
+    assert.match(dup.message, /smtp\.host/);
+    now += 5000;
+    const updated = await ok('variable/update', { name: 'smtp.host', value: 'mx.example.com' }, A);
+    assert.deepEqual([updated.value, updated.tags, updated.updated_at === v.updated_at], ['mx.example.com', { team: 'ops' }, false]);
+    assert.equal((await ok('variable/get', { name: 'smtp.host' }, A)).value, 'mx.example.com');
+    assert.equal((await ok('variable/get', { name: 'smtp.host' }, B)).value, 'relay.b.example.com');
+    // A domain-wide caller names the workspace (the default one otherwise), and lists every workspace's.
+    assert.equal((await ok('variable/get', { name: 'smtp.host', workspace_id: 'workspace-vb' })).value, 'relay.b.example.com');
+    await refused('variable/get', { name: 'smtp.host' }, 404, 'ERROR_NOT_FOUND');
+    const all = await ok('variable/list', { name: 'smtp.host', query: { sort: [{ key: 'workspace_id' }] } });
+    assert.deepEqual(all.results.map((x: any) => x.workspace_id), ['workspace-va', 'workspace-vb']);
+    assert.deepEqual((await ok('variable/list', {}, A)).results.map((x: any) => x.value), ['mx.example.com']);
+    assert.deepEqual((await ok('variable/list', { query: { keyword: 'relay', only: ['name'] } })).results, [{ name: 'smtp.host' }]);
+    const stat = await ok('variable/stat', { query: { aggregate: [{ group: { keys: [{ key: 'workspace_id', name: 'ws' }], fields: [{ operator: 'count', name: 'n' }] } }, { sort: [{ key: 'ws' }] }] } });
+    assert.deepEqual(stat.results, [{ ws: 'workspace-va', n: 1 }, { ws: 'workspace-vb', n: 1 }]);
+    // Bad input changes nothing.
+    const before = (await ok('variable/list', {})).results;
+    await refused('variable/create', { name: 'x' }, 400, 'ERROR_REQUIRED_PARAMETER');
+    await refused('variable/create', { name: 'x', value: 5 }, 400, 'ERROR_INVALID_PARAMETER_TYPE');
+    await refused('variable/create', { name: 'no spaces please', value: 'v' }, 400, 'ERROR_INVALID_PARAMETER');
+    await refused('variable/create', { name: 'x', value: 'v', workspace_id: 'workspace-vb' }, 403, 'ERROR_PERMISSION_DENIED', A);
+    await refused('variable/update', { name: 'missing', value: 'v' }, 404, 'ERROR_NOT_FOUND', A);
+    await refused('variable/list', { query: { filter: [{ k: 'secret', v: 'x', o: 'eq' }] } }, 400, 'ERROR_INVALID_QUERY');
+    assert.deepEqual((await ok('variable/list', {})).results, before);
+    await ok('variable/delete', { name: 'smtp.host' }, A);
+    await refused('variable/get', { name: 'smtp.host' }, 404, 'ERROR_NOT_FOUND', A);
+    assert.equal((await ok('variable/get', { name: 'smtp.host' }, B)).value, 'relay.b.example.com');
+  });
 });

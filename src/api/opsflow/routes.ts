@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
 import type { OpsActor, OpsflowService } from '../../opsflow/opsflowService.ts';
+import type { OpsflowVariables } from '../../opsflow/variables.ts';
 import { principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
 import { spaceoneErrorBody } from './spaceoneError.ts';
@@ -13,9 +14,10 @@ import { spaceoneErrorBody } from './spaceoneError.ts';
 export interface OpsflowRouteDeps {
   clock: () => number;
   opsflow: OpsflowService;
+  variables: OpsflowVariables;
 }
 
-export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: OpsflowRouteDeps): void {
+export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow, variables }: OpsflowRouteDeps): void {
   app.register(
     async (api) => {
       configureJsonFace(api, {
@@ -67,10 +69,19 @@ export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: 
           delete: (a, b) => opsflow.deleteComment(a, b),
           get: (a, b) => opsflow.getComment(a, b),
           list: (a, b) => opsflow.listComments(a, b),
+          stat: (a, b) => opsflow.stat('comment', a, b),
         },
         event: {
           list: (a, b) => opsflow.listEvents(a, b),
           stat: (a, b) => opsflow.stat('event', a, b),
+        },
+        variable: {
+          create: (a, b) => variables.create(a, b),
+          update: (a, b) => variables.update(a, b),
+          delete: (a, b) => variables.delete(a, b),
+          get: (a, b) => variables.get(a, b),
+          list: (a, b) => variables.list(a, b),
+          stat: (a, b) => variables.stat(a, b),
         },
       };
       for (const [resource, byVerb] of Object.entries(verbs)) {
