@@ -70,6 +70,9 @@ describe('Opsflow routing through TaskRouter', () => {
       assert.deepEqual(events.map((e: any) => [e.event_type, e.created_type]), [['CREATED', 'USER'], ['CHANGE_STATUS', 'SYSTEM'], ['CHANGE_STATUS', 'SYSTEM']]);
       assert.deepEqual(events[1].additional_info.updated_data[0], { updated_field: 'assignee', updated_content: 'dana' });
       assert.deepEqual(events[2].additional_info.after_status, { status_id: 'closed', name: 'Closed', status_type: 'COMPLETED' });
+      // Routing's changes are the system's (EventSearchQuery.created_type), made by TaskRouter.
+      const bySystem = (await ok(s, 'event/list', { task_id: created.task_id, created_type: 'SYSTEM' })).results;
+      assert.deepEqual(bySystem.map((e: any) => [e.event_type, e.additional_info.changed_by]), [['CHANGE_STATUS', 'system:taskrouter'], ['CHANGE_STATUS', 'system:taskrouter']]);
 
       // A task created with an assignee is not routed.
       const direct = await ok(s, 'task/create', { name: 'Manual', status_id: 'open', project_id: '*', task_type_id: r.type.task_type_id, data: { system: 'db' }, assignee: 'someone' });
