@@ -8,6 +8,7 @@
 // refusal is SpaceONE's body, `{"detail": {"code": "ERROR_NOT_FOUND", ...}}`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { domainSnapshot } from '../support/opsflowFace.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const MISSING = { task_id: 'task-000000000000', comment_id: 'comment-000000000000', category_id: 'tc-000000000000', task_type_id: 'tt-000000000000', name: 'missing.variable' };
@@ -31,15 +32,8 @@ describe('Opsflow isolation matrix', () => {
     return r.body;
   };
 
-  /** Everything the domain holds, as a domain-wide caller of account A reads it. */
-  const snapshot = async () => ({
-    tasks: (await ok('task/list', {})).results,
-    comments: (await ok('comment/list', {})).results,
-    events: (await ok('event/list', {})).results,
-    categories: (await ok('task-category/list', { include_deleted: true })).results,
-    types: (await ok('task-type/list', {})).results,
-    variables: (await ok('variable/list', {})).results,
-  });
+  /** Everything the domain holds, as a domain-wide caller of the account reads it. */
+  const snapshot = () => domainSnapshot(ok);
 
   before(async () => {
     s = await startServer();

@@ -3,6 +3,7 @@
 // the fields and filters of the newest opsflow v1 protos. Every refusal is checked to change nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { domainSnapshot } from '../support/opsflowFace.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 describe('Opsflow face as SpaceONE serves it', () => {
@@ -26,14 +27,8 @@ describe('Opsflow face as SpaceONE serves it', () => {
     assert.equal(typeof r.body.detail.message, 'string');
     return r.body.detail;
   };
-  /** Everything of the domain, as a domain-wide caller lists it. */
-  const snapshot = async () => ({
-    tasks: (await ok('task/list', {})).results,
-    comments: (await ok('comment/list', {})).results,
-    events: (await ok('event/list', {})).results,
-    categories: (await ok('task-category/list', { include_deleted: true })).results,
-    types: (await ok('task-type/list', {})).results,
-  });
+  /** Everything the domain holds, as a domain-wide caller of the account reads it. */
+  const snapshot = () => domainSnapshot(ok);
 
   before(async () => {
     s = await startServer({ clock: () => now });
