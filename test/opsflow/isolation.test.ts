@@ -204,6 +204,10 @@ describe('Opsflow isolation matrix', () => {
     }
     const created = await call('task-category/create', { name: 'Mine', status_options: { TODO: [{ name: 'a' }], IN_PROGRESS: [{ name: 'b' }], COMPLETED: [{ name: 'c' }] } }, B);
     assert.equal(created.status, 403);
+    // Nor does it create a variable in another workspace (a variable of the same name in its own is its own).
+    const planted = await call('variable/create', { name: variable.name, value: 'planted', workspace_id: 'workspace-a' }, B);
+    assert.equal(planted.status, 403, planted.text);
+    assert.equal(planted.body.detail.code, 'ERROR_PERMISSION_DENIED');
     assert.deepEqual(await snapshot(), before, 'nothing changed');
   });
 });
