@@ -22,7 +22,7 @@ import {
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd } from '../engine/eventTail.ts';
 import { newId } from './ids.ts';
-import { listQuery, statQuery } from './queries.ts';
+import { listQuery, shortcutConditions, statQuery } from './queries.ts';
 import { relatedAssetCondition } from './queryDecode.ts';
 import { type OpsEventType, additionalInfo, renderEvent } from './events.ts';
 import { iso, renderCategory, renderComment, renderTask, renderType } from './render.ts';
@@ -37,6 +37,12 @@ export { DEFAULT_WORKSPACE, type OpsActor } from './scope.ts';
 export const NO_PROJECT = '*';
 
 export const ROUTE_CURSOR = (workspaceSid: string) => `ops-routes:${workspaceSid}`;
+
+/** The console sends project_id '*' (no project) for a type that needs none; a type that requires a project
+ *  needs a real one. */
+function checkProject(type: OpsTaskType, projectId: string): void {
+  if (type.require_project && projectId === NO_PROJECT) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project, not '${NO_PROJECT}'`, [{ key: 'project_id' }]);
+}
 
 export class OpsflowService {
   private readonly store: Store;
@@ -321,9 +327,7 @@ export class OpsflowService {
     const build = (repo: Repository) => {
       const type = this.taskType(repo, actor, input.task_type_id);
       const category = this.category(repo, actor, type.category_id);
-      // The console sends project_id '*' (no project) for a type that needs none; a type that requires a project
-      // needs a real one.
-      if (type.require_project && input.project_id === NO_PROJECT) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project, not '${NO_PROJECT}'`, [{ key: 'project_id' }]);
+      checkProject(type, input.project_id);
       this.checkAssignee(type, input.assignee);
       const data = input.data ?? {};
       checkTaskData([...category.fields, ...type.fields], data, true);
@@ -398,7 +402,7 @@ export class OpsflowService {
       }
       // An empty project_id is proto3's "not set" (the console sends back what it read, '' for a task without one).
       if (input.project_id !== undefined && input.project_id !== '') {
-        if (type.require_project && input.project_id === NO_PROJECT) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project, not '${NO_PROJECT}'`, [{ key: 'project_id' }]);
+        checkProject(type, input.project_id);
         task.project_id = input.project_id;
         updated.push({ field: 'project_id', content: input.project_id });
       }
@@ -489,11 +493,10 @@ export class OpsflowService {
 
   listTasks(actor: OpsActor, body: unknown) {
     const input = decode(S.taskList, body);
-    const conditions: OpsCondition[] = workspaceConditions(actor, 'task');
-    for (const key of ['task_id', 'name', 'status_id', 'status_type', 'priority', 'assignee', 'workspace_id', 'project_id', 'category_id', 'task_type_id'] as const) {
-      const v = input[key];
-      if (v !== undefined) conditions.push({ key, operator: 'eq', value: v });
-    }
+    const conditions: OpsCondition[] = [
+      ...workspaceConditions(actor, 'task'),
+      ...shortcutConditions(input, ['task_id', 'name', 'status_id', 'status_type', 'priority', 'assignee', 'workspace_id', 'project_id', 'category_id', 'task_type_id']),
+    ];
     if (input.related_asset_id !== undefined) conditions.push(relatedAssetCondition('eq', input.related_asset_id));
     return this.search('task', actor, conditions, input.query, (t) => renderTask(t as OpsTask));
   }
@@ -545,11 +548,7 @@ export class OpsflowService {
 
   listComments(actor: OpsActor, body: unknown) {
     const input = decode(S.commentList, body);
-    const conditions: OpsCondition[] = workspaceConditions(actor, 'comment');
-    for (const key of ['task_id', 'comment_id', 'comment_type', 'workspace_id', 'project_id'] as const) {
-      const v = input[key];
-      if (v !== undefined) conditions.push({ key, operator: 'eq', value: v });
-    }
+    const conditions: OpsCondition[] = [...workspaceConditions(actor, 'comment'), ...shortcutConditions(input, ['task_id', 'comment_id', 'comment_type', 'workspace_id', 'project_id'])];
     // The comment's author, and a user group it mentions (a comment has no group of its own).
     if (input.user_id !== undefined) conditions.push({ key: 'created_by', operator: 'eq', value: input.user_id });
     if (input.user_group_id !== undefined) conditions.push({ key: 'mentions.USER_GROUP', operator: 'eq', value: input.user_group_id });
@@ -558,11 +557,7 @@ export class OpsflowService {
 
   listEvents(actor: OpsActor, body: unknown) {
     const input = decode(S.eventList, body);
-    const conditions: OpsCondition[] = workspaceConditions(actor, 'event');
-    for (const key of ['task_id', 'event_type', 'created_type', 'event_id', 'created_by', 'workspace_id', 'project_id'] as const) {
-      const v = input[key];
-      if (v !== undefined) conditions.push({ key, operator: 'eq', value: v });
-    }
+    const conditions: OpsCondition[] = [...workspaceConditions(actor, 'event'), ...shortcutConditions(input, ['task_id', 'event_type', 'created_type', 'event_id', 'created_by', 'workspace_id', 'project_id'])];
     return this.search('event', actor, conditions, input.query, (e) => renderEvent(e as EventRecord));
   }
 

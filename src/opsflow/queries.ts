@@ -10,6 +10,11 @@ import { applyStages } from './statStages.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A search message's request shortcuts (`task_id`, `status_type`, ...) as `eq` conditions, for those given. */
+export function shortcutConditions<K extends string>(input: Partial<Record<K, unknown>>, keys: readonly K[]): OpsCondition[] {
+  return keys.filter((key) => input[key] !== undefined).map((key) => ({ key, operator: 'eq', value: input[key] }));
+}
+
 /** A list: `conditions` are the caller's scope and the request's shortcuts (`task_id`, `status_type`, ...). */
 export function listQuery(store: Store, collection: OpsCollection, actor: OpsActor, conditions: OpsCondition[], rawQuery: unknown, render: (doc: unknown) => Record<string, unknown>) {
   const q = decodeSearch(collection, rawQuery, actor.now);

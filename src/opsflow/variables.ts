@@ -8,7 +8,7 @@ import { ApiError } from '../core/errors.ts';
 import type { OpsCondition, OpsVariable } from '../core/opsflowEntities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { newId } from './ids.ts';
-import { listQuery, statQuery } from './queries.ts';
+import { listQuery, shortcutConditions, statQuery } from './queries.ts';
 import { iso } from './render.ts';
 import { decode, notFound } from './requests.ts';
 import { DEFAULT_WORKSPACE, type OpsActor, workspaceConditions } from './scope.ts';
@@ -91,11 +91,7 @@ export class OpsflowVariables {
 
   list(actor: OpsActor, body: unknown) {
     const input = decode(V.list, body);
-    const conditions: OpsCondition[] = workspaceConditions(actor, 'variable');
-    for (const key of ['name', 'workspace_id'] as const) {
-      const v = input[key];
-      if (v !== undefined) conditions.push({ key, operator: 'eq', value: v });
-    }
+    const conditions: OpsCondition[] = [...workspaceConditions(actor, 'variable'), ...shortcutConditions(input, ['name', 'workspace_id'])];
     return listQuery(this.store, 'variable', actor, conditions, input.query, (v) => renderVariable(v as OpsVariable));
   }
 
