@@ -2,7 +2,7 @@
 // rewrites the file; test/core/errors.test.ts fails when the file and the registry disagree.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ERRORS, type ErrorKind, errorName } from '../src/core/errors.ts';
+import { ERRORS, type ErrorKind, errorName, spaceoneCode } from '../src/core/errors.ts';
 
 export function renderErrorsDoc(): string {
   const rows = Object.entries(ERRORS).map(([kind, e]) => `| ${e.code} | ${e.status} | \`${kind}\` | \`${errorName(kind as ErrorKind)}\` | ${e.message} |`);
@@ -19,13 +19,20 @@ export function renderErrorsDoc(): string {
     'column below; `errorDetails` names the offending field, state, trigger or JSON path. LUSID\'s own numeric codes are not',
     'public, so the Workflow codes (21xxx) are Switchboard\'s; clients should match on `name` and `status`.',
     '',
-    'On the Opsflow face (`/opsflow/v1/...`) the body is SpaceONE\'s: `{"error": {"code": "ERROR_NOT_FOUND", "message": "...",',
-    '"details": [{"key": "task_id"}]}}`; `code` is the name column for the Opsflow errors (22xxx), and `ERROR_` plus the',
-    'kind in capitals for the shared ones (`ERROR_AUTHENTICATION_FAILED`).',
+    'On the Opsflow face (`/opsflow/v1/...`) the body is SpaceONE\'s (python-core\'s FastAPI answer, which the Cloudforet',
+    'console reads as `response.data.detail`): `{"detail": {"code": "ERROR_NOT_FOUND", "message": "...", "details":',
+    '[{"key": "task_id", "value": "..."}]}}`; `code` is the name column for the Opsflow errors (22xxx) and the SpaceONE',
+    'code of the table at the end for the shared ones; `details` (Switchboard\'s) names the offending key.',
     '',
     '| code | HTTP status | kind | name (Workflow and Opsflow faces) | default message |',
     '|---|---|---|---|---|',
     ...rows,
+    '',
+    'The shared errors on the Opsflow face, by SpaceONE\'s code (the others are `ERROR_` and the kind in capitals):',
+    '',
+    '| kind | SpaceONE code |',
+    '|---|---|',
+    ...Object.entries(ERRORS).filter(([, e]) => 'spaceone' in e).map(([kind]) => `| \`${kind}\` | \`${spaceoneCode(kind as ErrorKind)}\` |`),
     '',
   ].join('\n');
 }

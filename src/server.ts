@@ -25,6 +25,7 @@ import { WorkflowService } from './workflow/workflowService.ts';
 import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
+import { OpsflowVariables } from './opsflow/variables.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -184,7 +185,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // The service tells the follower about each routed workspace; the follower applies routed tasks' outcomes.
   const opsflow = new OpsflowService(store, engine, (ws) => follower.follow(ws));
   const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m), active);
-  registerOpsflowRoutes(app, { clock, opsflow });
+  registerOpsflowRoutes(app, { clock, opsflow, variables: new OpsflowVariables(store) });
   follower.start();
   app.addHook('onClose', async () => follower.stop());
   app.decorate('resumeBackground', () => {

@@ -2,7 +2,7 @@
 // their own wire formats; the store keeps each one as a JSON document next to its indexed keys.
 // Dates are epoch milliseconds; `version` increments on every change and is the TaskRouter ETag.
 
-import type { OpsCategory, OpsComment, OpsRoute, OpsTaskType } from './opsflowEntities.ts';
+import type { OpsCategory, OpsComment, OpsRoute, OpsTaskType, OpsVariable } from './opsflowEntities.ts';
 import type { WfActionLog, WfDefinition, WfDefinitionVersion, WfPendingAction, WfRoute, WfTask, WfWorker } from './workflowEntities.ts';
 
 export interface Account {
@@ -142,6 +142,7 @@ export interface EntityMap {
   opsTaskType: OpsTaskType;
   opsComment: OpsComment;
   opsRoute: OpsRoute;
+  opsVariable: OpsVariable;
   taskRouteRequest: TaskRouteRequest;
 }
 

@@ -4,19 +4,20 @@
 
 export const ERRORS = {
   // Twilio's generic "invalid parameter": used for every validation failure, as real TaskRouter does.
-  invalidParameter: { code: 20001, status: 400, message: 'Invalid parameter' },
-  authenticationFailed: { code: 20003, status: 401, message: 'Authentication Error - invalid username or password' },
-  forbidden: { code: 20403, status: 403, message: 'Forbidden' },
-  notFound: { code: 20404, status: 404, message: 'The requested resource was not found' },
+  // `spaceone`: the code SpaceONE's python-core sends for the same failure (the Opsflow face uses it).
+  invalidParameter: { code: 20001, status: 400, message: 'Invalid parameter', spaceone: 'ERROR_INVALID_PARAMETER' },
+  authenticationFailed: { code: 20003, status: 401, message: 'Authentication Error - invalid username or password', spaceone: 'ERROR_AUTHENTICATE_FAILURE' },
+  forbidden: { code: 20403, status: 403, message: 'Forbidden', spaceone: 'ERROR_PERMISSION_DENIED' },
+  notFound: { code: 20404, status: 404, message: 'The requested resource was not found', spaceone: 'ERROR_NOT_FOUND' },
   methodNotAllowed: { code: 20004, status: 405, message: 'Method not allowed' },
   // Twilio publishes no code for an If-Match mismatch; we answer 412 with 20412 (docs/compatibility.md).
-  requestTimeout: { code: 20408, status: 408, message: 'The request was not received in time' },
+  requestTimeout: { code: 20408, status: 408, message: 'The request was not received in time', spaceone: 'ERROR_REQUEST_TIMEOUT' },
   preconditionFailed: { code: 20412, status: 412, message: 'The resource version does not match If-Match' },
   payloadTooLarge: { code: 20413, status: 413, message: 'Request body too large' },
   unsupportedMediaType: { code: 20415, status: 415, message: 'Unsupported Content-Type' },
   headersTooLarge: { code: 20431, status: 431, message: 'Request headers or URL too large' },
   tooManyRequests: { code: 20429, status: 429, message: 'Too Many Requests' },
-  internal: { code: 20500, status: 500, message: 'Internal Server Error' },
+  internal: { code: 20500, status: 500, message: 'Internal Server Error', spaceone: 'ERROR_UNKNOWN' },
   serviceUnavailable: { code: 20503, status: 503, message: 'Service Unavailable: the server is shutting down; retry the request' },
   // Several nodes on PostgreSQL: a write that lost a race with another node changes nothing and says so.
   conflict: { code: 20409, status: 409, message: 'The resource was changed by another request at the same time; retry the request' },
@@ -38,13 +39,16 @@ export const ERRORS = {
   workflowWorkerNotFound: { code: 21406, status: 404, message: 'Worker not found', name: 'WorkerNotFound' },
   workflowActionLogNotFound: { code: 21407, status: 404, message: 'Action log not found', name: 'ActionLogNotFound' },
 
-  // The Opsflow face (SpaceONE-compatible). `name` is SpaceONE's error code string, sent as `error.code`.
-  opsInvalidParameter: { code: 22001, status: 400, message: 'Parameter validation failed', name: 'ERROR_INVALID_PARAMETER' },
-  opsRequiredParameter: { code: 22002, status: 400, message: 'A required parameter is missing', name: 'ERROR_REQUIRED_PARAMETER' },
+  // The Opsflow face (SpaceONE-compatible). `name` is SpaceONE's error code string (python-core's error class),
+  // sent as `detail.code`; the statuses are python-core's for the same gRPC status.
+  opsInvalidParameter: { code: 22001, status: 400, message: 'Parameter is invalid', name: 'ERROR_INVALID_PARAMETER' },
+  opsRequiredParameter: { code: 22002, status: 400, message: 'Required parameter', name: 'ERROR_REQUIRED_PARAMETER' },
   opsInvalidQuery: { code: 22003, status: 400, message: 'The query is invalid', name: 'ERROR_INVALID_QUERY' },
   opsResourceExists: { code: 22004, status: 400, message: 'Related resources exist', name: 'ERROR_EXIST_RESOURCE' },
+  opsInvalidParameterType: { code: 22005, status: 400, message: 'Parameter type is invalid', name: 'ERROR_INVALID_PARAMETER_TYPE' },
   opsPermissionDenied: { code: 22403, status: 403, message: 'Permission denied', name: 'ERROR_PERMISSION_DENIED' },
-  opsNotFound: { code: 22404, status: 404, message: 'Value not found', name: 'ERROR_NOT_FOUND' },
+  opsNotFound: { code: 22404, status: 404, message: 'Resource cannot be found or access is denied', name: 'ERROR_NOT_FOUND' },
+  opsNotUnique: { code: 22409, status: 409, message: 'Tried to save duplicate unique key', name: 'ERROR_NOT_UNIQUE' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;
@@ -70,6 +74,14 @@ export class ApiError extends Error {
  *  the kind capitalised (`authenticationFailed` -> `AuthenticationFailed`). */
 export function errorName(kind: ErrorKind): string {
   return (ERRORS[kind] as { name?: string }).name ?? kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
+/** The code an error goes by on the Opsflow face (SpaceONE's `detail.code`): the registry's SpaceONE name, else
+ *  `ERROR_` and the kind in capitals (`tooManyRequests` -> `ERROR_TOO_MANY_REQUESTS`). */
+export function spaceoneCode(kind: ErrorKind): string {
+  const e = ERRORS[kind] as { name?: string; spaceone?: string };
+  if (e.name?.startsWith('ERROR_')) return e.name;
+  return e.spaceone ?? `ERROR_${kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
 export function invalid(message: string): ApiError {

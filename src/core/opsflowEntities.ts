@@ -11,6 +11,10 @@ export function opsflowStream(accountSid: string): string {
   return `opsflow:${accountSid}`;
 }
 
+/** A task's deletion, kept in the stream for operators but not an Opsflow event (the EventType of opsflow v1 has
+ *  no DELETED): event/list and event/stat leave it out. */
+export const OPS_UNLISTED_EVENT_TYPE = 'opsflow.deleted';
+
 export interface StatusOption {
   status_id: string;
   name: string;
@@ -112,7 +116,23 @@ export interface OpsComment {
   comment_type: 'COMMENT' | 'TASK_DESCRIPTION';
   is_edited: boolean;
   mentions: Mentions;
+  /** Where the comment came from ({name, icon} in the console), and the caller's own reference; comments made
+   *  before these existed have neither. */
+  source?: Record<string, unknown>;
+  reference_id?: string | null;
   created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A variable (opsflow v1 Variable): a named string value of a workspace, named uniquely within it. */
+export interface OpsVariable {
+  sid: string; // internal id; the face names a variable by `name` in its workspace
+  accountSid: string;
+  workspace_id: string;
+  name: string;
+  value: string;
+  tags: Record<string, unknown>;
   created_at: number;
   updated_at: number;
 }
@@ -128,7 +148,7 @@ export interface OpsRoute {
 // ---------------------------------------------------------------- queries
 
 /** The collections the list and stat queries run over. */
-export type OpsCollection = 'task' | 'category' | 'taskType' | 'comment' | 'event';
+export type OpsCollection = 'task' | 'category' | 'taskType' | 'comment' | 'event' | 'variable';
 
 export type KeyKind = 'string' | 'number' | 'datetime' | 'boolean' | 'json';
 
@@ -143,7 +163,8 @@ export const OPS_KEYS: Record<OpsCollection, Record<string, KeyKind>> = {
   },
   category: { category_id: 'string', name: 'string', description: 'string', state: 'string', package_id: 'string', domain_id: 'string', created_at: 'datetime', updated_at: 'datetime', deleted_at: 'datetime', tags: 'json', vars: 'json' },
   taskType: { task_type_id: 'string', category_id: 'string', name: 'string', description: 'string', require_project: 'boolean', assignee_pool: 'json', domain_id: 'string', created_at: 'datetime', updated_at: 'datetime', tags: 'json', vars: 'json' },
-  comment: { comment_id: 'string', task_id: 'string', comment: 'string', comment_type: 'string', is_edited: 'boolean', created_by: 'string', mentions: 'json', domain_id: 'string', workspace_id: 'string', project_id: 'string', created_at: 'datetime', updated_at: 'datetime' },
+  comment: { comment_id: 'string', task_id: 'string', comment: 'string', comment_type: 'string', is_edited: 'boolean', created_by: 'string', mentions: 'json', source: 'json', reference_id: 'string', domain_id: 'string', workspace_id: 'string', project_id: 'string', created_at: 'datetime', updated_at: 'datetime' },
+  variable: { name: 'string', value: 'string', tags: 'json', domain_id: 'string', workspace_id: 'string', created_at: 'datetime', updated_at: 'datetime' },
   event: { event_id: 'string', event_type: 'string', task_id: 'string', name: 'string', description: 'string', created_type: 'string', created_by: 'string', domain_id: 'string', workspace_id: 'string', project_id: 'string', created_at: 'datetime', additional_info: 'json' },
 };
 
@@ -171,8 +192,9 @@ export interface OpsSearch {
   sort: { key: string; desc: boolean }[];
   offset: number;
   limit: number | undefined;
-  /** Matched (case-insensitively) against the collection's text keys. */
-  keyword: string | undefined;
+  /** The words of the query's `keyword` (split on spaces, as SpaceONE's): a row matches when any word is contained
+   *  (case-insensitively) in any of the collection's keyword keys. Empty: no keyword. */
+  keywords: string[];
   countOnly: boolean;
 }
 
@@ -191,6 +213,8 @@ export interface OpsStat {
   unwind: string | undefined;
   group: OpsGroup | undefined;
   distinct: string | undefined;
+  /** As OpsSearch's (StatisticsQuery.keyword); absent or empty: none. */
+  keywords?: string[];
   /** Without a group: the rows' keys to read (capped). */
   rowLimit: number;
 }

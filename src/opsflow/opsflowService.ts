@@ -15,35 +15,34 @@ import {
   type OpsScope,
   type OpsTask,
   type OpsTaskType,
+  OPS_UNLISTED_EVENT_TYPE,
   STATUS_TYPES,
   opsflowStream,
 } from '../core/opsflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd } from '../engine/eventTail.ts';
 import { newId } from './ids.ts';
-import { decodeSearch, decodeStat, invalidQuery } from './queryDecode.ts';
-import { iso, pick, renderCategory, renderComment, renderEvent, renderStatRow, renderTask, renderType } from './render.ts';
+import { listQuery, shortcutConditions, statQuery } from './queries.ts';
+import { relatedAssetCondition } from './queryDecode.ts';
+import { type OpsEventType, additionalInfo, renderEvent } from './events.ts';
+import { iso, renderCategory, renderComment, renderTask, renderType } from './render.ts';
 import { S, decode, mentionsOf, notFound } from './requests.ts';
 import { defaultStatus, moveToStatus, normaliseStatuses, statusInfo, statusTypeOf } from './statuses.ts';
-import { applyStages } from './statStages.ts';
+import { DEFAULT_WORKSPACE, type OpsActor, inScope, workspaceConditions } from './scope.ts';
 import { checkTaskData, normaliseFields } from './taskFields.ts';
 
-/** Who acts, in which workspace, when. `userId` is the credential's SID. A workspace-scoped caller
- *  (`workspaceId` set) sees only that workspace's tasks, comments and events, and reads (never writes) the
- *  domain's categories and task types, as SpaceONE's workspace roles; a domain-wide one (null) sees all and
- *  creates tasks in the default workspace. */
-export interface OpsActor {
-  accountSid: string;
-  userId: string;
-  workspaceId: string | null;
-  now: number;
-}
+export { DEFAULT_WORKSPACE, type OpsActor } from './scope.ts';
 
-export const DEFAULT_WORKSPACE = 'workspace-default';
+/** SpaceONE's "no project" (a workspace-level task): what the console sends when the task type needs none. */
+export const NO_PROJECT = '*';
 
 export const ROUTE_CURSOR = (workspaceSid: string) => `ops-routes:${workspaceSid}`;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** The console sends project_id '*' (no project) for a type that needs none; a type that requires a project
+ *  needs a real one. */
+function checkProject(type: OpsTaskType, projectId: string): void {
+  if (type.require_project && projectId === NO_PROJECT) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project, not '${NO_PROJECT}'`, [{ key: 'project_id' }]);
+}
 
 export class OpsflowService {
   private readonly store: Store;
@@ -72,21 +71,8 @@ export class OpsflowService {
 
   private task(repo: Repository, actor: OpsActor, taskId: string): OpsTask {
     const t = repo.opsGetTask(taskId);
-    if (!t || t.domain_id !== actor.accountSid || !this.inScope(actor, t.workspace_id)) throw notFound('task_id', taskId);
+    if (!t || t.domain_id !== actor.accountSid || !inScope(actor, t.workspace_id)) throw notFound('task_id', taskId);
     return t;
-  }
-
-  /** Whether an object of `workspaceId` is visible to the caller: another workspace's is answered exactly as a
-   *  missing one (404), so a scoped caller learns nothing of it. */
-  private inScope(actor: OpsActor, workspaceId: string | null | undefined): boolean {
-    return actor.workspaceId === null || workspaceId === actor.workspaceId;
-  }
-
-  /** The conditions a workspace-scoped caller is held to, on every collection whose rows belong to a workspace
-   *  (tasks, comments, events). Categories and task types belong to the domain (their Info has no workspace). */
-  private workspaceConditions(actor: OpsActor, collection: OpsCollection = 'task'): OpsCondition[] {
-    if (actor.workspaceId === null || collection === 'category' || collection === 'taskType') return [];
-    return [{ key: 'workspace_id', operator: 'eq', value: actor.workspaceId }];
   }
 
   /** Categories and task types are the domain's: SpaceONE lets only domain admins change them. */
@@ -94,12 +80,14 @@ export class OpsflowService {
     if (actor.workspaceId !== null) throw new ApiError('opsPermissionDenied', `Permission denied: ${what} belong to the domain; change them without X-Workspace-Id (a domain-wide credential)`);
   }
 
-  private record(repo: Repository, actor: OpsActor, task: OpsTask, type: string, description: string, additional: Record<string, unknown>): void {
+  /** Appends an event of the task to the account's Opsflow stream. `type` is an Opsflow event type (events.ts),
+   *  or the deletion, which is kept in the log but is not one (SpaceONE's EventType has no DELETED). */
+  private record(repo: Repository, actor: OpsActor, task: OpsTask, type: OpsEventType | 'DELETED', description: string, facts: Record<string, unknown>): void {
     repo.appendEvent({
       sid: newSid('EV', actor.now),
       accountSid: actor.accountSid,
       workspaceSid: opsflowStream(actor.accountSid),
-      eventType: `opsflow.${type.toLowerCase()}`,
+      eventType: type === 'DELETED' ? OPS_UNLISTED_EVENT_TYPE : `opsflow.${type.toLowerCase()}`,
       actorType: 'user',
       actorSid: actor.userId,
       resourceType: 'task',
@@ -114,7 +102,7 @@ export class OpsflowService {
         task_sid: task.task_id,
         workspace_id: task.workspace_id,
         project_id: task.project_id,
-        additional_info: JSON.stringify({ ...additional, changed_by: actor.userId, changed_at: iso(actor.now) }),
+        additional_info: JSON.stringify(type === 'DELETED' ? { deleted_by: actor.userId, deleted_at: iso(actor.now) } : additionalInfo(type, actor.userId, actor.now, facts)),
       },
       dateMs: actor.now,
     });
@@ -247,6 +235,7 @@ export class OpsflowService {
     this.domainWrite(actor, 'task types');
     return this.store.transaction((repo) => {
       const t = this.taskType(repo, actor, input.task_type_id);
+      if (input.category_id !== undefined && input.category_id !== t.category_id) this.moveTaskType(repo, actor, t, input.category_id);
       if (input.routing !== undefined) {
         this.checkRouting(repo, actor, input.routing);
         t.routing = input.routing;
@@ -261,6 +250,18 @@ export class OpsflowService {
       repo.update('opsTaskType', t);
       return renderType(t);
     });
+  }
+
+  /** TaskTypeUpdateRequest's `category_id`: the type moves to another (live) category while no task uses it (a
+   *  task's status belongs to its category) and its fields do not redefine the new category's. */
+  private moveTaskType(repo: Repository, actor: OpsActor, t: OpsTaskType, categoryId: string): void {
+    const category = this.category(repo, actor, categoryId);
+    const clash = t.fields.find((f) => category.fields.some((c) => c.field_id === f.field_id));
+    if (clash) throw new ApiError('opsInvalidParameter', `Parameter is invalid. (key = category_id, reason = field_id '${clash.field_id}' of the task type is already a field of category ${category.sid})`, [{ key: 'category_id' }]);
+    const scope: OpsScope = { domainId: actor.accountSid, conditions: [{ key: 'task_type_id', operator: 'eq', value: t.sid }] };
+    const { total } = repo.opsSearch('task', scope, { filter: [], filterOr: [], sort: [], offset: 0, limit: undefined, keywords: [], countOnly: true });
+    if (total > 0) throw new ApiError('opsResourceExists', `'task' resources is existed in task type ${t.sid}: ${total} task(s) use it, so it cannot move to another category`, [{ key: 'category_id' }]);
+    t.category_id = category.sid;
   }
 
   updateTaskTypeFields(actor: OpsActor, body: unknown) {
@@ -282,7 +283,7 @@ export class OpsflowService {
     return this.store.transaction((repo) => {
       const t = this.taskType(repo, actor, input.task_type_id);
       const scope: OpsScope = { domainId: actor.accountSid, conditions: [{ key: 'task_type_id', operator: 'eq', value: t.sid }] };
-      const { results, total } = repo.opsSearch('task', scope, { filter: [], filterOr: [], sort: [], offset: 0, limit: undefined, keyword: undefined, countOnly: input.new_task_type_id === undefined });
+      const { results, total } = repo.opsSearch('task', scope, { filter: [], filterOr: [], sort: [], offset: 0, limit: undefined, keywords: [], countOnly: input.new_task_type_id === undefined });
       if (total > 0) {
         if (!input.new_task_type_id) throw new ApiError('opsResourceExists', `${total} task(s) use task type ${t.sid}; give new_task_type_id to move them`, [{ key: 'task_type_id' }]);
         const target = this.taskType(repo, actor, input.new_task_type_id);
@@ -326,12 +327,12 @@ export class OpsflowService {
     const build = (repo: Repository) => {
       const type = this.taskType(repo, actor, input.task_type_id);
       const category = this.category(repo, actor, type.category_id);
-      if (type.require_project && !input.project_id) throw new ApiError('opsRequiredParameter', `Required parameter. (key = project_id): task type ${type.sid} requires a project`, [{ key: 'project_id' }]);
+      checkProject(type, input.project_id);
       this.checkAssignee(type, input.assignee);
       const data = input.data ?? {};
       checkTaskData([...category.fields, ...type.fields], data, true);
       const task: OpsTask = {
-        task_id: taskId, domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id ?? null, category_id: category.sid, task_type_id: type.sid,
+        task_id: taskId, domain_id: actor.accountSid, workspace_id: actor.workspaceId ?? DEFAULT_WORKSPACE, project_id: input.project_id, category_id: category.sid, task_type_id: type.sid,
         name: input.name, status_id: input.status_id, status_type: 'TODO', priority: (input.priority ?? 'MEDIUM') as OpsPriority, description: input.description ?? null,
         assignee: input.assignee ?? null, created_by: actor.userId, reference_id: input.reference_id ?? null, data, files: input.files ?? [], mentions: mentionsOf(input.mentions),
         created_at: actor.now, updated_at: actor.now, started_at: null, completed_at: null, started_duration: null, in_progress_duration: null, completed_duration: null,
@@ -369,7 +370,7 @@ export class OpsflowService {
     return renderTask(this.store.transaction((repo) => write(repo)));
   }
 
-  private updateWith(actor: OpsActor, taskId: string, change: (repo: Repository, task: OpsTask, category: OpsCategory, type: OpsTaskType) => { updated: { field: string; content: unknown }[]; type?: string; extra?: Record<string, unknown> }) {
+  private updateWith(actor: OpsActor, taskId: string, change: (repo: Repository, task: OpsTask, category: OpsCategory, type: OpsTaskType) => { updated: { field: string; content: unknown }[]; type?: 'CHANGE_STATUS'; extra?: Record<string, unknown> }) {
     return this.store.transaction((repo) => {
       const task = this.task(repo, actor, taskId);
       const type = this.taskType(repo, actor, task.task_type_id);
@@ -399,7 +400,9 @@ export class OpsflowService {
         task.priority = input.priority;
         updated.push({ field: 'priority', content: input.priority });
       }
-      if (input.project_id !== undefined) {
+      // An empty project_id is proto3's "not set" (the console sends back what it read, '' for a task without one).
+      if (input.project_id !== undefined && input.project_id !== '') {
+        checkProject(type, input.project_id);
         task.project_id = input.project_id;
         updated.push({ field: 'project_id', content: input.project_id });
       }
@@ -490,11 +493,11 @@ export class OpsflowService {
 
   listTasks(actor: OpsActor, body: unknown) {
     const input = decode(S.taskList, body);
-    const conditions: OpsCondition[] = this.workspaceConditions(actor);
-    for (const key of ['task_id', 'name', 'status_id', 'status_type', 'priority', 'assignee', 'workspace_id', 'project_id', 'category_id', 'task_type_id'] as const) {
-      const v = input[key];
-      if (v !== undefined) conditions.push({ key, operator: 'eq', value: v });
-    }
+    const conditions: OpsCondition[] = [
+      ...workspaceConditions(actor, 'task'),
+      ...shortcutConditions(input, ['task_id', 'name', 'status_id', 'status_type', 'priority', 'assignee', 'workspace_id', 'project_id', 'category_id', 'task_type_id']),
+    ];
+    if (input.related_asset_id !== undefined) conditions.push(relatedAssetCondition('eq', input.related_asset_id));
     return this.search('task', actor, conditions, input.query, (t) => renderTask(t as OpsTask));
   }
 
@@ -504,7 +507,7 @@ export class OpsflowService {
     const input = decode(S.commentCreate, body);
     return this.store.transaction((repo) => {
       const task = this.task(repo, actor, input.task_id);
-      const c: OpsComment = { sid: newId('comment'), accountSid: actor.accountSid, task_id: task.task_id, workspace_id: task.workspace_id, project_id: task.project_id, comment: input.comment, comment_type: input.comment_type ?? 'COMMENT', is_edited: false, mentions: mentionsOf(input.mentions), created_by: actor.userId, created_at: actor.now, updated_at: actor.now };
+      const c: OpsComment = { sid: newId('comment'), accountSid: actor.accountSid, task_id: task.task_id, workspace_id: task.workspace_id, project_id: task.project_id, comment: input.comment, comment_type: input.comment_type ?? 'COMMENT', is_edited: false, mentions: mentionsOf(input.mentions), source: input.source ?? {}, reference_id: input.reference_id ?? null, created_by: actor.userId, created_at: actor.now, updated_at: actor.now };
       repo.insert('opsComment', c);
       this.record(repo, actor, task, 'COMMENTED', `Comment on ${task.name}`, { comment_id: c.sid, mentions: c.mentions });
       return renderComment(c);
@@ -513,7 +516,7 @@ export class OpsflowService {
 
   private comment(repo: Repository, actor: OpsActor, commentId: string): OpsComment {
     const c = repo.get('opsComment', commentId);
-    if (!c || c.accountSid !== actor.accountSid || !this.inScope(actor, c.workspace_id)) throw notFound('comment_id', commentId);
+    if (!c || c.accountSid !== actor.accountSid || !inScope(actor, c.workspace_id)) throw notFound('comment_id', commentId);
     return c;
   }
 
@@ -545,43 +548,26 @@ export class OpsflowService {
 
   listComments(actor: OpsActor, body: unknown) {
     const input = decode(S.commentList, body);
-    const conditions: OpsCondition[] = this.workspaceConditions(actor, 'comment');
-    if (input.task_id) conditions.push({ key: 'task_id', operator: 'eq', value: input.task_id });
-    if (input.comment_type) conditions.push({ key: 'comment_type', operator: 'eq', value: input.comment_type });
-    if (input.user_id) conditions.push({ key: 'created_by', operator: 'eq', value: input.user_id });
+    const conditions: OpsCondition[] = [...workspaceConditions(actor, 'comment'), ...shortcutConditions(input, ['task_id', 'comment_id', 'comment_type', 'workspace_id', 'project_id'])];
+    // The comment's author, and a user group it mentions (a comment has no group of its own).
+    if (input.user_id !== undefined) conditions.push({ key: 'created_by', operator: 'eq', value: input.user_id });
+    if (input.user_group_id !== undefined) conditions.push({ key: 'mentions.USER_GROUP', operator: 'eq', value: input.user_group_id });
     return this.search('comment', actor, conditions, input.query, (c) => renderComment(c as OpsComment));
   }
 
   listEvents(actor: OpsActor, body: unknown) {
     const input = decode(S.eventList, body);
-    const conditions: OpsCondition[] = this.workspaceConditions(actor, 'event');
-    if (input.task_id) conditions.push({ key: 'task_id', operator: 'eq', value: input.task_id });
-    if (input.event_type) conditions.push({ key: 'event_type', operator: 'eq', value: input.event_type });
+    const conditions: OpsCondition[] = [...workspaceConditions(actor, 'event'), ...shortcutConditions(input, ['task_id', 'event_type', 'created_type', 'event_id', 'created_by', 'workspace_id', 'project_id'])];
     return this.search('event', actor, conditions, input.query, (e) => renderEvent(e as EventRecord));
   }
 
   // ---------------------------------------------------------------- list and stat
 
   private search(collection: OpsCollection, actor: OpsActor, conditions: OpsCondition[], rawQuery: unknown, render: (doc: unknown) => Record<string, unknown>) {
-    const q = decodeSearch(collection, rawQuery, actor.now);
-    const { results, total } = this.store.read((repo) => repo.opsSearch(collection, { domainId: actor.accountSid, conditions }, q));
-    if (q.countOnly) return { results: [], total_count: total };
-    return { results: results.map((r) => pick(render(r), q.only)), total_count: total };
+    return listQuery(this.store, collection, actor, conditions, rawQuery, render);
   }
 
   stat(collection: OpsCollection, actor: OpsActor, body: unknown) {
-    const input = decode(S.stat, body);
-    if (!isObject(input.query)) throw invalidQuery('query is required');
-    const q = decodeStat(collection, input.query, actor.now);
-    const rows = this.store.read((repo) => repo.opsStat(collection, { domainId: actor.accountSid, conditions: this.workspaceConditions(actor, collection) }, q.sql));
-    if (q.sql.distinct) {
-      const values = rows.map((r) => r.value);
-      const page = q.page.limit === undefined ? values.slice(q.page.offset) : values.slice(q.page.offset, q.page.offset + q.page.limit);
-      return { results: page, total_count: values.length };
-    }
-    const dateKeys = new Set(q.sql.group ? q.sql.group.keys.filter((k) => !k.dateFormat && k.key.endsWith('_at')).map((k) => k.name) : ['created_at', 'updated_at', 'started_at', 'completed_at', 'deleted_at']);
-    const staged = applyStages(rows.map((r) => renderStatRow(r, dateKeys)), q.later);
-    const page = q.page.limit === undefined ? staged.slice(q.page.offset) : staged.slice(q.page.offset, q.page.offset + q.page.limit);
-    return { results: page, total_count: staged.length };
+    return statQuery(this.store, collection, actor, body);
   }
 }

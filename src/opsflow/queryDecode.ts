@@ -49,13 +49,29 @@ function dateValue(value: unknown, where: string): number {
   return ms;
 }
 
+/** A task's related assets (TaskInfo.related_assets, filtered as `related_asset_id` by TaskSearchQuery and the
+ *  console): Switchboard links no assets, so every task's list is empty and a condition on it is decided here. */
+const RELATED_ASSET_KEYS = new Set(['related_asset_id', 'related_assets']);
+const NEGATIVE_OPERATORS = new Set<OpsOperator>(['not', 'not_in', 'not_contain', 'not_contain_in']);
+const NEVER: OpsCondition = { key: 'task_id', operator: 'in', value: [] };
+const ALWAYS: OpsCondition = { key: 'task_id', operator: 'exists', value: true };
+
+/** A condition on the (always empty) related assets: true for the negative operators and `exists: false`. */
+export function relatedAssetCondition(operator: OpsOperator, value: unknown): OpsCondition {
+  const holds = NEGATIVE_OPERATORS.has(operator) || (operator === 'exists' && !(value === true || value === 'true' || value === 1));
+  return holds ? ALWAYS : NEVER;
+}
+
 function decodeCondition(collection: OpsCollection, raw: unknown, now: number, where: string): OpsCondition {
   if (!isObject(raw)) throw invalidQuery(`${where} must be an object {k, v, o}`);
-  const key = checkKey(collection, raw.key ?? raw.k, where);
+  const rawKey = raw.key ?? raw.k;
+  const related = collection === 'task' && typeof rawKey === 'string' && RELATED_ASSET_KEYS.has(rawKey);
+  const key = related ? String(rawKey) : checkKey(collection, rawKey, where);
   const operator = (raw.operator ?? raw.o ?? 'eq') as OpsOperator;
   if (!OPERATORS.has(operator)) throw invalidQuery(`${where}: unknown operator '${String(operator).slice(0, 40)}'; operators are ${[...OPERATORS].join(', ')}`, key);
   let value = 'value' in raw ? raw.value : raw.v;
   if (value === undefined) throw invalidQuery(`${where}: a value (v) is required`, key);
+  if (related) return relatedAssetCondition(operator, value);
   if (LIST_OPERATORS.has(operator)) value = Array.isArray(value) ? value : [value];
   else if (Array.isArray(value)) throw invalidQuery(`${where}: operator '${operator}' takes one value, not a list`, key);
   if (operator === 'exists') value = value === true || value === 'true' || value === 1;
@@ -102,6 +118,17 @@ function decodePage(raw: unknown): { offset: number; limit: number | undefined }
   return { offset: start - 1, limit };
 }
 
+const MAX_KEYWORDS = 32;
+
+/** SpaceONE's keyword: split on spaces, each word matched (any of them) as contain_in over the keyword keys. */
+function decodeKeyword(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (typeof raw !== 'string') throw invalidQuery('keyword must be a string', 'keyword');
+  const words = raw.slice(0, 256).split(' ').filter((w) => w !== '');
+  if (words.length > MAX_KEYWORDS) throw invalidQuery(`keyword has more than ${MAX_KEYWORDS} words`, 'keyword');
+  return [...new Set(words)];
+}
+
 export interface DecodedSearch extends OpsSearch {
   only: string[] | undefined;
 }
@@ -113,13 +140,16 @@ export function decodeSearch(collection: OpsCollection, raw: unknown, now: numbe
   const only = q.only === undefined || q.only === null ? undefined : Array.isArray(q.only) ? q.only.map((k, i) => checkKey(collection, k, `only[${i}]`)) : (() => {
     throw invalidQuery('only must be a list of keys');
   })();
-  if (q.keyword !== undefined && q.keyword !== null && typeof q.keyword !== 'string') throw invalidQuery('keyword must be a string');
+  // Parts of core/v2 Query that Switchboard does not run: refused rather than ignored (the results would differ).
+  for (const unbuilt of ['lookup', 'add_fields', 'unwind'] as const) {
+    if (q[unbuilt] !== undefined && q[unbuilt] !== null && !(Array.isArray(q[unbuilt]) && q[unbuilt].length === 0)) throw invalidQuery(`query.${unbuilt} is not supported by list queries (use stat's aggregate)`, unbuilt);
+  }
   return {
     filter: decodeConditions(collection, q.filter, now, 'filter'),
     filterOr: decodeConditions(collection, q.filter_or, now, 'filter_or'),
     sort: decodeSort(collection, q.sort, 'sort'),
     ...page,
-    keyword: typeof q.keyword === 'string' && q.keyword !== '' ? q.keyword.slice(0, 256) : undefined,
+    keywords: decodeKeyword(q.keyword),
     countOnly: q.count_only === true,
     only,
   };
@@ -131,7 +161,8 @@ export type LaterStage =
   | { limit: number }
   | { skip: number }
   | { count: { name: string } }
-  | { project: { fields: { key: string; name: string; operator?: string }[]; exclude: string[] } }
+  /** `keepKeys`: the group's keys stay beside the projected fields (StatisticsQuery's `exclude_keys: false`). */
+  | { project: { fields: { key: string; name: string; operator?: string }[]; exclude: string[]; keepKeys: boolean } }
   | { unwind: { path: string } };
 
 export interface DecodedStat {
@@ -156,17 +187,18 @@ function decodeGroup(collection: OpsCollection, raw: unknown, now: number): OpsG
       const key = checkKey(collection, k.key ?? k.k, `group.keys[${i}]`);
       const dateFormat = k.date_format;
       if (dateFormat !== undefined && (typeof dateFormat !== 'string' || !/^[%A-Za-z0-9 :/_.-]{1,32}$/.test(dateFormat))) throw invalidQuery(`group.keys[${i}].date_format must be a strftime format such as %Y-%m`);
-      return { key, name: nameOf(k.name ?? key, `group.keys[${i}]`), ...(typeof dateFormat === 'string' ? { dateFormat } : {}) };
+      return { key, name: nameOf(k.name ?? k.n ?? key, `group.keys[${i}]`), ...(typeof dateFormat === 'string' ? { dateFormat } : {}) };
     }),
     fields: fields.map((f, i) => {
       const where = `group.fields[${i}]`;
       if (!isObject(f)) throw invalidQuery(`${where} must be {key, name, operator}`);
-      const operator = f.operator as GroupOperator;
+      const operator = (f.operator ?? f.o) as GroupOperator;
       if (!GROUP_OPERATORS.has(operator)) throw invalidQuery(`${where}: operator must be one of ${[...GROUP_OPERATORS].join(', ')}`);
-      const key = f.key === undefined ? undefined : checkKey(collection, f.key, where);
+      const rawKey = f.key ?? f.k;
+      const key = rawKey === undefined ? undefined : checkKey(collection, rawKey, where);
       if (operator !== 'count' && key === undefined && !(operator === 'push' && Array.isArray(f.fields))) throw invalidQuery(`${where}: operator '${operator}' needs a key`);
-      const sub = Array.isArray(f.fields) ? f.fields.map((x, j) => (isObject(x) ? { key: checkKey(collection, x.key, `${where}.fields[${j}]`), name: nameOf(x.name ?? x.key, `${where}.fields[${j}]`) } : (() => { throw invalidQuery(`${where}.fields[${j}] must be {key, name}`); })())) : undefined;
-      return { name: nameOf(f.name, where), operator, ...(key ? { key } : {}), ...(sub ? { fields: sub } : {}), conditions: decodeConditions(collection, f.conditions, now, `${where}.conditions`) };
+      const sub = Array.isArray(f.fields) ? f.fields.map((x, j) => (isObject(x) ? { key: checkKey(collection, x.key ?? x.k, `${where}.fields[${j}]`), name: nameOf(x.name ?? x.n ?? x.key ?? x.k, `${where}.fields[${j}]`) } : (() => { throw invalidQuery(`${where}.fields[${j}] must be {key, name}`); })())) : undefined;
+      return { name: nameOf(f.name ?? f.n, where), operator, ...(key ? { key } : {}), ...(sub ? { fields: sub } : {}), conditions: decodeConditions(collection, f.conditions, now, `${where}.conditions`) };
     }),
   };
 }
@@ -182,8 +214,9 @@ export function decodeStat(collection: OpsCollection, raw: unknown, now: number)
   const filter = decodeConditions(collection, raw.filter, now, 'filter');
   const filterOr = decodeConditions(collection, raw.filter_or, now, 'filter_or');
   const page = decodePage(raw.page);
+  const keywords = decodeKeyword(raw.keyword);
   if (raw.distinct !== undefined && raw.distinct !== null) {
-    return { sql: { filter, filterOr, unwind: undefined, group: undefined, distinct: checkKey(collection, raw.distinct, 'distinct'), rowLimit: STAT_ROW_LIMIT }, later: [], page };
+    return { sql: { filter, filterOr, keywords, unwind: undefined, group: undefined, distinct: checkKey(collection, raw.distinct, 'distinct'), rowLimit: STAT_ROW_LIMIT }, later: [], page };
   }
   const stages = raw.aggregate;
   if (!Array.isArray(stages) || stages.length === 0) throw invalidQuery('aggregate must be a non-empty list of stages (or give distinct)');
@@ -224,16 +257,22 @@ export function decodeStat(collection: OpsCollection, raw: unknown, now: number)
         if (!isObject(body)) throw invalidQuery(`aggregate[${i}].project must be {fields, exclude_keys?}`);
         const fields = (Array.isArray(body.fields) ? body.fields : []).map((f, j) => {
           if (!isObject(f)) throw invalidQuery(`aggregate[${i}].project.fields[${j}] must be {key, name, operator?}`);
-          if (f.operator !== undefined && f.operator !== 'size') throw invalidQuery(`aggregate[${i}].project.fields[${j}]: operator must be size (or none)`);
-          return { key: nameOf(f.key, `aggregate[${i}].project.fields[${j}]`), name: nameOf(f.name ?? f.key, `aggregate[${i}].project.fields[${j}]`), ...(f.operator ? { operator: String(f.operator) } : {}) };
+          const operator = f.operator ?? f.o;
+          if (operator !== undefined && operator !== 'size') throw invalidQuery(`aggregate[${i}].project.fields[${j}]: operator must be size (or none)`);
+          const key = nameOf(f.key ?? f.k, `aggregate[${i}].project.fields[${j}]`);
+          return { key, name: nameOf(f.name ?? f.n ?? key, `aggregate[${i}].project.fields[${j}]`), ...(operator ? { operator: String(operator) } : {}) };
         });
-        const exclude = Array.isArray(body.exclude_keys) ? body.exclude_keys.map((k, j) => nameOf(k, `aggregate[${i}].project.exclude_keys[${j}]`)) : [];
-        later.push({ project: { fields, exclude } });
+        // exclude_keys is the protos' boolean (true drops the group's keys, as python-core's `_id: 0`); a list of
+        // names to drop is Switchboard's older form, still taken.
+        const excludeKeys = body.exclude_keys;
+        if (excludeKeys !== undefined && excludeKeys !== null && typeof excludeKeys !== 'boolean' && !Array.isArray(excludeKeys)) throw invalidQuery(`aggregate[${i}].project.exclude_keys must be true or false`);
+        const exclude = Array.isArray(excludeKeys) ? excludeKeys.map((k, j) => nameOf(k, `aggregate[${i}].project.exclude_keys[${j}]`)) : [];
+        later.push({ project: { fields, exclude, keepKeys: excludeKeys !== true } });
         break;
       }
       default:
         throw invalidQuery(`aggregate[${i}]: unknown stage '${kind.slice(0, 40)}'`);
     }
   });
-  return { sql: { filter, filterOr, unwind, group, distinct: undefined, rowLimit: STAT_ROW_LIMIT }, later, page };
+  return { sql: { filter, filterOr, keywords, unwind, group, distinct: undefined, rowLimit: STAT_ROW_LIMIT }, later, page };
 }

@@ -1,8 +1,11 @@
 // The Opsflow face's wire shapes (SpaceONE's *Info messages): dates as ISO-8601, ids under their SpaceONE names.
-import type { EventRecord } from '../core/entities.ts';
 import type { OpsCategory, OpsComment, OpsTask, OpsTaskType } from '../core/opsflowEntities.ts';
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** How descriptions and comments are written: Markdown, as the console's opsflow editors write and show them (no
+ *  request of the protos sets another). */
+export const CONTENTS_TYPE = 'markdown';
 
 export function renderCategory(c: OpsCategory) {
   return {
@@ -23,6 +26,7 @@ export function renderTask(t: OpsTask) {
   return {
     task_id: t.task_id, name: t.name, status_id: t.status_id, status_type: t.status_type, priority: t.priority, description: t.description ?? '', data: t.data,
     files: t.files.map((file_id) => ({ file_id })), mentions: t.mentions, assignee: t.assignee ?? '', created_by: t.created_by, reference_id: t.reference_id ?? '', related_assets: [] as string[],
+    contents_type: CONTENTS_TYPE,
     domain_id: t.domain_id, workspace_id: t.workspace_id, project_id: t.project_id ?? '', category_id: t.category_id, task_type_id: t.task_type_id,
     created_at: iso(t.created_at), started_at: iso(t.started_at), updated_at: iso(t.updated_at), completed_at: iso(t.completed_at),
     started_duration: t.started_duration, in_progress_duration: t.in_progress_duration, completed_duration: t.completed_duration,
@@ -31,16 +35,9 @@ export function renderTask(t: OpsTask) {
 
 export function renderComment(c: OpsComment) {
   return {
-    comment_id: c.sid, task_id: c.task_id, comment: c.comment, comment_type: c.comment_type, is_edited: c.is_edited, mentions: c.mentions, created_by: c.created_by,
+    comment_id: c.sid, task_id: c.task_id, comment: c.comment, comment_type: c.comment_type, is_edited: c.is_edited, mentions: c.mentions, source: c.source ?? {},
+    reference_id: c.reference_id ?? '', contents_type: CONTENTS_TYPE, created_by: c.created_by,
     domain_id: c.accountSid, workspace_id: c.workspace_id, project_id: c.project_id ?? '', created_at: iso(c.created_at), updated_at: iso(c.updated_at),
-  };
-}
-
-export function renderEvent(e: EventRecord) {
-  const d = e.eventData;
-  return {
-    event_id: d.event_id, event_type: d.event_type, name: d.name, description: e.description, created_type: d.created_type, created_by: d.created_by,
-    additional_info: JSON.parse(String(d.additional_info ?? '{}')), task_id: d.task_sid, domain_id: e.accountSid, workspace_id: d.workspace_id, project_id: d.project_id, created_at: iso(e.dateMs),
   };
 }
 

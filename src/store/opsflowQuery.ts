@@ -4,7 +4,7 @@
 // becomes GROUP BY with aggregate expressions, a leading unwind a join with the array's elements. Values are
 // always bound parameters; keys were checked against OPS_KEYS by the face and are checked again here before
 // they reach SQL text.
-import { type GroupOperator, type OpsCollection, type OpsCondition, OPS_KEYS, type OpsGroup, type OpsScope, type OpsSearch, type OpsStat, opsflowStream } from '../core/opsflowEntities.ts';
+import { type GroupOperator, type OpsCollection, type OpsCondition, OPS_KEYS, type OpsGroup, type OpsScope, type OpsSearch, type OpsStat, OPS_UNLISTED_EVENT_TYPE, opsflowStream } from '../core/opsflowEntities.ts';
 
 /** An SQL expression in the two forms a query needs: `sql` to compare and sort (typed: a column, or JSON as the
  *  dialect compares it), `text` to match with LIKE and regular expressions and to test for null. `json` says
@@ -89,7 +89,9 @@ function head(key: string): string {
   return dot < 0 ? key : key.slice(0, dot);
 }
 
-function genericTarget(d: OpsDialect, table: string, idKey: string, textKeys: string[]): Target {
+/** A collection kept as JSON documents; `idKey` is the wire name of the `sid` column (none for variables, which
+ *  are named by `name` within their workspace). */
+function genericTarget(d: OpsDialect, table: string, idKey: string | undefined, textKeys: string[]): Target {
   return {
     from: table,
     scope: (domainId) => ({ sql: 'account_sid = ?', params: [domainId] }),
@@ -128,9 +130,11 @@ function targets(d: OpsDialect): Record<OpsCollection, Target> {
     category: genericTarget(d, 'ops_categories', 'category_id', ['name', 'description']),
     taskType: genericTarget(d, 'ops_task_types', 'task_type_id', ['name', 'description']),
     comment: genericTarget(d, 'ops_comments', 'comment_id', ['comment']),
+    variable: genericTarget(d, 'ops_variables', undefined, ['name', 'value']),
     event: {
       from: 'events',
-      scope: (domainId) => ({ sql: 'workspace_sid = ?', params: [opsflowStream(domainId)] }),
+      // A task's deletion stays in the stream but is not an Opsflow event.
+      scope: (domainId) => ({ sql: 'workspace_sid = ? AND event_type <> ?', params: [opsflowStream(domainId), OPS_UNLISTED_EVENT_TYPE] }),
       expr: (key) => {
         if (key === 'task_id') return d.column('task_sid');
         if (key === 'created_at') return d.column('date_ms');
@@ -229,15 +233,16 @@ function condition(d: OpsDialect, t: Target, collection: OpsCollection, c: OpsCo
   }
 }
 
-function whereOf(d: OpsDialect, t: Target, collection: OpsCollection, scope: OpsScope, filter: OpsCondition[], filterOr: OpsCondition[], keyword?: string): { sql: string; params: unknown[] } {
+function whereOf(d: OpsDialect, t: Target, collection: OpsCollection, scope: OpsScope, filter: OpsCondition[], filterOr: OpsCondition[], keywords: string[] = []): { sql: string; params: unknown[] } {
   const base = t.scope(scope.domainId);
   const params: unknown[] = [...base.params];
   const parts = [base.sql];
   for (const c of [...scope.conditions, ...filter]) parts.push(condition(d, t, collection, c, params));
   if (filterOr.length) parts.push(`(${filterOr.map((c) => condition(d, t, collection, c, params)).join(' OR ')})`);
-  if (keyword) {
-    parts.push(`(${t.keywordKeys.map((k) => d.like(t.expr(k).text)).join(' OR ')})`);
-    params.push(...t.keywordKeys.map(() => likePattern(keyword)));
+  // SpaceONE's keyword: contain_in of its words over each keyword key, any of them matching.
+  if (keywords.length) {
+    parts.push(`(${t.keywordKeys.flatMap((k) => keywords.map(() => d.like(t.expr(k).text))).join(' OR ')})`);
+    params.push(...t.keywordKeys.flatMap(() => keywords.map(likePattern)));
   }
   return { sql: parts.join(' AND '), params };
 }
@@ -249,7 +254,7 @@ export interface CompiledSearch {
 
 export function compileSearch(d: OpsDialect, collection: OpsCollection, scope: OpsScope, q: OpsSearch): CompiledSearch {
   const t = targetOf(d, collection);
-  const w = whereOf(d, t, collection, scope, q.filter, q.filterOr, q.keyword);
+  const w = whereOf(d, t, collection, scope, q.filter, q.filterOr, q.keywords);
   const count = { sql: `SELECT count(*) AS n FROM ${t.from} WHERE ${w.sql}`, params: w.params };
   if (q.countOnly) return { rows: undefined, count };
   const order = [...q.sort.map((s) => d.orderBy(t.expr(checkedKey(collection, s.key)), s.desc)), `seq ${q.sort.at(-1)?.desc ? 'DESC' : 'ASC'}`].join(', ');
@@ -290,7 +295,7 @@ export function compileStat(d: OpsDialect, collection: OpsCollection, scope: Ops
   const expr = (key: string): OpsExpr =>
     u && key === unwound ? u.value : u && key.startsWith(`${unwound}.`) ? d.jsonPath(u.value.sql, [safeRest(key.slice(unwound!.length + 1))]) : t.expr(checkedKey(collection, key));
   const target: Target = { ...t, expr };
-  const w = whereOf(d, target, collection, scope, q.filter, q.filterOr);
+  const w = whereOf(d, target, collection, scope, q.filter, q.filterOr, q.keywords);
   const from = u ? `${t.from}, ${u.from}` : t.from;
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
   if (q.distinct) {

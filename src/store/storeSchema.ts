@@ -27,6 +27,7 @@ export const TABLE: Record<EntityKind, string> = {
   opsTaskType: 'ops_task_types',
   opsComment: 'ops_comments',
   opsRoute: 'ops_routes',
+  opsVariable: 'ops_variables',
   taskRouteRequest: 'task_route_requests',
 };
 
@@ -42,6 +43,9 @@ export function uniqueKey(kind: EntityKind, e: any): string | null {
       return `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`;
     case 'workerChannel':
       return `${e.workerSid}:${e.taskChannelSid}`;
+    // Opsflow variables are named within their domain and workspace.
+    case 'opsVariable':
+      return `${e.accountSid}:${e.workspace_id}:${e.name}`;
     // LUSID ids are case-sensitive.
     case 'wfDefinition':
     case 'wfWorker':

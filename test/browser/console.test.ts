@@ -239,8 +239,8 @@ describe('console in Chromium', { skip }, () => {
       status_options: { TODO: [{ status_id: 'open', name: 'Open' }], IN_PROGRESS: [{ status_id: 'triage', name: 'Triage' }, { status_id: 'fixing', name: 'Fixing', is_default: true }], COMPLETED: [{ status_id: 'closed', name: 'Closed' }] },
     });
     const type = await ops('task-type/create', { name: 'Incident', category_id: category.category_id });
-    const lag = await ops('task/create', { name: 'Replica lag', status_id: 'open', task_type_id: type.task_type_id });
-    const disk = await ops('task/create', { name: 'Disk full', status_id: 'open', task_type_id: type.task_type_id });
+    const lag = await ops('task/create', { name: 'Replica lag', status_id: 'open', project_id: '*', task_type_id: type.task_type_id });
+    const disk = await ops('task/create', { name: 'Disk full', status_id: 'open', project_id: '*', task_type_id: type.task_type_id });
 
     const page = await openConsole();
     await page.getByRole('link', { name: 'Opsflow board' }).click();

@@ -269,7 +269,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     });
     const type = await ops(away, 'task-type/create', { name: 'Routed', category_id: category.category_id, routing: { workspace_sid: ws, workflow_sid: workflow } });
     // Created through a node that does not route the workspace: the TaskRouter task is asked of its owner.
-    const created = await ops(away, 'task/create', { name: 'Replica lag', status_id: 'open', task_type_id: type.task_type_id });
+    const created = await ops(away, 'task/create', { name: 'Replica lag', status_id: 'open', project_id: '*', task_type_id: type.task_type_id });
     const reservation = await eventually('a reservation for the agent', async () => (await w.workers(agent).reservations.list({ reservationStatus: 'pending' }))[0]);
     assert.equal(JSON.parse((await w.tasks(reservation.taskSid).fetch()).attributes).opsflow_task_id, created.task_id);
     await w.tasks(reservation.taskSid).reservations(reservation.sid).update({ reservationStatus: 'accepted' });

@@ -30,7 +30,7 @@ describe('Opsflow durability across kill -9', () => {
     const type = await ok('task-type/create', { name: 'K', category_id: category.category_id });
     const acked = new Map<string, any>();
     for (let i = 0; i < 40; i++) {
-      const t = await ok('task/create', { name: `k${i}`, status_id: 'todo', task_type_id: type.task_type_id, priority: 'LOW' });
+      const t = await ok('task/create', { name: `k${i}`, status_id: 'todo', project_id: '*', task_type_id: type.task_type_id, priority: 'LOW' });
       acked.set(t.task_id, t);
       if (i % 2 === 0) acked.set(t.task_id, await ok('task/change_status', { task_id: t.task_id, status_id: 'doing', assignee: `u${i}` }));
       if (i % 4 === 0) acked.set(t.task_id, await ok('task/change_status', { task_id: t.task_id, status_id: 'done' }));

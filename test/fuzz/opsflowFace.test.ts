@@ -14,13 +14,13 @@ describe('Opsflow face fuzz', () => {
     s = await startServer();
     const c = (await post('task-category/create', { name: 'F', status_options: { TODO: [{ status_id: 'a', name: 'A' }], IN_PROGRESS: [{ status_id: 'b', name: 'B' }], COMPLETED: [{ status_id: 'c', name: 'C' }] }, fields: [{ field_id: 'f', name: 'F', field_type: 'TEXT' }] })).body;
     const t = (await post('task-type/create', { name: 'T', category_id: c.category_id, assignee_pool: ['u'] })).body;
-    taskId = (await post('task/create', { name: 'seed', status_id: 'a', task_type_id: t.task_type_id, data: { f: 'x' } })).body.task_id;
+    taskId = (await post('task/create', { name: 'seed', status_id: 'a', project_id: '*', task_type_id: t.task_type_id, data: { f: 'x' } })).body.task_id;
   });
   after(async () => s.close());
 
   const check = (res: { status: number; body: any; text: string }, what: string) => {
     assert.ok(res.status < 500, `${what} -> ${res.status} ${res.text.slice(0, 300)}`);
-    if (res.status >= 400) assert.match(res.body?.error?.code ?? '', /^ERROR_/, `${what}: ${res.text.slice(0, 200)}`);
+    if (res.status >= 400) assert.match(res.body?.detail?.code ?? '', /^ERROR_/, `${what}: ${res.text.slice(0, 200)}`);
   };
   const scalar = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('now-1d', 'now+2h', '2026-01-01', '(', '.*', '%', "'; DROP TABLE ops_tasks; --"));
   const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), scalar, { maxKeys: 2 }));
@@ -29,6 +29,7 @@ describe('Opsflow face fuzz', () => {
   const condition = fc.record({ k: key, v: value, o: op });
   const query = fc.record(
     {
+      lookup: fc.oneof(fc.constant(undefined), value),
       filter: fc.oneof(fc.array(condition, { maxLength: 3 }), value),
       filter_or: fc.array(condition, { maxLength: 2 }),
       sort: fc.oneof(fc.array(fc.record({ key, desc: fc.boolean() }), { maxLength: 2 }), value),
@@ -54,6 +55,8 @@ describe('Opsflow face fuzz', () => {
         check(await post('task/list', { query: q }), `list ${JSON.stringify(q).slice(0, 200)}`);
         check(await post('task/stat', { query: { filter: q.filter, aggregate, ...(distinct !== null ? { distinct } : {}) } }), `stat ${JSON.stringify(aggregate).slice(0, 200)}`);
         check(await post('event/list', { query: q }), 'event list');
+        check(await post('comment/stat', { query: { ...q, aggregate } }), 'comment stat');
+        check(await post('variable/list', { query: q }), 'variable list');
       }),
       { numRuns: 300 },
     );
@@ -61,9 +64,9 @@ describe('Opsflow face fuzz', () => {
 
   test('random bodies to every verb never give a 5xx and leave the seeded task alone', async () => {
     const before = (await post('task/get', { task_id: taskId })).body;
-    const verbs = ['task/create', 'task/update', 'task/update_description', 'task/change_assignee', 'task/change_status', 'task/get', 'task-category/create', 'task-category/update', 'task-category/update_fields', 'task-type/create', 'task-type/update', 'task-type/update_fields', 'comment/create', 'comment/update', 'comment/get'];
+    const verbs = ['task/create', 'task/update', 'task/update_description', 'task/change_assignee', 'task/change_status', 'task/get', 'task-category/create', 'task-category/update', 'task-category/update_fields', 'task-type/create', 'task-type/update', 'task-type/update_fields', 'comment/create', 'comment/update', 'comment/get', 'event/list', 'variable/create', 'variable/update', 'variable/get', 'variable/delete'];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...verbs), fc.dictionary(fc.constantFrom('name', 'status_id', 'task_id', 'task_type_id', 'category_id', 'data', 'fields', 'status_options', 'assignee', 'priority', 'comment', 'mentions', 'files', 'project_id'), value, { maxKeys: 5 }), async (verb, body) => {
+      fc.asyncProperty(fc.constantFrom(...verbs), fc.dictionary(fc.constantFrom('name', 'status_id', 'task_id', 'task_type_id', 'category_id', 'data', 'fields', 'status_options', 'assignee', 'priority', 'comment', 'mentions', 'files', 'project_id', 'value', 'workspace_id', 'source', 'event_type', 'created_type'), value, { maxKeys: 5 }), async (verb, body) => {
         // Requests that name the seeded task only with invalid content must not change it.
         check(await post(verb, body), `${verb} ${JSON.stringify(body).slice(0, 200)}`);
       }),

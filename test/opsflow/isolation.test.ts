@@ -4,12 +4,14 @@
 // gets, each list and stat reveals nothing (counts included), and nothing changes. The caller of workspace A
 // itself sees all of it. Categories and task types belong to the domain (SpaceONE's TaskCategoryInfo and
 // TaskTypeInfo have no workspace): every workspace of the domain reads them, only a domain-wide caller changes
-// them, and another domain neither reads nor changes them.
+// them, and another domain neither reads nor changes them. Variables belong to a workspace, as tasks do. Every
+// refusal is SpaceONE's body, `{"detail": {"code": "ERROR_NOT_FOUND", ...}}`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { domainSnapshot } from '../support/opsflowFace.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
-const MISSING = { task_id: 'task-000000000000', comment_id: 'comment-000000000000', category_id: 'tc-000000000000', task_type_id: 'tt-000000000000' };
+const MISSING = { task_id: 'task-000000000000', comment_id: 'comment-000000000000', category_id: 'tc-000000000000', task_type_id: 'tt-000000000000', name: 'missing.variable' };
 
 describe('Opsflow isolation matrix', () => {
   let s: TestServer;
@@ -18,6 +20,7 @@ describe('Opsflow isolation matrix', () => {
   let type: any;
   let task: any;
   let comment: any;
+  let variable: any;
   const A = { 'x-workspace-id': 'workspace-a' };
   const B = { 'x-workspace-id': 'workspace-b' };
 
@@ -29,14 +32,8 @@ describe('Opsflow isolation matrix', () => {
     return r.body;
   };
 
-  /** Everything the domain holds, as a domain-wide caller of account A reads it. */
-  const snapshot = async () => ({
-    tasks: (await ok('task/list', {})).results,
-    comments: (await ok('comment/list', {})).results,
-    events: (await ok('event/list', {})).results,
-    categories: (await ok('task-category/list', { include_deleted: true })).results,
-    types: (await ok('task-type/list', {})).results,
-  });
+  /** Everything the domain holds, as a domain-wide caller of the account reads it. */
+  const snapshot = () => domainSnapshot(ok);
 
   before(async () => {
     s = await startServer();
@@ -50,6 +47,7 @@ describe('Opsflow isolation matrix', () => {
     task = await ok('task/create', { name: 'Disk nearly full on db-1', status_id: 'new', project_id: 'project-db', task_type_id: type.task_type_id }, A);
     await ok('task/change_status', { task_id: task.task_id, status_id: 'working' }, A);
     comment = await ok('comment/create', { task_id: task.task_id, comment: 'looking at it' }, A);
+    variable = await ok('variable/create', { name: 'pager.token', value: 'sekrit-of-a' }, A);
     // Workspace B has a task of its own, so its lists are not empty by accident.
     await ok('task/create', { name: 'Printer jam', status_id: 'new', project_id: 'project-office', task_type_id: type.task_type_id }, B);
   });
@@ -67,6 +65,11 @@ describe('Opsflow isolation matrix', () => {
     ['comment/get', { comment_id: comment.comment_id }, { comment_id: MISSING.comment_id }],
     ['comment/update', { comment_id: comment.comment_id, comment: 'edited' }, { comment_id: MISSING.comment_id, comment: 'edited' }],
     ['comment/delete', { comment_id: comment.comment_id }, { comment_id: MISSING.comment_id }],
+    ['variable/get', { name: variable.name }, { name: MISSING.name }],
+    ['variable/get', { name: variable.name, workspace_id: 'workspace-a' }, { name: MISSING.name, workspace_id: 'workspace-a' }],
+    ['variable/update', { name: variable.name, value: 'stolen' }, { name: MISSING.name, value: 'stolen' }],
+    ['variable/update', { name: variable.name, value: 'stolen', workspace_id: 'workspace-a' }, { name: MISSING.name, value: 'stolen', workspace_id: 'workspace-a' }],
+    ['variable/delete', { name: variable.name, workspace_id: 'workspace-a' }, { name: MISSING.name, workspace_id: 'workspace-a' }],
   ];
 
   /** Lists and stats that reach A's task, comment and events through another object or a filter. */
@@ -84,12 +87,20 @@ describe('Opsflow isolation matrix', () => {
     ['event/list', { query: { filter: [{ k: 'task_id', v: task.task_id, o: 'eq' }], count_only: true } }],
     ['event/stat', { query: { filter: [{ k: 'task_id', v: task.task_id, o: 'eq' }], aggregate: [{ group: { keys: [{ key: 'event_type', name: 'type' }], fields: [{ operator: 'count', name: 'n' }] } }] } }],
     ['event/stat', { query: { distinct: 'task_id' } }],
+    ['event/list', { workspace_id: 'workspace-a', project_id: 'project-db' }],
+    ['comment/stat', { query: { aggregate: [{ group: { keys: [{ key: 'task_id', name: 'task' }], fields: [{ operator: 'count', name: 'n' }] } }] } }],
+    ['comment/stat', { query: { distinct: 'comment_id' } }],
+    ['variable/list', {}],
+    ['variable/list', { name: 'pager.token', workspace_id: 'workspace-a' }],
+    ['variable/list', { query: { keyword: 'sekrit' } }],
+    ['variable/stat', { query: { distinct: 'value' } }],
+    ['variable/stat', { query: { aggregate: [{ group: { keys: [{ key: 'name', name: 'name' }], fields: [{ operator: 'count', name: 'n' }] } }] } }],
   ];
 
   /** A's own objects, as a list or stat returns them: what must not leak. */
   const leaks = (body: any): boolean => {
     const text = JSON.stringify(body);
-    return text.includes(task.task_id) || text.includes(comment.comment_id) || text.includes('Disk nearly full');
+    return text.includes(task.task_id) || text.includes(comment.comment_id) || text.includes('Disk nearly full') || text.includes('sekrit-of-a') || text.includes('pager.token');
   };
 
   // The other domain's credentials exist once `before` ran, so a caller names them through a function.
@@ -112,6 +123,10 @@ describe('Opsflow isolation matrix', () => {
     const stat = await ok('event/stat', { query: { filter: [{ k: 'task_id', v: task.task_id, o: 'eq' }], aggregate: [{ group: { fields: [{ operator: 'count', name: 'n' }] } }] } }, A);
     assert.deepEqual(stat.results, [{ n: 3 }]);
     assert.equal((await ok('comment/get', { comment_id: comment.comment_id }, A)).workspace_id, 'workspace-a');
+    assert.equal((await ok('variable/get', { name: variable.name }, A)).value, 'sekrit-of-a');
+    assert.equal((await ok('variable/get', { name: variable.name, workspace_id: 'workspace-a' })).value, 'sekrit-of-a', 'a domain-wide caller names the workspace');
+    assert.deepEqual((await ok('variable/list', {}, A)).results.map((v: any) => v.name), [variable.name]);
+    assert.deepEqual((await ok('comment/stat', { query: { aggregate: [{ group: { keys: [{ key: 'task_id', name: 'task' }], fields: [{ operator: 'count', name: 'n' }] } }] } }, A)).results, [{ task: task.task_id, n: 1 }]);
     // The domain's categories and types are read by every workspace of the domain.
     for (const h of [A, B]) {
       assert.equal((await ok('task-category/get', { category_id: category.category_id }, h)).category_id, category.category_id);
@@ -128,6 +143,8 @@ describe('Opsflow isolation matrix', () => {
         const missing = await call(path, missingBody, caller.headers, caller.auth());
         assert.equal(r.status, 404, `${path} -> ${r.status} ${r.text}`);
         assert.equal(missing.status, 404, `${path} (missing) -> ${missing.status} ${missing.text}`);
+        assert.deepEqual(Object.keys(r.body), ['detail'], `${path}: SpaceONE's error body`);
+        assert.equal(r.body.detail.code, 'ERROR_NOT_FOUND');
         const idKey = Object.keys(missingBody).find((k) => k in MISSING)!;
         const normalise = (text: string, id: unknown) => text.split(String(id)).join('<id>');
         assert.equal(normalise(r.text, body[idKey]), normalise(missing.text, missingBody[idKey]), `${path}: the same answer as a missing object`);
@@ -139,7 +156,7 @@ describe('Opsflow isolation matrix', () => {
           const own = (await ok(path, body, {}, caller.auth())) as any;
           assert.ok(r.total_count <= own.total_count);
         }
-        if (path === 'event/list' || path === 'comment/list' || (path === 'task/list' && Object.keys(body).length > 0 && caller.headers !== B)) {
+        if (path === 'event/list' || path === 'comment/list' || path === 'variable/list' || (path === 'task/list' && Object.keys(body).length > 0 && caller.headers !== B)) {
           assert.equal(r.total_count, 0, `${path} ${JSON.stringify(body)} counts nothing`);
         }
       }
@@ -183,10 +200,14 @@ describe('Opsflow isolation matrix', () => {
     for (const [path, body] of categoryVerbs.filter(([p]) => !p.endsWith('/get') && !p.startsWith('task/'))) {
       const r = await call(path, body, B);
       assert.equal(r.status, 403, `workspace B: ${path} -> ${r.status} ${r.text}`);
-      assert.equal(r.body.error?.code ?? r.body.detail?.code, 'ERROR_PERMISSION_DENIED');
+      assert.equal(r.body.detail?.code, 'ERROR_PERMISSION_DENIED');
     }
     const created = await call('task-category/create', { name: 'Mine', status_options: { TODO: [{ name: 'a' }], IN_PROGRESS: [{ name: 'b' }], COMPLETED: [{ name: 'c' }] } }, B);
     assert.equal(created.status, 403);
+    // Nor does it create a variable in another workspace (a variable of the same name in its own is its own).
+    const planted = await call('variable/create', { name: variable.name, value: 'planted', workspace_id: 'workspace-a' }, B);
+    assert.equal(planted.status, 403, planted.text);
+    assert.equal(planted.body.detail.code, 'ERROR_PERMISSION_DENIED');
     assert.deepEqual(await snapshot(), before, 'nothing changed');
   });
 });

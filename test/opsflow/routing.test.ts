@@ -43,12 +43,12 @@ describe('Opsflow routing through TaskRouter', () => {
     const s = await startServer();
     try {
       const r = await setup(s);
-      const created = await ok(s, 'task/create', { name: 'Replica lag', status_id: 'open', task_type_id: r.type.task_type_id, data: { system: 'db' }, priority: 'HIGH' });
+      const created = await ok(s, 'task/create', { name: 'Replica lag', status_id: 'open', project_id: '*', task_type_id: r.type.task_type_id, data: { system: 'db' }, priority: 'HIGH' });
       assert.equal(created.assignee, '');
       // The TaskRouter task carries the opsflow task and its fields; only dana (db skill) is offered it.
       const reservation = await eventually(async () => (await r.w.workers(r.dba).reservations.list({ reservationStatus: 'pending' }))[0], 'a reservation for dana');
       const trTask = await r.w.tasks(reservation.taskSid).fetch();
-      assert.deepEqual(JSON.parse(trTask.attributes), { opsflow_task_id: created.task_id, name: 'Replica lag', priority: 'HIGH', category_id: r.category.category_id, task_type_id: r.type.task_type_id, project_id: null, system: 'db' });
+      assert.deepEqual(JSON.parse(trTask.attributes), { opsflow_task_id: created.task_id, name: 'Replica lag', priority: 'HIGH', category_id: r.category.category_id, task_type_id: r.type.task_type_id, project_id: '*', system: 'db' });
       assert.deepEqual(await r.w.workers(r.web).reservations.list(), []);
 
       await r.w.tasks(reservation.taskSid).reservations(reservation.sid).update({ reservationStatus: 'accepted' });
@@ -70,9 +70,12 @@ describe('Opsflow routing through TaskRouter', () => {
       assert.deepEqual(events.map((e: any) => [e.event_type, e.created_type]), [['CREATED', 'USER'], ['CHANGE_STATUS', 'SYSTEM'], ['CHANGE_STATUS', 'SYSTEM']]);
       assert.deepEqual(events[1].additional_info.updated_data[0], { updated_field: 'assignee', updated_content: 'dana' });
       assert.deepEqual(events[2].additional_info.after_status, { status_id: 'closed', name: 'Closed', status_type: 'COMPLETED' });
+      // Routing's changes are the system's (EventSearchQuery.created_type), made by TaskRouter.
+      const bySystem = (await ok(s, 'event/list', { task_id: created.task_id, created_type: 'SYSTEM' })).results;
+      assert.deepEqual(bySystem.map((e: any) => [e.event_type, e.additional_info.changed_by]), [['CHANGE_STATUS', 'system:taskrouter'], ['CHANGE_STATUS', 'system:taskrouter']]);
 
       // A task created with an assignee is not routed.
-      const direct = await ok(s, 'task/create', { name: 'Manual', status_id: 'open', task_type_id: r.type.task_type_id, data: { system: 'db' }, assignee: 'someone' });
+      const direct = await ok(s, 'task/create', { name: 'Manual', status_id: 'open', project_id: '*', task_type_id: r.type.task_type_id, data: { system: 'db' }, assignee: 'someone' });
       assert.equal((await r.w.tasks.list()).some((t) => JSON.parse(t.attributes).opsflow_task_id === direct.task_id), false);
     } finally {
       await s.close();
@@ -84,7 +87,7 @@ describe('Opsflow routing through TaskRouter', () => {
     let s = await startServer({ dir });
     try {
       const r = await setup(s);
-      const created = await ok(s, 'task/create', { name: 'Disk full', status_id: 'open', task_type_id: r.type.task_type_id, data: { system: 'db' } });
+      const created = await ok(s, 'task/create', { name: 'Disk full', status_id: 'open', project_id: '*', task_type_id: r.type.task_type_id, data: { system: 'db' } });
       const reservation = await eventually(async () => (await r.w.workers(r.dba).reservations.list({ reservationStatus: 'pending' }))[0], 'reservation');
       await s.close();
       s = await startServer({ dir });

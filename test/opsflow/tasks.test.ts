@@ -23,9 +23,9 @@ describe('Opsflow face', () => {
   const fails = async (path: string, json: unknown, status: number, code: string, headers: Record<string, string> = {}) => {
     const r = await post(path, json, headers);
     assert.equal(r.status, status, `${path} ${JSON.stringify(json).slice(0, 200)} -> ${r.status} ${r.text}`);
-    assert.equal(r.body.error.code, code, r.text);
-    assert.equal(typeof r.body.error.message, 'string');
-    return r.body.error;
+    assert.equal(r.body.detail.code, code, r.text);
+    assert.equal(typeof r.body.detail.message, 'string');
+    return r.body.detail;
   };
 
   before(async () => {
@@ -282,13 +282,13 @@ describe('Opsflow face', () => {
 
     const raw = await s.request('POST', '/opsflow/v1/task/create', { body: '{"name":', headers: { 'content-type': 'application/json' } });
     assert.equal(raw.status, 400);
-    assert.equal(raw.body.error.code, 'ERROR_INVALID_PARAMETER');
-    assert.equal((await s.request('POST', '/opsflow/v1/task/create', { json: [1, 2] })).body.error.code, 'ERROR_INVALID_PARAMETER');
+    assert.equal(raw.body.detail.code, 'ERROR_INVALID_PARAMETER');
+    assert.equal((await s.request('POST', '/opsflow/v1/task/create', { json: [1, 2] })).body.detail.code, 'ERROR_INVALID_PARAMETER');
     assert.equal((await s.request('GET', '/opsflow/v1/task/list')).status, 404);
-    assert.equal((await s.request('POST', '/opsflow/v1/task/explode', { json: {} })).body.error.code, 'ERROR_NOT_FOUND');
+    assert.equal((await s.request('POST', '/opsflow/v1/task/explode', { json: {} })).body.detail.code, 'ERROR_NOT_FOUND');
     const noAuth = await s.request('POST', '/opsflow/v1/task/list', { json: {}, auth: null });
     assert.equal(noAuth.status, 401);
-    assert.equal(noAuth.body.error.code, 'ERROR_AUTHENTICATION_FAILED');
+    assert.equal(noAuth.body.detail.code, 'ERROR_AUTHENTICATE_FAILURE');
   });
 
   test('workspaces scope tasks; task types move their tasks on delete; categories are soft-deleted', async () => {

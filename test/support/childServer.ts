@@ -45,7 +45,11 @@ export async function startChild(env: Record<string, string>, args: string[] = [
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not become ready: ${out}`);
+    if (Date.now() > deadline) {
+      // Not left running: a process still starting would keep the test file alive after its failure.
+      child.kill('SIGKILL');
+      throw new Error(`server did not become ready: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

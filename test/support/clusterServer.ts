@@ -19,12 +19,19 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   const authToken = newSecret();
   const testRoutes = options.clock !== undefined;
   const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: accountSid, SWITCHBOARD_AUTH_TOKEN: authToken, SWITCHBOARD_LEASE_TTL_MS: '2000', SWITCHBOARD_ROUTES_WORKSPACES: String(!testRoutes) };
-  const others: ChildServer[] = [await startChild(env)];
-  others.push(await startChild(env));
-  // close() stops them; a test process that ends without it must not leave them running.
+  // close() stops them; a test process that ends without it (a failed start of the second one included) must not
+  // leave them running.
+  const others: ChildServer[] = [];
   process.once('exit', () => {
     for (const o of others) o.process.kill('SIGKILL');
   });
+  try {
+    others.push(await startChild(env));
+    others.push(await startChild(env));
+  } catch (err) {
+    for (const o of others) await o.kill();
+    throw err;
+  }
   const node = await ClusterNode.open(url, { leaseTtlMs: 2000, routesWorkspaces: testRoutes });
   const store = node.store;
   await store.replaying(() => ensureBootstrapAccount(store, { accountSid, authToken }, Date.now()));

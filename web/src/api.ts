@@ -62,7 +62,7 @@ export async function workflowApi<T = any>(path: string): Promise<T> {
   return json as T;
 }
 
-/** A call to the Opsflow face (every verb a POST with a JSON body; errors as {error: {code, message}}). */
+/** A call to the Opsflow face (every verb a POST with a JSON body; errors as SpaceONE's {detail: {code, message}}). */
 export async function opsflow<T = any>(verb: string, body: unknown): Promise<T> {
   const res = await fetch(`/opsflow/v1/${verb}`, {
     method: 'POST',
@@ -70,7 +70,7 @@ export async function opsflow<T = any>(verb: string, body: unknown): Promise<T> 
     body: JSON.stringify(body),
   });
   const json = await res.json().catch(() => undefined);
-  if (!res.ok) throw new ApiProblem(res.status, json?.error?.message ?? `${res.status} ${res.statusText}`);
+  if (!res.ok) throw new ApiProblem(res.status, json?.detail?.message ?? `${res.status} ${res.statusText}`);
   return json as T;
 }
 

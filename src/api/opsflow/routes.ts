@@ -2,25 +2,22 @@
 // Authentication is the server's Basic (account or API key; the credential's SID is the user). The workspace is
 // the `X-Workspace-Id` header, as SpaceONE takes it from a workspace-scoped token: with it a caller sees and
 // creates that workspace's tasks; without it the caller is domain-wide and creates in `workspace-default`.
-// Errors are SpaceONE's `{"error": {"code": "ERROR_...", "message": "..."}}`.
+// Errors are SpaceONE's `{"detail": {"code": "ERROR_...", "message": "..."}}` (spaceoneError.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, ERRORS } from '../../core/errors.ts';
+import { ApiError } from '../../core/errors.ts';
 import type { OpsActor, OpsflowService } from '../../opsflow/opsflowService.ts';
+import type { OpsflowVariables } from '../../opsflow/variables.ts';
 import { principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
+import { spaceoneErrorBody } from './spaceoneError.ts';
 
 export interface OpsflowRouteDeps {
   clock: () => number;
   opsflow: OpsflowService;
+  variables: OpsflowVariables;
 }
 
-export function spaceoneErrorBody(err: ApiError) {
-  const name = (ERRORS[err.kind] as { name?: string }).name;
-  const code = name?.startsWith('ERROR_') ? name : `ERROR_${err.kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-  return { error: { code, message: err.message, ...(err.details.length ? { details: err.details } : {}) } };
-}
-
-export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: OpsflowRouteDeps): void {
+export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow, variables }: OpsflowRouteDeps): void {
   app.register(
     async (api) => {
       configureJsonFace(api, {
@@ -72,10 +69,19 @@ export function registerOpsflowRoutes(app: FastifyInstance, { clock, opsflow }: 
           delete: (a, b) => opsflow.deleteComment(a, b),
           get: (a, b) => opsflow.getComment(a, b),
           list: (a, b) => opsflow.listComments(a, b),
+          stat: (a, b) => opsflow.stat('comment', a, b),
         },
         event: {
           list: (a, b) => opsflow.listEvents(a, b),
           stat: (a, b) => opsflow.stat('event', a, b),
+        },
+        variable: {
+          create: (a, b) => variables.create(a, b),
+          update: (a, b) => variables.update(a, b),
+          delete: (a, b) => variables.delete(a, b),
+          get: (a, b) => variables.get(a, b),
+          list: (a, b) => variables.list(a, b),
+          stat: (a, b) => variables.stat(a, b),
         },
       };
       for (const [resource, byVerb] of Object.entries(verbs)) {
