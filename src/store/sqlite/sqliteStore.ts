@@ -79,6 +79,7 @@ export class SqliteStore implements Store {
   private readonly fatalListeners = new Set<(err: Error) => void>();
   private injectedCommitFailure: Error | undefined;
   private dataVersion: number;
+  private dataVersionStatement: Database.Statement | undefined;
   private closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -146,7 +147,8 @@ export class SqliteStore implements Store {
   /** Whether another connection (a command-line tool on the same file) committed since the last look: then
    *  accounts and keys are read again, so a key revoked from the command line stops working at once. */
   private externalChanges(): boolean {
-    const v = this.db.pragma('data_version', { simple: true }) as number;
+    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
+    const v = this.dataVersionStatement.get() as number;
     if (v === this.dataVersion) return false;
     this.dataVersion = v;
     return true;
