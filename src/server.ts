@@ -10,6 +10,7 @@ import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
+import { withoutTrailingSlash } from './api/common/trailingSlash.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
@@ -61,8 +62,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: LIMITS.bodyBytes,
     // While closing, our onRequest hook answers new requests with a Twilio 503 (fastify's own has another body).
     return503OnClosing: false,
-    // Twilio paths are case-sensitive and never end with a slash; keep routing strict and predictable.
+    // Twilio paths are case-sensitive. A trailing slash is accepted as Twilio does, by dropping it before
+    // routing (rewriteUrl), so everything after the router sees the canonical path.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256, querystringParser: parseQuery },
+    rewriteUrl: (req) => withoutTrailingSlash(req.url ?? '/'),
     clientErrorHandler: twilioClientErrorHandler,
     // Errors the router raises before any route runs (malformed URL, over-long path parameter) get the same
     // Twilio body as everything else: a bad SID in the path is a 404, as for any unknown SID.

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import twilio from 'twilio';
 import { WebSocket } from 'ws';
 import { startServer, type TestServer } from '../support/server.ts';
-import { seedWorkspace, type SeededWorkspace } from '../support/workspaceSnapshot.ts';
+import { pathOf, seedWorkspace, type SeededWorkspace } from '../support/workspaceSnapshot.ts';
 import { OPERATIONS } from '../fuzz/requestFuzz.ts';
 
 const { AccessToken } = twilio.jwt;
@@ -84,24 +84,7 @@ describe('token matrix', () => {
     // The worker (t.worker) may read the workspace, its activities, task channels and tasks, and read and update
     // itself; everything else, here aimed at another worker (t.dora) and the workspace's configuration, is 403.
     const token = workerToken(t.worker);
-    const fill = (template: string) =>
-      template
-        .split('/')
-        .map((seg, i, all) => {
-          const before = all[i - 1];
-          if (seg === '{WorkspaceSid}' || (seg === '{Sid}' && before === 'Workspaces')) return t.ws;
-          if (seg === '{WorkerSid}' || (seg === '{Sid}' && before === 'Workers')) return t.dora;
-          if (seg === '{TaskQueueSid}' || (seg === '{Sid}' && before === 'TaskQueues')) return t.queue;
-          if (seg === '{WorkflowSid}' || (seg === '{Sid}' && before === 'Workflows')) return t.workflow;
-          if (seg === '{TaskSid}' || (seg === '{Sid}' && before === 'Tasks')) return t.waiting;
-          if (seg === '{Sid}' && before === 'Activities') return t.activity;
-          if (seg === '{Sid}' && before === 'TaskChannels') return t.channel;
-          if (seg === '{Sid}' && before === 'Channels') return 'default';
-          if (seg === '{Sid}' && before === 'Reservations') return t.reservation;
-          if (seg === '{Sid}' && before === 'Events') return 'EV' + '0'.repeat(32);
-          return seg;
-        })
-        .join('/');
+    const fill = (template: string) => pathOf(template, t, t.dora);
     // Reads of the workspace, its activities, task channels and tasks (with their reservations, as Twilio's
     // default worker policy `GET …/Tasks/**` allows) are the worker's.
     const readable = /^\/v1\/Workspaces\/WS[0-9a-f]{32}(\/(Activities|TaskChannels)(\/[^/]+)?|\/Tasks(\/[^/]+(\/Reservations(\/[^/]+)?)?)?)?$/;

@@ -71,7 +71,6 @@ describe('malformed requests', () => {
       `${W}/../../v1/Workspaces`,
       `${W}/Workers/./${t.worker}`,
       '//v1/Workspaces',
-      `${W}/`,
       '/v1/workspaces',
       '/v1/Nothing',
     ];
