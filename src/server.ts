@@ -9,6 +9,7 @@ import { Engine } from './engine/engine.ts';
 import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
+import { IGNORED_PARAMETERS_HEADER, ignoredParameters, ignoredParametersHeader } from './api/common/params.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { withoutTrailingSlash } from './api/common/trailingSlash.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
@@ -122,6 +123,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // commits the transactions of an event-loop turn together). If that commit fails the client gets a 500.
   app.addHook('onSend', async () => {
     await store.durable();
+  });
+
+  // Parameters an endpoint does not take are ignored, as Twilio ignores them; the response names them (and a
+  // debug line logs them) for whoever wonders why a parameter had no effect.
+  app.addHook('onSend', async (request, reply) => {
+    const ignored = [...ignoredParameters(request.query), ...ignoredParameters(request.body)];
+    if (ignored.length === 0) return;
+    reply.header(IGNORED_PARAMETERS_HEADER, ignoredParametersHeader(ignored));
+    request.log.debug({ ignoredParameters: ignored }, 'ignored parameters the endpoint does not take');
   });
 
   // Token policies may filter on body parameters, so they are checked once the body is parsed.
