@@ -1,5 +1,6 @@
 // Builds the HTTP server: body parsing, authentication, rate-limit headers, the faces' routes and the one
 // error path that turns every failure into the face's error format.
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from './core/errors.ts';
@@ -8,6 +9,7 @@ import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
 import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
+import { type CorsOrigins, corsDelegator, refuseCrossSiteAccountCredentials } from './api/common/crossOrigin.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { IGNORED_PARAMETERS_HEADER, ignoredParameters, ignoredParametersHeader } from './api/common/params.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
@@ -51,6 +53,8 @@ export interface ServerOptions {
   workflowActions?: ActionRunnerOptions;
   /** Several nodes: whether this node runs the account-wide loops (Workflow actions, Opsflow routes) now. */
   runsBackground?: () => boolean;
+  /** Origins whose pages may call the token-authenticated endpoints (api/common/crossOrigin.ts); default any. */
+  corsOrigins?: CorsOrigins;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -79,6 +83,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   await app.register(formbody, { bodyLimit: LIMITS.bodyBytes, parser: parseForm });
+  app.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) request.log.error(err);
+    // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
+    // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
+    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
+    reply.code(apiError.status).send(twilioErrorBody(apiError));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const err = new ApiError('notFound', `The requested resource ${path} was not found`);
+    reply.code(404).send(twilioErrorBody(err));
+  });
+
+  // CORS (api/common/crossOrigin.ts) first among the hooks: a preflight is answered before authentication (it
+  // carries no credentials), and an error answer (401, 429) keeps the headers so the page can read it. After the
+  // error and not-found handlers, so its OPTIONS route answers in Twilio's format too.
+  await app.register(cors, { delegator: corsDelegator(options.corsOrigins ?? '*') });
   // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
   // JSON endpoint (bulk queue statistics) will register its own parser.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -112,6 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
       clock(),
     );
+    refuseCrossSiteAccountCredentials(request, request.principal);
     const rate = limiter.take(request.principal.accountSid, clock());
     reply.header('X-Rate-Limit-Limit', String(rate.limit));
     reply.header('X-Rate-Limit-Remaining', String(rate.remaining));
@@ -142,21 +166,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     store.read((repo) =>
       authorize(repo, principal, { method: request.method, path: request.url.split('?')[0]!, query: asParams(request.query), body: asParams(request.body) }),
     );
-  });
-
-  app.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err);
-    if (apiError.status >= 500) request.log.error(err);
-    // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
-    // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
-    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
-    reply.code(apiError.status).send(twilioErrorBody(apiError));
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0];
-    const err = new ApiError('notFound', `The requested resource ${path} was not found`);
-    reply.code(404).send(twilioErrorBody(err));
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
