@@ -1,7 +1,8 @@
 // Tokens across every door. Bad tokens (forged signature, expired, alg none, signed with another account's
 // key, another account's capability token, garbage) are refused on REST, on the EventBridge proxy and on both
 // WebSocket protocols. A worker's token is refused (403) on every TaskRouter operation outside its policies,
-// enumerated from the OpenAPI document; the database is unchanged afterwards.
+// enumerated from the OpenAPI document; the database is unchanged afterwards. The one creation a worker's grant
+// allows is a task routed to the worker itself (twilio-taskrouter's Worker.createTask).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -108,5 +109,25 @@ describe('token matrix', () => {
     assert.ok(checked > 40, `${checked} operations checked`);
     assert.deepEqual(allowedAnyway, []);
     assert.equal(database(), before, 'nothing changed');
+  });
+
+  it('a worker token creates a task routed to itself, and no other task', async () => {
+    const token = workerToken(t.worker);
+    const post = (form: Record<string, string>) => s.request('POST', `${t.W}/Tasks`, { auth: null, headers: { 'x-twilio-token': token }, form });
+    const before = database();
+    for (const RoutingTarget of [t.dora, t.queue, t.workflow, t.worker.toLowerCase(), '']) {
+      const res = await post({ WorkflowSid: t.workflow, RoutingTarget, Attributes: '{}' });
+      assert.equal(res.status, 403, `RoutingTarget ${RoutingTarget}`);
+      assert.equal(res.body.code, 20403);
+    }
+    assert.equal((await post({ WorkflowSid: t.workflow, Attributes: '{}' })).status, 403, 'without a RoutingTarget');
+    assert.equal(database(), before, 'nothing changed');
+    const mine = await post({ WorkflowSid: t.workflow, TaskQueueSid: t.queue, RoutingTarget: t.worker, Attributes: '{"outbound_to":"+15550100"}', TaskChannelUniqueName: 'voice' });
+    assert.equal(mine.status, 201, mine.text);
+    assert.equal(mine.body.routing_target, t.worker);
+    assert.equal(mine.body.task_channel_unique_name, 'voice');
+    // Its other policies are unchanged: it reads the task it created, and cannot delete it.
+    assert.equal((await s.request('GET', `${t.W}/Tasks/${mine.body.sid}`, { auth: null, headers: { 'x-twilio-token': token } })).status, 200);
+    assert.equal((await s.request('DELETE', `${t.W}/Tasks/${mine.body.sid}`, { auth: null, headers: { 'x-twilio-token': token } })).status, 403);
   });
 });

@@ -140,6 +140,33 @@ describe('twilio-taskrouter Worker SDK over EventBridge', () => {
     await rescinded;
   });
 
+  it('creates a task for itself with createTask (as the SDK documents and its integration tests do) and is offered it', async () => {
+    const gina = (await tr().workers.create({ friendlyName: 'gina' })).sid;
+    const worker = await connect(gina);
+    const [workflow] = await tr().workflows.list({ friendlyName: 'Default Fifo Workflow' });
+    const [queue] = await tr().taskQueues.list({ friendlyName: 'Sample Queue' });
+    const offered = once(worker, 'reservationCreated');
+    const taskSid: string = await worker.createTask('+15550100', '+15550199', workflow!.sid, queue!.sid, { attributes: { topic: 'callback' }, taskChannelUniqueName: 'voice' });
+    assert.match(taskSid, /^WT[0-9a-f]{32}$/);
+    const reservation = await offered;
+    assert.equal(reservation.task.sid, taskSid);
+    assert.deepEqual(reservation.task.attributes, { topic: 'callback', outbound_to: '+15550100', from: '+15550199' });
+    const task = await tr().tasks(taskSid).fetch();
+    assert.equal(task.routingTarget, gina);
+    assert.equal(task.taskChannelUniqueName, 'voice');
+    // Only for itself: routed to another worker, to a queue, or not routed to anyone, the same request is 403.
+    const henry = (await tr().workers.create({ friendlyName: 'henry' })).sid;
+    const before = (await tr().tasks.list()).length;
+    for (const RoutingTarget of [henry, queue!.sid, undefined]) {
+      const res = await fetch(`${s.origin}/v1/wschannels`, {
+        method: 'POST',
+        body: JSON.stringify({ url: `Workspaces/${ws}/Tasks`, method: 'POST', params: { WorkflowSid: workflow!.sid, TaskQueueSid: queue!.sid, RoutingTarget, Attributes: {} }, token: tokenFor(gina) }),
+      });
+      assert.equal(res.status, 403, `RoutingTarget ${RoutingTarget}`);
+    }
+    assert.equal((await tr().tasks.list()).length, before, 'nothing created');
+  });
+
   it('a token for another worker cannot act on this worker; closeExistingSessions closes older sockets', async () => {
     const erin = (await tr().workers.create({ friendlyName: 'erin' })).sid;
     const frank = (await tr().workers.create({ friendlyName: 'frank' })).sid;
