@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import TaskRouter from 'twilio-taskrouter';
 import { startServer, type TestServer } from '../support/server.ts';
+import { disconnectSdkWorker } from '../support/taskrouterSdk.ts';
 
 const { Worker, Workspace } = TaskRouter as unknown as {
   Worker: new (token: string, options: object) => any;
@@ -60,14 +61,7 @@ describe('twilio-taskrouter Worker SDK over EventBridge', () => {
     key = { sid: k.sid, secret: k.secret };
   });
   after(async () => {
-    for (const w of workers) {
-      w.disconnect();
-      // The SDK's disconnect() leaves its token-expiry timer and heartbeat interval running (an app never
-      // notices; a test process would wait an hour): stop them so the test ends.
-      clearTimeout(w._signaling?.tokenTimer);
-      const hb = w._signaling?._heartbeat;
-      if (hb?.pintvl) hb.stop.call(null, hb.pintvl);
-    }
+    for (const w of workers) disconnectSdkWorker(w);
     await s.close();
   });
 
