@@ -3,19 +3,17 @@
 // Twilio.TaskRouter.Worker page receives a reservation for a task created through REST and accepts it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TaskRouterCapability = twilio.jwt.taskrouter.TaskRouterCapability;
 const util = twilio.jwt.taskrouter.util;
 const Policy = TaskRouterCapability.Policy;
-// CI installs Chromium (.ci/run); a developer machine without it skips this file rather than failing.
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>taskrouter.js on Switchboard</title>
 <style>body{font:14px system-ui;margin:24px} #log{white-space:pre-wrap;border:1px solid #ccc;padding:8px}</style>
@@ -23,7 +21,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>taskrouter
 <body><h1>taskrouter.js on Switchboard</h1><div id="log"></div>
 <script>window.show = (line) => { document.getElementById('log').textContent += line + '\\n'; };</script></body></html>`;
 
-describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
+describe('browser SDK (taskrouter.js) in Chromium', { skip: skipWithoutChromium }, () => {
   let s: TestServer;
   let browser: Browser;
   let client: ReturnType<typeof twilio>;
@@ -68,7 +66,7 @@ describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
     client.taskrouter.baseUrl = s.origin;
     ws = (await client.taskrouter.v1.workspaces.create({ friendlyName: 'Browser', template: 'FIFO' })).sid;
     available = (await client.taskrouter.v1.workspaces(ws).activities.list({ friendlyName: 'Available' }))[0]!.sid;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
