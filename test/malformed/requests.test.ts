@@ -139,7 +139,7 @@ describe('malformed requests', () => {
       // A body without a Content-Type is refused, not silently ignored (an update would otherwise "succeed").
       await expect(path, 'FriendlyName=untyped', {}, 415, 20415);
       // JSON sent as if it were a form is one parameter no endpoint takes (ignored): a create misses its
-      // FriendlyName. (An update with it changes nothing it names: test/taskrouter/unknownParameters.test.ts.)
+      // FriendlyName. (An update with it changes nothing it names: test/taskrouter/lenientRequests.test.ts.)
       if (path === W) await expect(path, '{"FriendlyName":"json"}', { 'content-type': FORM }, 400, 20001);
       await expect(path, 'FriendlyName=%ZZ%', { 'content-type': FORM }, 400, 20001);
       await expect(path, 'FriendlyName=bad%', { 'content-type': FORM }, 400, 20001);
