@@ -39,13 +39,17 @@ export async function startChild(env: Record<string, string>, args: string[] = [
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early: ${out}`);
+    // A server that does not come up is stopped, or it would keep the test process alive after the failure.
     try {
       const res = await fetch(`${origin}/healthz`);
       if (res.status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not become ready: ${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not become ready: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
