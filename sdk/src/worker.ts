@@ -98,6 +98,9 @@ export class Worker extends ChannelClient {
   declare readonly activities: ListResource;
   /** Reservation events are handled one after another so listeners see them in commit order. */
   private declare pending: Promise<void>;
+  /** Reservations offered (reservation.created) since the socket last opened: a task created while the worker
+   *  connects arrives both as a push and in the pending list fetched after `ready`, and is offered once. */
+  private declare offered: Set<string>;
   private declare readonly connectActivitySid: string | null | undefined;
 
   constructor(
@@ -118,6 +121,7 @@ export class Worker extends ChannelClient {
     const hidden = (name: string, value: unknown) => Object.defineProperty(this, name, { enumerable: false, writable: true, value });
     hidden('activities', new ListResource(this.channel, `Workspaces/${this.workspaceSid}/Activities`));
     hidden('pending', Promise.resolve());
+    hidden('offered', new Set<string>());
     hidden('connectActivitySid', connectActivitySid);
     this.sid = this.channel.info.channel;
     this.channel.connect();
@@ -134,12 +138,25 @@ export class Worker extends ChannelClient {
     return new Reservation(this.channel, path, payload, this.task(task));
   }
 
+  /** Every (re)connect offers the pending reservations again (an offer may have come while it was away). */
+  protected onOpen(): void {
+    this.offered.clear();
+    super.onOpen();
+  }
+
+  /** Emits reservation.created once per reservation since the socket opened. */
+  private offer(reservation: Reservation): void {
+    if (this.offered.has(reservation.sid)) return;
+    this.offered.add(reservation.sid);
+    this.emit('reservation.created', reservation);
+  }
+
   /** Pending reservations are offered again after every (re)connect (every page); then connectActivitySid. */
   protected async afterReady(): Promise<void> {
     let page = await this.fetchReservations(undefined, { ReservationStatus: 'pending' });
     let offered = 0;
     for (;;) {
-      for (const r of page.data) this.emit('reservation.created', r);
+      for (const r of page.data) this.offer(r);
       offered += page.data.length;
       if (!page.hasNext) break;
       page = await page.next();
@@ -155,7 +172,7 @@ export class Worker extends ChannelClient {
       const { reservation_sid: sid, reservation_status: _status, worker_sid: _worker, ...task } = payload;
       this.pending = this.pending
         .then(() => this.reservation(sid, task))
-        .then((r) => void this.emit(name, r))
+        .then((r) => void (name === 'reservation.created' ? this.offer(r) : this.emit(name, r)))
         .catch((err: Error) => void this.emit('error', err));
       return;
     }

@@ -203,6 +203,39 @@ describe('browser SDK (taskrouter.js) in Chromium', { skip: skipWithoutChromium 
     assert.ok(statSync(join(shots, 'worker.png')).size > 1000);
   });
 
+  it('offers a reservation once when it arrives both as a push and in the pending list fetched after ready', async () => {
+    const offline = (await client.taskrouter.v1.workspaces(ws).activities.list({ friendlyName: 'Offline' }))[0]!.sid;
+    for (const w of await client.taskrouter.v1.workspaces(ws).workers.list()) await client.taskrouter.v1.workspaces(ws).workers(w.sid).update({ activitySid: offline });
+    const dan = (await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'dan', activitySid: available })).sid;
+    const page = await openPage();
+    // Hold the worker's pending-reservations request (made after `ready`) until the task exists and its push
+    // has arrived, so the same reservation comes both ways.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/v1/wschannels/**', async (route) => {
+      if ((route.request().postData() ?? '').includes('"ReservationStatus":"pending"')) await released;
+      await route.continue();
+    });
+    await page.evaluate(async (token) => {
+      const w = window as any;
+      w.offers = [] as string[];
+      w.worker = new w.Twilio.TaskRouter.Worker(token);
+      w.worker.on('reservation.created', (r: any) => w.offers.push(r.sid));
+      await new Promise((resolve) => w.worker.once('ready', resolve));
+    }, workerToken(dan));
+    const task = await client.taskrouter.v1.workspaces(ws).tasks.create({ attributes: '{"race":true}' });
+    await page.waitForFunction(() => (window as any).offers.length === 1, null, { timeout: 5000 });
+    release();
+    const [reservation] = await client.taskrouter.v1.workspaces(ws).tasks(task.sid).reservations.list();
+    // The pending list came back with the same reservation: give it time to be (wrongly) offered again.
+    await page.waitForTimeout(500);
+    const offers = await page.evaluate(() => (window as any).offers);
+    await page.evaluate(() => (window as any).worker.disconnect());
+    await page.close();
+    assert.deepEqual(offers, [reservation!.sid]);
+    await client.taskrouter.v1.workspaces(ws).tasks(task.sid).update({ assignmentStatus: 'canceled' });
+  });
+
   it('warns with token.expired 5 s before the token ends, and takes a new token with updateToken', async () => {
     const carol = (await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'carol' })).sid;
     const page = await openPage();
