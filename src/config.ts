@@ -1,6 +1,7 @@
 // Typed configuration, read once (defaults <- environment <- CLI flags) and passed down explicitly.
 // Nothing else in the code reads process.env.
 import { parseArgs } from 'node:util';
+import { type CorsOrigins, parseCorsOrigins } from './api/common/crossOrigin.ts';
 
 export interface Config {
   readonly port: number;
@@ -21,6 +22,8 @@ export interface Config {
   readonly leaseTtlMs: number;
   /** Several nodes: false makes this node route no workspace (it serves requests and sockets only). */
   readonly routesWorkspaces: boolean;
+  /** Origins whose pages may call the token-authenticated endpoints (CORS): any (`*`, the default) or a list. */
+  readonly corsOrigins: CorsOrigins;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -39,6 +42,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       sync: { type: 'string' },
       'node-id': { type: 'string' },
       'lease-ttl-ms': { type: 'string' },
+      'cors-origins': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -66,6 +70,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
+    corsOrigins: parseCorsOrigins(values['cors-origins'] ?? env.SWITCHBOARD_CORS_ORIGINS ?? '*'),
   });
 }
 

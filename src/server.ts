@@ -1,5 +1,6 @@
 // Builds the HTTP server: body parsing, authentication, rate-limit headers, the faces' routes and the one
 // error path that turns every failure into the face's error format.
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from './core/errors.ts';
@@ -8,8 +9,11 @@ import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
 import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
+import { type CorsOrigins, corsDelegator, refuseCrossSiteAccountCredentials } from './api/common/crossOrigin.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
+import { IGNORED_PARAMETERS_HEADER, ignoredParameters, ignoredParametersHeader } from './api/common/params.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
+import { withoutTrailingSlash } from './api/common/trailingSlash.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
@@ -50,6 +54,8 @@ export interface ServerOptions {
   workflowActions?: ActionRunnerOptions;
   /** Several nodes: whether this node runs the account-wide loops (Workflow actions, Opsflow routes) now. */
   runsBackground?: () => boolean;
+  /** Origins whose pages may call the token-authenticated endpoints (api/common/crossOrigin.ts); default any. */
+  corsOrigins?: CorsOrigins;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -62,8 +68,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: LIMITS.bodyBytes,
     // While closing, our onRequest hook answers new requests with a Twilio 503 (fastify's own has another body).
     return503OnClosing: false,
-    // Twilio paths are case-sensitive and never end with a slash; keep routing strict and predictable.
+    // Twilio paths are case-sensitive. A trailing slash is accepted as Twilio does, by dropping it before
+    // routing (rewriteUrl), so everything after the router sees the canonical path.
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 256, querystringParser: parseQuery },
+    rewriteUrl: (req) => withoutTrailingSlash(req.url ?? '/'),
     clientErrorHandler: twilioClientErrorHandler,
     // Errors the router raises before any route runs (malformed URL, over-long path parameter) get the same
     // Twilio body as everything else: a bad SID in the path is a 404, as for any unknown SID.
@@ -84,6 +92,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     };
   });
   await app.register(formbody, { bodyLimit: LIMITS.bodyBytes, parser: parseForm });
+  app.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) request.log.error(err);
+    // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
+    // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
+    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
+    reply.code(apiError.status).send(twilioErrorBody(apiError));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const err = new ApiError('notFound', `The requested resource ${path} was not found`);
+    reply.code(404).send(twilioErrorBody(err));
+  });
+
+  // CORS (api/common/crossOrigin.ts) first among the hooks: a preflight is answered before authentication (it
+  // carries no credentials), and an error answer (401, 429) keeps the headers so the page can read it. After the
+  // error and not-found handlers, so its OPTIONS route answers in Twilio's format too.
+  await app.register(cors, { delegator: corsDelegator(options.corsOrigins ?? '*') });
   // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
   // JSON endpoint (bulk queue statistics) will register its own parser.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -119,6 +146,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         clock(),
       ),
     );
+    refuseCrossSiteAccountCredentials(request, request.principal);
     const rate = limiter.take(request.principal.accountSid, clock());
     reply.header('X-Rate-Limit-Limit', String(rate.limit));
     reply.header('X-Rate-Limit-Remaining', String(rate.remaining));
@@ -132,6 +160,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await store.durable();
   });
 
+  // Parameters an endpoint does not take are ignored, as Twilio ignores them; the response names them (and a
+  // debug line logs them) for whoever wonders why a parameter had no effect.
+  app.addHook('onSend', async (request, reply) => {
+    const ignored = [...ignoredParameters(request.query), ...ignoredParameters(request.body)];
+    if (ignored.length === 0) return;
+    reply.header(IGNORED_PARAMETERS_HEADER, ignoredParametersHeader(ignored));
+    request.log.debug({ ignoredParameters: ignored }, 'ignored parameters the endpoint does not take');
+  });
+
   // Token policies may filter on body parameters, so they are checked once the body is parsed.
   app.addHook('preHandler', async (request) => {
     const principal = request.principal;
@@ -142,21 +179,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         authorize(repo, principal, { method: request.method, path: request.url.split('?')[0]!, query: asParams(request.query), body: asParams(request.body) }),
       ),
     );
-  });
-
-  app.setErrorHandler((err, request, reply) => {
-    const apiError = toApiError(err);
-    if (apiError.status >= 500) request.log.error(err);
-    // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
-    // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
-    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
-    reply.code(apiError.status).send(twilioErrorBody(apiError));
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0];
-    const err = new ApiError('notFound', `The requested resource ${path} was not found`);
-    reply.code(404).send(twilioErrorBody(err));
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

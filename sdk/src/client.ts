@@ -70,22 +70,37 @@ export abstract class ChannelClient extends Emitter {
     Object.assign(this, camelize(payload));
   }
 
+  /** fetch(cb): reads this client's resource again and refreshes it. */
+  fetch(callback?: Callback<this>): Promise<this> {
+    return settle(async () => {
+      this.assign(await this.channel.request('GET', this.resourcePath));
+      return this;
+    }, callback);
+  }
+
   /** update(key, value, cb) | update(params, cb): updates this client's resource and refreshes it. */
   update(...args: unknown[]): Promise<this> {
     const [params, callback] = updateArgs(args);
-    const done = this.channel.request('POST', this.resourcePath, apiParams(params)).then((payload) => {
-      this.assign(payload);
+    return settle(async () => {
+      this.assign(await this.channel.request('POST', this.resourcePath, apiParams(params)));
       return this;
-    });
-    return settle(done, callback);
+    }, callback);
   }
 
   delete(callback?: Callback<null>): Promise<null> {
-    return settle(this.channel.request('DELETE', this.resourcePath).then(() => null), callback);
+    return settle(async () => {
+      await this.channel.request('DELETE', this.resourcePath);
+      return null;
+    }, callback);
   }
 
+  /** A token for another channel is refused with an `error` event (the current token stays). */
   updateToken(token: string): void {
-    this.channel.updateToken(token);
+    try {
+      this.channel.updateToken(token);
+    } catch (err) {
+      this.emit('error', err);
+    }
   }
 
   disconnect(): void {

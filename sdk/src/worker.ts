@@ -6,16 +6,16 @@
 // listener with its `task`, in the order the events were committed.
 import type { Channel, Params } from './channel.ts';
 import { ChannelClient } from './client.ts';
-import { apiParams, camelize, ListResource, Resource, settle, type Callback } from './resources.ts';
+import { apiParams, camelize, ListPage, ListResource, Resource, settle, type Callback } from './resources.ts';
 
-/** A task as the worker sees it, with complete/wrapUp. */
+/** A task as the worker sees it, with complete/wrapUp (callback first, as taskrouter.js has them). */
 export class Task extends Resource {
   complete(callback?: Callback<Task>, reason?: string): Promise<this> {
-    return this.update({ AssignmentStatus: 'completed', ...(reason ? { Reason: reason } : {}) }, callback);
+    return this.update({ AssignmentStatus: 'completed', ...(reason ? { Reason: reason } : {}) }, typeof callback === 'function' ? callback : undefined);
   }
 
   wrapUp(callback?: Callback<Task>, reason?: string): Promise<this> {
-    return this.update({ AssignmentStatus: 'wrapping', ...(reason ? { Reason: reason } : {}) }, callback);
+    return this.update({ AssignmentStatus: 'wrapping', ...(reason ? { Reason: reason } : {}) }, typeof callback === 'function' ? callback : undefined);
   }
 }
 
@@ -30,6 +30,22 @@ function positional(args: unknown[], names: string[]): [Params, Callback<any> | 
     else if (i < names.length) params[names[i++]!] = value ?? undefined;
   }
   return [params, callback];
+}
+
+/** A worker's reservations: each item is a Reservation with its task (fetched, as taskrouter.js does). */
+class ReservationList extends ListResource {
+  private readonly reservation: (sid: string) => Promise<Reservation>;
+  constructor(channel: Channel, path: string, reservation: (sid: string) => Promise<Reservation>) {
+    super(channel, path);
+    this.reservation = reservation;
+  }
+
+  protected async items(payload: { meta?: { key?: string }; [key: string]: unknown }): Promise<unknown[]> {
+    const rows = (Array.isArray(payload.reservations) ? payload.reservations : []) as { sid: string }[];
+    const out: Reservation[] = [];
+    for (const row of rows) out.push(await this.reservation(row.sid));
+    return out;
+  }
 }
 
 export class Reservation extends Resource {
@@ -82,6 +98,9 @@ export class Worker extends ChannelClient {
   declare readonly activities: ListResource;
   /** Reservation events are handled one after another so listeners see them in commit order. */
   private declare pending: Promise<void>;
+  /** Reservations offered (reservation.created) since the socket last opened: a task created while the worker
+   *  connects arrives both as a push and in the pending list fetched after `ready`, and is offered once. */
+  private declare offered: Set<string>;
   private declare readonly connectActivitySid: string | null | undefined;
 
   constructor(
@@ -102,6 +121,7 @@ export class Worker extends ChannelClient {
     const hidden = (name: string, value: unknown) => Object.defineProperty(this, name, { enumerable: false, writable: true, value });
     hidden('activities', new ListResource(this.channel, `Workspaces/${this.workspaceSid}/Activities`));
     hidden('pending', Promise.resolve());
+    hidden('offered', new Set<string>());
     hidden('connectActivitySid', connectActivitySid);
     this.sid = this.channel.info.channel;
     this.channel.connect();
@@ -118,11 +138,30 @@ export class Worker extends ChannelClient {
     return new Reservation(this.channel, path, payload, this.task(task));
   }
 
-  /** Pending reservations are offered again after every (re)connect; then connectActivitySid applies. */
+  /** Every (re)connect offers the pending reservations again (an offer may have come while it was away). */
+  protected onOpen(): void {
+    this.offered.clear();
+    super.onOpen();
+  }
+
+  /** Emits reservation.created once per reservation since the socket opened. */
+  private offer(reservation: Reservation): void {
+    if (this.offered.has(reservation.sid)) return;
+    this.offered.add(reservation.sid);
+    this.emit('reservation.created', reservation);
+  }
+
+  /** Pending reservations are offered again after every (re)connect (every page); then connectActivitySid. */
   protected async afterReady(): Promise<void> {
-    const list = await this.fetchReservations(undefined, { ReservationStatus: 'pending' });
-    for (const r of list.data) this.emit('reservation.created', r);
-    if (list.data.length === 0 && this.connectActivitySid && this.activitySid !== this.connectActivitySid) {
+    let page = await this.fetchReservations(undefined, { ReservationStatus: 'pending' });
+    let offered = 0;
+    for (;;) {
+      for (const r of page.data) this.offer(r);
+      offered += page.data.length;
+      if (!page.hasNext) break;
+      page = await page.next();
+    }
+    if (offered === 0 && this.connectActivitySid && this.activitySid !== this.connectActivitySid) {
       await this.update({ ActivitySid: this.connectActivitySid });
     }
   }
@@ -133,7 +172,7 @@ export class Worker extends ChannelClient {
       const { reservation_sid: sid, reservation_status: _status, worker_sid: _worker, ...task } = payload;
       this.pending = this.pending
         .then(() => this.reservation(sid, task))
-        .then((r) => void this.emit(name, r))
+        .then((r) => void (name === 'reservation.created' ? this.offer(r) : this.emit(name, r)))
         .catch((err: Error) => void this.emit('error', err));
       return;
     }
@@ -145,27 +184,22 @@ export class Worker extends ChannelClient {
     this.emit(name, name.startsWith('task.') && payload?.sid ? this.task(payload) : camelize(payload));
   }
 
-  /** fetchReservations(cb, params): the worker's reservations (each with its task) as `{data}`. */
-  fetchReservations(callback?: Callback<{ data: Reservation[] }>, params?: Params): Promise<{ data: Reservation[] }> {
-    const load = async () => {
-      const page = await this.channel.request('GET', `${this.resourcePath}/Reservations`, apiParams(params));
-      const data: Reservation[] = [];
-      for (const item of page.reservations ?? []) data.push(await this.reservation(item.sid));
-      return { data };
-    };
-    return settle(load(), callback);
+  /** fetchReservations(cb, params): a page of the worker's reservations, each with its task. */
+  fetchReservations(callback?: Callback<ListPage<Reservation>>, params?: Params): Promise<ListPage<Reservation>> {
+    const list = new ReservationList(this.channel, `${this.resourcePath}/Reservations`, (sid) => this.reservation(sid));
+    return list.fetch(params ?? {}, ...(typeof callback === 'function' ? [callback] : [])) as Promise<ListPage<Reservation>>;
   }
 
-  fetchChannels(callback?: Callback<{ data: Resource[] }>): Promise<{ data: Resource[] }> {
-    return new ListResource(this.channel, `${this.resourcePath}/Channels`).fetch(callback);
+  /** fetchChannels(cb): a page of the worker's channels. */
+  fetchChannels(callback?: Callback<ListPage>): Promise<ListPage> {
+    return new ListResource(this.channel, `${this.resourcePath}/Channels`).fetch(...(typeof callback === 'function' ? [callback] : []));
   }
 
   updateTask(taskSid: string, params: Params, callback?: Callback<Task>): Promise<Task> {
-    const done = this.channel.request('POST', `Workspaces/${this.workspaceSid}/Tasks/${taskSid}`, apiParams(params)).then((p) => this.task(p));
-    return settle(done, callback);
+    return settle(async () => this.task(await this.channel.request('POST', `Workspaces/${this.workspaceSid}/Tasks/${taskSid}`, apiParams(params))), callback);
   }
 
   completeTask(taskSid: string, callback?: Callback<Task>, reason?: string): Promise<Task> {
-    return this.updateTask(taskSid, { AssignmentStatus: 'completed', ...(reason ? { Reason: reason } : {}) }, callback);
+    return this.updateTask(taskSid, { AssignmentStatus: 'completed', ...(reason ? { Reason: reason } : {}) }, typeof callback === 'function' ? callback : undefined);
   }
 }

@@ -98,8 +98,9 @@ export function isAllowed(policies: readonly Policy[], req: RequestShape): boole
 const TR = 'https://taskrouter.twilio.com/v1/Workspaces';
 
 /** What an Access Token's TaskRouter grant allows, as policies: a worker reads its workspace's activities,
- *  task channels and tasks, reads and updates itself and its reservations (through the worker or the task);
- *  an admin (supervisor) does anything in the workspace. */
+ *  task channels and tasks, reads and updates itself and its reservations (through the worker or the task),
+ *  and creates tasks routed to itself (twilio-taskrouter's Worker.createTask); an admin (supervisor) does
+ *  anything in the workspace. */
 export function grantPolicies(workspaceSid: string, workerSid: string | undefined, role: string): Policy[] {
   const ws = `${TR}/${workspaceSid}`;
   if (role === 'admin') {
@@ -127,8 +128,9 @@ export function grantPolicies(workspaceSid: string, workerSid: string | undefine
       // A worker completes or wraps up the tasks it holds and answers their reservations through the task
       // path; the API checks that the task or reservation is the worker's own.
       { url: `${ws}/Tasks/**`, method: 'POST', allow: true },
-      // `/**` also covers the collection itself; creating tasks is not a worker's (an exact rule wins).
-      { url: `${ws}/Tasks`, method: 'POST', allow: false },
+      // Creating a task is a worker's only for itself: Worker.createTask(to, from, workflowSid, queueSid) posts
+      // RoutingTarget = the worker's own SID (the exact rule wins over `/Tasks/**`, which covers the path too).
+      { url: `${ws}/Tasks`, method: 'POST', post_filter: { RoutingTarget: { required: true, value: workerSid } }, allow: true },
     );
   }
   return policies;

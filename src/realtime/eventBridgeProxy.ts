@@ -3,13 +3,16 @@
 // library picks), answered with {payload} in the EventBridge object formats. The request is authenticated by
 // the token in the body and then served by the public REST routes themselves (`inject` with the token), so the
 // token's policies, validation and the engine apply exactly as for REST; only the response is reshaped.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { EntityKind } from '../core/entities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import { toApiError } from '../api/common/twilioError.ts';
+import { parseForm } from '../api/common/formParser.ts';
+import { originOf } from '../api/common/http.ts';
+import { IGNORED_PARAMETERS_HEADER } from '../api/common/params.ts';
 import { ebActivity, ebList, ebReservation, ebTask, ebTaskQueue, ebWorker, ebWorkerChannel } from './ebFormat.ts';
 
 interface ProxyRequest {
@@ -39,15 +42,49 @@ function parseRequest(body: unknown): ProxyRequest {
   return { url: v.url, method, params, token: v.token, eventType: typeof eventType === 'string' ? eventType : undefined };
 }
 
-/** `Workspaces/WS…/Workers`, `/v1/Workspaces/…` or an absolute TaskRouter URL (legacy SDK) -> `/v1/Workspaces/…`. */
-function apiPath(url: string): string {
-  let path = url.replace(/^https?:\/\/[^/]+/, '').replace(/^\/+/, '');
+/** Where a proxied request goes: the REST path, the parameters its URL carries, and the origin it names. */
+interface ApiTarget {
+  /** `/v1/Workspaces/…`, without trailing slashes. */
+  path: string;
+  /** The URL's own query string (`next_page_url` carries PageSize, Page and PageToken). */
+  query: [string, string][];
+  /** The absolute URL's origin (`http://host:port`); undefined for the v2 SDK's relative paths. */
+  origin?: string;
+}
+
+/** `Workspaces/WS…/Workers`, `/v1/Workspaces/…` or an absolute TaskRouter URL (legacy SDK), with or without a
+ *  query string and trailing slashes -> the REST path under /v1, the query, the origin. */
+function apiTarget(url: string): ApiTarget {
+  const notFound = () => new ApiError('notFound', `The requested resource ${url.slice(0, 300)} was not found`);
+  let rawPath: string;
+  let search: string;
+  let origin: string | undefined;
+  if (/^https?:\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw notFound();
+    }
+    origin = parsed.origin;
+    rawPath = parsed.pathname;
+    search = parsed.search;
+  } else {
+    const q = url.indexOf('?');
+    rawPath = q === -1 ? url : url.slice(0, q);
+    search = q === -1 ? '' : url.slice(q);
+  }
+  let path = rawPath.replace(/^\/+/, '').replace(/\/+$/, '');
   if (path.startsWith('v1/')) path = path.slice(3);
-  if (!path.startsWith('Workspaces/') || path.includes('..') || path.includes('?')) {
-    throw new ApiError('notFound', `The requested resource ${url} was not found`);
+  if (!path.startsWith('Workspaces/') || path.includes('..') || path.includes('?')) throw notFound();
+  let query: [string, string][];
+  try {
+    query = search ? [...Object.entries(parseForm(search.slice(1)))].flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one): [string, string] => [k, one])) : [];
+  } catch {
+    throw new ApiError('invalidParameter', 'The query string of the proxied URL is not valid form encoding');
   }
   // The SDK names a worker's channels WorkerChannels; the REST path is Channels.
-  return '/v1/' + path.replace(/\/Workers\/([^/]+)\/WorkerChannels/, '/Workers/$1/Channels');
+  return { path: '/v1/' + path.replace(/\/Workers\/([^/]+)\/WorkerChannels/, '/Workers/$1/Channels'), query, origin };
 }
 
 const KIND_BY_PREFIX: Record<string, EntityKind> = {
@@ -79,9 +116,12 @@ function ebPaging(body: { meta?: { next_page_url?: string | null } }, items: { s
   return [afterSid, token];
 }
 
-/** SDK params are JSON values (objects for Attributes, booleans, numbers); REST takes form strings. */
-function formOf(params: Record<string, unknown>, drop: string[]): string {
+/** The REST form of a proxied request: the URL's own query parameters, then the SDK's `params` (JSON values:
+ *  objects for Attributes, booleans, numbers; REST takes strings). A name in `params` replaces the same name
+ *  of the query string. */
+function formOf(query: [string, string][], params: Record<string, unknown>, drop: string[]): string {
   const q = new URLSearchParams();
+  for (const [k, v] of query) if (!(k in params) && !drop.includes(k)) q.append(k, v);
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null || drop.includes(k)) continue;
     const values = Array.isArray(v) ? v : [v];
@@ -123,16 +163,29 @@ function toEb(repo: Repository, item: { sid?: string }, now: number): unknown {
   }
 }
 
+/** A proxied answer's REST JSON with its absolute URLs on `origin`: the injected request named the right host,
+ *  but the inject is always plain http, so an https origin is put back here. */
+function onOrigin(text: string, host: string, origin: string): string {
+  const injected = `http://${host}`;
+  return origin === injected ? text : text.split(`"${injected}/`).join(`"${origin}/`);
+}
+
 export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clock: () => number): void {
-  /** Serves a proxied request with the REST route itself, authenticated by the token. */
-  const replay = (req: ProxyRequest, path: string, ifMatch: string | undefined, drop: string[], pageToken?: string) => {
-    let form = formOf(req.params, drop);
+  /** Serves a proxied request with the REST route itself, authenticated by the token, addressed to `host` (so
+   *  the URLs of the answer, paging URLs included, name the origin the client talks to). */
+  const replay = (req: ProxyRequest, target: ApiTarget, host: string, ifMatch: string | undefined, drop: string[], pageToken?: string) => {
+    let form = formOf(target.query, req.params, drop);
     if (pageToken) form += (form ? '&' : '') + `PageToken=${pageToken}`;
-    const headers: Record<string, string> = { 'x-twilio-token': req.token };
+    const headers: Record<string, string> = { 'x-twilio-token': req.token, host };
     if (ifMatch !== undefined) headers['if-match'] = ifMatch;
-    if (req.method === 'GET') return app.inject({ method: 'GET', url: form ? `${path}?${form}` : path, headers });
+    if (req.method === 'GET') return app.inject({ method: 'GET', url: form ? `${target.path}?${form}` : target.path, headers });
     headers['content-type'] = 'application/x-www-form-urlencoded';
-    return app.inject({ method: req.method as 'POST' | 'DELETE', url: path, headers, payload: req.method === 'POST' ? form : undefined });
+    return app.inject({ method: req.method as 'POST' | 'DELETE', url: target.path, headers, payload: req.method === 'POST' ? form : undefined });
+  };
+  /** The REST route's word on parameters it ignored travels with the proxied answer. */
+  const passIgnored = (injected: { headers: Record<string, unknown> }, reply: FastifyReply) => {
+    const ignored = injected.headers[IGNORED_PARAMETERS_HEADER.toLowerCase()];
+    if (typeof ignored === 'string') reply.header(IGNORED_PARAMETERS_HEADER, ignored);
   };
 
   app.register(async (scope) => {
@@ -140,17 +193,21 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => done(null, body));
 
-    // Legacy taskrouter.js (v1): the same proxy per channel, with absolute API URLs, answered in the public REST
-    // JSON, echoing the request's event_type (the client's `ready` comes back this way).
+    // Legacy taskrouter.js (v1): the same proxy per channel, with absolute API URLs (query strings included:
+    // a list's next() sends its next_page_url), answered in the public REST JSON with URLs on the origin the
+    // client named, echoing the request's event_type (the client's `ready` comes back this way).
     scope.post<{ Params: { account: string; channel: string } }>('/v1/wschannels/:account/:channel', async (request, reply) => {
       try {
         const req = parseRequest(request.body);
         const now = clock();
         const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, req.token, now)));
         if (principal.accountSid !== request.params.account) throw new ApiError('forbidden', 'The token is for another account');
-        const path = apiPath(req.url);
-        const injected = await replay(req, path, typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined, []);
-        const body = injected.body ? JSON.parse(injected.body) : {};
+        const target = apiTarget(req.url);
+        const origin = target.origin ?? originOf(request);
+        const host = new URL(origin).host;
+        const injected = await replay(req, target, host, typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined, []);
+        passIgnored(injected, reply);
+        const body = injected.body ? JSON.parse(onOrigin(injected.body, host, origin)) : {};
         if (injected.statusCode >= 400) return reply.code(injected.statusCode).send(body);
         return reply.send(req.eventType ? { event_type: req.eventType, payload: body } : { payload: body });
       } catch (err) {
@@ -164,7 +221,8 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
         const req = parseRequest(request.body);
         const now = clock();
         const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, req.token, now)));
-        const path = apiPath(req.url);
+        const target = apiTarget(req.url);
+        const path = target.path;
         // v2 route: the worker's live reservations (pending, accepted, wrapping) with their tasks.
         const active = /^\/v1\/Workspaces\/([^/]+)\/Workers\/([^/]+)\/Reservations$/.exec(path);
         if (req.method === 'GET' && active && (req.params.Active === true || req.params.Active === 'true')) {
@@ -183,7 +241,9 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
         }
         const ifMatch = request.headers['if-match'];
         const pageToken = req.method === 'GET' ? await store.replaying(() => store.read((repo) => pageTokenFor(repo, req.params))) : undefined;
-        const injected = await replay(req, path, typeof ifMatch === 'string' ? ifMatch : undefined, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers'], pageToken);
+        const host = new URL(target.origin ?? originOf(request)).host;
+        const injected = await replay(req, target, host, typeof ifMatch === 'string' ? ifMatch : undefined, ['AfterSid', 'Active', 'NextToken', 'MaxWorkers'], pageToken);
+        passIgnored(injected, reply);
         const body = injected.body ? JSON.parse(injected.body) : {};
         if (injected.statusCode >= 400) return reply.code(injected.statusCode).send(body);
         // The request above was made once; only these reads are replayed.

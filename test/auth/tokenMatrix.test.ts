@@ -1,14 +1,15 @@
 // Tokens across every door. Bad tokens (forged signature, expired, alg none, signed with another account's
 // key, another account's capability token, garbage) are refused on REST, on the EventBridge proxy and on both
 // WebSocket protocols. A worker's token is refused (403) on every TaskRouter operation outside its policies,
-// enumerated from the OpenAPI document; the database is unchanged afterwards.
+// enumerated from the OpenAPI document; the database is unchanged afterwards. The one creation a worker's grant
+// allows is a task routed to the worker itself (twilio-taskrouter's Worker.createTask).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import twilio from 'twilio';
 import { WebSocket } from 'ws';
 import { startServer, type TestServer } from '../support/server.ts';
-import { seedWorkspace, type SeededWorkspace } from '../support/workspaceSnapshot.ts';
+import { pathOf, seedWorkspace, type SeededWorkspace } from '../support/workspaceSnapshot.ts';
 import { OPERATIONS } from '../fuzz/requestFuzz.ts';
 
 const { AccessToken } = twilio.jwt;
@@ -84,24 +85,7 @@ describe('token matrix', () => {
     // The worker (t.worker) may read the workspace, its activities, task channels and tasks, and read and update
     // itself; everything else, here aimed at another worker (t.dora) and the workspace's configuration, is 403.
     const token = workerToken(t.worker);
-    const fill = (template: string) =>
-      template
-        .split('/')
-        .map((seg, i, all) => {
-          const before = all[i - 1];
-          if (seg === '{WorkspaceSid}' || (seg === '{Sid}' && before === 'Workspaces')) return t.ws;
-          if (seg === '{WorkerSid}' || (seg === '{Sid}' && before === 'Workers')) return t.dora;
-          if (seg === '{TaskQueueSid}' || (seg === '{Sid}' && before === 'TaskQueues')) return t.queue;
-          if (seg === '{WorkflowSid}' || (seg === '{Sid}' && before === 'Workflows')) return t.workflow;
-          if (seg === '{TaskSid}' || (seg === '{Sid}' && before === 'Tasks')) return t.waiting;
-          if (seg === '{Sid}' && before === 'Activities') return t.activity;
-          if (seg === '{Sid}' && before === 'TaskChannels') return t.channel;
-          if (seg === '{Sid}' && before === 'Channels') return 'default';
-          if (seg === '{Sid}' && before === 'Reservations') return t.reservation;
-          if (seg === '{Sid}' && before === 'Events') return 'EV' + '0'.repeat(32);
-          return seg;
-        })
-        .join('/');
+    const fill = (template: string) => pathOf(template, t, t.dora);
     // Reads of the workspace, its activities, task channels and tasks (with their reservations, as Twilio's
     // default worker policy `GET …/Tasks/**` allows) are the worker's.
     const readable = /^\/v1\/Workspaces\/WS[0-9a-f]{32}(\/(Activities|TaskChannels)(\/[^/]+)?|\/Tasks(\/[^/]+(\/Reservations(\/[^/]+)?)?)?)?$/;
@@ -125,5 +109,25 @@ describe('token matrix', () => {
     assert.ok(checked > 40, `${checked} operations checked`);
     assert.deepEqual(allowedAnyway, []);
     assert.equal(database(), before, 'nothing changed');
+  });
+
+  it('a worker token creates a task routed to itself, and no other task', async () => {
+    const token = workerToken(t.worker);
+    const post = (form: Record<string, string>) => s.request('POST', `${t.W}/Tasks`, { auth: null, headers: { 'x-twilio-token': token }, form });
+    const before = database();
+    for (const RoutingTarget of [t.dora, t.queue, t.workflow, t.worker.toLowerCase(), '']) {
+      const res = await post({ WorkflowSid: t.workflow, RoutingTarget, Attributes: '{}' });
+      assert.equal(res.status, 403, `RoutingTarget ${RoutingTarget}`);
+      assert.equal(res.body.code, 20403);
+    }
+    assert.equal((await post({ WorkflowSid: t.workflow, Attributes: '{}' })).status, 403, 'without a RoutingTarget');
+    assert.equal(database(), before, 'nothing changed');
+    const mine = await post({ WorkflowSid: t.workflow, TaskQueueSid: t.queue, RoutingTarget: t.worker, Attributes: '{"outbound_to":"+15550100"}', TaskChannelUniqueName: 'voice' });
+    assert.equal(mine.status, 201, mine.text);
+    assert.equal(mine.body.routing_target, t.worker);
+    assert.equal(mine.body.task_channel_unique_name, 'voice');
+    // Its other policies are unchanged: it reads the task it created, and cannot delete it.
+    assert.equal((await s.request('GET', `${t.W}/Tasks/${mine.body.sid}`, { auth: null, headers: { 'x-twilio-token': token } })).status, 200);
+    assert.equal((await s.request('DELETE', `${t.W}/Tasks/${mine.body.sid}`, { auth: null, headers: { 'x-twilio-token': token } })).status, 403);
   });
 });

@@ -3,19 +3,17 @@
 // Twilio.TaskRouter.Worker page receives a reservation for a task created through REST and accepts it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TaskRouterCapability = twilio.jwt.taskrouter.TaskRouterCapability;
 const util = twilio.jwt.taskrouter.util;
 const Policy = TaskRouterCapability.Policy;
-// CI installs Chromium (.ci/run); a developer machine without it skips this file rather than failing.
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>taskrouter.js on Switchboard</title>
 <style>body{font:14px system-ui;margin:24px} #log{white-space:pre-wrap;border:1px solid #ccc;padding:8px}</style>
@@ -23,7 +21,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>taskrouter
 <body><h1>taskrouter.js on Switchboard</h1><div id="log"></div>
 <script>window.show = (line) => { document.getElementById('log').textContent += line + '\\n'; };</script></body></html>`;
 
-describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
+describe('browser SDK (taskrouter.js) in Chromium', { skip: skipWithoutChromium }, () => {
   let s: TestServer;
   let browser: Browser;
   let client: ReturnType<typeof twilio>;
@@ -68,7 +66,7 @@ describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
     client.taskrouter.baseUrl = s.origin;
     ws = (await client.taskrouter.v1.workspaces.create({ friendlyName: 'Browser', template: 'FIFO' })).sid;
     available = (await client.taskrouter.v1.workspaces(ws).activities.list({ friendlyName: 'Available' }))[0]!.sid;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
@@ -203,6 +201,39 @@ describe('browser SDK (taskrouter.js) in Chromium', { skip }, () => {
     assert.equal(fetched.assignmentStatus, 'completed');
     assert.equal(fetched.reason, 'done in the browser');
     assert.ok(statSync(join(shots, 'worker.png')).size > 1000);
+  });
+
+  it('offers a reservation once when it arrives both as a push and in the pending list fetched after ready', async () => {
+    const offline = (await client.taskrouter.v1.workspaces(ws).activities.list({ friendlyName: 'Offline' }))[0]!.sid;
+    for (const w of await client.taskrouter.v1.workspaces(ws).workers.list()) await client.taskrouter.v1.workspaces(ws).workers(w.sid).update({ activitySid: offline });
+    const dan = (await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'dan', activitySid: available })).sid;
+    const page = await openPage();
+    // Hold the worker's pending-reservations request (made after `ready`) until the task exists and its push
+    // has arrived, so the same reservation comes both ways.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/v1/wschannels/**', async (route) => {
+      if ((route.request().postData() ?? '').includes('"ReservationStatus":"pending"')) await released;
+      await route.continue();
+    });
+    await page.evaluate(async (token) => {
+      const w = window as any;
+      w.offers = [] as string[];
+      w.worker = new w.Twilio.TaskRouter.Worker(token);
+      w.worker.on('reservation.created', (r: any) => w.offers.push(r.sid));
+      await new Promise((resolve) => w.worker.once('ready', resolve));
+    }, workerToken(dan));
+    const task = await client.taskrouter.v1.workspaces(ws).tasks.create({ attributes: '{"race":true}' });
+    await page.waitForFunction(() => (window as any).offers.length === 1, null, { timeout: 5000 });
+    release();
+    const [reservation] = await client.taskrouter.v1.workspaces(ws).tasks(task.sid).reservations.list();
+    // The pending list came back with the same reservation: give it time to be (wrongly) offered again.
+    await page.waitForTimeout(500);
+    const offers = await page.evaluate(() => (window as any).offers);
+    await page.evaluate(() => (window as any).worker.disconnect());
+    await page.close();
+    assert.deepEqual(offers, [reservation!.sid]);
+    await client.taskrouter.v1.workspaces(ws).tasks(task.sid).update({ assignmentStatus: 'canceled' });
   });
 
   it('warns with token.expired 5 s before the token ends, and takes a new token with updateToken', async () => {

@@ -10,6 +10,7 @@ import twilio from 'twilio';
 import TaskRouter from 'twilio-taskrouter';
 import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { disconnectSdkWorker } from '../support/taskrouterSdk.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 
 const { Worker } = TaskRouter as unknown as { Worker: new (token: string, options: object) => any };
@@ -44,17 +45,6 @@ function clientOn(node: ChildServer) {
   return client;
 }
 
-function stopSdk(w: any): void {
-  try {
-    w.disconnect();
-  } catch {
-    // already gone with its node
-  }
-  clearTimeout(w._signaling?.tokenTimer);
-  const hb = w._signaling?._heartbeat;
-  if (hb?.pintvl) hb.stop.call(null, hb.pintvl);
-}
-
 describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => {
   // A PostgreSQL server of its own: the shared log is read up to the oldest transaction running on the whole
   // server, and the other test files' servers on the shared one would hold that back (docs/operations.md).
@@ -76,7 +66,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
   });
 
   after(async () => {
-    for (const w of sdkWorkers) stopSdk(w);
+    for (const w of sdkWorkers) disconnectSdkWorker(w);
     await db?.end();
     for (const n of nodes) await n.kill('SIGKILL');
     await server?.stop();

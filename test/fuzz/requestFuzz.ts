@@ -2,13 +2,10 @@
 // target workspace itself), path SIDs that are mostly the seeded workspace's real ones, and parameters that are
 // the operation's own names (plus unknown ones) with hostile values: unicode, 5,000-character strings, huge and
 // odd numbers, JSON with `__proto__` and `constructor` keys, 300-deep nesting, repeated keys, empty values.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { loadTaskRouterSpec } from '../support/taskRouterSpec.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const spec = JSON.parse(readFileSync(join(here, '../../../shared/spec/twilio_taskrouter_v1.json'), 'utf8'));
+const spec = loadTaskRouterSpec();
 
 export interface Operation {
   method: 'GET' | 'POST' | 'DELETE';

@@ -71,7 +71,6 @@ describe('malformed requests', () => {
       `${W}/../../v1/Workspaces`,
       `${W}/Workers/./${t.worker}`,
       '//v1/Workspaces',
-      `${W}/`,
       '/v1/workspaces',
       '/v1/Nothing',
     ];
@@ -139,8 +138,9 @@ describe('malformed requests', () => {
       await expect(path, '--b\r\nContent-Disposition: form-data; name="FriendlyName"\r\n\r\nx\r\n--b--\r\n', { 'content-type': 'multipart/form-data; boundary=b' }, 415, 20415);
       // A body without a Content-Type is refused, not silently ignored (an update would otherwise "succeed").
       await expect(path, 'FriendlyName=untyped', {}, 415, 20415);
-      // JSON sent as if it were a form is one unknown parameter.
-      await expect(path, '{"FriendlyName":"json"}', { 'content-type': FORM }, 400, 20001);
+      // JSON sent as if it were a form is one parameter no endpoint takes (ignored): a create misses its
+      // FriendlyName. (An update with it changes nothing it names: test/taskrouter/lenientRequests.test.ts.)
+      if (path === W) await expect(path, '{"FriendlyName":"json"}', { 'content-type': FORM }, 400, 20001);
       await expect(path, 'FriendlyName=%ZZ%', { 'content-type': FORM }, 400, 20001);
       await expect(path, 'FriendlyName=bad%', { 'content-type': FORM }, 400, 20001);
       await expect(path, 'FriendlyName=%FF%FE', { 'content-type': FORM }, 400, 20001);

@@ -1,6 +1,7 @@
 // The legacy taskrouter.js (v1) channel protocol: the per-channel HTTP proxy with absolute API URLs answering in
 // the public REST JSON (echoing `ready`), and the per-channel WebSocket pushing REST-format events, a
-// reservation event carrying the task with `reservation_sid`.
+// reservation event carrying the task with `reservation_sid`. Lists page through the proxy as taskrouter.js v1
+// pages them: its next() sends the answer's next_page_url, query string and all.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
@@ -80,6 +81,49 @@ describe('legacy taskrouter.js channels', () => {
       body: JSON.stringify({ url: `Workspaces/${ws}/Workers/${alice}`, method: 'GET', token }),
     });
     assert.equal(other.status, 403);
+  });
+
+  it('pages through the channel proxy: URLs on the origin the client names, query strings merged with params', async () => {
+    const admin = new TaskRouterCapability({ accountSid: s.accountSid, authToken: s.authToken, workspaceSid: ws, channelId: ws });
+    const base = util.workspacesUrl(ws);
+    for (const method of ['GET', 'POST', 'DELETE']) for (const url of [base, `${base}/**`]) admin.addPolicy(new TaskRouterCapability.Policy({ url, method, allow: true }));
+    const adminToken = admin.toJwt();
+    for (const name of ['bob', 'carol']) await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: name });
+    const proxy = async (body: object) => {
+      const res = await fetch(`${s.origin}/v1/wschannels/${s.accountSid}/${ws}`, { method: 'POST', body: JSON.stringify({ ...body, token: adminToken }) });
+      return { status: res.status, body: await res.json(), ignored: res.headers.get('x-switchboard-ignored-parameters') };
+    };
+    // The workspace as taskrouter.js v1 addresses it, with a trailing slash.
+    const ready = await proxy({ url: `${s.origin}/v1/Workspaces/${ws}/`, method: 'GET', event_type: 'ready' });
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.payload.sid, ws);
+    assert.equal(ready.body.payload.url, `${s.origin}/v1/Workspaces/${ws}`);
+    // Page 1, then next() through next_page_url as the answer gave it.
+    const first = await proxy({ url: `${s.origin}/v1/Workspaces/${ws}/Workers`, method: 'GET', params: { PageSize: 1 } });
+    assert.equal(first.status, 200);
+    const next = first.body.payload.meta.next_page_url as string;
+    assert.ok(next.startsWith(`${s.origin}/v1/Workspaces/${ws}/Workers?`), next);
+    const second = await proxy({ url: next, method: 'GET' });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal(second.body.payload.meta.page, 1);
+    assert.notEqual(second.body.payload.workers[0].sid, first.body.payload.workers[0].sid);
+    // A name in params replaces the same name of the query string; the rest of the query string stays.
+    const bigger = await proxy({ url: next, method: 'GET', params: { PageSize: 2 } });
+    assert.equal(bigger.body.payload.meta.page_size, 2);
+    assert.equal(bigger.body.payload.meta.page, 1);
+    const named = await proxy({ url: `${s.origin}/v1/Workspaces/${ws}/Workers?FriendlyName=carol`, method: 'GET' });
+    assert.deepEqual(named.body.payload.workers.map((w: any) => w.friendly_name), ['carol']);
+    // The origin of the URL the client sends names every URL of the answer (a client on https behind a proxy).
+    const viaTls = await proxy({ url: `https://switchboard.example.com/v1/Workspaces/${ws}/Workers?PageSize=1`, method: 'GET' });
+    assert.ok(viaTls.body.payload.meta.next_page_url.startsWith(`https://switchboard.example.com/v1/Workspaces/${ws}/Workers?`));
+    assert.equal(viaTls.body.payload.workers[0].url, `https://switchboard.example.com/v1/Workspaces/${ws}/Workers/${viaTls.body.payload.workers[0].sid}`);
+    // Writes take the query string too; what the route ignored is named.
+    const renamed = await proxy({ url: `${s.origin}/v1/Workspaces/${ws}/?FriendlyName=Legacy%202`, method: 'POST', params: { Bogus: 1 } });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+    assert.equal(renamed.body.payload.friendly_name, 'Legacy 2');
+    assert.equal(renamed.ignored, 'Bogus');
+    const broken = await proxy({ url: `${s.origin}/v1/Workspaces/${ws}/Workers?PageSize=%ZZ`, method: 'GET' });
+    assert.equal(broken.status, 400);
   });
 
   it('the worker channel pushes reservations as tasks with reservation_sid; the workspace channel sees them too', async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import TaskRouter from 'twilio-taskrouter';
 import { startServer, type TestServer } from '../support/server.ts';
+import { disconnectSdkWorker } from '../support/taskrouterSdk.ts';
 
 const { Worker, Workspace } = TaskRouter as unknown as {
   Worker: new (token: string, options: object) => any;
@@ -60,14 +61,7 @@ describe('twilio-taskrouter Worker SDK over EventBridge', () => {
     key = { sid: k.sid, secret: k.secret };
   });
   after(async () => {
-    for (const w of workers) {
-      w.disconnect();
-      // The SDK's disconnect() leaves its token-expiry timer and heartbeat interval running (an app never
-      // notices; a test process would wait an hour): stop them so the test ends.
-      clearTimeout(w._signaling?.tokenTimer);
-      const hb = w._signaling?._heartbeat;
-      if (hb?.pintvl) hb.stop.call(null, hb.pintvl);
-    }
+    for (const w of workers) disconnectSdkWorker(w);
     await s.close();
   });
 
@@ -138,6 +132,33 @@ describe('twilio-taskrouter Worker SDK over EventBridge', () => {
     const [theirs] = await tr().workers(dave).reservations.list({ reservationStatus: 'pending' });
     await tr().workers(dave).reservations(theirs!.sid).update({ reservationStatus: 'accepted' });
     await rescinded;
+  });
+
+  it('creates a task for itself with createTask (as the SDK documents and its integration tests do) and is offered it', async () => {
+    const gina = (await tr().workers.create({ friendlyName: 'gina' })).sid;
+    const worker = await connect(gina);
+    const [workflow] = await tr().workflows.list({ friendlyName: 'Default Fifo Workflow' });
+    const [queue] = await tr().taskQueues.list({ friendlyName: 'Sample Queue' });
+    const offered = once(worker, 'reservationCreated');
+    const taskSid: string = await worker.createTask('+15550100', '+15550199', workflow!.sid, queue!.sid, { attributes: { topic: 'callback' }, taskChannelUniqueName: 'voice' });
+    assert.match(taskSid, /^WT[0-9a-f]{32}$/);
+    const reservation = await offered;
+    assert.equal(reservation.task.sid, taskSid);
+    assert.deepEqual(reservation.task.attributes, { topic: 'callback', outbound_to: '+15550100', from: '+15550199' });
+    const task = await tr().tasks(taskSid).fetch();
+    assert.equal(task.routingTarget, gina);
+    assert.equal(task.taskChannelUniqueName, 'voice');
+    // Only for itself: routed to another worker, to a queue, or not routed to anyone, the same request is 403.
+    const henry = (await tr().workers.create({ friendlyName: 'henry' })).sid;
+    const before = (await tr().tasks.list()).length;
+    for (const RoutingTarget of [henry, queue!.sid, undefined]) {
+      const res = await fetch(`${s.origin}/v1/wschannels`, {
+        method: 'POST',
+        body: JSON.stringify({ url: `Workspaces/${ws}/Tasks`, method: 'POST', params: { WorkflowSid: workflow!.sid, TaskQueueSid: queue!.sid, RoutingTarget, Attributes: {} }, token: tokenFor(gina) }),
+      });
+      assert.equal(res.status, 403, `RoutingTarget ${RoutingTarget}`);
+    }
+    assert.equal((await tr().tasks.list()).length, before, 'nothing created');
   });
 
   it('a token for another worker cannot act on this worker; closeExistingSessions closes older sockets', async () => {

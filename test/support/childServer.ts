@@ -39,6 +39,7 @@ export async function startChild(env: Record<string, string>, args: string[] = [
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early: ${out}`);
+    // A server that does not come up is stopped, or it would keep the test process alive after the failure.
     try {
       const res = await fetch(`${origin}/healthz`);
       if (res.status === 200) break;

@@ -3,14 +3,10 @@
 // accept extra or missing properties, since the document declares neither additionalProperties nor required).
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
+import { loadTaskRouterSpec } from './taskRouterSpec.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const specPath = join(here, '../../../shared/spec/twilio_taskrouter_v1.json');
-const spec = JSON.parse(readFileSync(specPath, 'utf8'));
+const spec = loadTaskRouterSpec();
 
 /** `nullable` without a `type` means "any JSON value" in the document (event_data, statistics objects); ajv
  *  refuses that combination, and without `nullable` it means the same. */

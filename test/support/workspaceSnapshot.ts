@@ -50,6 +50,28 @@ export async function seedWorkspace(s: TestServer, name = 'Target'): Promise<See
   return { ws, W, worker, activity, channel, queue, workflow, task, reservation, dora, waiting };
 }
 
+/** An OpenAPI path template (`/v1/Workspaces/{WorkspaceSid}/Workers/{Sid}`) with the seeded workspace's SIDs;
+ *  `workerSid` (default: alice) stands for every worker segment. */
+export function pathOf(template: string, t: SeededWorkspace, workerSid = t.worker): string {
+  return template
+    .split('/')
+    .map((seg, i, all) => {
+      const before = all[i - 1];
+      if (seg === '{WorkspaceSid}' || (seg === '{Sid}' && before === 'Workspaces')) return t.ws;
+      if (seg === '{WorkerSid}' || (seg === '{Sid}' && before === 'Workers')) return workerSid;
+      if (seg === '{TaskQueueSid}' || (seg === '{Sid}' && before === 'TaskQueues')) return t.queue;
+      if (seg === '{WorkflowSid}' || (seg === '{Sid}' && before === 'Workflows')) return t.workflow;
+      if (seg === '{TaskSid}' || (seg === '{Sid}' && before === 'Tasks')) return t.waiting;
+      if (seg === '{Sid}' && before === 'Activities') return t.activity;
+      if (seg === '{Sid}' && before === 'TaskChannels') return t.channel;
+      if (seg === '{Sid}' && before === 'Channels') return 'default';
+      if (seg === '{Sid}' && before === 'Reservations') return t.reservation;
+      if (seg === '{Sid}' && before === 'Events') return 'EV' + '0'.repeat(32);
+      return seg;
+    })
+    .join('/');
+}
+
 /** Everything the account can observe about the seeded workspace (and its list of workspaces). */
 export async function snapshot(s: TestServer, seeded: SeededWorkspace): Promise<Record<string, unknown>> {
   const get = async (path: string) => {

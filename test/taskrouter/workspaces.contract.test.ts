@@ -77,7 +77,7 @@ describe('Workspaces and Activities: contract', () => {
     const before = (await s.request('GET', '/v1/Workspaces?PageSize=1000')).body.workspaces.length;
     assertTwilioError(await s.request('POST', '/v1/Workspaces', { form: {} }), 400, 20001);
     assertTwilioError(await s.request('POST', '/v1/Workspaces', { form: { FriendlyName: 'x'.repeat(65) } }), 400, 20001);
-    assertTwilioError(await s.request('POST', '/v1/Workspaces', { form: { FriendlyName: 'a', Bogus: '1' } }), 400, 20001);
+    assertTwilioError(await s.request('POST', '/v1/Workspaces', { form: { FriendlyName: 'x'.repeat(65), Bogus: '1' } }), 400, 20001);
     assertTwilioError(await s.request('POST', '/v1/Workspaces', { form: { FriendlyName: 'a', Template: 'LIFO' } }), 400, 20001);
     assertTwilioError(await s.request('GET', '/v1/Workspaces?PageSize=1001'), 400, 20001);
     assertTwilioError(await s.request('GET', '/v1/Workspaces', { auth: null }), 401, 20003);

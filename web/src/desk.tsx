@@ -80,7 +80,8 @@ function WorkerDesk({ ws, workerSid }: { ws: string; workerSid: string }) {
         } catch {
           // the default then
         }
-        const created = Date.parse(r.dateCreated ?? '') || Date.now();
+        // The SDK gives dates as Date, as taskrouter.js does.
+        const created = (r.dateCreated instanceof Date ? r.dateCreated.getTime() : Date.parse(r.dateCreated ?? '')) || Date.now();
         setOffers((list) => [...list.filter((o) => o.reservation.sid !== r.sid), { reservation: r, taskSid: task.sid, attributes: typeof task.attributes === 'string' ? task.attributes : JSON.stringify(task.attributes ?? {}), deadline: created + timeout * 1000, status: 'pending' }]);
       });
       for (const gone of ['reservation.timeout', 'reservation.canceled', 'reservation.rescinded', 'reservation.rejected']) w.on(gone, (r: any) => update(r.sid, { status: 'gone' }));

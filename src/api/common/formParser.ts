@@ -1,7 +1,7 @@
 // Strict application/x-www-form-urlencoded decoding. Lenient parsers keep a broken escape like `%ZZ` as
 // literal text or turn invalid UTF-8 into U+FFFD, silently storing something the client never meant; here
 // either is a 400 (20001). Repeated keys become arrays, in order. The result has no prototype, so keys such
-// as `__proto__` are ordinary (and then rejected as unknown parameters).
+// as `__proto__` are ordinary (and then ignored as parameters no endpoint takes).
 import { invalid } from '../../core/errors.ts';
 
 const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;

@@ -7,6 +7,7 @@ import type { PageResult, Repository, Where } from '../../core/repository.ts';
 import type { CommandContext } from '../../engine/configuration/context.ts';
 import type { Principal } from '../../auth/basicAuth.ts';
 import { type ListLocation, type PageRequest, listMeta, pageArray } from './paging.ts';
+import { ignoredParameters } from './params.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,12 +36,14 @@ export function originOf(request: FastifyRequest): string {
 
 const PAGING_KEYS = new Set(['PageSize', 'Page', 'PageToken']);
 
-/** The request's list filters as given (repeated keys kept), to echo into page URLs. */
+/** The request's list filters as given (repeated keys kept), to echo into page URLs; parameters the endpoint
+ *  ignored are left out. */
 export function filtersOf(request: FastifyRequest): [string, string][] {
   const q = request.query as Record<string, string | string[]>;
+  const ignored = new Set(ignoredParameters(q));
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(q ?? {})) {
-    if (PAGING_KEYS.has(k)) continue;
+    if (PAGING_KEYS.has(k) || ignored.has(k)) continue;
     for (const one of Array.isArray(v) ? v : [v]) out.push([k, one]);
   }
   return out;

@@ -1,7 +1,9 @@
 // Decoding of Twilio-style parameters (form bodies and query strings): PascalCase names, every value a string,
 // repeated keys for arrays, `true/1/yes` booleans. Each endpoint declares its parameters as a zod shape built
-// from these helpers; decodeParams() turns the first problem into a 20001 error that names the parameter, and
-// rejects parameters the endpoint does not know (a typo would otherwise be silently ignored).
+// from these helpers; decodeParams() turns the first problem into a 20001 error that names the parameter.
+// Parameters the endpoint does not take are ignored, as Twilio ignores them (taskrouter.js sends `Minutes` to
+// statistics that have no window); they are remembered per decoded input so the server can name them in the
+// `X-Switchboard-Ignored-Parameters` response header and a debug log line.
 import { z } from 'zod';
 import { invalid } from '../../core/errors.ts';
 
@@ -63,6 +65,22 @@ export const PAGING = {
   PageToken: param.string(64).optional(),
 };
 
+/** The names decodeParams() ignored in an input object (a request's query or body), by that object. */
+const ignoredByInput = new WeakMap<object, string[]>();
+
+/** The parameters of this query or body that the endpoint ignored (it does not take them). */
+export function ignoredParameters(input: unknown): string[] {
+  return input && typeof input === 'object' ? (ignoredByInput.get(input) ?? []) : [];
+}
+
+export const IGNORED_PARAMETERS_HEADER = 'X-Switchboard-Ignored-Parameters';
+
+/** The header's value: the names percent-encoded (a name may hold any character), at most 20 of them. */
+export function ignoredParametersHeader(names: string[]): string {
+  const shown = names.slice(0, 20).map((n) => encodeURIComponent(n.slice(0, 100)));
+  return shown.join(', ') + (names.length > 20 ? `, (${names.length - 20} more)` : '');
+}
+
 /** Compiled object schemas by shape: zod compiles an object schema on first use, which costs more than the
  *  parse itself, so a route whose shape is a module constant compiles it once. */
 const compiled = new WeakMap<z.ZodRawShape, z.ZodType>();
@@ -71,15 +89,17 @@ export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown):
   const source = input && typeof input === 'object' ? input : {};
   let schema = compiled.get(shape);
   if (!schema) {
-    schema = z.strictObject(shape);
+    // A plain object schema drops the keys it does not declare.
+    schema = z.object(shape);
     compiled.set(shape, schema);
   }
   const result = schema.safeParse(source);
-  if (result.success) return result.data as z.infer<z.ZodObject<S>>;
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    throw invalid(`Unknown parameter${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`);
+  if (result.success) {
+    const ignored = Object.keys(source).filter((k) => !Object.hasOwn(shape, k));
+    if (ignored.length > 0) ignoredByInput.set(source, ignored);
+    return result.data as z.infer<z.ZodObject<S>>;
   }
+  const issue = result.error.issues[0]!;
   const name = String(issue.path[0] ?? 'body');
   if (issue.message === 'is required') throw invalid(`Missing required parameter ${name} in the request`);
   throw invalid(`Invalid parameter ${name}: ${name} ${issue.message}`);

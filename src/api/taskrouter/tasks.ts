@@ -67,6 +67,9 @@ const CREATE = {
   Timeout: param.int(1, MAX_TTL).optional(),
   Priority: param.int(0, MAX_PRIORITY).optional(),
   TaskChannel: param.string(64).optional(),
+  // twilio-taskrouter's Worker.createTask names the channel with these (taskChannelUniqueName/taskChannelSid).
+  TaskChannelUniqueName: param.string(64).optional(),
+  TaskChannelSid: param.sid('TC').optional(),
   WorkflowSid: param.sid('WW').optional(),
   Attributes: attributes().optional(),
   VirtualStartTime: isoDateTime().optional(),
@@ -98,6 +101,13 @@ const LIST = {
 
 type Params = { Params: { ws: string; sid: string } };
 
+/** The channel a new task names: TaskChannel, or the SDK's TaskChannelUniqueName / TaskChannelSid. */
+function taskChannelOf(p: { TaskChannel?: string; TaskChannelUniqueName?: string; TaskChannelSid?: string }): string | undefined {
+  const given = [p.TaskChannel, p.TaskChannelUniqueName, p.TaskChannelSid].filter((v): v is string => v !== undefined);
+  if (new Set(given).size > 1) throw invalid('Invalid parameter TaskChannel: TaskChannel, TaskChannelUniqueName and TaskChannelSid name different channels');
+  return given[0];
+}
+
 function statusList(values: string[] | undefined) {
   if (!values) return undefined;
   // Twilio documents repeated keys; comma-separated values (seen in its examples) are accepted too.
@@ -120,7 +130,7 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
           attributes: p.Attributes ?? '{}',
           priority: p.Priority,
           timeout: p.Timeout,
-          taskChannel: p.TaskChannel,
+          taskChannel: taskChannelOf(p),
           workflowSid: p.WorkflowSid,
           virtualStartTime: p.VirtualStartTime,
           routingTarget: p.RoutingTarget,
