@@ -61,7 +61,7 @@ export function Activities({ ws }: { ws: string }) {
         </label>
         <label>
           Unique name
-          <input name="unique" required maxLength={64} pattern="[A-Za-z0-9_-]+" />
+          <input name="unique" required maxLength={64} pattern="[A-Za-z0-9_]+" />
         </label>
         <button type="submit">Create task channel</button>
       </form>

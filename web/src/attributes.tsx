@@ -41,7 +41,8 @@ export function parseAttributes(json: string | object): { fields: AttributeField
 
 const SHOWN = 12;
 
-export function AttributeFields({ json, label }: { json: string | object; label: string }) {
+/** `compact`: the fields flow on a line (a list's rows); otherwise one per line (a task's or an offer's page). */
+export function AttributeFields({ json, label, compact = false }: { json: string | object; label: string; compact?: boolean }) {
   const [all, setAll] = useState(false);
   const parsed = parseAttributes(json);
   if ('text' in parsed) return <p class="attr-text">{parsed.text}</p>;
@@ -49,7 +50,7 @@ export function AttributeFields({ json, label }: { json: string | object; label:
   const shown = all ? parsed.fields : parsed.fields.slice(0, SHOWN);
   return (
     <>
-      <dl class="attrs" aria-label={label}>
+      <dl class={compact ? 'attrs compact' : 'attrs'} aria-label={label}>
         {shown.map((f) => (
           <div data-attribute={f.name}>
             <dt>{f.name}</dt>

@@ -108,7 +108,7 @@ export function Pager<T, C>({ label, pages, pageSize }: { label: string; pages: 
         ? `No ${label.toLowerCase()}`
         : 'Nothing on this page'
       : `${label} ${first}–${last}${page.total !== undefined ? ` of ${page.total}` : ''}${more ? ' · more on the next page' : index > 0 || page.total !== undefined ? '' : ', all shown'}`;
-  if (index === 0 && !more && page.items.length > 0) {
+  if (index === 0 && !more) {
     return (
       <p class="pager hint" data-testid="pager">
         {where}

@@ -93,7 +93,7 @@ export function Tasks({ ws }: { ws: string }) {
                 <td>{t.priority}</td>
                 <td>{age(t.age)}</td>
                 <td class="attributes">
-                  <AttributeFields json={t.attributes} label={`Attributes of ${t.sid}`} />
+                  <AttributeFields json={t.attributes} label={`Attributes of ${t.sid}`} compact />
                 </td>
               </tr>
             ))}

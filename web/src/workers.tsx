@@ -240,7 +240,7 @@ export function Workers({ ws }: { ws: string }) {
                     />
                   ) : (
                     <>
-                      <AttributeFields json={w.attributes} label={`Attributes of ${w.friendly_name}`} />
+                      <AttributeFields json={w.attributes} label={`Attributes of ${w.friendly_name}`} compact />
                       <button type="button" class="link" onClick={() => toggle(w.sid, 'attributes')}>
                         Edit attributes<span class="visually-hidden"> of {w.friendly_name}</span>
                       </button>
