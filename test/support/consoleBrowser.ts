@@ -25,7 +25,10 @@ export interface OpenOptions {
 export const problems = new WeakMap<Page, string[]>();
 
 export async function openConsole(browser: Browser, origin: string, credentials: ConsoleCredentials, options: OpenOptions = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1200, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+  // A context per tab (axe-core's audit needs one it can open a page in); closing the tab closes it.
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1200, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  page.on('close', () => void context.close().catch(() => undefined));
   const seen: string[] = [];
   problems.set(page, seen);
   page.on('pageerror', (err) => seen.push(`page error: ${err.message}`));
