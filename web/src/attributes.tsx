@@ -2,6 +2,7 @@
 // nested objects as dotted names, lists of values as chips. The JSON is edited on demand only, one editor at a
 // time, never as an open editor per row.
 import { useState } from 'preact/hooks';
+import { SubmitOrCancel } from './formMessage.tsx';
 
 export interface AttributeField {
   name: string;
@@ -120,14 +121,7 @@ export function JsonObjectEditor({ label, initial, save, close }: { label: strin
           {problem ?? error}
         </p>
       ) : null}
-      <div class="actions">
-        <button type="submit" disabled={!!problem}>
-          Save attributes
-        </button>
-        <button type="button" class="secondary" onClick={close}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel label="Save attributes" disabled={!!problem} cancel={close} />
     </form>
   );
 }

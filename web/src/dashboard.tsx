@@ -75,7 +75,8 @@ export function Dashboard({ ws }: { ws: string }) {
     }
   };
   const rows = pages.page?.items;
-  const { live, events } = useLiveRefresh(ws, refresh);
+  // Two statistics requests per queue shown: at most one refresh a second, however busy the workspace.
+  const { live, events } = useLiveRefresh(ws, refresh, 1000);
   // A point at least every 10 s, so the lines go on while nothing happens.
   const latest = useRef(refresh);
   latest.current = refresh;

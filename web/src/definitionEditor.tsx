@@ -5,6 +5,7 @@
 // the whole definition on save and its message is shown as it is.
 import { useState } from 'preact/hooks';
 import { workflowApi } from './api.ts';
+import { SubmitOrCancel } from './formMessage.tsx';
 import { StateDiagram, type Transition } from './stateDiagram.tsx';
 
 const FIELD_TYPES = ['String', 'Decimal', 'DateTime', 'Boolean'] as const;
@@ -231,14 +232,7 @@ export function DefinitionEditor({ original, onSaved, onCancel }: { original?: a
           {error}
         </p>
       ) : null}
-      <div class="actions">
-        <button type="submit" disabled={saving}>
-          {original ? 'Save definition' : 'Create definition'}
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel label={original ? 'Save definition' : 'Create definition'} disabled={saving} cancel={onCancel} />
     </form>
   );
 }

@@ -3,7 +3,7 @@
 // change_assignee, change_status) with its comments, oldest first, and a form to add one.
 import { useEffect, useState } from 'preact/hooks';
 import { opsflow, opsflowAll } from './api.ts';
-import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { FormMessage, SubmitOrCancel, useFormOutcome } from './formMessage.tsx';
 
 const PRIORITIES = ['HIGH', 'MEDIUM', 'LOW'] as const;
 const STATUS_TYPES = [
@@ -116,14 +116,7 @@ export function NewOpsTask({ category, types, onCreated, onCancel }: { category:
         <textarea name="description" rows={3} />
       </label>
       <FormMessage outcome={outcome} />
-      <div class="actions">
-        <button type="submit" disabled={!type}>
-          Create task
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel label="Create task" disabled={!type} cancel={onCancel} />
     </form>
   );
 }
