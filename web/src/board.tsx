@@ -29,7 +29,8 @@ interface Column {
 
 export function Board() {
   const [categories, setCategories] = useState<any[]>([]);
-  const [types, setTypes] = useState<any[]>([]);
+  // The task types of the category shown (and which category they are of, so a form never offers another's).
+  const [types, setTypes] = useState<{ categoryId?: string; list: any[] }>({ list: [] });
   const [categoryId, setCategoryId] = useState<string>();
   const [columns, setColumns] = useState<Partial<Record<StatusType, Column>>>({});
   const [error, setError] = useState<string>();
@@ -42,10 +43,11 @@ export function Board() {
     const r = await opsflow('task/list', { category_id: id, status_type: type, query: { sort: [{ key: 'created_at', desc: true }], page: { start: 1, limit: Math.max(COLUMN_PAGE, shown) } } });
     return { tasks: r.results, total: r.total_count };
   };
-  const loadColumns = async (id: string | undefined) => {
+  /** Every column again, each showing as many tasks as it did (`fresh`: one page each). */
+  const loadColumns = async (id: string | undefined, fresh = false) => {
     if (!id) return setColumns({});
     try {
-      const loaded = await Promise.all(COLUMNS.map(([type]) => loadColumn(id, type, columns[type]?.tasks.length ?? 0)));
+      const loaded = await Promise.all(COLUMNS.map(([type]) => loadColumn(id, type, fresh ? 0 : (columns[type]?.tasks.length ?? 0))));
       setColumns(Object.fromEntries(COLUMNS.map(([type], i) => [type, loaded[i]])));
       setError(undefined);
     } catch (err) {
@@ -69,8 +71,13 @@ export function Board() {
   useEffect(() => {
     setColumns({});
     setOpen(undefined);
-    void loadColumns(categoryId);
-    if (categoryId) opsflowAll('task-type/list', { category_id: categoryId }).then(setTypes, (e) => setError(e.message));
+    setCreating(false);
+    void loadColumns(categoryId, true);
+    let current = true;
+    if (categoryId) opsflowAll('task-type/list', { category_id: categoryId }).then((list) => current && setTypes({ categoryId, list }), (e) => setError(e.message));
+    return () => {
+      current = false;
+    };
   }, [categoryId]);
   const move = async (taskId: string, type: StatusType) => {
     const status = columnStatus(category, type);
@@ -95,16 +102,16 @@ export function Board() {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => setCreating(!creating)} aria-expanded={creating} disabled={!category}>
+        <button type="button" onClick={() => setCreating(!creating)} aria-expanded={creating} disabled={!category || types.categoryId !== categoryId}>
           New task
         </button>
       </div>
       {error ? <p role="alert" class="error">{error}</p> : null}
       {categories.length === 0 && !error ? <p>No category yet: create one through the Opsflow API (task-category/create).</p> : null}
-      {creating && category ? (
+      {creating && category && types.categoryId === categoryId ? (
         <NewOpsTask
           category={category}
-          types={types}
+          types={types.list}
           onCreated={async (task) => {
             setCreating(false);
             await loadColumns(categoryId);
