@@ -95,11 +95,12 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: async (argv) => (await admin()).keysCommand(argv),
   token: async (argv) => (await admin()).tokenCommand(argv),
   backup: async (argv) => (await admin()).backupCommand(argv),
+  demo: async (argv) => (await import('./demo/demoCommand.ts')).demoCommand(argv),
 };
 
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE  (all take --db PATH)\n`);
+  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE  (all take --db PATH) | demo [--port N] [--agents N] [--rate PER_MINUTE] [--speed X] [--seconds N]\n`);
   process.exit(2);
 }
 run(rest).catch((err) => {

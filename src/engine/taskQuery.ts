@@ -1,6 +1,8 @@
 // How to list tasks: equality filters the store can apply, plus an in-memory refinement for
 // EvaluateTaskAttributes and Ordering (TaskRouter: `Attribute:Order[,…]` with DateCreated, Priority or
-// VirtualStartTime; DateCreated and VirtualStartTime together are not allowed).
+// VirtualStartTime; DateCreated and VirtualStartTime together are not allowed). `DateCreated:desc` alone (a
+// console's "newest first") is insertion order reversed: `newestFirst` says the store's pages can be read
+// backwards instead of sorting every task in memory.
 import { invalid, notFound } from '../core/errors.ts';
 import type { Task, TaskStatus } from '../core/entities.ts';
 import type { Repository, Where } from '../core/repository.ts';
@@ -59,8 +61,10 @@ export function taskQuery(repo: Repository, ctx: CommandContext, wsSid: string, 
     });
   }
   if (!expression && !comparator) return { where };
+  const newestFirst = !expression && f.ordering!.replace(/\s+/g, '').toLowerCase() === 'datecreated:desc';
   return {
     where,
+    newestFirst,
     refine: (tasks: Task[]) => {
       const kept = expression ? tasks.filter((t) => expression.evaluate({ root: JSON.parse(t.attributes) })) : tasks;
       return comparator ? kept.sort(comparator) : kept;

@@ -1,18 +1,16 @@
-// Activities and task channels: lists, and forms to add them.
-import { useEffect, useState } from 'preact/hooks';
+// Activities and task channels: lists (paged, in the order they were created, as the API lists them), and
+// forms to add them.
 import { api } from './api.ts';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { Pager, twilioPage, usePages } from './paging.tsx';
+
+const PAGE = 50;
 
 export function Activities({ ws }: { ws: string }) {
-  const [activities, setActivities] = useState<any[]>([]);
-  const [channels, setChannels] = useState<any[]>([]);
   const [outcome, submitForm] = useFormOutcome();
-  const load = async () => {
-    const [a, c] = await Promise.all([api('GET', `/v1/Workspaces/${ws}/Activities?PageSize=100`), api('GET', `/v1/Workspaces/${ws}/TaskChannels?PageSize=100`)]);
-    setActivities(a.activities);
-    setChannels(c.channels);
-  };
-  useEffect(() => void load(), [ws]);
+  const activities = usePages((cursor: string | undefined) => twilioPage(cursor ?? `/v1/Workspaces/${ws}/Activities?PageSize=${PAGE}`, 'activities'), `${ws}/activities`);
+  const channels = usePages((cursor: string | undefined) => twilioPage(cursor ?? `/v1/Workspaces/${ws}/TaskChannels?PageSize=${PAGE}`, 'channels'), `${ws}/channels`);
+  const load = () => Promise.all([activities.reload(), channels.reload()]);
   const submit = (path: string, fields: (data: FormData) => Record<string, string>, done: string) => async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -38,7 +36,7 @@ export function Activities({ ws }: { ws: string }) {
         <button type="submit">Create activity</button>
       </form>
       <table>
-        <caption>Activities</caption>
+        <caption>Activities, in the order created</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -46,7 +44,7 @@ export function Activities({ ws }: { ws: string }) {
           </tr>
         </thead>
         <tbody>
-          {activities.map((a) => (
+          {activities.page?.items.map((a) => (
             <tr>
               <th scope="row">{a.friendly_name}</th>
               <td>{a.available ? 'yes' : 'no'}</td>
@@ -54,6 +52,7 @@ export function Activities({ ws }: { ws: string }) {
           ))}
         </tbody>
       </table>
+      <Pager label="Activities" pages={activities} pageSize={PAGE} />
       <form class="card" aria-label="New task channel" onSubmit={submit('TaskChannels', (d) => ({ FriendlyName: String(d.get('name')), UniqueName: String(d.get('unique')) }), 'Task channel created')}>
         <h2>New task channel</h2>
         <label>
@@ -62,12 +61,12 @@ export function Activities({ ws }: { ws: string }) {
         </label>
         <label>
           Unique name
-          <input name="unique" required maxLength={64} pattern="[A-Za-z0-9_-]+" />
+          <input name="unique" required maxLength={64} pattern="[A-Za-z0-9_]+" />
         </label>
         <button type="submit">Create task channel</button>
       </form>
       <table>
-        <caption>Task channels</caption>
+        <caption>Task channels, in the order created</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -75,7 +74,7 @@ export function Activities({ ws }: { ws: string }) {
           </tr>
         </thead>
         <tbody>
-          {channels.map((c) => (
+          {channels.page?.items.map((c) => (
             <tr>
               <th scope="row">{c.friendly_name}</th>
               <td>
@@ -85,6 +84,7 @@ export function Activities({ ws }: { ws: string }) {
           ))}
         </tbody>
       </table>
+      <Pager label="Task channels" pages={channels} pageSize={PAGE} />
     </section>
   );
 }

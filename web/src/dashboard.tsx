@@ -1,11 +1,12 @@
-// The live dashboard: per task queue, tasks by status, the longest waiting task and its age, available vs
-// eligible workers, and reservations accepted / rejected / timed out in the last N minutes; refreshed on every
+// The live dashboard: the workspace's tasks waiting and average wait over time, and per task queue (a page of
+// queues at a time, by name), tasks by status, the longest waiting task and its age, available vs eligible
+// workers, and reservations accepted / rejected / timed out in the last N minutes; refreshed on every
 // workspace event (useLiveRefresh), without reloading.
-import { useState } from 'preact/hooks';
-import { age, api } from './api.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { age, api, pathOf } from './api.ts';
 import { useLiveRefresh } from './live.ts';
+import { Pager, usePages, type Page } from './paging.tsx';
 import { WaitChart, type WaitSample } from './waitChart.tsx';
-import { useEffect, useRef } from 'preact/hooks';
 
 interface QueueRow {
   sid: string;
@@ -21,40 +22,51 @@ interface QueueRow {
 }
 
 const STATUSES = ['pending', 'reserved', 'assigned', 'wrapping'] as const;
+const QUEUE_PAGE = 25;
 
 export function Dashboard({ ws }: { ws: string }) {
   const [minutes, setMinutes] = useState(15);
-  const [rows, setRows] = useState<QueueRow[]>();
   const [error, setError] = useState<string>();
   const [updated, setUpdated] = useState<Date>();
   const [samples, setSamples] = useState<WaitSample[]>([]);
+  /** A page of queues with each one's statistics. */
+  const loadQueues = async (cursor: string | undefined): Promise<Page<QueueRow, string>> => {
+    const r = await api('GET', cursor ?? `/v1/Workspaces/${ws}/TaskQueues?PageSize=${QUEUE_PAGE}&Ordering=FriendlyName:asc`);
+    const queues = r.task_queues as { sid: string; friendly_name: string }[];
+    const items = await Promise.all(
+      queues.map(async (q): Promise<QueueRow> => {
+        const [rt, cum] = await Promise.all([
+          api('GET', `/v1/Workspaces/${ws}/TaskQueues/${q.sid}/RealTimeStatistics`),
+          api('GET', `/v1/Workspaces/${ws}/TaskQueues/${q.sid}/CumulativeStatistics?Minutes=${minutes}`),
+        ]);
+        return {
+          sid: q.sid,
+          name: q.friendly_name,
+          byStatus: rt.tasks_by_status ?? {},
+          longestSid: rt.longest_task_waiting_sid ?? null,
+          longestAge: rt.longest_task_waiting_age ?? 0,
+          available: rt.total_available_workers ?? 0,
+          eligible: rt.total_eligible_workers ?? 0,
+          accepted: cum.reservations_accepted ?? 0,
+          rejected: cum.reservations_rejected ?? 0,
+          timedOut: cum.reservations_timed_out ?? 0,
+        };
+      }),
+    );
+    return { items, next: r.meta?.next_page_url ? pathOf(r.meta.next_page_url) : undefined };
+  };
+  const pages = usePages(loadQueues, `${ws}|${minutes}`);
   const refresh = async () => {
     try {
-      const workspaceStats = api('GET', `/v1/Workspaces/${ws}/CumulativeStatistics?Minutes=${minutes}`);
-      const queues = (await api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`)).task_queues as { sid: string; friendly_name: string }[];
-      const next = await Promise.all(
-        queues.map(async (q): Promise<QueueRow> => {
-          const [rt, cum] = await Promise.all([
-            api('GET', `/v1/Workspaces/${ws}/TaskQueues/${q.sid}/RealTimeStatistics`),
-            api('GET', `/v1/Workspaces/${ws}/TaskQueues/${q.sid}/CumulativeStatistics?Minutes=${minutes}`),
-          ]);
-          return {
-            sid: q.sid,
-            name: q.friendly_name,
-            byStatus: rt.tasks_by_status ?? {},
-            longestSid: rt.longest_task_waiting_sid ?? null,
-            longestAge: rt.longest_task_waiting_age ?? 0,
-            available: rt.total_available_workers ?? 0,
-            eligible: rt.total_eligible_workers ?? 0,
-            accepted: cum.reservations_accepted ?? 0,
-            rejected: cum.reservations_rejected ?? 0,
-            timedOut: cum.reservations_timed_out ?? 0,
-          };
-        }),
-      );
-      setRows(next);
-      const waiting = next.reduce((n, r) => n + (r.byStatus.pending ?? 0) + (r.byStatus.reserved ?? 0), 0);
-      const avgWait = Number((await workspaceStats).avg_task_acceptance_time ?? 0);
+      // The chart is the whole workspace's, whatever page of queues is shown.
+      const [realtime, cumulative] = await Promise.all([
+        api('GET', `/v1/Workspaces/${ws}/RealTimeStatistics`),
+        api('GET', `/v1/Workspaces/${ws}/CumulativeStatistics?Minutes=${minutes}`),
+        pages.reload(),
+      ]);
+      const byStatus = realtime.tasks_by_status ?? {};
+      const waiting = (byStatus.pending ?? 0) + (byStatus.reserved ?? 0);
+      const avgWait = Number(cumulative.avg_task_acceptance_time ?? 0);
       setSamples((list) => [...list.slice(-2000), { at: Date.now() / 1000, waiting, avgWait }]);
       setUpdated(new Date());
       setError(undefined);
@@ -62,7 +74,9 @@ export function Dashboard({ ws }: { ws: string }) {
       setError((err as Error).message);
     }
   };
-  const { live, events } = useLiveRefresh(ws, refresh);
+  const rows = pages.page?.items;
+  // Two statistics requests per queue shown: at most one refresh a second, however busy the workspace.
+  const { live, events } = useLiveRefresh(ws, refresh, 1000);
   // A point at least every 10 s, so the lines go on while nothing happens.
   const latest = useRef(refresh);
   latest.current = refresh;
@@ -85,7 +99,7 @@ export function Dashboard({ ws }: { ws: string }) {
           ))}
         </select>
       </label>
-      {error ? <p role="alert" class="error">{error}</p> : null}
+      {error || pages.error ? <p role="alert" class="error">{error ?? pages.error}</p> : null}
       <WaitChart samples={samples} />
       <div class="table-wrap">
         <table>
@@ -122,6 +136,7 @@ export function Dashboard({ ws }: { ws: string }) {
           </tbody>
         </table>
       </div>
+      <Pager label="Queues" pages={pages} pageSize={QUEUE_PAGE} />
     </section>
   );
 }

@@ -1,156 +1,171 @@
-// The Workflow face: each task definition as a state diagram (states left to right in the order the initial
-// state reaches them, forward transitions arcing above, backward ones below, labelled with their triggers,
-// also listed as text), and the definition's tasks with their history.
-import { useEffect, useState } from 'preact/hooks';
+// The Workflow face: the account's task definitions (by name, paged), one drawn as a state diagram with its
+// transitions, created or edited in a form (definitionEditor.tsx), and its tasks (newest first, paged), each
+// opened to change its fields, run the triggers its state allows and read its history (workflowTask.tsx).
+import { useState } from 'preact/hooks';
 import { workflowApi } from './api.ts';
+import { DefinitionEditor } from './definitionEditor.tsx';
+import { Pager, usePages, type Page } from './paging.tsx';
+import { StateDiagram, type Transition } from './stateDiagram.tsx';
+import { NewWorkflowTask, WorkflowTaskPanel } from './workflowTask.tsx';
 
-interface Transition {
-  fromState: string;
-  toState: string;
-  trigger: string;
-}
+const DEFINITION_PAGE = 20;
+const TASK_PAGE = 20;
 
-/** States in the order the initial state reaches them (breadth first), then any unreachable ones. */
-export function stateOrder(states: string[], initial: string, transitions: Transition[]): string[] {
-  const order = [initial];
-  for (let i = 0; i < order.length; i++) {
-    for (const t of transitions) if (t.fromState === order[i] && !order.includes(t.toState)) order.push(t.toState);
-  }
-  return [...order, ...states.filter((s) => !order.includes(s))];
-}
-
-function Diagram({ definition }: { definition: any }) {
-  const transitions: Transition[] = definition.transitions ?? [];
-  const order = stateOrder((definition.states ?? []).map((s: any) => s.name), definition.initialState?.name, transitions);
-  const W = 150;
-  const GAP = 50;
-  const x = (name: string) => order.indexOf(name) * (W + GAP) + 10;
-  const width = order.length * (W + GAP) + 20;
-  const MID = 110;
-  return (
-    <svg class="diagram" viewBox={`0 0 ${width} 220`} width={width} height={220} role="img" aria-labelledby={`d-${definition.id.code}`}>
-      <title id={`d-${definition.id.code}`}>State diagram of {definition.displayName ?? definition.id.code}</title>
-      <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-          <path d="M 0 0 L 10 5 L 0 10 z" fill="currentColor" />
-        </marker>
-      </defs>
-      {transitions.map((t, i) => {
-        const from = x(t.fromState) + W / 2;
-        const to = x(t.toState) + W / 2;
-        const forward = to >= from;
-        const lift = 40 + 12 * (i % 3);
-        const y = forward ? MID - 20 : MID + 20;
-        const cy = forward ? y - lift : y + lift;
-        const path = from === to ? `M ${from - 20} ${y} C ${from - 40} ${y - 60}, ${from + 40} ${y - 60}, ${from + 20} ${y}` : `M ${from} ${y} Q ${(from + to) / 2} ${cy} ${to} ${y}`;
-        return (
-          <g class="transition">
-            <path d={path} fill="none" stroke="currentColor" marker-end="url(#arrow)" />
-            <text x={(from + to) / 2} y={forward ? cy + lift / 2 - 4 : cy - lift / 2 + 12} text-anchor="middle" class="trigger">
-              {t.trigger}
-            </text>
-          </g>
-        );
-      })}
-      {order.map((name) => (
-        <g class="state" data-state={name}>
-          <rect x={x(name)} y={MID - 20} width={W} height={40} rx={10} class={name === definition.initialState?.name ? 'initial' : ''} />
-          <text x={x(name) + W / 2} y={MID + 5} text-anchor="middle">
-            {name}
-          </text>
-        </g>
-      ))}
-    </svg>
-  );
+/** A page of a Workflow-face list: `values`, and the next page's token as the cursor. */
+async function lusidPage(path: string, params: Record<string, string | string[]>, token: string | undefined): Promise<Page<any, string>> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) q.append(k, one);
+  if (token) q.set('page', token);
+  const r = await workflowApi(`${path}?${q}`);
+  return { items: r.values, next: r.nextPage ?? undefined };
 }
 
 export function Definitions() {
-  const [definitions, setDefinitions] = useState<any[]>([]);
-  const [error, setError] = useState<string>();
-  const [selected, setSelected] = useState<any>();
-  const [tasks, setTasks] = useState<any[]>([]);
-  const [history, setHistory] = useState<{ id: string; items: any[] }>();
-  useEffect(() => {
-    workflowApi('/taskdefinitions?limit=100').then((r) => {
-      setDefinitions(r.values);
-      setSelected(r.values[0]);
-    }, (e) => setError(e.message));
-  }, []);
-  useEffect(() => {
-    if (!selected) return;
-    setHistory(undefined);
-    workflowApi(`/taskdefinitions/${selected.id.scope}/${selected.id.code}/tasks?limit=50`).then((r) => setTasks(r.values), (e) => setError(e.message));
-  }, [selected]);
-  const showHistory = async (id: string) => setHistory({ id, items: (await workflowApi(`/tasks/${id}/history`)).values });
+  const [selectedKey, setSelectedKey] = useState<string>();
+  const [editing, setEditing] = useState<'new' | 'edit'>();
+  const definitions = usePages((token: string | undefined) => lusidPage('/taskdefinitions', { limit: String(DEFINITION_PAGE), sortBy: 'displayName ASC' }, token), 'definitions');
+  const list = definitions.page?.items ?? [];
+  const key = (d: any) => `${d.id.scope}/${d.id.code}`;
+  const selected = list.find((d) => key(d) === selectedKey) ?? (selectedKey === undefined ? list[0] : undefined);
   return (
     <section>
       <h1>Task definitions</h1>
-      {error ? <p role="alert" class="error">{error}</p> : null}
-      {definitions.length === 0 && !error ? <p>No task definition yet: create one through the Workflow API.</p> : null}
-      <label class="inline">
-        Definition
-        <select onChange={(e) => setSelected(definitions[Number((e.target as HTMLSelectElement).value)])}>
-          {definitions.map((d, i) => (
-            <option value={i}>
-              {d.displayName ?? d.id.code} ({d.id.scope}/{d.id.code})
-            </option>
-          ))}
-        </select>
-      </label>
-      {selected ? (
-        <>
-          <div class="table-wrap">
-            <Diagram definition={selected} />
-          </div>
-          <h2>Transitions</h2>
-          <ul aria-label="Transitions">
-            {(selected.transitions ?? []).map((t: Transition) => (
-              <li data-transition={`${t.fromState}>${t.toState}`}>
-                {t.fromState} → {t.toState} on <code>{t.trigger}</code>
-              </li>
-            ))}
-          </ul>
-          <h2>Tasks</h2>
-          <table>
-            <caption>Tasks of this definition</caption>
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">State</th>
-                <th scope="col">History</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tasks.map((t) => (
-                <tr data-wftask={t.id}>
-                  <th scope="row">
-                    <code>{t.id}</code>
-                  </th>
-                  <td>{t.state}</td>
-                  <td>
-                    <button type="button" onClick={() => showHistory(t.id)}>
-                      Show history
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {history ? (
-            <>
-              <h2>History of {history.id}</h2>
-              <ol class="timeline" aria-label="Task history">
-                {history.items.map((c) => (
-                  <li data-attribute={c.attributeName}>
-                    <time dateTime={c.asAtModified}>{new Date(c.asAtModified).toLocaleTimeString()}</time> {c.action} <strong>{c.attributeName}</strong>:{' '}
-                    {JSON.stringify(c.previousValue ?? null)} → {JSON.stringify(c.newValue)} <span class="hint">by {c.userIdModified}</span>
-                  </li>
-                ))}
-              </ol>
-            </>
-          ) : null}
-        </>
+      {definitions.error ? <p role="alert" class="error">{definitions.error}</p> : null}
+      <div class="actions">
+        <button type="button" onClick={() => setEditing('new')} disabled={editing === 'new'}>
+          New task definition
+        </button>
+      </div>
+      {editing === 'new' ? (
+        <DefinitionEditor
+          onSaved={async (saved) => {
+            setEditing(undefined);
+            await definitions.reload();
+            setSelectedKey(key(saved));
+          }}
+          onCancel={() => setEditing(undefined)}
+        />
       ) : null}
+      {list.length === 0 && definitions.index === 0 && definitions.page ? <p>No task definition yet.</p> : null}
+      <div class="table-wrap">
+        <table>
+          <caption>Task definitions by name</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Scope / code</th>
+              <th scope="col">States</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((d) => (
+              <tr data-definition={key(d)} aria-current={selected && key(d) === key(selected) ? 'true' : undefined}>
+                <th scope="row">
+                  <button type="button" class="link" onClick={() => setSelectedKey(key(d))}>
+                    {d.displayName ?? d.id.code}
+                  </button>
+                </th>
+                <td>{key(d)}</td>
+                <td>{(d.states ?? []).length}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager label="Definitions" pages={definitions} pageSize={DEFINITION_PAGE} />
+      {selected && editing === 'edit' ? (
+        <DefinitionEditor
+          original={selected}
+          onSaved={async () => {
+            setEditing(undefined);
+            await definitions.reload();
+          }}
+          onCancel={() => setEditing(undefined)}
+        />
+      ) : null}
+      {selected && editing !== 'edit' ? <DefinitionDetail definition={selected} edit={() => setEditing('edit')} /> : null}
     </section>
+  );
+}
+
+function DefinitionDetail({ definition, edit }: { definition: any; edit: () => void }) {
+  const [open, setOpen] = useState<string>();
+  const path = `/taskdefinitions/${encodeURIComponent(definition.id.scope)}/${encodeURIComponent(definition.id.code)}/tasks`;
+  const tasks = usePages((token: string | undefined) => lusidPage(path, { limit: String(TASK_PAGE), sortBy: 'version.asAtCreated DESC' }, token), `${path}@${definition.version?.asAtModified}`);
+  return (
+    <>
+      <h2>{definition.displayName ?? definition.id.code}</h2>
+      {definition.description ? <p>{definition.description}</p> : null}
+      <div class="actions">
+        <button type="button" class="secondary" onClick={edit}>
+          Edit definition
+        </button>
+      </div>
+      <div class="table-wrap">
+        <StateDiagram definition={definition} title={`State diagram of ${definition.displayName ?? definition.id.code}`} />
+      </div>
+      <h3>Transitions</h3>
+      <ul aria-label="Transitions">
+        {(definition.transitions ?? []).map((t: Transition) => (
+          <li data-transition={`${t.fromState}>${t.toState}`}>
+            {t.fromState} → {t.toState} on <code>{t.trigger}</code>
+            {t.guard ? (
+              <>
+                {' '}
+                if <code>{t.guard}</code>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <NewWorkflowTask
+        definition={definition}
+        onCreated={async (task) => {
+          await tasks.reload();
+          setOpen(task.id);
+        }}
+      />
+      {tasks.error ? <p role="alert" class="error">{tasks.error}</p> : null}
+      <div class="table-wrap">
+        <table>
+          <caption>Tasks of this definition, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Task</th>
+              <th scope="col">State</th>
+              <th scope="col">Fields</th>
+              <th scope="col">Open</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.page?.items.map((t) => (
+              <tr data-wftask={t.id}>
+                <th scope="row">
+                  <span class="sid">{t.id}</span>
+                </th>
+                <td>{t.state}</td>
+                <td>
+                  <dl class="attrs">
+                    {(t.fields ?? []).map((f: any) => (
+                      <div>
+                        <dt>{f.name}</dt>
+                        <dd>{String(f.value)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                </td>
+                <td>
+                  <button type="button" class="secondary" aria-expanded={open === t.id} onClick={() => setOpen(open === t.id ? undefined : t.id)}>
+                    {open === t.id ? 'Close task' : 'Open task'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager label="Tasks" pages={tasks} pageSize={TASK_PAGE} />
+      {open ? <WorkflowTaskPanel taskId={open} definition={definition} onChanged={() => void tasks.reload()} /> : null}
+    </>
   );
 }

@@ -1,5 +1,5 @@
 // The outcome of a form's submission, as every form page shows it: the API's refusal as an alert, a success as
-// a status line (both announced by screen readers).
+// a status line (both announced by screen readers); and a form's submit and Cancel buttons.
 import { useState } from 'preact/hooks';
 
 export interface FormOutcome {
@@ -31,5 +31,19 @@ export function FormMessage({ outcome }: { outcome: FormOutcome }) {
       ) : null}
       {outcome.ok ? <p role="status">{outcome.ok}</p> : null}
     </>
+  );
+}
+
+/** A form's submit button and, beside it, Cancel. */
+export function SubmitOrCancel({ label, disabled = false, cancel }: { label: string; disabled?: boolean; cancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" disabled={disabled}>
+        {label}
+      </button>
+      <button type="button" class="secondary" onClick={cancel}>
+        Cancel
+      </button>
+    </div>
   );
 }

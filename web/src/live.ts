@@ -11,8 +11,8 @@ const EVENTS = [
   'worker.deleted', 'worker.attributes.update', 'task-queue.created', 'task-queue.deleted', 'task-queue.entered',
 ];
 
-/** Calls `refresh` now, then after every workspace event (at most every 150 ms); says whether it is live. */
-export function useLiveRefresh(ws: string, refresh: () => Promise<void>): { live: boolean; events: number } {
+/** Calls `refresh` now, then after workspace events (at most once every `everyMs`); says whether it is live. */
+export function useLiveRefresh(ws: string, refresh: () => Promise<void>, everyMs = 150): { live: boolean; events: number } {
   const [live, setLive] = useState(false);
   const [events, setEvents] = useState(0);
   const latest = useRef(refresh);
@@ -26,7 +26,7 @@ export function useLiveRefresh(ws: string, refresh: () => Promise<void>): { live
       timer = window.setTimeout(() => {
         timer = undefined;
         void latest.current();
-      }, 150);
+      }, everyMs);
     };
     void latest.current();
     (async () => {

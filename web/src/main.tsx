@@ -1,9 +1,12 @@
 // The Switchboard console: a single-page app on the public APIs (REST with the signed-in credentials, the
 // browser SDK for live events). Routes live in the URL hash: #/ (sign in, workspaces), #/WS.../dashboard,
-// queues, workers, tasks, tasks/WT..., desk.
+// queues, workers, workflows, activities, tasks, tasks/WT..., events, desk, desk/WK..., and the account-wide
+// pages of the other faces, definitions and opsflow (also as #/definitions and #/opsflow before a workspace is
+// chosen). Inside a workspace every page keeps the workspace's name and menu. Signed in with a worker's token,
+// the console is that worker's desk only.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { saveCredentials, savedCredentials } from './api.ts';
+import { api, saveCredentials, savedCredentials, workerSignIn } from './api.ts';
 import { SignIn, WorkspacePicker } from './signIn.tsx';
 import { Dashboard } from './dashboard.tsx';
 import { Queues } from './queues.tsx';
@@ -37,31 +40,62 @@ const SECTIONS = [
   ['desk', 'Worker desk'],
 ] as const;
 
+/** The account-wide pages (the Workflow and Opsflow faces). */
+const ACCOUNT_PAGES = [
+  ['definitions', 'Task definitions'],
+  ['opsflow', 'Opsflow board'],
+] as const;
+
+function useWorkspaceName(ws: string | undefined): string | undefined {
+  const [name, setName] = useState<string>();
+  useEffect(() => {
+    setName(undefined);
+    if (ws) api('GET', `/v1/Workspaces/${ws}`).then((w) => setName(w.friendly_name), () => setName(undefined));
+  }, [ws]);
+  return name;
+}
+
 function App() {
   const hash = useHash();
   const [signedIn, setSignedIn] = useState(savedCredentials() !== undefined);
-  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
-  const [, ws, section = 'dashboard', id] = hash.replace(/^#/, '').split('/');
-  // Account-wide pages (the other faces) sit beside the workspaces: #/opsflow.
-  const accountPage = ws === 'opsflow' ? <Board /> : ws === 'definitions' ? <Definitions /> : undefined;
   const signOut = () => {
     saveCredentials(undefined);
     location.hash = '';
     setSignedIn(false);
   };
+  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  const worker = workerSignIn();
+  if (worker) return <AgentShell ws={worker.workspaceSid} workerSid={worker.workerSid} signOut={signOut} />;
+  const [, first, section = 'dashboard', id] = hash.replace(/^#/, '').split('/');
+  // #/definitions and #/opsflow: an account page before any workspace is chosen.
+  const accountOnly = ACCOUNT_PAGES.some(([key]) => key === first);
+  const ws = first && !accountOnly ? first : undefined;
+  return <SupervisorShell ws={ws} section={accountOnly ? first! : section} id={id} signOut={signOut} />;
+}
+
+function SupervisorShell({ ws, section, id, signOut }: { ws?: string; section: string; id?: string; signOut: () => void }) {
+  const name = useWorkspaceName(ws);
+  const account = ACCOUNT_PAGES.find(([key]) => key === section);
+  const page = account ? section === 'opsflow' ? <Board /> : <Definitions /> : ws ? <Section ws={ws} section={section} id={id} /> : <WorkspacePicker />;
+  useEffect(() => {
+    const label = account?.[1] ?? SECTIONS.find(([key]) => key === section)?.[1];
+    document.title = [ws && !account ? label : account?.[1], name, 'Switchboard console'].filter(Boolean).join(' · ');
+  }, [ws, section, name]);
   return (
     <div class="shell">
       <header>
-        <a class="brand" href="#/">Switchboard</a>
-        <nav aria-label="Account">
-          <a href="#/definitions" aria-current={ws === 'definitions' ? 'page' : undefined}>
-            Task definitions
+        <div class="where">
+          <a class="brand" href="#/">
+            Switchboard
           </a>
-          <a href="#/opsflow" aria-current={ws === 'opsflow' ? 'page' : undefined}>
-            Opsflow board
-          </a>
-        </nav>
-        {ws && !accountPage ? (
+          {ws ? (
+            <span class="workspace">
+              <span data-testid="workspace-name">{name ?? ws}</span>
+              <a href="#/">switch workspace</a>
+            </span>
+          ) : null}
+        </div>
+        {ws ? (
           <nav aria-label="Workspace">
             {SECTIONS.map(([key, label]) => (
               <a href={`#/${ws}/${key}`} aria-current={section === key ? 'page' : undefined}>
@@ -70,11 +104,43 @@ function App() {
             ))}
           </nav>
         ) : null}
-        <button type="button" class="link" onClick={signOut}>
-          Sign out
-        </button>
+        <nav aria-label="Account">
+          {ACCOUNT_PAGES.map(([key, label]) => (
+            <a href={ws ? `#/${ws}/${key}` : `#/${key}`} aria-current={section === key ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
+          <button type="button" class="link" onClick={signOut}>
+            Sign out
+          </button>
+        </nav>
       </header>
-      <main>{accountPage ?? (ws ? <Section ws={ws} section={section} id={id} /> : <WorkspacePicker />)}</main>
+      <main>{page}</main>
+    </div>
+  );
+}
+
+/** An agent signed in with their own token: their desk, nothing else. */
+function AgentShell({ ws, workerSid, signOut }: { ws: string; workerSid: string; signOut: () => void }) {
+  const name = useWorkspaceName(ws);
+  return (
+    <div class="shell">
+      <header>
+        <div class="where">
+          <span class="brand">Switchboard</span>
+          <span class="workspace" data-testid="workspace-name">
+            {name ?? ws}
+          </span>
+        </div>
+        <nav aria-label="Account">
+          <button type="button" class="link" onClick={signOut}>
+            Sign out
+          </button>
+        </nav>
+      </header>
+      <main>
+        <Desk ws={ws} workerSid={workerSid} />
+      </main>
     </div>
   );
 }
@@ -94,7 +160,7 @@ function Section({ ws, section, id }: { ws: string; section: string; id?: string
     case 'tasks':
       return id ? <TaskDetail ws={ws} sid={id} /> : <Tasks ws={ws} />;
     case 'desk':
-      return <Desk ws={ws} />;
+      return <Desk ws={ws} workerSid={id} />;
     default:
       return <Dashboard ws={ws} />;
   }

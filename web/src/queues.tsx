@@ -1,31 +1,40 @@
-// Task queues: the list, and a form to create one whose target-workers expression is checked as it is typed
-// (the Workers list's TargetWorkersExpression filter answers with the matching workers, or the error).
+// Task queues: the list by name (paged), and a form to create one whose target-workers expression is checked
+// as it is typed (the Workers list's TargetWorkersExpression filter answers with the matching workers, or the
+// error).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { Pager, twilioAll, twilioPage, usePages } from './paging.tsx';
 
+const QUEUE_PAGE = 50;
+
+/** The workers an expression selects, counted as it is typed (the answer to an older text is dropped). */
 function useEligible(ws: string, expression: string): { count?: number; error?: string } {
   const [state, setState] = useState<{ count?: number; error?: string }>({});
   useEffect(() => {
-    if (!expression.trim()) return setState({});
+    setState({});
+    if (!expression.trim()) return;
+    let current = true;
     const timer = setTimeout(() => {
-      api('GET', `/v1/Workspaces/${ws}/Workers?PageSize=1000&TargetWorkersExpression=${encodeURIComponent(expression)}`).then(
-        (r) => setState({ count: r.workers.length }),
-        (e) => setState({ error: e.message }),
+      twilioAll(`/v1/Workspaces/${ws}/Workers?PageSize=1000&TargetWorkersExpression=${encodeURIComponent(expression)}`, 'workers').then(
+        (workers) => current && setState({ count: workers.length }),
+        (e) => current && setState({ error: e.message }),
       );
     }, 200);
-    return () => clearTimeout(timer);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
   }, [ws, expression]);
   return state;
 }
 
 export function Queues({ ws }: { ws: string }) {
-  const [queues, setQueues] = useState<any[]>();
   const [expression, setExpression] = useState('1 == 1');
   const [outcome, submitForm] = useFormOutcome();
   const eligible = useEligible(ws, expression);
-  const load = () => api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`).then((r) => setQueues(r.task_queues));
-  useEffect(() => void load(), [ws]);
+  const first = `/v1/Workspaces/${ws}/TaskQueues?PageSize=${QUEUE_PAGE}&Ordering=FriendlyName:asc`;
+  const pages = usePages((cursor: string | undefined) => twilioPage(cursor ?? first, 'task_queues'), first);
   const create = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -33,7 +42,7 @@ export function Queues({ ws }: { ws: string }) {
     await submitForm(async () => {
       await api('POST', `/v1/Workspaces/${ws}/TaskQueues`, { FriendlyName: name, TargetWorkers: expression });
       form.reset();
-      await load();
+      await pages.reload();
     }, `Queue ${name} created`);
   };
   return (
@@ -57,8 +66,9 @@ export function Queues({ ws }: { ws: string }) {
           Create queue
         </button>
       </form>
+      {pages.error ? <p role="alert" class="error">{pages.error}</p> : null}
       <table>
-        <caption>Queues</caption>
+        <caption>Queues by name</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -67,7 +77,7 @@ export function Queues({ ws }: { ws: string }) {
           </tr>
         </thead>
         <tbody>
-          {queues?.map((q) => (
+          {pages.page?.items.map((q) => (
             <tr>
               <th scope="row">{q.friendly_name}</th>
               <td>
@@ -78,6 +88,7 @@ export function Queues({ ws }: { ws: string }) {
           ))}
         </tbody>
       </table>
+      <Pager label="Queues" pages={pages} pageSize={QUEUE_PAGE} />
     </section>
   );
 }

@@ -1,25 +1,48 @@
-// Sign-in with account credentials or an API key (kept in sessionStorage: this tab only), then the workspaces.
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiProblem, saveCredentials } from './api.ts';
+// Sign-in (kept in sessionStorage: this tab only): a supervisor with account credentials or an API key, an agent
+// with the sign-in token their supervisor issued for them (a worker token: their own desk and nothing more).
+// Then the workspaces, paged.
+import { useState } from 'preact/hooks';
+import { api, ApiProblem, readWorkerToken, saveCredentials, type Credentials } from './api.ts';
+import { Pager, twilioPage, usePages } from './paging.tsx';
+
+/** Keeps the credentials if `check` succeeds with them; otherwise forgets them and says why. */
+async function tryCredentials(c: Credentials, check: () => Promise<unknown>): Promise<string | undefined> {
+  saveCredentials(c);
+  try {
+    await check();
+    return undefined;
+  } catch (err) {
+    saveCredentials(undefined);
+    return err instanceof ApiProblem && (err.status === 401 || err.status === 403) ? 'Those credentials were not accepted.' : (err as Error).message;
+  }
+}
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState<string>();
-  const submit = async (e: Event) => {
+  const [agentError, setAgentError] = useState<string>();
+  const supervisor = async (e: Event) => {
     e.preventDefault();
     const data = new FormData(e.target as HTMLFormElement);
-    saveCredentials({ username: String(data.get('username')).trim(), password: String(data.get('password')) });
-    try {
-      await api('GET', '/v1/Workspaces?PageSize=1');
-      onSignedIn();
-    } catch (err) {
-      saveCredentials(undefined);
-      setError(err instanceof ApiProblem && err.status === 401 ? 'Those credentials were not accepted.' : (err as Error).message);
-    }
+    const problem = await tryCredentials({ kind: 'account', username: String(data.get('username')).trim(), password: String(data.get('password')) }, () => api('GET', '/v1/Workspaces?PageSize=1'));
+    if (problem) return setError(problem);
+    onSignedIn();
+  };
+  const agent = async (e: Event) => {
+    e.preventDefault();
+    const token = String(new FormData(e.target as HTMLFormElement).get('token')).trim();
+    const claims = readWorkerToken(token);
+    if (!claims) return setAgentError('That is not a worker sign-in token: ask your supervisor for one (Workers, Sign-in).');
+    if (claims.expiresAt !== undefined && claims.expiresAt < Date.now()) return setAgentError('That sign-in token has expired: ask your supervisor for a new one.');
+    const problem = await tryCredentials({ kind: 'worker', token, ...claims }, () => api('GET', `/v1/Workspaces/${claims.workspaceSid}/Workers/${claims.workerSid}`));
+    if (problem) return setAgentError(problem);
+    location.hash = '';
+    onSignedIn();
   };
   return (
     <main class="signin">
       <h1>Switchboard console</h1>
-      <form onSubmit={submit}>
+      <form onSubmit={supervisor} class="card" aria-labelledby="supervisor-heading">
+        <h2 id="supervisor-heading">Supervisors</h2>
         <label>
           Account SID or API key SID
           <input name="username" required autoComplete="username" pattern="(AC|SK)[0-9a-fA-F]{32}" />
@@ -31,28 +54,34 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         {error ? <p role="alert" class="error">{error}</p> : null}
         <button type="submit">Sign in</button>
       </form>
+      <form onSubmit={agent} class="card" aria-labelledby="agent-heading">
+        <h2 id="agent-heading">Agents</h2>
+        <label>
+          Sign-in token from your supervisor
+          <textarea name="token" rows={3} required autoComplete="off" spellcheck={false} />
+        </label>
+        {agentError ? <p role="alert" class="error">{agentError}</p> : null}
+        <button type="submit">Sign in as an agent</button>
+      </form>
     </main>
   );
 }
 
 export function WorkspacePicker() {
-  const [workspaces, setWorkspaces] = useState<{ sid: string; friendly_name: string }[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    api('GET', '/v1/Workspaces?PageSize=100').then((r) => setWorkspaces(r.workspaces), (e) => setError(e.message));
-  }, []);
+  const pages = usePages((cursor: string | undefined) => twilioPage(cursor ?? '/v1/Workspaces?PageSize=50', 'workspaces'), 'workspaces');
   return (
     <section>
       <h1>Workspaces</h1>
-      {error ? <p role="alert" class="error">{error}</p> : null}
-      {workspaces?.length === 0 ? <p>No workspace yet: create one through the API.</p> : null}
-      <ul class="cards">
-        {workspaces?.map((w) => (
+      {pages.error ? <p role="alert" class="error">{pages.error}</p> : null}
+      {pages.page?.items.length === 0 && pages.index === 0 ? <p>No workspace yet: create one through the API (or run `npx switchboard demo`).</p> : null}
+      <ul class="cards" aria-label="Workspaces">
+        {pages.page?.items.map((w) => (
           <li>
-            <a href={`#/${w.sid}/dashboard`}>{w.friendly_name}</a> <code>{w.sid}</code>
+            <a href={`#/${w.sid}/dashboard`}>{w.friendly_name}</a> <span class="sid hint">{w.sid}</span>
           </li>
         ))}
       </ul>
+      <Pager label="Workspaces" pages={pages} pageSize={50} />
     </section>
   );
 }

@@ -1,23 +1,33 @@
-// Workers: the list with their activity, and a form to create one (attributes checked as JSON as they are
-// typed, activity chosen from the workspace's).
+// Workers: a form to create one (attributes checked as JSON as typed), and the list by name, paged, searched by
+// name or activity, each with its activity (changed in place), its attributes as fields (edited on demand), its
+// channels (capacity and availability) and a sign-in token for the agent's own desk.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { AttributeFields, JsonObjectEditor, jsonObjectProblem } from './attributes.tsx';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { Pager, twilioAll, twilioPage, usePages } from './paging.tsx';
 
-export function jsonProblem(text: string): string | undefined {
-  try {
-    const v = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'Attributes must be a JSON object';
-  } catch (err) {
-    return `Not valid JSON: ${(err as Error).message}`;
+export const WORKER_PAGE = 50;
+
+/** The Workers list query for a name search: TargetWorkersExpression over `friendly_name` (the API's own
+ *  filter, so the search reaches every worker, not just a page), as typed or with its first letter in either
+ *  case. */
+export function workerSearch(name: string, activitySid = ''): string {
+  const q = new URLSearchParams({ PageSize: String(WORKER_PAGE), Ordering: 'FriendlyName:asc' });
+  const text = name.trim();
+  if (text) {
+    const variants = [...new Set([text, text.charAt(0).toLowerCase() + text.slice(1), text.charAt(0).toUpperCase() + text.slice(1)])];
+    q.set('TargetWorkersExpression', variants.map((v) => `friendly_name CONTAINS ${JSON.stringify(v)}`).join(' OR '));
   }
+  if (activitySid) q.set('ActivitySid', activitySid);
+  return q.toString();
 }
 
 /** A worker's channels: capacity and availability per task channel, changed in place. */
 function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
   const [channels, setChannels] = useState<any[]>([]);
   const [error, setError] = useState<string>();
-  const load = () => api('GET', `/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`).then((r) => setChannels(r.channels));
+  const load = () => twilioAll(`/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`, 'channels').then(setChannels);
   useEffect(() => void load(), [worker.sid]);
   const change = async (sid: string, form: Record<string, string>) => {
     try {
@@ -53,6 +63,7 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
               <input
                 type="number"
                 min={0}
+                class="narrow"
                 aria-label={`Capacity of ${worker.friendly_name} on ${c.task_channel_unique_name}`}
                 value={c.configured_capacity}
                 onChange={(e) => change(c.sid, { Capacity: (e.target as HTMLInputElement).value })}
@@ -74,131 +85,187 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
   );
 }
 
-/** A worker's attributes edited in place: JSON checked as typed, saved through the API. */
-function AttributesEditor({ ws, worker, saved }: { ws: string; worker: any; saved: () => void }) {
-  const [text, setText] = useState(worker.attributes);
-  const [error, setError] = useState<string>();
-  const problem = jsonProblem(text);
-  const save = async () => {
-    try {
-      await api('POST', `/v1/Workspaces/${ws}/Workers/${worker.sid}`, { Attributes: text });
-      setError(undefined);
-      saved();
-    } catch (err) {
-      setError((err as Error).message);
-    }
+/** A worker-scoped sign-in: a token for this worker only (what the Worker SDK gets: its own activity,
+ *  reservations and tasks), valid for a shift, for the agent to paste on the sign-in page. */
+function SignInToken({ ws, worker }: { ws: string; worker: any }) {
+  const [hours, setHours] = useState(8);
+  const [issued, setIssued] = useState<{ token: string; expires: string }>();
+  const [outcome, submit] = useFormOutcome();
+  const issue = (e: Event) => {
+    e.preventDefault();
+    return submit(async () => {
+      const r = await api('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: worker.sid, Role: 'worker', Type: 'access', Identity: worker.friendly_name, Ttl: hours * 3600 });
+      setIssued({ token: r.token, expires: new Date(r.expires_at).toLocaleString() });
+    }, `Sign-in token for ${worker.friendly_name} issued`);
   };
   return (
-    <div>
-      <label>
-        Attributes of {worker.friendly_name}
-        <textarea rows={2} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} aria-invalid={problem ? 'true' : 'false'} />
+    <form class="editor" onSubmit={issue} aria-label={`Sign-in for ${worker.friendly_name}`}>
+      <label class="inline">
+        Valid for
+        <select value={hours} onChange={(e) => setHours(Number((e.target as HTMLSelectElement).value))}>
+          {[1, 4, 8, 12, 24].map((h) => (
+            <option value={h}>
+              {h} hour{h === 1 ? '' : 's'}
+            </option>
+          ))}
+        </select>
       </label>
-      {problem || error ? (
-        <p class="error" role="alert">
-          {problem ?? error}
-        </p>
+      <button type="submit">Issue sign-in token</button>
+      <FormMessage outcome={outcome} />
+      {issued ? (
+        <>
+          <label>
+            Sign-in token of {worker.friendly_name} (valid until {issued.expires})
+            <textarea readOnly rows={3} value={issued.token} class="token" />
+          </label>
+          <p class="hint">
+            {worker.friendly_name} opens this console, chooses "Sign in as an agent" and pastes it: the desk is theirs, and the token can do only what a
+            worker may.
+          </p>
+        </>
       ) : null}
-      <button type="button" onClick={save} disabled={!!problem || text === worker.attributes}>
-        Save attributes
-      </button>
-    </div>
+    </form>
   );
 }
 
 export function Workers({ ws }: { ws: string }) {
-  const [workers, setWorkers] = useState<any[]>();
   const [activities, setActivities] = useState<any[]>([]);
   const [attributes, setAttributes] = useState('{}');
+  const [name, setName] = useState('');
+  const [activityFilter, setActivityFilter] = useState('');
   const [outcome, submitForm] = useFormOutcome();
-  const [open, setOpen] = useState<string>();
-  const problem = jsonProblem(attributes);
-  const load = () => api('GET', `/v1/Workspaces/${ws}/Workers?PageSize=100`).then((r) => setWorkers(r.workers));
-  useEffect(() => {
-    void load();
-    void api('GET', `/v1/Workspaces/${ws}/Activities?PageSize=100`).then((r) => setActivities(r.activities));
-  }, [ws]);
+  // One worker's panel open at a time: its attribute editor, channels or sign-in.
+  const [open, setOpen] = useState<{ sid: string; panel: 'attributes' | 'channels' | 'signin' }>();
+  const problem = jsonObjectProblem(attributes);
+  const query = workerSearch(name, activityFilter);
+  const pages = usePages((cursor: string | undefined) => twilioPage(cursor ?? `/v1/Workspaces/${ws}/Workers?${query}`, 'workers'), `${ws}?${query}`);
+  useEffect(() => void twilioAll(`/v1/Workspaces/${ws}/Activities?PageSize=100`, 'activities').then(setActivities), [ws]);
   const create = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
-    const name = String(data.get('name'));
+    const workerName = String(data.get('name'));
     await submitForm(async () => {
-      await api('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: name, Attributes: attributes, ActivitySid: String(data.get('activity') || '') });
+      await api('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: workerName, Attributes: attributes, ActivitySid: String(data.get('activity') || '') });
       form.reset();
       setAttributes('{}');
-      await load();
-    }, `Worker ${name} created`);
+      await pages.reload();
+    }, `Worker ${workerName} created`);
   };
   const setActivity = (sid: string, activitySid: string) =>
     submitForm(async () => {
       await api('POST', `/v1/Workspaces/${ws}/Workers/${sid}`, { ActivitySid: activitySid });
-      await load();
+      await pages.reload();
     }, 'Activity changed');
+  const isOpen = (sid: string, panel: 'attributes' | 'channels' | 'signin') => open !== undefined && open.sid === sid && open.panel === panel;
+  const toggle = (sid: string, panel: 'attributes' | 'channels' | 'signin') => setOpen(isOpen(sid, panel) ? undefined : { sid, panel });
   return (
     <section>
       <h1>Workers</h1>
       <form onSubmit={create} class="card" aria-label="New worker">
         <h2>New worker</h2>
-        <label>
-          Name
-          <input name="name" required maxLength={64} />
+          <label>
+            Name
+            <input name="name" required maxLength={64} />
+          </label>
+          <label>
+            Attributes (JSON)
+            <textarea name="attributes" rows={3} value={attributes} onInput={(e) => setAttributes((e.target as HTMLTextAreaElement).value)} aria-invalid={problem ? 'true' : 'false'} aria-describedby="attributes-problem" />
+          </label>
+          <p id="attributes-problem" class="error" aria-live="polite">
+            {problem ?? ''}
+          </p>
+          <label>
+            Activity
+            <select name="activity">
+              <option value="">Default</option>
+              {activities.map((a) => (
+                <option value={a.sid}>{a.friendly_name}</option>
+              ))}
+            </select>
+          </label>
+          <FormMessage outcome={outcome} />
+          <button type="submit" disabled={!!problem}>
+            Create worker
+          </button>
+      </form>
+      <form class="filters" role="search" aria-label="Find workers" onSubmit={(e) => e.preventDefault()}>
+        <label class="inline">
+          Name contains
+          <input type="search" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
         </label>
-        <label>
-          Attributes (JSON)
-          <textarea name="attributes" rows={3} value={attributes} onInput={(e) => setAttributes((e.target as HTMLTextAreaElement).value)} aria-invalid={problem ? 'true' : 'false'} aria-describedby="attributes-problem" />
-        </label>
-        <p id="attributes-problem" class="error" aria-live="polite">
-          {problem ?? ''}
-        </p>
-        <label>
+        <label class="inline">
           Activity
-          <select name="activity">
-            <option value="">Default</option>
+          <select value={activityFilter} onChange={(e) => setActivityFilter((e.target as HTMLSelectElement).value)}>
+            <option value="">any</option>
             {activities.map((a) => (
               <option value={a.sid}>{a.friendly_name}</option>
             ))}
           </select>
         </label>
-        <FormMessage outcome={outcome} />
-        <button type="submit" disabled={!!problem}>
-          Create worker
-        </button>
       </form>
-      <table>
-        <caption>Workers</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Activity</th>
-            <th scope="col">Attributes</th>
-            <th scope="col">Channels</th>
-          </tr>
-        </thead>
-        <tbody>
-          {workers?.map((w) => (
-            <tr data-worker={w.friendly_name}>
-              <th scope="row">{w.friendly_name}</th>
-              <td>
-                <select aria-label={`Activity of ${w.friendly_name}`} value={w.activity_sid} onChange={(e) => setActivity(w.sid, (e.target as HTMLSelectElement).value)}>
-                  {activities.map((a) => (
-                    <option value={a.sid}>{a.friendly_name}</option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <AttributesEditor ws={ws} worker={w} saved={() => void load()} />
-              </td>
-              <td>
-                <button type="button" class="link" aria-expanded={open === w.sid} onClick={() => setOpen(open === w.sid ? undefined : w.sid)}>
-                  {open === w.sid ? 'Hide channels' : 'Channels'}
-                </button>
-                {open === w.sid ? <WorkerChannels ws={ws} worker={w} /> : null}
-              </td>
+      {pages.error ? <p role="alert" class="error">{pages.error}</p> : null}
+      <div class="table-wrap">
+        <table>
+          <caption>Workers by name</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Activity</th>
+              <th scope="col">Attributes</th>
+              <th scope="col">More</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {pages.page?.items.map((w) => (
+              <tr data-worker={w.friendly_name}>
+                <th scope="row">{w.friendly_name}</th>
+                <td>
+                  <select aria-label={`Activity of ${w.friendly_name}`} value={w.activity_sid} onChange={(e) => setActivity(w.sid, (e.target as HTMLSelectElement).value)}>
+                    {activities.map((a) => (
+                      <option value={a.sid}>{a.friendly_name}</option>
+                    ))}
+                  </select>
+                </td>
+                <td class="attributes">
+                  {isOpen(w.sid, 'attributes') ? (
+                    <JsonObjectEditor
+                      label={`Attributes of ${w.friendly_name}`}
+                      initial={w.attributes}
+                      save={async (text) => {
+                        await api('POST', `/v1/Workspaces/${ws}/Workers/${w.sid}`, { Attributes: text });
+                        await pages.reload();
+                      }}
+                      close={() => setOpen(undefined)}
+                    />
+                  ) : (
+                    <>
+                      <AttributeFields json={w.attributes} label={`Attributes of ${w.friendly_name}`} compact />
+                      <button type="button" class="link" onClick={() => toggle(w.sid, 'attributes')}>
+                        Edit attributes<span class="visually-hidden"> of {w.friendly_name}</span>
+                      </button>
+                    </>
+                  )}
+                </td>
+                <td>
+                  <div class="row-actions">
+                    <button type="button" class="link" aria-expanded={isOpen(w.sid, 'channels')} onClick={() => toggle(w.sid, 'channels')}>
+                      {isOpen(w.sid, 'channels') ? 'Hide channels' : 'Channels'}
+                    </button>
+                    <button type="button" class="link" aria-expanded={isOpen(w.sid, 'signin')} onClick={() => toggle(w.sid, 'signin')}>
+                      Sign-in
+                    </button>
+                    <a href={`#/${ws}/desk/${w.sid}`}>Desk</a>
+                  </div>
+                  {isOpen(w.sid, 'channels') ? <WorkerChannels ws={ws} worker={w} /> : null}
+                  {isOpen(w.sid, 'signin') ? <SignInToken ws={ws} worker={w} /> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager label="Workers" pages={pages} pageSize={WORKER_PAGE} />
     </section>
   );
 }

@@ -5,8 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { twilioAll } from './paging.tsx';
 import { compileExpression } from '../../src/expr/index.ts';
-import { jsonProblem } from './workers.tsx';
+import { jsonObjectProblem } from './attributes.tsx';
 
 interface Filter {
   filter_friendly_name?: string;
@@ -48,10 +49,11 @@ export function Workflows({ ws }: { ws: string }) {
   const [attributes, setAttributes] = useState('{}');
   const [outcome, submitForm] = useFormOutcome();
   const load = async () => {
-    const [w, q] = await Promise.all([api('GET', `/v1/Workspaces/${ws}/Workflows?PageSize=100`), api('GET', `/v1/Workspaces/${ws}/TaskQueues?PageSize=100`)]);
-    setWorkflows(w.workflows);
-    setQueues(Object.fromEntries(q.task_queues.map((x: any) => [x.sid, x.friendly_name])));
-    const first = w.workflows.find((x: any) => x.sid === selected) ?? w.workflows[0];
+    // Every workflow to choose from and every queue's name, page by page.
+    const [all, queueList] = await Promise.all([twilioAll(`/v1/Workspaces/${ws}/Workflows?PageSize=1000`, 'workflows'), twilioAll(`/v1/Workspaces/${ws}/TaskQueues?PageSize=1000`, 'task_queues')]);
+    setWorkflows(all);
+    setQueues(Object.fromEntries(queueList.map((x: any) => [x.sid, x.friendly_name])));
+    const first = all.find((x: any) => x.sid === selected) ?? all[0];
     if (first) {
       setSelected(first.sid);
       setConfiguration(JSON.stringify(JSON.parse(first.configuration), null, 2));
@@ -63,7 +65,7 @@ export function Workflows({ ws }: { ws: string }) {
     const w = workflows.find((x) => x.sid === sid);
     if (w) setConfiguration(JSON.stringify(JSON.parse(w.configuration), null, 2));
   };
-  const problem = configuration ? jsonProblem(configuration) : undefined;
+  const problem = configuration ? jsonObjectProblem(configuration, 'The configuration') : undefined;
   const save = async (e: Event) => {
     e.preventDefault();
     await submitForm(async () => {

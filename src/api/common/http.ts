@@ -6,7 +6,7 @@ import type { EntityKind, EntityMap } from '../../core/entities.ts';
 import type { PageResult, Repository, Where } from '../../core/repository.ts';
 import type { CommandContext } from '../../engine/configuration/context.ts';
 import type { Principal } from '../../auth/basicAuth.ts';
-import { type ListLocation, type PageRequest, listMeta, pageArray } from './paging.ts';
+import { type ListLocation, type ListPaging, type PageRequest, listMeta, pageArray } from './paging.ts';
 import { ignoredParameters } from './params.ts';
 
 declare module 'fastify' {
@@ -55,10 +55,10 @@ export function listEnvelope<T, R>(
   pageReq: PageRequest,
   result: PageResult<T>,
   serialize: (item: T) => R,
-  inMemory = false,
+  paging: ListPaging = 'keyset',
 ) {
   const loc: ListLocation = { origin: originOf(request), path: request.url.split('?')[0]!, filters: filtersOf(request) };
-  return { [key]: result.items.map(serialize), meta: listMeta(key, loc, pageReq, result, inMemory) };
+  return { [key]: result.items.map(serialize), meta: listMeta(key, loc, pageReq, result, paging) };
 }
 
 /** The If-Match header, normalised (quotes and W/ dropped); undefined when absent or `*` (matches anything).
@@ -91,5 +91,5 @@ export function listByQuery<K extends EntityKind, R>(
   serialize: (item: EntityMap[K]) => R,
 ) {
   if (!q.refine) return listEnvelope(request, key, pageReq, repo.page(kind, q.where, pageReq.cursor), serialize);
-  return listEnvelope(request, key, pageReq, pageArray(q.refine(repo.findAll(kind, q.where)), pageReq), serialize, true);
+  return listEnvelope(request, key, pageReq, pageArray(q.refine(repo.findAll(kind, q.where)), pageReq), serialize, 'offset');
 }

@@ -2,6 +2,8 @@
 // opaque PageToken; responses carry absolute first/next/previous page URLs on the server's own origin, which
 // the twilio client follows verbatim. Tokens: `PA<pos>` = rows after position, `PB<pos>` = rows before it,
 // `PO<n>` = rows from offset n (lists filtered or sorted in memory). A bare `Page=N` is absolute paging.
+// A list newest first (insertion order reversed) pages with the same tokens read the other way: its next page
+// is `PB<oldest position shown>`, its previous `PA<newest position shown>`.
 import { invalid } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
 import type { PageCursor, PageResult } from '../../core/repository.ts';
@@ -49,6 +51,20 @@ export function pageArray<T>(all: T[], req: PageRequest): PageResult<T> {
   };
 }
 
+/** A page of a list newest first, read from the store's insertion-ordered pages (`read`) and reversed, so it
+ *  costs what any keyset page costs. Undefined for absolute `Page=N` paging (the caller sorts in memory). */
+export function newestFirstPage<T>(req: PageRequest, read: (cursor: PageCursor) => PageResult<T>): PageResult<T> | undefined {
+  const c = req.cursor;
+  if (c.offset) return undefined;
+  if (c.after !== undefined) {
+    // The previous page: the rows just newer than `after`.
+    const newer = read({ after: c.after, limit: c.limit });
+    return { items: [...newer.items].reverse(), positions: [...newer.positions].reverse(), hasMore: true, hasPrevious: newer.hasMore };
+  }
+  const older = read({ before: c.before ?? Number.MAX_SAFE_INTEGER, limit: c.limit });
+  return { items: [...older.items].reverse(), positions: [...older.positions].reverse(), hasMore: older.hasPrevious, hasPrevious: c.before !== undefined };
+}
+
 export interface ListLocation {
   origin: string;
   path: string;
@@ -74,12 +90,16 @@ export interface ListMeta {
   url: string;
 }
 
-export function listMeta(key: string, loc: ListLocation, req: PageRequest, result: PageResult<unknown>, inMemory = false): ListMeta {
+/** How a list was paged: by position in insertion order (keyset), by offset (filtered or sorted in memory), or
+ *  by position newest first (newestFirstPage). */
+export type ListPaging = 'keyset' | 'offset' | 'newestFirst';
+
+export function listMeta(key: string, loc: ListLocation, req: PageRequest, result: PageResult<unknown>, paging: ListPaging = 'keyset'): ListMeta {
   const { pageSize, page } = req;
   const first = result.positions[0];
   const last = result.positions[result.positions.length - 1];
-  const nextToken = last === undefined ? undefined : inMemory ? `PO${last + 1}` : `PA${last}`;
-  const prevToken = first === undefined ? undefined : inMemory ? `PO${Math.max(0, first - pageSize)}` : `PB${first}`;
+  const nextToken = last === undefined ? undefined : paging === 'offset' ? `PO${last + 1}` : paging === 'newestFirst' ? `PB${last}` : `PA${last}`;
+  const prevToken = first === undefined ? undefined : paging === 'offset' ? `PO${Math.max(0, first - pageSize)}` : paging === 'newestFirst' ? `PA${first}` : `PB${first}`;
   const currentToken = req.cursor.after !== undefined ? `PA${req.cursor.after}` : req.cursor.before !== undefined ? `PB${req.cursor.before}` : undefined;
   return {
     first_page_url: pageUrl(loc, pageSize, 0),

@@ -99,7 +99,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
       pageReq,
       pageArray(all, pageReq),
       (q) => ({ account_sid: ctx.accountSid, workspace_sid: request.params.ws, task_queue_sid: q.taskQueueSid, cumulative: cumulativeWire(q.cumulative), realtime: q.realtime }),
-      true,
+      'offset',
     );
   });
   perResource('TaskQueues', 'task_queue_sid', queueStatistics);

@@ -7,9 +7,9 @@ import { LIMITS } from '../../core/limits.ts';
 import type { Repository } from '../../core/repository.ts';
 import { requireChild, requireWorkspace } from '../../engine/configuration/context.ts';
 import { taskQuery } from '../../engine/taskQuery.ts';
-import { commandContext, ifMatchOf, listByQuery, originOf, setEtag } from '../common/http.ts';
+import { commandContext, ifMatchOf, listByQuery, listEnvelope, originOf, setEtag } from '../common/http.ts';
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
-import { pageRequest } from '../common/paging.ts';
+import { newestFirstPage, pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 
 const MAX_TTL = 1_209_600;
@@ -164,6 +164,8 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
         hasAddons: p.HasAddons,
       });
       const serialize = (t: Task) => serializeTask(repo, originOf(request), t, ctx.now);
+      const newest = q.newestFirst ? newestFirstPage(pageReq, (cursor) => repo.page('task', q.where, cursor)) : undefined;
+      if (newest) return listEnvelope(request, 'tasks', pageReq, newest, serialize, 'newestFirst');
       return listByQuery(request, repo, 'task', 'tasks', pageReq, q, serialize);
     });
   });
