@@ -50,4 +50,4 @@ for (const bundle of bundles) {
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, result.outputFiles[0].text);
 }
-console.log(`built dist/ (${bundles.map((b) => b.path).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`built dist/ (${bundles.map((b) => b.path.replace(/^\//, '')).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
