@@ -21,6 +21,8 @@ export interface Config {
   readonly leaseTtlMs: number;
   /** Several nodes: false makes this node route no workspace (it serves requests and sockets only). */
   readonly routesWorkspaces: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken: string | undefined;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -46,6 +48,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'node-id', env: 'SWITCHBOARD_NODE_ID', default: 'host-pid-random', meaning: "several nodes: this node's name in the lease table" },
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
   { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
+  { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
 ];
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -75,6 +78,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
+    // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.
+    metricsToken: env.SWITCHBOARD_METRICS_TOKEN || undefined,
   });
 }
 

@@ -35,7 +35,7 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
+  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground, metricsToken: config.metricsToken });
   if (cluster) await cluster.join(app, engine);
   engine.start();
   const address = await app.listen({ port: config.port, host: config.host });

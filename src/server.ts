@@ -25,6 +25,8 @@ import { WorkflowService } from './workflow/workflowService.ts';
 import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
+import { ServerMetrics } from './metrics/serverMetrics.ts';
+import { registerMetricsRoute } from './metrics/metricsRoute.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +34,8 @@ declare module 'fastify' {
     workflowActions: WorkflowActionRunner;
     /** Restarts the account-wide loops (this node has just taken them over from another). */
     resumeBackground: () => void;
+    /** This server's Prometheus metrics (GET /metrics). */
+    metrics: ServerMetrics;
   }
 }
 
@@ -49,6 +53,8 @@ export interface ServerOptions {
   workflowActions?: ActionRunnerOptions;
   /** Several nodes: whether this node runs the account-wide loops (Workflow actions, Opsflow routes) now. */
   runsBackground?: () => boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -78,6 +84,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
   // JSON endpoint (bulk queue statistics) will register its own parser.
   app.removeContentTypeParser(['application/json', 'text/plain']);
+
+  const metrics = new ServerMetrics();
+  app.decorate('metrics', metrics);
+  // Every response, by its route's template (bounded labels: never a SID from the path).
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequest(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
   // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
@@ -152,6 +165,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const engine = options.engine ?? new Engine(store, { clock });
   if (!options.engine) engine.start();
   app.addHook('onClose', async () => engine.close());
+  const stopObserving = metrics.observeStore(store, (ws) => engine.owns(ws));
+  app.addHook('onClose', async () => stopObserving());
+  metrics.observeEngine(engine);
+  registerMetricsRoute(app, metrics, options.metricsToken);
   const deps = { store, clock, engine };
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
@@ -159,10 +176,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerEventBridgeProxy(app, store, clock);
   registerBrowserSdk(app);
   registerConsole(app);
-  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), ...options.callbacks });
+  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), observe: (kind, delivered, lag) => metrics.webhook(kind, delivered, lag), ...options.callbacks });
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());
-  attachWorkerSockets(app, store, engine, clock, options.sockets);
+  const sockets = attachWorkerSockets(app, store, engine, clock, options.sockets);
+  metrics.observeWebSockets(sockets.connections);
   const active = options.runsBackground ?? (() => true);
   const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
   registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions) });

@@ -26,7 +26,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     notes: [
       'Every flag can be given as the environment variable beside it; the flag wins. On its first start the server',
       'creates an account and prints its credentials once.',
-      'GET /healthz and /readyz for a supervisor or load balancer.',
+      'GET /healthz and /readyz for a supervisor or load balancer, GET /metrics for Prometheus.',
     ],
   },
   accounts: {

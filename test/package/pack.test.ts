@@ -86,7 +86,7 @@ it('npm pack, install into an empty directory, npx switchboard serve answers /re
 
   // Browser scripts come from the prebuilt bundles (esbuild is not installed here).
   for (const path of ['/sdk/taskrouter.js', '/sdk/taskrouter.min.js', '/console/app.js']) {
-    const res = await fetch(`${origin}${path}`);
+    const res: Response = await fetch(`${origin}${path}`);
     assert.equal(res.status, 200, path);
     const body = await res.text();
     assert.equal(body, readFileSync(join(modules, 'switchboard/dist/assets', path), 'utf8'), `${path} is the prebuilt file`);

@@ -77,6 +77,8 @@ interface Group {
   events: EventRecord[];
   workspaces: Set<string>;
   waiters: GroupWaiters;
+  /** How many transactions joined the group (metrics). */
+  transactions: number;
 }
 
 export class PostgresStore implements Store {
@@ -402,7 +404,7 @@ export class PostgresStore implements Store {
       // the read that precedes them in the same transaction (the other faces' read-modify-write).
       if (this.versions.size > MAX_REMEMBERED_VERSIONS) this.versions.clear();
       this.db.send('BEGIN');
-      this.group = { events: [], workspaces: new Set(), waiters: new GroupWaiters() };
+      this.group = { events: [], workspaces: new Set(), waiters: new GroupWaiters(), transactions: 0 };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
@@ -422,6 +424,7 @@ export class PostgresStore implements Store {
     }
     for (const ws of this.touched) this.group.workspaces.add(ws);
     this.group.events.push(...this.appended);
+    this.group.transactions++;
     this.appended = [];
     return result;
   }
@@ -458,12 +461,17 @@ export class PostgresStore implements Store {
     return this.signals.onCommit(listener);
   }
 
+  onGroupCommit(observer: (transactions: number, seconds: number) => void): () => void {
+    return this.signals.onGroupCommit(observer);
+  }
+
   /** Sends the group's fence and COMMIT without waiting (the next group's statements queue behind them on the
    *  same connection) and settles its waiters when the answer arrives. */
   private commitGroup(): void {
     const group = this.group;
     if (!group) return;
     this.group = undefined;
+    const started = performance.now();
     const fence = this.nodeId !== undefined && group.workspaces.size > 0
       ? this.db.queryAsync('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`], 'main')
       : Promise.resolve(undefined);
@@ -492,6 +500,7 @@ export class PostgresStore implements Store {
         return;
       }
       group.waiters.resolve();
+      this.signals.groupCommitted(group.transactions, (performance.now() - started) / 1000);
       // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
       if (!this.sharedLog) this.signals.committed(group.events);
     })();

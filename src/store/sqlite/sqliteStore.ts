@@ -33,7 +33,7 @@ export class SqliteStore implements Store {
   /** Events appended by the transaction in progress; handed to listeners once its group commits. */
   private appended: EventRecord[] = [];
   /** The open commit group: its events and who waits for it to be durable. */
-  private group: { events: EventRecord[]; waiters: GroupWaiters } | undefined;
+  private group: { events: EventRecord[]; waiters: GroupWaiters; transactions: number } | undefined;
   private closed = false;
 
   /** `synchronous`: FULL (default) fsyncs every commit, so an acknowledged write survives power loss too;
@@ -280,7 +280,7 @@ export class SqliteStore implements Store {
     if (this.closed) throw new Error('the store is closed');
     if (!this.group) {
       this.stmt('BEGIN IMMEDIATE').run();
-      this.group = { events: [], waiters: new GroupWaiters() };
+      this.group = { events: [], waiters: new GroupWaiters(), transactions: 0 };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
@@ -296,6 +296,7 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.group.events.push(...this.appended);
+    this.group.transactions++;
     this.appended = [];
     return result;
   }
@@ -314,6 +315,7 @@ export class SqliteStore implements Store {
     const group = this.group;
     if (!group) return;
     this.group = undefined;
+    const started = performance.now();
     try {
       this.stmt('COMMIT').run();
     } catch (err) {
@@ -329,11 +331,16 @@ export class SqliteStore implements Store {
       return;
     }
     group.waiters.resolve();
+    this.signals.groupCommitted(group.transactions, (performance.now() - started) / 1000);
     this.signals.committed(group.events);
   }
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
     return this.signals.onCommit(listener);
+  }
+
+  onGroupCommit(observer: (transactions: number, seconds: number) => void): () => void {
+    return this.signals.onGroupCommit(observer);
   }
 
   read<T>(work: (repo: Repository) => T): T {
