@@ -27,6 +27,8 @@ import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
 import { ServerMetrics } from './metrics/serverMetrics.ts';
 import { registerMetricsRoute } from './metrics/metricsRoute.ts';
+import { installRouteSchemas } from './api/common/routeSchema.ts';
+import { registerApiDocs, registerDocumentRoutes } from './api/docs/openapi.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,6 +57,8 @@ export interface ServerOptions {
   runsBackground?: () => boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
+  /** Check every response against its route's documented schema (tests): a mismatch is a 500. */
+  checkResponses?: boolean;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -84,6 +88,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
   // JSON endpoint (bulk queue statistics) will register its own parser.
   app.removeContentTypeParser(['application/json', 'text/plain']);
+  // Before any route: the documents collect routes as they are registered.
+  installRouteSchemas(app, options.checkResponses ?? false);
+  await registerApiDocs(app);
 
   const metrics = new ServerMetrics();
   app.decorate('metrics', metrics);
@@ -193,6 +200,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerOpsflowRoutes(app, { clock, opsflow });
   follower.start();
   app.addHook('onClose', async () => follower.stop());
+  registerDocumentRoutes(app);
   app.decorate('resumeBackground', () => {
     actions.wake();
     follower.resume();

@@ -73,7 +73,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, metricsToken: options.metricsToken });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, metricsToken: options.metricsToken, checkResponses: true });
   return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });

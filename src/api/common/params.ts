@@ -65,16 +65,22 @@ export const PAGING = {
 
 /** Compiled object schemas by shape: zod compiles an object schema on first use, which costs more than the
  *  parse itself, so a route whose shape is a module constant compiles it once. */
-const compiled = new WeakMap<z.ZodRawShape, z.ZodType>();
+const compiled = new WeakMap<z.ZodRawShape, z.ZodObject>();
 
-export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown): z.infer<z.ZodObject<S>> {
-  const source = input && typeof input === 'object' ? input : {};
+/** The strict object schema of a parameter shape: the one decodeParams() decodes with, and the one the route's
+ *  documented schema shows (common/routeSchema.ts). */
+export function paramsObject(shape: z.ZodRawShape): z.ZodObject {
   let schema = compiled.get(shape);
   if (!schema) {
     schema = z.strictObject(shape);
     compiled.set(shape, schema);
   }
-  const result = schema.safeParse(source);
+  return schema;
+}
+
+export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown): z.infer<z.ZodObject<S>> {
+  const source = input && typeof input === 'object' ? input : {};
+  const result = paramsObject(shape).safeParse(source);
   if (result.success) return result.data as z.infer<z.ZodObject<S>>;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
