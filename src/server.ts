@@ -2,6 +2,7 @@
 // error path that turns every failure into the face's error format.
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
@@ -27,7 +28,7 @@ import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
 import { ServerMetrics } from './metrics/serverMetrics.ts';
 import { registerMetricsRoute } from './metrics/metricsRoute.ts';
-import { installRouteSchemas } from './api/common/routeSchema.ts';
+import { installRouteSchemas, jsonRoute } from './api/common/routeSchema.ts';
 import { registerApiDocs, registerDocumentRoutes } from './api/docs/openapi.ts';
 
 declare module 'fastify' {
@@ -166,8 +167,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.code(404).send(twilioErrorBody(err));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })));
+  const status = (value: string) => z.object({ status: z.literal(value) });
+  app.get('/healthz', jsonRoute('Operations', { summary: 'Liveness: 200 while the process lives', responses: { 200: status('ok') } }), async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    jsonRoute('Operations', { summary: 'Readiness: 200 while the server takes work, 503 once it is stopping', responses: { 200: status('ready'), 503: status('stopping') } }),
+    async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })),
+  );
 
   const engine = options.engine ?? new Engine(store, { clock });
   if (!options.engine) engine.start();

@@ -4,12 +4,14 @@
 // the token in the body and then served by the public REST routes themselves (`inject` with the token), so the
 // token's policies, validation and the engine apply exactly as for REST; only the response is reshaped.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { EntityKind } from '../core/entities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import { toApiError } from '../api/common/twilioError.ts';
+import { jsonRoute } from '../api/common/routeSchema.ts';
 import { ebActivity, ebList, ebReservation, ebTask, ebTaskQueue, ebWorker, ebWorkerChannel } from './ebFormat.ts';
 
 interface ProxyRequest {
@@ -123,6 +125,18 @@ function toEb(repo: Repository, item: { sid?: string }, now: number): unknown {
   }
 }
 
+/** The proxy's request body (any Content-Type: the SDKs' HTTP libraries differ), as parseRequest reads it. */
+const PROXY_REQUEST = z.object({
+  url: z.string().describe('the REST URL the SDK means (absolute, or a path)'),
+  method: z.enum(['GET', 'POST', 'DELETE']),
+  params: z.record(z.string(), z.unknown()).optional().describe('the REST parameters'),
+  token: z.string().describe('the worker or supervisor token'),
+  event_type: z.string().optional().describe('legacy v1 clients: the event the answer stands for'),
+});
+/** An error: Twilio's body as the REST route answered it, or the proxy's own (without more_info). */
+const PROXY_ERROR = z.object({ code: z.number().int(), message: z.string(), more_info: z.string().optional(), status: z.number().int() });
+const proxyDoc = (summary: string, ok: z.ZodType) => jsonRoute('EventBridge', { summary, body: PROXY_REQUEST, responses: { 200: ok, '4xx': PROXY_ERROR } });
+
 export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clock: () => number): void {
   /** Serves a proxied request with the REST route itself, authenticated by the token. */
   const replay = (req: ProxyRequest, path: string, ifMatch: string | undefined, drop: string[], pageToken?: string) => {
@@ -142,7 +156,8 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
 
     // Legacy taskrouter.js (v1): the same proxy per channel, with absolute API URLs, answered in the public REST
     // JSON, echoing the request's event_type (the client's `ready` comes back this way).
-    scope.post<{ Params: { account: string; channel: string } }>('/v1/wschannels/:account/:channel', async (request, reply) => {
+    const legacyDoc = proxyDoc('Legacy taskrouter.js (v1) channel proxy: the REST resource in its public JSON', z.object({ event_type: z.string().optional(), payload: z.unknown() }));
+    scope.post<{ Params: { account: string; channel: string } }>('/v1/wschannels/:account/:channel', legacyDoc, async (request, reply) => {
       try {
         const req = parseRequest(request.body);
         const now = clock();
@@ -159,7 +174,8 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       }
     });
 
-    scope.post('/v1/wschannels', async (request, reply) => {
+    const sdkDoc = proxyDoc('twilio-taskrouter Worker SDK (v2) EventBridge proxy: the REST resource in the EventBridge format', z.object({ payload: z.unknown() }));
+    scope.post('/v1/wschannels', sdkDoc, async (request, reply) => {
       try {
         const req = parseRequest(request.body);
         const now = clock();

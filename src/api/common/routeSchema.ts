@@ -79,7 +79,7 @@ function isZod(value: unknown): value is z.ZodType {
 /**
  * Fastify carries the zod schemas but does not validate with them (the handlers decode, in each face's error
  * format). With `checkResponses`, a response that does not match its declared schema is a 500 naming the
- * difference, which fails the test that caused it.
+ * difference (printed to stderr), which fails the test that caused it.
  */
 export function installRouteSchemas(app: FastifyInstance, checkResponses: boolean): void {
   app.setValidatorCompiler(() => () => true);
@@ -90,7 +90,10 @@ export function installRouteSchemas(app: FastifyInstance, checkResponses: boolea
       const result = strict.safeParse(data === undefined ? null : data);
       if (!result.success) {
         const issue = result.error.issues[0]!;
-        throw new Error(`${method} ${url} ${httpStatus}: the response does not match its documented schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        const message = `${method} ${url} ${httpStatus}: the response does not match its documented schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+        // The client sees a 500; the test's output says why.
+        process.stderr.write(`checkResponses: ${message}\n`);
+        throw new Error(message);
       }
       return JSON.stringify(data);
     };
