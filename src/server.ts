@@ -11,7 +11,7 @@ import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
-import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
+import { TWILIO_ERROR, toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
@@ -168,10 +168,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const status = (value: string) => z.object({ status: z.literal(value) });
-  app.get('/healthz', jsonRoute('Operations', { summary: 'Liveness: 200 while the process lives', responses: { 200: status('ok') } }), async () => ({ status: 'ok' }));
+  // Once stopping, every request is refused before its route runs (the onRequest hook above): Twilio's 503.
+  const stopping = TWILIO_ERROR.describe('the server is stopping (Retry-After: 1)');
+  app.get('/healthz', jsonRoute('Operations', { summary: 'Liveness: 200 while the process lives', responses: { 200: status('ok'), 503: stopping } }), async () => ({ status: 'ok' }));
   app.get(
     '/readyz',
-    jsonRoute('Operations', { summary: 'Readiness: 200 while the server takes work, 503 once it is stopping', responses: { 200: status('ready'), 503: status('stopping') } }),
+    jsonRoute('Operations', { summary: 'Readiness: 200 while the server takes work, 503 once it is stopping', responses: { 200: status('ready'), 503: z.union([status('stopping'), stopping]) } }),
     async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })),
   );
 

@@ -9,7 +9,7 @@ import { type ServerMetrics, bearerMatches } from './serverMetrics.ts';
 export function registerMetricsRoute(app: FastifyInstance, metrics: ServerMetrics, token: string | undefined): void {
   const doc = jsonRoute('Operations', {
     summary: 'Prometheus metrics (text exposition format 0.0.4); Bearer token when SWITCHBOARD_METRICS_TOKEN is set',
-    responses: { 200: z.string().describe('text/plain; version=0.0.4'), 401: z.string() },
+    responses: { 200: z.string().describe('text/plain; version=0.0.4'), 401: z.string().describe('no or another bearer token') },
   });
   app.get('/metrics', doc, async (request, reply) => {
     if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {

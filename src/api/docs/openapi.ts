@@ -84,7 +84,19 @@ function documented(schema: RouteSchema): Record<string, unknown> {
   return out;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered after the documents were set up (the documents test compares them). */
+    registeredRoutes: { method: string; url: string }[];
+  }
+}
+
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
+  const routes: { method: string; url: string }[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
