@@ -2,7 +2,9 @@
 // the CPU the process spent getting there, for the sources run through tsx (development, `npm run dev`) and the
 // compiled package (`npm start`, bin/switchboard: node dist/main.js). Runs alternate between the two so a busy
 // moment of the machine falls on both; figures are medians.
-// Run: npm run bench:coldstart [runs=7]   (builds dist/ first when it is missing)
+// Run: npm run bench:coldstart [runs=7] [OTHER_CHECKOUT]   (builds dist/ first when it is missing)
+// OTHER_CHECKOUT, a checkout of another commit (with node_modules), is measured too, its sources through tsx:
+// "before" figures for a change.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +15,15 @@ import { machine, median } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[2] ?? 7);
+const other = process.argv[3];
 if (!existsSync(join(ROOT, 'dist/main.js'))) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
-const VARIANTS = {
-  tsx: ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'serve'],
-  dist: [join(ROOT, 'dist/main.js'), 'serve'],
-} as const;
-type Variant = keyof typeof VARIANTS;
+const VARIANTS: Record<string, { args: string[]; cwd: string; label: string }> = {
+  tsx: { args: ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'serve'], cwd: ROOT, label: 'sources through tsx (npm run dev)' },
+  dist: { args: [join(ROOT, 'dist/main.js'), 'serve'], cwd: ROOT, label: 'compiled dist/ (npm start)' },
+  ...(other ? { other: { args: ['--import', 'tsx', join(other, 'src/main.ts'), 'serve'], cwd: other, label: `${other} through tsx` } } : {}),
+};
+type Variant = string;
 
 /** CPU seconds (user + system) a live process has used, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
@@ -31,8 +35,8 @@ async function once(variant: Variant): Promise<{ ms: number; cpu: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-coldstart-'));
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...VARIANTS[variant]], {
-    cwd: ROOT, // as npm run dev and npm start run it
+  const child = spawn(process.execPath, VARIANTS[variant]!.args, {
+    cwd: VARIANTS[variant]!.cwd, // as npm run dev and npm start run it
     env: { ...process.env, PORT: String(port), SWITCHBOARD_DB: join(dir, 'cold.db'), SWITCHBOARD_LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -60,19 +64,20 @@ async function once(variant: Variant): Promise<{ ms: number; cpu: number }> {
   }
 }
 
-const results: Record<Variant, { ms: number[]; cpu: number[] }> = { tsx: { ms: [], cpu: [] }, dist: { ms: [], cpu: [] } };
-await once('dist'); // warms the OS file cache for both (node_modules is shared)
-await once('tsx');
+const variants = Object.keys(VARIANTS);
+const results: Record<Variant, { ms: number[]; cpu: number[] }> = Object.fromEntries(variants.map((v) => [v, { ms: [], cpu: [] }]));
+for (const variant of variants) await once(variant); // warms the OS file cache
 for (let i = 0; i < runs; i++) {
-  for (const variant of ['tsx', 'dist'] as const) {
+  for (const variant of variants) {
     const r = await once(variant);
     results[variant].ms.push(r.ms);
     results[variant].cpu.push(r.cpu);
   }
 }
 console.log(`cold start benchmark on ${machine()}: spawn to the first 200 from /readyz, new SQLite database, ${runs} runs each`);
-for (const variant of ['tsx', 'dist'] as const) {
-  const { ms, cpu } = results[variant];
-  console.log(`  ${variant === 'tsx' ? 'sources through tsx (npm run dev)' : 'compiled dist/ (npm start)      '}  median ${median(ms).toFixed(0)} ms (min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}), CPU ${(median(cpu) * 1000).toFixed(0)} ms`);
+const width = Math.max(...variants.map((v) => VARIANTS[v]!.label.length));
+for (const variant of variants) {
+  const { ms, cpu } = results[variant]!;
+  console.log(`  ${VARIANTS[variant]!.label.padEnd(width)}  median ${median(ms).toFixed(0)} ms (min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}), CPU ${(median(cpu) * 1000).toFixed(0)} ms`);
 }
-console.log(`RESULT ${JSON.stringify({ tsxMs: median(results.tsx.ms), distMs: median(results.dist.ms), tsxCpuMs: median(results.tsx.cpu) * 1000, distCpuMs: median(results.dist.cpu) * 1000 })}`);
+console.log(`RESULT ${JSON.stringify({ tsxMs: median(results.tsx!.ms), distMs: median(results.dist!.ms), tsxCpuMs: median(results.tsx!.cpu) * 1000, distCpuMs: median(results.dist!.cpu) * 1000 })}`);

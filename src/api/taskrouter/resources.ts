@@ -198,8 +198,7 @@ export function listOf<K extends string, T extends z.ZodType>(key: K, item: T) {
 // (tasks_by_status, activity_statistics, cumulative, realtime, ...) are described as open objects.
 const figures = (what: string) => z.record(z.string(), z.unknown()).describe(what);
 const STATISTICS_HEAD = { account_sid: sid('AC'), workspace_sid: sid('WS'), url: url() };
-const CUMULATIVE_COMMON = {
-  avg_task_acceptance_time: z.number().int(),
+const RESERVATION_COUNTS = {
   start_time: date(),
   end_time: date(),
   reservations_created: z.number().int(),
@@ -208,6 +207,10 @@ const CUMULATIVE_COMMON = {
   reservations_timed_out: z.number().int(),
   reservations_canceled: z.number().int(),
   reservations_rescinded: z.number().int(),
+};
+const CUMULATIVE_COMMON = {
+  ...RESERVATION_COUNTS,
+  avg_task_acceptance_time: z.number().int(),
   split_by_wait_time: figures('tasks accepted and canceled before and after each SplitByWaitTime threshold').nullable(),
   wait_duration_until_accepted: figures('avg, min, max and total seconds').nullable(),
   wait_duration_until_canceled: figures('avg, min, max and total seconds').nullable(),
@@ -263,15 +266,8 @@ export const QUEUES_BULK_REALTIME = z.object({
 
 export const WORKERS_CUMULATIVE = z.object({
   ...STATISTICS_HEAD,
-  start_time: date(),
-  end_time: date(),
+  ...RESERVATION_COUNTS,
   activity_durations: z.array(figures('{friendly_name, sid, avg, min, max, total} seconds in each activity')),
-  reservations_created: z.number().int(),
-  reservations_accepted: z.number().int(),
-  reservations_rejected: z.number().int(),
-  reservations_timed_out: z.number().int(),
-  reservations_canceled: z.number().int(),
-  reservations_rescinded: z.number().int(),
 });
 export const WORKERS_REALTIME = z.object({ ...STATISTICS_HEAD, activity_statistics: activityStatistics, total_workers: z.number().int() });
 export const WORKERS_STATISTICS = z.object({ ...STATISTICS_HEAD, cumulative: figures('the CumulativeStatistics figures'), realtime: figures('the RealTimeStatistics figures') });
