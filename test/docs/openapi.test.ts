@@ -6,7 +6,9 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import Fastify from 'fastify';
+import { chromium } from 'playwright-core';
 import { z } from 'zod';
 import { startServer, type TestServer } from '../support/server.ts';
 import { NOT_API_PREFIXES, faceOf, twilioPath } from '../../src/api/docs/openapi.ts';
@@ -47,7 +49,30 @@ it('serves three OpenAPI 3.1 documents, one per face, and the reference page at 
   assert.equal(page.status, 200);
   assert.match(await page.text(), /swagger-ui/i);
   const initializer = await (await fetch(`${s.origin}/docs/static/swagger-initializer.js`)).text();
-  for (const face of ['taskrouter', 'workflow', 'opsflow']) assert.ok(initializer.includes(`/openapi/${face}.json`), `the page offers the ${face} document`);
+  for (const face of ['taskrouter', 'workflow', 'opsflow']) assert.ok(initializer.includes(`../openapi/${face}.json`), `the page offers the ${face} document`);
+});
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const noChromium = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
+
+it('the reference page renders every document in Chromium', { skip: noChromium, timeout: 120_000 }, async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    const page = await browser.newPage();
+    const failed: string[] = [];
+    page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+    await page.goto(`${s.origin}/docs/`);
+    for (const face of ['taskrouter', 'workflow', 'opsflow']) {
+      // The definition picker, then every operation of that document.
+      await page.locator('select').first().selectOption({ label: docs[face].info.title });
+      const operations = Object.values<any>(docs[face].paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+      await page.waitForFunction((n) => document.querySelectorAll('.opblock').length === n, operations, { timeout: 60_000 });
+      assert.equal(await page.locator('.information-container .title').first().innerText().then((t) => t.startsWith(docs[face].info.title)), true, face);
+    }
+    assert.deepEqual(failed, [], 'every request of the page succeeded');
+  } finally {
+    await browser.close();
+  }
 });
 
 it('every route the server registers is an operation of one document, with its success response described', () => {

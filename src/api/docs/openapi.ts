@@ -137,7 +137,8 @@ export function registerDocumentRoutes(app: FastifyInstance): void {
     routePrefix: '/docs',
     staticCSP: true,
     uiConfig: {
-      urls: (Object.keys(FACES) as Face[]).map((face) => ({ url: `/openapi/${face}.json`, name: FACES[face].title })),
+      // Relative to the page (/docs/): Swagger UI resolves a URL by appending it to the page's own.
+      urls: (Object.keys(FACES) as Face[]).map((face) => ({ url: `../openapi/${face}.json`, name: FACES[face].title })),
       deepLinking: true,
     },
   });
