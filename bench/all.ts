@@ -80,6 +80,12 @@ if (wanted('cluster')) {
   row('cluster: graphile-worker jobs/s (add -> run -> complete)', Number(c.graphileJobs), '/s', '', undefined);
   row('cluster: ratio Switchboard 3 nodes / graphile-worker', Number(c.ratio), 'x', '', undefined);
 }
+if (wanted('coldstart')) {
+  const c = await runBench('coldstart');
+  row('coldstart: spawn to /readyz, sources through tsx', Number(c.tsxMs), 'ms', '', undefined);
+  row('coldstart: spawn to /readyz, compiled dist/', Number(c.distMs), 'ms', '', undefined);
+  row('coldstart: CPU to /readyz, tsx / dist/', Number(c.tsxCpuMs) / Number(c.distCpuMs), 'x', '', undefined);
+}
 if (wanted('scale')) {
   const s = await runBench('scale');
   row('scale: restart to ready, 15k workers / 5k queues / 500k tasks', Number(s.readyS), 's', '<= 10 s', Number(s.readyS) <= 10);

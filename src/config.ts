@@ -24,29 +24,41 @@ export interface Config {
   readonly routesWorkspaces: boolean;
   /** Origins whose pages may call the token-authenticated endpoints (CORS): any (`*`, the default) or a list. */
   readonly corsOrigins: CorsOrigins;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken: string | undefined;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
 
+/** One setting of `switchboard serve`: its flag (if it has one), its environment variable, its default and what
+ *  it means. `switchboard serve --help` and the flag parser both read this table. */
+export interface ServeOption {
+  readonly flag?: string;
+  readonly env: string;
+  readonly default: string;
+  readonly meaning: string;
+}
+
+export const SERVE_OPTIONS: readonly ServeOption[] = [
+  { flag: 'port', env: 'PORT', default: String(DEFAULTS.port), meaning: 'TCP port (0: any free port)' },
+  { flag: 'host', env: 'HOST', default: DEFAULTS.host, meaning: 'interface to listen on (0.0.0.0: every interface)' },
+  { flag: 'db', env: 'SWITCHBOARD_DB', default: DEFAULTS.db, meaning: 'SQLite file, or a postgres:// URL (this process is then one node of a cluster)' },
+  { flag: 'account-sid', env: 'SWITCHBOARD_ACCOUNT_SID', default: 'generated on first start', meaning: 'the bootstrap account' },
+  { flag: 'auth-token', env: 'SWITCHBOARD_AUTH_TOKEN', default: 'generated on first start', meaning: "the bootstrap account's auth token" },
+  { flag: 'rate-limit', env: 'SWITCHBOARD_RATE_LIMIT', default: String(DEFAULTS.rateLimit), meaning: 'requests per second per account before 429' },
+  { flag: 'sync', env: 'SWITCHBOARD_SYNC', default: 'full', meaning: 'full: fsync every commit (survives power loss); normal: survives a killed process' },
+  { flag: 'log-level', env: 'SWITCHBOARD_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'log level: trace, debug, info, warn, error, fatal or silent' },
+  { flag: 'node-id', env: 'SWITCHBOARD_NODE_ID', default: 'host-pid-random', meaning: "several nodes: this node's name in the lease table" },
+  { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
+  { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
+  { flag: 'cors-origins', env: 'SWITCHBOARD_CORS_ORIGINS', default: '*', meaning: 'origins whose pages may call the token-authenticated endpoints (CORS): *, a comma-separated list, or none' },
+  { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
+];
+
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      db: { type: 'string' },
-      'account-sid': { type: 'string' },
-      'auth-token': { type: 'string' },
-      'log-level': { type: 'string' },
-      'rate-limit': { type: 'string' },
-      sync: { type: 'string' },
-      'node-id': { type: 'string' },
-      'lease-ttl-ms': { type: 'string' },
-      'cors-origins': { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const flags = Object.fromEntries(SERVE_OPTIONS.filter((o) => o.flag).map((o) => [o.flag!, { type: 'string' as const }]));
+  const { values: parsed } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false });
+  const values = parsed as Record<string, string | undefined>;
   const portText = values.port ?? env.PORT ?? String(DEFAULTS.port);
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`);
@@ -71,6 +83,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
     corsOrigins: parseCorsOrigins(values['cors-origins'] ?? env.SWITCHBOARD_CORS_ORIGINS ?? '*'),
+    // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.
+    metricsToken: env.SWITCHBOARD_METRICS_TOKEN || undefined,
   });
 }
 

@@ -1,6 +1,9 @@
-// CLI entry: `switchboard serve` (default) runs the server; other subcommands manage accounts, keys and tokens.
+// CLI entry: `switchboard serve` (default) runs the server; other subcommands manage accounts, keys and tokens;
+// `--help`, `-h`, `help COMMAND` and `COMMAND --help` print usage (src/cli/help.ts), `--version` the version.
 // Each command loads only what it uses: the admin commands open the database directly and start in a fraction
 // of the time the server's dependencies take to load.
+import { readFileSync } from 'node:fs';
+import { COMMANDS, commandHelp, generalHelp } from './cli/help.ts';
 import { loadConfig } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
@@ -39,7 +42,7 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground });
+  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground, metricsToken: config.metricsToken });
   if (cluster) await cluster.join(app, engine);
   await engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
@@ -87,7 +90,6 @@ function redactPassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-const [command = 'serve', ...rest] = process.argv.slice(2);
 const admin = () => import('./cli/admin.ts');
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve,
@@ -98,12 +100,35 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   demo: async (argv) => (await import('./demo/demoCommand.ts')).demoCommand(argv),
 };
 
-const run = commands[command];
-if (!run) {
-  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE  (all take --db PATH) | demo [--port N] [--agents N] [--rate PER_MINUTE] [--speed X] [--seconds N]\n`);
+function version(): string {
+  // package.json sits one level above both src/main.ts and the compiled dist/main.js.
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+const args = process.argv.slice(2);
+// No command, or flags only, is `serve` (npm start, `switchboard --port 4011`).
+const [command, ...rest] = args.length === 0 || (args[0]!.startsWith('-') && !['--help', '-h', '--version'].includes(args[0]!)) ? ['serve', ...args] : args;
+const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h');
+if (command === '--version') {
+  process.stdout.write(`${version()}\n`);
+} else if (command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
+  process.stdout.write(generalHelp(version()));
+} else if (command === 'help') {
+  if (!COMMANDS[rest[0]!]) fail(`unknown command: ${rest[0]}`);
+  process.stdout.write(commandHelp(rest[0]!));
+} else if (!commands[command!]) {
+  fail(`unknown command: ${command}`);
+} else if (wantsHelp(rest)) {
+  process.stdout.write(commandHelp(command!));
+} else {
+  commands[command!]!(rest).catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
+
+/** A command line that names nothing runnable: say so and how to ask for help (exit 2, as usage errors do). */
+function fail(message: string): never {
+  process.stderr.write(`switchboard: ${message}\n${generalHelp(version())}`);
   process.exit(2);
 }
-run(rest).catch((err) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});

@@ -3,6 +3,7 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
@@ -14,7 +15,7 @@ import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { IGNORED_PARAMETERS_HEADER, ignoredParameters, ignoredParametersHeader } from './api/common/params.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { withoutTrailingSlash } from './api/common/trailingSlash.ts';
-import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
+import { TWILIO_ERROR, toApiError, twilioErrorBody } from './api/common/twilioError.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
@@ -30,6 +31,10 @@ import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
 import { OpsflowVariables } from './opsflow/variables.ts';
+import { ServerMetrics } from './metrics/serverMetrics.ts';
+import { registerMetricsRoute } from './metrics/metricsRoute.ts';
+import { installRouteSchemas, jsonRoute } from './api/common/routeSchema.ts';
+import { registerApiDocs, registerDocumentRoutes } from './api/docs/openapi.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,6 +42,8 @@ declare module 'fastify' {
     workflowActions: WorkflowActionRunner;
     /** Restarts the account-wide loops (this node has just taken them over from another). */
     resumeBackground: () => void;
+    /** This server's Prometheus metrics (GET /metrics). */
+    metrics: ServerMetrics;
   }
 }
 
@@ -56,6 +63,10 @@ export interface ServerOptions {
   runsBackground?: () => boolean;
   /** Origins whose pages may call the token-authenticated endpoints (api/common/crossOrigin.ts); default any. */
   corsOrigins?: CorsOrigins;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Check every response against its route's documented schema (tests): a mismatch is a 500. */
+  checkResponses?: boolean;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -114,6 +125,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // TaskRouter takes form-encoded bodies only; a JSON or text body is refused (415) rather than half-understood. The one
   // JSON endpoint (bulk queue statistics) will register its own parser.
   app.removeContentTypeParser(['application/json', 'text/plain']);
+  // Before any route: the documents collect routes as they are registered.
+  installRouteSchemas(app, options.checkResponses ?? false);
+  await registerApiDocs(app);
+
+  const metrics = new ServerMetrics();
+  app.decorate('metrics', metrics);
+  // Every response, by its route's template (bounded labels: never a SID from the path).
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequest(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
   // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
@@ -181,12 +202,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     );
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })));
+  const status = (value: string) => z.object({ status: z.literal(value) });
+  // Once stopping, every request is refused before its route runs (the onRequest hook above): Twilio's 503.
+  const stopping = TWILIO_ERROR.describe('the server is stopping (Retry-After: 1)');
+  app.get('/healthz', jsonRoute('Operations', { summary: 'Liveness: 200 while the process lives', responses: { 200: status('ok'), 503: stopping } }), async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    jsonRoute('Operations', { summary: 'Readiness: 200 while the server takes work, 503 once it is stopping', responses: { 200: status('ready'), 503: z.union([status('stopping'), stopping]) } }),
+    async (_request, reply) => (accepting ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' })),
+  );
 
   const engine = options.engine ?? new Engine(store, { clock });
   if (!options.engine) await engine.start();
   app.addHook('onClose', async () => engine.close());
+  const stopObserving = metrics.observeStore(store, (ws) => engine.owns(ws));
+  app.addHook('onClose', async () => stopObserving());
+  metrics.observeEngine(engine);
+  registerMetricsRoute(app, metrics, options.metricsToken);
   const deps = { store, clock, engine };
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
@@ -194,10 +226,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerEventBridgeProxy(app, store, clock);
   registerBrowserSdk(app);
   registerConsole(app);
-  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), ...options.callbacks });
+  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), observe: (kind, delivered, lag) => metrics.webhook(kind, delivered, lag), ...options.callbacks });
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());
-  attachWorkerSockets(app, store, engine, clock, options.sockets);
+  const sockets = attachWorkerSockets(app, store, engine, clock, options.sockets);
+  metrics.observeWebSockets(sockets.connections);
   const active = options.runsBackground ?? (() => true);
   const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
   registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions) });
@@ -210,6 +243,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerOpsflowRoutes(app, { clock, opsflow, variables: new OpsflowVariables(store) });
   follower.start();
   app.addHook('onClose', async () => follower.stop());
+  registerDocumentRoutes(app);
   app.decorate('resumeBackground', () => {
     actions.wake();
     follower.resume();

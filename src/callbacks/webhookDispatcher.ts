@@ -25,6 +25,8 @@ export interface DispatcherOptions {
   eventTimeoutMs?: number;
   assignmentTimeoutMs?: number;
   log?: (message: string) => void;
+  /** Metrics: each webhook request's kind and outcome, and for a delivery the time since its event's commit. */
+  observe?: (kind: 'event' | 'assignment', delivered: boolean, lagSeconds: number) => void;
 }
 
 type Kind = 'event' | 'assignment';
@@ -63,6 +65,7 @@ export class WebhookDispatcher {
       eventTimeoutMs: options.eventTimeoutMs ?? 15_000,
       assignmentTimeoutMs: options.assignmentTimeoutMs ?? 5_000,
       log: options.log ?? (() => undefined),
+      observe: options.observe ?? (() => undefined),
     };
   }
 
@@ -175,6 +178,7 @@ export class WebhookDispatcher {
       for (const { position, event } of job.batch) {
         if (!job.filter || job.filter.has(event.eventType)) {
           const ok = await this.post(job.url, eventCallbackParams(event), job.authToken, this.opts.eventTimeoutMs, event.sid);
+          if (!this.stopped) this.opts.observe('event', ok.delivered, (this.clock() - event.dateMs) / 1000);
           if (!ok.delivered) {
             if (this.stopped) return;
             await this.saveCursor(key, cursor);
@@ -239,6 +243,7 @@ export class WebhookDispatcher {
     if (!job) return false;
     for (const url of job.urls) {
       const answer = await this.post(url, job.params, job.authToken, this.opts.assignmentTimeoutMs, event.sid);
+      if (!this.stopped) this.opts.observe('assignment', answer.delivered, (this.clock() - event.dateMs) / 1000);
       if (!answer.delivered) {
         if (this.stopped) return false; // aborted by stop(): owed again after the restart
         this.opts.log(`assignment callback for ${job.reservation.sid} to ${url} failed (${answer.error})`);

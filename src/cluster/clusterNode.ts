@@ -56,7 +56,8 @@ export class ClusterNode {
 
   /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
   async join(app: FastifyInstance, engine: Engine): Promise<void> {
-    this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log });
+    this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log, observe: (direction) => app.metrics.forwarded(direction) });
+    app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
     await this.forwarding.start();
     // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).

@@ -23,6 +23,8 @@ export interface ForwardingOptions {
   answerTimeoutMs?: number;
   pollMs?: number;
   log?: (message: string) => void;
+  /** Metrics: a request forwarded from this node (sent) or run here for another node (executed). */
+  observe?: (direction: 'sent' | 'executed') => void;
 }
 
 /** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
@@ -63,13 +65,14 @@ export class RequestForwarding {
     this.app = app;
     this.catalog = catalog;
     this.keeper = keeper;
-    this.opts = { pickupTimeoutMs: 10_000, answerTimeoutMs: 30_000, pollMs: 100, log: () => undefined, ...options };
+    this.opts = { pickupTimeoutMs: 10_000, answerTimeoutMs: 30_000, pollMs: 100, log: () => undefined, observe: () => undefined, ...options };
     // After authentication and the token policy check (earlier hooks): only a caller allowed here is forwarded.
     app.addHook('preHandler', async (request, reply) => {
       const match = WORKSPACE_PATH.exec(request.url);
       if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
       // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
       if (!(await store.replaying(() => store.read((repo) => repo.get('workspace', match[1]!))))) return;
+      this.opts.observe('sent');
       const answer = await this.forward(match[1]!, describe(request));
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
       return reply.code(answer.statusCode).send(answer.body);
@@ -158,6 +161,7 @@ export class RequestForwarding {
   }
 
   private async execute(r: ForwardedRequest): Promise<ForwardedResponse> {
+    this.opts.observe('executed');
     const res = await this.app.inject({
       method: r.request.method as 'GET',
       url: r.request.url,

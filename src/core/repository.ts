@@ -122,6 +122,9 @@ export interface Store {
   /** Called after each commit with the events that transaction appended, in order (never for a rollback).
    *  Realtime pushes follow the durable log this way. Returns an unsubscribe function. */
   onCommit(listener: (events: EventRecord[]) => void): () => void;
+  /** Observer of group commits (metrics): called after each successful group commit with the number of
+   *  transactions it held and how long its COMMIT took. */
+  onGroupCommit?(listener: (transactions: number, seconds: number) => void): () => void;
   /** Reads outside a write transaction. */
   read<T>(work: (repo: Repository) => T): T;
   /**

@@ -118,6 +118,11 @@ export class Engine {
     return this.routers.get(workspaceSid)?.documents();
   }
 
+  /** The routers this node holds now, for metrics read at scrape time (loads nothing). */
+  loadedRouters(): Iterable<WorkspaceRouter> {
+    return this.routers.values();
+  }
+
   /** Drops a workspace's router (after the workspace itself is deleted). */
   forget(workspaceSid: string): void {
     this.routers.delete(workspaceSid);

@@ -9,7 +9,9 @@
 // The proto's EventType has no DELETED, so SpaceONE's event list never returns one: a task's deletion is kept in
 // Switchboard's own log (event type `opsflow.deleted`, for operators) but is not an Opsflow event, and event/list
 // and event/stat leave it out (OPS_UNLISTED_EVENT_TYPE). The deleted task's earlier events stay listed.
+import type { z } from 'zod';
 import type { EventRecord } from '../core/entities.ts';
+import type { EVENT_INFO } from './render.ts';
 
 export const OPS_EVENT_TYPES = ['CREATED', 'UPDATED', 'CHANGE_STATUS', 'COMMENTED'] as const;
 export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
@@ -31,7 +33,7 @@ export function additionalInfo(type: OpsEventType, userId: string, now: number, 
 }
 
 /** EventInfo. Events recorded before the per-type fields existed get them from the event's own actor and time. */
-export function renderEvent(e: EventRecord) {
+export function renderEvent(e: EventRecord): z.output<typeof EVENT_INFO> {
   const d = e.eventData;
   const stored = JSON.parse(String(d.additional_info ?? '{}')) as Record<string, unknown>;
   const type = d.event_type as OpsEventType;

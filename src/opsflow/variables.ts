@@ -18,14 +18,20 @@ const value = () => z.string().max(65_536);
 const workspaceId = () => z.string().regex(/^[A-Za-z0-9_\-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' });
 const tags = () => z.record(z.string(), z.unknown());
 
-const V = {
+/** The request messages of the variable verbs (their documents show them too). */
+export const VARIABLE_REQUESTS = {
   create: z.object({ name: name(), value: value(), tags: tags().optional(), workspace_id: workspaceId().optional() }),
   update: z.object({ name: name(), value: value().optional(), tags: tags().optional(), workspace_id: workspaceId().optional() }),
   ref: z.object({ name: name(), workspace_id: workspaceId().optional() }),
   list: z.object({ query: z.unknown().optional(), name: z.string().max(128).optional(), workspace_id: z.string().max(64).optional() }),
 };
 
-export function renderVariable(v: OpsVariable) {
+export const VARIABLE_INFO = z.object({
+  name: z.string(), value: z.string(), tags: z.unknown().describe('tags'), domain_id: z.string(), workspace_id: z.string(),
+  created_at: z.string().nullable(), updated_at: z.string().nullable(),
+});
+
+export function renderVariable(v: OpsVariable): z.output<typeof VARIABLE_INFO> {
   return { name: v.name, value: v.value, tags: v.tags, domain_id: v.accountSid, workspace_id: v.workspace_id, created_at: iso(v.created_at), updated_at: iso(v.updated_at) };
 }
 
@@ -54,7 +60,7 @@ export class OpsflowVariables {
   }
 
   create(actor: OpsActor, body: unknown) {
-    const input = decode(V.create, body);
+    const input = decode(VARIABLE_REQUESTS.create, body);
     const workspace = this.workspaceOf(actor, input.workspace_id, () => new ApiError('opsPermissionDenied', `Permission denied: a workspace-scoped caller creates variables only in its own workspace (${actor.workspaceId})`, [{ key: 'workspace_id' }]));
     return this.store.transaction((repo) => {
       const v: OpsVariable = { sid: newId('var'), accountSid: actor.accountSid, workspace_id: workspace, name: input.name, value: input.value, tags: input.tags ?? {}, created_at: actor.now, updated_at: actor.now };
@@ -65,7 +71,7 @@ export class OpsflowVariables {
   }
 
   update(actor: OpsActor, body: unknown) {
-    const input = decode(V.update, body);
+    const input = decode(VARIABLE_REQUESTS.update, body);
     return this.store.transaction((repo) => {
       const v = this.variable(repo, actor, input.name, input.workspace_id);
       if (input.value !== undefined) v.value = input.value;
@@ -77,7 +83,7 @@ export class OpsflowVariables {
   }
 
   delete(actor: OpsActor, body: unknown) {
-    const input = decode(V.ref, body);
+    const input = decode(VARIABLE_REQUESTS.ref, body);
     return this.store.transaction((repo) => {
       repo.delete('opsVariable', this.variable(repo, actor, input.name, input.workspace_id).sid);
       return {};
@@ -85,12 +91,12 @@ export class OpsflowVariables {
   }
 
   get(actor: OpsActor, body: unknown) {
-    const input = decode(V.ref, body);
+    const input = decode(VARIABLE_REQUESTS.ref, body);
     return this.store.read((repo) => renderVariable(this.variable(repo, actor, input.name, input.workspace_id)));
   }
 
   list(actor: OpsActor, body: unknown) {
-    const input = decode(V.list, body);
+    const input = decode(VARIABLE_REQUESTS.list, body);
     const conditions: OpsCondition[] = [...workspaceConditions(actor, 'variable'), ...shortcutConditions(input, ['name', 'workspace_id'])];
     return listQuery(this.store, 'variable', actor, conditions, input.query, (v) => renderVariable(v as OpsVariable));
   }

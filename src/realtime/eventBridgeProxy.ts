@@ -4,6 +4,7 @@
 // the token in the body and then served by the public REST routes themselves (`inject` with the token), so the
 // token's policies, validation and the engine apply exactly as for REST; only the response is reshaped.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { EntityKind } from '../core/entities.ts';
@@ -13,6 +14,7 @@ import { toApiError } from '../api/common/twilioError.ts';
 import { parseForm } from '../api/common/formParser.ts';
 import { originOf } from '../api/common/http.ts';
 import { IGNORED_PARAMETERS_HEADER } from '../api/common/params.ts';
+import { jsonRoute } from '../api/common/routeSchema.ts';
 import { ebActivity, ebList, ebReservation, ebTask, ebTaskQueue, ebWorker, ebWorkerChannel } from './ebFormat.ts';
 
 interface ProxyRequest {
@@ -170,6 +172,18 @@ function onOrigin(text: string, host: string, origin: string): string {
   return origin === injected ? text : text.split(`"${injected}/`).join(`"${origin}/`);
 }
 
+/** The proxy's request body (any Content-Type: the SDKs' HTTP libraries differ), as parseRequest reads it. */
+const PROXY_REQUEST = z.object({
+  url: z.string().describe('the REST URL the SDK means (absolute, or a path)'),
+  method: z.enum(['GET', 'POST', 'DELETE']),
+  params: z.record(z.string(), z.unknown()).optional().describe('the REST parameters'),
+  token: z.string().describe('the worker or supervisor token'),
+  event_type: z.string().optional().describe('legacy v1 clients: the event the answer stands for'),
+});
+/** An error: Twilio's body as the REST route answered it, or the proxy's own (without more_info). */
+const PROXY_ERROR = z.object({ code: z.number().int(), message: z.string(), more_info: z.string().optional(), status: z.number().int() });
+const proxyDoc = (summary: string, ok: z.ZodType) => jsonRoute('EventBridge', { summary, body: PROXY_REQUEST, responses: { 200: ok, '4xx': PROXY_ERROR } });
+
 export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clock: () => number): void {
   /** Serves a proxied request with the REST route itself, authenticated by the token, addressed to `host` (so
    *  the URLs of the answer, paging URLs included, name the origin the client talks to). */
@@ -196,7 +210,8 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
     // Legacy taskrouter.js (v1): the same proxy per channel, with absolute API URLs (query strings included:
     // a list's next() sends its next_page_url), answered in the public REST JSON with URLs on the origin the
     // client named, echoing the request's event_type (the client's `ready` comes back this way).
-    scope.post<{ Params: { account: string; channel: string } }>('/v1/wschannels/:account/:channel', async (request, reply) => {
+    const legacyDoc = proxyDoc('Legacy taskrouter.js (v1) channel proxy: the REST resource in its public JSON', z.object({ event_type: z.string().optional(), payload: z.unknown() }));
+    scope.post<{ Params: { account: string; channel: string } }>('/v1/wschannels/:account/:channel', legacyDoc, async (request, reply) => {
       try {
         const req = parseRequest(request.body);
         const now = clock();
@@ -216,7 +231,8 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       }
     });
 
-    scope.post('/v1/wschannels', async (request, reply) => {
+    const sdkDoc = proxyDoc('twilio-taskrouter Worker SDK (v2) EventBridge proxy: the REST resource in the EventBridge format', z.object({ payload: z.unknown() }));
+    scope.post('/v1/wschannels', sdkDoc, async (request, reply) => {
       try {
         const req = parseRequest(request.body);
         const now = clock();

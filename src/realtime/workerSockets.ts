@@ -115,7 +115,8 @@ function recipients(repo: Repository, e: EventRecord): string[] {
   return [];
 }
 
-export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: Engine, clock: () => number, options: WorkerSocketOptions = {}): void {
+/** Returns the number of open sockets, for metrics. */
+export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: Engine, clock: () => number, options: WorkerSocketOptions = {}): { connections: () => number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   /** Open sessions by channel: a worker SID (both protocols), a workspace or a task queue SID (v1). */
   const byWorker = new Map<string, Set<Session>>();
@@ -300,4 +301,5 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     for (const t of offlineTimers.values()) clearTimeout(t);
     wss.close();
   });
+  return { connections: () => wss.clients.size };
 }

@@ -29,6 +29,7 @@ export class GroupWaiters {
 export class CommitSignals {
   private readonly commitListeners = new Set<(events: EventRecord[]) => void>();
   private readonly failureListeners = new Set<(err: Error) => void>();
+  private readonly groupObservers = new Set<(transactions: number, seconds: number) => void>();
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
     this.commitListeners.add(listener);
@@ -50,6 +51,16 @@ export class CommitSignals {
         // A listener's failure (a closed socket, say) must not turn a committed write into an error.
       }
     }
+  }
+
+  /** Metrics: each successful group commit's size (transactions) and COMMIT duration. */
+  onGroupCommit(observer: (transactions: number, seconds: number) => void): () => void {
+    this.groupObservers.add(observer);
+    return () => this.groupObservers.delete(observer);
+  }
+
+  groupCommitted(transactions: number, seconds: number): void {
+    for (const observer of this.groupObservers) observer(transactions, seconds);
   }
 
   failed(err: Error): void {

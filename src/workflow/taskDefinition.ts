@@ -109,8 +109,8 @@ const documentShape = {
   actions: z.array(z.object({ name: name(), runAsUserId: text(256).optional(), actionDetails, displayName: text(256).optional(), description: text().optional() })).max(200).optional(),
 };
 
-const createSchema = z.object({ id: resourceIdSchema, ...documentShape }, { error: 'must be a JSON object' });
-const updateSchema = z.object(documentShape, { error: 'must be a JSON object' });
+export const createSchema = z.object({ id: resourceIdSchema, ...documentShape }, { error: 'must be a JSON object' });
+export const updateSchema = z.object(documentShape, { error: 'must be a JSON object' });
 
 /** What a definition's checks look up outside it (the store): LUSID workers and TaskRouter workflows. */
 export interface DefinitionLookups {

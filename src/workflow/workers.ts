@@ -31,8 +31,8 @@ const body = {
   description: z.string().max(1024).optional(),
   workerConfiguration: configuration,
 };
-const createSchema = z.object({ id: resourceIdSchema, ...body }, { error: 'must be a JSON object' });
-const updateSchema = z.object(body, { error: 'must be a JSON object' });
+export const createSchema = z.object({ id: resourceIdSchema, ...body }, { error: 'must be a JSON object' });
+export const updateSchema = z.object(body, { error: 'must be a JSON object' });
 
 export type WorkerInput = Pick<WfWorker, 'displayName' | 'workerConfiguration'> & { description: string | null };
 

@@ -21,10 +21,10 @@ const taskInputShape = {
     .optional(),
   stackingKey: z.string().max(1024).nullable().optional(),
 };
-const createTaskSchema = z.object({ taskDefinitionId: z.object({ scope: z.string().min(1).max(64), code: z.string().min(1).max(64) }, { error: 'is required: {scope, code}' }), ...taskInputShape }, { error: 'must be a JSON object' });
-const updateTaskSchema = z.object(taskInputShape, { error: 'must be a JSON object' });
-const deleteTasksSchema = z.object({ taskIds: z.array(z.string().max(64)).min(1, { error: 'must list at least one id' }).max(1000) }, { error: 'must be a JSON object' });
-const batchSchema = z.object(
+export const createTaskSchema = z.object({ taskDefinitionId: z.object({ scope: z.string().min(1).max(64), code: z.string().min(1).max(64) }, { error: 'is required: {scope, code}' }), ...taskInputShape }, { error: 'must be a JSON object' });
+export const updateTaskSchema = z.object(taskInputShape, { error: 'must be a JSON object' });
+export const deleteTasksSchema = z.object({ taskIds: z.array(z.string().max(64)).min(1, { error: 'must list at least one id' }).max(1000) }, { error: 'must be a JSON object' });
+export const batchSchema = z.object(
   {
     updateTasks: z
       .array(z.object({ taskId: z.string().max(64).optional(), taskInstanceId: z.string().max(64).optional(), triggerName: z.string().max(256).optional(), ...taskInputShape }))

@@ -207,6 +207,23 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     );
     assert.deepEqual(rows, [], 'the log records one acceptance per task');
     for (const [task, by] of acceptedBy) assert.equal(by.length, 1, `task ${task} accepted by ${by}`);
+
+    // Metrics on several nodes: the heir holds the workspace's lease; requests were forwarded; every node hears
+    // every event, but only the workspace's owner counts it (the survivors together counted no more tasks than
+    // were created, where counting on every node would give about twice as many).
+    const metric = async (node: ChildServer, name: string) => {
+      const text = await (await fetch(`${node.origin}/metrics`)).text();
+      return text.split('\n').filter((l) => l.startsWith(name) && /[ {]/.test(l[name.length] ?? '')).reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    };
+    assert.ok((await metric(heir, 'switchboard_leases_held')) >= 1, 'the heir holds a lease');
+    let sent = 0;
+    let counted = 0;
+    for (const n of survivors) {
+      sent += await metric(n, 'switchboard_forwarded_requests_total{direction="sent"}');
+      counted += await metric(n, `switchboard_tasks_created_total{workspace_sid="${ws}"}`);
+    }
+    assert.ok(sent > 0, 'requests were forwarded to the owner');
+    assert.ok(counted >= 1 && counted <= acked.length + 1, `tasks counted once, by their owner (${counted} of ${acked.length + 1})`);
   });
 
   it('a node that loses its database connection exits with a clear message, and a restarted node serves what it acknowledged', async () => {

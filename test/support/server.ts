@@ -62,6 +62,8 @@ export interface TestServerOptions {
   dir?: string;
   /** SWITCHBOARD_CORS_ORIGINS (default any). */
   corsOrigins?: CorsOrigins;
+  /** GET /metrics requires this bearer token. */
+  metricsToken?: string;
 }
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -74,7 +76,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   await engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, metricsToken: options.metricsToken, checkResponses: true });
   return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });

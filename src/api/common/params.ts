@@ -83,17 +83,23 @@ export function ignoredParametersHeader(names: string[]): string {
 
 /** Compiled object schemas by shape: zod compiles an object schema on first use, which costs more than the
  *  parse itself, so a route whose shape is a module constant compiles it once. */
-const compiled = new WeakMap<z.ZodRawShape, z.ZodType>();
+const compiled = new WeakMap<z.ZodRawShape, z.ZodObject>();
 
-export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown): z.infer<z.ZodObject<S>> {
-  const source = input && typeof input === 'object' ? input : {};
+/** The object schema of a parameter shape (undeclared keys are dropped: Twilio ignores them): the one decodeParams() decodes with, and the one the route's
+ *  documented schema shows (common/routeSchema.ts). */
+export function paramsObject(shape: z.ZodRawShape): z.ZodObject {
   let schema = compiled.get(shape);
   if (!schema) {
     // A plain object schema drops the keys it does not declare.
     schema = z.object(shape);
     compiled.set(shape, schema);
   }
-  const result = schema.safeParse(source);
+  return schema;
+}
+
+export function decodeParams<S extends z.ZodRawShape>(shape: S, input: unknown): z.infer<z.ZodObject<S>> {
+  const source = input && typeof input === 'object' ? input : {};
+  const result = paramsObject(shape).safeParse(source);
   if (result.success) {
     const ignored = Object.keys(source).filter((k) => !Object.hasOwn(shape, k));
     if (ignored.length > 0) ignoredByInput.set(source, ignored);

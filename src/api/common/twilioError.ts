@@ -1,12 +1,12 @@
 // Twilio's error body, parsed by the twilio client into a RestException: {code, message, more_info, status}.
+import { z } from 'zod';
 import { ApiError } from '../../core/errors.ts';
 
-export interface TwilioErrorBody {
-  code: number;
-  message: string;
-  more_info: string;
-  status: number;
-}
+export const TWILIO_ERROR = z
+  .object({ code: z.number().int(), message: z.string(), more_info: z.string(), status: z.number().int() })
+  .describe("Twilio's error body (codes in docs/errors.md)");
+
+export type TwilioErrorBody = z.output<typeof TWILIO_ERROR>;
 
 export function twilioErrorBody(err: ApiError): TwilioErrorBody {
   return { code: err.code, message: err.message, more_info: `https://www.twilio.com/docs/errors/${err.code}`, status: err.status };

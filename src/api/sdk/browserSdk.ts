@@ -1,6 +1,6 @@
 // Serves the browser SDK (sdk/src, the taskrouter.js API) as one script at /sdk/taskrouter.js (readable) and
-// /sdk/taskrouter.min.js. It is bundled with esbuild from the TypeScript sources the first time it is asked
-// for and kept in memory, so a checkout serves its own SDK with no build step and nothing built is committed.
+// /sdk/taskrouter.min.js: bundled by `npm run build` into the package, or in a checkout bundled with esbuild
+// from the TypeScript sources the first time it is asked for (common/bundledScript.ts).
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { serveBundledScript } from '../common/bundledScript.ts';

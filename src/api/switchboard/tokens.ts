@@ -2,10 +2,12 @@
 // app server to hand to a browser or agent desktop. Form parameters: WorkspaceSid, WorkerSid, Role
 // (worker|admin), Type (access|capability), Identity, Ttl (60-86400 s).
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { prepareMint } from '../../auth/mint.ts';
 import type { RouteDeps } from '../taskrouter/wire.ts';
 import { principalOf } from '../common/http.ts';
 import { decodeParams, param } from '../common/params.ts';
+import { twilioRoute } from '../common/routeSchema.ts';
 
 const MINT = {
   WorkspaceSid: param.sid('WS'),
@@ -16,8 +18,19 @@ const MINT = {
   Ttl: param.int(60, 86400).optional(),
 };
 
+const TOKEN = z.object({
+  token: z.string().describe('the JWT to hand to the Worker SDK or taskrouter.js'),
+  type: z.enum(['access', 'capability']),
+  role: z.enum(['worker', 'admin']),
+  account_sid: z.string(),
+  workspace_sid: z.string(),
+  worker_sid: z.string().nullable(),
+  expires_at: z.string().describe('ISO 8601 date-time'),
+});
+const doc = twilioRoute('Tokens', { summary: 'Mint a worker or supervisor token (Access Token with a TaskRouterGrant, or a TaskRouterCapability token)', body: MINT, responses: { 201: TOKEN } });
+
 export function registerTokenRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
-  app.post('/switchboard/v1/Tokens', async (request, reply) => {
+  app.post('/switchboard/v1/Tokens', doc, async (request, reply) => {
     const p = decodeParams(MINT, request.body);
     const accountSid = principalOf(request).accountSid;
     const now = clock();
@@ -33,6 +46,6 @@ export function registerTokenRoutes(app: FastifyInstance, { store, clock }: Rout
       workspace_sid: p.WorkspaceSid,
       worker_sid: p.WorkerSid ?? null,
       expires_at: new Date(expiresAt).toISOString().replace('.000Z', 'Z'),
-    });
+    } satisfies z.output<typeof TOKEN>);
   });
 }

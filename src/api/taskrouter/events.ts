@@ -1,6 +1,7 @@
 // /v1/Workspaces/{WS}/Events: the workspace's durable event log, read by time window (Minutes, default 15, or
 // StartDate/EndDate) and filtered by EventType, TaskSid, WorkerSid, ReservationSid, TaskQueueSid, WorkflowSid,
 // TaskChannel or Sid; and one event by SID. event_data values are strings, as TaskRouter sends them.
+import type { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { EventRecord } from '../../core/entities.ts';
 import { getEvent, listEvents } from '../../engine/eventQueries.ts';
@@ -8,6 +9,10 @@ import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import { twilioRoute } from '../common/routeSchema.ts';
+import { EVENT, listOf } from './resources.ts';
+
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Events', d);
 
 /** The REST path of the resource an event is about. */
 function resourcePath(e: EventRecord): string {
@@ -39,7 +44,7 @@ export function eventDataStrings(data: EventRecord['eventData']): Record<string,
   return out;
 }
 
-export function serializeEvent(origin: string, e: EventRecord) {
+export function serializeEvent(origin: string, e: EventRecord): z.output<typeof EVENT> {
   return {
     account_sid: e.accountSid,
     actor_sid: e.actorSid,
@@ -61,29 +66,28 @@ export function serializeEvent(origin: string, e: EventRecord) {
   };
 }
 
+const LIST = {
+  Minutes: param.int(1, 60 * 24 * 30).optional(),
+  StartDate: param.date().optional(),
+  EndDate: param.date().optional(),
+  EventType: param.string(256).optional(),
+  TaskSid: param.sid('WT').optional(),
+  WorkerSid: param.sid('WK').optional(),
+  ReservationSid: param.sid('WR').optional(),
+  TaskQueueSid: param.sid('WQ').optional(),
+  WorkflowSid: param.sid('WW').optional(),
+  TaskChannel: param.string(64).optional(),
+  Sid: param.sid('EV').optional(),
+  ...PAGING,
+};
+
 type Params = { Params: { ws: string; sid: string } };
 
 export function registerEventRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Events';
 
-  app.get<Params>(base, async (request) => {
-    const p = decodeParams(
-      {
-        Minutes: param.int(1, 60 * 24 * 30).optional(),
-        StartDate: param.date().optional(),
-        EndDate: param.date().optional(),
-        EventType: param.string(256).optional(),
-        TaskSid: param.sid('WT').optional(),
-        WorkerSid: param.sid('WK').optional(),
-        ReservationSid: param.sid('WR').optional(),
-        TaskQueueSid: param.sid('WQ').optional(),
-        WorkflowSid: param.sid('WW').optional(),
-        TaskChannel: param.string(64).optional(),
-        Sid: param.sid('EV').optional(),
-        ...PAGING,
-      },
-      request.query,
-    );
+  app.get<Params>(base, doc({ summary: 'List Events (a time window, every filter)', query: LIST, responses: { 200: listOf('events', EVENT) } }), async (request) => {
+    const p = decodeParams(LIST, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
     return store.read((repo) => {
@@ -111,7 +115,7 @@ export function registerEventRoutes(app: FastifyInstance, { store, clock }: Rout
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an Event', query: {}, responses: { 200: EVENT } }), async (request) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return serializeEvent(originOf(request), store.read((repo) => getEvent(repo, ctx, request.params.ws, request.params.sid)));

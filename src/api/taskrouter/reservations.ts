@@ -13,11 +13,15 @@ import { commandContext, ifMatchOf, listEnvelope, originOf, setEtag } from '../c
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import { twilioRoute } from '../common/routeSchema.ts';
+import { RESERVATION, listOf } from './resources.ts';
+
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Reservations', d);
 
 const STATUSES = ['pending', 'accepted', 'rejected', 'timeout', 'canceled', 'rescinded', 'wrapping', 'completed'] as const;
 const INSTRUCTIONS = ['conference', 'dequeue', 'call', 'redirect', 'supervise', 'accept', 'reject'] as const;
 
-export function serializeReservation(repo: Repository, origin: string, r: Reservation) {
+export function serializeReservation(repo: Repository, origin: string, r: Reservation): z.output<typeof RESERVATION> {
   const ws = workspaceUrl(origin, r.workspaceSid);
   return {
     account_sid: r.accountSid,
@@ -60,6 +64,9 @@ const UPDATE = {
 };
 const TASK_PATH_UPDATE = { ...UPDATE, Supervisor: text(), SupervisorMode: param.enumOf(['monitor', 'whisper', 'barge'] as const).optional() };
 
+const WORKER_PATH_LIST = { ReservationStatus: param.enumOf(STATUSES).optional(), ...PAGING };
+const TASK_PATH_LIST = { ...WORKER_PATH_LIST, WorkerSid: param.sid('WK').optional() };
+
 type Decoded = z.infer<z.ZodObject<typeof TASK_PATH_UPDATE>>;
 
 /** The instruction's own parameters (everything but status, activity and the instruction name). */
@@ -89,9 +96,8 @@ export function registerReservationRoutes(app: FastifyInstance, { store, clock, 
       return r;
     };
 
-    app.get<Params>(base, async (request) => {
-      const shape = via === 'task' ? { ReservationStatus: param.enumOf(STATUSES).optional(), WorkerSid: param.sid('WK').optional(), ...PAGING } : { ReservationStatus: param.enumOf(STATUSES).optional(), ...PAGING };
-      const p = decodeParams(shape, request.query) as { ReservationStatus?: string; WorkerSid?: string; PageSize?: number; Page?: number; PageToken?: string };
+    app.get<Params>(base, doc({ summary: `List a ${via}'s Reservations`, query: via === 'task' ? TASK_PATH_LIST : WORKER_PATH_LIST, responses: { 200: listOf('reservations', RESERVATION) } }), async (request) => {
+      const p = decodeParams(via === 'task' ? TASK_PATH_LIST : WORKER_PATH_LIST, request.query) as { ReservationStatus?: string; WorkerSid?: string; PageSize?: number; Page?: number; PageToken?: string };
       const ctx = commandContext(request, clock());
       const pageReq = pageRequest(p);
       return store.read((repo) => {
@@ -106,7 +112,7 @@ export function registerReservationRoutes(app: FastifyInstance, { store, clock, 
       });
     });
 
-    app.get<Params>(`${base}/:sid`, async (request, reply) => {
+    app.get<Params>(`${base}/:sid`, doc({ summary: `Fetch a ${via}'s Reservation`, query: {}, responses: { 200: RESERVATION } }), async (request, reply) => {
       decodeParams({}, request.query);
       return store.read((repo) => {
         const r = find(repo, request);
@@ -115,7 +121,7 @@ export function registerReservationRoutes(app: FastifyInstance, { store, clock, 
       });
     });
 
-    app.post<Params>(`${base}/:sid`, async (request, reply) => {
+    app.post<Params>(`${base}/:sid`, doc({ summary: `Update a ${via}'s Reservation: accept, reject, complete, or an instruction (If-Match)`, body: via === 'task' ? TASK_PATH_UPDATE : UPDATE, responses: { 200: RESERVATION } }), async (request, reply) => {
       const p = decodeParams(via === 'task' ? TASK_PATH_UPDATE : UPDATE, request.body) as Decoded;
       const ctx = commandContext(request, clock());
       const instruction = p.Instruction === 'accept' ? undefined : p.Instruction === 'reject' ? undefined : p.Instruction;

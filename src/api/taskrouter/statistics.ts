@@ -2,6 +2,7 @@
 // CumulativeStatistics of the workspace, each workflow and each task queue; the paged list of every queue's
 // statistics; the bulk realtime POST (JSON body {"QueueSids": [...]}, 1-50 SIDs); and the workers' statistics.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { invalid } from '../../core/errors.ts';
 import { LIMITS } from '../../core/limits.ts';
 import {
@@ -18,6 +19,13 @@ import {
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageArray, pageRequest } from '../common/paging.ts';
+import { jsonRoute, twilioRoute } from '../common/routeSchema.ts';
+import { TWILIO_ERROR } from '../common/twilioError.ts';
+import {
+  QUEUES_BULK_REALTIME, QUEUES_STATISTICS, QUEUE_CUMULATIVE, QUEUE_REALTIME, QUEUE_STATISTICS, WORKERS_CUMULATIVE, WORKERS_REALTIME,
+  WORKERS_STATISTICS, WORKER_STATISTICS, WORKFLOW_CUMULATIVE, WORKFLOW_REALTIME, WORKFLOW_STATISTICS, WORKSPACE_CUMULATIVE,
+  WORKSPACE_REALTIME, WORKSPACE_STATISTICS,
+} from './resources.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 
 const WINDOW = {
@@ -33,6 +41,18 @@ const SPLIT = {
     .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => a - b))
     .optional(),
 };
+
+const FULL = { ...WINDOW, ...SPLIT };
+const REALTIME = { TaskChannel: WINDOW.TaskChannel };
+const QUEUES_LIST = { ...FULL, FriendlyName: param.string(64).optional(), ...PAGING };
+const WORKERS = { ...WINDOW, TaskQueueSid: param.sid('WQ').optional(), TaskQueueName: param.string(64).optional(), FriendlyName: param.string(64).optional() };
+/** The bulk realtime POST's JSON body (the handler checks it field by field, with messages that name the SID). */
+const BULK = z.object({
+  QueueSids: z.array(z.string()).min(1).max(50).optional().describe('1 to 50 TaskQueue SIDs'),
+  queueSids: z.array(z.string()).min(1).max(50).optional().describe("the same, as the API reference's curl example spells it"),
+  TaskChannel: z.string().optional(),
+});
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Statistics', d);
 
 type WindowParams = { Minutes?: number; StartDate?: number; EndDate?: number; TaskChannel?: string; SplitByWaitTime?: number[] };
 
@@ -55,41 +75,44 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
   });
 
   // Workspace
-  app.get<Params>(`${ws}/Statistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+  app.get<Params>(`${ws}/Statistics`, doc({ summary: "A Workspace's statistics: realtime and cumulative", query: FULL, responses: { 200: WORKSPACE_STATISTICS } }), async (request) => {
+    const p = decodeParams(FULL, request.query);
     const s = workspaceStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
     return { ...envelope(request, '/Statistics'), cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
   });
-  app.get<Params>(`${ws}/RealTimeStatistics`, async (request) => {
-    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
+  app.get<Params>(`${ws}/RealTimeStatistics`, doc({ summary: "A Workspace's realtime statistics", query: REALTIME, responses: { 200: WORKSPACE_REALTIME } }), async (request) => {
+    const p = decodeParams(REALTIME, request.query);
     const s = workspaceStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
     return { ...envelope(request, '/RealTimeStatistics'), ...s.realtime };
   });
-  app.get<Params>(`${ws}/CumulativeStatistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT }, request.query);
+  app.get<Params>(`${ws}/CumulativeStatistics`, doc({ summary: "A Workspace's cumulative statistics over a window", query: FULL, responses: { 200: WORKSPACE_CUMULATIVE } }), async (request) => {
+    const p = decodeParams(FULL, request.query);
     const s = workspaceStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
     return { ...envelope(request, '/CumulativeStatistics'), ...cumulativeWire(s.cumulative) };
   });
 
   // Workflows and task queues: the same three resources each, under their own SID key.
-  const FULL = { ...WINDOW, ...SPLIT };
-  const REALTIME = { TaskChannel: WINDOW.TaskChannel };
+  const SCHEMAS = {
+    Workflows: { full: WORKFLOW_STATISTICS, realtime: WORKFLOW_REALTIME, cumulative: WORKFLOW_CUMULATIVE, one: 'a Workflow' },
+    TaskQueues: { full: QUEUE_STATISTICS, realtime: QUEUE_REALTIME, cumulative: QUEUE_CUMULATIVE, one: 'a TaskQueue' },
+  };
   const perResource = (resource: 'Workflows' | 'TaskQueues', sidKey: 'workflow_sid' | 'task_queue_sid', read: typeof workflowStatistics | typeof queueStatistics) => {
+    const schemas = SCHEMAS[resource];
     const stats = (request: FastifyRequest<Params>, shape: typeof FULL | typeof REALTIME) =>
       read(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(decodeParams(shape, request.query) as WindowParams));
     const head = (request: FastifyRequest<Params>, leaf: string) => ({ ...envelope(request, `/${resource}/${request.params.sid}/${leaf}`), [sidKey]: request.params.sid });
-    app.get<Params>(`${ws}/${resource}/:sid/Statistics`, async (request) => {
+    app.get<Params>(`${ws}/${resource}/:sid/Statistics`, doc({ summary: `The statistics of ${schemas.one}: realtime and cumulative`, query: FULL, responses: { 200: schemas.full } }), async (request) => {
       const s = stats(request, FULL);
       return { ...head(request, 'Statistics'), cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
     });
-    app.get<Params>(`${ws}/${resource}/:sid/RealTimeStatistics`, async (request) => ({ ...head(request, 'RealTimeStatistics'), ...stats(request, REALTIME).realtime }));
-    app.get<Params>(`${ws}/${resource}/:sid/CumulativeStatistics`, async (request) => ({ ...head(request, 'CumulativeStatistics'), ...cumulativeWire(stats(request, FULL).cumulative) }));
+    app.get<Params>(`${ws}/${resource}/:sid/RealTimeStatistics`, doc({ summary: `The realtime statistics of ${schemas.one}`, query: REALTIME, responses: { 200: schemas.realtime } }), async (request) => ({ ...head(request, 'RealTimeStatistics'), ...stats(request, REALTIME).realtime }));
+    app.get<Params>(`${ws}/${resource}/:sid/CumulativeStatistics`, doc({ summary: `The cumulative statistics of ${schemas.one} over a window`, query: FULL, responses: { 200: schemas.cumulative } }), async (request) => ({ ...head(request, 'CumulativeStatistics'), ...cumulativeWire(stats(request, FULL).cumulative) }));
   };
   perResource('Workflows', 'workflow_sid', workflowStatistics);
 
   // Task queues
-  app.get<Params>(`${ws}/TaskQueues/Statistics`, async (request) => {
-    const p = decodeParams({ ...WINDOW, ...SPLIT, FriendlyName: param.string(64).optional(), ...PAGING }, request.query);
+  app.get<Params>(`${ws}/TaskQueues/Statistics`, doc({ summary: "Every TaskQueue's statistics, paged", query: QUEUES_LIST, responses: { 200: QUEUES_STATISTICS } }), async (request) => {
+    const p = decodeParams(QUEUES_LIST, request.query);
     const ctx = commandContext(request, clock());
     const all = queuesStatistics(engine, ctx, request.params.ws, { ...statisticsParams(p), friendlyName: p.FriendlyName });
     const pageReq = pageRequest(p);
@@ -113,7 +136,8 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
         done(invalid('The request body must be JSON: {"QueueSids": ["WQ…", …]}'), undefined);
       }
     });
-    scope.post<Params>(`${ws}/TaskQueues/RealTimeStatistics`, async (request, reply) => {
+    const bulkDoc = jsonRoute('Statistics', { summary: 'Realtime statistics of up to 50 TaskQueues (JSON body)', body: BULK, responses: { 200: QUEUES_BULK_REALTIME, '4xx': TWILIO_ERROR } });
+    scope.post<Params>(`${ws}/TaskQueues/RealTimeStatistics`, bulkDoc, async (request, reply) => {
       const body = request.body as { QueueSids?: unknown; queueSids?: unknown; TaskChannel?: unknown } | undefined;
       // The API reference names the field QueueSids; its curl example sends queueSids. Both are accepted.
       const sids = body?.QueueSids ?? body?.queueSids;
@@ -132,8 +156,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
   });
 
   // Workers
-  const WORKERS = { ...WINDOW, TaskQueueSid: param.sid('WQ').optional(), TaskQueueName: param.string(64).optional(), FriendlyName: param.string(64).optional() };
-  app.get<Params>(`${ws}/Workers/Statistics`, async (request) => {
+  app.get<Params>(`${ws}/Workers/Statistics`, doc({ summary: "The Workers' statistics: realtime and cumulative", query: WORKERS, responses: { 200: WORKERS_STATISTICS } }), async (request) => {
     const p = decodeParams(WORKERS, request.query);
     const s = workersStatistics(engine, commandContext(request, clock()), request.params.ws, {
       ...statisticsParams(p),
@@ -143,17 +166,17 @@ export function registerStatisticsRoutes(app: FastifyInstance, { clock, engine }
     });
     return { ...envelope(request, '/Workers/Statistics'), cumulative: cumulativeWire(s.cumulative), realtime: s.realtime };
   });
-  app.get<Params>(`${ws}/Workers/RealTimeStatistics`, async (request) => {
-    const p = decodeParams({ TaskChannel: WINDOW.TaskChannel }, request.query);
+  app.get<Params>(`${ws}/Workers/RealTimeStatistics`, doc({ summary: "The Workers' realtime statistics", query: REALTIME, responses: { 200: WORKERS_REALTIME } }), async (request) => {
+    const p = decodeParams(REALTIME, request.query);
     const s = workersStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
     return { ...envelope(request, '/Workers/RealTimeStatistics'), ...s.realtime };
   });
-  app.get<Params>(`${ws}/Workers/CumulativeStatistics`, async (request) => {
+  app.get<Params>(`${ws}/Workers/CumulativeStatistics`, doc({ summary: "The Workers' cumulative statistics over a window", query: WINDOW, responses: { 200: WORKERS_CUMULATIVE } }), async (request) => {
     const p = decodeParams(WINDOW, request.query);
     const s = workersStatistics(engine, commandContext(request, clock()), request.params.ws, statisticsParams(p));
     return { ...envelope(request, '/Workers/CumulativeStatistics'), ...cumulativeWire(s.cumulative) };
   });
-  app.get<Params>(`${ws}/Workers/:sid/Statistics`, async (request) => {
+  app.get<Params>(`${ws}/Workers/:sid/Statistics`, doc({ summary: "A Worker's cumulative statistics over a window", query: WINDOW, responses: { 200: WORKER_STATISTICS } }), async (request) => {
     const p = decodeParams(WINDOW, request.query);
     const s = workerStatistics(engine, commandContext(request, clock()), request.params.ws, request.params.sid, statisticsParams(p));
     return { ...envelope(request, `/Workers/${request.params.sid}/Statistics`), worker_sid: request.params.sid, cumulative: cumulativeWire(s.cumulative) };

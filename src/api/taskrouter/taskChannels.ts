@@ -7,8 +7,13 @@ import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import type { z } from 'zod';
+import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
+import { TASK_CHANNEL, listOf } from './resources.ts';
 
-export function serializeTaskChannel(origin: string, c: TaskChannel) {
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('TaskChannels', d);
+
+export function serializeTaskChannel(origin: string, c: TaskChannel): z.output<typeof TASK_CHANNEL> {
   return {
     account_sid: c.accountSid,
     date_created: isoDate(c.dateCreated),
@@ -23,13 +28,16 @@ export function serializeTaskChannel(origin: string, c: TaskChannel) {
   };
 }
 
+const CREATE = { FriendlyName: param.name(), UniqueName: param.name(), ChannelOptimizedRouting: param.bool().optional() };
+const UPDATE = { FriendlyName: param.name().optional(), ChannelOptimizedRouting: param.bool().optional() };
+
 type Params = { Params: { ws: string; sid: string } };
 
 export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/TaskChannels';
 
-  app.post<Params>(base, async (request, reply) => {
-    const p = decodeParams({ FriendlyName: param.name(), UniqueName: param.name(), ChannelOptimizedRouting: param.bool().optional() }, request.body);
+  app.post<Params>(base, doc({ summary: 'Create a TaskChannel', body: CREATE, responses: { 201: TASK_CHANNEL } }), async (request, reply) => {
+    const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
     const c = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createTaskChannel(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, uniqueName: p.UniqueName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
@@ -37,8 +45,8 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, 
     return reply.code(201).send(serializeTaskChannel(originOf(request), c));
   });
 
-  app.get<Params>(base, async (request) => {
-    const p = decodeParams({ ...PAGING }, request.query);
+  app.get<Params>(base, doc({ summary: 'List TaskChannels', query: PAGING, responses: { 200: listOf('channels', TASK_CHANNEL) } }), async (request) => {
+    const p = decodeParams(PAGING, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
     return store.read((repo) => {
@@ -48,14 +56,14 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, 
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a TaskChannel by SID or unique name', query: {}, responses: { 200: TASK_CHANNEL } }), async (request) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return serializeTaskChannel(originOf(request), store.read((repo) => getTaskChannel(repo, ctx, request.params.ws, request.params.sid)));
   });
 
-  app.post<Params>(`${base}/:sid`, async (request) => {
-    const p = decodeParams({ FriendlyName: param.name().optional(), ChannelOptimizedRouting: param.bool().optional() }, request.body);
+  app.post<Params>(`${base}/:sid`, doc({ summary: 'Update a TaskChannel', body: UPDATE, responses: { 200: TASK_CHANNEL } }), async (request) => {
+    const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     const c = engine.reconfigure(ctx, request.params.ws, (repo) =>
       updateTaskChannel(repo, ctx, request.params.ws, request.params.sid, { friendlyName: p.FriendlyName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
@@ -63,7 +71,7 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, 
     return serializeTaskChannel(originOf(request), c);
   });
 
-  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+  app.delete<Params>(`${base}/:sid`, doc({ summary: 'Delete a TaskChannel', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const ctx = commandContext(request, clock());
     engine.reconfigure(ctx, request.params.ws, (repo, router) => {
       router.assertNoActiveTasksIn('taskChannel', getTaskChannel(repo, ctx, request.params.ws, request.params.sid).sid);

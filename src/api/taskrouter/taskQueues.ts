@@ -9,8 +9,13 @@ import { commandContext, listByQuery, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import type { z } from 'zod';
+import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
+import { TASK_QUEUE, listOf } from './resources.ts';
 
-export function serializeTaskQueue(repo: Repository, origin: string, q: TaskQueue) {
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('TaskQueues', d);
+
+export function serializeTaskQueue(repo: Repository, origin: string, q: TaskQueue): z.output<typeof TASK_QUEUE> {
   const ws = workspaceUrl(origin, q.workspaceSid);
   const url = `${ws}/TaskQueues/${q.sid}`;
   const activityName = (sid: string | null) => (sid ? repo.get('activity', sid)?.friendlyName ?? null : null);
@@ -51,6 +56,8 @@ const FIELDS = {
   ReservationActivitySid: param.sid('WA').optional(),
   AssignmentActivitySid: param.sid('WA').optional(),
 };
+const CREATE = { FriendlyName: param.name(), ...FIELDS };
+const UPDATE = { FriendlyName: param.name().optional(), ...FIELDS };
 const LIST = {
   FriendlyName: param.string(64).optional(),
   EvaluateWorkerAttributes: param.string(LIMITS.attributes).transform((t) => jsonObjectText('EvaluateWorkerAttributes', t, LIMITS.attributes)).optional(),
@@ -75,8 +82,8 @@ function input(p: { FriendlyName?: string } & { [K in keyof typeof FIELDS]?: any
 export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/TaskQueues';
 
-  app.post<Params>(base, async (request, reply) => {
-    const p = decodeParams({ FriendlyName: param.name(), ...FIELDS }, request.body);
+  app.post<Params>(base, doc({ summary: 'Create a TaskQueue', body: CREATE, responses: { 201: TASK_QUEUE } }), async (request, reply) => {
+    const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
     const body = engine.reconfigure(ctx, request.params.ws, (repo) =>
       serializeTaskQueue(repo, originOf(request), createTaskQueue(repo, ctx, request.params.ws, { ...input(p), friendlyName: p.FriendlyName })),
@@ -84,7 +91,7 @@ export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, en
     return reply.code(201).send(body);
   });
 
-  app.get<Params>(base, async (request) => {
+  app.get<Params>(base, doc({ summary: 'List TaskQueues (EvaluateWorkerAttributes, WorkerSid, Ordering)', query: LIST, responses: { 200: listOf('task_queues', TASK_QUEUE) } }), async (request) => {
     const p = decodeParams(LIST, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
@@ -100,21 +107,21 @@ export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, en
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a TaskQueue', query: {}, responses: { 200: TASK_QUEUE } }), async (request) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => serializeTaskQueue(repo, originOf(request), getTaskQueue(repo, ctx, request.params.ws, request.params.sid)));
   });
 
-  app.post<Params>(`${base}/:sid`, async (request) => {
-    const p = decodeParams({ FriendlyName: param.name().optional(), ...FIELDS }, request.body);
+  app.post<Params>(`${base}/:sid`, doc({ summary: 'Update a TaskQueue', body: UPDATE, responses: { 200: TASK_QUEUE } }), async (request) => {
+    const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     return engine.reconfigure(ctx, request.params.ws, (repo) =>
       serializeTaskQueue(repo, originOf(request), updateTaskQueue(repo, ctx, request.params.ws, request.params.sid, input(p))),
     );
   });
 
-  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+  app.delete<Params>(`${base}/:sid`, doc({ summary: 'Delete a TaskQueue (refused while it has active tasks)', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const ctx = commandContext(request, clock());
     engine.reconfigure(ctx, request.params.ws, (repo, router) => {
       router.assertNoActiveTasksIn('taskQueue', request.params.sid);

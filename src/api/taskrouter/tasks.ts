@@ -11,12 +11,17 @@ import { commandContext, ifMatchOf, listByQuery, listEnvelope, originOf, setEtag
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
 import { newestFirstPage, pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import type { z } from 'zod';
+import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
+import { TASK, listOf } from './resources.ts';
+
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Tasks', d);
 
 const MAX_TTL = 1_209_600;
 const MAX_PRIORITY = 2 ** 31 - 1;
 const STATUSES = ['pending', 'reserved', 'assigned', 'canceled', 'completed', 'wrapping'] as const;
 
-export function serializeTask(repo: Repository, origin: string, t: Task, now: number) {
+export function serializeTask(repo: Repository, origin: string, t: Task, now: number): z.output<typeof TASK> {
   const ws = workspaceUrl(origin, t.workspaceSid);
   const url = `${ws}/Tasks/${t.sid}`;
   const links: Record<string, string> = { workspace: ws, reservations: `${url}/Reservations` };
@@ -121,7 +126,7 @@ function statusList(values: string[] | undefined) {
 export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Tasks';
 
-  app.post<Params>(base, async (request, reply) => {
+  app.post<Params>(base, doc({ summary: 'Create a Task (routed at once)', body: CREATE, responses: { 201: TASK } }), async (request, reply) => {
     const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
     const body = engine.run(ctx, request.params.ws, (repo, router) => {
@@ -146,7 +151,7 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
     return reply.code(201).send(store.read((repo) => serializeTask(repo, originOf(request), task, ctx.now)));
   });
 
-  app.get<Params>(base, async (request) => {
+  app.get<Params>(base, doc({ summary: 'List Tasks (every TaskRouter filter, EvaluateTaskAttributes included)', query: LIST, responses: { 200: listOf('tasks', TASK) } }), async (request) => {
     const p = decodeParams(LIST, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
@@ -170,7 +175,7 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request, reply) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Task (ETag: its version)', query: {}, responses: { 200: TASK } }), async (request, reply) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => {
@@ -181,7 +186,7 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
     });
   });
 
-  app.post<Params>(`${base}/:sid`, async (request, reply) => {
+  app.post<Params>(`${base}/:sid`, doc({ summary: 'Update a Task (AssignmentStatus, Attributes, Priority, ...; If-Match)', body: UPDATE, responses: { 200: TASK } }), async (request, reply) => {
     const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     const sid = request.params.sid;
@@ -210,7 +215,7 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
     });
   });
 
-  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+  app.delete<Params>(`${base}/:sid`, doc({ summary: 'Delete a Task (If-Match)', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const ctx = commandContext(request, clock());
     const sid = request.params.sid;
     engine.run(ctx, request.params.ws, (repo, router) => {

@@ -1,5 +1,6 @@
 // /v1/Workspaces/{WS}/Workers/{WK}/Channels: list, fetch (by WC SID, TC SID or unique name), update
 // Capacity and Available. assigned_tasks counts the worker's accepted and wrapping reservations on the channel.
+import type { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { WorkerChannel } from '../../core/entities.ts';
 import { LIMITS } from '../../core/limits.ts';
@@ -16,6 +17,10 @@ import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import { twilioRoute } from '../common/routeSchema.ts';
+import { WORKER_CHANNEL, listOf } from './resources.ts';
+
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('WorkerChannels', d);
 
 /** The channel's assigned task count, from the worker's stored reservations. */
 function assignedOn(repo: Repository, wc: WorkerChannel): number {
@@ -23,7 +28,7 @@ function assignedOn(repo: Repository, wc: WorkerChannel): number {
 }
 
 /** `assigned` is the worker's task count on this channel (assignedTaskCounts); a list reads it once. */
-export function serializeWorkerChannel(repo: Repository, origin: string, wc: WorkerChannel, assigned = assignedOn(repo, wc)) {
+export function serializeWorkerChannel(repo: Repository, origin: string, wc: WorkerChannel, assigned = assignedOn(repo, wc)): z.output<typeof WORKER_CHANNEL> {
   return {
     account_sid: wc.accountSid,
     assigned_tasks: assigned,
@@ -41,13 +46,15 @@ export function serializeWorkerChannel(repo: Repository, origin: string, wc: Wor
   };
 }
 
+const UPDATE = { Capacity: param.int(0, LIMITS.channelCapacity).optional(), Available: param.bool().optional() };
+
 type Params = { Params: { ws: string; wk: string; sid: string } };
 
 export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Workers/:wk/Channels';
 
-  app.get<Params>(base, async (request) => {
-    const p = decodeParams({ ...PAGING }, request.query);
+  app.get<Params>(base, doc({ summary: "List a Worker's channels", query: PAGING, responses: { 200: listOf('channels', WORKER_CHANNEL) } }), async (request) => {
+    const p = decodeParams(PAGING, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
     return store.read((repo) => {
@@ -61,7 +68,7 @@ export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: "Fetch a Worker's channel (by SID or task channel unique name)", query: {}, responses: { 200: WORKER_CHANNEL } }), async (request) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) =>
@@ -69,8 +76,8 @@ export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock
     );
   });
 
-  app.post<Params>(`${base}/:sid`, async (request) => {
-    const p = decodeParams({ Capacity: param.int(0, LIMITS.channelCapacity).optional(), Available: param.bool().optional() }, request.body);
+  app.post<Params>(`${base}/:sid`, doc({ summary: "Update a Worker's channel: capacity and availability", body: UPDATE, responses: { 200: WORKER_CHANNEL } }), async (request) => {
+    const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     return engine.run(ctx, request.params.ws, (repo, router) => {
       const wc = updateWorkerChannel(repo, ctx, request.params.ws, request.params.wk, request.params.sid, { capacity: p.Capacity, available: p.Available });

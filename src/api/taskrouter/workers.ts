@@ -10,6 +10,11 @@ import { commandContext, ifMatchOf, listByQuery, originOf, setEtag } from '../co
 import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import type { z } from 'zod';
+import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
+import { WORKER, listOf } from './resources.ts';
+
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Workers', d);
 
 /** `activityOf` lets a list resolve every worker's activity from one read of the workspace's activities. */
 export function serializeWorker(
@@ -17,7 +22,7 @@ export function serializeWorker(
   origin: string,
   w: Worker,
   activityOf: (sid: string) => Activity | undefined = (sid) => repo.get('activity', sid),
-) {
+): z.output<typeof WORKER> {
   const activity = activityOf(w.activitySid);
   const url = workspaceUrl(origin, w.workspaceSid, `/Workers/${w.sid}`);
   const ws = workspaceUrl(origin, w.workspaceSid);
@@ -74,7 +79,7 @@ type Params = { Params: { ws: string; sid: string } };
 export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Workers';
 
-  app.post<Params>(base, async (request, reply) => {
+  app.post<Params>(base, doc({ summary: 'Create a Worker', body: CREATE, responses: { 201: WORKER } }), async (request, reply) => {
     const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
     const body = engine.run(ctx, request.params.ws, (repo, router) => {
@@ -86,7 +91,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
     return reply.code(201).send(body);
   });
 
-  app.get<Params>(base, async (request) => {
+  app.get<Params>(base, doc({ summary: 'List Workers (every TaskRouter filter, TargetWorkersExpression included)', query: LIST, responses: { 200: listOf('workers', WORKER) } }), async (request) => {
     const p = decodeParams(LIST, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
@@ -107,7 +112,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request, reply) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Worker (ETag: its version)', query: {}, responses: { 200: WORKER } }), async (request, reply) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => {
@@ -117,7 +122,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
     });
   });
 
-  app.post<Params>(`${base}/:sid`, async (request, reply) => {
+  app.post<Params>(`${base}/:sid`, doc({ summary: 'Update a Worker (If-Match)', body: UPDATE, responses: { 200: WORKER } }), async (request, reply) => {
     const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     return engine.run(ctx, request.params.ws, (repo, router) => {
@@ -134,7 +139,7 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
     });
   });
 
-  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+  app.delete<Params>(`${base}/:sid`, doc({ summary: 'Delete a Worker (If-Match)', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const ctx = commandContext(request, clock());
     engine.run(ctx, request.params.ws, (repo, router) => {
       const w = getWorker(repo, ctx, request.params.ws, request.params.sid);

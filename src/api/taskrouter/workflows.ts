@@ -8,8 +8,13 @@ import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import type { z } from 'zod';
+import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
+import { WORKFLOW, listOf } from './resources.ts';
 
-export function serializeWorkflow(origin: string, w: Workflow) {
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Workflows', d);
+
+export function serializeWorkflow(origin: string, w: Workflow): z.output<typeof WORKFLOW> {
   const url = workspaceUrl(origin, w.workspaceSid, `/Workflows/${w.sid}`);
   return {
     account_sid: w.accountSid,
@@ -38,13 +43,17 @@ const FIELDS = {
   TaskReservationTimeout: param.int(1, LIMITS.taskReservationTimeout).optional(),
 };
 
+const CREATE = { FriendlyName: param.name(), Configuration: param.string(LIMITS.workflowConfiguration), ...FIELDS };
+const LIST = { FriendlyName: param.string(64).optional(), ...PAGING };
+const UPDATE = { FriendlyName: param.name().optional(), Configuration: param.string(LIMITS.workflowConfiguration).optional(), ReEvaluateTasks: param.bool().optional(), ...FIELDS };
+
 type Params = { Params: { ws: string; sid: string } };
 
 export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
   const base = '/v1/Workspaces/:ws/Workflows';
 
-  app.post<Params>(base, async (request, reply) => {
-    const p = decodeParams({ FriendlyName: param.name(), Configuration: param.string(LIMITS.workflowConfiguration), ...FIELDS }, request.body);
+  app.post<Params>(base, doc({ summary: 'Create a Workflow (its configuration is validated, errors name the field)', body: CREATE, responses: { 201: WORKFLOW } }), async (request, reply) => {
+    const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
     const w = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createWorkflow(repo, ctx, request.params.ws, {
@@ -58,8 +67,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, eng
     return reply.code(201).send(serializeWorkflow(originOf(request), w));
   });
 
-  app.get<Params>(base, async (request) => {
-    const p = decodeParams({ FriendlyName: param.string(64).optional(), ...PAGING }, request.query);
+  app.get<Params>(base, doc({ summary: 'List Workflows', query: LIST, responses: { 200: listOf('workflows', WORKFLOW) } }), async (request) => {
+    const p = decodeParams(LIST, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
     return store.read((repo) => {
@@ -69,17 +78,14 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, eng
     });
   });
 
-  app.get<Params>(`${base}/:sid`, async (request) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Workflow', query: {}, responses: { 200: WORKFLOW } }), async (request) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return serializeWorkflow(originOf(request), store.read((repo) => getWorkflow(repo, ctx, request.params.ws, request.params.sid)));
   });
 
-  app.post<Params>(`${base}/:sid`, async (request) => {
-    const p = decodeParams(
-      { FriendlyName: param.name().optional(), Configuration: param.string(LIMITS.workflowConfiguration).optional(), ReEvaluateTasks: param.bool().optional(), ...FIELDS },
-      request.body,
-    );
+  app.post<Params>(`${base}/:sid`, doc({ summary: 'Update a Workflow (ReEvaluateTasks re-routes its pending tasks)', body: UPDATE, responses: { 200: WORKFLOW } }), async (request) => {
+    const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     const w = engine.reconfigure(
       ctx,
@@ -101,7 +107,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, eng
     return serializeWorkflow(originOf(request), w);
   });
 
-  app.delete<Params>(`${base}/:sid`, async (request, reply) => {
+  app.delete<Params>(`${base}/:sid`, doc({ summary: 'Delete a Workflow (refused while it has active tasks)', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const ctx = commandContext(request, clock());
     engine.reconfigure(ctx, request.params.ws, (repo, router) => {
       router.assertNoActiveTasksIn('workflow', request.params.sid);

@@ -8,8 +8,13 @@ import { commandContext, listEnvelope, originOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
+import type { z } from 'zod';
+import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
+import { WORKSPACE, listOf } from './resources.ts';
 
-export function serializeWorkspace(repo: Repository, origin: string, ws: Workspace) {
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Workspaces', d);
+
+export function serializeWorkspace(repo: Repository, origin: string, ws: Workspace): z.output<typeof WORKSPACE> {
   const url = workspaceUrl(origin, ws.sid);
   const activityName = (sid: string | null) => (sid ? repo.get('activity', sid)?.friendlyName ?? null : null);
   return {
@@ -66,7 +71,7 @@ const UPDATE = {
 const LIST = { FriendlyName: param.string(64).optional(), ...PAGING };
 
 export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, engine }: RouteDeps): void {
-  app.post('/v1/Workspaces', async (request, reply) => {
+  app.post('/v1/Workspaces', doc({ summary: 'Create a Workspace (Template=FIFO adds the usual activities, queue and workflow)', body: CREATE, responses: { 201: WORKSPACE } }), async (request, reply) => {
     const p = decodeParams(CREATE, request.body);
     const ctx = commandContext(request, clock());
     const body = store.transaction((repo) => {
@@ -83,7 +88,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, en
     return reply.code(201).send(body);
   });
 
-  app.get('/v1/Workspaces', async (request) => {
+  app.get('/v1/Workspaces', doc({ summary: 'List Workspaces', query: LIST, responses: { 200: listOf('workspaces', WORKSPACE) } }), async (request) => {
     const p = decodeParams(LIST, request.query);
     const ctx = commandContext(request, clock());
     const pageReq = pageRequest(p);
@@ -93,13 +98,13 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, en
     });
   });
 
-  app.get<{ Params: { sid: string } }>('/v1/Workspaces/:sid', async (request) => {
+  app.get<{ Params: { sid: string } }>('/v1/Workspaces/:sid', doc({ summary: 'Fetch a Workspace', query: {}, responses: { 200: WORKSPACE } }), async (request) => {
     decodeParams({}, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => serializeWorkspace(repo, originOf(request), requireWorkspace(repo, ctx, request.params.sid)));
   });
 
-  app.post<{ Params: { sid: string } }>('/v1/Workspaces/:sid', async (request) => {
+  app.post<{ Params: { sid: string } }>('/v1/Workspaces/:sid', doc({ summary: 'Update a Workspace', body: UPDATE, responses: { 200: WORKSPACE } }), async (request) => {
     const p = decodeParams(UPDATE, request.body);
     const ctx = commandContext(request, clock());
     return engine.reconfigure(ctx, request.params.sid, (repo) => {
@@ -116,7 +121,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, en
     });
   });
 
-  app.delete<{ Params: { sid: string } }>('/v1/Workspaces/:sid', async (request, reply) => {
+  app.delete<{ Params: { sid: string } }>('/v1/Workspaces/:sid', doc({ summary: 'Delete a Workspace and everything in it', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const ctx = commandContext(request, clock());
     store.transaction((repo) => deleteWorkspace(repo, ctx, request.params.sid));
     engine.forget(request.params.sid);

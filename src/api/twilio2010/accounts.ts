@@ -1,14 +1,18 @@
 // /2010-04-01/Accounts.json and /Accounts/{AC}.json: create subaccounts, fetch, update, list.
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import type { Account } from '../../core/entities.ts';
 import { createAccount, updateAccount, visibleAccount } from '../../auth/accounts.ts';
 import type { RouteDeps } from '../taskrouter/wire.ts';
 import { principalOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
-import { listEnvelope2010, rfc2822, sidOfJsonSegment } from './wire.ts';
+import { ACCOUNT, list2010, listEnvelope2010, rfc2822, sidOfJsonSegment } from './wire.ts';
+import { twilioRoute } from '../common/routeSchema.ts';
 
-export function serializeAccount(a: Account) {
+const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Accounts', d);
+
+export function serializeAccount(a: Account): z.output<typeof ACCOUNT> {
   const uri = `/2010-04-01/Accounts/${a.sid}.json`;
   return {
     auth_token: a.authToken,
@@ -26,18 +30,22 @@ export function serializeAccount(a: Account) {
 
 const STATUS = param.enumOf(['active', 'suspended', 'closed'] as const);
 
+const CREATE = { FriendlyName: param.name().optional() };
+const LIST = { FriendlyName: param.string(64).optional(), Status: STATUS.optional(), ...PAGING };
+const UPDATE = { FriendlyName: param.name().optional(), Status: STATUS.optional() };
+
 type Params = { Params: { sid: string } };
 
 export function registerAccountRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
-  app.post('/2010-04-01/Accounts.json', async (request, reply) => {
-    const p = decodeParams({ FriendlyName: param.name().optional() }, request.body);
+  app.post('/2010-04-01/Accounts.json', doc({ summary: 'Create a subaccount', body: CREATE, responses: { 201: ACCOUNT } }), async (request, reply) => {
+    const p = decodeParams(CREATE, request.body);
     const caller = principalOf(request).accountSid;
     const a = store.transaction((repo) => createAccount(repo, clock(), { friendlyName: p.FriendlyName, ownerSid: caller }));
     return reply.code(201).send(serializeAccount(a));
   });
 
-  app.get('/2010-04-01/Accounts.json', async (request) => {
-    const p = decodeParams({ FriendlyName: param.string(64).optional(), Status: STATUS.optional(), ...PAGING }, request.query);
+  app.get('/2010-04-01/Accounts.json', doc({ summary: 'List the caller and the accounts it owns', query: LIST, responses: { 200: list2010('accounts', ACCOUNT) } }), async (request) => {
+    const p = decodeParams(LIST, request.query);
     const caller = principalOf(request).accountSid;
     const pageReq = pageRequest(p);
     return store.read((repo) => {
@@ -50,16 +58,16 @@ export function registerAccountRoutes(app: FastifyInstance, { store, clock }: Ro
     });
   });
 
-  app.get<Params>('/2010-04-01/Accounts/:sid', async (request) => {
+  app.get<Params>('/2010-04-01/Accounts/:sid', doc({ summary: 'Fetch an account (`AC....json`)', query: {}, responses: { 200: ACCOUNT } }), async (request) => {
     const sid = sidOfJsonSegment(request, request.params.sid);
     decodeParams({}, request.query);
     const caller = principalOf(request).accountSid;
     return serializeAccount(store.read((repo) => visibleAccount(repo, caller, sid)));
   });
 
-  app.post<Params>('/2010-04-01/Accounts/:sid', async (request) => {
+  app.post<Params>('/2010-04-01/Accounts/:sid', doc({ summary: 'Update an account: name, status', body: UPDATE, responses: { 200: ACCOUNT } }), async (request) => {
     const sid = sidOfJsonSegment(request, request.params.sid);
-    const p = decodeParams({ FriendlyName: param.name().optional(), Status: STATUS.optional() }, request.body);
+    const p = decodeParams(UPDATE, request.body);
     const caller = principalOf(request).accountSid;
     return serializeAccount(store.transaction((repo) => updateAccount(repo, clock(), caller, sid, { friendlyName: p.FriendlyName, status: p.Status })));
   });

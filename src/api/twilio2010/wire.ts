@@ -1,6 +1,7 @@
 // Twilio 2010-04-01 API conventions: `.json` paths, RFC 2822 dates, relative `uri`s and a list envelope with
 // first/next/previous_page_uri (the twilio client resolves them against `client.api.baseUrl`).
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '../../core/errors.ts';
 import type { PageResult } from '../../core/repository.ts';
 import { filtersOf } from '../common/http.ts';
@@ -38,6 +39,40 @@ export function listEnvelope2010<T, R>(request: FastifyRequest, key: string, req
     start,
     uri: uri(req.page, currentToken),
   };
+}
+
+const rfcDate = () => z.string().describe('RFC 2822 date');
+
+export const ACCOUNT = z.object({
+  auth_token: z.string(),
+  date_created: rfcDate(),
+  date_updated: rfcDate(),
+  friendly_name: z.string(),
+  owner_account_sid: z.string(),
+  sid: z.string(),
+  status: z.enum(['active', 'suspended', 'closed']),
+  subresource_uris: z.record(z.string(), z.string()),
+  type: z.string(),
+  uri: z.string(),
+});
+
+export const KEY = z.object({ sid: z.string(), friendly_name: z.string(), date_created: rfcDate(), date_updated: rfcDate() });
+/** A new key: its secret, shown once. */
+export const NEW_KEY = KEY.extend({ secret: z.string() });
+
+/** The 2010 API's list envelope. */
+export function list2010<K extends string, T extends z.ZodType>(key: K, item: T) {
+  return z.object({
+    [key]: z.array(item),
+    end: z.number().int(),
+    first_page_uri: z.string(),
+    next_page_uri: z.string().nullable(),
+    page: z.number().int(),
+    page_size: z.number().int(),
+    previous_page_uri: z.string().nullable(),
+    start: z.number().int(),
+    uri: z.string(),
+  } as { [k in K]: z.ZodArray<T> } & Record<string, z.ZodType>);
 }
 
 /** `AC….json` → `AC…`: the router sees the suffix as part of the last path parameter. A path without the

@@ -118,6 +118,8 @@ interface Group {
   /** The versions its writes replaced in `versions`, to put back if it fails. */
   versionUndo: [string, number | undefined][];
   waiters: GroupWaiters;
+  /** How many transactions joined the group (metrics). */
+  transactions: number;
 }
 
 export class PostgresStore implements Store {
@@ -615,7 +617,7 @@ export class PostgresStore implements Store {
       // again are remembered again; until then their updates rely on the fence alone (routing kinds) or on
       // the read that precedes them in the same transaction (the other faces' read-modify-write).
       if (this.versions.size > MAX_REMEMBERED_VERSIONS) this.versions.clear();
-      this.group = { id: this.nextGroupId++, statements: [], events: [], workspaces: new Set(), credentialsChanged: false, versionUndo: [], waiters: new GroupWaiters() };
+      this.group = { id: this.nextGroupId++, statements: [], events: [], workspaces: new Set(), credentialsChanged: false, versionUndo: [], waiters: new GroupWaiters(), transactions: 0 };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
@@ -651,6 +653,7 @@ export class PostgresStore implements Store {
     for (const ws of this.touched) group.workspaces.add(ws);
     group.credentialsChanged ||= this.credentialsTouched;
     group.versionUndo.push(...this.versionUndo);
+    group.transactions++;
     this.versionUndo = [];
     this.appended = [];
     this.staged = [];
@@ -699,6 +702,10 @@ export class PostgresStore implements Store {
     return this.signals.onCommit(listener);
   }
 
+  onGroupCommit(observer: (transactions: number, seconds: number) => void): () => void {
+    return this.signals.onGroupCommit(observer);
+  }
+
   /** Sends the open group if no other is in flight (else it goes when that one is answered). */
   private commitGroup(): void {
     const group = this.group;
@@ -710,6 +717,7 @@ export class PostgresStore implements Store {
       return;
     }
     const mark = this.repo.sealGroup();
+    const started = performance.now();
     const done = this.send(group).then(
       () => {
         this.inFlight = undefined;
@@ -717,6 +725,7 @@ export class PostgresStore implements Store {
         for (const [key, p] of this.pending) if (p.group <= group.id) this.pending.delete(key);
         group.waiters.resolve();
         this.groupSettled(group.id);
+        this.signals.groupCommitted(group.transactions, (performance.now() - started) / 1000);
         // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
         if (!this.sharedLog) this.signals.committed(group.events);
         if (this.group) this.commitGroup();

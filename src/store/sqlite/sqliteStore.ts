@@ -50,6 +50,9 @@ export interface SqliteStoreOptions {
 interface CommittedGroup {
   events: EventRecord[];
   waiters: GroupWaiters;
+  transactions: number;
+  /** When its COMMIT started (metrics: commit latency runs until the fsync that makes it durable). */
+  started: number;
 }
 
 /** How many event rows one INSERT carries (17 columns each; SQLite takes up to 32,766 parameters). */
@@ -67,7 +70,7 @@ export class SqliteStore implements Store {
   /** Where the transaction in progress starts in `unwrittenEvents`. */
   private transactionEventsStart = 0;
   /** The open commit group: its events and who waits for it to be durable. */
-  private group: { events: EventRecord[]; waiters: GroupWaiters } | undefined;
+  private group: { events: EventRecord[]; waiters: GroupWaiters; transactions: number } | undefined;
   /** Committed groups waiting for the next fsync, and whether one is running. */
   private unsynced: CommittedGroup[] = [];
   private syncing: Promise<void> | undefined;
@@ -394,7 +397,7 @@ export class SqliteStore implements Store {
     if (this.closed) throw new Error('the store is closed');
     if (!this.group) {
       this.stmt('BEGIN IMMEDIATE').run();
-      this.group = { events: [], waiters: new GroupWaiters() };
+      this.group = { events: [], waiters: new GroupWaiters(), transactions: 0 };
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
@@ -414,6 +417,7 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.group.events.push(...this.appended);
+    this.group.transactions++;
     this.appended = [];
     return result;
   }
@@ -450,6 +454,7 @@ export class SqliteStore implements Store {
     const group = this.group;
     if (!group) return;
     this.group = undefined;
+    const started = performance.now();
     try {
       this.writeEvents();
       const injected = this.injectedCommitFailure;
@@ -471,7 +476,7 @@ export class SqliteStore implements Store {
       return;
     }
     this.repo.groupCommitted();
-    this.unsynced.push(group);
+    this.unsynced.push({ ...group, started });
     this.lastSync = group.waiters;
     this.sync();
   }
@@ -491,8 +496,10 @@ export class SqliteStore implements Store {
         this.fatal(err);
         return;
       }
+      const now = performance.now();
       for (const g of groups) {
         g.waiters.resolve();
+        this.signals.groupCommitted(g.transactions, (now - g.started) / 1000);
         this.signals.committed(g.events);
       }
       if (this.unsynced.length === 0 && !this.group) this.lastSync = undefined;
@@ -517,6 +524,10 @@ export class SqliteStore implements Store {
 
   onCommit(listener: (events: EventRecord[]) => void): () => void {
     return this.signals.onCommit(listener);
+  }
+
+  onGroupCommit(observer: (transactions: number, seconds: number) => void): () => void {
+    return this.signals.onGroupCommit(observer);
   }
 
   read<T>(work: (repo: Repository) => T): T {
