@@ -8,6 +8,7 @@ import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
+import { ReadMiss, firstAttempt } from './store/readReplay.ts';
 import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { type CorsOrigins, corsDelegator, refuseCrossSiteAccountCredentials } from './api/common/crossOrigin.ts';
@@ -99,8 +100,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRoute', (route) => {
     const handler = route.handler;
     route.handler = function replayed(this: FastifyInstance, request, reply) {
-      return store.replaying(() => handler.call(this, request, reply));
-    };
+      const again = () => store.replaying(() => handler.call(this, request, reply));
+      // The handler runs as it is (a synchronous one that sends through `reply`, as static files do, stays
+      // synchronous); only a read miss sends it round again through the replay.
+      let first: unknown;
+      try {
+        first = firstAttempt(() => handler.call(this, request, reply));
+      } catch (err) {
+        if (err instanceof ReadMiss) return again();
+        throw err;
+      }
+      if (first instanceof Promise) return first.catch((err: unknown) => (err instanceof ReadMiss ? again() : Promise.reject(err)));
+      return first;
+    } as typeof handler;
   });
   await app.register(formbody, { bodyLimit: LIMITS.bodyBytes, parser: parseForm });
   app.setErrorHandler((err, request, reply) => {

@@ -41,6 +41,28 @@ export function replayWrote(): void {
   if (r) r.wrote = true;
 }
 
+function missAfterWrite(err: ReadMiss): Error {
+  return new Error(`a read missed after this work wrote (${err.key.slice(0, 200)}): read before writing, or replay the reads after the write on their own`);
+}
+
+/**
+ * Runs `work` once, as the first attempt of a replay: synchronously when the work is synchronous (a handler
+ * that sends through its reply stays as it was). A ReadMiss it throws (or rejects with) before it wrote
+ * anything is passed on for the caller to replay the work with `replay`; one after a write is the bug it is.
+ */
+export function firstAttempt<T>(work: () => T): T {
+  const state: Replay = { answers: new Map(), wrote: false };
+  const guard = (err: unknown): never => {
+    throw err instanceof ReadMiss && state.wrote ? missAfterWrite(err) : err;
+  };
+  try {
+    const value = current.run(state, work);
+    return (value instanceof Promise ? value.catch(guard) : value) as T;
+  } catch (err) {
+    return guard(err);
+  }
+}
+
 /** A work that misses this many reads in a row is a bug (a read whose key changes on every attempt). */
 const MAX_REPLAYS = 200;
 
@@ -59,7 +81,7 @@ export async function replay<T>(work: () => T | Promise<T>, beforeFetch: () => P
         return await work();
       } catch (err) {
         if (!(err instanceof ReadMiss) || attempt >= MAX_REPLAYS) throw err;
-        if (state.wrote) throw new Error(`a read missed after this work wrote (${err.key.slice(0, 200)}): read before writing, or replay the reads after the write on their own`);
+        if (state.wrote) throw missAfterWrite(err);
         await beforeFetch();
         state.answers.set(err.key, await err.fetch());
       }
