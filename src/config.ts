@@ -1,6 +1,7 @@
 // Typed configuration, read once (defaults <- environment <- CLI flags) and passed down explicitly.
 // Nothing else in the code reads process.env.
 import { parseArgs } from 'node:util';
+import type { OidcConfig } from './auth/oidc.ts';
 
 export interface Config {
   readonly port: number;
@@ -21,6 +22,8 @@ export interface Config {
   readonly leaseTtlMs: number;
   /** Several nodes: false makes this node route no workspace (it serves requests and sockets only). */
   readonly routesWorkspaces: boolean;
+  /** The organisation's OpenID Connect identity provider, when configured (SWITCHBOARD_OIDC_*). */
+  readonly oidc: OidcConfig | undefined;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -66,7 +69,29 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
+    oidc: oidcConfig(env),
   });
+}
+
+/** SWITCHBOARD_OIDC_ISSUER, _JWKS_URL and _AUDIENCE turn OpenID Connect tokens on (all three or none); the
+ *  rest map claims (docs/operations.md). */
+export function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  const issuer = env.SWITCHBOARD_OIDC_ISSUER || undefined;
+  const jwksUrl = env.SWITCHBOARD_OIDC_JWKS_URL || undefined;
+  const audience = env.SWITCHBOARD_OIDC_AUDIENCE || undefined;
+  if (!issuer && !jwksUrl && !audience) return undefined;
+  if (!issuer || !jwksUrl || !audience) throw new Error('OpenID Connect needs SWITCHBOARD_OIDC_ISSUER, SWITCHBOARD_OIDC_JWKS_URL and SWITCHBOARD_OIDC_AUDIENCE together');
+  const account = env.SWITCHBOARD_OIDC_ACCOUNT || undefined;
+  if (account !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(account)) throw new Error(`invalid SWITCHBOARD_OIDC_ACCOUNT: ${account} (an account SID)`);
+  return {
+    issuer,
+    jwksUrl,
+    audience,
+    ...(env.SWITCHBOARD_OIDC_ACCOUNT_CLAIM ? { accountClaim: env.SWITCHBOARD_OIDC_ACCOUNT_CLAIM } : {}),
+    ...(account ? { defaultAccountSid: account } : {}),
+    ...(env.SWITCHBOARD_OIDC_USER_CLAIM ? { userClaim: env.SWITCHBOARD_OIDC_USER_CLAIM } : {}),
+    ...(env.SWITCHBOARD_OIDC_ALGORITHMS ? { algorithms: env.SWITCHBOARD_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+  };
 }
 
 /** The database path: flag, else SWITCHBOARD_DB, else the default file. Shared by `serve` and the admin commands. */

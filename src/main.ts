@@ -32,7 +32,7 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
+  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground, oidc: config.oidc });
   if (cluster) await cluster.join(app, engine);
   engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
@@ -91,7 +91,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
 
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE  (all take --db PATH)\n`);
+  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | token user --account AC --identity NAME | backup FILE  (all take --db PATH)\n`);
   process.exit(2);
 }
 run(rest).catch((err) => {

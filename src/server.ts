@@ -6,11 +6,13 @@ import { ApiError } from './core/errors.ts';
 import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
-import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
+import { authenticateRequest, authorize, tokenOf, tokenScopeOf } from './auth/requestAuth.ts';
+import { type OidcConfig, OidcVerifier } from './auth/oidc.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { toApiError, twilioErrorBody } from './api/common/twilioError.ts';
+import { authChallengeOf } from './api/common/http.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
@@ -49,6 +51,8 @@ export interface ServerOptions {
   workflowActions?: ActionRunnerOptions;
   /** Several nodes: whether this node runs the account-wide loops (Workflow actions, Opsflow routes) now. */
   runsBackground?: () => boolean;
+  /** The organisation's OpenID Connect identity provider, whose tokens every face accepts. */
+  oidc?: OidcConfig;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -80,6 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.removeContentTypeParser(['application/json', 'text/plain']);
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
+  const oidc = options.oidc ? new OidcVerifier(options.oidc) : undefined;
   // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
   let accepting = true;
   app.addHook('preClose', async () => {
@@ -104,9 +109,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       {
         authorization: request.headers.authorization,
         token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
-        tokensAccepted: request.url.startsWith('/v1/'),
+        tokens: tokenScopeOf(request.url),
       },
       clock(),
+      oidc,
     );
     const rate = limiter.take(request.principal.accountSid, clock());
     reply.header('X-Rate-Limit-Limit', String(rate.limit));
@@ -136,7 +142,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (apiError.status >= 500) request.log.error(err);
     // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
     // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
-    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
+    const challenge = apiError.status === 401 ? authChallengeOf(request) : undefined;
+    if (challenge) reply.header('WWW-Authenticate', challenge);
     reply.code(apiError.status).send(twilioErrorBody(apiError));
   });
 

@@ -31,7 +31,7 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   await store.durable();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
   const app = await buildServer({
-    store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, runsBackground: node.runsBackground,
+    store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, runsBackground: node.runsBackground, oidc: options.oidc,
   });
   await node.join(app, engine);
   engine.start();

@@ -11,6 +11,7 @@ import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
 import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
+import type { OidcConfig } from '../../src/auth/oidc.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -59,6 +60,8 @@ export interface TestServerOptions {
   workflowActions?: ActionRunnerOptions;
   /** Reuse this directory's database (a restart); close() then leaves the directory in place. */
   dir?: string;
+  /** An OpenID Connect identity provider whose tokens the server accepts. */
+  oidc?: OidcConfig;
 }
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -71,7 +74,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, oidc: options.oidc });
   return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });

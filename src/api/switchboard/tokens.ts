@@ -1,10 +1,15 @@
-// POST /switchboard/v1/Tokens (HTTP Basic with account credentials): mints a worker or supervisor token for an
-// app server to hand to a browser or agent desktop. Form parameters: WorkspaceSid, WorkerSid, Role
-// (worker|admin), Type (access|capability), Identity, Ttl (60-86400 s).
+// POST /switchboard/v1/Tokens: mints a token. Form parameters:
+//   Type=access|capability (default access): a worker or supervisor token for an app server to hand to a
+//     browser or agent desktop: WorkspaceSid, WorkerSid, Role (worker|admin), Identity, Ttl (60-86400 s).
+//   Type=user: a bearer token for a user of the account (Identity, default the caller's own user), accepted
+//     by every face but the 2010 account API; only account credentials (HTTP Basic) mint one, so a bearer
+//     token cannot extend its own life.
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../core/errors.ts';
 import { prepareMint } from '../../auth/mint.ts';
+import { prepareUserToken } from '../../auth/userTokens.ts';
 import type { RouteDeps } from '../taskrouter/wire.ts';
-import { principalOf } from '../common/http.ts';
+import { principalOf, userIdOf } from '../common/http.ts';
 import { decodeParams, param } from '../common/params.ts';
 
 const MINT = {
@@ -16,11 +21,31 @@ const MINT = {
   Ttl: param.int(60, 86400).optional(),
 };
 
+const MINT_USER = {
+  Type: param.enumOf(['user'] as const),
+  Identity: param.name(256).optional(),
+  Ttl: param.int(60, 86400).optional(),
+};
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
 export function registerTokenRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
   app.post('/switchboard/v1/Tokens', async (request, reply) => {
-    const p = decodeParams(MINT, request.body);
-    const accountSid = principalOf(request).accountSid;
+    const principal = principalOf(request);
+    const accountSid = principal.accountSid;
     const now = clock();
+    const body = request.body as Record<string, unknown> | undefined;
+    if (body?.Type === 'user') {
+      const p = decodeParams(MINT_USER, body);
+      if (principal.credential.kind !== 'authToken' && principal.credential.kind !== 'apiKey') {
+        throw new ApiError('forbidden', 'User tokens are minted with account credentials (HTTP Basic: the account or an API key), not with a token');
+      }
+      const userId = p.Identity ?? userIdOf(request);
+      const sign = store.transaction((repo) => prepareUserToken(repo, now, accountSid, userId, p.Ttl));
+      const { token, expiresAt } = await sign();
+      return reply.code(201).send({ token, type: 'user', account_sid: accountSid, identity: userId, expires_at: iso(expiresAt) });
+    }
+    const p = decodeParams(MINT, request.body);
     const sign = store.transaction((repo) =>
       prepareMint(repo, now, { accountSid, workspaceSid: p.WorkspaceSid, workerSid: p.WorkerSid, role: p.Role, type: p.Type, identity: p.Identity, ttlSeconds: p.Ttl }),
     );
@@ -32,7 +57,7 @@ export function registerTokenRoutes(app: FastifyInstance, { store, clock }: Rout
       account_sid: accountSid,
       workspace_sid: p.WorkspaceSid,
       worker_sid: p.WorkerSid ?? null,
-      expires_at: new Date(expiresAt).toISOString().replace('.000Z', 'Z'),
+      expires_at: iso(expiresAt),
     });
   });
 }
