@@ -86,6 +86,10 @@ export type ActionDetails =
       canceledTrigger?: string;
     };
 
+/** Switchboard's RouteToWorkers action is shown to LUSID's SDKs as a RunWorker of this built-in worker, whose
+ *  parameters carry its settings (workflow/actionDetailsWire.ts). */
+export const ROUTE_TO_WORKERS_WORKER = { scope: 'Switchboard', code: 'RouteToWorkers' } as const;
+
 export interface ActionDefinition {
   name: string;
   runAsUserId?: string;
@@ -181,14 +185,21 @@ export interface ActionLogItem {
   details: string;
 }
 
+/** How a worker run ended (LUSID's worker statuses), `Running` until then. */
+export type WorkerRunStatus = 'Running' | 'CompletedWithResults' | 'CompletedNoResults' | 'FailedToStart' | 'FailedToComplete';
+
 export interface WfActionLog {
   sid: string;
   accountSid: string;
+  /** The task whose transition submitted the action; '' for a worker run outside a task ($run). */
   taskId: string;
   requestId: string;
   actionType: string;
   runAsUserId: string | null;
   loggedItems: ActionLogItem[];
+  /** A worker run outside a task (`POST /api/workers/{scope}/{code}/$run`; its runId is this log's id): what
+   *  `GET /api/workers/{runId}/$result` answers. */
+  run?: { workerStatus: WorkerRunStatus; results: Record<string, unknown>[]; statusDetail: string | null };
 }
 
 /** An action waiting to run (the durable outbox of the Workflow face): written with the transition that
@@ -205,9 +216,13 @@ export interface WfPendingAction {
   runAt: number;
   /** RunWorker progress: 'submitted' until the worker started, then 'running'. */
   phase: 'submitted' | 'running';
-  /** A RunWorker's parameters, mapped when it started. */
+  /** A RunWorker's parameters, mapped when it started (given with the request for a run outside a task). */
   parameters?: Record<string, unknown>;
   attempts: number;
+  /** A worker run outside a task: there is no task (taskId is ''); the outcome goes to the action log's `run`. */
+  standalone?: true;
+  /** The worker's configuration when it started (the version in force at workerAsAt, if given). */
+  workerConfiguration?: WfWorker['workerConfiguration'];
 }
 
 /** A TaskRouter task created by a RouteToWorkers action (sid = its WT SID), until it ends. */

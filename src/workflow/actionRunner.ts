@@ -18,7 +18,7 @@
 import type { EventRecord } from '../core/entities.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
-import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfPendingAction, WfTask, WorkerStatusTriggers } from '../core/workflowEntities.ts';
+import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfActionLog, WfPendingAction, WfTask, WfWorker, WorkerStatusTriggers } from '../core/workflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
@@ -26,6 +26,7 @@ import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';
 import { cachedDefinitions, representTask } from './taskRepresentation.ts';
 import { representationResolver } from './taskList.ts';
+import { resourceAsAt } from './resourceHistory.ts';
 import { workerParameters } from './workers.ts';
 
 export interface ActionRunnerOptions {
@@ -60,6 +61,12 @@ function mapAll(mappings: Record<string, FieldMapping> | undefined, source: (nam
     if (v !== undefined && v !== null) out[k] = v;
   }
   return out;
+}
+
+/** Records how a worker run outside a task ended (what `$result` answers). */
+function setRun(repo: Repository, logId: string, run: NonNullable<WfActionLog['run']>): void {
+  const log = repo.get('wfActionLog', logId);
+  if (log) repo.update('wfActionLog', { ...log, run });
 }
 
 export class WorkflowActionRunner {
@@ -330,20 +337,30 @@ export class WorkflowActionRunner {
     if (t) this.fireOn(repo, actor, p.taskId, t, p.actionLogId);
   }
 
+  /** The worker a RunWorker runs: the version in force at its workerAsAt, else the current one. */
+  private workerFor(repo: Repository, accountSid: string, d: RunWorkerDetails): WfWorker | undefined {
+    const current = repo.findByUniqueKey('wfWorker', { accountSid, scope: d.workerId.scope, code: d.workerId.code });
+    if (d.workerAsAt === undefined) return current;
+    const asAt = Date.parse(d.workerAsAt);
+    return Number.isNaN(asAt) ? current : resourceAsAt(repo, accountSid, 'worker', d.workerId, asAt, current);
+  }
+
   private startWorker(p: WfPendingAction, d: RunWorkerDetails): void {
     const actor = this.actor(p);
     const failed = (repo: Repository, message: string) => {
       appendLog(repo, p.actionLogId, actor.now, 'FailedToStart', message);
-      this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToStart');
+      if (p.standalone) setRun(repo, p.actionLogId, { workerStatus: 'FailedToStart', results: [], statusDetail: message });
+      else this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToStart');
       repo.delete('wfPendingAction', p.sid);
     };
     this.store.transaction((repo) => {
       if (!repo.get('wfPendingAction', p.sid)) return;
-      const task = repo.get('wfTask', p.taskId);
-      if (!task) return failed(repo, `Task ${p.taskId} no longer exists`);
-      const worker = repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code });
-      if (!worker) return failed(repo, `Worker ${d.workerId.scope}/${d.workerId.code} was not found`);
-      const params = mapAll(d.workerParameters, (name) => task.fields[name]);
+      const task = p.standalone ? undefined : repo.get('wfTask', p.taskId);
+      if (!p.standalone && !task) return failed(repo, `Task ${p.taskId} no longer exists`);
+      const worker = this.workerFor(repo, p.accountSid, d);
+      if (!worker) return failed(repo, `Worker ${d.workerId.scope}/${d.workerId.code} was not found${d.workerAsAt ? ` as at ${d.workerAsAt}` : ''}`);
+      // A run outside a task brings its parameter values; a task's action maps them from its fields.
+      const params = p.standalone ? (p.parameters ?? {}) : mapAll(d.workerParameters, (name) => task!.fields[name]);
       for (const def of workerParameters(worker.workerConfiguration)) {
         if (def.required && params[def.name] === undefined) return failed(repo, `Worker parameter '${def.name}' is required`);
       }
@@ -354,15 +371,15 @@ export class WorkflowActionRunner {
         runAt = actor.now + Math.round(seconds * 1000);
       }
       appendLog(repo, p.actionLogId, actor.now, 'Started', `Worker ${worker.scope}/${worker.code} (${worker.workerConfiguration.type}) started with ${JSON.stringify(params)}`);
-      this.fire(repo, actor, p, d.workerStatusTriggers, 'started');
-      repo.update('wfPendingAction', { ...p, phase: 'running', runAt, parameters: params });
+      if (!p.standalone) this.fire(repo, actor, p, d.workerStatusTriggers, 'started');
+      repo.update('wfPendingAction', { ...p, phase: 'running', runAt, parameters: params, workerConfiguration: worker.workerConfiguration });
     });
   }
 
   private async completeWorker(p: WfPendingAction, d: RunWorkerDetails): Promise<void> {
-    const worker = this.store.read((repo) => repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code }));
+    // The configuration it started with (rows queued before it was kept there: the current worker's).
+    const config = p.workerConfiguration ?? this.store.read((repo) => repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code }))?.workerConfiguration;
     const params = p.parameters ?? {};
-    const config = worker?.workerConfiguration;
     let outcome: { ok: true; results: Row[] } | { ok: false; message: string; retry: boolean };
     if (!config) outcome = { ok: false, message: `Worker ${d.workerId.scope}/${d.workerId.code} was deleted while it ran`, retry: false };
     else if (config.type === 'Sleep') outcome = { ok: true, results: [] };
@@ -381,11 +398,16 @@ export class WorkflowActionRunner {
     this.finish(p, (repo, actor) => {
       if (!outcome.ok) {
         appendLog(repo, p.actionLogId, actor.now, 'FailedToComplete', outcome.message);
-        this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToComplete');
+        if (p.standalone) setRun(repo, p.actionLogId, { workerStatus: 'FailedToComplete', results: [], statusDetail: outcome.message });
+        else this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToComplete');
         return;
       }
       const results = outcome.results;
       appendLog(repo, p.actionLogId, actor.now, 'Completed', `Worker completed with ${results.length} result${results.length === 1 ? '' : 's'}: ${JSON.stringify(results).slice(0, 2000)}`);
+      if (p.standalone) {
+        setRun(repo, p.actionLogId, { workerStatus: results.length ? 'CompletedWithResults' : 'CompletedNoResults', results, statusDetail: null });
+        return;
+      }
       const task = repo.get('wfTask', p.taskId);
       if (task && results.length) {
         for (const c of d.childTaskConfigurations ?? []) {
@@ -419,7 +441,7 @@ export class WorkflowActionRunner {
         signal,
         redirect: 'manual',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ taskId: p.taskId, actionLogId: p.actionLogId, parameters: params }),
+        body: JSON.stringify({ taskId: p.standalone ? null : p.taskId, actionLogId: p.actionLogId, parameters: params }),
       });
       const text = await res.text();
       if (!res.ok) return { ok: false, message: `Webhook ${config.url} answered ${res.status}`, retry: res.status >= 500 || res.status === 429 };

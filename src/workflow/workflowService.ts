@@ -11,7 +11,9 @@ import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt,
 import { type ChangeItem, taskAsAt, taskHistory, tasksAsAt } from './taskHistory.ts';
 import { type ListQuery, type ListView, compileFilter, filterSortPage, representationResolver, representationView } from './taskList.ts';
 import { type RepresentationContext, type TaskRepresentation, cachedDefinitions, iso, representTask, taskPathResolver, versionInfo } from './taskRepresentation.ts';
-import { decodeCreateWorker, decodeUpdateWorker, workerParameters, workerResultFields } from './workers.ts';
+import { decodeCreateWorker, decodeRunWorker, decodeUpdateWorker, workerConfigurationResponse, workerParameters, workerResultFields } from './workers.ts';
+import { actionDetailsResponse } from './actionDetailsWire.ts';
+import { recordResourceEvent, resourceAsAt, resourcesAsAt } from './resourceHistory.ts';
 
 const taskInputShape = {
   correlationIds: z.array(z.string({ error: 'must be strings' })).max(100, { error: 'must have at most 100 entries' }).optional(),
@@ -40,12 +42,14 @@ function decode<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-/** A version's stamp carries the definition's creation (each version's stamp is its predecessor's, bumped). */
-function definitionRepresentation(v: WfDefinitionVersion, origin: string) {
+/** A version's stamp carries the definition's creation (each version's stamp is its predecessor's, bumped).
+ *  Actions are shown as LUSID's SDKs read them (RouteToWorkers as a RunWorker: actionDetailsWire.ts). */
+export function definitionRepresentation(v: WfDefinitionVersion, origin: string) {
   return {
     id: { scope: v.scope, code: v.code },
     version: versionInfo(v.version),
     ...v.document,
+    actions: v.document.actions.map((a) => ({ ...a, actionDetails: actionDetailsResponse(a.actionDetails) })),
     links: [{ relation: 'Self', href: `${origin}/api/taskdefinitions/${encodeURIComponent(v.scope)}/${encodeURIComponent(v.code)}`, method: 'GET' }],
   };
 }
@@ -55,7 +59,7 @@ function workerRepresentation(w: WfWorker, origin: string) {
     id: { scope: w.scope, code: w.code },
     displayName: w.displayName,
     description: w.description,
-    workerConfiguration: w.workerConfiguration,
+    workerConfiguration: workerConfigurationResponse(w.workerConfiguration),
     version: versionInfo(w.version),
     parameters: workerParameters(w.workerConfiguration),
     resultFields: workerResultFields(w.workerConfiguration),
@@ -281,6 +285,7 @@ export class WorkflowService {
       }
       const w: WfWorker = { sid: crypto.randomUUID(), accountSid: actor.accountSid, scope: input.id.scope, code: input.id.code, displayName: input.displayName, description: input.description, workerConfiguration: input.workerConfiguration, version: newStamp(actor) };
       repo.insert('wfWorker', w);
+      recordResourceEvent(repo, actor, 'worker', 'created', w);
       return workerRepresentation(w, origin);
     });
   }
@@ -291,23 +296,91 @@ export class WorkflowService {
       const w = { ...this.requireWorker(repo, actor.accountSid, id), ...input };
       w.version = bumpStamp(w.version, actor);
       repo.update('wfWorker', w);
+      recordResourceEvent(repo, actor, 'worker', 'updated', w);
       return workerRepresentation(w, origin);
     });
   }
 
   deleteWorker(actor: Actor, id: ResourceId, href: string) {
     return this.write((repo) => {
-      repo.delete('wfWorker', this.requireWorker(repo, actor.accountSid, id).sid);
+      const w = this.requireWorker(repo, actor.accountSid, id);
+      repo.delete('wfWorker', w.sid);
+      recordResourceEvent(repo, actor, 'worker', 'deleted', { ...w, version: bumpStamp(w.version, actor) });
       return deletedEntity(href, actor.now);
     });
   }
 
-  getWorker(accountSid: string, id: ResourceId, origin: string) {
-    return this.store.read((repo) => workerRepresentation(this.requireWorker(repo, accountSid, id), origin));
+  /** The worker now, or as it was at `asAt` (workers are versioned like task definitions). */
+  private workerAt(repo: Repository, accountSid: string, id: ResourceId, asAt: number | undefined): WfWorker {
+    if (asAt === undefined) return this.requireWorker(repo, accountSid, id);
+    const w = resourceAsAt(repo, accountSid, 'worker', id, asAt, repo.findByUniqueKey('wfWorker', { accountSid, scope: id.scope, code: id.code }));
+    if (!w) throw new ApiError('workflowWorkerNotFound', `Worker ${id.scope}/${id.code} was not found as at ${iso(asAt)}`, [{ scope: id.scope, code: id.code }]);
+    return w;
+  }
+
+  getWorker(accountSid: string, id: ResourceId, asAt: number | undefined, origin: string) {
+    return this.store.read((repo) => workerRepresentation(this.workerAt(repo, accountSid, id, asAt), origin));
   }
 
   listWorkers(accountSid: string, q: ListQuery, origin: string, currentUser: string) {
-    return this.store.read((repo) => filterSortPage(repo.findAll('wfWorker', { accountSid }).map((w) => workerRepresentation(w, origin)), q, representationView(currentUser)));
+    return this.store.read((repo) => {
+      const current = repo.findAll('wfWorker', { accountSid });
+      const workers = q.asAt === undefined ? current : resourcesAsAt(repo, accountSid, 'worker', q.asAt, current);
+      return filterSortPage(workers.map((w) => workerRepresentation(w, origin)), q, representationView(currentUser));
+    });
+  }
+
+  /** `POST /api/workers/{scope}/{code}/$run`: runs the worker (as it was at asAt) outside any task. The run is
+   *  a pending action like a task's RunWorker (durable; it survives a restart); its id is its action log's. */
+  runWorker(actor: Actor, id: ResourceId, asAt: number | undefined, body: unknown) {
+    const input = decodeRunWorker(body);
+    return this.write((repo) => {
+      const worker = this.workerAt(repo, actor.accountSid, id, asAt);
+      const known = workerParameters(worker.workerConfiguration);
+      for (const name of Object.keys(input.parameters)) {
+        if (!known.some((k) => k.name === name)) {
+          throw new ApiError('workflowValidation', `Worker ${id.scope}/${id.code} has no parameter '${name}'${known.length ? ` (parameters: ${known.map((k) => k.name).join(', ')})` : ''}`, [{ parameter: name }]);
+        }
+      }
+      for (const k of known) {
+        if (k.required && input.parameters[k.name] === undefined) throw new ApiError('workflowValidation', `Worker parameter '${k.name}' is required`, [{ parameter: k.name }]);
+      }
+      const runId = crypto.randomUUID();
+      repo.insert('wfActionLog', {
+        sid: runId,
+        accountSid: actor.accountSid,
+        taskId: '',
+        requestId: actor.requestId,
+        actionType: 'RunWorker',
+        runAsUserId: null,
+        loggedItems: [{ timestamp: actor.now, logType: 'Submitted', details: `Run of worker ${id.scope}/${id.code} submitted` }],
+        run: { workerStatus: 'Running', results: [], statusDetail: null },
+      });
+      repo.insert('wfPendingAction', {
+        sid: crypto.randomUUID(),
+        accountSid: actor.accountSid,
+        taskId: '',
+        actionLogId: runId,
+        details: { type: 'RunWorker', workerId: { scope: id.scope, code: id.code }, ...(asAt !== undefined ? { workerAsAt: iso(asAt) } : {}), ...(input.workerTimeout !== undefined ? { workerTimeout: input.workerTimeout } : {}) },
+        userId: actor.userId,
+        runAt: actor.now,
+        phase: 'submitted',
+        parameters: input.parameters,
+        attempts: 0,
+        standalone: true,
+        workerConfiguration: worker.workerConfiguration,
+      });
+      return { runId, statusDetail: null };
+    });
+  }
+
+  /** `GET /api/workers/{runId}/$result`: Running until the run ends, then its status and results. */
+  workerResult(accountSid: string, runId: string) {
+    return this.store.read((repo) => {
+      const log = repo.get('wfActionLog', runId);
+      if (!log || log.accountSid !== accountSid || !log.run) throw new ApiError('workflowWorkerRunNotFound', `Worker run ${runId} was not found`, [{ runId }]);
+      return { workerStatus: log.run.workerStatus, results: log.run.results, statusDetail: log.run.statusDetail };
+    });
   }
 
   getActionLog(accountSid: string, id: string) {
@@ -316,7 +389,7 @@ export class WorkflowService {
       if (!log || log.accountSid !== accountSid) throw new ApiError('workflowActionLogNotFound', `Action log ${id} was not found`, [{ id }]);
       return {
         id: log.sid,
-        origin: { taskId: log.taskId, requestId: log.requestId },
+        origin: { taskId: log.taskId || null, requestId: log.requestId },
         actionType: log.actionType,
         runAsUserId: log.runAsUserId,
         loggedItems: log.loggedItems.map((i) => ({ timestamp: iso(i.timestamp), logType: i.logType, details: i.details })),

@@ -13,6 +13,7 @@ import type { WorkflowService } from '../../workflow/workflowService.ts';
 import { originOf, principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
 import { lusidErrorBody } from './lusidError.ts';
+import { accessControlledResources } from '../../workflow/accessResources.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -168,8 +169,17 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
         return workflow.listWorkers(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
       });
       api.get('/workers/:scope/:code', async (request) => {
+        const q = queryOf(request, ['asAt']);
+        return workflow.getWorker(principalOf(request).accountSid, id(request.params), asAtOf(q), originOf(request));
+      });
+      // A run outside any task; its result by run id (a static segment: `$result` is never a worker's code here).
+      api.post('/workers/:scope/:code/$run', async (request) => {
+        const q = queryOf(request, ['asAt']);
+        return workflow.runWorker(actor(request), id(request.params), asAtOf(q), request.body);
+      });
+      api.get('/workers/:runId/$result', async (request) => {
         queryOf(request, []);
-        return workflow.getWorker(principalOf(request).accountSid, id(request.params), originOf(request));
+        return workflow.workerResult(principalOf(request).accountSid, (request.params as { runId: string }).runId);
       });
       api.put('/workers/:scope/:code', async (request) => {
         queryOf(request, []);
@@ -178,6 +188,10 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       api.delete('/workers/:scope/:code', async (request) => {
         queryOf(request, []);
         return workflow.deleteWorker(actor(request), id(request.params), href(request));
+      });
+      api.get('/metadata/access/resources', async (request) => {
+        queryOf(request, []);
+        return accessControlledResources(href(request));
       });
       api.get('/actionlogs/:id', async (request) => {
         queryOf(request, []);
