@@ -24,6 +24,7 @@ import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/worker
 import { registerWorkflowFaceRoutes } from './api/workflow/routes.ts';
 import { type ActionRunnerOptions, WorkflowActionRunner } from './workflow/actionRunner.ts';
 import { WorkflowService } from './workflow/workflowService.ts';
+import { LusidWorkflowService } from './workflow/lusidWorkflowService.ts';
 import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
@@ -172,7 +173,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   attachWorkerSockets(app, store, engine, clock, options.sockets);
   const active = options.runsBackground ?? (() => true);
   const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
-  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions) });
+  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions), workflows: new LusidWorkflowService(store) });
   actions.start();
   app.addHook('onClose', async () => actions.stop());
   app.decorate('workflowActions', actions);

@@ -235,3 +235,81 @@ export interface WfRoute {
   completedTrigger: string | null;
   canceledTrigger: string | null;
 }
+
+/** A LUSID Workflow: a root task definition (the tasks its actions create form the workflow's structure). */
+export interface WfWorkflow {
+  sid: string;
+  accountSid: string;
+  scope: string;
+  code: string;
+  displayName: string;
+  description: string | null;
+  rootTaskDefinitionId: ResourceId;
+  version: VersionStamp;
+}
+
+/** Where an event handler's value comes from: a member of the event (`body.task_sid`) or a constant. */
+export interface EventHandlerMapping {
+  mapFrom?: string;
+  setTo?: string;
+}
+
+/** When a schedule fires (LUSID's ScheduleMatchingPattern, kept as given; workflow/schedules.ts reads it). */
+export interface ScheduleMatchingPattern {
+  context: { timeZone: string; holidayCalendars?: { scope: string; code: string }[] };
+  recurrencePattern: {
+    timeConstraints: { startDate: string; endDate?: string; timesOfDay: { type: 'Specified'; hours: number; minutes: number }[] };
+    dateRegularity:
+      | { type: 'Day'; frequency: number }
+      | { type: 'Week'; frequency: number; daysOfWeek: string[] }
+      | { type: 'SpecificMonth'; frequency: number; daysOfMonth: number[] }
+      | { type: 'RelativeMonth'; frequency: number; daysOfWeek: string[]; index: string }
+      | { type: 'Year'; dates: { month: number; day: number }[] };
+    businessDayAdjustment: string;
+  };
+}
+
+export interface ScheduledTimeAdjustment {
+  dateAdjustment: { deltaDays: number; businessDayAdjustment: string };
+  timeAdjustment: { setTo: { type: 'Specified'; hours: number; minutes: number } };
+}
+
+export type TaskActivity =
+  | {
+      type: 'CreateNewTask';
+      initialTrigger?: string;
+      correlationIds?: EventHandlerMapping[];
+      taskFields?: Record<string, FieldMapping>;
+      scheduleDependentTaskFields?: Record<string, ScheduledTimeAdjustment>;
+    }
+  | {
+      type: 'UpdateMatchingTasks';
+      filter?: string;
+      trigger: string;
+      correlationIds?: EventHandlerMapping[];
+      taskFields?: Record<string, FieldMapping>;
+      scheduleDependentTaskFields?: Record<string, ScheduledTimeAdjustment>;
+    };
+
+/** A LUSID event handler: an event (or a schedule) that creates a task of a definition or updates matching
+ *  tasks with a trigger (workflow/eventHandlerRunner.ts). */
+export interface WfEventHandler {
+  sid: string;
+  accountSid: string;
+  scope: string;
+  code: string;
+  displayName: string;
+  description: string | null;
+  status: 'Active' | 'Inactive';
+  eventMatchingPattern: { eventType: string; filter?: string } | null;
+  scheduleMatchingPattern: ScheduleMatchingPattern | null;
+  runAsUserId: EventHandlerMapping;
+  taskDefinitionId: ResourceId;
+  taskDefinitionAsAt: number | null;
+  taskActivity: TaskActivity;
+  version: VersionStamp;
+  /** Events before this time are not its (it was created, or made Active, then). */
+  activeSince: number;
+  /** A schedule's next firing time (epoch ms), null when it has none left (or no schedule). */
+  nextRunAt: number | null;
+}

@@ -208,6 +208,45 @@ describe('Workflow face through the LUSID SDK', () => {
     assert.deepEqual(log.loggedItems.map((i: any) => i.logType), ['Submitted', 'Started', 'Completed']);
   });
 
+  test('workflows: a root task definition and the structure its actions create, versioned', async () => {
+    const def = (code: string, actions: object[] = []) => ({
+      id: { scope: 'flow', code },
+      displayName: code,
+      states: [{ name: 'A' }, { name: 'B' }],
+      initialState: { name: 'A' },
+      triggers: [{ name: 'go', trigger: { type: 'External' } }],
+      transitions: [{ fromState: 'A', toState: 'B', trigger: 'go', ...(actions.length ? { action: 'spawn' } : {}) }],
+      actions,
+    });
+    await sdk.call('create_task_definition', {}, def('leaf'));
+    await sdk.call('create_task_definition', {}, def('root', [{ name: 'spawn', actionDetails: { type: 'CreateChildTasks', childTaskConfigurations: [{ taskDefinitionId: { scope: 'flow', code: 'leaf' } }, { taskDefinitionId: { scope: 'flow', code: 'later' } }] } }]));
+    const created = await sdk.call('create_workflow', {}, { id: { scope: 'flow', code: 'main' }, displayName: 'Main', description: 'the main flow', rootTaskDefinitionId: { scope: 'flow', code: 'root' } });
+    assert.deepEqual(created.rootTaskDefinitionId, { scope: 'flow', code: 'root' });
+    assert.deepEqual(created.workflowStructure.nodes.taskDefinitions.map((d: any) => d.id.code), ['root', 'leaf']);
+    assert.deepEqual(
+      created.workflowStructure.edges.childTaskDefinitions.map((e: any) => `${e.parent.taskDefinitionId.code}->${e.child.taskDefinitionId.code}`),
+      ['root->leaf', 'root->later'],
+    );
+    const v1 = created.version.asAtModified;
+    await new Promise((r) => setTimeout(r, 5));
+    await sdk.call('update_workflow', { scope: 'flow', code: 'main' }, { displayName: 'Main v2', rootTaskDefinitionId: { scope: 'flow', code: 'leaf' } });
+    assert.equal((await sdk.call('get_workflow', { scope: 'flow', code: 'main' })).workflowStructure.nodes.taskDefinitions.length, 1);
+    const then = await sdk.call('get_workflow', { scope: 'flow', code: 'main', as_at: new Date(Date.parse(v1)) });
+    assert.equal(then.displayName, 'Main');
+    assert.equal(then.workflowStructure.nodes.taskDefinitions.length, 2);
+    await sdk.call('create_workflow', {}, { id: { scope: 'flow', code: 'second' }, displayName: 'Second', rootTaskDefinitionId: { scope: 'flow', code: 'leaf' } });
+    const list = await sdk.call('list_workflows', { filter: "displayName startswith 'Main'", limit: 5 });
+    assert.deepEqual(list.values.map((w: any) => w.id.code), ['main']);
+    // Refusals: an unknown root, a duplicate id, an unknown workflow; nothing is created.
+    const noRoot = await sdk.raw('create_workflow', {}, { id: { scope: 'flow', code: 'bad' }, displayName: 'Bad', rootTaskDefinitionId: { scope: 'flow', code: 'ghost' } });
+    assert.equal(noRoot.status, 400);
+    assert.match(noRoot.body.detail, /ghost was not found/);
+    assert.equal((await sdk.raw('create_workflow', {}, { id: { scope: 'flow', code: 'main' }, displayName: 'Again', rootTaskDefinitionId: { scope: 'flow', code: 'leaf' } })).body.name, 'WorkflowAlreadyExists');
+    assert.equal((await sdk.raw('get_workflow', { scope: 'flow', code: 'bad' })).status, 404);
+    await sdk.call('delete_workflow', { scope: 'flow', code: 'second' });
+    assert.deepEqual((await sdk.call('list_workflows', {})).values.map((w: any) => w.id.code), ['main']);
+  });
+
   test('list_access_controlled_resources', async () => {
     const resources = await sdk.call('list_access_controlled_resources');
     assert.deepEqual(resources.values.map((r: any) => r.name), ['TaskDefinition', 'Task', 'Worker', 'Workflow', 'EventHandler', 'ActionLog']);

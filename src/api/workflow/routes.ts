@@ -10,6 +10,7 @@ import { ISO_DATE_TIME } from '../../workflow/filter/filterEvaluate.ts';
 import { DEFAULT_LIMIT, type ListQuery, MAX_LIMIT } from '../../workflow/taskList.ts';
 import type { Actor } from '../../workflow/taskCommands.ts';
 import type { WorkflowService } from '../../workflow/workflowService.ts';
+import type { LusidWorkflowService } from '../../workflow/lusidWorkflowService.ts';
 import { originOf, principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
 import { lusidErrorBody } from './lusidError.ts';
@@ -24,6 +25,7 @@ declare module 'fastify' {
 export interface WorkflowRouteDeps {
   clock: () => number;
   workflow: WorkflowService;
+  workflows: LusidWorkflowService;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -77,7 +79,7 @@ function listQueryOf(q: Query): ListQuery {
   return { limit, sortBy, ...(asAt !== undefined ? { asAt } : {}), ...(filter !== undefined ? { filter } : {}), ...(page !== undefined ? { page } : {}) };
 }
 
-export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow }: WorkflowRouteDeps): void {
+export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow, workflows }: WorkflowRouteDeps): void {
   app.register(
     async (api) => {
       // Every response carries its request id, which errors, version info and history also name.
@@ -189,6 +191,29 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
         queryOf(request, []);
         return workflow.deleteWorker(actor(request), id(request.params), href(request));
       });
+      // ---------------------------------------------------------------- workflows (LUSID's WorkflowsApi)
+      api.post('/workflows', async (request, reply) => {
+        queryOf(request, []);
+        reply.code(201);
+        return workflows.create(actor(request), request.body, originOf(request));
+      });
+      api.get('/workflows', async (request) => {
+        const q = listQueryOf(queryOf(request, LIST_PARAMS));
+        return workflows.list(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
+      });
+      api.get('/workflows/:scope/:code', async (request) => {
+        const q = queryOf(request, ['asAt']);
+        return workflows.get(principalOf(request).accountSid, id(request.params), asAtOf(q), originOf(request));
+      });
+      api.put('/workflows/:scope/:code', async (request) => {
+        queryOf(request, []);
+        return workflows.update(actor(request), id(request.params), request.body, originOf(request));
+      });
+      api.delete('/workflows/:scope/:code', async (request) => {
+        queryOf(request, []);
+        return workflows.delete(actor(request), id(request.params), href(request));
+      });
+
       api.get('/metadata/access/resources', async (request) => {
         queryOf(request, []);
         return accessControlledResources(href(request));
