@@ -25,6 +25,8 @@ import { registerWorkflowFaceRoutes } from './api/workflow/routes.ts';
 import { type ActionRunnerOptions, WorkflowActionRunner } from './workflow/actionRunner.ts';
 import { WorkflowService } from './workflow/workflowService.ts';
 import { LusidWorkflowService } from './workflow/lusidWorkflowService.ts';
+import { EventHandlerService } from './workflow/eventHandlerService.ts';
+import { EventHandlerRunner } from './workflow/eventHandlerRunner.ts';
 import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
@@ -35,6 +37,8 @@ declare module 'fastify' {
     workflowActions: WorkflowActionRunner;
     /** Restarts the account-wide loops (this node has just taken them over from another). */
     resumeBackground: () => void;
+    /** The Workflow face's event handlers (tests wake them after moving their clock). */
+    eventHandlers: EventHandlerRunner;
   }
 }
 
@@ -173,10 +177,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   attachWorkerSockets(app, store, engine, clock, options.sockets);
   const active = options.runsBackground ?? (() => true);
   const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
-  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions), workflows: new LusidWorkflowService(store) });
+  const handlers = new EventHandlerRunner(store, { clock, log: (m) => app.log.warn(m), active });
+  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions), workflows: new LusidWorkflowService(store), eventHandlers: new EventHandlerService(store) });
   actions.start();
-  app.addHook('onClose', async () => actions.stop());
+  handlers.start();
+  app.addHook('onClose', async () => {
+    await handlers.stop();
+    await actions.stop();
+  });
   app.decorate('workflowActions', actions);
+  app.decorate('eventHandlers', handlers);
   // The service tells the follower about each routed workspace; the follower applies routed tasks' outcomes.
   const opsflow = new OpsflowService(store, engine, (ws) => follower.follow(ws));
   const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m), active);
@@ -185,6 +195,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => follower.stop());
   app.decorate('resumeBackground', () => {
     actions.wake();
+    handlers.resume();
     follower.resume();
   });
   return app;

@@ -62,6 +62,8 @@ export interface TestServerOptions {
   dir?: string;
   /** An OpenID Connect identity provider whose tokens the server accepts. */
   oidc?: OidcConfig;
+  /** Whether the account-wide loops (Workflow actions and event handlers, Opsflow routes) run (default: yes). */
+  runsBackground?: () => boolean;
 }
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -74,7 +76,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, oidc: options.oidc });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, oidc: options.oidc, runsBackground: options.runsBackground });
   return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -11,6 +11,7 @@ import { DEFAULT_LIMIT, type ListQuery, MAX_LIMIT } from '../../workflow/taskLis
 import type { Actor } from '../../workflow/taskCommands.ts';
 import type { WorkflowService } from '../../workflow/workflowService.ts';
 import type { LusidWorkflowService } from '../../workflow/lusidWorkflowService.ts';
+import type { EventHandlerService } from '../../workflow/eventHandlerService.ts';
 import { originOf, principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
 import { lusidErrorBody } from './lusidError.ts';
@@ -26,6 +27,7 @@ export interface WorkflowRouteDeps {
   clock: () => number;
   workflow: WorkflowService;
   workflows: LusidWorkflowService;
+  eventHandlers: EventHandlerService;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -79,7 +81,7 @@ function listQueryOf(q: Query): ListQuery {
   return { limit, sortBy, ...(asAt !== undefined ? { asAt } : {}), ...(filter !== undefined ? { filter } : {}), ...(page !== undefined ? { page } : {}) };
 }
 
-export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow, workflows }: WorkflowRouteDeps): void {
+export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow, workflows, eventHandlers }: WorkflowRouteDeps): void {
   app.register(
     async (api) => {
       // Every response carries its request id, which errors, version info and history also name.
@@ -212,6 +214,29 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       api.delete('/workflows/:scope/:code', async (request) => {
         queryOf(request, []);
         return workflows.delete(actor(request), id(request.params), href(request));
+      });
+
+      // ---------------------------------------------------------------- event handlers (EventHandlersApi)
+      api.post('/eventhandlers', async (request, reply) => {
+        queryOf(request, []);
+        reply.code(201);
+        return eventHandlers.create(actor(request), request.body, originOf(request));
+      });
+      api.get('/eventhandlers', async (request) => {
+        const q = listQueryOf(queryOf(request, LIST_PARAMS));
+        return eventHandlers.list(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
+      });
+      api.get('/eventhandlers/:scope/:code', async (request) => {
+        const q = queryOf(request, ['asAt']);
+        return eventHandlers.get(principalOf(request).accountSid, id(request.params), asAtOf(q), originOf(request));
+      });
+      api.put('/eventhandlers/:scope/:code', async (request) => {
+        queryOf(request, []);
+        return eventHandlers.update(actor(request), id(request.params), request.body, originOf(request));
+      });
+      api.delete('/eventhandlers/:scope/:code', async (request) => {
+        queryOf(request, []);
+        return eventHandlers.delete(actor(request), id(request.params), href(request));
       });
 
       api.get('/metadata/access/resources', async (request) => {
