@@ -2,6 +2,7 @@
 // scoped by account (LUSID has no workspaces); every change to a task is also an event in the account's
 // workflow log stream (WORKFLOW_STREAM), which is where history and `asAt` reads come from.
 // Dates are epoch milliseconds.
+import type { FilterNode } from './lusidFilter.ts';
 
 /** The event-log stream of an account's Workflow face (the events table's workspace_sid column holds it). */
 export function workflowStream(accountSid: string): string {
@@ -312,4 +313,28 @@ export interface WfEventHandler {
   activeSince: number;
   /** A schedule's next firing time (epoch ms), null when it has none left (or no schedule). */
   nextRunAt: number | null;
+}
+
+/** A Workflow-face task list as the store runs it in SQL (store/workflowTaskQuery.ts). */
+export interface WfTaskQuery {
+  accountSid: string;
+  /** Only the tasks of this definition (`/api/taskdefinitions/{scope}/{code}/tasks`). */
+  definition?: ResourceId;
+  /** The parsed filter (core/lusidFilter.ts), none for every task. */
+  filter?: FilterNode;
+  /** Sort keys: a path of the Task representation, descending or not. */
+  sort: { path: string[]; desc: boolean }[];
+  offset: number;
+  limit: number;
+  /** What CurrentUser stands for in the filter. */
+  currentUser: string;
+}
+
+/** A list's answer. `complete`: `tasks` is the page, filtered, sorted and paged in SQL. Otherwise SQL could
+ *  not express all of it (a path only the representation has, such as terminalState): `tasks` are the
+ *  candidates in creation order, narrowed by what it could express, for the caller to finish in memory. */
+export interface WfTaskPage {
+  tasks: WfTask[];
+  hasMore: boolean;
+  complete: boolean;
 }

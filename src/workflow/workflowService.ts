@@ -9,7 +9,7 @@ import type { WorkflowActionRunner } from './actionRunner.ts';
 import { type DefinitionLookups, decodeCreateDefinition, decodeUpdateDefinition, zodProblem } from './taskDefinition.ts';
 import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt, deleteTask, newStamp, requireTask, taskNotFound, updateTask } from './taskCommands.ts';
 import { type ChangeItem, taskAsAt, taskHistory, tasksAsAt } from './taskHistory.ts';
-import { type ListQuery, type ListView, compileFilter, filterSortPage, representationResolver, representationView } from './taskList.ts';
+import { DEFAULT_LIMIT, type ListQuery, type ListView, compileFilter, filterSortPage, pageOffset, pageTokens, representationResolver, representationView, sortKeys } from './taskList.ts';
 import { type RepresentationContext, type TaskRepresentation, cachedDefinitions, iso, representTask, taskPathResolver, versionInfo } from './taskRepresentation.ts';
 import { decodeCreateWorker, decodeRunWorker, decodeUpdateWorker, workerConfigurationResponse, workerParameters, workerResultFields } from './workers.ts';
 import { actionDetailsResponse } from './actionDetailsWire.ts';
@@ -156,9 +156,28 @@ export class WorkflowService {
   definitionTasks(accountSid: string, id: ResourceId, q: ListQuery, origin: string, currentUser: string, now: number) {
     return this.store.read((repo) => {
       definitionVersionAt(repo, accountSid, id, q.asAt);
-      const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid, definitionKey: `${id.scope}/${id.code}` }) : tasksAsAt(repo, accountSid, q.asAt).filter((t) => t.scope === id.scope && t.code === id.code);
+      if (q.asAt === undefined) return this.queryTasks(repo, accountSid, id, q, now, origin, currentUser);
+      const tasks = tasksAsAt(repo, accountSid, q.asAt).filter((t) => t.scope === id.scope && t.code === id.code);
       return filterSortPage(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
+  }
+
+  /** A list of the current tasks: filtered, sorted and paged in SQL by the store; what SQL cannot express
+   *  (a path only the representation has) is finished in memory on the candidates it narrowed down. */
+  private queryTasks(repo: Repository, accountSid: string, definition: ResourceId | undefined, q: ListQuery, now: number, origin: string, currentUser: string) {
+    const offset = pageOffset(q);
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const page = repo.wfQueryTasks({
+      accountSid,
+      ...(definition ? { definition } : {}),
+      ...(q.filter ? { filter: compileFilter(q.filter) } : {}),
+      sort: sortKeys(q.sortBy ?? []),
+      offset,
+      limit,
+      currentUser,
+    });
+    if (!page.complete) return filterSortPage(page.tasks, q, this.taskView(repo, accountSid, page.tasks, undefined, now, origin, currentUser));
+    return { values: this.represent(repo, accountSid, page.tasks, undefined, now, origin), ...pageTokens(q, offset, page.hasMore) };
   }
 
   // ------------------------------------------------------------------ tasks
@@ -256,7 +275,8 @@ export class WorkflowService {
   listTasks(accountSid: string, q: ListQuery, now: number, origin: string, currentUser: string) {
     if (q.filter) compileFilter(q.filter);
     return this.store.read((repo) => {
-      const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid }) : tasksAsAt(repo, accountSid, q.asAt);
+      if (q.asAt === undefined) return this.queryTasks(repo, accountSid, undefined, q, now, origin, currentUser);
+      const tasks = tasksAsAt(repo, accountSid, q.asAt);
       return filterSortPage(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
   }

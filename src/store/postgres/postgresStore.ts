@@ -20,6 +20,8 @@ import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, 
 import { BlockingPgClient, DatabaseError } from './blockingPgClient.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
+import { POSTGRES_WF } from './workflowDialect.ts';
+import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -389,6 +391,7 @@ export class PostgresStore implements Store {
         const c = compileStat(POSTGRES_OPS, collection, scope, query);
         return decodeStatRows(rows<Record<string, unknown>>(c.sql, c.params), c.columns);
       },
+      wfQueryTasks: (query) => taskPage(compileTaskQuery(POSTGRES_WF, query), query.limit, (c) => rows<{ data: string }>(c.sql, c.params)),
     };
   }
 

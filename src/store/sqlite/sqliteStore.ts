@@ -9,6 +9,9 @@ import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts'
 import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
+import { registerWorkflowFunctions } from './workflowFunctions.ts';
+import { SQLITE_WF } from './workflowDialect.ts';
+import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
@@ -64,6 +67,7 @@ export class SqliteStore implements Store {
       }
       return re?.test(String(value)) ? 1 : 0;
     });
+    registerWorkflowFunctions(this.db);
     this.migrate();
     this.repo = this.createRepository();
   }
@@ -266,6 +270,7 @@ export class SqliteStore implements Store {
         const c = compileStat(SQLITE_OPS, collection, scope, query);
         return decodeStatRows(stmt(c.sql).all(...c.params) as Record<string, unknown>[], c.columns);
       },
+      wfQueryTasks: (query) => taskPage(compileTaskQuery(SQLITE_WF, query), query.limit, (c) => stmt(c.sql).all(...c.params) as { data: string }[]),
     };
   }
 
