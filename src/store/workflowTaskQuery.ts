@@ -349,3 +349,20 @@ export function taskPage(c: CompiledTaskQuery, limit: number, run: (c: CompiledT
   if (!c.complete) return { tasks: found, hasMore: false, complete: false };
   return { tasks: found.slice(0, limit), hasMore: found.length > limit, complete: true };
 }
+
+/** The columns of a wf_task_values row, in insert order. */
+export const TASK_VALUE_COLUMNS = ['task_sid', 'account_sid', 'kind', 'name', 'vtype', 'num', 'txt', 'ts', 'bool'];
+
+/** The wf_task_values rows of a task (its fields and correlation ids with the forms comparisons read), as
+ *  migration 0017's PostgreSQL trigger computes them: the SQLite store writes these with the task. */
+export function taskValueRows(t: WfTask): unknown[][] {
+  const rows: unknown[][] = [];
+  const text = (kind: 'f' | 'c', name: string, s: string) => [t.sid, t.accountSid, kind, name, 's', numericText(s) ?? null, s, isoInstant(s) ?? null, s === 'true' ? 1 : s === 'false' ? 0 : null];
+  for (const [name, v] of Object.entries(t.fields)) {
+    if (typeof v === 'string') rows.push(text('f', name, v));
+    else if (typeof v === 'number') rows.push([t.sid, t.accountSid, 'f', name, 'n', v, null, null, null]);
+    else if (typeof v === 'boolean') rows.push([t.sid, t.accountSid, 'f', name, 'b', null, String(v), null, v ? 1 : 0]);
+  }
+  for (const c of t.correlationIds) if (typeof c === 'string') rows.push(text('c', '', c));
+  return rows;
+}

@@ -2,8 +2,10 @@
 -- wf_tasks with indexes for the common filters and sorts, and its field values and correlation ids in
 -- wf_task_values, one row each with the forms a filter compares: the JSON type (n number, s string,
 -- b boolean), the number (a number, or a string's number), the text, the instant (a string's), the boolean
--- (a boolean, or the string true/false). Triggers keep wf_task_values equal to the document; sb_wf_num and
--- sb_wf_ts are the filter language's rules (registered by the store: workflowFunctions.ts).
+-- (a boolean, or the string true/false). The store writes a task's rows with the task (computed by
+-- store/workflowTaskQuery.ts's taskValueRows: an SQL trigger doing the same cost three times as much per
+-- write); deleting a task deletes them (ON DELETE CASCADE). sb_wf_num and sb_wf_ts, the filter language's rules
+-- (registered by the store: workflowFunctions.ts), fill them in for the tasks stored before this migration.
 ALTER TABLE wf_tasks ADD COLUMN wf_state TEXT GENERATED ALWAYS AS (json_extract(data, '$.state')) VIRTUAL;
 ALTER TABLE wf_tasks ADD COLUMN wf_scope TEXT GENERATED ALWAYS AS (json_extract(data, '$.scope')) VIRTUAL;
 ALTER TABLE wf_tasks ADD COLUMN wf_code TEXT GENERATED ALWAYS AS (json_extract(data, '$.code')) VIRTUAL;
@@ -34,35 +36,6 @@ CREATE TABLE wf_task_values (
 CREATE INDEX wf_task_values_num ON wf_task_values (account_sid, kind, name, num);
 CREATE INDEX wf_task_values_txt ON wf_task_values (account_sid, kind, name, txt);
 CREATE INDEX wf_task_values_task ON wf_task_values (task_sid);
-
-CREATE TRIGGER wf_task_values_insert AFTER INSERT ON wf_tasks BEGIN
-  INSERT INTO wf_task_values (task_sid, account_sid, kind, name, vtype, num, txt, ts, bool)
-  SELECT new.sid, new.account_sid, 'f', f.key,
-    CASE f.type WHEN 'text' THEN 's' WHEN 'true' THEN 'b' WHEN 'false' THEN 'b' ELSE 'n' END,
-    CASE f.type WHEN 'text' THEN sb_wf_num(f.value) WHEN 'integer' THEN f.value WHEN 'real' THEN f.value END,
-    CASE f.type WHEN 'text' THEN f.value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END,
-    CASE f.type WHEN 'text' THEN sb_wf_ts(f.value) END,
-    CASE WHEN f.type = 'true' OR (f.type = 'text' AND f.value = 'true') THEN 1 WHEN f.type = 'false' OR (f.type = 'text' AND f.value = 'false') THEN 0 END
-  FROM json_each(new.data, '$.fields') AS f WHERE f.type IN ('text', 'integer', 'real', 'true', 'false');
-  INSERT INTO wf_task_values (task_sid, account_sid, kind, name, vtype, num, txt, ts, bool)
-  SELECT new.sid, new.account_sid, 'c', '', 's', sb_wf_num(c.value), c.value, sb_wf_ts(c.value), CASE c.value WHEN 'true' THEN 1 WHEN 'false' THEN 0 END
-  FROM json_each(new.data, '$.correlationIds') AS c WHERE c.type = 'text';
-END;
-
-CREATE TRIGGER wf_task_values_update AFTER UPDATE OF data ON wf_tasks BEGIN
-  DELETE FROM wf_task_values WHERE task_sid = old.sid;
-  INSERT INTO wf_task_values (task_sid, account_sid, kind, name, vtype, num, txt, ts, bool)
-  SELECT new.sid, new.account_sid, 'f', f.key,
-    CASE f.type WHEN 'text' THEN 's' WHEN 'true' THEN 'b' WHEN 'false' THEN 'b' ELSE 'n' END,
-    CASE f.type WHEN 'text' THEN sb_wf_num(f.value) WHEN 'integer' THEN f.value WHEN 'real' THEN f.value END,
-    CASE f.type WHEN 'text' THEN f.value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END,
-    CASE f.type WHEN 'text' THEN sb_wf_ts(f.value) END,
-    CASE WHEN f.type = 'true' OR (f.type = 'text' AND f.value = 'true') THEN 1 WHEN f.type = 'false' OR (f.type = 'text' AND f.value = 'false') THEN 0 END
-  FROM json_each(new.data, '$.fields') AS f WHERE f.type IN ('text', 'integer', 'real', 'true', 'false');
-  INSERT INTO wf_task_values (task_sid, account_sid, kind, name, vtype, num, txt, ts, bool)
-  SELECT new.sid, new.account_sid, 'c', '', 's', sb_wf_num(c.value), c.value, sb_wf_ts(c.value), CASE c.value WHEN 'true' THEN 1 WHEN 'false' THEN 0 END
-  FROM json_each(new.data, '$.correlationIds') AS c WHERE c.type = 'text';
-END;
 
 -- The tasks stored before this migration.
 INSERT INTO wf_task_values (task_sid, account_sid, kind, name, vtype, num, txt, ts, bool)
