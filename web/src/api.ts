@@ -1,9 +1,7 @@
-// The console's only way to the server: the public REST API with the signed-in credentials (HTTP Basic, kept
-// in sessionStorage for this tab only) and the tokens that POST /switchboard/v1/Tokens mints for the browser SDK.
-export interface Credentials {
-  username: string;
-  password: string;
-}
+// The console's only way to the server: the public REST API with the signed-in credentials (HTTP Basic, or a
+// bearer token: a user token the server minted or one of the organisation's identity provider; kept in
+// sessionStorage for this tab only) and the tokens that POST /switchboard/v1/Tokens mints for the browser SDK.
+export type Credentials = { username: string; password: string } | { token: string };
 
 const KEY = 'switchboard.console.credentials';
 
@@ -35,7 +33,8 @@ export type Form = Record<string, string | number | boolean | undefined>;
 function authHeaders(): Record<string, string> {
   const c = savedCredentials();
   if (!c) throw new ApiProblem(401, 'Not signed in');
-  return { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`), 'x-requested-with': 'XMLHttpRequest' };
+  const authorization = 'token' in c ? `Bearer ${c.token}` : 'Basic ' + btoa(`${c.username}:${c.password}`);
+  return { authorization, 'x-requested-with': 'XMLHttpRequest' };
 }
 
 export async function api<T = any>(method: string, path: string, form?: Form): Promise<T> {

@@ -1,13 +1,12 @@
-// Sign-in with account credentials or an API key (kept in sessionStorage: this tab only), then the workspaces.
+// Sign-in with account credentials, an API key or a bearer token (kept in sessionStorage: this tab only), then
+// the workspaces.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiProblem, saveCredentials } from './api.ts';
+import { api, ApiProblem, type Credentials, saveCredentials } from './api.ts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState<string>();
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const data = new FormData(e.target as HTMLFormElement);
-    saveCredentials({ username: String(data.get('username')).trim(), password: String(data.get('password')) });
+  const signIn = async (credentials: Credentials) => {
+    saveCredentials(credentials);
     try {
       await api('GET', '/v1/Workspaces?PageSize=1');
       onSignedIn();
@@ -15,6 +14,15 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       saveCredentials(undefined);
       setError(err instanceof ApiProblem && err.status === 401 ? 'Those credentials were not accepted.' : (err as Error).message);
     }
+  };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const data = new FormData(e.target as HTMLFormElement);
+    void signIn({ username: String(data.get('username')).trim(), password: String(data.get('password')) });
+  };
+  const submitToken = (e: Event) => {
+    e.preventDefault();
+    void signIn({ token: String(new FormData(e.target as HTMLFormElement).get('token')).trim() });
   };
   return (
     <main class="signin">
@@ -28,9 +36,16 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           Auth token or API key secret
           <input name="password" type="password" required autoComplete="current-password" />
         </label>
-        {error ? <p role="alert" class="error">{error}</p> : null}
         <button type="submit">Sign in</button>
       </form>
+      <form onSubmit={submitToken}>
+        <label>
+          Or a bearer token (a user token, or your identity provider's)
+          <input name="token" type="password" required autoComplete="off" />
+        </label>
+        <button type="submit">Sign in with the token</button>
+      </form>
+      {error ? <p role="alert" class="error">{error}</p> : null}
     </main>
   );
 }
