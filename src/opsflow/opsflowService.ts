@@ -28,7 +28,7 @@ import { defaultStatus, moveToStatus, normaliseStatuses, statusInfo, statusTypeO
 import { applyStages } from './statStages.ts';
 import { checkTaskData, normaliseFields } from './taskFields.ts';
 
-/** Who acts, in which workspace, when. `userId` is the credential's SID. A workspace-scoped caller
+/** Who acts, in which workspace, when. `userId` is the bearer token's user or the credential's SID. A workspace-scoped caller
  *  (`workspaceId` set) sees only that workspace's tasks, comments and events, and reads (never writes) the
  *  domain's categories and task types, as SpaceONE's workspace roles; a domain-wide one (null) sees all and
  *  creates tasks in the default workspace. */

@@ -11,6 +11,10 @@
 //   running   --done---> (removed)   completedWithResults / completedNoResults / failedToComplete fired
 //   submitted --run----> (removed)   CreateChildTasks, TriggerParentTask, TriggerChildTasks, RouteToWorkers
 //
+// A worker run outside a task (`$run`) is a RunWorker pending action with no task (`standalone`): its
+// parameters come with the request, it fires no trigger, and its outcome is written to its action log's `run`
+// (what `$result` answers).
+//
 // RouteToWorkers creates a TaskRouter task (in the same transaction as the row's removal) and a route row.
 // The runner tails the TaskRouter workspace's event log with a durable cursor; the task.completed,
 // task.canceled or task.deleted event of a routed task fires the mapped trigger on the workflow task, in the

@@ -1,7 +1,9 @@
 // The Workflow face (LUSID Workflow's REST API, JSON in and out) under /api: task definitions, tasks, workers
-// and action logs. Authentication is the server's: HTTP Basic with AccountSid:AuthToken or
-// ApiKeySid:ApiKeySecret; the credential's SID is the user (CurrentUser, userIdCreated). Every response
-// carries `lusid-meta-requestId`, and every error LUSID's problem-details body.
+// (and their runs), workflows, event handlers, action logs and the access-control metadata. Authentication is
+// the server's: a bearer token naming a user (a user token, or the OpenID Connect provider's; LUSID's SDKs send
+// one), or HTTP Basic with AccountSid:AuthToken or ApiKeySid:ApiKeySecret, whose SID is then the user
+// (CurrentUser, userIdCreated). Every response carries `lusid-meta-requestId`, and every error LUSID's
+// problem-details body.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
