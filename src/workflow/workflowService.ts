@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
-import type { ResourceId, WfDefinitionVersion, WfTask, WfWorker } from '../core/workflowEntities.ts';
+import { type ResourceId, type WfDefinitionVersion, type WfTask, type WfWorker, workflowStream } from '../core/workflowEntities.ts';
+import { newSid } from '../core/sid.ts';
 import type { WorkflowActionRunner } from './actionRunner.ts';
 import { type DefinitionLookups, decodeCreateDefinition, decodeUpdateDefinition, zodProblem } from './taskDefinition.ts';
 import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt, deleteTask, newStamp, requireTask, taskNotFound, updateTask } from './taskCommands.ts';
@@ -389,6 +390,20 @@ export class WorkflowService {
         attempts: 0,
         standalone: true,
         workerConfiguration: worker.workerConfiguration,
+      });
+      // In the workflow log: the audit trail, and what wakes the runner on whichever node runs it.
+      repo.appendEvent({
+        sid: newSid('EV', actor.now),
+        accountSid: actor.accountSid,
+        workspaceSid: workflowStream(actor.accountSid),
+        eventType: 'workflow.worker.run',
+        actorType: 'user',
+        actorSid: actor.userId,
+        resourceType: 'workerRun',
+        resourceSid: runId,
+        description: `Run ${runId} of worker ${id.scope}/${id.code} submitted`,
+        eventData: { task_sid: runId, user_id: actor.userId, request_id: actor.requestId },
+        dateMs: actor.now,
       });
       return { runId, statusDetail: null };
     });
