@@ -13,8 +13,7 @@ import { join } from 'node:path';
 const [root, commit = 'unknown'] = process.argv.slice(2);
 if (!root) throw new Error('usage: derive-lusid-sdk.ts CHECKOUT [COMMIT]');
 
-/** A field type as the schema check reads it. */
-type FieldType = string | { list: FieldType } | { dict: FieldType } | { optional: FieldType } | { union: FieldType[] };
+import type { FieldType, ModelDef, OperationDef } from '../test/support/lusidSdk.ts';
 
 const SCALARS: Record<string, string> = {
   StrictStr: 'str',
@@ -68,18 +67,9 @@ function splitArgs(s: string): string[] {
   return out.map((x) => x.trim());
 }
 
-interface Field {
-  name: string;
-  type: FieldType;
-  required: boolean;
-}
-interface Model {
-  fields?: Field[];
-  oneOf?: string[];
-  typeEnum?: string[];
-}
+type Field = NonNullable<ModelDef['fields']>[number];
 
-const models: Record<string, Model> = {};
+const models: Record<string, ModelDef> = {};
 const modelsDir = join(root, 'sdk/lusid_workflow/models');
 for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.py') && f !== '__init__.py')) {
   const src = readFileSync(join(modelsDir, file), 'utf8');
@@ -105,7 +95,7 @@ for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.py') && f !
     const required = explicitRequired || (!optional && !hasDefault);
     fields.push({ name: alias ?? pyName!, type, required });
   }
-  const model: Model = { fields };
+  const model: ModelDef = { fields };
   // The SDK checks `type` against its enum for the classes that use it as a oneOf discriminator.
   const discriminated = /if '(\w+)' not in \[([\s\S]*?)\]:/.exec(src);
   const allowed = /if value not in \[([^\]]*)\]:/.exec(src);
@@ -113,23 +103,14 @@ for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.py') && f !
   models[cls] = model;
 }
 
-interface Operation {
-  method: string;
-  path: string;
-  pathParams: string[];
-  query: { wire: string; param: string; multi: boolean }[];
-  body: string | null;
-  contentType: string | null;
-  responses: Record<string, string>;
-}
-const operations: Record<string, Operation> = {};
+const operations: Record<string, OperationDef> = {};
 const apiDir = join(root, 'sdk/lusid_workflow/api');
 for (const file of readdirSync(apiDir).filter((f) => f.endsWith('_api.py'))) {
   const src = readFileSync(join(apiDir, file), 'utf8');
   for (const m of src.matchAll(/def (\w+)_with_http_info\(self[\s\S]*?return self\.api_client\.call_api\(\s*'([^']+)', '(\w+)'/g)) {
     const text = m[0];
     const multi = new Set([...text.matchAll(/_collection_formats\['(\w+)'\] = 'multi'/g)].map((x) => x[1]!));
-    const query: Operation['query'] = [];
+    const query: OperationDef['query'] = [];
     for (const q of text.matchAll(/_query_params\.append\(\('(\w+)', _params\['(\w+)'\]/g)) {
       if (!query.some((x) => x.wire === q[1])) query.push({ wire: q[1]!, param: q[2]!, multi: multi.has(q[1]!) });
     }

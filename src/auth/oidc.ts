@@ -10,9 +10,9 @@
 //            it must be an active account of this server
 //   user     the claim `userClaim` (default `sub`): CurrentUser in guards, the user tasks record
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
+import { refuse } from './tokens.ts';
 import { USER_ID, type UserIdentity } from './userTokens.ts';
 
 export interface OidcConfig {
@@ -33,9 +33,6 @@ export interface OidcConfig {
 
 export const DEFAULT_OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
-function refuse(reason: string): never {
-  throw new ApiError('authenticationFailed', `Invalid token: ${reason}`);
-}
 
 export class OidcVerifier {
   readonly issuer: string;

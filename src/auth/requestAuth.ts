@@ -6,13 +6,12 @@
 //   user tokens the server mints (userTokens.ts)     every face but the 2010 account API, as that user with the
 //   tokens of the OpenID Connect provider (oidc.ts)  account's rights
 // The 2010 account API (accounts and API keys: credentials) takes account credentials only.
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { type Principal, authenticate } from './basicAuth.ts';
 import type { OidcVerifier } from './oidc.ts';
 import { isAllowed } from './policies.ts';
-import { verifyToken } from './tokens.ts';
+import { peek, refuse, verifyToken } from './tokens.ts';
 import { USER_TOKEN_ISSUER, verifyUserToken } from './userTokens.ts';
 
 /** Which tokens a path takes: TaskRouter's (and user tokens), user tokens only, or none (credentials). */
@@ -28,18 +27,6 @@ export function tokenScopeOf(url: string): TokenScope {
   if (url.startsWith('/v1/')) return 'taskrouter';
   if (url.startsWith('/2010-04-01/')) return 'none';
   return 'user';
-}
-
-function refuse(reason: string): never {
-  throw new ApiError('authenticationFailed', `Invalid token: ${reason}`);
-}
-
-function peek(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  try {
-    return { header: decodeProtectedHeader(token) as Record<string, unknown>, payload: decodeJwt(token) as Record<string, unknown> };
-  } catch {
-    refuse('not a JWT');
-  }
 }
 
 /** A TaskRouter token: an Access Token (cty twilio-fpa) or a capability token (issued by an account). */

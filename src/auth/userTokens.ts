@@ -10,10 +10,11 @@
 // revokes every token it signed. Only HS256; `exp` is required.
 import { SignJWT, jwtVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
+import { invalid } from '../core/errors.ts';
 import { signingKey } from './mint.ts';
+import { refuse } from './tokens.ts';
 
 export const USER_TOKEN_ISSUER = 'urn:switchboard:user';
 /** What a user may be called: what fits in CurrentUser and a version stamp, printable, no spaces at the ends. */
@@ -25,14 +26,11 @@ export interface UserIdentity {
   expiresAt: number;
 }
 
-function refuse(reason: string): never {
-  throw new ApiError('authenticationFailed', `Invalid token: ${reason}`);
-}
 
 /** Checks the request against the store and returns what signs the token (synchronous: it runs in a store
  *  transaction, which may create the account's signing key; the signing happens after). */
 export function prepareUserToken(repo: Repository, now: number, accountSid: string, userId: string, ttlSeconds = 3600): () => Promise<{ token: string; expiresAt: number }> {
-  if (!USER_ID.test(userId)) throw new ApiError('invalidParameter', 'Invalid parameter Identity: a user is 1-256 printable characters without spaces at either end');
+  if (!USER_ID.test(userId)) throw invalid( 'Invalid parameter Identity: a user is 1-256 printable characters without spaces at either end');
   const key = signingKey(repo, now, accountSid);
   return async () => {
     const iat = Math.floor(now / 1000);

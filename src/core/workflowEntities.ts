@@ -275,22 +275,14 @@ export interface ScheduledTimeAdjustment {
   timeAdjustment: { setTo: { type: 'Specified'; hours: number; minutes: number } };
 }
 
-export type TaskActivity =
-  | {
-      type: 'CreateNewTask';
-      initialTrigger?: string;
-      correlationIds?: EventHandlerMapping[];
-      taskFields?: Record<string, FieldMapping>;
-      scheduleDependentTaskFields?: Record<string, ScheduledTimeAdjustment>;
-    }
-  | {
-      type: 'UpdateMatchingTasks';
-      filter?: string;
-      trigger: string;
-      correlationIds?: EventHandlerMapping[];
-      taskFields?: Record<string, FieldMapping>;
-      scheduleDependentTaskFields?: Record<string, ScheduledTimeAdjustment>;
-    };
+/** What both task activities map from the event (or the schedule) onto tasks. */
+interface ActivityMappings {
+  correlationIds?: EventHandlerMapping[];
+  taskFields?: Record<string, FieldMapping>;
+  scheduleDependentTaskFields?: Record<string, ScheduledTimeAdjustment>;
+}
+
+export type TaskActivity = ({ type: 'CreateNewTask'; initialTrigger?: string } & ActivityMappings) | ({ type: 'UpdateMatchingTasks'; filter?: string; trigger: string } & ActivityMappings);
 
 /** A LUSID event handler: an event (or a schedule) that creates a task of a definition or updates matching
  *  tasks with a trigger (workflow/eventHandlerRunner.ts). */

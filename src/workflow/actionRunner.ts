@@ -25,6 +25,7 @@ import type { Repository, Store } from '../core/repository.ts';
 import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfActionLog, WfPendingAction, WfTask, WfWorker, WorkerStatusTriggers } from '../core/workflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
+import { CoalescedRun } from './coalescedRun.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';
@@ -83,8 +84,7 @@ export class WorkflowActionRunner {
   private readonly routeWorkspaces = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: CoalescedRun;
   private stopped = false;
   private readonly abort = new AbortController();
   private readonly active: () => boolean;
@@ -97,6 +97,7 @@ export class WorkflowActionRunner {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.active = options.active ?? (() => true);
+    this.loop = new CoalescedRun(() => this.runDue(), (err) => this.log(`workflow actions: ${err.message}`));
   }
 
   start(): void {
@@ -117,30 +118,17 @@ export class WorkflowActionRunner {
     this.abort.abort();
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.idle();
   }
 
   /** Runs what is due now (after the commits so far are durable); coalesces calls made while running. */
   wake(): void {
-    if (this.stopped || !this.active()) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runDue()
-      .catch((err) => this.log(`workflow actions: ${(err as Error).message}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    if (!this.stopped && this.active()) this.loop.wake();
   }
 
   /** Resolves once nothing is due or running (tests wait on it). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.idle();
   }
 
   private async runDue(): Promise<void> {

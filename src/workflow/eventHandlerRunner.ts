@@ -22,6 +22,7 @@ import type { Repository, Store } from '../core/repository.ts';
 import { opsflowStream } from '../core/opsflowEntities.ts';
 import { type WfEventHandler, type WfTask, workflowStream } from '../core/workflowEntities.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
+import { CoalescedRun } from './coalescedRun.ts';
 import { eventView } from './eventHandlers.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { type FilterNode, parseFilter } from './filter/filterParser.ts';
@@ -69,8 +70,7 @@ export class EventHandlerRunner {
   private everything = true;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: CoalescedRun;
   private stopped = false;
 
   constructor(store: Store, options: EventHandlerRunnerOptions = {}) {
@@ -78,6 +78,7 @@ export class EventHandlerRunner {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => undefined);
     this.active = options.active ?? (() => true);
+    this.loop = new CoalescedRun(() => this.runDue(), (err) => this.log(`event handlers: ${err.message}`));
   }
 
   start(): void {
@@ -103,7 +104,7 @@ export class EventHandlerRunner {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.idle();
   }
 
   private refresh(): void {
@@ -119,25 +120,12 @@ export class EventHandlerRunner {
 
   /** Handles what is due now (after the commits so far are durable); coalesces calls made while running. */
   wake(): void {
-    if (this.stopped || !this.active()) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runDue()
-      .catch((err) => this.log(`event handlers: ${(err as Error).message}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    if (!this.stopped && this.active()) this.loop.wake();
   }
 
-  /** Resolves once nothing is running (tests wait on it after moving their clock). */
+  /** Resolves once nothing is due or running (tests wait on it). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.idle();
   }
 
   private async runDue(): Promise<void> {

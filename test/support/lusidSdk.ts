@@ -15,13 +15,13 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 
-type FieldType = string | { list: FieldType } | { dict: FieldType } | { optional: FieldType } | { union: FieldType[] };
-interface ModelDef {
+export type FieldType = string | { list: FieldType } | { dict: FieldType } | { optional: FieldType } | { union: FieldType[] };
+export interface ModelDef {
   fields?: { name: string; type: FieldType; required: boolean }[];
   oneOf?: string[];
   typeEnum?: string[];
 }
-interface OperationDef {
+export interface OperationDef {
   method: string;
   path: string;
   pathParams: string[];

@@ -166,8 +166,11 @@ describe('Workflow face through the LUSID SDK', () => {
       return l.loggedItems.some((i: any) => i.logType === 'Routed') ? l : undefined;
     }, 'routed');
     const sid = /TaskRouter task (WT[0-9a-f]{32})/.exec(log.loggedItems.find((i: any) => i.logType === 'Routed').details)![1];
-    const tr = await s.request('GET', `/v1/Workspaces/${routing.ws}/Tasks/${sid}`);
-    assert.equal(tr.status, 200);
+    // On several nodes the node that routes the workspace creates it moments after the log line.
+    const tr = await eventually(async () => {
+      const res = await s.request('GET', `/v1/Workspaces/${routing.ws}/Tasks/${sid}`);
+      return res.status === 200 ? res : undefined;
+    }, 'the routed TaskRouter task');
     assert.equal(JSON.parse(tr.body.attributes).amount, 99);
     assert.equal(tr.body.priority, 3);
   });
