@@ -168,16 +168,20 @@ export interface WfTask {
   actionLogIdSubmitted: string | null;
 }
 
-/** A LUSID "worker": an automated job a RunWorker action starts (Sleep, Fail, HealthCheck, Webhook here). */
-export interface WfWorker {
+/** What the resources named by scope and code have (workers, workflows, event handlers; versioned in the log). */
+export interface WfNamedResource {
   sid: string;
   accountSid: string;
   scope: string;
   code: string;
   displayName: string;
   description: string | null;
-  workerConfiguration: { type: 'Sleep' } | { type: 'Fail' } | { type: 'HealthCheck'; url: string } | { type: 'Webhook'; url: string; parameters?: { name: string; type: string; required?: boolean }[] };
   version: VersionStamp;
+}
+
+/** A LUSID "worker": an automated job a RunWorker action starts (Sleep, Fail, HealthCheck, Webhook here). */
+export interface WfWorker extends WfNamedResource {
+  workerConfiguration: { type: 'Sleep' } | { type: 'Fail' } | { type: 'HealthCheck'; url: string } | { type: 'Webhook'; url: string; parameters?: { name: string; type: string; required?: boolean }[] };
 }
 
 export interface ActionLogItem {
@@ -238,15 +242,8 @@ export interface WfRoute {
 }
 
 /** A LUSID Workflow: a root task definition (the tasks its actions create form the workflow's structure). */
-export interface WfWorkflow {
-  sid: string;
-  accountSid: string;
-  scope: string;
-  code: string;
-  displayName: string;
-  description: string | null;
+export interface WfWorkflow extends WfNamedResource {
   rootTaskDefinitionId: ResourceId;
-  version: VersionStamp;
 }
 
 /** Where an event handler's value comes from: a member of the event (`body.task_sid`) or a constant. */
@@ -286,13 +283,7 @@ export type TaskActivity = ({ type: 'CreateNewTask'; initialTrigger?: string } &
 
 /** A LUSID event handler: an event (or a schedule) that creates a task of a definition or updates matching
  *  tasks with a trigger (workflow/eventHandlerRunner.ts). */
-export interface WfEventHandler {
-  sid: string;
-  accountSid: string;
-  scope: string;
-  code: string;
-  displayName: string;
-  description: string | null;
+export interface WfEventHandler extends WfNamedResource {
   status: 'Active' | 'Inactive';
   eventMatchingPattern: { eventType: string; filter?: string } | null;
   scheduleMatchingPattern: ScheduleMatchingPattern | null;
@@ -300,7 +291,6 @@ export interface WfEventHandler {
   taskDefinitionId: ResourceId;
   taskDefinitionAsAt: number | null;
   taskActivity: TaskActivity;
-  version: VersionStamp;
   /** Events before this time are not its (it was created, or made Active, then). */
   activeSince: number;
   /** A schedule's next firing time (epoch ms), null when it has none left (or no schedule). */

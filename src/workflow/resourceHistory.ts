@@ -8,16 +8,12 @@
 import type { EventRecord } from '../core/entities.ts';
 import type { Repository } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
-import { type ResourceId, type VersionStamp, workflowStream } from '../core/workflowEntities.ts';
+import { type ResourceId, type WfNamedResource, workflowStream } from '../core/workflowEntities.ts';
 import type { Actor } from './taskCommands.ts';
 
 export type VersionedKind = 'worker' | 'workflow' | 'eventHandler';
 
-interface Versioned extends ResourceId {
-  sid: string;
-  accountSid: string;
-  version: VersionStamp;
-}
+type Versioned = WfNamedResource;
 
 function resourceKey(kind: VersionedKind, id: ResourceId): string {
   return `${kind}:${id.scope}/${id.code}`;
