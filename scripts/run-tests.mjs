@@ -29,12 +29,12 @@ if (!env.SWITCHBOARD_TEST_POSTGRES && postgresBinDir()) {
 }
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
 let status = result.status ?? 1;
-// The whole suite also runs the real-client suites (twilio, twilio-taskrouter), the Workflow face's task and
-// RouteToWorkers suites and the Opsflow suites (its list and stat queries in PostgreSQL's dialect, checked
-// against the same independent evaluation) against one node of a 3-node cluster on PostgreSQL
+// The whole suite also runs the real-client suites (twilio, twilio-taskrouter), the Workflow face's task,
+// RouteToWorkers and LUSID SDK suites and the Opsflow suites (its list and stat queries in PostgreSQL's
+// dialect, checked against the same independent evaluation) against one node of a 3-node cluster on PostgreSQL
 // (test/support/clusterServer.ts).
 if (process.argv.length <= 2 && env.SWITCHBOARD_TEST_POSTGRES) {
-  const clientFiles = [...collect('test/realclient'), 'test/realtime/workerSdk.test.ts', 'test/workflow/tasks.test.ts', 'test/workflow/routeToWorkers.test.ts', ...collect('test/opsflow'), 'test/fuzz/opsflowFace.test.ts'];
+  const clientFiles = [...collect('test/realclient'), 'test/realtime/workerSdk.test.ts', 'test/workflow/tasks.test.ts', 'test/workflow/routeToWorkers.test.ts', 'test/workflow/lusidSdk.test.ts', ...collect('test/opsflow'), 'test/fuzz/opsflowFace.test.ts'];
   console.log('\n# the real-client, Workflow and Opsflow suites again, against a node of a 3-node cluster on PostgreSQL');
   const cluster = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...clientFiles], { stdio: 'inherit', env: { ...env, SWITCHBOARD_TEST_CLUSTER: '1' } });
   if (status === 0) status = cluster.status ?? 1;

@@ -2,6 +2,7 @@
 // Nothing else in the code reads process.env.
 import { parseArgs } from 'node:util';
 import { type CorsOrigins, parseCorsOrigins } from './api/common/crossOrigin.ts';
+import type { OidcConfig } from './auth/oidc.ts';
 
 export interface Config {
   readonly port: number;
@@ -26,6 +27,8 @@ export interface Config {
   readonly corsOrigins: CorsOrigins;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken: string | undefined;
+  /** The organisation's OpenID Connect identity provider, when configured (SWITCHBOARD_OIDC_*). */
+  readonly oidc: OidcConfig | undefined;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -52,6 +55,13 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
   { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
   { flag: 'cors-origins', env: 'SWITCHBOARD_CORS_ORIGINS', default: '*', meaning: 'origins whose pages may call the token-authenticated endpoints (CORS): *, a comma-separated list, or none' },
+  { env: 'SWITCHBOARD_OIDC_ISSUER', default: 'unset', meaning: "OpenID Connect: the identity provider's issuer (with _JWKS_URL and _AUDIENCE, its tokens are accepted as Bearer on every face)" },
+  { env: 'SWITCHBOARD_OIDC_JWKS_URL', default: 'unset', meaning: "OpenID Connect: the provider's JWKS URL (keys cached, fetched again for an unknown key id)" },
+  { env: 'SWITCHBOARD_OIDC_AUDIENCE', default: 'unset', meaning: 'OpenID Connect: the audience tokens must name' },
+  { env: 'SWITCHBOARD_OIDC_ACCOUNT_CLAIM', default: 'switchboard_account_sid', meaning: 'OpenID Connect: the claim naming the account (docs/operations.md)' },
+  { env: 'SWITCHBOARD_OIDC_ACCOUNT', default: 'unset', meaning: 'OpenID Connect: the account of tokens without the account claim' },
+  { env: 'SWITCHBOARD_OIDC_USER_CLAIM', default: 'sub', meaning: 'OpenID Connect: the claim naming the user (CurrentUser, UserCreated/UserUpdated)' },
+  { env: 'SWITCHBOARD_OIDC_ALGORITHMS', default: 'RS256,ES256,PS256,EdDSA', meaning: 'OpenID Connect: the signature algorithms accepted' },
   { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
 ];
 
@@ -85,7 +95,29 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     corsOrigins: parseCorsOrigins(values['cors-origins'] ?? env.SWITCHBOARD_CORS_ORIGINS ?? '*'),
     // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.
     metricsToken: env.SWITCHBOARD_METRICS_TOKEN || undefined,
+    oidc: oidcConfig(env),
   });
+}
+
+/** SWITCHBOARD_OIDC_ISSUER, _JWKS_URL and _AUDIENCE turn OpenID Connect tokens on (all three or none); the
+ *  rest map claims (docs/operations.md). */
+export function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  const issuer = env.SWITCHBOARD_OIDC_ISSUER || undefined;
+  const jwksUrl = env.SWITCHBOARD_OIDC_JWKS_URL || undefined;
+  const audience = env.SWITCHBOARD_OIDC_AUDIENCE || undefined;
+  if (!issuer && !jwksUrl && !audience) return undefined;
+  if (!issuer || !jwksUrl || !audience) throw new Error('OpenID Connect needs SWITCHBOARD_OIDC_ISSUER, SWITCHBOARD_OIDC_JWKS_URL and SWITCHBOARD_OIDC_AUDIENCE together');
+  const account = env.SWITCHBOARD_OIDC_ACCOUNT || undefined;
+  if (account !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(account)) throw new Error(`invalid SWITCHBOARD_OIDC_ACCOUNT: ${account} (an account SID)`);
+  return {
+    issuer,
+    jwksUrl,
+    audience,
+    ...(env.SWITCHBOARD_OIDC_ACCOUNT_CLAIM ? { accountClaim: env.SWITCHBOARD_OIDC_ACCOUNT_CLAIM } : {}),
+    ...(account ? { defaultAccountSid: account } : {}),
+    ...(env.SWITCHBOARD_OIDC_USER_CLAIM ? { userClaim: env.SWITCHBOARD_OIDC_USER_CLAIM } : {}),
+    ...(env.SWITCHBOARD_OIDC_ALGORITHMS ? { algorithms: env.SWITCHBOARD_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+  };
 }
 
 /** The database path: flag, else SWITCHBOARD_DB, else the default file. Shared by `serve` and the admin commands. */

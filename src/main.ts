@@ -42,7 +42,7 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground, metricsToken: config.metricsToken });
+  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground, metricsToken: config.metricsToken, oidc: config.oidc });
   if (cluster) await cluster.join(app, engine);
   await engine.start();
   const address = await app.listen({ port: config.port, host: config.host });

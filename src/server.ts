@@ -9,7 +9,8 @@ import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
 import { ReadMiss, firstAttempt } from './store/readReplay.ts';
-import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
+import { authenticateRequest, authorize, tokenOf, tokenScopeOf } from './auth/requestAuth.ts';
+import { type OidcConfig, OidcVerifier } from './auth/oidc.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { type CorsOrigins, corsDelegator, refuseCrossSiteAccountCredentials } from './api/common/crossOrigin.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
@@ -17,6 +18,7 @@ import { IGNORED_PARAMETERS_HEADER, ignoredParameters, ignoredParametersHeader }
 import { RateLimiter } from './api/common/rateLimit.ts';
 import { withoutTrailingSlash } from './api/common/trailingSlash.ts';
 import { TWILIO_ERROR, toApiError, twilioErrorBody } from './api/common/twilioError.ts';
+import { authChallengeOf } from './api/common/http.ts';
 import { registerTaskRouterRoutes } from './api/taskrouter/routes.ts';
 import { registerTwilioApiRoutes } from './api/twilio2010/routes.ts';
 import { registerTokenRoutes } from './api/switchboard/tokens.ts';
@@ -28,6 +30,9 @@ import { attachWorkerSockets, type WorkerSocketOptions } from './realtime/worker
 import { registerWorkflowFaceRoutes } from './api/workflow/routes.ts';
 import { type ActionRunnerOptions, WorkflowActionRunner } from './workflow/actionRunner.ts';
 import { WorkflowService } from './workflow/workflowService.ts';
+import { LusidWorkflowService } from './workflow/lusidWorkflowService.ts';
+import { EventHandlerService } from './workflow/eventHandlerService.ts';
+import { EventHandlerRunner } from './workflow/eventHandlerRunner.ts';
 import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
@@ -45,6 +50,8 @@ declare module 'fastify' {
     resumeBackground: () => void;
     /** This server's Prometheus metrics (GET /metrics). */
     metrics: ServerMetrics;
+    /** The Workflow face's event handlers (tests wake them after moving their clock). */
+    eventHandlers: EventHandlerRunner;
   }
 }
 
@@ -68,6 +75,8 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Check every response against its route's documented schema (tests): a mismatch is a 500. */
   checkResponses?: boolean;
+  /** The organisation's OpenID Connect identity provider, whose tokens every face accepts. */
+  oidc?: OidcConfig;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -120,7 +129,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (apiError.status >= 500) request.log.error(err);
     // Browsers answer a Basic challenge with their own password dialog, even for a script's fetch: a page that
     // asks with X-Requested-With: XMLHttpRequest (the console does) gets the 401 without the challenge.
-    if (apiError.status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', 'Basic realm="Switchboard"');
+    const challenge = apiError.status === 401 ? authChallengeOf(request) : undefined;
+    if (challenge) reply.header('WWW-Authenticate', challenge);
     reply.code(apiError.status).send(twilioErrorBody(apiError));
   });
 
@@ -149,6 +159,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
+  const oidc = options.oidc ? new OidcVerifier(options.oidc) : undefined;
   // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
   let accepting = true;
   app.addHook('preClose', async () => {
@@ -174,9 +185,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         {
           authorization: request.headers.authorization,
           token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
-          tokensAccepted: request.url.startsWith('/v1/'),
+          tokens: tokenScopeOf(request.url),
         },
         clock(),
+        oidc,
       ),
     );
     refuseCrossSiteAccountCredentials(request, request.principal);
@@ -245,10 +257,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   metrics.observeWebSockets(sockets.connections);
   const active = options.runsBackground ?? (() => true);
   const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
-  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions) });
+  const handlers = new EventHandlerRunner(store, { clock, log: (m) => app.log.warn(m), active });
+  registerWorkflowFaceRoutes(app, { clock, workflow: new WorkflowService(store, actions), workflows: new LusidWorkflowService(store), eventHandlers: new EventHandlerService(store) });
   actions.start();
-  app.addHook('onClose', async () => actions.stop());
+  handlers.start();
+  app.addHook('onClose', async () => {
+    await handlers.stop();
+    await actions.stop();
+  });
   app.decorate('workflowActions', actions);
+  app.decorate('eventHandlers', handlers);
   // The service tells the follower about each routed workspace; the follower applies routed tasks' outcomes.
   const opsflow = new OpsflowService(store, engine, (ws) => follower.follow(ws));
   const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m), active);
@@ -258,6 +276,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerDocumentRoutes(app);
   app.decorate('resumeBackground', () => {
     actions.wake();
+    handlers.resume();
     follower.resume();
   });
   return app;

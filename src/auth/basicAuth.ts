@@ -9,8 +9,13 @@ import type { TokenPrincipal } from './tokens.ts';
 
 export interface Principal {
   accountSid: string;
-  /** Which credential was used: the account's auth token or an API key (its SID). */
-  credential: { kind: 'authToken' } | { kind: 'apiKey'; keySid: string } | { kind: 'token'; token: TokenPrincipal };
+  /** Which credential was used: the account's auth token, an API key (its SID), a TaskRouter token, or a bearer
+   *  token naming a user of the account (minted by this server, or from the OpenID Connect provider). */
+  credential:
+    | { kind: 'authToken' }
+    | { kind: 'apiKey'; keySid: string }
+    | { kind: 'token'; token: TokenPrincipal }
+    | { kind: 'user'; userId: string; issuer: string };
 }
 
 function sameSecret(given: string, expected: string): boolean {

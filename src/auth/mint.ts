@@ -103,6 +103,11 @@ export interface MintRequest {
 
 const SIGNING_KEY_NAME = 'switchboard token signing';
 
+/** The API key the server signs an account's tokens with (Access Tokens, user tokens); made on first use. */
+export function signingKey(repo: Repository, now: number, accountSid: string) {
+  return repo.findOne('apiKey', { accountSid, friendlyName: SIGNING_KEY_NAME }) ?? createKey(repo, now, accountSid, SIGNING_KEY_NAME);
+}
+
 /** Checks the request against the store (workspace and worker of this account) and returns what to sign
  *  with. Synchronous, so it runs inside a store transaction; signing happens after. */
 export function prepareMint(repo: Repository, now: number, req: MintRequest): () => Promise<{ token: string; expiresAt: number }> {
@@ -126,7 +131,7 @@ export function prepareMint(repo: Repository, now: number, req: MintRequest): ()
         ]);
     return () => signCapabilityToken({ accountSid: account.sid, authToken: account.authToken, workspaceSid: ws.sid, channel, policies, friendlyName: req.identity, ttlSeconds, nowMs: now });
   }
-  const key = repo.findOne('apiKey', { accountSid: req.accountSid, friendlyName: SIGNING_KEY_NAME }) ?? createKey(repo, now, req.accountSid, SIGNING_KEY_NAME);
+  const key = signingKey(repo, now, req.accountSid);
   return () =>
     signAccessToken({ accountSid: req.accountSid, apiKeySid: key.sid, apiKeySecret: key.secret, workspaceSid: ws.sid, workerSid: req.workerSid, role, identity: req.identity, ttlSeconds, nowMs: now });
 }

@@ -25,12 +25,12 @@ export interface TokenPrincipal {
 
 const HMAC = ['HS256', 'HS384', 'HS512'];
 
-function refuse(reason: string): never {
+export function refuse(reason: string): never {
   throw new ApiError('authenticationFailed', `Invalid token: ${reason}`);
 }
 
 /** What can be read without verifying: header and payload, to pick the key. Verification follows. */
-function peek(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function peek(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   try {
     return { header: decodeProtectedHeader(token) as Record<string, unknown>, payload: decodeJwt(token) as Record<string, unknown> };
   } catch {

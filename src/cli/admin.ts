@@ -5,11 +5,13 @@
 //   switchboard keys list --account AC… [--db PATH]
 //   switchboard token worker --workspace WS… --worker WK… [--type access|capability] [--ttl S] [--db PATH]
 //   switchboard token admin --workspace WS… [--type access|capability] [--ttl S] [--db PATH]
+//   switchboard token user --account AC… --identity NAME [--ttl S] [--db PATH]   a bearer token for that user
 //   switchboard backup FILE [--db PATH]   an online, consistent copy of the database (the server may be running)
 import { parseArgs } from 'node:util';
 import { createAccount } from '../auth/accounts.ts';
 import { createKey } from '../auth/apiKeys.ts';
 import { prepareMint } from '../auth/mint.ts';
+import { prepareUserToken } from '../auth/userTokens.ts';
 import { resolveDbPath } from '../config.ts';
 import { isSid } from '../core/sid.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
@@ -25,6 +27,7 @@ function options(argv: string[]) {
       worker: { type: 'string' },
       type: { type: 'string' },
       ttl: { type: 'string' },
+      identity: { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -78,11 +81,25 @@ export async function keysCommand(argv: string[]): Promise<void> {
 export async function tokenCommand(argv: string[]): Promise<void> {
   const { values, positionals } = options(argv);
   const role = positionals[0];
-  const usage = 'usage: switchboard token worker --workspace WS… --worker WK… | token admin --workspace WS… [--type access|capability] [--ttl S] [--db PATH]';
-  if ((role !== 'worker' && role !== 'admin') || !isSid(values.workspace, 'WS')) throw new Error(usage);
-  if (values.type !== undefined && values.type !== 'access' && values.type !== 'capability') throw new Error(usage);
+  const usage =
+    'usage: switchboard token worker --workspace WS… --worker WK… | token admin --workspace WS… [--type access|capability] | token user --account AC… --identity NAME   [--ttl S] [--db PATH]';
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400)) throw new Error('--ttl must be 60-86400 seconds');
+  if (role === 'user') {
+    const accountSid = values.account;
+    const identity = values.identity;
+    if (!isSid(accountSid, 'AC') || !identity) throw new Error(usage);
+    const signUser = withStore(values.db, (store) =>
+      store.transaction((repo) => {
+        if (!repo.get('account', accountSid)) throw new Error(`no account ${accountSid} in this database`);
+        return prepareUserToken(repo, Date.now(), accountSid, identity, ttl);
+      }),
+    );
+    process.stdout.write(`${(await signUser()).token}\n`);
+    return;
+  }
+  if ((role !== 'worker' && role !== 'admin') || !isSid(values.workspace, 'WS')) throw new Error(usage);
+  if (values.type !== undefined && values.type !== 'access' && values.type !== 'capability') throw new Error(usage);
   const workspaceSid = values.workspace;
   const sign = withStore(values.db, (store) =>
     store.transaction((repo) => {

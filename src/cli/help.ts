@@ -44,11 +44,17 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     notes: ['create prints API_KEY_SID and API_KEY_SECRET (the secret is shown once).'],
   },
   token: {
-    summary: 'mint a worker or supervisor token for the Worker SDK or taskrouter.js',
-    usage: ['token worker --workspace WS... --worker WK... [--type access|capability] [--ttl SECONDS] [--db PATH]', 'token admin --workspace WS... [--type access|capability] [--ttl SECONDS] [--db PATH]'],
+    summary: 'mint a worker or supervisor token for the Worker SDK or taskrouter.js, or a bearer token for a user',
+    usage: [
+      'token worker --workspace WS... --worker WK... [--type access|capability] [--ttl SECONDS] [--db PATH]',
+      'token admin --workspace WS... [--type access|capability] [--ttl SECONDS] [--db PATH]',
+      'token user --account AC... --identity NAME [--ttl SECONDS] [--db PATH]',
+    ],
     flags: [
       ['--workspace WS...', 'the workspace (required)'],
       ['--worker WK...', 'the worker (required for a worker token)'],
+      ['--account AC...', "a user token's account (required for a user token)"],
+      ['--identity NAME', "a user token's user (CurrentUser on the Workflow face)"],
       ['--type access|capability', 'an Access Token (TaskRouterGrant, default) or a TaskRouterCapability token'],
       ['--ttl SECONDS', 'lifetime, 60 to 86400 (default 3600)'],
       DB_FLAG,

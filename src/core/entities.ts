@@ -3,7 +3,7 @@
 // Dates are epoch milliseconds; `version` increments on every change and is the TaskRouter ETag.
 
 import type { OpsCategory, OpsComment, OpsRoute, OpsTaskType, OpsVariable } from './opsflowEntities.ts';
-import type { WfActionLog, WfDefinition, WfDefinitionVersion, WfPendingAction, WfRoute, WfTask, WfWorker } from './workflowEntities.ts';
+import type { WfActionLog, WfDefinition, WfDefinitionVersion, WfEventHandler, WfPendingAction, WfRoute, WfTask, WfWorker, WfWorkflow } from './workflowEntities.ts';
 
 export interface Account {
   sid: string;
@@ -138,6 +138,8 @@ export interface EntityMap {
   wfActionLog: WfActionLog;
   wfPendingAction: WfPendingAction;
   wfRoute: WfRoute;
+  wfWorkflow: WfWorkflow;
+  wfEventHandler: WfEventHandler;
   opsCategory: OpsCategory;
   opsTaskType: OpsTaskType;
   opsComment: OpsComment;

@@ -29,6 +29,9 @@ export const ERRORS = {
   workflowDefinitionInvalid: { code: 21002, status: 400, message: 'The task definition is invalid', name: 'InvalidTaskDefinition' },
   workflowDefinitionExists: { code: 21003, status: 400, message: 'A task definition with this id already exists', name: 'TaskDefinitionAlreadyExists' },
   workflowWorkerExists: { code: 21004, status: 400, message: 'A worker with this id already exists', name: 'WorkerAlreadyExists' },
+  workflowWorkflowExists: { code: 21005, status: 400, message: 'A workflow with this id already exists', name: 'WorkflowAlreadyExists' },
+  workflowEventHandlerExists: { code: 21006, status: 400, message: 'An event handler with this id already exists', name: 'EventHandlerAlreadyExists' },
+  workflowEventHandlerInvalid: { code: 21007, status: 400, message: 'The event handler is invalid', name: 'InvalidEventHandler' },
   workflowFieldInvalid: { code: 21010, status: 400, message: 'A field value is invalid', name: 'InvalidFieldValue' },
   workflowTransitionNotFound: { code: 21011, status: 400, message: 'No transition matches the trigger in the current state', name: 'InvalidTrigger' },
   workflowGuardNotMet: { code: 21012, status: 400, message: 'The guard condition of the transition was not met', name: 'GuardConditionNotMet' },
@@ -38,6 +41,9 @@ export const ERRORS = {
   workflowDefinitionNotFound: { code: 21405, status: 404, message: 'Task definition not found', name: 'TaskDefinitionNotFound' },
   workflowWorkerNotFound: { code: 21406, status: 404, message: 'Worker not found', name: 'WorkerNotFound' },
   workflowActionLogNotFound: { code: 21407, status: 404, message: 'Action log not found', name: 'ActionLogNotFound' },
+  workflowWorkerRunNotFound: { code: 21408, status: 404, message: 'Worker run not found', name: 'WorkerRunNotFound' },
+  workflowWorkflowNotFound: { code: 21409, status: 404, message: 'Workflow not found', name: 'WorkflowNotFound' },
+  workflowEventHandlerNotFound: { code: 21410, status: 404, message: 'Event handler not found', name: 'EventHandlerNotFound' },
 
   // The Opsflow face (SpaceONE-compatible). `name` is SpaceONE's error code string (python-core's error class),
   // sent as `detail.code`; the statuses are python-core's for the same gRPC status.

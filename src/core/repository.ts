@@ -3,6 +3,7 @@
 // a page token stays valid while other rows are added or removed.
 import type { EntityKind, EntityMap, EventRecord } from './entities.ts';
 import type { OpsCollection, OpsScope, OpsSearch, OpsStat, OpsTask } from './opsflowEntities.ts';
+import type { WfTaskPage, WfTaskQuery } from './workflowEntities.ts';
 
 /** Equality filters on entity fields. `{ field: { ci: 'x' } }` compares case-insensitively,
  *  `{ field: { in: [...] } }` matches any of the values. */
@@ -109,6 +110,9 @@ export interface Repository {
   opsSearch(collection: OpsCollection, scope: OpsScope, query: OpsSearch): { results: unknown[]; total: number };
   /** A stat query's SQL part: grouped rows (or distinct values as `{value}` rows, or capped raw rows). */
   opsStat(collection: OpsCollection, scope: OpsScope, query: OpsStat): Record<string, unknown>[];
+
+  /** A Workflow-face task list (filter, sort, page) in SQL: store/workflowTaskQuery.ts. */
+  wfQueryTasks(query: WfTaskQuery): WfTaskPage;
 }
 
 /** Runs `work` in one transaction: all of it or (if it throws) none of it. It may be committed together with

@@ -2,6 +2,7 @@
 // scoped by account (LUSID has no workspaces); every change to a task is also an event in the account's
 // workflow log stream (WORKFLOW_STREAM), which is where history and `asAt` reads come from.
 // Dates are epoch milliseconds.
+import type { FilterNode } from './lusidFilter.ts';
 
 /** The event-log stream of an account's Workflow face (the events table's workspace_sid column holds it). */
 export function workflowStream(accountSid: string): string {
@@ -86,6 +87,10 @@ export type ActionDetails =
       canceledTrigger?: string;
     };
 
+/** Switchboard's RouteToWorkers action is shown to LUSID's SDKs as a RunWorker of this built-in worker, whose
+ *  parameters carry its settings (workflow/actionDetailsWire.ts). */
+export const ROUTE_TO_WORKERS_WORKER = { scope: 'Switchboard', code: 'RouteToWorkers' } as const;
+
 export interface ActionDefinition {
   name: string;
   runAsUserId?: string;
@@ -163,16 +168,20 @@ export interface WfTask {
   actionLogIdSubmitted: string | null;
 }
 
-/** A LUSID "worker": an automated job a RunWorker action starts (Sleep, Fail, HealthCheck, Webhook here). */
-export interface WfWorker {
+/** What the resources named by scope and code have (workers, workflows, event handlers; versioned in the log). */
+export interface WfNamedResource {
   sid: string;
   accountSid: string;
   scope: string;
   code: string;
   displayName: string;
   description: string | null;
-  workerConfiguration: { type: 'Sleep' } | { type: 'Fail' } | { type: 'HealthCheck'; url: string } | { type: 'Webhook'; url: string; parameters?: { name: string; type: string; required?: boolean }[] };
   version: VersionStamp;
+}
+
+/** A LUSID "worker": an automated job a RunWorker action starts (Sleep, Fail, HealthCheck, Webhook here). */
+export interface WfWorker extends WfNamedResource {
+  workerConfiguration: { type: 'Sleep' } | { type: 'Fail' } | { type: 'HealthCheck'; url: string } | { type: 'Webhook'; url: string; parameters?: { name: string; type: string; required?: boolean }[] };
 }
 
 export interface ActionLogItem {
@@ -181,14 +190,21 @@ export interface ActionLogItem {
   details: string;
 }
 
+/** How a worker run ended (LUSID's worker statuses), `Running` until then. */
+export type WorkerRunStatus = 'Running' | 'CompletedWithResults' | 'CompletedNoResults' | 'FailedToStart' | 'FailedToComplete';
+
 export interface WfActionLog {
   sid: string;
   accountSid: string;
+  /** The task whose transition submitted the action; '' for a worker run outside a task ($run). */
   taskId: string;
   requestId: string;
   actionType: string;
   runAsUserId: string | null;
   loggedItems: ActionLogItem[];
+  /** A worker run outside a task (`POST /api/workers/{scope}/{code}/$run`; its runId is this log's id): what
+   *  `GET /api/workers/{runId}/$result` answers. */
+  run?: { workerStatus: WorkerRunStatus; results: Record<string, unknown>[]; statusDetail: string | null };
 }
 
 /** An action waiting to run (the durable outbox of the Workflow face): written with the transition that
@@ -205,9 +221,13 @@ export interface WfPendingAction {
   runAt: number;
   /** RunWorker progress: 'submitted' until the worker started, then 'running'. */
   phase: 'submitted' | 'running';
-  /** A RunWorker's parameters, mapped when it started. */
+  /** A RunWorker's parameters, mapped when it started (given with the request for a run outside a task). */
   parameters?: Record<string, unknown>;
   attempts: number;
+  /** A worker run outside a task: there is no task (taskId is ''); the outcome goes to the action log's `run`. */
+  standalone?: true;
+  /** The worker's configuration when it started (the version in force at workerAsAt, if given). */
+  workerConfiguration?: WfWorker['workerConfiguration'];
 }
 
 /** A TaskRouter task created by a RouteToWorkers action (sid = its WT SID), until it ends. */
@@ -219,4 +239,84 @@ export interface WfRoute {
   actionLogId: string;
   completedTrigger: string | null;
   canceledTrigger: string | null;
+}
+
+/** A LUSID Workflow: a root task definition (the tasks its actions create form the workflow's structure). */
+export interface WfWorkflow extends WfNamedResource {
+  rootTaskDefinitionId: ResourceId;
+}
+
+/** Where an event handler's value comes from: a member of the event (`body.task_sid`) or a constant. */
+export interface EventHandlerMapping {
+  mapFrom?: string;
+  setTo?: string;
+}
+
+/** When a schedule fires (LUSID's ScheduleMatchingPattern, kept as given; workflow/schedules.ts reads it). */
+export interface ScheduleMatchingPattern {
+  context: { timeZone: string; holidayCalendars?: { scope: string; code: string }[] };
+  recurrencePattern: {
+    timeConstraints: { startDate: string; endDate?: string; timesOfDay: { type: 'Specified'; hours: number; minutes: number }[] };
+    dateRegularity:
+      | { type: 'Day'; frequency: number }
+      | { type: 'Week'; frequency: number; daysOfWeek: string[] }
+      | { type: 'SpecificMonth'; frequency: number; daysOfMonth: number[] }
+      | { type: 'RelativeMonth'; frequency: number; daysOfWeek: string[]; index: string }
+      | { type: 'Year'; dates: { month: number; day: number }[] };
+    businessDayAdjustment: string;
+  };
+}
+
+export interface ScheduledTimeAdjustment {
+  dateAdjustment: { deltaDays: number; businessDayAdjustment: string };
+  timeAdjustment: { setTo: { type: 'Specified'; hours: number; minutes: number } };
+}
+
+/** What both task activities map from the event (or the schedule) onto tasks. */
+interface ActivityMappings {
+  correlationIds?: EventHandlerMapping[];
+  taskFields?: Record<string, FieldMapping>;
+  scheduleDependentTaskFields?: Record<string, ScheduledTimeAdjustment>;
+}
+
+export type TaskActivity = ({ type: 'CreateNewTask'; initialTrigger?: string } & ActivityMappings) | ({ type: 'UpdateMatchingTasks'; filter?: string; trigger: string } & ActivityMappings);
+
+/** A LUSID event handler: an event (or a schedule) that creates a task of a definition or updates matching
+ *  tasks with a trigger (workflow/eventHandlerRunner.ts). */
+export interface WfEventHandler extends WfNamedResource {
+  status: 'Active' | 'Inactive';
+  eventMatchingPattern: { eventType: string; filter?: string } | null;
+  scheduleMatchingPattern: ScheduleMatchingPattern | null;
+  runAsUserId: EventHandlerMapping;
+  taskDefinitionId: ResourceId;
+  taskDefinitionAsAt: number | null;
+  taskActivity: TaskActivity;
+  /** Events before this time are not its (it was created, or made Active, then). */
+  activeSince: number;
+  /** A schedule's next firing time (epoch ms), null when it has none left (or no schedule). */
+  nextRunAt: number | null;
+}
+
+/** A Workflow-face task list as the store runs it in SQL (store/workflowTaskQuery.ts). */
+export interface WfTaskQuery {
+  accountSid: string;
+  /** Only the tasks of this definition (`/api/taskdefinitions/{scope}/{code}/tasks`). */
+  definition?: ResourceId;
+  /** The parsed filter (core/lusidFilter.ts), none for every task. */
+  filter?: FilterNode;
+  /** Sort keys: a path of the Task representation, descending or not. */
+  sort: { path: string[]; desc: boolean }[];
+  offset: number;
+  limit: number;
+  /** What CurrentUser stands for in the filter. */
+  currentUser: string;
+}
+
+/** A list's answer. `complete`: `tasks` is the page, filtered, sorted and paged in SQL. Otherwise SQL could
+ *  not express all of it (a path only the representation has, such as terminalState): `tasks` are the
+ *  candidates in creation order, narrowed by what it could express, for the caller to finish in memory. */
+export interface WfTaskPage {
+  tasks: WfTask[];
+  hasMore: boolean;
+  complete: boolean;
 }

@@ -23,6 +23,8 @@ export const TABLE: Record<EntityKind, string> = {
   wfActionLog: 'wf_action_logs',
   wfPendingAction: 'wf_pending_actions',
   wfRoute: 'wf_routes',
+  wfWorkflow: 'wf_workflows',
+  wfEventHandler: 'wf_event_handlers',
   opsCategory: 'ops_categories',
   opsTaskType: 'ops_task_types',
   opsComment: 'ops_comments',
@@ -49,6 +51,8 @@ export function uniqueKey(kind: EntityKind, e: any): string | null {
     // LUSID ids are case-sensitive.
     case 'wfDefinition':
     case 'wfWorker':
+    case 'wfWorkflow':
+    case 'wfEventHandler':
       return `${e.accountSid}:${e.scope}/${e.code}`;
     default:
       return null;

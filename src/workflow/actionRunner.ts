@@ -11,6 +11,10 @@
 //   running   --done---> (removed)   completedWithResults / completedNoResults / failedToComplete fired
 //   submitted --run----> (removed)   CreateChildTasks, TriggerParentTask, TriggerChildTasks, RouteToWorkers
 //
+// A worker run outside a task (`$run`) is a RunWorker pending action with no task (`standalone`): its
+// parameters come with the request, it fires no trigger, and its outcome is written to its action log's `run`
+// (what `$result` answers).
+//
 // RouteToWorkers creates a TaskRouter task (in the same transaction as the row's removal) and a route row.
 // The runner tails the TaskRouter workspace's event log with a durable cursor; the task.completed,
 // task.canceled or task.deleted event of a routed task fires the mapped trigger on the workflow task, in the
@@ -18,14 +22,16 @@
 import type { EventRecord } from '../core/entities.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
-import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfPendingAction, WfTask, WorkerStatusTriggers } from '../core/workflowEntities.ts';
+import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfActionLog, WfPendingAction, WfTask, WfWorker, WorkerStatusTriggers } from '../core/workflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
+import { CoalescedRun } from './coalescedRun.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';
 import { cachedDefinitions, representTask } from './taskRepresentation.ts';
 import { representationResolver } from './taskList.ts';
+import { resourceAsAt } from './resourceHistory.ts';
 import { workerParameters } from './workers.ts';
 
 export interface ActionRunnerOptions {
@@ -62,6 +68,12 @@ function mapAll(mappings: Record<string, FieldMapping> | undefined, source: (nam
   return out;
 }
 
+/** Records how a worker run outside a task ended (what `$result` answers). */
+function setRun(repo: Repository, logId: string, run: NonNullable<WfActionLog['run']>): void {
+  const log = repo.get('wfActionLog', logId);
+  if (log) repo.update('wfActionLog', { ...log, run });
+}
+
 export class WorkflowActionRunner {
   private readonly store: Store;
   private readonly engine: Engine;
@@ -72,8 +84,7 @@ export class WorkflowActionRunner {
   private readonly routeWorkspaces = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: CoalescedRun;
   private stopped = false;
   private readonly abort = new AbortController();
   private readonly active: () => boolean;
@@ -86,6 +97,7 @@ export class WorkflowActionRunner {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.active = options.active ?? (() => true);
+    this.loop = new CoalescedRun(() => this.runDue(), (err) => this.log(`workflow actions: ${err.message}`));
   }
 
   start(): void {
@@ -111,30 +123,17 @@ export class WorkflowActionRunner {
     this.abort.abort();
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.idle();
   }
 
   /** Runs what is due now (after the commits so far are durable); coalesces calls made while running. */
   wake(): void {
-    if (this.stopped || !this.active()) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runDue()
-      .catch((err) => this.log(`workflow actions: ${(err as Error).message}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    if (!this.stopped && this.active()) this.loop.wake();
   }
 
   /** Resolves once nothing is due or running (tests wait on it). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.idle();
   }
 
   private async runDue(): Promise<void> {
@@ -344,20 +343,30 @@ export class WorkflowActionRunner {
     if (t) this.fireOn(repo, actor, p.taskId, t, p.actionLogId);
   }
 
+  /** The worker a RunWorker runs: the version in force at its workerAsAt, else the current one. */
+  private workerFor(repo: Repository, accountSid: string, d: RunWorkerDetails): WfWorker | undefined {
+    const current = repo.findByUniqueKey('wfWorker', { accountSid, scope: d.workerId.scope, code: d.workerId.code });
+    if (d.workerAsAt === undefined) return current;
+    const asAt = Date.parse(d.workerAsAt);
+    return Number.isNaN(asAt) ? current : resourceAsAt(repo, accountSid, 'worker', d.workerId, asAt, current);
+  }
+
   private startWorker(p: WfPendingAction, d: RunWorkerDetails): void {
     const actor = this.actor(p);
     const failed = (repo: Repository, message: string) => {
       appendLog(repo, p.actionLogId, actor.now, 'FailedToStart', message);
-      this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToStart');
+      if (p.standalone) setRun(repo, p.actionLogId, { workerStatus: 'FailedToStart', results: [], statusDetail: message });
+      else this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToStart');
       repo.delete('wfPendingAction', p.sid);
     };
     this.store.transaction((repo) => {
       if (!repo.get('wfPendingAction', p.sid)) return;
-      const task = repo.get('wfTask', p.taskId);
-      if (!task) return failed(repo, `Task ${p.taskId} no longer exists`);
-      const worker = repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code });
-      if (!worker) return failed(repo, `Worker ${d.workerId.scope}/${d.workerId.code} was not found`);
-      const params = mapAll(d.workerParameters, (name) => task.fields[name]);
+      const task = p.standalone ? undefined : repo.get('wfTask', p.taskId);
+      if (!p.standalone && !task) return failed(repo, `Task ${p.taskId} no longer exists`);
+      const worker = this.workerFor(repo, p.accountSid, d);
+      if (!worker) return failed(repo, `Worker ${d.workerId.scope}/${d.workerId.code} was not found${d.workerAsAt ? ` as at ${d.workerAsAt}` : ''}`);
+      // A run outside a task brings its parameter values; a task's action maps them from its fields.
+      const params = p.standalone ? (p.parameters ?? {}) : mapAll(d.workerParameters, (name) => task!.fields[name]);
       for (const def of workerParameters(worker.workerConfiguration)) {
         if (def.required && params[def.name] === undefined) return failed(repo, `Worker parameter '${def.name}' is required`);
       }
@@ -368,15 +377,15 @@ export class WorkflowActionRunner {
         runAt = actor.now + Math.round(seconds * 1000);
       }
       appendLog(repo, p.actionLogId, actor.now, 'Started', `Worker ${worker.scope}/${worker.code} (${worker.workerConfiguration.type}) started with ${JSON.stringify(params)}`);
-      this.fire(repo, actor, p, d.workerStatusTriggers, 'started');
-      repo.update('wfPendingAction', { ...p, phase: 'running', runAt, parameters: params });
+      if (!p.standalone) this.fire(repo, actor, p, d.workerStatusTriggers, 'started');
+      repo.update('wfPendingAction', { ...p, phase: 'running', runAt, parameters: params, workerConfiguration: worker.workerConfiguration });
     });
   }
 
   private async completeWorker(p: WfPendingAction, d: RunWorkerDetails): Promise<void> {
-    const worker = await this.store.replaying(() => this.store.read((repo) => repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code })));
+    // The configuration it started with (rows queued before it was kept there: the current worker's).
+    const config = p.workerConfiguration ?? (await this.store.replaying(() => this.store.read((repo) => repo.findByUniqueKey('wfWorker', { accountSid: p.accountSid, scope: d.workerId.scope, code: d.workerId.code }))))?.workerConfiguration;
     const params = p.parameters ?? {};
-    const config = worker?.workerConfiguration;
     let outcome: { ok: true; results: Row[] } | { ok: false; message: string; retry: boolean };
     if (!config) outcome = { ok: false, message: `Worker ${d.workerId.scope}/${d.workerId.code} was deleted while it ran`, retry: false };
     else if (config.type === 'Sleep') outcome = { ok: true, results: [] };
@@ -397,11 +406,16 @@ export class WorkflowActionRunner {
     await this.store.replaying(() => this.finish(p, (repo, actor) => {
       if (!outcome.ok) {
         appendLog(repo, p.actionLogId, actor.now, 'FailedToComplete', outcome.message);
-        this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToComplete');
+        if (p.standalone) setRun(repo, p.actionLogId, { workerStatus: 'FailedToComplete', results: [], statusDetail: outcome.message });
+        else this.fire(repo, actor, p, d.workerStatusTriggers, 'failedToComplete');
         return;
       }
       const results = outcome.results;
       appendLog(repo, p.actionLogId, actor.now, 'Completed', `Worker completed with ${results.length} result${results.length === 1 ? '' : 's'}: ${JSON.stringify(results).slice(0, 2000)}`);
+      if (p.standalone) {
+        setRun(repo, p.actionLogId, { workerStatus: results.length ? 'CompletedWithResults' : 'CompletedNoResults', results, statusDetail: null });
+        return;
+      }
       const task = repo.get('wfTask', p.taskId);
       if (task && results.length) {
         for (const c of d.childTaskConfigurations ?? []) {
@@ -435,7 +449,7 @@ export class WorkflowActionRunner {
         signal,
         redirect: 'manual',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ taskId: p.taskId, actionLogId: p.actionLogId, parameters: params }),
+        body: JSON.stringify({ taskId: p.standalone ? null : p.taskId, actionLogId: p.actionLogId, parameters: params }),
       });
       const text = await res.text();
       if (!res.ok) return { ok: false, message: `Webhook ${config.url} answered ${res.status}`, retry: res.status >= 500 || res.status === 429 };

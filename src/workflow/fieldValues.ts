@@ -2,7 +2,7 @@
 // stored in one canonical form (Decimal as a number, DateTime as an ISO-8601 UTC string, Boolean as a boolean),
 // so comparisons in guards and filters behave the same whatever form the client used.
 import type { FieldDefinition, FieldType, FieldValue } from '../core/workflowEntities.ts';
-import { ISO_DATE_TIME } from './filter/filterEvaluate.ts';
+import { isoInstant } from './filter/filterValues.ts';
 
 /** The canonical value, or a message saying why the value does not fit the type. */
 export function coerceValue(type: FieldType, value: unknown): { value: FieldValue } | { error: string } {
@@ -14,8 +14,8 @@ export function coerceValue(type: FieldType, value: unknown): { value: FieldValu
       return Number.isFinite(n) ? { value: n } : { error: 'must be a decimal number' };
     }
     case 'DateTime': {
-      const ms = typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : NaN;
-      return Number.isNaN(ms) ? { error: 'must be an ISO-8601 date-time' } : { value: new Date(ms).toISOString() };
+      const ms = typeof value === 'string' ? isoInstant(value) : undefined;
+      return ms === undefined ? { error: 'must be an ISO-8601 date-time' } : { value: new Date(ms).toISOString() };
     }
     case 'Boolean':
       if (typeof value === 'boolean') return { value };

@@ -26,7 +26,8 @@ import { parseFilter } from './filter/filterParser.ts';
 import { isTerminal } from './taskDefinition.ts';
 import { taskPathResolver } from './taskRepresentation.ts';
 
-/** Who acts, for which request, and when. `userId` is the credential's SID (account or API key). */
+/** Who acts, for which request, and when. `userId` is the bearer token's user, or the credential's SID (account
+ *  or API key). */
 export interface Actor {
   accountSid: string;
   userId: string;

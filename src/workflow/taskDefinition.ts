@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import type { ActionDefinition, FieldDefinition, FieldMapping, ResourceId, TaskDefinitionDocument, TransitionDefinition } from '../core/workflowEntities.ts';
+import { isRouteToWorkersWorker, routeToWorkersFromRunWorker } from './actionDetailsWire.ts';
 import { coerceValue } from './fieldValues.ts';
 import { FilterSyntaxError, parseFilter, referencedPaths } from './filter/filterParser.ts';
 
@@ -220,6 +221,8 @@ function checkDocument(d: DocumentInput, lookups: DefinitionLookups): TaskDefini
   (d.actions ?? []).forEach((a, i) => {
     const path = `actions[${i}].actionDetails`;
     const what = `Action '${a.name}'`;
+    // A RunWorker of Switchboard/RouteToWorkers is RouteToWorkers as LUSID's SDKs write it (actionDetailsWire.ts).
+    if (a.actionDetails.type === 'RunWorker' && isRouteToWorkersWorker(a.actionDetails.workerId)) a.actionDetails = routeToWorkersFromRunWorker(a.actionDetails, path);
     const det = a.actionDetails;
     switch (det.type) {
       case 'RunWorker': {

@@ -3,8 +3,8 @@
 // `taskDefinitionId.code eq 'X'`, `version.asAtCreated gt '2026-01-01'`), sorted by `sortBy` ("path ASC|DESC"),
 // and paged with an opaque token that remembers the query: a token used with a different filter, sort or asAt
 // is refused, as LUSID documents.
-import { compareMissingLast } from '../core/compareValues.ts';
 import { ApiError } from '../core/errors.ts';
+import { compareText } from './filter/filterValues.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { FilterSyntaxError, type FilterNode, parseFilter } from './filter/filterParser.ts';
 
@@ -59,7 +59,21 @@ export function compileFilter(text: string): FilterNode {
   }
 }
 
-function sortKeys(sortBy: string[]): { path: string[]; desc: boolean }[] {
+/** The order of list values: missing last, numbers (by value) before everything else (by its text, code point
+ *  order); DESC reverses it all. The stores' SQL sorts the same way (store/workflowTaskQuery.ts). */
+export function compareListValues(a: unknown, b: unknown): number {
+  const missing = (v: unknown) => v === undefined || v === null;
+  if (missing(a) || missing(b)) return missing(a) === missing(b) ? 0 : missing(a) ? 1 : -1;
+  const an = typeof a === 'number';
+  const bn = typeof b === 'number';
+  if (an && bn) return Math.sign((a as number) - (b as number));
+  if (an !== bn) return an ? -1 : 1;
+  const x = String(a);
+  const y = String(b);
+  return compareText(x, y);
+}
+
+export function sortKeys(sortBy: string[]): { path: string[]; desc: boolean }[] {
   return sortBy.map((s) => {
     const m = /^\s*(.+?)(?:\s+(ASC|DESC))?\s*$/i.exec(s);
     let node: FilterNode | undefined;
@@ -105,19 +119,28 @@ export function representationView<T extends object>(currentUser: string): ListV
   return { resolver: (r) => representationResolver(r as Record<string, unknown>, currentUser), render: (r) => r };
 }
 
+/** Where the list starts: the page token's offset (checked against the query it was issued for), else 0. */
+export function pageOffset(q: ListQuery): number {
+  if (!q.page) return 0;
+  const state = decodePage(q.page);
+  if (state.filter !== (q.filter ?? '') || JSON.stringify(state.sortBy) !== JSON.stringify(q.sortBy ?? []) || state.asAt !== (q.asAt ?? null)) {
+    throw new ApiError('workflowPageInvalid', 'A page token must be used with the same filter, sortBy and asAt as the request that returned it');
+  }
+  return state.offset;
+}
+
+/** The next and previous page tokens of a page at `offset`. */
+export function pageTokens(q: ListQuery, offset: number, hasMore: boolean) {
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const token = (o: number) => Buffer.from(JSON.stringify({ offset: o, filter: q.filter ?? '', sortBy: q.sortBy ?? [], asAt: q.asAt ?? null } satisfies PageState)).toString('base64url');
+  return { nextPage: hasMore ? token(offset + limit) : null, previousPage: offset > 0 ? token(Math.max(0, offset - limit)) : null };
+}
+
 /** Filters, sorts and pages items (tasks, definitions, workers); returns the page and the next/previous tokens. */
 export function filterSortPage<T, R>(all: T[], q: ListQuery, view: ListView<T, R>) {
   const filter = q.filter ?? '';
   const sortBy = q.sortBy ?? [];
-  const asAt = q.asAt ?? null;
-  let offset = 0;
-  if (q.page) {
-    const state = decodePage(q.page);
-    if (state.filter !== filter || JSON.stringify(state.sortBy) !== JSON.stringify(sortBy) || state.asAt !== asAt) {
-      throw new ApiError('workflowPageInvalid', 'A page token must be used with the same filter, sortBy and asAt as the request that returned it');
-    }
-    offset = state.offset;
-  }
+  const offset = pageOffset(q);
   const limit = q.limit ?? DEFAULT_LIMIT;
   const node = filter ? compileFilter(filter) : undefined;
   const keys = sortKeys(sortBy);
@@ -129,7 +152,7 @@ export function filterSortPage<T, R>(all: T[], q: ListQuery, view: ListView<T, R
     });
     decorated.sort((x, y) => {
       for (let i = 0; i < keys.length; i++) {
-        const c = compareMissingLast(x.vals[i], y.vals[i]);
+        const c = compareListValues(x.vals[i], y.vals[i]);
         if (c !== 0) return keys[i]!.desc ? -c : c;
       }
       return 0;
@@ -137,10 +160,5 @@ export function filterSortPage<T, R>(all: T[], q: ListQuery, view: ListView<T, R
     rows = decorated.map((d) => d.r);
   }
   const page = rows.slice(offset, offset + limit).map((r) => view.render(r));
-  const token = (o: number) => Buffer.from(JSON.stringify({ offset: o, filter, sortBy, asAt } satisfies PageState)).toString('base64url');
-  return {
-    values: page,
-    nextPage: offset + limit < rows.length ? token(offset + limit) : null,
-    previousPage: offset > 0 ? token(Math.max(0, offset - limit)) : null,
-  };
+  return { values: page, ...pageTokens(q, offset, offset + limit < rows.length) };
 }

@@ -4,14 +4,17 @@
 import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
-import type { ResourceId, WfDefinitionVersion, WfTask, WfWorker } from '../core/workflowEntities.ts';
+import { type ResourceId, type WfDefinitionVersion, type WfTask, type WfWorker, workflowStream } from '../core/workflowEntities.ts';
+import { newSid } from '../core/sid.ts';
 import type { WorkflowActionRunner } from './actionRunner.ts';
 import { type DefinitionLookups, decodeCreateDefinition, decodeUpdateDefinition, zodProblem } from './taskDefinition.ts';
 import { type Actor, type TaskInput, bumpStamp, createTask, definitionVersionAt, deleteTask, newStamp, requireTask, taskNotFound, updateTask } from './taskCommands.ts';
 import { type ChangeItem, taskAsAt, taskHistory, tasksAsAt } from './taskHistory.ts';
-import { type ListQuery, type ListView, compileFilter, filterSortPage, representationResolver, representationView } from './taskList.ts';
+import { DEFAULT_LIMIT, type ListQuery, type ListView, compileFilter, filterSortPage, pageOffset, pageTokens, representationResolver, representationView, sortKeys } from './taskList.ts';
 import { type RepresentationContext, type TaskRepresentation, cachedDefinitions, iso, representTask, taskPathResolver, versionInfo } from './taskRepresentation.ts';
-import { decodeCreateWorker, decodeUpdateWorker, workerParameters, workerResultFields } from './workers.ts';
+import { decodeCreateWorker, decodeRunWorker, decodeUpdateWorker, workerConfigurationResponse, workerParameters, workerResultFields } from './workers.ts';
+import { actionDetailsResponse } from './actionDetailsWire.ts';
+import { recordResourceEvent, resourceAsAt, resourcesAsAt } from './resourceHistory.ts';
 
 const taskInputShape = {
   correlationIds: z.array(z.string({ error: 'must be strings' })).max(100, { error: 'must have at most 100 entries' }).optional(),
@@ -40,12 +43,14 @@ function decode<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-/** A version's stamp carries the definition's creation (each version's stamp is its predecessor's, bumped). */
-function definitionRepresentation(v: WfDefinitionVersion, origin: string) {
+/** A version's stamp carries the definition's creation (each version's stamp is its predecessor's, bumped).
+ *  Actions are shown as LUSID's SDKs read them (RouteToWorkers as a RunWorker: actionDetailsWire.ts). */
+export function definitionRepresentation(v: WfDefinitionVersion, origin: string) {
   return {
     id: { scope: v.scope, code: v.code },
     version: versionInfo(v.version),
     ...v.document,
+    actions: v.document.actions.map((a) => ({ ...a, actionDetails: actionDetailsResponse(a.actionDetails) })),
     links: [{ relation: 'Self', href: `${origin}/api/taskdefinitions/${encodeURIComponent(v.scope)}/${encodeURIComponent(v.code)}`, method: 'GET' }],
   };
 }
@@ -55,7 +60,7 @@ function workerRepresentation(w: WfWorker, origin: string) {
     id: { scope: w.scope, code: w.code },
     displayName: w.displayName,
     description: w.description,
-    workerConfiguration: w.workerConfiguration,
+    workerConfiguration: workerConfigurationResponse(w.workerConfiguration),
     version: versionInfo(w.version),
     parameters: workerParameters(w.workerConfiguration),
     resultFields: workerResultFields(w.workerConfiguration),
@@ -152,9 +157,28 @@ export class WorkflowService {
   definitionTasks(accountSid: string, id: ResourceId, q: ListQuery, origin: string, currentUser: string, now: number) {
     return this.store.read((repo) => {
       definitionVersionAt(repo, accountSid, id, q.asAt);
-      const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid, definitionKey: `${id.scope}/${id.code}` }) : tasksAsAt(repo, accountSid, q.asAt).filter((t) => t.scope === id.scope && t.code === id.code);
+      if (q.asAt === undefined) return this.queryTasks(repo, accountSid, id, q, now, origin, currentUser);
+      const tasks = tasksAsAt(repo, accountSid, q.asAt).filter((t) => t.scope === id.scope && t.code === id.code);
       return filterSortPage(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
+  }
+
+  /** A list of the current tasks: filtered, sorted and paged in SQL by the store; what SQL cannot express
+   *  (a path only the representation has) is finished in memory on the candidates it narrowed down. */
+  private queryTasks(repo: Repository, accountSid: string, definition: ResourceId | undefined, q: ListQuery, now: number, origin: string, currentUser: string) {
+    const offset = pageOffset(q);
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const page = repo.wfQueryTasks({
+      accountSid,
+      ...(definition ? { definition } : {}),
+      ...(q.filter ? { filter: compileFilter(q.filter) } : {}),
+      sort: sortKeys(q.sortBy ?? []),
+      offset,
+      limit,
+      currentUser,
+    });
+    if (!page.complete) return filterSortPage(page.tasks, q, this.taskView(repo, accountSid, page.tasks, undefined, now, origin, currentUser));
+    return { values: this.represent(repo, accountSid, page.tasks, undefined, now, origin), ...pageTokens(q, offset, page.hasMore) };
   }
 
   // ------------------------------------------------------------------ tasks
@@ -252,7 +276,8 @@ export class WorkflowService {
   listTasks(accountSid: string, q: ListQuery, now: number, origin: string, currentUser: string) {
     if (q.filter) compileFilter(q.filter);
     return this.store.read((repo) => {
-      const tasks = q.asAt === undefined ? repo.findAll('wfTask', { accountSid }) : tasksAsAt(repo, accountSid, q.asAt);
+      if (q.asAt === undefined) return this.queryTasks(repo, accountSid, undefined, q, now, origin, currentUser);
+      const tasks = tasksAsAt(repo, accountSid, q.asAt);
       return filterSortPage(tasks, q, this.taskView(repo, accountSid, tasks, q.asAt, now, origin, currentUser));
     });
   }
@@ -281,6 +306,7 @@ export class WorkflowService {
       }
       const w: WfWorker = { sid: crypto.randomUUID(), accountSid: actor.accountSid, scope: input.id.scope, code: input.id.code, displayName: input.displayName, description: input.description, workerConfiguration: input.workerConfiguration, version: newStamp(actor) };
       repo.insert('wfWorker', w);
+      recordResourceEvent(repo, actor, 'worker', 'created', w);
       return workerRepresentation(w, origin);
     });
   }
@@ -291,23 +317,105 @@ export class WorkflowService {
       const w = { ...this.requireWorker(repo, actor.accountSid, id), ...input };
       w.version = bumpStamp(w.version, actor);
       repo.update('wfWorker', w);
+      recordResourceEvent(repo, actor, 'worker', 'updated', w);
       return workerRepresentation(w, origin);
     });
   }
 
   deleteWorker(actor: Actor, id: ResourceId, href: string) {
     return this.write((repo) => {
-      repo.delete('wfWorker', this.requireWorker(repo, actor.accountSid, id).sid);
+      const w = this.requireWorker(repo, actor.accountSid, id);
+      repo.delete('wfWorker', w.sid);
+      recordResourceEvent(repo, actor, 'worker', 'deleted', { ...w, version: bumpStamp(w.version, actor) });
       return deletedEntity(href, actor.now);
     });
   }
 
-  getWorker(accountSid: string, id: ResourceId, origin: string) {
-    return this.store.read((repo) => workerRepresentation(this.requireWorker(repo, accountSid, id), origin));
+  /** The worker now, or as it was at `asAt` (workers are versioned like task definitions). */
+  private workerAt(repo: Repository, accountSid: string, id: ResourceId, asAt: number | undefined): WfWorker {
+    if (asAt === undefined) return this.requireWorker(repo, accountSid, id);
+    const w = resourceAsAt(repo, accountSid, 'worker', id, asAt, repo.findByUniqueKey('wfWorker', { accountSid, scope: id.scope, code: id.code }));
+    if (!w) throw new ApiError('workflowWorkerNotFound', `Worker ${id.scope}/${id.code} was not found as at ${iso(asAt)}`, [{ scope: id.scope, code: id.code }]);
+    return w;
+  }
+
+  getWorker(accountSid: string, id: ResourceId, asAt: number | undefined, origin: string) {
+    return this.store.read((repo) => workerRepresentation(this.workerAt(repo, accountSid, id, asAt), origin));
   }
 
   listWorkers(accountSid: string, q: ListQuery, origin: string, currentUser: string) {
-    return this.store.read((repo) => filterSortPage(repo.findAll('wfWorker', { accountSid }).map((w) => workerRepresentation(w, origin)), q, representationView(currentUser)));
+    return this.store.read((repo) => {
+      const current = repo.findAll('wfWorker', { accountSid });
+      const workers = q.asAt === undefined ? current : resourcesAsAt(repo, accountSid, 'worker', q.asAt, current);
+      return filterSortPage(workers.map((w) => workerRepresentation(w, origin)), q, representationView(currentUser));
+    });
+  }
+
+  /** `POST /api/workers/{scope}/{code}/$run`: runs the worker (as it was at asAt) outside any task. The run is
+   *  a pending action like a task's RunWorker (durable; it survives a restart); its id is its action log's. */
+  runWorker(actor: Actor, id: ResourceId, asAt: number | undefined, body: unknown) {
+    const input = decodeRunWorker(body);
+    return this.write((repo) => {
+      const worker = this.workerAt(repo, actor.accountSid, id, asAt);
+      const known = workerParameters(worker.workerConfiguration);
+      for (const name of Object.keys(input.parameters)) {
+        if (!known.some((k) => k.name === name)) {
+          throw new ApiError('workflowValidation', `Worker ${id.scope}/${id.code} has no parameter '${name}'${known.length ? ` (parameters: ${known.map((k) => k.name).join(', ')})` : ''}`, [{ parameter: name }]);
+        }
+      }
+      for (const k of known) {
+        if (k.required && input.parameters[k.name] === undefined) throw new ApiError('workflowValidation', `Worker parameter '${k.name}' is required`, [{ parameter: k.name }]);
+      }
+      const runId = crypto.randomUUID();
+      repo.insert('wfActionLog', {
+        sid: runId,
+        accountSid: actor.accountSid,
+        taskId: '',
+        requestId: actor.requestId,
+        actionType: 'RunWorker',
+        runAsUserId: null,
+        loggedItems: [{ timestamp: actor.now, logType: 'Submitted', details: `Run of worker ${id.scope}/${id.code} submitted` }],
+        run: { workerStatus: 'Running', results: [], statusDetail: null },
+      });
+      repo.insert('wfPendingAction', {
+        sid: crypto.randomUUID(),
+        accountSid: actor.accountSid,
+        taskId: '',
+        actionLogId: runId,
+        details: { type: 'RunWorker', workerId: { scope: id.scope, code: id.code }, ...(asAt !== undefined ? { workerAsAt: iso(asAt) } : {}), ...(input.workerTimeout !== undefined ? { workerTimeout: input.workerTimeout } : {}) },
+        userId: actor.userId,
+        runAt: actor.now,
+        phase: 'submitted',
+        parameters: input.parameters,
+        attempts: 0,
+        standalone: true,
+        workerConfiguration: worker.workerConfiguration,
+      });
+      // In the workflow log: the audit trail, and what wakes the runner on whichever node runs it.
+      repo.appendEvent({
+        sid: newSid('EV', actor.now),
+        accountSid: actor.accountSid,
+        workspaceSid: workflowStream(actor.accountSid),
+        eventType: 'workflow.worker.run',
+        actorType: 'user',
+        actorSid: actor.userId,
+        resourceType: 'workerRun',
+        resourceSid: runId,
+        description: `Run ${runId} of worker ${id.scope}/${id.code} submitted`,
+        eventData: { task_sid: runId, user_id: actor.userId, request_id: actor.requestId },
+        dateMs: actor.now,
+      });
+      return { runId, statusDetail: null };
+    });
+  }
+
+  /** `GET /api/workers/{runId}/$result`: Running until the run ends, then its status and results. */
+  workerResult(accountSid: string, runId: string) {
+    return this.store.read((repo) => {
+      const log = repo.get('wfActionLog', runId);
+      if (!log || log.accountSid !== accountSid || !log.run) throw new ApiError('workflowWorkerRunNotFound', `Worker run ${runId} was not found`, [{ runId }]);
+      return { workerStatus: log.run.workerStatus, results: log.run.results, statusDetail: log.run.statusDetail };
+    });
   }
 
   getActionLog(accountSid: string, id: string) {
@@ -316,7 +424,7 @@ export class WorkflowService {
       if (!log || log.accountSid !== accountSid) throw new ApiError('workflowActionLogNotFound', `Action log ${id} was not found`, [{ id }]);
       return {
         id: log.sid,
-        origin: { taskId: log.taskId, requestId: log.requestId },
+        origin: { taskId: log.taskId || null, requestId: log.requestId },
         actionType: log.actionType,
         runAsUserId: log.runAsUserId,
         loggedItems: log.loggedItems.map((i) => ({ timestamp: iso(i.timestamp), logType: i.logType, details: i.details })),

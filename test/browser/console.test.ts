@@ -57,6 +57,31 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     await page.close();
   });
 
+  it('signs in with a bearer token (a user token the server minted): every call of the console carries it', async () => {
+    const minted = await s.request('POST', '/switchboard/v1/Tokens', { form: { Type: 'user', Identity: 'console-user' } });
+    const page = await browser.newPage();
+    const authorizations = new Set<string>();
+    page.on('request', (r) => {
+      const a = r.headers().authorization;
+      if (a) authorizations.add(a.split(' ')[0]!);
+    });
+    await page.goto(`${s.origin}/console`);
+    await page.getByLabel("Bearer token (a user token, or your identity provider's)").fill(minted.body.token);
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
+    await page.getByRole('link', { name: 'Support desk' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    assert.deepEqual([...authorizations], ['Bearer']);
+    await page.close();
+    // A refused token: the message, and nothing kept.
+    const refused = await browser.newPage();
+    await refused.goto(`${s.origin}/console`);
+    await refused.getByLabel("Bearer token (a user token, or your identity provider's)").fill('not.a.token');
+    await refused.getByRole('button', { name: 'Sign in with the token' }).click();
+    await refused.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+    assert.equal(await refused.evaluate(() => sessionStorage.length), 0);
+    await refused.close();
+  });
+
   it('supervisor and agent: queue and worker created, a REST task on the live dashboard, offered, accepted, completed', async () => {
     const supervisor = await openConsole();
     await supervisor.getByRole('link', { name: 'Support desk' }).click();

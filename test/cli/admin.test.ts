@@ -25,6 +25,9 @@ it('accounts create / keys create print credentials that authenticate against a 
   assert.match(cli('accounts', 'list', '--db', db), new RegExp(`${sid}\\tactive\\tmain\\tOps`));
   assert.match(cli('keys', 'list', '--account', sid, '--db', db), new RegExp(keySid));
   assert.throws(() => cli('keys', 'create', '--account', 'AC' + '0'.repeat(32), '--db', db), /no account/);
+  // A bearer token for a user of the account (every face but the 2010 account API takes it).
+  const userToken = cli('token', 'user', '--account', sid, '--identity', 'dana@example.test', '--ttl', '600', '--db', db).trim();
+  assert.throws(() => cli('token', 'user', '--account', sid, '--db', db), /usage/);
 
   const server = await startChild({ SWITCHBOARD_DB: db });
   try {
@@ -34,6 +37,13 @@ it('accounts create / keys create print credentials that authenticate against a 
       const res = await fetch(`${server.origin}/v1/Workspaces`, { headers: { authorization: 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64') } });
       assert.equal(res.status, 200);
     }
+    const asUser = await fetch(`${server.origin}/api/taskdefinitions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: { scope: 'cli', code: 'user' }, displayName: 'd', states: [{ name: 'A' }], initialState: { name: 'A' } }),
+    });
+    assert.equal(asUser.status, 201, await asUser.clone().text());
+    assert.equal(((await asUser.json()) as { version: { userIdCreated: string } }).version.userIdCreated, 'dana@example.test');
   } finally {
     await server.kill();
   }

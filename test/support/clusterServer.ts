@@ -38,7 +38,7 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   await store.durable();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
   const app = await buildServer({
-    store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, runsBackground: node.runsBackground, checkResponses: true,
+    store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, runsBackground: node.runsBackground, checkResponses: true, oidc: options.oidc,
   });
   await node.join(app, engine);
   await engine.start();

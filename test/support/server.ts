@@ -12,6 +12,7 @@ import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
 import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
 import type { CorsOrigins } from '../../src/api/common/crossOrigin.ts';
+import type { OidcConfig } from '../../src/auth/oidc.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -64,6 +65,10 @@ export interface TestServerOptions {
   corsOrigins?: CorsOrigins;
   /** GET /metrics requires this bearer token. */
   metricsToken?: string;
+  /** An OpenID Connect identity provider whose tokens the server accepts. */
+  oidc?: OidcConfig;
+  /** Whether the account-wide loops (Workflow actions and event handlers, Opsflow routes) run (default: yes). */
+  runsBackground?: () => boolean;
 }
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -76,7 +81,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   await engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, metricsToken: options.metricsToken, checkResponses: true });
+  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, metricsToken: options.metricsToken, checkResponses: true, oidc: options.oidc, runsBackground: options.runsBackground });
   return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -345,13 +345,23 @@ describe('Workflow face: tasks', () => {
     assert.equal(wrong.status, 401);
     const bearer = await s.request('GET', '/api/tasks', { auth: null, headers: { authorization: 'Bearer abc.def.ghi' } });
     assert.equal(bearer.status, 401);
-    assert.match(bearer.body.detail, /account credentials/);
+    assert.match(bearer.body.detail, /Invalid token: not a JWT/);
     const key = await apiKeyUser(s);
     await ok(s, 'GET', '/api/tasks', undefined, key);
 
     const form = await s.request('POST', '/api/tasks', { form: { a: '1' } });
     assert.equal(form.status, 415);
     assert.equal(form.body.name, 'UnsupportedMediaType');
+    for (const type of ['text/plain', 'application/xml', 'application/jsonx', 'multipart/form-data; boundary=b']) {
+      const res = await s.request('POST', '/api/taskdefinitions', { body: '{}', headers: { 'content-type': type } });
+      assert.equal(res.status, 415, type);
+      assert.equal(res.body.name, 'UnsupportedMediaType', type);
+    }
+    // Bodies over the limit are 413 in LUSID's format and create nothing.
+    const huge = await s.request('POST', '/api/taskdefinitions', { body: JSON.stringify({ ...simpleDefinition('huge', 'def'), description: 'x'.repeat(3 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    assert.equal(huge.status, 413);
+    assert.equal(huge.body.name, 'PayloadTooLarge');
+    assert.equal((await s.request('GET', '/api/taskdefinitions/huge/def')).status, 404);
     const badJson = await s.request('POST', '/api/tasks', { body: '{"taskDefinitionId":', headers: { 'content-type': 'application/json' } });
     assert.equal(badJson.status, 400);
     assert.equal(badJson.body.name, 'ValidationError');

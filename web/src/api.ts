@@ -1,9 +1,12 @@
 // The console's only way to the server: the public APIs with the signed-in credentials, kept in sessionStorage
 // for this tab only. A supervisor signs in with account credentials or an API key (HTTP Basic, every face); an
 // agent with the worker token a supervisor issued (TaskRouter face and browser SDK only, and only what a
-// worker's token may do there: the server checks every request against the token's policies).
+// worker's token may do there: the server checks every request against the token's policies); a supervisor may
+// also sign in with a bearer token (a user token the server minted, or one of the organisation's identity
+// provider), which every face takes as it takes the account's credentials.
 export type Credentials =
   | { kind: 'account'; username: string; password: string }
+  | { kind: 'bearer'; token: string }
   | { kind: 'worker'; token: string; workspaceSid: string; workerSid: string; expiresAt?: number };
 
 const KEY = 'switchboard.console.credentials';
@@ -59,7 +62,8 @@ export type Form = Record<string, string | number | boolean | undefined>;
 function authHeaders(): Record<string, string> {
   const c = savedCredentials();
   if (!c) throw new ApiProblem(401, 'Not signed in');
-  const auth: Record<string, string> = c.kind === 'worker' ? { 'x-twilio-token': c.token } : { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`) };
+  const auth: Record<string, string> =
+    c.kind === 'worker' ? { 'x-twilio-token': c.token } : c.kind === 'bearer' ? { authorization: `Bearer ${c.token}` } : { authorization: 'Basic ' + btoa(`${c.username}:${c.password}`) };
   return { ...auth, 'x-requested-with': 'XMLHttpRequest' };
 }
 

@@ -1,5 +1,6 @@
-// Sign-in (kept in sessionStorage: this tab only): a supervisor with account credentials or an API key, an agent
-// with the sign-in token their supervisor issued for them (a worker token: their own desk and nothing more).
+// Sign-in (kept in sessionStorage: this tab only): a supervisor with account credentials, an API key or a bearer
+// token (a user token, or the organisation's identity provider's), an agent with the sign-in token their
+// supervisor issued for them (a worker token: their own desk and nothing more).
 // Then the workspaces, paged.
 import { useState } from 'preact/hooks';
 import { api, ApiProblem, readWorkerToken, saveCredentials, type Credentials } from './api.ts';
@@ -24,6 +25,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     e.preventDefault();
     const data = new FormData(e.target as HTMLFormElement);
     const problem = await tryCredentials({ kind: 'account', username: String(data.get('username')).trim(), password: String(data.get('password')) }, () => api('GET', '/v1/Workspaces?PageSize=1'));
+    if (problem) return setError(problem);
+    onSignedIn();
+  };
+  const bearer = async (e: Event) => {
+    e.preventDefault();
+    const token = String(new FormData(e.target as HTMLFormElement).get('token')).trim();
+    const problem = await tryCredentials({ kind: 'bearer', token }, () => api('GET', '/v1/Workspaces?PageSize=1'));
     if (problem) return setError(problem);
     onSignedIn();
   };
@@ -53,6 +61,14 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         </label>
         {error ? <p role="alert" class="error">{error}</p> : null}
         <button type="submit">Sign in</button>
+      </form>
+      <form onSubmit={bearer} class="card" aria-labelledby="bearer-heading">
+        <h2 id="bearer-heading">Supervisors with a token</h2>
+        <label>
+          Bearer token (a user token, or your identity provider's)
+          <input name="token" type="password" required autoComplete="off" />
+        </label>
+        <button type="submit">Sign in with the token</button>
       </form>
       <form onSubmit={agent} class="card" aria-labelledby="agent-heading">
         <h2 id="agent-heading">Agents</h2>

@@ -20,10 +20,21 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** The acting user of the JSON faces: the API key's SID, or the account's when its auth token was used. */
+/** The acting user of the JSON faces: the user a bearer token names, the API key's SID, or the account's when
+ *  its auth token was used. */
 export function userIdOf(request: FastifyRequest): string {
   const p = principalOf(request);
+  if (p.credential.kind === 'user') return p.credential.userId;
   return p.credential.kind === 'apiKey' ? p.credential.keySid : p.accountSid;
+}
+
+/** The WWW-Authenticate of a 401: Basic, and Bearer with `invalid_token` (RFC 6750) when a bearer token was
+ *  refused; none for a page's script (X-Requested-With: XMLHttpRequest), whose browser would show a password
+ *  dialog of its own. */
+export function authChallengeOf(request: FastifyRequest): string | undefined {
+  if (request.headers['x-requested-with'] === 'XMLHttpRequest') return undefined;
+  if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return 'Basic realm="Switchboard", Bearer realm="Switchboard", error="invalid_token"';
+  return 'Basic realm="Switchboard"';
 }
 
 export function commandContext(request: FastifyRequest, now: number): CommandContext {

@@ -1,5 +1,6 @@
 // The Opsflow face (SpaceONE opsflow's HTTP gateway): every verb is a POST with a JSON body under /opsflow/v1.
-// Authentication is the server's Basic (account or API key; the credential's SID is the user). The workspace is
+// Authentication is the server's: Basic (account or API key; the credential's SID is the user) or a bearer
+// token naming a user (a user token, or the OpenID Connect provider's). The workspace is
 // the `X-Workspace-Id` header, as SpaceONE takes it from a workspace-scoped token: with it a caller sees and
 // creates that workspace's tasks; without it the caller is domain-wide and creates in `workspace-default`.
 // Errors are SpaceONE's `{"detail": {"code": "ERROR_...", "message": "..."}}` (spaceoneError.ts).

@@ -1,7 +1,9 @@
 // The Workflow face (LUSID Workflow's REST API, JSON in and out) under /api: task definitions, tasks, workers
-// and action logs. Authentication is the server's: HTTP Basic with AccountSid:AuthToken or
-// ApiKeySid:ApiKeySecret; the credential's SID is the user (CurrentUser, userIdCreated). Every response
-// carries `lusid-meta-requestId`, and every error LUSID's problem-details body.
+// (and their runs), workflows, event handlers, action logs and the access-control metadata. Authentication is
+// the server's: a bearer token naming a user (a user token, or the OpenID Connect provider's; LUSID's SDKs send
+// one), or HTTP Basic with AccountSid:AuthToken or ApiKeySid:ApiKeySecret, whose SID is then the user
+// (CurrentUser, userIdCreated). Every response carries `lusid-meta-requestId`, and every error LUSID's
+// problem-details body.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -11,12 +13,17 @@ import { ISO_DATE_TIME } from '../../workflow/filter/filterEvaluate.ts';
 import { DEFAULT_LIMIT, type ListQuery, MAX_LIMIT } from '../../workflow/taskList.ts';
 import type { Actor } from '../../workflow/taskCommands.ts';
 import type { WorkflowService } from '../../workflow/workflowService.ts';
+import type { LusidWorkflowService } from '../../workflow/lusidWorkflowService.ts';
+import type { EventHandlerService } from '../../workflow/eventHandlerService.ts';
+import { accessControlledResources } from '../../workflow/accessResources.ts';
+import { createSchema as CREATE_WORKFLOW, updateSchema as UPDATE_WORKFLOW } from '../../workflow/lusidWorkflowService.ts';
+import { createSchema as CREATE_EVENT_HANDLER, updateSchema as UPDATE_EVENT_HANDLER } from '../../workflow/eventHandlers.ts';
 import { originOf, principalOf, userIdOf } from '../common/http.ts';
 import { configureJsonFace } from '../common/jsonFace.ts';
 import { LUSID_ERROR, lusidErrorBody } from './lusidError.ts';
 import { type RouteDoc, jsonRoute } from '../common/routeSchema.ts';
 import { createSchema as CREATE_DEFINITION, updateSchema as UPDATE_DEFINITION } from '../../workflow/taskDefinition.ts';
-import { createSchema as CREATE_WORKER, updateSchema as UPDATE_WORKER } from '../../workflow/workers.ts';
+import { createSchema as CREATE_WORKER, runSchema as RUN_WORKER, updateSchema as UPDATE_WORKER } from '../../workflow/workers.ts';
 import { batchSchema as BATCH_UPDATE, createTaskSchema as CREATE_TASK, deleteTasksSchema as DELETE_TASKS, updateTaskSchema as UPDATE_TASK } from '../../workflow/workflowService.ts';
 
 declare module 'fastify' {
@@ -28,6 +35,8 @@ declare module 'fastify' {
 export interface WorkflowRouteDeps {
   clock: () => number;
   workflow: WorkflowService;
+  workflows: LusidWorkflowService;
+  eventHandlers: EventHandlerService;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -104,9 +113,14 @@ const WORKER = open('a Worker: its type (Sleep, Fail, HealthCheck, Webhook) and 
 const PAGE = (what: string) => open(`a page of ${what}: values, href, nextPage and previousPage tokens`, { values: z.array(z.unknown()) });
 const DELETED = open('DeletedEntityResponse: href, effectiveFrom, asAt', { href: z.string() });
 const ACTION_LOG = open('the log of an action run: its activity and outcome');
+const WORKER_RUN = open('a worker run: its id (the runId of $result)');
+const WORKER_RESULT = open("a worker run's status and results");
+const WORKFLOW = open('a Workflow: its root task definition and the structure it reaches', { id: RESOURCE_ID });
+const EVENT_HANDLER = open('an EventHandler: its event or schedule pattern, run-as user and task activity', { id: RESOURCE_ID });
+const RESOURCES = open('the access-controlled resources of the Workflow API');
 const doc = (tag: string, d: RouteDoc) => jsonRoute(tag, { ...d, responses: { ...d.responses, '4xx': LUSID_ERROR } });
 
-export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow }: WorkflowRouteDeps): void {
+export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow, workflows, eventHandlers }: WorkflowRouteDeps): void {
   app.register(
     async (api) => {
       // Every response carries its request id, which errors, version info and history also name.
@@ -197,9 +211,18 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
         const q = listQueryOf(queryOf(request, LIST_QUERY));
         return workflow.listWorkers(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
       });
-      api.get('/workers/:scope/:code', doc('Workers', { summary: 'Get a worker', query: NO_QUERY, responses: { 200: WORKER } }), async (request) => {
+      api.get('/workers/:scope/:code', doc('Workers', { summary: 'Get a worker (asAt: as it was then)', query: AS_AT, responses: { 200: WORKER } }), async (request) => {
+        const q = queryOf(request, AS_AT);
+        return workflow.getWorker(principalOf(request).accountSid, id(request.params), asAtOf(q), originOf(request));
+      });
+      // A run outside any task; its result by run id (a static segment: `$result` is never a worker's code here).
+      api.post('/workers/:scope/:code/$run', doc('Workers', { summary: 'Run a worker outside any task', body: RUN_WORKER, query: AS_AT, responses: { 200: WORKER_RUN } }), async (request) => {
+        const q = queryOf(request, AS_AT);
+        return workflow.runWorker(actor(request), id(request.params), asAtOf(q), request.body);
+      });
+      api.get('/workers/:runId/$result', doc('Workers', { summary: "A worker run's result", query: NO_QUERY, responses: { 200: WORKER_RESULT } }), async (request) => {
         queryOf(request, NO_QUERY);
-        return workflow.getWorker(principalOf(request).accountSid, id(request.params), originOf(request));
+        return workflow.workerResult(principalOf(request).accountSid, (request.params as { runId: string }).runId);
       });
       api.put('/workers/:scope/:code', doc('Workers', { summary: 'Update a worker', body: UPDATE_WORKER, query: NO_QUERY, responses: { 200: WORKER } }), async (request) => {
         queryOf(request, NO_QUERY);
@@ -208,6 +231,56 @@ export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workfl
       api.delete('/workers/:scope/:code', doc('Workers', { summary: 'Delete a worker', query: NO_QUERY, responses: { 200: DELETED } }), async (request) => {
         queryOf(request, NO_QUERY);
         return workflow.deleteWorker(actor(request), id(request.params), href(request));
+      });
+      // ---------------------------------------------------------------- workflows (LUSID's WorkflowsApi)
+      api.post('/workflows', doc('Workflows', { summary: 'Create a workflow', body: CREATE_WORKFLOW, query: NO_QUERY, responses: { 201: WORKFLOW } }), async (request, reply) => {
+        queryOf(request, NO_QUERY);
+        reply.code(201);
+        return workflows.create(actor(request), request.body, originOf(request));
+      });
+      api.get('/workflows', doc('Workflows', { summary: 'List workflows', query: LIST_QUERY, responses: { 200: PAGE('workflows') } }), async (request) => {
+        const q = listQueryOf(queryOf(request, LIST_QUERY));
+        return workflows.list(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
+      });
+      api.get('/workflows/:scope/:code', doc('Workflows', { summary: 'Get a workflow (asAt: as it was then)', query: AS_AT, responses: { 200: WORKFLOW } }), async (request) => {
+        const q = queryOf(request, AS_AT);
+        return workflows.get(principalOf(request).accountSid, id(request.params), asAtOf(q), originOf(request));
+      });
+      api.put('/workflows/:scope/:code', doc('Workflows', { summary: 'Update a workflow', body: UPDATE_WORKFLOW, query: NO_QUERY, responses: { 200: WORKFLOW } }), async (request) => {
+        queryOf(request, NO_QUERY);
+        return workflows.update(actor(request), id(request.params), request.body, originOf(request));
+      });
+      api.delete('/workflows/:scope/:code', doc('Workflows', { summary: 'Delete a workflow', query: NO_QUERY, responses: { 200: DELETED } }), async (request) => {
+        queryOf(request, NO_QUERY);
+        return workflows.delete(actor(request), id(request.params), href(request));
+      });
+
+      // ---------------------------------------------------------------- event handlers (EventHandlersApi)
+      api.post('/eventhandlers', doc('Event handlers', { summary: 'Create an event handler', body: CREATE_EVENT_HANDLER, query: NO_QUERY, responses: { 201: EVENT_HANDLER } }), async (request, reply) => {
+        queryOf(request, NO_QUERY);
+        reply.code(201);
+        return eventHandlers.create(actor(request), request.body, originOf(request));
+      });
+      api.get('/eventhandlers', doc('Event handlers', { summary: 'List event handlers', query: LIST_QUERY, responses: { 200: PAGE('event handlers') } }), async (request) => {
+        const q = listQueryOf(queryOf(request, LIST_QUERY));
+        return eventHandlers.list(principalOf(request).accountSid, q, originOf(request), userIdOf(request));
+      });
+      api.get('/eventhandlers/:scope/:code', doc('Event handlers', { summary: 'Get an event handler (asAt: as it was then)', query: AS_AT, responses: { 200: EVENT_HANDLER } }), async (request) => {
+        const q = queryOf(request, AS_AT);
+        return eventHandlers.get(principalOf(request).accountSid, id(request.params), asAtOf(q), originOf(request));
+      });
+      api.put('/eventhandlers/:scope/:code', doc('Event handlers', { summary: 'Update an event handler', body: UPDATE_EVENT_HANDLER, query: NO_QUERY, responses: { 200: EVENT_HANDLER } }), async (request) => {
+        queryOf(request, NO_QUERY);
+        return eventHandlers.update(actor(request), id(request.params), request.body, originOf(request));
+      });
+      api.delete('/eventhandlers/:scope/:code', doc('Event handlers', { summary: 'Delete an event handler', query: NO_QUERY, responses: { 200: DELETED } }), async (request) => {
+        queryOf(request, NO_QUERY);
+        return eventHandlers.delete(actor(request), id(request.params), href(request));
+      });
+
+      api.get('/metadata/access/resources', doc('Metadata', { summary: 'The access-controlled resources (ApplicationMetadataApi)', query: NO_QUERY, responses: { 200: RESOURCES } }), async (request) => {
+        queryOf(request, NO_QUERY);
+        return accessControlledResources(href(request));
       });
       api.get('/actionlogs/:id', doc('Action logs', { summary: "An action's log", query: NO_QUERY, responses: { 200: ACTION_LOG } }), async (request) => {
         queryOf(request, NO_QUERY);

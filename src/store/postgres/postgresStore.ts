@@ -26,6 +26,8 @@ import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, Page
 import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
+import { POSTGRES_WF } from './workflowDialect.ts';
+import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
@@ -578,6 +580,13 @@ export class PostgresStore implements Store {
           if (!c.rows) return { results: [], total };
           const found = await this.rows<Record<string, unknown>>(c.rows.sql, c.rows.params);
           return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
+        });
+      },
+      wfQueryTasks: (query) => {
+        const c = compileTaskQuery(POSTGRES_WF, query);
+        return read(`wf tasks ${q(c.sql, c.params)} ${query.limit}`, async () => {
+          const found = await this.rows<{ data: string }>(c.sql, c.params);
+          return taskPage(c, query.limit, () => found);
         });
       },
       opsStat: (collection, scope, query) => {

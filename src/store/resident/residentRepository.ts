@@ -198,6 +198,7 @@ export class ResidentRepository implements Repository {
   opsDeleteTask: Repository['opsDeleteTask'] = (id) => this.backend.repo.opsDeleteTask(id);
   opsSearch: Repository['opsSearch'] = (c, s, q) => this.backend.repo.opsSearch(c, s, q);
   opsStat: Repository['opsStat'] = (c, s, q) => this.backend.repo.opsStat(c, s, q);
+  wfQueryTasks: Repository['wfQueryTasks'] = (q) => this.backend.repo.wfQueryTasks(q);
 }
 
 export { LIVE_TASK_STATUSES };

@@ -19,6 +19,10 @@ import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts'
 import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
+import { registerWorkflowFunctions } from './workflowFunctions.ts';
+import { SQLITE_WF } from './workflowDialect.ts';
+import { TASK_VALUE_COLUMNS, compileTaskQuery, taskPage, taskValueRows } from '../workflowTaskQuery.ts';
+import type { WfTask } from '../../core/workflowEntities.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { sidTime } from '../../core/sid.ts';
@@ -117,6 +121,7 @@ export class SqliteStore implements Store {
       }
       return re?.test(String(value)) ? 1 : 0;
     });
+    registerWorkflowFunctions(this.db);
     this.migrate();
     this.syncWal = onDisk && options.synchronous !== 'NORMAL';
     if (onDisk) {
@@ -184,6 +189,12 @@ export class SqliteStore implements Store {
   private createRepository(): Repository {
     const stmt = (sql: string) => this.stmt(sql);
     const parse = (row: { data: string } | undefined) => (row ? JSON.parse(row.data) : undefined);
+    /** A Workflow task's list index rows (migration 0017), written with the task. */
+    const indexTask = (task: WfTask, replace: boolean) => {
+      if (replace) stmt('DELETE FROM wf_task_values WHERE task_sid = ?').run(task.sid);
+      const insert = stmt(`INSERT INTO wf_task_values (${TASK_VALUE_COLUMNS.join(', ')}) VALUES (${TASK_VALUE_COLUMNS.map(() => '?').join(', ')})`);
+      for (const row of taskValueRows(task)) insert.run(...row);
+    };
     /** One page of a table's rows matching `w`, in insertion (seq) order, for any cursor kind. */
     const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> => {
       let rows: { seq: number; data: string }[];
@@ -234,16 +245,20 @@ export class SqliteStore implements Store {
         const e = entity as any;
         stmt(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`)
           .run(e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e));
+        if (kind === 'wfTask') indexTask(e, false);
       },
       update(kind, entity) {
         const e = entity as any;
         const r = stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`)
           .run(uniqueKey(kind, e), JSON.stringify(e), e.sid);
         if (r.changes !== 1) throw new Error(`update of missing ${kind} ${e.sid}`);
+        if (kind === 'wfTask') indexTask(e, true);
       },
       updateIfPresent(kind, entity) {
         const e = entity as any;
-        return stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`).run(uniqueKey(kind, e), JSON.stringify(e), e.sid).changes === 1;
+        const updated = stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`).run(uniqueKey(kind, e), JSON.stringify(e), e.sid).changes === 1;
+        if (updated && kind === 'wfTask') indexTask(e, true);
+        return updated;
       },
       delete(kind, sid) {
         stmt(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`).run(sid);
@@ -366,6 +381,7 @@ export class SqliteStore implements Store {
         const c = compileStat(SQLITE_OPS, collection, scope, query);
         return decodeStatRows(stmt(c.sql).all(...c.params) as Record<string, unknown>[], c.columns);
       },
+      wfQueryTasks: (query) => taskPage(compileTaskQuery(SQLITE_WF, query), query.limit, (c) => stmt(c.sql).all(...c.params) as { data: string }[]),
     };
   }
 

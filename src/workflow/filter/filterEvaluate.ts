@@ -1,15 +1,17 @@
 // Evaluates a parsed LUSID filter against one subject. Paths are resolved by the caller (a task, a worker
 // result row), so the same language serves guards, task lists and child-task filters.
 // Comparison rules: numbers compare numerically (a numeric string against a number too); two ISO-8601
-// date-times compare as instants; booleans against true/false; otherwise strings compare by code point. A
+// date-times compare as instants; booleans against true/false; otherwise strings compare by code point (what
+// counts as a number or an instant: filterValues.ts). A
 // missing value equals only null; `neq` is true when the value is missing. A list on the left (correlationIds)
 // matches when any element does (`neq`/`not in`: when none does).
 import type { CompareOp, FilterNode, Operand } from './filterParser.ts';
+import { ISO_DATE_TIME, compareText, isoInstant, numericText } from './filterValues.ts';
+
+export { ISO_DATE_TIME };
 
 export type Resolve = (segments: string[]) => unknown;
 
-/** ISO-8601 dates and date-times as the Workflow face takes them (filter literals, DateTime fields, asAt). */
-export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function valueOf(o: Operand, resolve: Resolve): unknown {
   return o.kind === 'literal' ? o.value : resolve(o.segments);
@@ -22,9 +24,9 @@ function missing(v: unknown): boolean {
 /** -1, 0, 1, or undefined when the two values are not comparable. */
 function compareScalars(a: unknown, b: unknown): number | undefined {
   if (typeof a === 'number' || typeof b === 'number') {
-    const x = typeof a === 'number' ? a : typeof a === 'string' && a.trim() !== '' ? Number(a) : NaN;
-    const y = typeof b === 'number' ? b : typeof b === 'string' && b.trim() !== '' ? Number(b) : NaN;
-    if (Number.isNaN(x) || Number.isNaN(y)) return undefined;
+    const x = typeof a === 'number' ? a : typeof a === 'string' ? numericText(a) : undefined;
+    const y = typeof b === 'number' ? b : typeof b === 'string' ? numericText(b) : undefined;
+    if (x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y)) return undefined;
     return Math.sign(x - y);
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') {
@@ -34,12 +36,10 @@ function compareScalars(a: unknown, b: unknown): number | undefined {
     return x === y ? 0 : x ? 1 : -1;
   }
   if (typeof a === 'string' && typeof b === 'string') {
-    if (ISO_DATE_TIME.test(a) && ISO_DATE_TIME.test(b)) {
-      const x = Date.parse(a);
-      const y = Date.parse(b);
-      if (!Number.isNaN(x) && !Number.isNaN(y)) return Math.sign(x - y);
-    }
-    return a === b ? 0 : a < b ? -1 : 1;
+    const x = isoInstant(a);
+    const y = x === undefined ? undefined : isoInstant(b);
+    if (x !== undefined && y !== undefined) return Math.sign(x - y);
+    return compareText(a, b);
   }
   return undefined;
 }

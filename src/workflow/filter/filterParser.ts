@@ -14,18 +14,11 @@
 //   path       := identifier ( '.' identifier | '[' string ']' )*
 //   list       := '(' operand (',' operand)* ')'
 // A parse error names what was found, where (1-based character position) and what was expected.
-// Pure: no I/O, no imports outside this folder.
+// Pure: no I/O; the tree it produces is core/lusidFilter.ts.
 
-export type CompareOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'startswith';
+import type { CompareOp, FilterNode, Operand } from '../../core/lusidFilter.ts';
 
-export type Operand = { kind: 'path'; segments: string[]; text: string } | { kind: 'literal'; value: string | number | boolean | null };
-
-export type FilterNode =
-  | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
-  | { kind: 'not'; operand: FilterNode }
-  | { kind: 'compare'; op: CompareOp; left: Operand; right: Operand }
-  | { kind: 'in'; negated: boolean; left: Operand; values: Operand[] }
-  | { kind: 'exists'; negated: boolean; operand: Operand };
+export type { CompareOp, FilterNode, Operand };
 
 export class FilterSyntaxError extends Error {
   readonly position: number;
