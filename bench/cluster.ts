@@ -16,6 +16,7 @@ import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
 import { freshDatabase as freshDatabaseOn } from '../test/support/postgres.ts';
 import { startPostgres } from '../scripts/postgres.mjs';
+import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
 import { machine } from './machine.ts';
 
 const [seconds = 8, perWorkspace = 6] = process.argv.slice(2).map(Number);
@@ -42,7 +43,8 @@ async function call(origin: string, method: string, path: string, form?: Record<
 /** Starts `n` nodes on a fresh database, creates the workspaces and waits until the leases are spread. */
 async function cluster(n: number) {
   const url = await freshDatabase();
-  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' };
+  // Every node holds the same master key of the stored secrets.
+  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
   const nodes: ChildServer[] = [await startChild(env)];
   for (let i = 1; i < n; i++) nodes.push(await startChild(env));
   const workspaces: { sid: string; workers: { sid: string; token: string }[] }[] = [];

@@ -1,6 +1,8 @@
 // Typed configuration, read once (defaults <- environment <- CLI flags) and passed down explicitly.
 // Nothing else in the code reads process.env.
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KeySource } from './auth/masterKey.ts';
 
 export interface Config {
   readonly port: number;
@@ -21,6 +23,8 @@ export interface Config {
   readonly leaseTtlMs: number;
   /** Several nodes: false makes this node route no workspace (it serves requests and sockets only). */
   readonly routesWorkspaces: boolean;
+  /** Where the master key of the stored secrets comes from (auth/masterKey.ts). */
+  readonly secretKeys: KeySource;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -39,6 +43,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       sync: { type: 'string' },
       'node-id': { type: 'string' },
       'lease-ttl-ms': { type: 'string' },
+      'secret-key-file': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -54,10 +59,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const ttlText = values['lease-ttl-ms'] ?? env.SWITCHBOARD_LEASE_TTL_MS ?? '5000';
   const leaseTtlMs = Number(ttlText);
   if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 500) throw new Error(`invalid lease TTL: ${ttlText} (milliseconds, at least 500)`);
+  const db = resolveDbPath(values.db, env);
   return Object.freeze({
     port,
     host: values.host ?? env.HOST ?? DEFAULTS.host,
-    db: resolveDbPath(values.db, env),
+    db,
     accountSid: values['account-sid'] ?? env.SWITCHBOARD_ACCOUNT_SID,
     authToken: values['auth-token'] ?? env.SWITCHBOARD_AUTH_TOKEN,
     logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
@@ -66,7 +72,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
+    secretKeys: resolveKeySource(values['secret-key-file'], env, db),
   });
+}
+
+/** The master key: SWITCHBOARD_SECRET_KEY, else the key file named by the flag or SWITCHBOARD_SECRET_KEY_FILE,
+ *  else `secret.key` beside the SQLite file (./data/secret.key for PostgreSQL; none for `:memory:`). Shared by
+ *  `serve` and the admin commands, so both find the same key. */
+export function resolveKeySource(flag: string | undefined, env: NodeJS.ProcessEnv, db: string): KeySource {
+  const keys = env.SWITCHBOARD_SECRET_KEY || undefined;
+  const named = flag || env.SWITCHBOARD_SECRET_KEY_FILE || undefined;
+  if (named) return { keys, file: named };
+  if (db === ':memory:') return { keys };
+  const postgres = /^postgres(ql)?:\/\//.test(db);
+  return { keys, file: postgres ? join(dirname(DEFAULTS.db), 'secret.key') : join(dirname(db), 'secret.key') };
 }
 
 /** The database path: flag, else SWITCHBOARD_DB, else the default file. Shared by `serve` and the admin commands. */

@@ -5,9 +5,10 @@ import { loadConfig } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
-  const [{ SqliteStore }, { ensureBootstrapAccount }, { buildServer }, { Engine }] = await Promise.all([
+  const [{ SqliteStore }, { ensureBootstrapAccount }, { openStoredSecrets }, { buildServer }, { Engine }] = await Promise.all([
     import('./store/sqlite/sqliteStore.ts'),
     import('./auth/bootstrap.ts'),
+    import('./auth/storedSecrets.ts'),
     import('./server.ts'),
     import('./engine/engine.ts'),
   ]);
@@ -22,9 +23,12 @@ async function serve(argv: string[]): Promise<void> {
     process.exit(1);
   });
   const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
+  // The keyring of the stored credentials, checked against the database; secrets stored in clear by an older
+  // version are sealed now.
+  const secrets = await openStoredSecrets(store, config.secretKeys, (m) => process.stderr.write(`switchboard: ${m}\n`));
   let boot;
   try {
-    boot = ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
+    boot = ensureBootstrapAccount(store, secrets, { accountSid: config.accountSid, authToken: config.authToken }, Date.now());
     await store.durable();
   } catch (err) {
     // Several nodes starting on an empty database race to create the bootstrap account: the loser reads it.
@@ -32,7 +36,7 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
+  const app = await buildServer({ store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
   if (cluster) await cluster.join(app, engine);
   engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
@@ -41,12 +45,12 @@ async function serve(argv: string[]): Promise<void> {
     process.stdout.write(
       [
         '',
-        'Created the bootstrap account (shown once; it is stored in the database):',
+        'Created the bootstrap account (shown once; its token is stored sealed in the database):',
         `  SWITCHBOARD_ACCOUNT_SID=${boot.account.sid}`,
-        `  SWITCHBOARD_AUTH_TOKEN=${boot.account.authToken}`,
+        `  SWITCHBOARD_AUTH_TOKEN=${boot.authToken}`,
         '',
         'Point the twilio client at this server:',
-        `  const client = require('twilio')('${boot.account.sid}', '${boot.account.authToken}');`,
+        `  const client = require('twilio')('${boot.account.sid}', '${boot.authToken}');`,
         `  client.taskrouter.baseUrl = '${origin}';`,
         `  client.api.baseUrl = '${origin}';`,
         '',
@@ -87,11 +91,12 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: async (argv) => (await admin()).keysCommand(argv),
   token: async (argv) => (await admin()).tokenCommand(argv),
   backup: async (argv) => (await admin()).backupCommand(argv),
+  secrets: async (argv) => (await admin()).secretsCommand(argv),
 };
 
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE  (all take --db PATH)\n`);
+  process.stderr.write(`unknown command: ${command}\nusage: switchboard serve [--port N] [--host H] [--db PATH] | accounts create|list [--friendly-name NAME] | keys create|list --account AC [--friendly-name NAME] | token worker|admin --workspace WS [--worker WK] | backup FILE | secrets status|rotate|retire|new-key  (all take --db PATH)\n`);
   process.exit(2);
 }
 run(rest).catch((err) => {

@@ -7,6 +7,7 @@ import { LIMITS } from './core/limits.ts';
 import type { Store } from './core/repository.ts';
 import { Engine } from './engine/engine.ts';
 import { authenticateRequest, authorize, tokenOf } from './auth/requestAuth.ts';
+import type { SecretBox } from './auth/secretBox.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
@@ -32,11 +33,15 @@ declare module 'fastify' {
     workflowActions: WorkflowActionRunner;
     /** Restarts the account-wide loops (this node has just taken them over from another). */
     resumeBackground: () => void;
+    /** Opens and seals stored credentials (auth/secretBox.ts); the realtime gateway and forwarding use it. */
+    secrets: SecretBox;
   }
 }
 
 export interface ServerOptions {
   store: Store;
+  /** The keyring of the stored credentials (auth/masterKey.ts opens it from the operator's key). */
+  secrets: SecretBox;
   /** The routing engine; one is created on the store when not given. */
   engine?: Engine;
   clock?: () => number;
@@ -54,7 +59,7 @@ export interface ServerOptions {
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { store } = options;
+  const { store, secrets } = options;
   const clock = options.clock ?? Date.now;
   const app = Fastify({
     logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false,
@@ -101,6 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const xToken = request.headers['x-twilio-token'];
     request.principal = await authenticateRequest(
       (work) => store.read(work),
+      secrets,
       {
         authorization: request.headers.authorization,
         token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
@@ -152,14 +158,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const engine = options.engine ?? new Engine(store, { clock });
   if (!options.engine) engine.start();
   app.addHook('onClose', async () => engine.close());
-  const deps = { store, clock, engine };
+  app.decorate('secrets', secrets);
+  const deps = { store, clock, engine, secrets };
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerEventBridgeProxy(app, store, clock);
   registerBrowserSdk(app);
   registerConsole(app);
-  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), ...options.callbacks });
+  const webhooks = new WebhookDispatcher(store, engine, secrets, { clock, log: (m) => app.log.warn(m), ...options.callbacks });
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());
   attachWorkerSockets(app, store, engine, clock, options.sockets);

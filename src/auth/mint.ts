@@ -9,6 +9,7 @@ import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
 import { createKey } from './apiKeys.ts';
 import type { Policy } from './policies.ts';
+import type { SecretBox } from './secretBox.ts';
 
 export interface AccessTokenInput {
   accountSid: string;
@@ -105,7 +106,7 @@ const SIGNING_KEY_NAME = 'switchboard token signing';
 
 /** Checks the request against the store (workspace and worker of this account) and returns what to sign
  *  with. Synchronous, so it runs inside a store transaction; signing happens after. */
-export function prepareMint(repo: Repository, now: number, req: MintRequest): () => Promise<{ token: string; expiresAt: number }> {
+export function prepareMint(repo: Repository, secrets: SecretBox, now: number, req: MintRequest): () => Promise<{ token: string; expiresAt: number }> {
   const ws = isSid(req.workspaceSid, 'WS') ? repo.get('workspace', req.workspaceSid) : undefined;
   if (!ws || ws.accountSid !== req.accountSid) throw notFound(`/v1/Workspaces/${req.workspaceSid}`);
   if (req.workerSid !== undefined) {
@@ -124,9 +125,10 @@ export function prepareMint(repo: Repository, now: number, req: MintRequest): ()
           { url: `${TR}/${ws.sid}`, method, allow: true },
           { url: `${TR}/${ws.sid}/**`, method, allow: true },
         ]);
-    return () => signCapabilityToken({ accountSid: account.sid, authToken: account.authToken, workspaceSid: ws.sid, channel, policies, friendlyName: req.identity, ttlSeconds, nowMs: now });
+    return () => signCapabilityToken({ accountSid: account.sid, authToken: secrets.authTokenOf(account), workspaceSid: ws.sid, channel, policies, friendlyName: req.identity, ttlSeconds, nowMs: now });
   }
-  const key = repo.findOne('apiKey', { accountSid: req.accountSid, friendlyName: SIGNING_KEY_NAME }) ?? createKey(repo, now, req.accountSid, SIGNING_KEY_NAME);
+  const existing = repo.findOne('apiKey', { accountSid: req.accountSid, friendlyName: SIGNING_KEY_NAME });
+  const { key, secret } = existing ? { key: existing, secret: secrets.secretOf(existing) } : createKey(repo, secrets, now, req.accountSid, SIGNING_KEY_NAME);
   return () =>
-    signAccessToken({ accountSid: req.accountSid, apiKeySid: key.sid, apiKeySecret: key.secret, workspaceSid: ws.sid, workerSid: req.workerSid, role, identity: req.identity, ttlSeconds, nowMs: now });
+    signAccessToken({ accountSid: req.accountSid, apiKeySid: key.sid, apiKeySecret: secret, workspaceSid: ws.sid, workerSid: req.workerSid, role, identity: req.identity, ttlSeconds, nowMs: now });
 }

@@ -6,6 +6,7 @@ import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { type Principal, authenticate } from './basicAuth.ts';
 import { isAllowed } from './policies.ts';
+import type { SecretBox } from './secretBox.ts';
 import { verifyToken } from './tokens.ts';
 
 export interface IncomingAuth {
@@ -21,15 +22,20 @@ export function tokenOf(authorization: string | undefined, xTwilioToken: string 
   return m?.[1];
 }
 
-export async function authenticateRequest(read: <T>(work: (repo: Repository) => T) => T, auth: IncomingAuth, now: number): Promise<Principal> {
+export async function authenticateRequest(
+  read: <T>(work: (repo: Repository) => T) => T,
+  secrets: SecretBox,
+  auth: IncomingAuth,
+  now: number,
+): Promise<Principal> {
   if (auth.token !== undefined) {
     if (!auth.tokensAccepted) throw new ApiError('authenticationFailed', 'This API takes account credentials (HTTP Basic), not tokens');
     // jose verifies asynchronously; the key lookup is a plain read.
     const token = auth.token;
-    const principal = await read((repo) => verifyToken(repo, token, now));
+    const principal = await read((repo) => verifyToken(repo, secrets, token, now));
     return { accountSid: principal.accountSid, credential: { kind: 'token', token: principal } };
   }
-  return read((repo) => authenticate(repo, auth.authorization));
+  return read((repo) => authenticate(repo, secrets, auth.authorization));
 }
 
 /** For a token principal: the request must match an allowing policy, and a worker acts only on its own tasks. */

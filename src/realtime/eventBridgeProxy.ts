@@ -146,7 +146,7 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       try {
         const req = parseRequest(request.body);
         const now = clock();
-        const principal = await store.read((repo) => verifyToken(repo, req.token, now));
+        const principal = await store.read((repo) => verifyToken(repo, app.secrets, req.token, now));
         if (principal.accountSid !== request.params.account) throw new ApiError('forbidden', 'The token is for another account');
         const path = apiPath(req.url);
         const injected = await replay(req, path, typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined, []);
@@ -163,7 +163,7 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       try {
         const req = parseRequest(request.body);
         const now = clock();
-        const principal = await store.read((repo) => verifyToken(repo, req.token, now));
+        const principal = await store.read((repo) => verifyToken(repo, app.secrets, req.token, now));
         const path = apiPath(req.url);
         // v2 route: the worker's live reservations (pending, accepted, wrapping) with their tasks.
         const active = /^\/v1\/Workspaces\/([^/]+)\/Workers\/([^/]+)\/Reservations$/.exec(path);

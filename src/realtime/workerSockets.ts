@@ -188,7 +188,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     const now = clock();
     const origin = `http://${req.headers.host ?? 'localhost'}`;
     store
-      .read((repo) => verifyToken(repo, token, now))
+      .read((repo) => verifyToken(repo, app.secrets, token, now))
       .then((principal) => {
         let channel: string;
         let offlineActivity: string | undefined;

@@ -8,6 +8,7 @@ import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { Store } from '../../src/core/repository.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
+import { openStoredSecrets } from '../../src/auth/storedSecrets.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
 import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
@@ -67,12 +68,17 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   if (process.env.SWITCHBOARD_TEST_CLUSTER && !options.dir) return (await import('./clusterServer.ts')).startClusterServer(options);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
+  // The key file beside the database, as `serve` keeps it (generated on the first start).
+  const secrets = await openStoredSecrets(store, { file: join(dir, 'secret.key') }, () => undefined);
   // On a restart the account exists already: use it.
-  const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
+  const boot = ensureBootstrapAccount(store, secrets, {}, Date.now()) ?? (() => {
+    const account = store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!);
+    return { account, authToken: secrets.authTokenOf(account) };
+  })();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
-  return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
+  const app = await buildServer({ store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
+  return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });
 }

@@ -16,13 +16,13 @@ const MINT = {
   Ttl: param.int(60, 86400).optional(),
 };
 
-export function registerTokenRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerTokenRoutes(app: FastifyInstance, { store, clock, secrets }: RouteDeps): void {
   app.post('/switchboard/v1/Tokens', async (request, reply) => {
     const p = decodeParams(MINT, request.body);
     const accountSid = principalOf(request).accountSid;
     const now = clock();
     const sign = store.transaction((repo) =>
-      prepareMint(repo, now, { accountSid, workspaceSid: p.WorkspaceSid, workerSid: p.WorkerSid, role: p.Role, type: p.Type, identity: p.Identity, ttlSeconds: p.Ttl }),
+      prepareMint(repo, secrets, now, { accountSid, workspaceSid: p.WorkspaceSid, workerSid: p.WorkerSid, role: p.Role, type: p.Type, identity: p.Identity, ttlSeconds: p.Ttl }),
     );
     const { token, expiresAt } = await sign();
     return reply.code(201).send({

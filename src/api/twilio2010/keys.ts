@@ -16,17 +16,17 @@ export function serializeKey(k: ApiKey) {
 
 type Params = { Params: { ac: string; sid: string } };
 
-export function registerKeyRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerKeyRoutes(app: FastifyInstance, { store, clock, secrets }: RouteDeps): void {
   const base = '/2010-04-01/Accounts/:ac/Keys';
 
   app.post<Params>(`${base}.json`, async (request, reply) => {
     const p = decodeParams({ FriendlyName: param.string(64).optional() }, request.body);
     const caller = principalOf(request).accountSid;
-    const key = store.transaction((repo) => {
+    const { key, secret } = store.transaction((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
-      return createKey(repo, clock(), account.sid, p.FriendlyName);
+      return createKey(repo, secrets, clock(), account.sid, p.FriendlyName);
     });
-    return reply.code(201).send({ ...serializeKey(key), secret: key.secret });
+    return reply.code(201).send({ ...serializeKey(key), secret });
   });
 
   app.get<Params>(`${base}.json`, async (request) => {

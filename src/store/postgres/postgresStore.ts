@@ -497,6 +497,13 @@ export class PostgresStore implements Store {
     })();
   }
 
+  /** Rewrites these kinds' tables (VACUUM FULL), so that no overwritten row version stays readable in their
+   *  files (secrets sealed after an older version stored them in clear). Locks each table briefly. */
+  async compact(kinds: readonly EntityKind[]): Promise<void> {
+    await this.durable();
+    await this.queryAside(`VACUUM FULL ${kinds.map((k) => TABLE[k]).join(', ')}`);
+  }
+
   read<T>(work: (repo: Repository) => T): T {
     try {
       return work(this.repo);
