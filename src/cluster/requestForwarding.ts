@@ -141,7 +141,7 @@ export class RequestForwarding {
       try {
         for (;;) {
           const owned = this.keeper.ownedWorkspaces();
-          const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50);
+          const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50, this.opts.pickupTimeoutMs);
           if (batch.length === 0) break;
           // In order per workspace (a client's requests in the order it sent them); workspaces side by side.
           const byWorkspace = new Map<string, ForwardedRequest[]>();

@@ -137,6 +137,11 @@ export class PostgresStore implements Store {
           throw new Error(`migration ${file} failed: ${(err as Error).message}`);
         }
       }
+      // A database restored from a dump into another server (pg_dump, pg_restore) keeps the transaction ids
+      // its events had on the server it came from, which may be ahead of this server's: the shared log
+      // (followSharedLog) would hold them back until this server's ids pass them, then push them to sockets as
+      // new. They are history here: number them below every transaction of this server.
+      await db.queryAsync(`UPDATE events SET tx_id = '1'::xid8 WHERE tx_id > pg_current_xact_id()`, [], 'main');
     } finally {
       await db.queryAsync('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK], 'main');
     }
