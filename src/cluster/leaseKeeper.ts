@@ -48,8 +48,9 @@ export class LeaseKeeper {
     this.nodeId = nodeId;
     this.ttlMs = options.ttlMs ?? 5000;
     this.routesWorkspaces = options.routesWorkspaces ?? true;
-    // Renewing four times per TTL leaves three chances before a lease lapses (a busy event loop, a slow query).
-    this.renewMs = options.renewMs ?? Math.max(100, Math.floor(this.ttlMs / 4));
+    // Renewing four times per TTL leaves three chances before a lease lapses (a busy event loop, a slow query);
+    // at least twice a second, so a lapsed lease (a dead or frozen node) is taken within TTL + 0.5 s.
+    this.renewMs = options.renewMs ?? Math.max(100, Math.min(500, Math.floor(this.ttlMs / 4)));
     this.log = options.log ?? (() => undefined);
   }
 
@@ -87,13 +88,22 @@ export class LeaseKeeper {
       const startedAt = Date.now();
       await this.catalog.heartbeat(this.nodeId, this.routesWorkspaces);
       const kept = await this.catalog.renewLeases(this.nodeId, this.ttlMs);
-      const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
-      const share = this.routesWorkspaces ? Math.ceil((await this.catalog.workspaceCount()) / nodes) : 0;
       const workspaces = kept.filter((ws) => ws !== BACKGROUND_LEASE);
-      // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
-      const shed = workspaces.length > share ? workspaces.slice(share) : [];
-      const taken = await this.catalog.claimLeases(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length));
-      const background = kept.includes(BACKGROUND_LEASE) || (await this.catalog.claimBackground(this.nodeId, this.ttlMs));
+      let shed: string[] = [];
+      let taken: string[] = [];
+      let background = kept.includes(BACKGROUND_LEASE);
+      try {
+        const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
+        const share = this.routesWorkspaces ? Math.ceil((await this.catalog.workspaceCount()) / nodes) : 0;
+        // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
+        shed = workspaces.length > share ? workspaces.slice(share) : [];
+        taken = await this.catalog.claimLeases(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length));
+        background ||= await this.catalog.claimBackground(this.nodeId, this.ttlMs);
+      } catch (err) {
+        // A claim that gave up on a lock (a stuck transaction holds the lease row: sessionTimeouts.ts) takes
+        // nothing this round; the leases renewed above stay this node's.
+        this.log(`claiming leases failed: ${(err as Error).message}`);
+      }
       const next = new Set([...kept, ...taken].filter((ws) => !shed.includes(ws)));
       if (background) next.add(BACKGROUND_LEASE);
       const before = this.owned;

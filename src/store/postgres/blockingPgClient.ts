@@ -54,11 +54,12 @@ export class BlockingPgClient {
   private readonly notificationListeners = new Set<(channel: string, payload: string) => void>();
   private readonly fatalListeners = new Set<(message: string) => void>();
 
-  constructor(url: string) {
+  /** `settings`: session parameters for both connections (the cluster's timeouts, sessionTimeouts.ts). */
+  constructor(url: string, settings: Record<string, number> = {}) {
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.worker = new Worker(new URL('./blockingWorker.mjs', import.meta.url), {
-      workerData: { port: channel.port2, signal: this.signal, url },
+      workerData: { port: channel.port2, signal: this.signal, url, settings },
       transferList: [channel.port2],
     });
     this.worker.unref();

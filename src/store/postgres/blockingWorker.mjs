@@ -8,14 +8,15 @@ import pg from 'pg';
 // A request: { id, conn: 'main' | 'aux', sql, params, check? } where check 'one' means exactly one row must
 // change and 'present' / 'updated' mark conditional updates (see postgresStore.ts).
 
-const { port, signal, url } = workerData;
+// `settings`: session parameters sent at connection start (sessionTimeouts.ts), on both connections.
+const { port, signal, url, settings } = workerData;
 
 // bigint counts and sequence positions fit in a double here; JSON documents stay text (parsed by the caller).
 pg.types.setTypeParser(20, Number);
 pg.types.setTypeParser(1700, Number);
 pg.types.setTypeParser(114, (s) => s);
 
-const clients = { main: new pg.Client({ connectionString: url }), aux: new pg.Client({ connectionString: url }) };
+const clients = { main: new pg.Client({ connectionString: url, ...settings }), aux: new pg.Client({ connectionString: url, ...settings }) };
 // Notifications (LISTEN on the aux connection) are passed on as { notification: { channel, payload } }.
 clients.aux.on('notification', (n) => reply({ notification: { channel: n.channel, payload: n.payload ?? '' } }));
 const names = new Map();

@@ -20,6 +20,7 @@ import { EVENT_INSERT_COLUMNS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, 
 import { BlockingPgClient, DatabaseError } from './blockingPgClient.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
+import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeouts.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -34,6 +35,12 @@ export interface PostgresStoreOptions {
 }
 
 const MAX_REMEMBERED_VERSIONS = 500_000;
+
+/** TEST-ONLY fault injection (test/cluster/frozenNode.test.ts): SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT=<text>
+ *  stops this process with SIGSTOP once a group with an event whose data holds <text> (a worker attribute, say)
+ *  has written its rows and taken its leases (the fence), before its COMMIT, as a VM freeze would. Unset in
+ *  production: nothing happens. */
+const FREEZE_BEFORE_COMMIT = process.env.SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT;
 
 /** `?` placeholders (the shared query builders' style) as PostgreSQL's `$1, $2, ...`. */
 const numbered = new Map<string, string>();
@@ -69,6 +76,9 @@ function asApiError(err: unknown): unknown {
     if (err.code === 'SB_CONFLICT' || err.code === '40001' || err.code === '40P01') return new ApiError('conflict');
     if (err.code === '23505') return new ApiError('conflict', `A unique key is already taken (${err.message}); retry the request`);
     if (err.code === 'SB001') return new ApiError('workspaceMoving');
+    // The cluster's bounds (sessionTimeouts.ts): a lock held by a stuck transaction, a statement past its time.
+    if (err.code === '55P03') return new ApiError('conflict', 'A row this request writes is locked by a stalled transaction; retry the request');
+    if (err.code === '57014') return new ApiError('serviceUnavailable', 'Service Unavailable: a database statement ran past its time; retry the request');
   }
   return err;
 }
@@ -104,9 +114,10 @@ export class PostgresStore implements Store {
     this.repo = this.createRepository();
   }
 
-  /** Connects, applies the migrations the database lacks (one node at a time), and returns the store. */
+  /** Connects, applies the migrations the database lacks (one node at a time), and returns the store. A
+   *  cluster node's connections bound its transactions by its lease TTL (sessionTimeouts.ts). */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const db = new BlockingPgClient(url);
+    const db = new BlockingPgClient(url, options.nodeId !== undefined ? { ...sessionTimeouts(options.leaseTtlMs ?? 5000) } : {});
     try {
       await db.queryAsync('SELECT 1', [], 'main');
       await PostgresStore.migrate(db);
@@ -118,6 +129,8 @@ export class PostgresStore implements Store {
   }
 
   private static async migrate(db: BlockingPgClient): Promise<void> {
+    // Waiting for another node's migrations, and a schema change itself, may take longer than a node's bounds.
+    for (const sql of LIFT_TIMEOUTS) await db.queryAsync(sql, [], 'main');
     await db.queryAsync('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK], 'main');
     try {
       await db.queryAsync('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())', [], 'main');
@@ -144,6 +157,7 @@ export class PostgresStore implements Store {
       await db.queryAsync(`UPDATE events SET tx_id = '1'::xid8 WHERE tx_id > pg_current_xact_id()`, [], 'main');
     } finally {
       await db.queryAsync('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK], 'main');
+      for (const sql of RESTORE_TIMEOUTS) await db.queryAsync(sql, [], 'main');
     }
   }
 
@@ -472,6 +486,14 @@ export class PostgresStore implements Store {
     const fence = this.nodeId !== undefined && group.workspaces.size > 0
       ? this.db.queryAsync('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`], 'main')
       : Promise.resolve(undefined);
+    if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
+      try {
+        this.db.query('SELECT 1'); // answered after the fence: the leases are locked, the COMMIT not sent
+      } catch {
+        // The fence refused: the COMMIT fails anyway.
+      }
+      process.kill(process.pid, 'SIGSTOP');
+    }
     // Wakes every node's log reader once this commit is visible (notifications are sent at COMMIT).
     if (this.sharedLog && group.events.length > 0) void this.db.queryAsync(`NOTIFY sb_events`, [], 'main').catch(() => undefined);
     const commit = this.db.queryAsync('COMMIT', [], 'main');
@@ -506,7 +528,12 @@ export class PostgresStore implements Store {
    *  files (secrets sealed after an older version stored them in clear). Locks each table briefly. */
   async compact(kinds: readonly EntityKind[]): Promise<void> {
     await this.durable();
-    await this.queryAside(`VACUUM FULL ${kinds.map((k) => TABLE[k]).join(', ')}`);
+    for (const sql of LIFT_TIMEOUTS) await this.queryAside(sql);
+    try {
+      await this.queryAside(`VACUUM FULL ${kinds.map((k) => TABLE[k]).join(', ')}`);
+    } finally {
+      for (const sql of RESTORE_TIMEOUTS) await this.queryAside(sql);
+    }
   }
 
   read<T>(work: (repo: Repository) => T): T {
