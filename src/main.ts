@@ -36,7 +36,11 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground });
+  const app = await buildServer({
+    store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, runsBackground: cluster?.runsBackground,
+    // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner.
+    sockets: cluster ? { presence: cluster.presence } : undefined,
+  });
   if (cluster) await cluster.join(app, engine);
   engine.start();
   const address = await app.listen({ port: config.port, host: config.host });

@@ -39,7 +39,7 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   await store.durable();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
   const app = await buildServer({
-    store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, runsBackground: node.runsBackground,
+    store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, runsBackground: node.runsBackground, sockets: { presence: node.presence },
   });
   await node.join(app, engine);
   engine.start();

@@ -12,6 +12,7 @@ import { openStoredSecrets } from '../../src/auth/storedSecrets.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
 import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
+import type { WorkerSocketOptions } from '../../src/realtime/workerSockets.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -58,6 +59,8 @@ export interface TestServerOptions {
   manualTimers?: boolean;
   callbacks?: DispatcherOptions;
   workflowActions?: ActionRunnerOptions;
+  /** WebSocket gateway settings (the disconnect grace period). */
+  sockets?: WorkerSocketOptions;
   /** Reuse this directory's database (a restart); close() then leaves the directory in place. */
   dir?: string;
 }
@@ -77,7 +80,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   })();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   engine.start();
-  const app = await buildServer({ store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions });
+  const app = await buildServer({ store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, sockets: options.sockets });
   return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });
