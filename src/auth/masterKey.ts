@@ -25,7 +25,12 @@ const HEADER = [
 ];
 
 export function parseKeyList(text: string, where: string): Buffer[] {
-  const lines = text.split(/[\n,]/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  // `#` starts a comment (base64 and hex never hold one); keys are separated by lines or commas.
+  const lines = text
+    .split('\n')
+    .flatMap((line) => line.replace(/#.*/, '').split(','))
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) throw new Error(`${where} holds no key`);
   return lines.map((l, i) => {
     try {
