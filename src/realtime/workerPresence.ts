@@ -41,12 +41,17 @@ export class LocalPresence implements WorkerPresence {
   }
 
   opened(session: PresenceSession): void {
-    const pending = this.timers.get(session.workerSid);
+    this.cancel(session.workerSid);
+  }
+
+  private cancel(workerSid: string): void {
+    const pending = this.timers.get(workerSid);
     if (pending) clearTimeout(pending);
-    this.timers.delete(session.workerSid);
+    this.timers.delete(workerSid);
   }
 
   closed(session: PresenceSession): void {
+    this.cancel(session.workerSid);
     const { offlineActivity } = session;
     if (offlineActivity === undefined) return;
     const timer = setTimeout(() => {
