@@ -85,6 +85,7 @@ export class ClusterNode {
           else {
             engine.adopt(ws);
             createRequested(ws);
+            this.forwarding?.wake();
             sweep();
           }
         } catch (err) {

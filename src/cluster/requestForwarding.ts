@@ -91,6 +91,11 @@ export class RequestForwarding {
     this.timer.unref();
   }
 
+  /** Takes the requests waiting for workspaces this node has just taken over, without waiting for the poll. */
+  wake(): void {
+    this.executePending();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);

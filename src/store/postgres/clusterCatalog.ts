@@ -65,6 +65,15 @@ export class ClusterCatalog {
     return rows.map((r) => r.workspace_sid);
   }
 
+  /** In how many milliseconds the first lease another node holds lapses (undefined: none does). */
+  async nextLapse(nodeId: string): Promise<number | undefined> {
+    const rows = await this.store.queryAside<{ ms: number | null }>(
+      `SELECT (extract(epoch FROM min(expires_at) - now()) * 1000)::float8 AS ms FROM workspace_leases WHERE node_id <> $1 AND expires_at > now()`,
+      [nodeId],
+    );
+    return rows[0]?.ms ?? undefined;
+  }
+
   /** Takes the lease that picks the node running the account-wide background loops, if it is free. */
   async claimBackground(nodeId: string, ttlMs: number): Promise<boolean> {
     const rows = await this.store.queryAside(
