@@ -20,6 +20,7 @@ import { startPostgres } from '../scripts/postgres.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
 import { machine } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
 
@@ -47,8 +48,9 @@ async function call(origin: string, method: string, path: string, form?: Record<
 /** Starts `n` nodes on a fresh database (or one on a SQLite file), creates the workspaces and waits until
  *  the leases are spread. */
 async function cluster(n: number, sqlite?: string) {
+  // Every node holds the same master key of the stored secrets.
   const url = sqlite ?? (await freshDatabase());
-  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' };
+  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
   const nodes: ChildServer[] = [await startChild(env)];
   for (let i = 1; i < n; i++) nodes.push(await startChild(env));
   const workspaces: { sid: string; workers: { sid: string; token: string }[] }[] = [];

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import { ensureBootstrapAccount } from '../src/auth/bootstrap.ts';
+import { openStoredSecrets } from '../src/auth/storedSecrets.ts';
+import { resolveKeySource } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { createWorkspace } from '../src/engine/configuration/workspaces.ts';
 import { createTaskQueue } from '../src/engine/configuration/taskQueues.ts';
@@ -31,7 +33,7 @@ function rssMiB(pid: number): number {
 // 1. Seed.
 const seedStart = performance.now();
 const store = new SqliteStore(db);
-ensureBootstrapAccount(store, { accountSid: account.sid, authToken: account.token }, Date.now());
+ensureBootstrapAccount(store, await openStoredSecrets(store, resolveKeySource(undefined, {}, db), () => undefined), { accountSid: account.sid, authToken: account.token }, Date.now());
 const engine = new Engine(store, { autoTimers: false });
 const ctx = () => ({ accountSid: account.sid, now: Date.now() });
 const ws = store.transaction((repo) => createWorkspace(repo, ctx(), { friendlyName: 'scale', template: 'FIFO' }));

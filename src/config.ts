@@ -1,8 +1,10 @@
 // Typed configuration, read once (defaults <- environment <- CLI flags) and passed down explicitly.
 // Nothing else in the code reads process.env.
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CorsOrigins, parseCorsOrigins } from './api/common/crossOrigin.ts';
 import type { OidcConfig } from './auth/oidc.ts';
+import type { KeySource } from './auth/masterKey.ts';
 
 export interface Config {
   readonly port: number;
@@ -29,6 +31,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** The organisation's OpenID Connect identity provider, when configured (SWITCHBOARD_OIDC_*). */
   readonly oidc: OidcConfig | undefined;
+  /** Where the master key of the stored secrets comes from (auth/masterKey.ts). */
+  readonly secretKeys: KeySource;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -55,6 +59,8 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
   { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
   { flag: 'cors-origins', env: 'SWITCHBOARD_CORS_ORIGINS', default: '*', meaning: 'origins whose pages may call the token-authenticated endpoints (CORS): *, a comma-separated list, or none' },
+  { flag: 'secret-key-file', env: 'SWITCHBOARD_SECRET_KEY_FILE', default: 'secret.key beside the SQLite file (./data/secret.key for PostgreSQL)', meaning: 'the master key that seals stored credentials (created 0600 on first start)' },
+  { env: 'SWITCHBOARD_SECRET_KEY', default: 'unset', meaning: 'the master key(s) themselves instead of a file: the first seals, any others only open (rotation)' },
   { env: 'SWITCHBOARD_OIDC_ISSUER', default: 'unset', meaning: "OpenID Connect: the identity provider's issuer (with _JWKS_URL and _AUDIENCE, its tokens are accepted as Bearer on every face)" },
   { env: 'SWITCHBOARD_OIDC_JWKS_URL', default: 'unset', meaning: "OpenID Connect: the provider's JWKS URL (keys cached, fetched again for an unknown key id)" },
   { env: 'SWITCHBOARD_OIDC_AUDIENCE', default: 'unset', meaning: 'OpenID Connect: the audience tokens must name' },
@@ -80,10 +86,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const ttlText = values['lease-ttl-ms'] ?? env.SWITCHBOARD_LEASE_TTL_MS ?? '5000';
   const leaseTtlMs = Number(ttlText);
   if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 500) throw new Error(`invalid lease TTL: ${ttlText} (milliseconds, at least 500)`);
+  const db = resolveDbPath(values.db, env);
   return Object.freeze({
     port,
     host: values.host ?? env.HOST ?? DEFAULTS.host,
-    db: resolveDbPath(values.db, env),
+    db,
     accountSid: values['account-sid'] ?? env.SWITCHBOARD_ACCOUNT_SID,
     authToken: values['auth-token'] ?? env.SWITCHBOARD_AUTH_TOKEN,
     logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
@@ -92,6 +99,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
+    secretKeys: resolveKeySource(values['secret-key-file'], env, db),
     corsOrigins: parseCorsOrigins(values['cors-origins'] ?? env.SWITCHBOARD_CORS_ORIGINS ?? '*'),
     // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.
     metricsToken: env.SWITCHBOARD_METRICS_TOKEN || undefined,
@@ -118,6 +126,18 @@ export function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
     ...(env.SWITCHBOARD_OIDC_USER_CLAIM ? { userClaim: env.SWITCHBOARD_OIDC_USER_CLAIM } : {}),
     ...(env.SWITCHBOARD_OIDC_ALGORITHMS ? { algorithms: env.SWITCHBOARD_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
   };
+}
+
+/** The master key: SWITCHBOARD_SECRET_KEY, else the key file named by the flag or SWITCHBOARD_SECRET_KEY_FILE,
+ *  else `secret.key` beside the SQLite file (./data/secret.key for PostgreSQL; none for `:memory:`). Shared by
+ *  `serve` and the admin commands, so both find the same key. */
+export function resolveKeySource(flag: string | undefined, env: NodeJS.ProcessEnv, db: string): KeySource {
+  const keys = env.SWITCHBOARD_SECRET_KEY || undefined;
+  const named = flag || env.SWITCHBOARD_SECRET_KEY_FILE || undefined;
+  if (named) return { keys, file: named };
+  if (db === ':memory:') return { keys };
+  const postgres = /^postgres(ql)?:\/\//.test(db);
+  return { keys, file: postgres ? join(dirname(DEFAULTS.db), 'secret.key') : join(dirname(db), 'secret.key') };
 }
 
 /** The database path: flag, else SWITCHBOARD_DB, else the default file. Shared by `serve` and the admin commands. */

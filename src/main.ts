@@ -8,9 +8,10 @@ import { loadConfig } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
-  const [{ SqliteStore }, { ensureBootstrapAccount }, { buildServer }, { Engine }] = await Promise.all([
+  const [{ SqliteStore }, { ensureBootstrapAccount }, { openStoredSecrets }, { buildServer }, { Engine }] = await Promise.all([
     import('./store/sqlite/sqliteStore.ts'),
     import('./auth/bootstrap.ts'),
+    import('./auth/storedSecrets.ts'),
     import('./server.ts'),
     import('./engine/engine.ts'),
   ]);
@@ -32,9 +33,12 @@ async function serve(argv: string[]): Promise<void> {
       setTimeout(() => process.exit(1), 100);
     });
   }
+  // The keyring of the stored credentials, checked against the database; secrets stored in clear by an older
+  // version are sealed now.
+  const secrets = await openStoredSecrets(store, config.secretKeys, (m) => process.stderr.write(`switchboard: ${m}\n`));
   let boot;
   try {
-    boot = await store.replaying(() => ensureBootstrapAccount(store, { accountSid: config.accountSid, authToken: config.authToken }, Date.now()));
+    boot = await store.replaying(() => ensureBootstrapAccount(store, secrets, { accountSid: config.accountSid, authToken: config.authToken }, Date.now()));
     await store.durable();
   } catch (err) {
     // Several nodes starting on an empty database race to create the bootstrap account: the loser reads it.
@@ -42,7 +46,12 @@ async function serve(argv: string[]): Promise<void> {
     boot = undefined;
   }
   const engine = new Engine(store, { ...cluster?.engineOptions });
-  const app = await buildServer({ store, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground, metricsToken: config.metricsToken, oidc: config.oidc });
+  const app = await buildServer({
+    store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground,
+    metricsToken: config.metricsToken, oidc: config.oidc,
+    // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner.
+    sockets: cluster ? { presence: cluster.presence } : undefined,
+  });
   if (cluster) await cluster.join(app, engine);
   await engine.start();
   const address = await app.listen({ port: config.port, host: config.host });
@@ -51,12 +60,12 @@ async function serve(argv: string[]): Promise<void> {
     process.stdout.write(
       [
         '',
-        'Created the bootstrap account (shown once; it is stored in the database):',
+        'Created the bootstrap account (shown once; its token is stored sealed in the database):',
         `  SWITCHBOARD_ACCOUNT_SID=${boot.account.sid}`,
-        `  SWITCHBOARD_AUTH_TOKEN=${boot.account.authToken}`,
+        `  SWITCHBOARD_AUTH_TOKEN=${boot.authToken}`,
         '',
         'Point the twilio client at this server:',
-        `  const client = require('twilio')('${boot.account.sid}', '${boot.account.authToken}');`,
+        `  const client = require('twilio')('${boot.account.sid}', '${boot.authToken}');`,
         `  client.taskrouter.baseUrl = '${origin}';`,
         `  client.api.baseUrl = '${origin}';`,
         '',
@@ -97,6 +106,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: async (argv) => (await admin()).keysCommand(argv),
   token: async (argv) => (await admin()).tokenCommand(argv),
   backup: async (argv) => (await admin()).backupCommand(argv),
+  secrets: async (argv) => (await admin()).secretsCommand(argv),
   demo: async (argv) => (await import('./demo/demoCommand.ts')).demoCommand(argv),
 };
 

@@ -11,6 +11,7 @@ import { Engine } from './engine/engine.ts';
 import { ReadMiss, firstAttempt } from './store/readReplay.ts';
 import { authenticateRequest, authorize, tokenOf, tokenScopeOf } from './auth/requestAuth.ts';
 import { type OidcConfig, OidcVerifier } from './auth/oidc.ts';
+import type { SecretBox } from './auth/secretBox.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { type CorsOrigins, corsDelegator, refuseCrossSiteAccountCredentials } from './api/common/crossOrigin.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
@@ -52,11 +53,15 @@ declare module 'fastify' {
     metrics: ServerMetrics;
     /** The Workflow face's event handlers (tests wake them after moving their clock). */
     eventHandlers: EventHandlerRunner;
+    /** Opens and seals stored credentials (auth/secretBox.ts); the realtime gateway and forwarding use it. */
+    secrets: SecretBox;
   }
 }
 
 export interface ServerOptions {
   store: Store;
+  /** The keyring of the stored credentials (auth/masterKey.ts opens it from the operator's key). */
+  secrets: SecretBox;
   /** The routing engine; one is created on the store when not given. */
   engine?: Engine;
   clock?: () => number;
@@ -82,7 +87,7 @@ export interface ServerOptions {
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { store } = options;
+  const { store, secrets } = options;
   const clock = options.clock ?? Date.now;
   const app = Fastify({
     logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false,
@@ -182,6 +187,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     request.principal = await store.replaying(() =>
       authenticateRequest(
         (work) => store.read(work),
+        secrets,
         {
           authorization: request.headers.authorization,
           token: tokenOf(request.headers.authorization, Array.isArray(xToken) ? xToken[0] : xToken),
@@ -243,14 +249,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => stopObserving());
   metrics.observeEngine(engine);
   registerMetricsRoute(app, metrics, options.metricsToken);
-  const deps = { store, clock, engine };
+  app.decorate('secrets', secrets);
+  const deps = { store, clock, engine, secrets };
   registerTaskRouterRoutes(app, deps);
   registerTwilioApiRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerEventBridgeProxy(app, store, clock);
   registerBrowserSdk(app);
   registerConsole(app);
-  const webhooks = new WebhookDispatcher(store, engine, { clock, log: (m) => app.log.warn(m), observe: (kind, delivered, lag) => metrics.webhook(kind, delivered, lag), ...options.callbacks });
+  const webhooks = new WebhookDispatcher(store, engine, secrets, { clock, log: (m) => app.log.warn(m), observe: (kind, delivered, lag) => metrics.webhook(kind, delivered, lag), ...options.callbacks });
   webhooks.start();
   app.addHook('onClose', async () => webhooks.stop());
   const sockets = attachWorkerSockets(app, store, engine, clock, options.sockets);

@@ -5,6 +5,7 @@ import { ApiError, invalid, notFound } from '../core/errors.ts';
 import type { Account } from '../core/entities.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid, newSecret, newSid } from '../core/sid.ts';
+import type { SecretBox } from './secretBox.ts';
 
 export type AccountStatus = Account['status'];
 
@@ -38,8 +39,14 @@ export function defaultFriendlyName(now: number, kind: 'SubAccount' | 'Account' 
   return `${kind} Created at ${date} ${pad(h % 12 === 0 ? 12 : h % 12)}:${pad(d.getUTCMinutes())} ${h < 12 ? 'am' : 'pm'}`;
 }
 
-/** Creates a main account (CLI, bootstrap) when `ownerSid` is undefined, else a subaccount of `ownerSid`. */
-export function createAccount(repo: Repository, now: number, input: { friendlyName?: string; ownerSid?: string }): Account {
+/** Creates a main account (CLI, bootstrap) when `ownerSid` is undefined, else a subaccount of `ownerSid`. Its
+ *  auth token is stored sealed; the caller gets it in clear to show once. */
+export function createAccount(
+  repo: Repository,
+  secrets: SecretBox,
+  now: number,
+  input: { friendlyName?: string; ownerSid?: string },
+): { account: Account; authToken: string } {
   checkFriendlyName(input.friendlyName);
   if (input.ownerSid !== undefined) {
     const owner = repo.get('account', input.ownerSid);
@@ -47,17 +54,18 @@ export function createAccount(repo: Repository, now: number, input: { friendlyNa
     if (!isMainAccount(owner)) throw new ApiError('forbidden', 'Subaccounts cannot create subaccounts');
   }
   const sid = newSid('AC');
+  const authToken = newSecret();
   const account: Account = {
     sid,
     ownerAccountSid: input.ownerSid ?? sid,
     friendlyName: input.friendlyName ?? defaultFriendlyName(now, input.ownerSid === undefined ? 'Account' : 'SubAccount'),
-    authToken: newSecret(),
+    authTokenSealed: secrets.sealAuthToken(sid, authToken),
     status: 'active',
     dateCreated: now,
     dateUpdated: now,
   };
   repo.insert('account', account);
-  return account;
+  return { account, authToken };
 }
 
 export function updateAccount(

@@ -1,10 +1,11 @@
 // HTTP Basic authentication with AccountSid:AuthToken or ApiKeySid:ApiKeySecret, as Twilio accepts both.
-// Secrets are compared in constant time. The principal is always an account: an API key acts for the account
+// The stored secrets are opened (secretBox.ts) and compared in constant time. The principal is always an account: an API key acts for the account
 // that owns it.
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
+import type { SecretBox } from './secretBox.ts';
 import type { TokenPrincipal } from './tokens.ts';
 
 export interface Principal {
@@ -34,18 +35,18 @@ export function parseBasic(header: string | undefined): { username: string; pass
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function authenticate(repo: Repository, header: string | undefined): Principal {
+export function authenticate(repo: Repository, secrets: SecretBox, header: string | undefined): Principal {
   const creds = parseBasic(header);
   if (!creds) throw new ApiError('authenticationFailed');
   if (isSid(creds.username, 'AC')) {
     const account = repo.get('account', creds.username);
-    if (account && account.status === 'active' && sameSecret(creds.password, account.authToken)) {
+    if (account && account.status === 'active' && sameSecret(creds.password, secrets.authTokenOf(account))) {
       return { accountSid: account.sid, credential: { kind: 'authToken' } };
     }
   } else if (isSid(creds.username, 'SK')) {
     const key = repo.get('apiKey', creds.username);
     const account = key && repo.get('account', key.accountSid);
-    if (key && account && account.status === 'active' && sameSecret(creds.password, key.secret)) {
+    if (key && account && account.status === 'active' && sameSecret(creds.password, secrets.secretOf(key))) {
       return { accountSid: account.sid, credential: { kind: 'apiKey', keySid: key.sid } };
     }
   }

@@ -1,18 +1,23 @@
 // The bootstrap account. With SWITCHBOARD_ACCOUNT_SID/SWITCHBOARD_AUTH_TOKEN set, that account exists with
 // that token (created or re-keyed at start). Without them, the first start generates one, stores it and
-// returns it so the caller prints it once; later starts find it and print nothing.
+// returns it so the caller prints it once; later starts find it and print nothing. The token is stored sealed
+// (secrets stored in clear by older versions are sealed before this runs: auth/storedSecrets.ts).
 import type { Account } from '../core/entities.ts';
 import type { Store } from '../core/repository.ts';
 import { isSid, newSecret, newSid } from '../core/sid.ts';
+import type { SecretBox } from './secretBox.ts';
 
 export interface BootstrapResult {
   account: Account;
+  /** The account's auth token in clear. */
+  authToken: string;
   /** True when this start created the account (its credentials should be shown once). */
   created: boolean;
 }
 
 export function ensureBootstrapAccount(
   store: Store,
+  secrets: SecretBox,
   given: { accountSid?: string; authToken?: string },
   now: number,
 ): BootstrapResult | undefined {
@@ -23,27 +28,28 @@ export function ensureBootstrapAccount(
     return store.transaction((repo) => {
       const existing = repo.get('account', accountSid);
       if (existing) {
-        if (existing.authToken !== authToken) {
-          const rekeyed = { ...existing, authToken, dateUpdated: now };
+        if (secrets.authTokenOf(existing) !== authToken) {
+          const rekeyed = { ...existing, authTokenSealed: secrets.sealAuthToken(accountSid, authToken), dateUpdated: now };
           repo.update('account', rekeyed);
-          return { account: rekeyed, created: false };
+          return { account: rekeyed, authToken, created: false };
         }
-        return { account: existing, created: false };
+        return { account: existing, authToken, created: false };
       }
-      const account = mainAccount(accountSid, authToken, now);
+      const account = mainAccount(secrets, accountSid, authToken, now);
       repo.insert('account', account);
-      return { account, created: true };
+      return { account, authToken, created: true };
     });
   }
   return store.transaction((repo) => {
     const anyMain = repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid);
     if (anyMain) return undefined;
-    const account = mainAccount(newSid('AC'), newSecret(), now);
+    const authToken = newSecret();
+    const account = mainAccount(secrets, newSid('AC'), authToken, now);
     repo.insert('account', account);
-    return { account, created: true };
+    return { account, authToken, created: true };
   });
 }
 
-function mainAccount(sid: string, authToken: string, now: number): Account {
-  return { sid, ownerAccountSid: sid, friendlyName: 'Switchboard', authToken, status: 'active', dateCreated: now, dateUpdated: now };
+function mainAccount(secrets: SecretBox, sid: string, authToken: string, now: number): Account {
+  return { sid, ownerAccountSid: sid, friendlyName: 'Switchboard', authTokenSealed: secrets.sealAuthToken(sid, authToken), status: 'active', dateCreated: now, dateUpdated: now };
 }

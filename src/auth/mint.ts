@@ -5,10 +5,12 @@
 // it keeps for the account.
 import { SignJWT } from 'jose';
 import { invalid, notFound } from '../core/errors.ts';
+import type { ApiKey } from '../core/entities.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
 import { createKey } from './apiKeys.ts';
 import type { Policy } from './policies.ts';
+import type { SecretBox } from './secretBox.ts';
 
 export interface AccessTokenInput {
   accountSid: string;
@@ -103,14 +105,16 @@ export interface MintRequest {
 
 const SIGNING_KEY_NAME = 'switchboard token signing';
 
-/** The API key the server signs an account's tokens with (Access Tokens, user tokens); made on first use. */
-export function signingKey(repo: Repository, now: number, accountSid: string) {
-  return repo.findOne('apiKey', { accountSid, friendlyName: SIGNING_KEY_NAME }) ?? createKey(repo, now, accountSid, SIGNING_KEY_NAME);
+/** The API key the server signs an account's tokens with (Access Tokens, user tokens), and its secret opened;
+ *  made on first use. */
+export function signingKey(repo: Repository, secrets: SecretBox, now: number, accountSid: string): { key: ApiKey; secret: string } {
+  const existing = repo.findOne('apiKey', { accountSid, friendlyName: SIGNING_KEY_NAME });
+  return existing ? { key: existing, secret: secrets.secretOf(existing) } : createKey(repo, secrets, now, accountSid, SIGNING_KEY_NAME);
 }
 
 /** Checks the request against the store (workspace and worker of this account) and returns what to sign
  *  with. Synchronous, so it runs inside a store transaction; signing happens after. */
-export function prepareMint(repo: Repository, now: number, req: MintRequest): () => Promise<{ token: string; expiresAt: number }> {
+export function prepareMint(repo: Repository, secrets: SecretBox, now: number, req: MintRequest): () => Promise<{ token: string; expiresAt: number }> {
   const ws = isSid(req.workspaceSid, 'WS') ? repo.get('workspace', req.workspaceSid) : undefined;
   if (!ws || ws.accountSid !== req.accountSid) throw notFound(`/v1/Workspaces/${req.workspaceSid}`);
   if (req.workerSid !== undefined) {
@@ -129,9 +133,9 @@ export function prepareMint(repo: Repository, now: number, req: MintRequest): ()
           { url: `${TR}/${ws.sid}`, method, allow: true },
           { url: `${TR}/${ws.sid}/**`, method, allow: true },
         ]);
-    return () => signCapabilityToken({ accountSid: account.sid, authToken: account.authToken, workspaceSid: ws.sid, channel, policies, friendlyName: req.identity, ttlSeconds, nowMs: now });
+    return () => signCapabilityToken({ accountSid: account.sid, authToken: secrets.authTokenOf(account), workspaceSid: ws.sid, channel, policies, friendlyName: req.identity, ttlSeconds, nowMs: now });
   }
-  const key = signingKey(repo, now, req.accountSid);
+  const { key, secret } = signingKey(repo, secrets, now, req.accountSid);
   return () =>
-    signAccessToken({ accountSid: req.accountSid, apiKeySid: key.sid, apiKeySecret: key.secret, workspaceSid: ws.sid, workerSid: req.workerSid, role, identity: req.identity, ttlSeconds, nowMs: now });
+    signAccessToken({ accountSid: req.accountSid, apiKeySid: key.sid, apiKeySecret: secret, workspaceSid: ws.sid, workerSid: req.workerSid, role, identity: req.identity, ttlSeconds, nowMs: now });
 }

@@ -16,6 +16,7 @@ import { USER_TOKEN_ISSUER, verifyUserToken } from './userTokens.ts';
 
 /** Which tokens a path takes: TaskRouter's (and user tokens), user tokens only, or none (credentials). */
 export type TokenScope = 'taskrouter' | 'user' | 'none';
+import type { SecretBox } from './secretBox.ts';
 
 export interface IncomingAuth {
   authorization: string | undefined;
@@ -40,19 +41,19 @@ export function tokenOf(authorization: string | undefined, xTwilioToken: string 
   return m?.[1];
 }
 
-export async function authenticateRequest(read: <T>(work: (repo: Repository) => T) => T, auth: IncomingAuth, now: number, oidc?: OidcVerifier): Promise<Principal> {
-  if (auth.token === undefined) return read((repo) => authenticate(repo, auth.authorization));
+export async function authenticateRequest(read: <T>(work: (repo: Repository) => T) => T, secrets: SecretBox, auth: IncomingAuth, now: number, oidc?: OidcVerifier): Promise<Principal> {
+  if (auth.token === undefined) return read((repo) => authenticate(repo, secrets, auth.authorization));
   if (auth.tokens === 'none') throw new ApiError('authenticationFailed', 'This API takes account credentials (HTTP Basic), not tokens');
   const token = auth.token;
   const { header, payload } = peek(token);
   if (isTaskRouterToken(header, payload)) {
     if (auth.tokens !== 'taskrouter') refuse('a TaskRouter token is for the TaskRouter API (/v1); use a user token or one of your identity provider');
     // jose verifies asynchronously; the key lookup is a plain read.
-    const principal = await read((repo) => verifyToken(repo, token, now));
+    const principal = await read((repo) => verifyToken(repo, secrets, token, now));
     return { accountSid: principal.accountSid, credential: { kind: 'token', token: principal } };
   }
   if (payload.iss === USER_TOKEN_ISSUER) {
-    const user = await read((repo) => verifyUserToken(repo, token, header, payload, now));
+    const user = await read((repo) => verifyUserToken(repo, secrets, token, header, payload, now));
     return { accountSid: user.accountSid, credential: { kind: 'user', userId: user.userId, issuer: USER_TOKEN_ISSUER } };
   }
   if (oidc && payload.iss === oidc.issuer) {

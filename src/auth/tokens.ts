@@ -10,6 +10,7 @@ import { ApiError } from '../core/errors.ts';
 import type { Repository } from '../core/repository.ts';
 import { isSid } from '../core/sid.ts';
 import { type Policy, grantPolicies } from './policies.ts';
+import type { SecretBox } from './secretBox.ts';
 
 export interface TokenPrincipal {
   accountSid: string;
@@ -38,7 +39,7 @@ export function peek(token: string): { header: Record<string, unknown>; payload:
   }
 }
 
-export async function verifyToken(repo: Repository, token: string, nowMs: number): Promise<TokenPrincipal> {
+export async function verifyToken(repo: Repository, secrets: SecretBox, token: string, nowMs: number): Promise<TokenPrincipal> {
   const { header, payload } = peek(token);
   if (typeof header.alg !== 'string' || !HMAC.includes(header.alg)) refuse(`algorithm ${String(header.alg)} is not accepted`);
   const isAccess = header.cty === 'twilio-fpa;v=1';
@@ -50,7 +51,7 @@ export async function verifyToken(repo: Repository, token: string, nowMs: number
     const key = repo.get('apiKey', keySid);
     if (!key) refuse('unknown API key');
     if (payload.sub !== key.accountSid) refuse('sub is not the account that owns the API key');
-    secret = key.secret;
+    secret = secrets.secretOf(key);
     accountSid = key.accountSid;
   } else {
     const issuer = payload.iss;
@@ -58,7 +59,7 @@ export async function verifyToken(repo: Repository, token: string, nowMs: number
     if (payload.account_sid !== undefined && payload.account_sid !== issuer) refuse('account_sid does not match iss');
     const account = repo.get('account', issuer);
     if (!account) refuse('unknown account');
-    secret = account.authToken;
+    secret = secrets.authTokenOf(account);
     accountSid = account.sid;
   }
   const account = repo.get('account', accountSid);

@@ -15,6 +15,7 @@ import { isSid } from '../core/sid.ts';
 import { invalid } from '../core/errors.ts';
 import { signingKey } from './mint.ts';
 import { refuse } from './tokens.ts';
+import type { SecretBox } from './secretBox.ts';
 
 export const USER_TOKEN_ISSUER = 'urn:switchboard:user';
 /** What a user may be called: what fits in CurrentUser and a version stamp, printable, no spaces at the ends. */
@@ -29,9 +30,9 @@ export interface UserIdentity {
 
 /** Checks the request against the store and returns what signs the token (synchronous: it runs in a store
  *  transaction, which may create the account's signing key; the signing happens after). */
-export function prepareUserToken(repo: Repository, now: number, accountSid: string, userId: string, ttlSeconds = 3600): () => Promise<{ token: string; expiresAt: number }> {
+export function prepareUserToken(repo: Repository, secrets: SecretBox, now: number, accountSid: string, userId: string, ttlSeconds = 3600): () => Promise<{ token: string; expiresAt: number }> {
   if (!USER_ID.test(userId)) throw invalid( 'Invalid parameter Identity: a user is 1-256 printable characters without spaces at either end');
-  const key = signingKey(repo, now, accountSid);
+  const { key, secret } = signingKey(repo, secrets, now, accountSid);
   return async () => {
     const iat = Math.floor(now / 1000);
     const exp = iat + ttlSeconds;
@@ -42,13 +43,13 @@ export function prepareUserToken(repo: Repository, now: number, accountSid: stri
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(randomUUID())
-      .sign(new TextEncoder().encode(key.secret));
+      .sign(new TextEncoder().encode(secret));
     return { token, expiresAt: exp * 1000 };
   };
 }
 
 /** Verifies a user token (its issuer is USER_TOKEN_ISSUER; the caller checked that). */
-export async function verifyUserToken(repo: Repository, token: string, header: Record<string, unknown>, payload: Record<string, unknown>, nowMs: number): Promise<UserIdentity> {
+export async function verifyUserToken(repo: Repository, secrets: SecretBox, token: string, header: Record<string, unknown>, payload: Record<string, unknown>, nowMs: number): Promise<UserIdentity> {
   if (header.alg !== 'HS256') refuse(`algorithm ${String(header.alg)} is not accepted`);
   const accountSid = payload.account_sid;
   if (!isSid(accountSid, 'AC')) refuse('account_sid must be an account SID');
@@ -60,7 +61,7 @@ export async function verifyUserToken(repo: Repository, token: string, header: R
   if (typeof payload.exp !== 'number') refuse('exp is required');
   let verified: Record<string, unknown>;
   try {
-    verified = (await jwtVerify(token, new TextEncoder().encode(key.secret), { algorithms: ['HS256'], issuer: USER_TOKEN_ISSUER, currentDate: new Date(nowMs), clockTolerance: 5 })).payload as Record<string, unknown>;
+    verified = (await jwtVerify(token, new TextEncoder().encode(secrets.secretOf(key)), { algorithms: ['HS256'], issuer: USER_TOKEN_ISSUER, currentDate: new Date(nowMs), clockTolerance: 5 })).payload as Record<string, unknown>;
   } catch (err) {
     const code = (err as { code?: string }).code;
     refuse(code === 'ERR_JWT_EXPIRED' ? 'expired' : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? 'not valid yet' : 'signature does not verify');

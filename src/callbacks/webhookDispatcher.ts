@@ -9,10 +9,12 @@
 //   Assignment callbacks: each reservation.created whose reservation is still pending and whose workflow has an
 //   AssignmentCallbackUrl; 5 s to answer, then the fallback URL; a JSON instruction in the answer is applied
 //   as the REST API would apply it; no answer or no instruction leaves the reservation pending.
-// Both are signed with X-Twilio-Signature (the account's auth token). Routing never waits for a receiver.
+// Both are signed with X-Twilio-Signature (the account's auth token, opened from its sealed form just before
+// sending). Routing never waits for a receiver.
 import type { EventRecord } from '../core/entities.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { SecretBox } from '../auth/secretBox.ts';
 import { assignmentInstruction } from './assignmentInstruction.ts';
 import { assignmentCallbackParams, eventCallbackParams } from './callbackParams.ts';
 import { twilioSignature } from './signature.ts';
@@ -54,10 +56,12 @@ export class WebhookDispatcher {
 
   private readonly store: Store;
   private readonly engine: Engine;
+  private readonly secrets: SecretBox;
 
-  constructor(store: Store, engine: Engine, options: DispatcherOptions = {}) {
+  constructor(store: Store, engine: Engine, secrets: SecretBox, options: DispatcherOptions = {}) {
     this.store = store;
     this.engine = engine;
+    this.secrets = secrets;
     this.clock = options.clock ?? Date.now;
     this.opts = {
       retryBaseMs: options.retryBaseMs ?? 1000,
@@ -162,7 +166,7 @@ export class WebhookDispatcher {
         if (!ws?.eventCallbackUrl) return { url: null, hasCursor: repo.getCursor(key) !== undefined };
         // The first time: deliver from the change that configured the callback on.
         const cursor = repo.getCursor(key) ?? Math.max(0, repo.lastEventPosition(ws.sid, ['workspace.created', 'workspace.updated']) - 1);
-        const authToken = repo.get('account', ws.accountSid)?.authToken ?? '';
+        const authToken = this.authToken(repo, ws.accountSid);
         const filter = ws.eventsFilter ? new Set(ws.eventsFilter.split(',').map((t) => t.trim()).filter(Boolean)) : null;
         return { url: ws.eventCallbackUrl, cursor, batch: repo.eventsAfter(ws.sid, cursor, BATCH), authToken, filter };
       }));
@@ -224,6 +228,12 @@ export class WebhookDispatcher {
     }
   }
 
+  /** The key callbacks to this account are signed with (an account deleted meanwhile: nothing to sign with). */
+  private authToken(repo: Repository, accountSid: string): string {
+    const account = repo.get('account', accountSid);
+    return account ? this.secrets.authTokenOf(account) : '';
+  }
+
   /** One assignment callback: still owed only while the reservation is pending. */
   private async assign(event: EventRecord): Promise<boolean> {
     const now = this.clock();
@@ -237,7 +247,7 @@ export class WebhookDispatcher {
         reservation: r,
         urls: [wf.assignmentCallbackUrl, wf.fallbackAssignmentCallbackUrl].filter((u): u is string => !!u),
         params: assignmentCallbackParams(r, task, repo.get('worker', r.workerSid), now),
-        authToken: repo.get('account', r.accountSid)?.authToken ?? '',
+        authToken: this.authToken(repo, r.accountSid),
       };
     }));
     if (!job) return false;

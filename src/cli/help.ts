@@ -67,6 +67,24 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     flags: [DB_FLAG],
     env: [DB_ENV],
   },
+  secrets: {
+    summary: 'the master key that seals stored auth tokens and API key secrets: status, rotate, retire, new-key',
+    usage: ['secrets status [--db PATH|URL] [--secret-key-file PATH]', 'secrets rotate [--db PATH|URL] [--secret-key-file PATH]', 'secrets retire [--db PATH|URL] [--secret-key-file PATH]', 'secrets new-key'],
+    flags: [
+      ['--db PATH|URL', 'the database (a SQLite file or a postgres:// URL)'],
+      ['--secret-key-file PATH', 'the key file (default secret.key beside the SQLite file)'],
+    ],
+    env: [
+      DB_ENV,
+      ['SWITCHBOARD_SECRET_KEY', 'the key(s) themselves instead of a file; the first seals, the others only open'],
+      ['SWITCHBOARD_SECRET_KEY_FILE', 'the key file when --secret-key-file is not given'],
+    ],
+    notes: [
+      'status: the keys and how many stored secrets each seals. rotate: a new key first in the file (a running',
+      'server follows it) and every secret sealed again under it. retire: drops the other keys once nothing needs',
+      'them. new-key: prints a fresh key for SWITCHBOARD_SECRET_KEY. docs/operations.md has the no-gap steps.',
+    ],
+  },
   demo: {
     summary: 'run a live contact centre on a server of its own (temporary database) to look at in the console',
     usage: ['demo [--port N] [--host H] [--agents N] [--rate PER_MINUTE] [--speed X] [--seconds N]'],

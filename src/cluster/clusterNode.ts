@@ -9,6 +9,9 @@ import { ClusterCatalog } from '../store/postgres/clusterCatalog.ts';
 import { PostgresStore } from '../store/postgres/postgresStore.ts';
 import { BACKGROUND_LEASE, LeaseKeeper } from './leaseKeeper.ts';
 import { RequestForwarding } from './requestForwarding.ts';
+import { ClusterPresence } from './workerPresence.ts';
+import { OFFLINE_GRACE_MS } from '../realtime/workerPresence.ts';
+import { WorkerSocketCatalog } from '../store/postgres/workerSocketCatalog.ts';
 
 export interface ClusterNodeOptions {
   nodeId?: string;
@@ -23,10 +26,13 @@ export class ClusterNode {
   readonly store: PostgresStore;
   readonly nodeId: string;
   readonly keeper: LeaseKeeper;
+  /** Which node holds which worker's sockets; give it to the socket gateway (ServerOptions.sockets.presence). */
+  readonly presence: ClusterPresence;
   private readonly catalog: ClusterCatalog;
   private readonly log: (message: string) => void;
   private forwarding: RequestForwarding | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   private constructor(store: PostgresStore, nodeId: string, options: ClusterNodeOptions) {
     this.store = store;
@@ -36,6 +42,7 @@ export class ClusterNode {
     this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, routesWorkspaces: options.routesWorkspaces, log: this.log });
     // The workspaces this node routes are the ones it keeps resident in memory.
     store.setOwnership((ws) => this.keeper.owns(ws));
+    this.presence = new ClusterPresence(new WorkerSocketCatalog(store), nodeId, { graceMs: OFFLINE_GRACE_MS, ttlMs: this.keeper.ttlMs, log: this.log });
   }
 
   static async open(url: string, options: ClusterNodeOptions = {}): Promise<ClusterNode> {
@@ -76,6 +83,10 @@ export class ClusterNode {
     };
     this.requestTimer = setInterval(() => createRequested(), 250);
     this.requestTimer.unref();
+    // Workers with no socket left on any node (closed for the grace period, or on a node that died).
+    const sweep = () => void this.presence.sweep(engine, this.keeper.ownedWorkspaces());
+    this.presenceTimer = setInterval(sweep, 250);
+    this.presenceTimer.unref();
     await this.keeper.start({
       gained: (ws) => {
         if (ws === BACKGROUND_LEASE) {
@@ -84,7 +95,11 @@ export class ClusterNode {
         }
         engine
           .adopt(ws)
-          .then(() => createRequested(ws))
+          .then(() => {
+            createRequested(ws);
+            this.forwarding?.wake();
+            sweep();
+          })
           .catch((err: Error) => this.log(`taking over ${ws} failed: ${err.message}`));
       },
       lost: (ws) => {
@@ -98,7 +113,13 @@ export class ClusterNode {
   /** A clean stop: stops executing forwarded requests and gives the leases up for the others to take. */
   async leave(): Promise<void> {
     if (this.requestTimer) clearInterval(this.requestTimer);
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     this.forwarding?.stop();
+    try {
+      await this.presence.leave();
+    } catch (err) {
+      this.log(`removing this node's sockets failed: ${(err as Error).message}`);
+    }
     await this.keeper.stop();
   }
 }

@@ -40,6 +40,8 @@ export class LeaseKeeper {
   /** When the last renewal succeeded: past the TTL, nothing counts as owned (another node may have it). */
   private renewedAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Delay to the next round: sooner than `renewMs` when another node's lease lapses before then. */
+  private nextMs: number;
   private ticking: Promise<void> | undefined;
   private stopped = false;
 
@@ -48,8 +50,10 @@ export class LeaseKeeper {
     this.nodeId = nodeId;
     this.ttlMs = options.ttlMs ?? 5000;
     this.routesWorkspaces = options.routesWorkspaces ?? true;
-    // Renewing four times per TTL leaves three chances before a lease lapses (a busy event loop, a slow query).
-    this.renewMs = options.renewMs ?? Math.max(100, Math.floor(this.ttlMs / 4));
+    // Renewing four times per TTL leaves three chances before a lease lapses (a busy event loop, a slow query);
+    // at least twice a second, so a lapsed lease (a dead or frozen node) is taken within TTL + 0.5 s.
+    this.renewMs = options.renewMs ?? Math.max(100, Math.min(500, Math.floor(this.ttlMs / 4)));
+    this.nextMs = this.renewMs;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -78,7 +82,7 @@ export class LeaseKeeper {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.ticking = this.tick().finally(() => this.schedule());
-    }, this.renewMs);
+    }, this.nextMs);
     this.timer.unref();
   }
 
@@ -87,13 +91,26 @@ export class LeaseKeeper {
       const startedAt = Date.now();
       await this.catalog.heartbeat(this.nodeId, this.routesWorkspaces);
       const kept = await this.catalog.renewLeases(this.nodeId, this.ttlMs);
-      const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
-      const share = this.routesWorkspaces ? Math.ceil((await this.catalog.workspaceCount()) / nodes) : 0;
       const workspaces = kept.filter((ws) => ws !== BACKGROUND_LEASE);
-      // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
-      const shed = workspaces.length > share ? workspaces.slice(share) : [];
-      const taken = await this.catalog.claimLeases(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length));
-      const background = kept.includes(BACKGROUND_LEASE) || (await this.catalog.claimBackground(this.nodeId, this.ttlMs));
+      let shed: string[] = [];
+      let taken: string[] = [];
+      let background = kept.includes(BACKGROUND_LEASE);
+      try {
+        const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
+        const share = this.routesWorkspaces ? Math.ceil((await this.catalog.workspaceCount()) / nodes) : 0;
+        // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
+        shed = workspaces.length > share ? workspaces.slice(share) : [];
+        taken = await this.catalog.claimLeases(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length));
+        background ||= await this.catalog.claimBackground(this.nodeId, this.ttlMs);
+        // A lease of another node that lapses before the next round (it stopped renewing: dead or frozen) is
+        // claimed right after it lapses, not up to a round later.
+        const lapse = this.routesWorkspaces ? await this.catalog.nextLapse(this.nodeId) : undefined;
+        this.nextMs = lapse === undefined ? this.renewMs : Math.max(10, Math.min(this.renewMs, lapse + 10));
+      } catch (err) {
+        // A claim that gave up on a lock (a stuck transaction holds the lease row: sessionTimeouts.ts) takes
+        // nothing this round; the leases renewed above stay this node's.
+        this.log(`claiming leases failed: ${(err as Error).message}`);
+      }
       const next = new Set([...kept, ...taken].filter((ws) => !shed.includes(ws)));
       if (background) next.add(BACKGROUND_LEASE);
       const before = this.owned;

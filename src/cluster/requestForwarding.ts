@@ -9,12 +9,17 @@ import { ApiError } from '../core/errors.ts';
 import type { Store } from '../core/repository.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
+import type { SecretBox } from '../auth/secretBox.ts';
 
 const WORKSPACE_PATH = /^\/v1\/Workspaces\/(WS[0-9a-fA-F]{32})(?:[/?]|$)/;
 /** Set on a request an owner executes for another node: it runs here whatever the lease says by then (the
  *  fence still refuses its commit if this node lost the workspace). */
 const FORWARDED_HEADER = 'x-switchboard-forwarded-by';
 const HOP_HEADERS = new Set(['content-length', 'connection', 'date', 'transfer-encoding', 'keep-alive']);
+/** Headers that carry credentials (Basic with an auth token or API key secret, a JWT): sealed while the request
+ *  sits in the database, like the stored secrets (auth/secretBox.ts), and opened by the owner. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-twilio-token'];
+const sealedHeader = (name: string) => `forwarded request:${name}`;
 
 export interface ForwardingOptions {
   /** How long a receiving node waits for an owner to take the request before answering 503. */
@@ -28,11 +33,11 @@ export interface ForwardingOptions {
 }
 
 /** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
-function describe(request: FastifyRequest): ForwardedRequest['request'] {
+function describe(request: FastifyRequest, secrets: SecretBox): ForwardedRequest['request'] {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(request.headers)) {
     // Host too: responses carry absolute URLs built from it, which must name the node the client called.
-    if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers[k] = v;
+    if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers[k] = CREDENTIAL_HEADERS.includes(k) ? secrets.seal(v, sealedHeader(k)) : v;
   }
   let body = '';
   const parsed = request.body;
@@ -73,7 +78,7 @@ export class RequestForwarding {
       // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
       if (!(await store.replaying(() => store.read((repo) => repo.get('workspace', match[1]!))))) return;
       this.opts.observe('sent');
-      const answer = await this.forward(match[1]!, describe(request));
+      const answer = await this.forward(match[1]!, describe(request, app.secrets));
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
       return reply.code(answer.statusCode).send(answer.body);
     });
@@ -87,6 +92,11 @@ export class RequestForwarding {
       for (const wake of this.answers.values()) wake();
     }, this.opts.pollMs);
     this.timer.unref();
+  }
+
+  /** Takes the requests waiting for workspaces this node has just taken over, without waiting for the poll. */
+  wake(): void {
+    this.executePending();
   }
 
   stop(): void {
@@ -139,7 +149,7 @@ export class RequestForwarding {
       try {
         for (;;) {
           const owned = this.keeper.ownedWorkspaces();
-          const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50);
+          const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50, this.opts.pickupTimeoutMs);
           if (batch.length === 0) break;
           // In order per workspace (a client's requests in the order it sent them); workspaces side by side.
           const byWorkspace = new Map<string, ForwardedRequest[]>();
@@ -162,10 +172,12 @@ export class RequestForwarding {
 
   private async execute(r: ForwardedRequest): Promise<ForwardedResponse> {
     this.opts.observe('executed');
+    const given: Record<string, string> = { ...r.request.headers, [FORWARDED_HEADER]: this.keeper.nodeId };
+    for (const k of CREDENTIAL_HEADERS) if (given[k] !== undefined) given[k] = this.app.secrets.open(given[k], sealedHeader(k));
     const res = await this.app.inject({
       method: r.request.method as 'GET',
       url: r.request.url,
-      headers: { ...r.request.headers, [FORWARDED_HEADER]: this.keeper.nodeId },
+      headers: given,
       payload: r.request.body || undefined,
     });
     const headers: Record<string, string> = {};

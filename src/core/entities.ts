@@ -9,7 +9,9 @@ export interface Account {
   sid: string;
   ownerAccountSid: string; // itself for a main account, the parent for a subaccount (as Twilio reports it)
   friendlyName: string;
-  authToken: string;
+  /** The auth token, sealed under the master key (auth/secretBox.ts: `secrets.authTokenOf(account)` opens it).
+   *  Older versions stored it in clear (`authToken`): such rows are sealed at start (auth/storedSecrets.ts). */
+  authTokenSealed: string;
   status: 'active' | 'suspended' | 'closed';
   dateCreated: number;
   dateUpdated: number;
@@ -19,8 +21,9 @@ export interface ApiKey {
   sid: string;
   accountSid: string;
   friendlyName: string;
-  // Kept in clear: HS256 access tokens (issue 4) are verified with the secret itself.
-  secret: string;
+  /** The secret, sealed under the master key (`secrets.secretOf(key)` opens it). It cannot be hashed: HS256
+   *  access tokens are verified with the secret itself. */
+  secretSealed: string;
   dateCreated: number;
   dateUpdated: number;
 }

@@ -57,20 +57,23 @@ export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions
 export async function demoCommand(argv: string[]): Promise<void> {
   const options = demoOptions(argv, process.env);
   const log = (message: string) => process.stderr.write(`demo: ${message}\n`);
-  const [{ SqliteStore }, { ensureBootstrapAccount }, { buildServer }, { Engine }] = await Promise.all([
+  const [{ SqliteStore }, { ensureBootstrapAccount }, { openStoredSecrets }, { buildServer }, { Engine }] = await Promise.all([
     import('../store/sqlite/sqliteStore.ts'),
     import('../auth/bootstrap.ts'),
+    import('../auth/storedSecrets.ts'),
     import('../server.ts'),
     import('../engine/engine.ts'),
   ]);
   // A database of its own, gone when the demo stops. NORMAL sync: a demo trades power-loss durability for speed.
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-demo-'));
   const store = new SqliteStore(join(dir, 'demo.db'), { synchronous: 'NORMAL' });
-  const { account } = ensureBootstrapAccount(store, {}, Date.now())!;
+  // Its stored credentials sealed under a key of its own, beside its database.
+  const secrets = await openStoredSecrets(store, { file: join(dir, 'secret.key') }, () => undefined);
+  const { account, authToken } = ensureBootstrapAccount(store, secrets, {}, Date.now())!;
   await store.durable();
   const engine = new Engine(store);
-  const app = await buildServer({ store, engine, logLevel: 'silent' });
-  engine.start();
+  const app = await buildServer({ store, secrets, engine, logLevel: 'silent' });
+  await engine.start();
   await app.listen({ port: options.port, host: options.host });
   const { port } = app.server.address() as { port: number };
   const origin = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
@@ -82,7 +85,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const api = new DemoClient(origin, { accountSid: account.sid, authToken: account.authToken });
+  const api = new DemoClient(origin, { accountSid: account.sid, authToken });
   const timing = { speed: options.speed, random: Math.random };
   let agents: SimulatedAgent[] = [];
   let arrivals: TaskArrivals;
@@ -109,7 +112,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       '',
       `  Console:      ${origin}/console`,
       `  Account SID:  ${account.sid}`,
-      `  Auth token:   ${account.authToken}`,
+      `  Auth token:   ${authToken}`,
       '',
       `Sign in, open "Demo contact centre" (${workspaceSid}): the dashboard shows the traffic live.`,
       'Also: Task definitions (refund approvals, Workflow face) and the Opsflow board (incidents).',

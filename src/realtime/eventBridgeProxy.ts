@@ -215,7 +215,7 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       try {
         const req = parseRequest(request.body);
         const now = clock();
-        const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, req.token, now)));
+        const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, app.secrets, req.token, now)));
         if (principal.accountSid !== request.params.account) throw new ApiError('forbidden', 'The token is for another account');
         const target = apiTarget(req.url);
         const origin = target.origin ?? originOf(request);
@@ -236,7 +236,7 @@ export function registerEventBridgeProxy(app: FastifyInstance, store: Store, clo
       try {
         const req = parseRequest(request.body);
         const now = clock();
-        const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, req.token, now)));
+        const principal = await store.replaying(() => store.read((repo) => verifyToken(repo, app.secrets, req.token, now)));
         const target = apiTarget(req.url);
         const path = target.path;
         // v2 route: the worker's live reservations (pending, accepted, wrapping) with their tasks.

@@ -9,7 +9,8 @@
 // carrying the task with `reservation_sid` mixed in.
 // Events come from the durable log (Store.onCommit), so a socket sees exactly what was committed.
 // closeExistingSessions closes the worker's older sockets. setWorkerOfflineIfDisconnected (default true) moves
-// the worker to the workspace's default activity when its last socket has been gone for the grace period.
+// the worker to the workspace's default activity when its last socket has been gone for the grace period
+// (workerPresence.ts decides when, disconnect.ts what; with several nodes the workspace's owner does).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -19,18 +20,22 @@ import { LIMITS } from '../core/limits.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import type { Engine } from '../engine/engine.ts';
-import { updateWorker } from '../engine/configuration/workers.ts';
 import { ebReservation, ebTask, ebWorker, ebWorkerChannel } from './ebFormat.ts';
 import { serializeTask } from '../api/taskrouter/tasks.ts';
 import { serializeTaskQueue } from '../api/taskrouter/taskQueues.ts';
 import { serializeWorker } from '../api/taskrouter/workers.ts';
 import { serializeWorkerChannel } from '../api/taskrouter/workerChannels.ts';
+import { LocalPresence, OFFLINE_GRACE_MS, type WorkerPresence } from './workerPresence.ts';
 
 export interface WorkerSocketOptions {
   heartbeatMs?: number;
   /** How long a worker may be without a socket before setWorkerOfflineIfDisconnected applies. */
   offlineGraceMs?: number;
+  /** Who learns of workers' sockets opening and closing (several nodes: the cluster's, in the database);
+   *  by default this process's timers. */
+  presence?: WorkerPresence;
 }
+
 
 interface Session {
   socket: WebSocket;
@@ -120,7 +125,8 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   /** Open sessions by channel: a worker SID (both protocols), a workspace or a task queue SID (v1). */
   const byWorker = new Map<string, Set<Session>>();
-  const offlineTimers = new Map<string, NodeJS.Timeout>();
+  const presence = options.presence ?? new LocalPresence(engine, clock, options.offlineGraceMs ?? OFFLINE_GRACE_MS);
+  const presenceOf = (s: Session) => ({ accountSid: s.accountSid, workspaceSid: s.workspaceSid, workerSid: s.channel, offlineActivity: s.offlineActivity });
   /** Open sessions per workspace: events of a workspace nobody here listens to are skipped before any read
    *  (with several nodes every node sees every workspace's events). */
   const sessionsPerWorkspace = new Map<string, number>();
@@ -171,24 +177,6 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   });
 
   let closing = false;
-  const goOffline = (s: Session) => {
-    offlineTimers.delete(s.channel);
-    if (byWorker.has(s.channel)) return; // reconnected meanwhile
-    void store
-      .replaying(() =>
-        engine.run({ accountSid: s.accountSid, now: clock() }, s.workspaceSid, (repo, router) => {
-          const ws = repo.get('workspace', s.workspaceSid);
-          const worker = repo.get('worker', s.channel);
-          const target = s.offlineActivity === 'default' ? ws?.defaultActivitySid : s.offlineActivity;
-          if (!target || !worker || worker.activitySid === target) return;
-          const updated = updateWorker(repo, { accountSid: s.accountSid, now: clock() }, s.workspaceSid, s.channel, { activitySid: target });
-          router.workerUpserted(updated, [], clock());
-        }),
-      )
-      .catch(() => {
-        // The worker or workspace is gone: nothing to do.
-      });
-  };
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -200,7 +188,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     const origin = `http://${req.headers.host ?? 'localhost'}`;
     store
       .replaying(async () => {
-        const principal = await store.read((repo) => verifyToken(repo, token, now));
+        const principal = await store.read((repo) => verifyToken(repo, app.secrets, token, now));
         // What the upgrade checks below read, fetched here (memory answers them on the node that routes the
         // workspace; elsewhere they are read from the database).
         const legacyChannel = legacy?.[2];
@@ -248,11 +236,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           existing.add(session);
           byWorker.set(channel, existing);
           countSession(session.workspaceSid, existing.size - before);
-          const pendingOffline = offlineTimers.get(channel);
-          if (pendingOffline) {
-            clearTimeout(pendingOffline);
-            offlineTimers.delete(channel);
-          }
+          if (channel.startsWith('WK')) presence.opened(presenceOf(session));
           if (!legacy) {
             ws.send(
               JSON.stringify({
@@ -270,11 +254,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
             if (set && set.size === 0) {
               byWorker.delete(channel);
               // Not when the server itself is closing the sockets: the workers will reconnect to it.
-              if (session.offlineActivity && channel.startsWith('WK') && !closing) {
-                const t = setTimeout(() => goOffline(session), options.offlineGraceMs ?? 5_000);
-                t.unref();
-                offlineTimers.set(channel, t);
-              }
+              if (channel.startsWith('WK') && !closing) presence.closed(presenceOf(session));
             }
           });
         });
@@ -298,7 +278,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     unsubscribe();
-    for (const t of offlineTimers.values()) clearTimeout(t);
+    presence.stop();
     wss.close();
   });
   return { connections: () => wss.clients.size };

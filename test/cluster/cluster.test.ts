@@ -12,11 +12,14 @@ import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 import { disconnectSdkWorker } from '../support/taskrouterSdk.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
+import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 
 const { Worker } = TaskRouter as unknown as { Worker: new (token: string, options: object) => any };
 
 const ACCOUNT = 'AC' + 'c3'.repeat(16);
 const TOKEN = 'cluster-test-token';
+/** Every node of a cluster holds the same master key of the stored secrets. */
+const SECRET_KEY = formatMasterKey(newMasterKey());
 
 function once<T = any>(emitter: any, event: string, ms = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -57,7 +60,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
   before(async () => {
     server = await startPostgres();
     dbUrl = await freshDatabase('cluster', server.url);
-    const env = { SWITCHBOARD_DB: dbUrl, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
+    const env = { SWITCHBOARD_DB: dbUrl, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500', SWITCHBOARD_SECRET_KEY: SECRET_KEY };
     // The first node creates the schema; the others start together.
     nodes.push(await startChild(env));
     nodes.push(...(await Promise.all([startChild(env), startChild(env)])));
@@ -228,7 +231,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
 
   it('a node that loses its database connection exits with a clear message, and a restarted node serves what it acknowledged', async () => {
     const url = await freshDatabase('lost', server.url);
-    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500' };
+    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_LEASE_TTL_MS: '1500', SWITCHBOARD_SECRET_KEY: SECRET_KEY };
     const node = await startChild(env);
     const created = await clientOn(node).taskrouter.v1.workspaces.create({ friendlyName: 'before the failover' });
     const admin = new pg.Client({ connectionString: url });

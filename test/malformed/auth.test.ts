@@ -94,7 +94,7 @@ describe('malformed and foreign credentials', () => {
     const before = await snapshot(s, t);
     const other = { sid: newSid('AC'), token: newSecret() };
     s.store.transaction((repo) =>
-      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'Other', authToken: other.token, status: 'active', dateCreated: 0, dateUpdated: 0 }),
+      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'Other', authTokenSealed: s.app.secrets.sealAuthToken(other.sid, other.token), status: 'active', dateCreated: 0, dateUpdated: 0 }),
     );
     const auth = { username: other.sid, password: other.token };
     // The other account works, and sees none of ours.
@@ -124,7 +124,7 @@ describe('malformed and foreign credentials', () => {
     for (const status of ['suspended', 'closed'] as const) {
       const acct = { sid: newSid('AC'), token: newSecret() };
       s.store.transaction((repo) =>
-        repo.insert('account', { sid: acct.sid, ownerAccountSid: acct.sid, friendlyName: status, authToken: acct.token, status, dateCreated: 0, dateUpdated: 0 }),
+        repo.insert('account', { sid: acct.sid, ownerAccountSid: acct.sid, friendlyName: status, authTokenSealed: s.app.secrets.sealAuthToken(acct.sid, acct.token), status, dateCreated: 0, dateUpdated: 0 }),
       );
       const res = await s.request('POST', '/v1/Workspaces', { form: { FriendlyName: 'x' }, auth: { username: acct.sid, password: acct.token } });
       assertTwilioError(res, 401, 20003);

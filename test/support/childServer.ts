@@ -36,7 +36,8 @@ export async function startChild(env: Record<string, string>, args: string[] = [
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: several test files may start clusters at once on a loaded two-core machine.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early: ${out}`);
     // A server that does not come up is stopped, or it would keep the test process alive after the failure.

@@ -7,6 +7,8 @@
 import { buildServer } from '../../src/server.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
+import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
+import { openStoredSecrets } from '../../src/auth/storedSecrets.ts';
 import { ClusterNode } from '../../src/cluster/clusterNode.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 import { type ChildServer, startChild } from './childServer.ts';
@@ -18,7 +20,12 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   const accountSid = newSid('AC');
   const authToken = newSecret();
   const testRoutes = options.clock !== undefined;
-  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: accountSid, SWITCHBOARD_AUTH_TOKEN: authToken, SWITCHBOARD_LEASE_TTL_MS: '2000', SWITCHBOARD_ROUTES_WORKSPACES: String(!testRoutes) };
+  // Every node of a cluster holds the same master key of the stored secrets.
+  const secretKey = formatMasterKey(newMasterKey());
+  const env = {
+    SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: accountSid, SWITCHBOARD_AUTH_TOKEN: authToken, SWITCHBOARD_LEASE_TTL_MS: '2000', SWITCHBOARD_ROUTES_WORKSPACES: String(!testRoutes),
+    SWITCHBOARD_SECRET_KEY: secretKey,
+  };
   // close() stops them; a test process that ends without it (a failed start of the second one included) must not
   // leave them running.
   const others: ChildServer[] = [];
@@ -34,11 +41,12 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   }
   const node = await ClusterNode.open(url, { leaseTtlMs: 2000, routesWorkspaces: testRoutes });
   const store = node.store;
-  await store.replaying(() => ensureBootstrapAccount(store, { accountSid, authToken }, Date.now()));
+  const secrets = await openStoredSecrets(store, { keys: secretKey }, () => undefined);
+  await store.replaying(() => ensureBootstrapAccount(store, secrets, { accountSid, authToken }, Date.now()));
   await store.durable();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
   const app = await buildServer({
-    store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, runsBackground: node.runsBackground, checkResponses: true, oidc: options.oidc,
+    store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, runsBackground: node.runsBackground, checkResponses: true, oidc: options.oidc, sockets: { presence: node.presence },
   });
   await node.join(app, engine);
   await engine.start();

@@ -8,11 +8,13 @@ import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { Store } from '../../src/core/repository.ts';
 import { ensureBootstrapAccount } from '../../src/auth/bootstrap.ts';
+import { openStoredSecrets } from '../../src/auth/storedSecrets.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { DispatcherOptions } from '../../src/callbacks/webhookDispatcher.ts';
 import type { ActionRunnerOptions } from '../../src/workflow/actionRunner.ts';
 import type { CorsOrigins } from '../../src/api/common/crossOrigin.ts';
 import type { OidcConfig } from '../../src/auth/oidc.ts';
+import type { WorkerSocketOptions } from '../../src/realtime/workerSockets.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -59,6 +61,8 @@ export interface TestServerOptions {
   manualTimers?: boolean;
   callbacks?: DispatcherOptions;
   workflowActions?: ActionRunnerOptions;
+  /** WebSocket gateway settings (the disconnect grace period). */
+  sockets?: WorkerSocketOptions;
   /** Reuse this directory's database (a restart); close() then leaves the directory in place. */
   dir?: string;
   /** SWITCHBOARD_CORS_ORIGINS (default any). */
@@ -77,12 +81,17 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   if (process.env.SWITCHBOARD_TEST_CLUSTER && !options.dir) return (await import('./clusterServer.ts')).startClusterServer(options);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const store = new SqliteStore(join(dir, 'test.db'));
+  // The key file beside the database, as `serve` keeps it (generated on the first start).
+  const secrets = await openStoredSecrets(store, { file: join(dir, 'secret.key') }, () => undefined);
   // On a restart the account exists already: use it.
-  const boot = ensureBootstrapAccount(store, {}, Date.now()) ?? { account: store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!) };
+  const boot = ensureBootstrapAccount(store, secrets, {}, Date.now()) ?? (() => {
+    const account = store.read((repo) => repo.findAll('account', {}).find((a) => a.ownerAccountSid === a.sid)!);
+    return { account, authToken: secrets.authTokenOf(account) };
+  })();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers });
   await engine.start();
-  const app = await buildServer({ store, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, metricsToken: options.metricsToken, checkResponses: true, oidc: options.oidc, runsBackground: options.runsBackground });
-  return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.account.authToken, dir }, () => {
+  const app = await buildServer({ store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, metricsToken: options.metricsToken, checkResponses: true, oidc: options.oidc, runsBackground: options.runsBackground, sockets: options.sockets });
+  return listenForTest({ app, store, engine, accountSid: boot.account.sid, authToken: boot.authToken, dir }, () => {
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   });
 }

@@ -196,7 +196,7 @@ describe('TaskChannels: contract and behaviour', () => {
   it("another account's workspace is 404, never 403, and untouched", async () => {
     const acct = { sid: newSid('AC'), token: newSecret() };
     s.store.transaction((repo) =>
-      repo.insert('account', { sid: acct.sid, ownerAccountSid: acct.sid, friendlyName: 'B', authToken: acct.token, status: 'active', dateCreated: 0, dateUpdated: 0 }),
+      repo.insert('account', { sid: acct.sid, ownerAccountSid: acct.sid, friendlyName: 'B', authTokenSealed: s.app.secrets.sealAuthToken(acct.sid, acct.token), status: 'active', dateCreated: 0, dateUpdated: 0 }),
     );
     const auth = { username: acct.sid, password: acct.token };
     await rejects([

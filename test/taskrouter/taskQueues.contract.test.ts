@@ -251,7 +251,7 @@ describe('TaskQueues: contract and behaviour', () => {
   it("another account's workspace and queues are 404, never 403, and untouched", async () => {
     const other = { sid: newSid('AC'), token: newSecret() };
     s.store.transaction((repo) =>
-      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'B', authToken: other.token, status: 'active', dateCreated: 0, dateUpdated: 0 }),
+      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'B', authTokenSealed: s.app.secrets.sealAuthToken(other.sid, other.token), status: 'active', dateCreated: 0, dateUpdated: 0 }),
     );
     const auth = { username: other.sid, password: other.token };
     const english = (await s.request('GET', `${base()}?FriendlyName=English`)).body.task_queues[0].sid;

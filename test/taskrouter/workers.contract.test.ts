@@ -192,7 +192,7 @@ describe('Workers: contract and behaviour', () => {
   it("another account's workspace and workers are 404, never 403, and untouched", async () => {
     const other = { sid: newSid('AC'), token: newSecret() };
     s.store.transaction((repo) =>
-      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'B', authToken: other.token, status: 'active', dateCreated: 0, dateUpdated: 0 }),
+      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'B', authTokenSealed: s.app.secrets.sealAuthToken(other.sid, other.token), status: 'active', dateCreated: 0, dateUpdated: 0 }),
     );
     const auth = { username: other.sid, password: other.token };
     const alice = (await s.request('GET', `${base()}?FriendlyName=Alice`)).body.workers[0].sid;

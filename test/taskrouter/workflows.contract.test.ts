@@ -249,7 +249,7 @@ describe('Workflows: contract and behaviour', () => {
   it("another account's workspace and workflows are 404, never 403, and untouched", async () => {
     const other = { sid: newSid('AC'), token: newSecret() };
     s.store.transaction((repo) =>
-      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'B', authToken: other.token, status: 'active', dateCreated: 0, dateUpdated: 0 }),
+      repo.insert('account', { sid: other.sid, ownerAccountSid: other.sid, friendlyName: 'B', authTokenSealed: s.app.secrets.sealAuthToken(other.sid, other.token), status: 'active', dateCreated: 0, dateUpdated: 0 }),
     );
     const auth = { username: other.sid, password: other.token };
     const full = (await s.request('GET', `${base()}?FriendlyName=Full`)).body.workflows[0].sid;

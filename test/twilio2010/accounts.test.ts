@@ -177,8 +177,8 @@ describe('2010 Accounts list: filters and paging', () => {
     // Another main account in the same database (as `switchboard accounts create` makes) and its subaccount:
     // neither is visible to the first main account.
     s.store.transaction((repo) => {
-      const other = createAccount(repo, Date.now(), { friendlyName: 'Other tenant' });
-      createAccount(repo, Date.now(), { friendlyName: 'Green', ownerSid: other.sid });
+      const other = createAccount(repo, s.app.secrets, Date.now(), { friendlyName: 'Other tenant' }).account;
+      createAccount(repo, s.app.secrets, Date.now(), { friendlyName: 'Green', ownerSid: other.sid });
     });
   });
   after(async () => s.close());

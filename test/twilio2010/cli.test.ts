@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import twilio from 'twilio';
 import { accountsCommand, keysCommand } from '../../src/cli/admin.ts';
+import { openStoredSecrets } from '../../src/auth/storedSecrets.ts';
+import { resolveKeySource } from '../../src/config.ts';
 import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { startChild } from '../support/childServer.ts';
@@ -49,7 +51,9 @@ function keyOf(out: string): { sid: string; secret: string } {
 /** A server in this process on an existing database file. */
 async function serveOn(db: string): Promise<{ origin: string; close(): Promise<void> }> {
   const store = new SqliteStore(db);
-  const app: FastifyInstance = await buildServer({ store });
+  // The key file beside the database, which the CLI used too.
+  const secrets = await openStoredSecrets(store, resolveKeySource(undefined, {}, db), () => undefined);
+  const app: FastifyInstance = await buildServer({ store, secrets });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   return {

@@ -53,7 +53,7 @@ const doc = twilioRoute('Tokens', {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-export function registerTokenRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerTokenRoutes(app: FastifyInstance, { store, clock, secrets }: RouteDeps): void {
   app.post('/switchboard/v1/Tokens', doc, async (request, reply) => {
     const principal = principalOf(request);
     const accountSid = principal.accountSid;
@@ -65,13 +65,13 @@ export function registerTokenRoutes(app: FastifyInstance, { store, clock }: Rout
         throw new ApiError('forbidden', 'User tokens are minted with account credentials (HTTP Basic: the account or an API key), not with a token');
       }
       const userId = p.Identity ?? userIdOf(request);
-      const sign = store.transaction((repo) => prepareUserToken(repo, now, accountSid, userId, p.Ttl));
+      const sign = store.transaction((repo) => prepareUserToken(repo, secrets, now, accountSid, userId, p.Ttl));
       const { token, expiresAt } = await sign();
       return reply.code(201).send({ token, type: 'user', account_sid: accountSid, identity: userId, expires_at: iso(expiresAt) } satisfies z.output<typeof USER_TOKEN>);
     }
     const p = decodeParams(MINT, request.body);
     const sign = store.transaction((repo) =>
-      prepareMint(repo, now, { accountSid, workspaceSid: p.WorkspaceSid, workerSid: p.WorkerSid, role: p.Role, type: p.Type, identity: p.Identity, ttlSeconds: p.Ttl }),
+      prepareMint(repo, secrets, now, { accountSid, workspaceSid: p.WorkspaceSid, workerSid: p.WorkerSid, role: p.Role, type: p.Type, identity: p.Identity, ttlSeconds: p.Ttl }),
     );
     const { token, expiresAt } = await sign();
     return reply.code(201).send({

@@ -2,6 +2,7 @@
 // own origin, and the route dependencies every resource module receives.
 import type { Store } from '../../core/repository.ts';
 import type { Engine } from '../../engine/engine.ts';
+import type { SecretBox } from '../../auth/secretBox.ts';
 
 export interface RouteDeps {
   store: Store;
@@ -9,6 +10,8 @@ export interface RouteDeps {
   clock: () => number;
   /** Every write that can affect routing goes through the engine. */
   engine: Engine;
+  /** Opens and seals the stored credentials (auth tokens, API key secrets). */
+  secrets: SecretBox;
 }
 
 export function isoDate(ms: number | null | undefined): string | null {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { Account } from '../../core/entities.ts';
 import { createAccount, updateAccount, visibleAccount } from '../../auth/accounts.ts';
+import type { SecretBox } from '../../auth/secretBox.ts';
 import type { RouteDeps } from '../taskrouter/wire.ts';
 import { principalOf } from '../common/http.ts';
 import { PAGING, decodeParams, param } from '../common/params.ts';
@@ -12,10 +13,10 @@ import { twilioRoute } from '../common/routeSchema.ts';
 
 const doc = (d: Parameters<typeof twilioRoute>[1]) => twilioRoute('Accounts', d);
 
-export function serializeAccount(a: Account): z.output<typeof ACCOUNT> {
+export function serializeAccount(a: Account, secrets: SecretBox): z.output<typeof ACCOUNT> {
   const uri = `/2010-04-01/Accounts/${a.sid}.json`;
   return {
-    auth_token: a.authToken,
+    auth_token: secrets.authTokenOf(a),
     date_created: rfc2822(a.dateCreated),
     date_updated: rfc2822(a.dateUpdated),
     friendly_name: a.friendlyName,
@@ -36,12 +37,13 @@ const UPDATE = { FriendlyName: param.name().optional(), Status: STATUS.optional(
 
 type Params = { Params: { sid: string } };
 
-export function registerAccountRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerAccountRoutes(app: FastifyInstance, { store, clock, secrets }: RouteDeps): void {
+  const serialize = (a: Account) => serializeAccount(a, secrets);
   app.post('/2010-04-01/Accounts.json', doc({ summary: 'Create a subaccount', body: CREATE, responses: { 201: ACCOUNT } }), async (request, reply) => {
     const p = decodeParams(CREATE, request.body);
     const caller = principalOf(request).accountSid;
-    const a = store.transaction((repo) => createAccount(repo, clock(), { friendlyName: p.FriendlyName, ownerSid: caller }));
-    return reply.code(201).send(serializeAccount(a));
+    const { account } = store.transaction((repo) => createAccount(repo, secrets, clock(), { friendlyName: p.FriendlyName, ownerSid: caller }));
+    return reply.code(201).send(serialize(account));
   });
 
   app.get('/2010-04-01/Accounts.json', doc({ summary: 'List the caller and the accounts it owns', query: LIST, responses: { 200: list2010('accounts', ACCOUNT) } }), async (request) => {
@@ -54,7 +56,7 @@ export function registerAccountRoutes(app: FastifyInstance, { store, clock }: Ro
       const self = repo.get('account', caller)!;
       const where = self.ownerAccountSid === caller ? { ownerAccountSid: caller } : { sid: caller };
       const result = repo.page('account', { ...where, friendlyName: p.FriendlyName, status: p.Status }, pageReq.cursor);
-      return listEnvelope2010(request, 'accounts', pageReq, result, serializeAccount);
+      return listEnvelope2010(request, 'accounts', pageReq, result, serialize);
     });
   });
 
@@ -62,14 +64,14 @@ export function registerAccountRoutes(app: FastifyInstance, { store, clock }: Ro
     const sid = sidOfJsonSegment(request, request.params.sid);
     decodeParams({}, request.query);
     const caller = principalOf(request).accountSid;
-    return serializeAccount(store.read((repo) => visibleAccount(repo, caller, sid)));
+    return serialize(store.read((repo) => visibleAccount(repo, caller, sid)));
   });
 
   app.post<Params>('/2010-04-01/Accounts/:sid', doc({ summary: 'Update an account: name, status', body: UPDATE, responses: { 200: ACCOUNT } }), async (request) => {
     const sid = sidOfJsonSegment(request, request.params.sid);
     const p = decodeParams(UPDATE, request.body);
     const caller = principalOf(request).accountSid;
-    return serializeAccount(store.transaction((repo) => updateAccount(repo, clock(), caller, sid, { friendlyName: p.FriendlyName, status: p.Status })));
+    return serialize(store.transaction((repo) => updateAccount(repo, clock(), caller, sid, { friendlyName: p.FriendlyName, status: p.Status })));
   });
 }
 

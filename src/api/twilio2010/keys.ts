@@ -22,17 +22,17 @@ const NAME = { FriendlyName: param.string(64).optional() };
 
 type Params = { Params: { ac: string; sid: string } };
 
-export function registerKeyRoutes(app: FastifyInstance, { store, clock }: RouteDeps): void {
+export function registerKeyRoutes(app: FastifyInstance, { store, clock, secrets }: RouteDeps): void {
   const base = '/2010-04-01/Accounts/:ac/Keys';
 
   app.post<Params>(`${base}.json`, doc({ summary: 'Create an API key (its secret is shown once)', body: NAME, responses: { 201: NEW_KEY } }), async (request, reply) => {
     const p = decodeParams(NAME, request.body);
     const caller = principalOf(request).accountSid;
-    const key = store.transaction((repo) => {
+    const { key, secret } = store.transaction((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
-      return createKey(repo, clock(), account.sid, p.FriendlyName);
+      return createKey(repo, secrets, clock(), account.sid, p.FriendlyName);
     });
-    return reply.code(201).send({ ...serializeKey(key), secret: key.secret });
+    return reply.code(201).send({ ...serializeKey(key), secret });
   });
 
   app.get<Params>(`${base}.json`, doc({ summary: "List an account's API keys", query: PAGING, responses: { 200: list2010('keys', KEY) } }), async (request) => {

@@ -65,6 +65,15 @@ export class ClusterCatalog {
     return rows.map((r) => r.workspace_sid);
   }
 
+  /** In how many milliseconds the first lease another node holds lapses (undefined: none does). */
+  async nextLapse(nodeId: string): Promise<number | undefined> {
+    const rows = await this.store.queryAside<{ ms: number | null }>(
+      `SELECT (extract(epoch FROM min(expires_at) - now()) * 1000)::float8 AS ms FROM workspace_leases WHERE node_id <> $1 AND expires_at > now()`,
+      [nodeId],
+    );
+    return rows[0]?.ms ?? undefined;
+  }
+
   /** Takes the lease that picks the node running the account-wide background loops, if it is free. */
   async claimBackground(nodeId: string, ttlMs: number): Promise<boolean> {
     const rows = await this.store.queryAside(
@@ -100,14 +109,18 @@ export class ClusterCatalog {
     return rows[0]!.id;
   }
 
-  /** Claims the pending requests of the given workspaces for this node (each is executed once, here). */
-  async claimForwarded(nodeId: string, workspaces: readonly string[], limit: number): Promise<ForwardedRequest[]> {
+  /** Claims the pending requests of the given workspaces for this node (each is executed once, here): only
+   *  those younger than `pickupMs`, whose receiving node still waits. An older one was answered 503 already,
+   *  or its receiver is gone: a database restored from a backup holds the requests in flight when it was
+   *  taken, and none of them may run now. */
+  async claimForwarded(nodeId: string, workspaces: readonly string[], limit: number, pickupMs: number): Promise<ForwardedRequest[]> {
     if (workspaces.length === 0) return [];
     const rows = await this.store.queryAside<{ id: number; workspace_sid: string; request: string }>(
       `UPDATE forwarded_requests SET executed_by = $1
-       WHERE id IN (SELECT id FROM forwarded_requests WHERE workspace_sid = ANY($2::text[]) AND executed_by IS NULL AND response IS NULL ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       WHERE id IN (SELECT id FROM forwarded_requests WHERE workspace_sid = ANY($2::text[]) AND executed_by IS NULL AND response IS NULL
+                      AND created_at > now() - $4::interval ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING id, workspace_sid, request`,
-      [nodeId, [...workspaces], limit],
+      [nodeId, [...workspaces], limit, interval(pickupMs)],
     );
     return rows.sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, workspaceSid: r.workspace_sid, request: JSON.parse(r.request) }));
   }

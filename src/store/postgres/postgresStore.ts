@@ -29,6 +29,7 @@ import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
 import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
+import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeouts.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
@@ -43,6 +44,12 @@ export interface PostgresStoreOptions {
   /** How long a lease taken or kept by a commit lasts. */
   leaseTtlMs?: number;
 }
+
+/** TEST-ONLY fault injection (test/cluster/frozenNode.test.ts): SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT=<text>
+ *  stops this process with SIGSTOP once a group with an event whose data holds <text> (a worker attribute, say)
+ *  has written its rows and taken its leases (the fence answered), before its COMMIT is sent, as a VM freeze
+ *  would. Unset in production: nothing happens. */
+const FREEZE_BEFORE_COMMIT = process.env.SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT;
 
 /** Past this many documents the remembered versions are forgotten between groups (bounded memory). */
 const MAX_REMEMBERED_VERSIONS = 500_000;
@@ -103,6 +110,9 @@ function asApiError(err: unknown): unknown {
   if (code === 'SB409' || code === '40001' || code === '40P01') return new ApiError('conflict');
   if (code === '23505') return new ApiError('conflict', `A unique key is already taken (${(err as Error).message}); retry the request`);
   if (code === 'SB001') return new ApiError('workspaceMoving');
+  // The cluster's bounds (sessionTimeouts.ts): a lock held by a stuck transaction, a statement past its time.
+  if (code === '55P03') return new ApiError('conflict', 'A row this request writes is locked by a stalled transaction; retry the request');
+  if (code === '57014') return new ApiError('serviceUnavailable', 'Service Unavailable: a database statement ran past its time; retry the request');
   return err;
 }
 
@@ -180,11 +190,13 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Connects, applies the migrations the database lacks (one node at a time), and returns the store. */
+  /** Connects, applies the migrations the database lacks (one node at a time), and returns the store. A
+   *  cluster node's connections bound its transactions by its lease TTL (sessionTimeouts.ts). */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const writer = new pg.Client({ connectionString: url, types: TYPES, pipeline: true } as pg.ClientConfig);
-    const reader = new pg.Client({ connectionString: url, types: TYPES, pipeline: true } as pg.ClientConfig);
-    const aux = new pg.Client({ connectionString: url, types: TYPES });
+    const bounds = options.nodeId !== undefined ? sessionTimeouts(options.leaseTtlMs ?? 5000) : {};
+    const writer = new pg.Client({ connectionString: url, types: TYPES, pipeline: true, ...bounds } as pg.ClientConfig);
+    const reader = new pg.Client({ connectionString: url, types: TYPES, pipeline: true, ...bounds } as pg.ClientConfig);
+    const aux = new pg.Client({ connectionString: url, types: TYPES, ...bounds });
     try {
       await Promise.all([writer.connect(), reader.connect(), aux.connect()]);
       await PostgresStore.migrate(aux);
@@ -204,6 +216,8 @@ export class PostgresStore implements Store {
   }
 
   private static async migrate(db: pg.Client): Promise<void> {
+    // Waiting for another node's migrations, and a schema change itself, may take longer than a node's bounds.
+    for (const sql of LIFT_TIMEOUTS) await db.query(sql);
     await db.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -223,8 +237,26 @@ export class PostgresStore implements Store {
           throw new Error(`migration ${file} failed: ${(err as Error).message}`);
         }
       }
+      // A database restored from a dump into another server (pg_dump, pg_restore) keeps the transaction ids
+      // its events had on the server it came from, which may be ahead of this server's: the shared log
+      // (followSharedLog) would hold them back until this server's ids pass them, then push them to sockets as
+      // new. They are history here: number them below every transaction of this server.
+      await db.query(`UPDATE events SET tx_id = '1'::xid8 WHERE tx_id > pg_current_xact_id()`);
     } finally {
       await db.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      for (const sql of RESTORE_TIMEOUTS) await db.query(sql);
+    }
+  }
+
+  /** Rewrites these kinds' tables (VACUUM FULL), so that no overwritten row version stays readable in their
+   *  files (secrets sealed after an older version stored them in clear). Locks each table briefly. */
+  async compact(kinds: readonly EntityKind[]): Promise<void> {
+    await this.durable();
+    for (const sql of LIFT_TIMEOUTS) await this.queryAside(sql);
+    try {
+      await this.queryAside(`VACUUM FULL ${kinds.map((k) => TABLE[k]).join(', ')}`);
+    } finally {
+      for (const sql of RESTORE_TIMEOUTS) await this.queryAside(sql);
     }
   }
 
@@ -788,6 +820,11 @@ export class PostgresStore implements Store {
     // Wakes every node's log reader once this commit is visible (notifications are delivered at COMMIT).
     if (this.sharedLog && group.events.length > 0) sent.push(w.query("SELECT pg_notify('sb_events', '')"));
     if (group.credentialsChanged) sent.push(w.query("SELECT pg_notify('sb_credentials', '')"));
+    if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
+      // The rows are written and the leases locked once these are answered; the COMMIT is not sent yet.
+      await Promise.allSettled(sent);
+      process.kill(process.pid, 'SIGSTOP');
+    }
     sent.push(w.query('COMMIT'));
     const answers = await Promise.allSettled(sent);
     // The first failure is the cause; the statements after it failed because the transaction was aborted.
