@@ -72,7 +72,7 @@ export async function setUpBackOffice(api: DemoClient, agentNames: string[]): Pr
   const category = await api.json('POST', '/opsflow/v1/task-category/create', INCIDENT_CATEGORY);
   const type = await api.json('POST', '/opsflow/v1/task-type/create', { name: 'Incident', category_id: category.category_id, assignee_pool: agentNames });
   for (const [name, status, priority, assignee, comments] of INCIDENTS) {
-    const task = await api.json('POST', '/opsflow/v1/task/create', { name, status_id: 'reported', priority, task_type_id: type.task_type_id, ...(assignee && agentNames.includes(assignee) ? { assignee } : {}) });
+    const task = await api.json('POST', '/opsflow/v1/task/create', { name, status_id: 'reported', priority, project_id: '*', task_type_id: type.task_type_id, ...(assignee && agentNames.includes(assignee) ? { assignee } : {}) });
     if (status !== 'reported') await api.json('POST', '/opsflow/v1/task/change_status', { task_id: task.task_id, status_id: status });
     for (const comment of comments) await api.json('POST', '/opsflow/v1/comment/create', { task_id: task.task_id, comment });
   }

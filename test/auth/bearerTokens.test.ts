@@ -104,7 +104,7 @@ describe('bearer tokens on every face', () => {
     assert.equal(answers.workflow.body.version.userIdCreated, 'alice@example.test');
     const type = await s.request('POST', '/opsflow/v1/task-type/create', { ...bearer(token), json: { name: 'Outage', category_id: answers.opsflow.body.category_id } });
     assert.equal(type.status, 200, type.text);
-    const opsTask = await s.request('POST', '/opsflow/v1/task/create', { ...bearer(token), json: { name: 'db down', status_id: answers.opsflow.body.status_options.TODO[0].status_id, task_type_id: type.body.task_type_id } });
+    const opsTask = await s.request('POST', '/opsflow/v1/task/create', { ...bearer(token), json: { name: 'db down', status_id: answers.opsflow.body.status_options.TODO[0].status_id, project_id: '*', task_type_id: type.body.task_type_id } });
     assert.equal(opsTask.status, 200, opsTask.text);
     assert.equal(opsTask.body.created_by, 'alice@example.test');
     const ws = answers.taskrouter.body.sid;
@@ -169,7 +169,7 @@ describe('bearer tokens on every face', () => {
       assert.equal(answers.workflow.body.name, 'AuthenticationFailed', what);
       assert.equal(answers.workflow.body.status, 401, what);
       assert.ok('instance' in answers.workflow.body && 'errorDetails' in answers.workflow.body, what);
-      assert.equal(answers.opsflow.body.error.code, 'ERROR_AUTHENTICATION_FAILED', what);
+      assert.equal(answers.opsflow.body.detail.code, 'ERROR_AUTHENTICATE_FAILURE', what);
       assert.deepEqual(written, { taskrouter: false, workflow: false, opsflow: false }, `${what} changed nothing`);
     }
   });

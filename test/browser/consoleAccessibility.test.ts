@@ -56,7 +56,7 @@ describe('console accessibility: every page, light and dark, no serious or criti
     await ok(s, 'POST', '/api/tasks', { taskDefinitionId: { scope: 'support', code: 'tickets' }, fields: [{ name: 'clientId', value: 'C-1' }] });
     const category = await ok(s, 'POST', '/opsflow/v1/task-category/create', { name: 'Incidents', status_options: { TODO: [{ status_id: 'open', name: 'Open' }], IN_PROGRESS: [{ status_id: 'fixing', name: 'Fixing' }], COMPLETED: [{ status_id: 'closed', name: 'Closed' }] } });
     const type = await ok(s, 'POST', '/opsflow/v1/task-type/create', { name: 'Incident', category_id: category.category_id });
-    const incident = await ok(s, 'POST', '/opsflow/v1/task/create', { name: 'Replica lag', status_id: 'open', task_type_id: type.task_type_id, priority: 'HIGH' });
+    const incident = await ok(s, 'POST', '/opsflow/v1/task/create', { name: 'Replica lag', status_id: 'open', project_id: '*', task_type_id: type.task_type_id, priority: 'HIGH' });
     await ok(s, 'POST', '/opsflow/v1/comment/create', { task_id: incident.task_id, comment: 'Looking at it.' });
     browser = await launchChromium();
   });

@@ -118,7 +118,7 @@ describe('console for a full day: 150 workers, 250 tasks, every list reaching ev
     // Opsflow: one column with more tasks than a page.
     const category = await ok(s, 'POST', '/opsflow/v1/task-category/create', { name: 'Follow-ups', status_options: { TODO: [{ status_id: 'new', name: 'New' }], IN_PROGRESS: [{ status_id: 'working', name: 'Working' }], COMPLETED: [{ status_id: 'closed', name: 'Closed' }] } });
     const type = await ok(s, 'POST', '/opsflow/v1/task-type/create', { name: 'Follow-up', category_id: category.category_id });
-    for (let i = 0; i < OPS_TASKS; i++) await ok(s, 'POST', '/opsflow/v1/task/create', { name: `Follow-up ${String(i).padStart(2, '0')}`, status_id: 'new', task_type_id: type.task_type_id });
+    for (let i = 0; i < OPS_TASKS; i++) await ok(s, 'POST', '/opsflow/v1/task/create', { name: `Follow-up ${String(i).padStart(2, '0')}`, status_id: 'new', project_id: '*', task_type_id: type.task_type_id });
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });

@@ -137,7 +137,7 @@ describe('event handlers', () => {
 
     const category = await ok(s, 'POST', '/opsflow/v1/task-category/create', { name: 'Ops', status_options: { TODO: [{ name: 'a' }], IN_PROGRESS: [{ name: 'b' }], COMPLETED: [{ name: 'c' }] } });
     const type = await ok(s, 'POST', '/opsflow/v1/task-type/create', { name: 'Outage', category_id: category.category_id });
-    await ok(s, 'POST', '/opsflow/v1/task/create', { name: 'db down', status_id: category.status_options.TODO[0].status_id, task_type_id: type.task_type_id });
+    await ok(s, 'POST', '/opsflow/v1/task/create', { name: 'db down', status_id: category.status_options.TODO[0].status_id, project_id: '*', task_type_id: type.task_type_id });
     await eventually(async () => ((await tasksOf(s, 'followup')).some((t) => t.fields.some((f: any) => f.name === 'ref' && f.value === 'db down')) ? true : undefined), 'the Opsflow follow-up');
     for (const code of ['refunds', 'closer', 'ops']) await sdk.call('delete_event_handler', { scope: 'h', code });
   });

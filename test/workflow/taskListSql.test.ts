@@ -15,7 +15,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { evaluateFilter } from '../../src/workflow/filter/filterEvaluate.ts';
 import { parseFilter } from '../../src/workflow/filter/filterParser.ts';
 import { compareListValues, representationResolver, sortKeys } from '../../src/workflow/taskList.ts';
-import { cachedDefinitions, representTask, taskPathResolver } from '../../src/workflow/taskRepresentation.ts';
+import { representTask, taskPathResolver } from '../../src/workflow/taskRepresentation.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 
 const ACCOUNT = 'AC' + 'a1'.repeat(16);
@@ -127,10 +127,11 @@ function seed(store: Store, r: ReturnType<typeof random>, count: number): { task
 
 async function differential(store: Store, seedValue: number, rounds: number) {
   const r = random(seedValue);
-  const { tasks } = seed(store, r, 300);
+  const { tasks, versions } = seed(store, r, 300);
   await store.durable();
   const user = 'bob';
-  const defs = store.read((repo) => cachedDefinitions(repo));
+  // The independent evaluation reads definitions from the seed, not the store.
+  const defs = (sid: string) => versions.find((v) => v.sid === sid)!;
   const ctx = { load: (id: string) => tasks.find((t) => t.sid === id), definition: defs, now: Date.UTC(2026, 5, 1), origin: '' };
   const resolverOf = (t: WfTask) => taskPathResolver(t, user, (s) => representationResolver(representTask(t, ctx) as never, user)(s));
   let complete = 0;
@@ -155,7 +156,7 @@ async function differential(store: Store, seedValue: number, rounds: number) {
       });
       expected = keyed.map((k) => k.t);
     }
-    const page = store.read((repo) => repo.wfQueryTasks({ accountSid: ACCOUNT, ...(definition ? { definition } : {}), filter: node, sort, offset, limit, currentUser: user }));
+    const page = await store.replaying(() => store.read((repo) => repo.wfQueryTasks({ accountSid: ACCOUNT, ...(definition ? { definition } : {}), filter: node, sort, offset, limit, currentUser: user })));
     if (page.complete) {
       complete++;
       assert.deepEqual(page.tasks.map((t) => t.sid), expected.slice(offset, offset + limit).map((t) => t.sid), label);

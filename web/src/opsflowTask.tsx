@@ -67,9 +67,12 @@ export function NewOpsTask({ category, types, onCreated, onCancel }: { category:
     const d = new FormData(e.target as HTMLFormElement);
     return submit(async () => {
       const description = String(d.get('description') ?? '');
+      // SpaceONE requires project_id; '*' is the console's "no project" for a type that needs none.
+      const project = String(d.get('project') ?? '').trim();
       const task = await opsflow('task/create', {
         name: String(d.get('name')),
         task_type_id: type?.task_type_id,
+        project_id: project || '*',
         status_id: String(d.get('status')),
         priority,
         ...(description ? { description } : {}),
@@ -110,6 +113,10 @@ export function NewOpsTask({ category, types, onCreated, onCancel }: { category:
           </select>
         </label>
         <AssigneeInput type={type} value={assignee} onChange={setAssignee} />
+        <label>
+          Project{type?.require_project ? '' : ' (optional)'}
+          <input name="project" required={!!type?.require_project} maxLength={128} />
+        </label>
       </div>
       <label>
         Description
