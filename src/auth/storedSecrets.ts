@@ -18,7 +18,7 @@ export interface StoredSecretCensus {
   plain: number;
 }
 
-export function storedSecretCensus(store: Store): StoredSecretCensus {
+export async function storedSecretCensus(store: Store): Promise<StoredSecretCensus> {
   const byKey = new Map<string, number>();
   let plain = 0;
   const count = (sealed: string | undefined, clear: string | undefined) => {
@@ -26,20 +26,22 @@ export function storedSecretCensus(store: Store): StoredSecretCensus {
     if (id !== undefined) byKey.set(id, (byKey.get(id) ?? 0) + 1);
     else if (clear !== undefined) plain++;
   };
-  store.read((repo) => {
-    for (const a of repo.findAll('account', {}) as LegacyAccount[]) count(a.authTokenSealed, a.authToken);
-    for (const k of repo.findAll('apiKey', {}) as LegacyKey[]) count(k.secretSealed, k.secret);
-  });
+  // Through the replay: a store opened for a command holds no documents in memory (its reads go to the database).
+  const [accounts, keys] = await store.replaying(() => store.read((repo) => [repo.findAll('account', {}) as LegacyAccount[], repo.findAll('apiKey', {}) as LegacyKey[]] as const));
+  for (const a of accounts) count(a.authTokenSealed, a.authToken);
+  for (const k of keys) count(k.secretSealed, k.secret);
   return { byKey, plain };
 }
 
 /** Seals the secrets stored in clear and seals again those under another key than the current one, in one
  *  transaction. Returns how many of each it changed. */
-export function sealStoredSecrets(store: Store, secrets: SecretBox): { sealed: number; resealed: number } {
+export async function sealStoredSecrets(store: Store, secrets: SecretBox): Promise<{ sealed: number; resealed: number }> {
   const current = secrets.currentKeyId;
   let sealed = 0;
   let resealed = 0;
-  store.transaction((repo) => {
+  await store.replaying(() => store.transaction((repo) => {
+    sealed = 0;
+    resealed = 0;
     for (const a of repo.findAll('account', {}) as LegacyAccount[]) {
       const { authToken: clear, ...rest } = a;
       if (a.authTokenSealed === undefined && clear !== undefined) {
@@ -60,7 +62,7 @@ export function sealStoredSecrets(store: Store, secrets: SecretBox): { sealed: n
         resealed++;
       }
     }
-  });
+  }));
   return { sealed, resealed };
 }
 
@@ -76,9 +78,9 @@ interface Compactable {
  * so that the clear text does not linger in free space of the database files.
  */
 export async function openStoredSecrets(store: Store, source: KeySource, log: (message: string) => void): Promise<SecretBox> {
-  const census = storedSecretCensus(store);
+  const census = await storedSecretCensus(store);
   const secrets = openSecretBox(source, new Set(census.byKey.keys()), log);
-  const { sealed, resealed } = sealStoredSecrets(store, secrets);
+  const { sealed, resealed } = await sealStoredSecrets(store, secrets);
   await store.durable();
   if (resealed > 0) log(`sealed ${resealed} stored secrets again under key ${secrets.currentKeyId}`);
   if (sealed > 0) {

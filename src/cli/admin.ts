@@ -183,7 +183,7 @@ export async function secretsCommand(argv: string[]): Promise<void> {
   const store = await openStore(db);
   try {
     // The keyring as the server would open it (a missing key file is generated only for an empty database).
-    const census = storedSecretCensus(store);
+    const census = await storedSecretCensus(store);
     let secrets = openSecretBox(source, new Set(census.byKey.keys()), note);
     if (action === 'rotate' && !fromEnv) {
       // The file first: were the process to stop after sealing but before writing it, nothing could open them.
@@ -193,20 +193,20 @@ export async function secretsCommand(argv: string[]): Promise<void> {
       secrets = new SecretBox(keys);
     }
     if (action === 'rotate' || action === 'retire') {
-      const { sealed, resealed } = sealStoredSecrets(store, secrets);
+      const { sealed, resealed } = await sealStoredSecrets(store, secrets);
       await store.durable();
       process.stdout.write(`sealed ${resealed + sealed} stored secrets under key ${secrets.currentKeyId}\n`);
     }
     if (action === 'retire') {
       if (fromEnv) throw new Error('the keys come from SWITCHBOARD_SECRET_KEY: remove the old ones from it there');
-      const still = [...storedSecretCensus(store).byKey.keys()].filter((id) => id !== secrets.currentKeyId);
+      const still = [...(await storedSecretCensus(store)).byKey.keys()].filter((id) => id !== secrets.currentKeyId);
       if (still.length > 0) throw new Error(`stored secrets are still sealed under ${still.join(', ')}; run rotate again`);
       const file = new KeyFile(source.file!);
       const [current] = file.read();
       file.write([current!]);
       process.stdout.write(`${source.file} now holds key ${secrets.currentKeyId} only\n`);
     }
-    const after = storedSecretCensus(store);
+    const after = await storedSecretCensus(store);
     process.stdout.write(`keys (${fromEnv ? 'SWITCHBOARD_SECRET_KEY' : source.file ?? 'in memory'}): ${secrets.keyIds().map((id) => (id === secrets.currentKeyId ? `${id} (seals)` : id)).join(', ')}\n`);
     for (const [id, n] of after.byKey) process.stdout.write(`${n} stored secrets sealed under ${id}\n`);
     if (after.plain > 0) process.stdout.write(`${after.plain} stored secrets in clear (a server start seals them)\n`);

@@ -27,7 +27,7 @@ export class DemoClient {
     const res = await fetch(this.origin + path, { method, headers: { ...this.headers, ...(body !== undefined ? { 'content-type': type } : {}) }, body });
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${parsed?.message ?? parsed?.detail ?? parsed?.error?.message ?? text}`);
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${parsed?.message ?? parsed?.detail?.message ?? parsed?.error?.message ?? text}`);
     return parsed as T;
   }
 }

@@ -153,10 +153,10 @@ describe('Opsflow face as SpaceONE serves it', () => {
     }
     // An event recorded before these fields existed is shown with them, from the event's own actor and time.
     const legacyTask = await ok('task/create', { name: 'Legacy', status_id: 'todo', project_id: '*', task_type_id: type.task_type_id });
-    s.store.transaction((repo) => {
+    await s.store.replaying(() => s.store.transaction((repo) => {
       const [createdEvent] = repo.eventsFor(`opsflow:${s.accountSid}`).filter((e) => e.resourceSid === legacyTask.task_id);
       repo.appendEvent({ ...createdEvent!, sid: `EV${'0'.repeat(31)}1`, eventType: 'opsflow.updated', dateMs: created + 9000, eventData: { ...createdEvent!.eventData, event_id: 'event-legacy', event_type: 'UPDATED', additional_info: JSON.stringify({ updated_data: [], changed_by: 'USlegacy', changed_at: at(created + 9000) }) } });
-    });
+    }));
     await s.store.durable();
     const legacy = (await ok('event/list', { event_id: 'event-legacy' })).results[0];
     assert.equal(legacy.additional_info.updated_by, s.accountSid);

@@ -10,7 +10,7 @@
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,14 +30,20 @@ it('npm pack, install into an empty directory, npx switchboard serve answers /re
   const phase = (name: string, since: number) => t.diagnostic(`${name}: ${((Date.now() - since) / 1000).toFixed(1)} s`);
   let since = Date.now();
   // `prepare` (the build) prints its own lines before npm's JSON.
-  const packOutput = npm(ROOT, 'pack', '--json', '--pack-destination', dir);
+  // Packed from a copy of the checkout: the build (`prepare`) starts by deleting dist/, which the tests running
+  // beside this one use (bin/switchboard.js). The copy shares the checkout's node_modules.
+  const checkout = join(dir, 'checkout');
+  cpSync(ROOT, checkout, { recursive: true, filter: (source) => !/[/\\](node_modules|dist|\.git)$/.test(source) });
+  symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+  const packOutput = npm(checkout, 'pack', '--json', '--pack-destination', dir);
   const packed = JSON.parse(packOutput.slice(packOutput.search(/^\[/m))) as { filename: string; files: { path: string }[] }[];
   phase('npm pack (with the build)', since);
   const files = packed[0]!.files.map((f) => f.path);
   assert.ok(files.includes('dist/main.js'), 'compiled entry point');
   assert.ok(files.includes('dist/store/sqlite/migrations/0001_init.sql'), 'SQLite migrations');
   assert.ok(files.includes('dist/store/postgres/migrations/0001_init.sql'), 'PostgreSQL migrations');
-  assert.ok(files.includes('dist/store/postgres/blockingWorker.mjs'), "the PostgreSQL client's worker");
+  assert.ok(files.includes('dist/store/sqlite/checkpointWorker.mjs'), "SQLite's checkpoint worker");
+  assert.ok(files.includes('web/src/console.css'), "the console's stylesheet");
   for (const asset of ['dist/assets/sdk/taskrouter.js', 'dist/assets/sdk/taskrouter.min.js', 'dist/assets/console/app.js']) assert.ok(files.includes(asset), asset);
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources');
 
@@ -91,6 +97,9 @@ it('npm pack, install into an empty directory, npx switchboard serve answers /re
     const body = await res.text();
     assert.equal(body, readFileSync(join(modules, 'switchboard/dist/assets', path), 'utf8'), `${path} is the prebuilt file`);
   }
+  const stylesheet: Response = await fetch(`${origin}/console/app.css`);
+  assert.equal(stylesheet.status, 200, 'the console stylesheet');
+  assert.ok((await stylesheet.text()).includes(readFileSync(join(modules, 'switchboard/web/src/console.css'), 'utf8')), "the console's own stylesheet is in it");
 
   // A graceful stop: SIGTERM to the process group (npx and the server under it).
   const exited = new Promise<void>((resolve) => server!.once('exit', () => resolve()));
