@@ -1,7 +1,8 @@
-// The Switchboard server process a benchmark drives (`switchboard serve` on the given database, its own account,
+// The Switchboard server process a benchmark drives (the compiled `switchboard serve` on the given database, its own account,
 // no rate limit), and the two ways benchmarks call it: form-encoded (TaskRouter) and JSON (Workflow, Opsflow).
 // A call that is not a success throws with the method, path, status and body.
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
+import { compiledMain } from './compiledServer.ts';
 
 export interface BenchServer {
   server: ChildServer;
@@ -12,7 +13,7 @@ export interface BenchServer {
 }
 
 export async function startBenchServer(db: string, account: { sid: string; token: string }, env: Record<string, string> = {}): Promise<BenchServer> {
-  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env });
+  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env }, [], compiledMain());
   const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
   const call = async (method: string, path: string, contentType: string | undefined, body: string | undefined) => {
     const res = await fetch(server.origin + path, { method, headers: { authorization: auth, ...(contentType ? { 'content-type': contentType } : {}) }, body });

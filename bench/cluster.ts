@@ -9,6 +9,7 @@
 // node that routes it, as a load balancer routing by workspace would (a `random` line shows the cost of landing
 // on another node: the request is forwarded through the database).
 // Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6]
+import { compiledMain } from './compiledServer.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -51,8 +52,8 @@ async function cluster(n: number, sqlite?: string) {
   // Every node holds the same master key of the stored secrets.
   const url = sqlite ?? (await freshDatabase());
   const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
-  const nodes: ChildServer[] = [await startChild(env)];
-  for (let i = 1; i < n; i++) nodes.push(await startChild(env));
+  const nodes: ChildServer[] = [await startChild(env, [], compiledMain())];
+  for (let i = 1; i < n; i++) nodes.push(await startChild(env, [], compiledMain()));
   const workspaces: { sid: string; workers: { sid: string; token: string }[] }[] = [];
   for (let w = 0; w < WORKSPACES; w++) {
     const origin = nodes[w % n]!.origin;

@@ -4,6 +4,7 @@
 // restart-to-ready time (process start until it answers, with the workspace's router built and its timers
 // armed) and the server's resident memory (RSS) once ready and after one routing decision.
 // Run: node --import tsx bench/scale.ts [workers=15000] [queues=5000] [tasks=500000]
+import { compiledMain } from './compiledServer.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +69,7 @@ const seedS = (performance.now() - seedStart) / 1000;
 
 // 2. Restart: the real server process on that file.
 const t0 = performance.now();
-const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' });
+const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000' }, [], compiledMain());
 const readyS = (performance.now() - t0) / 1000;
 const pid = server.process.pid!;
 const rssReady = rssMiB(pid);

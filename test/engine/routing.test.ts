@@ -118,6 +118,36 @@ describe('routing: worker choice', () => {
     assert.equal((await f.fetchTask(t4)).assignment_status, 'pending');
   });
 
+  it('one queue, several channels: a worker gets the oldest task of a channel it has room on, and each channel in turn', async () => {
+    f = await RoutingFixture.create();
+    const q = await f.queue('Q');
+    await f.workflow({ task_routing: { default_filter: { queue: q } } });
+    const alice = await f.worker('alice', {}, 'Offline');
+    // Default (capacity 1) and voice (capacity 1) tasks interleaved in one queue, oldest first.
+    const d1 = (await f.task({ n: 'd1' })).sid;
+    f.advance(1);
+    const v1 = (await f.task({ n: 'v1' }, { TaskChannel: 'voice' })).sid;
+    f.advance(1);
+    const d2 = (await f.task({ n: 'd2' })).sid;
+    f.advance(1);
+    const v2 = (await f.task({ n: 'v2' }, { TaskChannel: 'voice' })).sid;
+    await f.setActivity(alice, 'Available');
+    // Room on both channels in a multitasking workspace: the oldest task of each.
+    assert.deepEqual((await f.offers(alice)).sort(), [d1, v1].sort());
+    // Completing the voice task frees voice only: the next voice task, not the older default one.
+    await f.acceptAndComplete(alice, v1);
+    assert.deepEqual((await f.offers(alice)).sort(), [d1, v2].sort());
+    await f.acceptAndComplete(alice, d1);
+    assert.deepEqual((await f.offers(alice)).sort(), [d2, v2].sort());
+    // A channel made unavailable takes no offers; its tasks wait for it.
+    await f.acceptAndComplete(alice, v2);
+    await f.ok('POST', f.path(`/Workers/${alice}/Channels/voice`), { Available: 'false' });
+    const v3 = (await f.task({ n: 'v3' }, { TaskChannel: 'voice' })).sid;
+    assert.deepEqual(await f.offers(alice), [d2]);
+    await f.ok('POST', f.path(`/Workers/${alice}/Channels/voice`), { Available: 'true' });
+    assert.deepEqual((await f.offers(alice)).sort(), [d2, v3].sort());
+  });
+
   it('multitasking workspace: the queue reservation activity is not applied and capacity allows parallel offers', async () => {
     f = await RoutingFixture.create();
     const busy = (await f.ok('POST', f.path('/Activities'), { FriendlyName: 'Reserved', Available: 'true' })).sid;

@@ -23,12 +23,15 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startChild(env: Record<string, string>, args: string[] = []): Promise<ChildServer> {
+/** `main`: the entry point to run, the sources through tsx by default; a compiled `.js` one (dist/main.js, what
+ *  `npm start` runs) runs with plain node. */
+export async function startChild(env: Record<string, string>, args: string[] = [], main: string = MAIN): Promise<ChildServer> {
   const port = await freePort();
   // CHILD_NODE_ARGS adds node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
   // it under a benchmark's load; NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN, 'serve', ...args], {
+  const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, main, 'serve', ...args], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@
 // ordered pending tasks, compiled workflows, the active tasks and reservations, and the timers.
 import type { Reservation, Task, TaskQueue, Worker, WorkerChannel } from '../../core/entities.ts';
 import type { CompiledExpression } from '../../expr/index.ts';
+import type { PendingTasks } from './pendingTasks.ts';
 import type { SortedList } from './sortedList.ts';
 
 export interface ChannelState {
@@ -47,7 +48,8 @@ export interface QueueState {
   /** Members that are ready for work, longest idle first: a routing decision reads from the head instead of
    *  scanning every member. */
   ready: SortedList<WorkerState>;
-  pending: SortedList<TaskState>;
+  /** Tasks that can take another reservation, by task channel, each channel's list in the queue's order. */
+  pending: PendingTasks;
 }
 
 export interface ReservationState {

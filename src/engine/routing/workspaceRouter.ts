@@ -33,6 +33,7 @@ import { compileExpression } from '../../expr/index.ts';
 import { assertVersion } from '../configuration/context.ts';
 import { lookup } from '../../expr/evaluate.ts';
 import { type CompiledTarget, type CompiledWorkflow, compileWorkflow } from './compiledWorkflow.ts';
+import { PendingTasks } from './pendingTasks.ts';
 import { SortedList } from './sortedList.ts';
 import type { ChannelState, QueueState, TaskState, WorkerState } from './state.ts';
 import { TimerHeap } from './timerHeap.ts';
@@ -287,7 +288,7 @@ export class WorkspaceRouter {
   /** Tasks waiting or reserved in a queue, in the order they will be offered (for statistics and tests). */
   queueOrder(queueSid: string): string[] {
     const q = this.queues.get(queueSid);
-    return q ? [...q.pending].map((t) => t.entity.sid) : [];
+    return q ? q.pending.all().map((t) => t.entity.sid) : [];
   }
 
   nextDue(): number | undefined {
@@ -344,14 +345,14 @@ export class WorkspaceRouter {
       lifo,
       members: new Set(),
       ready: new SortedList(idleOrder),
-      pending: new SortedList(lifo ? lifoOrder : fifoOrder),
+      pending: new PendingTasks(lifo ? lifoOrder : fifoOrder),
     };
   }
 
   private directQueue(workerSid: string): QueueState {
     let q = this.directQueues.get(workerSid);
     if (!q) {
-      q = { sid: workerSid, entity: undefined, expression: undefined, maxReservedWorkers: 1, lifo: false, members: new Set([workerSid]), ready: new SortedList(idleOrder), pending: new SortedList(fifoOrder) };
+      q = { sid: workerSid, entity: undefined, expression: undefined, maxReservedWorkers: 1, lifo: false, members: new Set([workerSid]), ready: new SortedList(idleOrder), pending: new PendingTasks(fifoOrder) };
       this.directQueues.set(workerSid, q);
       const w = this.workers.get(workerSid);
       if (w) {
@@ -589,11 +590,17 @@ export class WorkspaceRouter {
       for (const qs of w.queues) {
         const q = this.queueState(qs);
         if (!q) continue;
-        for (const ts of q.pending) {
-          if (!this.canTakeMore(ts, q)) continue;
-          if (!this.eligible(w, ts, this.currentTarget(ts))) continue;
-          if (!best || this.betterCandidate(ts, q, best.ts, best.q)) best = { ts, q };
-          break; // the first fitting task is this queue's best
+        for (const channelSid of q.pending.channels()) {
+          // A channel without room: none of its tasks can fit, so none is looked at (except in a worker's direct
+          // queue, whose tasks may ignore capacity).
+          const ch = w.channels.get(channelSid);
+          if (q.entity && (!ch || !ch.entity.available || ch.held >= ch.entity.capacity)) continue;
+          for (const ts of q.pending.onChannel(channelSid)) {
+            if (!this.canTakeMore(ts, q)) continue;
+            if (!this.eligible(w, ts, this.currentTarget(ts))) continue;
+            if (!best || this.betterCandidate(ts, q, best.ts, best.q)) best = { ts, q };
+            break; // the first fitting task is this queue's best on this channel
+          }
         }
       }
       if (!best) return;
