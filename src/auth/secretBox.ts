@@ -60,12 +60,17 @@ const context = {
   keySecret: (keySid: string) => `apiKey:${keySid}:secret`,
 };
 
+/** Opened secrets kept at most (accounts and API keys in use); past it the cache starts again. */
+const OPENED_CACHE_LIMIT = 10_000;
+
 export class SecretBox {
   private keys = new Map<string, Buffer>();
   private current = '';
   private readonly source: KeyringSource | undefined;
   private stamp = '';
   private reloadedAt = 0;
+  /** Secrets opened so far, by row and sealed text. */
+  private readonly opened = new Map<string, string>();
 
   /** `keys[0]` seals; every key opens. With a `source`, the keyring follows it (see seal() and open()). */
   constructor(keys: readonly Buffer[], source?: KeyringSource) {
@@ -126,13 +131,21 @@ export class SecretBox {
     if (!key) {
       throw new SecretUnavailableError(`the stored secret of ${where} is sealed with key ${keyId}, which this server's keyring (${this.keyIds().join(', ')}) does not hold`);
     }
+    // Every request with account or key credentials opens its secret: remember what opened (the sealed text
+    // and its row bind the answer; a key dropped from the keyring still refuses, checked above).
+    const cacheKey = `${where}\n${sealed}`;
+    const known = this.opened.get(cacheKey);
+    if (known !== undefined) return known;
     const [, , iv, body] = sealed.split(':') as [string, string, string, string];
     const data = Buffer.from(body, 'base64url');
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(where, 'utf8'));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      const plain = Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      if (this.opened.size >= OPENED_CACHE_LIMIT) this.opened.clear();
+      this.opened.set(cacheKey, plain);
+      return plain;
     } catch {
       throw new SecretUnavailableError(`the stored secret of ${where} does not open with key ${keyId} (altered, or moved from another row)`);
     }
