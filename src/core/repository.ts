@@ -138,5 +138,11 @@ export interface Store {
    * Request handlers, hooks and background loops run their store work through it.
    */
   replaying<T>(work: () => T | Promise<T>): Promise<T>;
+  /** Event retention (store/retention.ts): deletes up to `limit` of one workspace's events older than
+   *  `cutoffMs` (then its rollup rows of the minutes before it), keeping those its webhook receiver is owed.
+   *  Returns how many rows went (0: nothing left to prune there). */
+  pruneBatch?(workspaceSid: string, cutoffMs: number, limit: number): Promise<number>;
+  /** The workspaces whose event logs this process prunes (on several nodes: those it routes). */
+  prunableWorkspaces?(): Promise<string[]>;
   close(): void;
 }

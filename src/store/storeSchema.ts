@@ -148,8 +148,193 @@ export function eventWhereClause(q: EventQuery, dialect: WhereDialect): { sql: s
   for (const [field, values] of Object.entries(q.data ?? {})) {
     if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
     const column = INDEXED_EVENT_FIELDS.has(field) ? field : dialect.eventDataField(field);
+    // No value matches nothing (PostgreSQL has no `IN ()`).
+    if (values.length === 0) {
+      parts.push(dialect.never);
+      continue;
+    }
     parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
     params.push(...values);
   }
   return { sql: parts.join(' AND '), params };
+}
+
+// ---- Per-minute rollups of the event log (migration 0034) ---------------------------------------------------
+//
+// Cumulative statistics sum the events of a window. Summing the raw rows costs O(events in the window) (a
+// 30-day window of a busy workspace is millions of rows), so every event is also added, in the same commit as
+// the event row, to per-minute rollup rows. A statistics request then reads O(minutes in the window) rollup
+// rows plus the raw events of the two partial edge minutes.
+//
+// * `event_minutes` is keyed by (workspace, minute, event type, workflow, task queue, task channel): the scope
+//   dimensions the workspace, workflow and queue statistics filter by. Every event type is rolled up (so the
+//   store needs no list of the types statistics use).
+// * `worker_minutes` is keyed by (workspace, minute, worker, event type, task channel, previous activity) and
+//   holds only reservation.* events and worker.activity.update events that carry the time spent in the
+//   previous activity: what the worker statistics read. Kept apart so the task-scope rollup does not grow
+//   with the number of workers.
+//
+// Each row holds the count and, for task age and task age in queue (whole seconds, missing = 0), the sum,
+// minimum and maximum; worker rows also the time in the previous activity (whole seconds). Sums add, minima
+// and maxima combine, so the rollup answers equal the raw aggregate exactly. A missing dimension is stored as
+// '' (part of the key; NULLs would not conflict in the UPSERT), which no filter value (a SID) ever equals.
+// Only TaskRouter workspaces' logs are rolled up (statistics exist only there): the Workflow and Opsflow logs
+// (`workflow:AC...`, `opsflow:AC...`) are written by any node of a cluster, and shared rollup rows would make
+// those nodes wait on each other's row locks.
+
+/** Whether a log (an event's workspace_sid) has rollups. */
+export const rolledUp = (workspaceSid: string) => workspaceSid.startsWith('WS');
+
+export const MINUTE_MS = 60_000;
+export const EVENT_MINUTE_KEYS = ['workspace_sid', 'minute', 'event_type', 'workflow_sid', 'task_queue_sid', 'task_channel_sid'] as const;
+export const WORKER_MINUTE_KEYS = ['workspace_sid', 'minute', 'worker_sid', 'event_type', 'task_channel_sid', 'activity_sid'] as const;
+const MEASURES = ['n', 'a_sum', 'a_min', 'a_max', 'q_sum', 'q_min', 'q_max'] as const;
+const WORKER_MEASURES = [...MEASURES, 's_sum', 's_min', 's_max'] as const;
+export const EVENT_MINUTE_COLUMNS = [...EVENT_MINUTE_KEYS, ...MEASURES];
+export const WORKER_MINUTE_COLUMNS = [...WORKER_MINUTE_KEYS, ...WORKER_MEASURES];
+
+/** Whether an event (as an eventRow) goes into worker_minutes. */
+function workerRolled(type: string, previousActivityMs: unknown): boolean {
+  return type.startsWith('reservation.') || (type === 'worker.activity.update' && previousActivityMs !== null);
+}
+
+/** The rollup deltas of a batch of event rows (eventRow's layout), summed per key and sorted by key, so that
+ *  two writers upserting the same rows lock them in the same order (PostgreSQL). */
+export function rollupDeltas(rows: readonly unknown[][]): { minutes: unknown[][]; workers: unknown[][] } {
+  const minutes = new Map<string, number[] & { key: unknown[] }>();
+  const workers = new Map<string, number[] & { key: unknown[] }>();
+  const add = (into: typeof minutes, key: unknown[], values: number[]) => {
+    const k = JSON.stringify(key);
+    const had = into.get(k);
+    if (!had) {
+      into.set(k, Object.assign([1, ...values.flatMap((v) => [v, v, v])], { key }));
+      return;
+    }
+    had[0]!++;
+    values.forEach((v, i) => {
+      had[1 + i * 3]! += v;
+      had[2 + i * 3] = Math.min(had[2 + i * 3]!, v);
+      had[3 + i * 3] = Math.max(had[3 + i * 3]!, v);
+    });
+  };
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  for (const r of rows) {
+    if (!rolledUp(String(r[2]))) continue;
+    const [, , ws, type, , dateMs, , , worker, , queue, workflow, channel, age, ageInQueue, prevSid, prevMs] = r;
+    const minute = Math.floor(Number(dateMs) / MINUTE_MS);
+    const a = age === null ? 0 : Number(age);
+    const q = ageInQueue === null ? 0 : Number(ageInQueue);
+    add(minutes, [ws, minute, type, s(workflow), s(queue), s(channel)], [a, q]);
+    if (workerRolled(String(type), prevMs)) {
+      // As SQL's integer division (previous_activity_ms / 1000) truncates.
+      const secs = prevMs === null ? 0 : Math.trunc(Number(prevMs) / 1000);
+      add(workers, [ws, minute, s(worker), type, s(channel), s(prevSid)], [a, q, secs]);
+    }
+  }
+  const out = (m: typeof minutes) => [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, v]) => [...v.key, ...v]);
+  return { minutes: out(minutes), workers: out(workers) };
+}
+
+/** One UPSERT of `count` rollup rows (`?` placeholders): counts and sums add, minima and maxima combine.
+ *  `least`/`greatest` are min/max of two values (SQLite: min, max; PostgreSQL: least, greatest). */
+export function rollupUpsertSql(table: 'event_minutes' | 'worker_minutes', count: number, least: string, greatest: string): string {
+  const keys = table === 'event_minutes' ? EVENT_MINUTE_KEYS : WORKER_MINUTE_KEYS;
+  const columns = table === 'event_minutes' ? EVENT_MINUTE_COLUMNS : WORKER_MINUTE_COLUMNS;
+  const measures = columns.slice(keys.length);
+  const one = `(${columns.map(() => '?').join(', ')})`;
+  const set = measures.map((m) => {
+    if (m === 'n' || m.endsWith('_sum')) return `${m} = ${table}.${m} + excluded.${m}`;
+    return `${m} = ${m.endsWith('_min') ? least : greatest}(${table}.${m}, excluded.${m})`;
+  });
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(count).fill(one).join(', ')} ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${set.join(', ')}`;
+}
+
+/** A window cut at whole minutes: the rollup minutes [first, end) and the raw edges before and after them. */
+export function wholeMinutes(fromMs: number, toMs: number): { first: number; end: number; edges: [number, number][] } | undefined {
+  const first = Math.ceil(fromMs / MINUTE_MS);
+  const end = Math.floor((toMs + 1) / MINUTE_MS);
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(end) || end <= first) return undefined;
+  const edges: [number, number][] = [];
+  if (fromMs < first * MINUTE_MS) edges.push([fromMs, first * MINUTE_MS - 1]);
+  if (end * MINUTE_MS <= toMs) edges.push([end * MINUTE_MS, toMs]);
+  return { first, end, edges };
+}
+
+function rollupFilter(q: EventQuery, dialect: WhereDialect, first: number, end: number, extra: string[] = []): { sql: string; params: unknown[] } {
+  const parts = ['workspace_sid = ?', 'minute >= ?', 'minute < ?', ...extra];
+  const params: unknown[] = [q.workspaceSid, first, end];
+  if (q.eventTypes?.length) {
+    parts.push(`event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
+    params.push(...q.eventTypes);
+  }
+  for (const [field, values] of Object.entries(q.data ?? {})) {
+    if (values.length === 0) {
+      parts.push(dialect.never);
+      continue;
+    }
+    parts.push(`${field} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+const TASK_SCOPE_FIELDS = new Set(['workflow_sid', 'task_queue_sid', 'task_channel_sid']);
+const WORKER_SCOPE_FIELDS = new Set(['worker_sid', 'task_channel_sid']);
+
+/**
+ * The per-type totals of a statistics window (the columns `type, n, a_sum, a_min, a_max, q_sum, q_min, q_max`,
+ * `?` placeholders) read from the rollups for the whole minutes and from the events for the partial edge
+ * minutes; undefined when the rollups cannot answer the query (a filter on another field, worker filters with
+ * non-reservation types, or a window shorter than a whole minute): then the caller sums the events.
+ */
+export function rollupTotalsSql(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } | undefined {
+  if (!rolledUp(q.workspaceSid)) return undefined;
+  const fields = Object.keys(q.data ?? {});
+  let table: 'event_minutes' | 'worker_minutes';
+  if (fields.every((f) => TASK_SCOPE_FIELDS.has(f))) table = 'event_minutes';
+  else if (fields.every((f) => WORKER_SCOPE_FIELDS.has(f)) && q.eventTypes?.length && q.eventTypes.every((t) => t.startsWith('reservation.'))) table = 'worker_minutes';
+  else return undefined;
+  const cut = wholeMinutes(q.fromMs, q.toMs);
+  if (!cut) return undefined;
+  const r = rollupFilter(q, dialect, cut.first, cut.end);
+  const selects = [`SELECT event_type AS t, n, a_sum, a_min, a_max, q_sum, q_min, q_max FROM ${table} WHERE ${r.sql}`];
+  const params = [...r.params];
+  for (const [from, to] of cut.edges) {
+    const w = eventWhereClause({ ...q, fromMs: from, toMs: to }, dialect);
+    selects.push(
+      `SELECT event_type, 1, coalesce(task_age, 0), coalesce(task_age, 0), coalesce(task_age, 0),
+         coalesce(task_age_in_queue, 0), coalesce(task_age_in_queue, 0), coalesce(task_age_in_queue, 0) FROM events WHERE ${w.sql}`,
+    );
+    params.push(...w.params);
+  }
+  return {
+    sql: `SELECT t AS type, sum(n) AS n, sum(a_sum) AS a_sum, min(a_min) AS a_min, max(a_max) AS a_max, sum(q_sum) AS q_sum, min(q_min) AS q_min, max(q_max) AS q_max
+      FROM (${selects.join(' UNION ALL ')}) AS r GROUP BY t`,
+    params,
+  };
+}
+
+/** The time in each previous activity over a window (columns `a, n, s, lo, hi`), from worker_minutes plus the
+ *  raw edge minutes; undefined when the rollups cannot answer it (then the caller sums the events). A missing
+ *  previous activity comes out as '' (the raw aggregate groups it as NULL). */
+export function rollupActivitySql(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } | undefined {
+  if (!rolledUp(q.workspaceSid) || !Object.keys(q.data ?? {}).every((f) => WORKER_SCOPE_FIELDS.has(f))) return undefined;
+  const cut = wholeMinutes(q.fromMs, q.toMs);
+  if (!cut) return undefined;
+  const activity = { ...q, eventTypes: ['worker.activity.update'] };
+  const r = rollupFilter(activity, dialect, cut.first, cut.end);
+  const selects = [`SELECT activity_sid AS act, n, s_sum, s_min, s_max FROM worker_minutes WHERE ${r.sql}`];
+  const params = [...r.params];
+  for (const [from, to] of cut.edges) {
+    const w = eventWhereClause({ ...activity, fromMs: from, toMs: to }, dialect);
+    selects.push(
+      `SELECT coalesce(previous_activity_sid, ''), 1, previous_activity_ms / 1000, previous_activity_ms / 1000, previous_activity_ms / 1000
+       FROM events WHERE ${w.sql} AND previous_activity_ms IS NOT NULL`,
+    );
+    params.push(...w.params);
+  }
+  return {
+    sql: `SELECT act AS a, sum(n) AS n, sum(s_sum) AS s, min(s_min) AS lo, max(s_max) AS hi FROM (${selects.join(' UNION ALL ')}) AS r GROUP BY act`,
+    params,
+  };
 }

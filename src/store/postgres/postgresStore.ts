@@ -23,7 +23,7 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
@@ -55,6 +55,10 @@ const FREEZE_BEFORE_COMMIT = process.env.SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT;
 const MAX_REMEMBERED_VERSIONS = 500_000;
 /** Event rows per INSERT statement. */
 const EVENT_BATCH = 64;
+/** Rollup keys per UPSERT (16 columns each). */
+const ROLLUP_BATCH = 64;
+/** Rollup minutes deleted per retention statement. */
+const ROLLUP_PRUNE_MINUTES = 60;
 
 /** bigint counts and positions fit in a double here; JSON documents stay text (parsed where they are read). */
 const TYPES = {
@@ -281,6 +285,38 @@ export class PostgresStore implements Store {
   async queryAside<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     const r = await this.aux.query<R & pg.QueryResultRow>(sql, params as unknown[]);
     return r.rows;
+  }
+
+  /**
+   * Event retention: deletes up to `limit` events older than `cutoffMs` (and then the rollup rows of the
+   * minutes before it) of one TaskRouter workspace, never an event its webhook receiver is still owed (after
+   * its `event-callback:` cursor). One short autocommitted statement on the auxiliary connection, outside the
+   * write path: it locks only the expired rows, which nobody writes. Only the workspace's owner calls it
+   * (store/retention.ts), so nodes do not delete the same rows; it would be safe anyway (idempotent).
+   */
+  async pruneBatch(workspaceSid: string, cutoffMs: number, limit: number): Promise<number> {
+    const events = await this.aux.query(
+      `DELETE FROM events WHERE seq IN (
+         SELECT seq FROM events WHERE workspace_sid = $1 AND date_ms < $2
+           AND seq <= coalesce((SELECT position FROM cursors WHERE name = $3), 9223372036854775807) LIMIT $4)`,
+      [workspaceSid, cutoffMs, `event-callback:${workspaceSid}`, limit],
+    );
+    if ((events.rowCount ?? 0) > 0) return events.rowCount ?? 0;
+    const minute = Math.floor(cutoffMs / MINUTE_MS);
+    let rollups = 0;
+    for (const table of ['event_minutes', 'worker_minutes']) {
+      const oldest = (await this.aux.query<{ m: string | null }>(`SELECT min(minute) AS m FROM ${table} WHERE workspace_sid = $1`, [workspaceSid])).rows[0]?.m;
+      if (oldest === null || oldest === undefined || Number(oldest) >= minute) continue;
+      const r = await this.aux.query(`DELETE FROM ${table} WHERE workspace_sid = $1 AND minute >= $2 AND minute < $3`, [workspaceSid, oldest, Math.min(minute, Number(oldest) + ROLLUP_PRUNE_MINUTES)]);
+      rollups += r.rowCount ?? 0;
+    }
+    return rollups;
+  }
+
+  /** The TaskRouter workspaces whose event logs this node prunes: those it routes. */
+  async prunableWorkspaces(): Promise<string[]> {
+    const rows = await this.aux.query<{ sid: string }>(`SELECT sid FROM workspaces ORDER BY seq`);
+    return rows.rows.map((r) => r.sid).filter((sid) => this.owns(sid));
   }
 
   /** Called if a connection to the database is lost (a restart or failover of the server): the store then
@@ -525,8 +561,21 @@ export class PostgresStore implements Store {
         return eventRows(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`, w.params);
       },
       eventTotals: (query, ageThresholds): EventTypeTotals[] => {
+        // SplitByWaitTime's thresholds are any number of seconds: only the raw task ages answer them exactly.
+        const rolled = ageThresholds.length === 0 ? rollupTotalsSql(query, DIALECT) : undefined;
+        if (rolled) {
+          return read(`rolled totals ${q(rolled.sql, rolled.params)}`, async () =>
+            (await this.rows<Record<string, unknown>>(rolled.sql, rolled.params)).map((r) => ({
+              eventType: String(r.type),
+              count: Number(r.n),
+              taskAge: { sum: Number(r.a_sum), min: Number(r.a_min), max: Number(r.a_max) },
+              taskAgeInQueue: { sum: Number(r.q_sum), min: Number(r.q_min), max: Number(r.q_max) },
+              aboveAge: [],
+            })),
+          );
+        }
         const w = eventWhere(query);
-        const above = ageThresholds.map((_, i) => `, count(*) FILTER (WHERE coalesce(task_age, 0) > ?) AS above_${i}`).join('');
+        const above = ageThresholds.map((_, i) => `, count(*) FILTER (WHERE coalesce(task_age, 0) > ?::numeric) AS above_${i}`).join('');
         const sql = `SELECT event_type AS type, count(*) AS n,
              sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
              sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${above}
@@ -543,6 +592,16 @@ export class PostgresStore implements Store {
         );
       },
       activityTimeTotals: (query): ActivityTimeTotals[] => {
+        const rolled = rollupActivitySql(query, DIALECT);
+        if (rolled) {
+          return read(`rolled activity ${q(rolled.sql, rolled.params)}`, async () =>
+            (await this.rows<Record<string, unknown>>(rolled.sql, rolled.params)).map((r) => ({
+              activitySid: r.a === '' ? 'null' : String(r.a),
+              count: Number(r.n),
+              seconds: { sum: Number(r.s), min: Number(r.lo), max: Number(r.hi) },
+            })),
+          );
+        }
         const w = eventWhere({ ...query, eventTypes: ['worker.activity.update'] });
         const sql = `SELECT previous_activity_sid AS a, count(*) AS n, sum(previous_activity_ms / 1000) AS s, min(previous_activity_ms / 1000) AS lo, max(previous_activity_ms / 1000) AS hi
            FROM events WHERE ${w.sql} AND previous_activity_ms IS NOT NULL GROUP BY previous_activity_sid`;
@@ -575,7 +634,11 @@ export class PostgresStore implements Store {
         this.stage(`DELETE FROM cursors WHERE name = ?`, [name]);
         this.stagePending(`cursors:${name}`, null);
       },
-      deleteEvents: (workspaceSid) => this.stage(`DELETE FROM events WHERE workspace_sid = ?`, [workspaceSid]),
+      deleteEvents: (workspaceSid) => {
+        this.stage(`DELETE FROM events WHERE workspace_sid = ?`, [workspaceSid]);
+        this.stage(`DELETE FROM event_minutes WHERE workspace_sid = ?`, [workspaceSid]);
+        this.stage(`DELETE FROM worker_minutes WHERE workspace_sid = ?`, [workspaceSid]);
+      },
       eventsFor: (workspaceSid) => eventRows(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid]),
       opsGetTask: (taskId) => {
         const own = this.pendingRead(`ops_tasks:${taskId}`);
@@ -803,16 +866,25 @@ export class PostgresStore implements Store {
     const w = this.writer;
     const sent: Promise<pg.QueryResult>[] = [w.query('BEGIN')];
     for (const s of group.statements) sent.push(w.query(prepared(s.text, s.values)));
-    for (let i = 0; i < group.events.length; i += EVENT_BATCH) {
-      const batch = group.events.slice(i, i + EVENT_BATCH);
+    const eventRows = group.events.map(eventRow);
+    for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
+      const batch = eventRows.slice(i, i + EVENT_BATCH);
       const values: unknown[] = [];
-      const tuples = batch.map((e) => {
-        const row = eventRow(e);
+      const tuples = batch.map((row) => {
         const start = values.length;
         values.push(...row);
         return `(${row.map((_, k) => `$${start + k + 1}`).join(', ')})`;
       });
       sent.push(w.query(prepared(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values)));
+    }
+    // The per-minute rollups (storeSchema.ts), in the same batch: no extra round trip. Keys come sorted, so two
+    // transactions upserting the same rows lock them in the same order.
+    const deltas = rollupDeltas(eventRows);
+    for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
+      for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
+        const batch = keys.slice(i, i + ROLLUP_BATCH);
+        sent.push(w.query(prepared(pgSql(rollupUpsertSql(table, batch.length, 'least', 'greatest')), batch.flat())));
+      }
     }
     if (this.nodeId !== undefined && group.workspaces.size > 0) {
       sent.push(w.query(prepared('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`])));

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
@@ -61,6 +61,10 @@ interface CommittedGroup {
 
 /** How many event rows one INSERT carries (17 columns each; SQLite takes up to 32,766 parameters). */
 const EVENT_BATCH = 64;
+/** Rollup keys per UPSERT (16 columns each). */
+const ROLLUP_BATCH = 64;
+/** Rollup minutes deleted per retention statement. */
+const ROLLUP_PRUNE_MINUTES = 60;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -73,6 +77,10 @@ export class SqliteStore implements Store {
   private unwrittenEvents: EventRecord[] = [];
   /** Where the transaction in progress starts in `unwrittenEvents`. */
   private transactionEventsStart = 0;
+  /** Whether a transaction (a SAVEPOINT) is open, and the earlier transactions' events that a read inside it
+   *  wrote into that savepoint: if it rolls back they are unwritten again, not lost with it. */
+  private inTransaction = false;
+  private writtenForEarlier: EventRecord[] = [];
   /** The open commit group: its events and who waits for it to be durable. */
   private group: { events: EventRecord[]; waiters: GroupWaiters; transactions: number } | undefined;
   /** Committed groups waiting for the next fsync, and whether one is running. */
@@ -288,6 +296,17 @@ export class SqliteStore implements Store {
       },
       eventTotals: (query: EventQuery, ageThresholds: readonly number[]): EventTypeTotals[] => {
         this.writeEvents();
+        // SplitByWaitTime's thresholds are any number of seconds: only the raw task ages answer them exactly.
+        const rolled = ageThresholds.length === 0 ? rollupTotalsSql(query, DIALECT) : undefined;
+        if (rolled) {
+          return (stmt(rolled.sql).raw().all(...rolled.params) as unknown[][]).map((r) => ({
+            eventType: String(r[0]),
+            count: Number(r[1]),
+            taskAge: { sum: Number(r[2]), min: Number(r[3]), max: Number(r[4]) },
+            taskAgeInQueue: { sum: Number(r[5]), min: Number(r[6]), max: Number(r[7]) },
+            aboveAge: [],
+          }));
+        }
         const w = eventWhere(query);
         const above = ageThresholds.map(() => ', sum(coalesce(task_age, 0) > ?)').join('');
         const rows = stmt(
@@ -308,6 +327,14 @@ export class SqliteStore implements Store {
       },
       activityTimeTotals: (query: EventQuery): ActivityTimeTotals[] => {
         this.writeEvents();
+        const rolled = rollupActivitySql(query, DIALECT);
+        if (rolled) {
+          return (stmt(rolled.sql).raw().all(...rolled.params) as unknown[][]).map((r) => ({
+            activitySid: r[0] === '' ? 'null' : String(r[0]),
+            count: Number(r[1]),
+            seconds: { sum: Number(r[2]), min: Number(r[3]), max: Number(r[4]) },
+          }));
+        }
         const w = eventWhere({ ...query, eventTypes: ['worker.activity.update'] });
         const rows = stmt(
           `SELECT previous_activity_sid, count(*), sum(previous_activity_ms / 1000), min(previous_activity_ms / 1000), max(previous_activity_ms / 1000)
@@ -349,6 +376,8 @@ export class SqliteStore implements Store {
       deleteEvents: (workspaceSid: string) => {
         this.writeEvents();
         stmt(`DELETE FROM events WHERE workspace_sid = ?`).run(workspaceSid);
+        stmt(`DELETE FROM event_minutes WHERE workspace_sid = ?`).run(workspaceSid);
+        stmt(`DELETE FROM worker_minutes WHERE workspace_sid = ?`).run(workspaceSid);
       },
       eventsFor: (workspaceSid: string) => {
         this.writeEvents();
@@ -390,15 +419,55 @@ export class SqliteStore implements Store {
   private writeEvents(): void {
     const rows = this.unwrittenEvents;
     if (rows.length === 0) return;
+    if (this.inTransaction && this.transactionEventsStart > 0) this.writtenForEarlier.push(...rows.slice(0, this.transactionEventsStart));
     this.unwrittenEvents = [];
     this.transactionEventsStart = 0;
-    for (let i = 0; i < rows.length; i += EVENT_BATCH) {
-      const batch = rows.slice(i, i + EVENT_BATCH);
+    const eventRows = rows.map(eventRow);
+    for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
+      const batch = eventRows.slice(i, i + EVENT_BATCH);
       const one = `(${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`;
-      const params: unknown[] = [];
-      for (const e of batch) params.push(...eventRow(e));
-      this.stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${Array(batch.length).fill(one).join(', ')}`).run(...params);
+      this.stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${Array(batch.length).fill(one).join(', ')}`).run(...batch.flat());
     }
+    // The per-minute rollups, in the same transaction (storeSchema.ts): one UPSERT per ROLLUP_BATCH keys.
+    const deltas = rollupDeltas(eventRows);
+    for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
+      for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
+        const batch = keys.slice(i, i + ROLLUP_BATCH);
+        this.stmt(rollupUpsertSql(table, batch.length, 'min', 'max')).run(...batch.flat());
+      }
+    }
+  }
+
+  /**
+   * Event retention: deletes up to `limit` events older than `cutoffMs` (and the rollup rows of the minutes
+   * before it) of one TaskRouter workspace, never an event its webhook receiver is still owed (after its
+   * `event-callback:` cursor). One short statement in its own transaction, run between commit groups (never
+   * inside one): the caller (store/retention.ts) yields to the event loop between batches. Returns the number
+   * of rows deleted (0: nothing more to prune here).
+   */
+  async pruneBatch(workspaceSid: string, cutoffMs: number, limit: number): Promise<number> {
+    await this.durable();
+    while (this.group) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.closed) return 0;
+    const owed = (this.stmt(`SELECT position FROM cursors WHERE name = ?`).get(`event-callback:${workspaceSid}`) as { position: number } | undefined)?.position;
+    const deleted = this.stmt(
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE workspace_sid = ? AND date_ms < ? AND seq <= ? LIMIT ?)`,
+    ).run(workspaceSid, cutoffMs, owed ?? Number.MAX_SAFE_INTEGER, limit).changes;
+    if (deleted > 0) return deleted;
+    const minute = Math.floor(cutoffMs / MINUTE_MS);
+    let rollups = 0;
+    for (const table of ['event_minutes', 'worker_minutes']) {
+      const oldest = (this.stmt(`SELECT min(minute) AS m FROM ${table} WHERE workspace_sid = ?`).get(workspaceSid) as { m: number | null }).m;
+      if (oldest === null || oldest >= minute) continue;
+      // A bounded slice of minutes at a time (its rows are few per minute).
+      rollups += this.stmt(`DELETE FROM ${table} WHERE workspace_sid = ? AND minute >= ? AND minute < ?`).run(workspaceSid, oldest, Math.min(minute, oldest + ROLLUP_PRUNE_MINUTES)).changes;
+    }
+    return rollups;
+  }
+
+  /** The TaskRouter workspaces whose event logs retention prunes. */
+  async prunableWorkspaces(): Promise<string[]> {
+    return (this.stmt(`SELECT sid FROM workspaces ORDER BY seq`).all() as { sid: string }[]).map((r) => r.sid);
   }
 
   /**
@@ -420,6 +489,8 @@ export class SqliteStore implements Store {
     this.transactionEventsStart = this.unwrittenEvents.length;
     this.stmt('SAVEPOINT tx').run();
     this.repo.beginTransaction();
+    this.inTransaction = true;
+    this.writtenForEarlier = [];
     let result: T;
     try {
       result = work(this.repo);
@@ -429,8 +500,14 @@ export class SqliteStore implements Store {
       this.stmt('RELEASE tx').run();
       this.repo.rollbackTransaction();
       this.unwrittenEvents.length = this.transactionEventsStart;
+      // A read of the log inside this transaction wrote the group's earlier events (and their rollups) into
+      // its savepoint; the rollback took them out again, so they wait to be written once more.
+      if (this.writtenForEarlier.length) this.unwrittenEvents = [...this.writtenForEarlier, ...this.unwrittenEvents];
       this.appended = [];
       throw err;
+    } finally {
+      this.inTransaction = false;
+      this.writtenForEarlier = [];
     }
     this.group.events.push(...this.appended);
     this.group.transactions++;
