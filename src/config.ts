@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { type CorsOrigins, parseCorsOrigins } from './api/common/crossOrigin.ts';
 import type { OidcConfig } from './auth/oidc.ts';
 import type { KeySource } from './auth/masterKey.ts';
+import { DEFAULT_EVENT_RETENTION_DAYS } from './store/retention.ts';
 
 export interface Config {
   readonly port: number;
@@ -33,6 +34,8 @@ export interface Config {
   readonly oidc: OidcConfig | undefined;
   /** Where the master key of the stored secrets comes from (auth/masterKey.ts). */
   readonly secretKeys: KeySource;
+  /** How many days of TaskRouter events (and statistics rollups) are kept; 0 keeps them forever. */
+  readonly eventRetentionDays: number;
 }
 
 export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
@@ -68,6 +71,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { env: 'SWITCHBOARD_OIDC_ACCOUNT', default: 'unset', meaning: 'OpenID Connect: the account of tokens without the account claim' },
   { env: 'SWITCHBOARD_OIDC_USER_CLAIM', default: 'sub', meaning: 'OpenID Connect: the claim naming the user (CurrentUser, UserCreated/UserUpdated)' },
   { env: 'SWITCHBOARD_OIDC_ALGORITHMS', default: 'RS256,ES256,PS256,EdDSA', meaning: 'OpenID Connect: the signature algorithms accepted' },
+  { flag: 'event-retention-days', env: 'SWITCHBOARD_EVENT_RETENTION_DAYS', default: String(DEFAULT_EVENT_RETENTION_DAYS), meaning: "days of TaskRouter events and statistics kept (Twilio's 30); older ones are pruned in the background; 0 keeps them forever" },
   { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
 ];
 
@@ -86,6 +90,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const ttlText = values['lease-ttl-ms'] ?? env.SWITCHBOARD_LEASE_TTL_MS ?? '5000';
   const leaseTtlMs = Number(ttlText);
   if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 500) throw new Error(`invalid lease TTL: ${ttlText} (milliseconds, at least 500)`);
+  const retentionText = values['event-retention-days'] ?? env.SWITCHBOARD_EVENT_RETENTION_DAYS ?? String(DEFAULT_EVENT_RETENTION_DAYS);
+  const eventRetentionDays = Number(retentionText);
+  if (retentionText.trim() === '' || !Number.isFinite(eventRetentionDays) || eventRetentionDays < 0) throw new Error(`invalid event retention: ${retentionText} (days, 0 for forever)`);
   const db = resolveDbPath(values.db, env);
   return Object.freeze({
     port,
@@ -104,6 +111,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.
     metricsToken: env.SWITCHBOARD_METRICS_TOKEN || undefined,
     oidc: oidcConfig(env),
+    eventRetentionDays,
   });
 }
 

@@ -48,7 +48,7 @@ async function serve(argv: string[]): Promise<void> {
   const engine = new Engine(store, { ...cluster?.engineOptions });
   const app = await buildServer({
     store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground,
-    metricsToken: config.metricsToken, oidc: config.oidc,
+    metricsToken: config.metricsToken, oidc: config.oidc, eventRetentionDays: config.eventRetentionDays,
     // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner.
     sockets: cluster ? { presence: cluster.presence } : undefined,
   });

@@ -42,6 +42,7 @@ import { ServerMetrics } from './metrics/serverMetrics.ts';
 import { registerMetricsRoute } from './metrics/metricsRoute.ts';
 import { installRouteSchemas, jsonRoute } from './api/common/routeSchema.ts';
 import { registerApiDocs, registerDocumentRoutes } from './api/docs/openapi.ts';
+import { DEFAULT_EVENT_RETENTION_DAYS, EventRetention, retentionMs, type RetentionOptions } from './store/retention.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,6 +56,8 @@ declare module 'fastify' {
     eventHandlers: EventHandlerRunner;
     /** Opens and seals stored credentials (auth/secretBox.ts); the realtime gateway and forwarding use it. */
     secrets: SecretBox;
+    /** The event log's background pruner (absent when events are kept forever); tests run it at once. */
+    eventRetention?: EventRetention;
   }
 }
 
@@ -82,6 +85,10 @@ export interface ServerOptions {
   checkResponses?: boolean;
   /** The organisation's OpenID Connect identity provider, whose tokens every face accepts. */
   oidc?: OidcConfig;
+  /** Days of TaskRouter events kept (store/retention.ts); 0 keeps them forever. Default: 30 (Twilio's). */
+  eventRetentionDays?: number;
+  /** Tests: the pruner's timings. */
+  retention?: Partial<RetentionOptions>;
 }
 
 const AUTHENTICATED_PREFIXES = ['/v1/', '/2010-04-01/', '/switchboard/', '/api/', '/opsflow/'];
@@ -281,6 +288,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   follower.start();
   app.addHook('onClose', async () => follower.stop());
   registerDocumentRoutes(app);
+  const retentionDays = options.eventRetentionDays ?? DEFAULT_EVENT_RETENTION_DAYS;
+  if (retentionDays > 0) {
+    const retention = new EventRetention(store, { retentionMs: retentionMs(retentionDays), clock, log: (m) => app.log.warn(m), ...options.retention });
+    retention.start();
+    app.addHook('onClose', async () => retention.stop());
+    app.decorate('eventRetention', retention);
+  }
   app.decorate('resumeBackground', () => {
     actions.wake();
     handlers.resume();
