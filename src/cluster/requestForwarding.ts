@@ -30,6 +30,13 @@ export interface ForwardingOptions {
   log?: (message: string) => void;
   /** Metrics: a request forwarded from this node (sent) or run here for another node (executed). */
   observe?: (direction: 'sent' | 'executed') => void;
+  /** How often leftover forwarded requests and dead nodes' registrations are removed (default a minute). */
+  cleanupMs?: number;
+  /** Forwarded requests older than this are removed, whatever their state (default: the pickup and answer
+   *  timeouts plus a minute, so no receiver still waits for one). */
+  leftoverGraceMs?: number;
+  /** Registrations of nodes silent this long (and holding no lease) are removed (default an hour). */
+  deadNodeGraceMs?: number;
 }
 
 /** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
@@ -63,6 +70,7 @@ export class RequestForwarding {
   private executing = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => void)[] = [];
   private stopped = false;
 
@@ -70,7 +78,13 @@ export class RequestForwarding {
     this.app = app;
     this.catalog = catalog;
     this.keeper = keeper;
-    this.opts = { pickupTimeoutMs: 10_000, answerTimeoutMs: 30_000, pollMs: 100, log: () => undefined, observe: () => undefined, ...options };
+    const pickupTimeoutMs = options.pickupTimeoutMs ?? 10_000;
+    const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
+    this.opts = {
+      pickupTimeoutMs, answerTimeoutMs, pollMs: 100, log: () => undefined, observe: () => undefined,
+      cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
+      ...options,
+    };
     // After authentication and the token policy check (earlier hooks): only a caller allowed here is forwarded.
     app.addHook('preHandler', async (request, reply) => {
       const match = WORKSPACE_PATH.exec(request.url);
@@ -92,6 +106,19 @@ export class RequestForwarding {
       for (const wake of this.answers.values()) wake();
     }, this.opts.pollMs);
     this.timer.unref();
+    this.cleanupTimer = setInterval(() => void this.cleanUp(), this.opts.cleanupMs);
+    this.cleanupTimer.unref();
+  }
+
+  /** Removes leftover forwarded requests and dead nodes' registrations (every node does; it is idempotent). */
+  async cleanUp(): Promise<number> {
+    if (this.stopped) return 0;
+    try {
+      return await this.catalog.pruneLeftovers(this.opts.leftoverGraceMs, this.opts.deadNodeGraceMs);
+    } catch (err) {
+      this.opts.log(`forwarded requests cleanup: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   /** Takes the requests waiting for workspaces this node has just taken over, without waiting for the poll. */
@@ -102,6 +129,7 @@ export class RequestForwarding {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     for (const u of this.unlisten) u();
   }
 

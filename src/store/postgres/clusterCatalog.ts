@@ -153,6 +153,34 @@ export class ClusterCatalog {
     return rows.length === 1;
   }
 
+  /**
+   * Removes what requests and dead nodes leave behind, `limit` rows per statement: forwarded requests older
+   * than `graceMs` in any state (answered ones whose receiver died before taking the answer, ones taken by a
+   * node that died before answering, ones nobody took and nobody withdrew), which no receiver waits for any
+   * more (it gives up after the pickup and answer timeouts, less than the grace); and the registrations of
+   * nodes whose heartbeat is older than `nodeGraceMs` and that hold no lease (a node killed with kill -9 never
+   * deletes its own; a node not registered counts as gone everywhere, as one with an old heartbeat does).
+   * Idempotent: any node may run it. Returns the rows deleted.
+   */
+  async pruneLeftovers(graceMs: number, nodeGraceMs: number, limit = 1000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      // Ids grow with time, so the oldest rows are found first on the primary key.
+      const rows = await this.store.queryAside<{ id: number }>(
+        `DELETE FROM forwarded_requests WHERE id IN (SELECT id FROM forwarded_requests WHERE created_at < now() - $1::interval ORDER BY id LIMIT $2) RETURNING id`,
+        [interval(graceMs), limit],
+      );
+      deleted += rows.length;
+      if (rows.length < limit) break;
+    }
+    const nodes = await this.store.queryAside(
+      `DELETE FROM cluster_nodes n WHERE n.heartbeat_at < now() - $1::interval
+         AND NOT EXISTS (SELECT 1 FROM workspace_leases l WHERE l.node_id = n.node_id AND l.expires_at > now()) RETURNING node_id`,
+      [interval(nodeGraceMs)],
+    );
+    return deleted + nodes.length;
+  }
+
   listen(channel: 'sb_forward' | 'sb_forward_done' | 'sb_events', listener: (payload: string) => void): Promise<() => void> {
     return this.store.listen(channel, listener);
   }
