@@ -62,6 +62,8 @@ const context = {
 
 /** Opened secrets kept at most (accounts and API keys in use); past it the cache starts again. */
 const OPENED_CACHE_LIMIT = 10_000;
+/** Where-labels of values sealed for one use (cluster/requestForwarding.ts seals forwarded credentials so). */
+const ONE_USE_PREFIX = 'forwarded request:';
 
 export class SecretBox {
   private keys = new Map<string, Buffer>();
@@ -143,8 +145,12 @@ export class SecretBox {
       decipher.setAAD(Buffer.from(where, 'utf8'));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-      if (this.opened.size >= OPENED_CACHE_LIMIT) this.opened.clear();
-      this.opened.set(cacheKey, plain);
+      // A value sealed for one use (a forwarded request's credentials, sealed afresh each time) is opened
+      // once: remembering it would only push the accounts' secrets out of the cache.
+      if (!where.startsWith(ONE_USE_PREFIX)) {
+        if (this.opened.size >= OPENED_CACHE_LIMIT) this.opened.clear();
+        this.opened.set(cacheKey, plain);
+      }
       return plain;
     } catch {
       throw new SecretUnavailableError(`the stored secret of ${where} does not open with key ${keyId} (altered, or moved from another row)`);

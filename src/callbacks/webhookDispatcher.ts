@@ -139,6 +139,10 @@ export class WebhookDispatcher {
         if (loop.again && !loop.retry) {
           loop.again = false;
           this.wake(workspaceSid, kind);
+        } else if (!loop.retry && loop.failures === 0 && this.loops.get(key) === loop) {
+          // Idle and owing nothing: forget it (the cursor is in the store), so this map holds only the loops
+          // running or backing off, not every workspace this node ever delivered for.
+          this.loops.delete(key);
         }
       });
     this.inFlight.add(run);

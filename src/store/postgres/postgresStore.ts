@@ -76,16 +76,22 @@ function pgSql(sql: string): string {
   if (out === undefined) {
     let n = 0;
     out = sql.replace(/\?/g, () => `$${++n}`);
-    numbered.set(sql, out);
+    if (numbered.size < STATEMENT_CACHE_LIMIT) numbered.set(sql, out);
   }
   return out;
 }
 
-/** Statements are prepared once per connection, named by their text. */
+/** Statements are prepared once per connection, named by their text. The texts are shapes (a list query's
+ *  filters, an IN list's length, an Opsflow query a client composed), so there may be any number of them:
+ *  past STATEMENT_CACHE_LIMIT a new text runs unnamed (parsed each time) instead of growing this map, pg's
+ *  per-connection record of prepared names and the server's prepared statements without bound. A name is
+ *  never reused for another text (pg would run the statement it prepared first under that name). */
+const STATEMENT_CACHE_LIMIT = 5_000;
 const statementNames = new Map<string, string>();
 function prepared(text: string, values: readonly unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);
   if (!name) {
+    if (statementNames.size >= STATEMENT_CACHE_LIMIT) return { text, values: values as unknown[] };
     name = `sb${statementNames.size + 1}`;
     statementNames.set(text, name);
   }

@@ -61,6 +61,8 @@ interface CommittedGroup {
 
 /** How many event rows one INSERT carries (17 columns each; SQLite takes up to 32,766 parameters). */
 const EVENT_BATCH = 64;
+/** Prepared statements kept (see stmt()). */
+const STATEMENT_CACHE_LIMIT = 2_000;
 /** Rollup keys per UPSERT (16 columns each). */
 const ROLLUP_BATCH = 64;
 /** Rollup minutes deleted per retention statement. */
@@ -185,10 +187,14 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** A prepared statement by its text. The texts are shapes (filters, IN-list lengths, Opsflow queries a
+   *  client composed), so there may be any number: the cache keeps the STATEMENT_CACHE_LIMIT most recently
+   *  prepared ones (better-sqlite3 finalizes a dropped statement when it is collected). */
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, s);
     }
     return s;
