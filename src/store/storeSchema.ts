@@ -204,7 +204,7 @@ export function rollupDeltas(rows: readonly unknown[][]): { minutes: unknown[][]
   const minutes = new Map<string, number[] & { key: unknown[] }>();
   const workers = new Map<string, number[] & { key: unknown[] }>();
   const add = (into: typeof minutes, key: unknown[], values: number[]) => {
-    const k = JSON.stringify(key);
+    const k = key.join('\u0000');
     const had = into.get(k);
     if (!had) {
       into.set(k, Object.assign([1, ...values.flatMap((v) => [v, v, v])], { key }));
