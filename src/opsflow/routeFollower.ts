@@ -8,7 +8,8 @@ import type { Repository, Store } from '../core/repository.ts';
 import { tailEvents } from '../engine/eventTail.ts';
 import { type OpsflowService, ROUTE_CURSOR } from './opsflowService.ts';
 
-const FOLLOWED = ['reservation.accepted', 'task.completed', 'task.canceled', 'task.deleted'];
+// task.system-deleted too: an assigned task left for 24 hours ends that way, and its route would stay forever.
+const FOLLOWED = ['reservation.accepted', 'task.completed', 'task.canceled', 'task.deleted', 'task.system-deleted'];
 
 export class OpsflowRouteFollower {
   private readonly store: Store;

@@ -45,7 +45,8 @@ export interface ActionRunnerOptions {
   active?: () => boolean;
 }
 
-const ROUTE_END_EVENTS = ['task.completed', 'task.canceled', 'task.deleted'];
+// task.system-deleted too: an assigned task left for 24 hours ends that way, and its route would stay forever.
+const ROUTE_END_EVENTS = ['task.completed', 'task.canceled', 'task.deleted', 'task.system-deleted'];
 const routeCursor = (workspaceSid: string) => `wf-routes:${workspaceSid}`;
 
 type RunWorkerDetails = Extract<ActionDetails, { type: 'RunWorker' }>;

@@ -107,6 +107,29 @@ describe('Workflow face: RouteToWorkers', () => {
     }
   });
 
+  test('a routed task TaskRouter deletes after 24 hours assigned ends its route (the canceled trigger fires, the route row goes)', async () => {
+    let now = Date.UTC(2026, 0, 5, 9);
+    const s = await startServer({ clock: () => now, manualTimers: true });
+    // One node of a cluster runs its timers itself; this test drives them by hand.
+    if (process.env.SWITCHBOARD_TEST_CLUSTER) return void (await s.close());
+    try {
+      const r = await routingSetup(s);
+      const task = await ok(s, 'POST', '/api/tasks?trigger=submit', { taskDefinitionId: { scope: 'human', code: 'review' }, fields: [{ name: 'amount', value: 7 }] });
+      const trSid = await routedTask(s, task);
+      const reservation = await eventually(async () => (await r.w.workers(r.alice).reservations.list({ reservationStatus: 'pending' }))[0], 'reservation');
+      await r.w.tasks(trSid).reservations(reservation.sid).update({ reservationStatus: 'accepted' });
+      assert.equal(s.store.read((repo) => repo.findAll('wfRoute', {})).length, 1);
+      now += 24 * 3_600_000 + 1000;
+      s.engine.fireDue();
+      await eventually(async () => ((await ok(s, 'GET', `/api/tasks/${task.id}`)).state === 'Unassigned' ? true : undefined), 'workflow task unassigned');
+      assert.deepEqual(s.store.read((repo) => repo.findAll('wfRoute', {})), [], 'the finished route is gone');
+      const log = await ok(s, 'GET', `/api/actionlogs/${task.actionLogIdSubmitted}`);
+      assert.match(log.loggedItems.find((i: any) => i.logType === 'WorkCanceled').details, /system-deleted/);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a routed task that ends while the runner is down moves its workflow task after the restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-route-restart-'));
     let s = await startServer({ dir });
