@@ -82,6 +82,8 @@ export class EventRetention {
     const cutoff = this.cutoff();
     let total = 0;
     for (const ws of await this.store.prunableWorkspaces!()) {
+      // A turn of the event loop per workspace, even when it has nothing to prune (thousands of workspaces).
+      await new Promise((resolve) => setImmediate(resolve));
       for (;;) {
         if (this.stopped) return total;
         const n = await this.store.pruneBatch!(ws, cutoff, this.opts.batch);
