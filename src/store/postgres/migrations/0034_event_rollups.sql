@@ -16,7 +16,7 @@ CREATE TABLE event_minutes (
   q_min bigint NOT NULL,
   q_max bigint NOT NULL,
   PRIMARY KEY (workspace_sid, minute, event_type, workflow_sid, task_queue_sid, task_channel_sid)
-);
+) WITH (fillfactor = 50);
 CREATE TABLE worker_minutes (
   workspace_sid text NOT NULL,
   minute bigint NOT NULL,
@@ -35,7 +35,9 @@ CREATE TABLE worker_minutes (
   s_min bigint NOT NULL,
   s_max bigint NOT NULL,
   PRIMARY KEY (workspace_sid, minute, worker_sid, event_type, task_channel_sid, activity_sid)
-);
+) WITH (fillfactor = 50);
+-- The current minute's rows are updated by every commit group: room left in each page lets PostgreSQL keep
+-- the new row versions on the same page without touching the indexes (HOT updates; no key column changes).
 -- A worker's statistics read by (workspace, minute, worker); all workers' by (workspace, minute).
 CREATE INDEX worker_minutes_minute ON worker_minutes (workspace_sid, minute);
 INSERT INTO event_minutes (workspace_sid, minute, event_type, workflow_sid, task_queue_sid, task_channel_sid, n, a_sum, a_min, a_max, q_sum, q_min, q_max)
