@@ -3,6 +3,7 @@
 // Exits non-zero on any error or when a compared figure of the last window is above `--limit` (1.2) times the
 // first's.
 // Usage: node --import tsx scripts/soak.ts [--minutes 60] [--rate 200] [--svg PATH] [--row S] [--warmup S] [--window S] [--limit 1.2]
+//        [--statistics-minutes M] (the statistics requests' `Minutes`; TaskRouter's default window of 15 when not given)
 // Defaults scale with the length: 60 minutes compare minutes 5-15 with 50-60 in rows of a minute; shorter runs
 // use a window of a sixth of the run after a warm-up of a twelfth (rounded to whole rows). The SVG goes to
 // soak-results/soak-<date>.svg (gitignored) unless --svg names a path.
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     window: { type: 'string' },
     limit: { type: 'string', default: '1.2' },
+    'statistics-minutes': { type: 'string' },
   },
 });
 const seconds = Math.round(Number(values.minutes) * 60);
@@ -29,8 +31,9 @@ const windowSeconds = values.window ? Number(values.window) : rows(Math.min(600,
 const warmupSeconds = values.warmup ? Number(values.warmup) : rows(Math.min(300, seconds / 12));
 const svg = resolve(values.svg ?? `soak-results/soak-${new Date().toISOString().replace(/[:.]/g, '-')}.svg`);
 
-console.log(`soak: ${values.minutes} minutes at ${values.rate} lifecycles/s; rows of ${row} s; windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up`);
-const result = await runSoak({ seconds, rate: Number(values.rate), rowSeconds: row, warmupSeconds, windowSeconds, log: (line) => console.log(line) });
+console.log(`soak: ${values.minutes} minutes at ${values.rate} lifecycles/s; rows of ${row} s; windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up; statistics over ${values['statistics-minutes'] ?? 'the default 15'} minutes`);
+const statisticsMinutes = values['statistics-minutes'] === undefined ? undefined : Number(values['statistics-minutes']);
+const result = await runSoak({ seconds, rate: Number(values.rate), rowSeconds: row, warmupSeconds, windowSeconds, statisticsMinutes, log: (line) => console.log(line) });
 console.log(soakReport(result, row));
 mkdirSync(dirname(svg), { recursive: true });
 writeFileSync(svg, soakChart(result, row));

@@ -26,6 +26,8 @@ export interface SoakOptions {
   rowSeconds: number;
   warmupSeconds: number;
   windowSeconds: number;
+  /** `Minutes` of the statistics requests; TaskRouter's default (15) when unset. */
+  statisticsMinutes?: number;
   log?: (line: string) => void;
 }
 
@@ -101,6 +103,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const url = new URL(server.origin);
   const sockets: WebSocket[] = [];
+  // Interrupted (Ctrl-C), the server child and its files go too.
+  const interrupted = () => {
+    server.process.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // Setup: a workspace, its default queue, WORKERS available workers (capacity 1) with EventBridge sockets.
     const ws = (await form('POST', '/v1/Workspaces', { FriendlyName: 'soak', Template: 'FIFO' })).sid as string;
@@ -176,6 +186,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       });
     };
     const tasks = `/v1/Workspaces/${ws}/Tasks`;
+    const minutes = options.statisticsMinutes === undefined ? '' : `?Minutes=${options.statisticsMinutes}`;
     const pushed = (t0: number, at: number) => bucket().pushes.push(at - t0);
     const lifecycle = async () => {
       const t0 = performance.now();
@@ -212,8 +223,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const side = { statistics: 0, cumulative: 0, lists: 0 };
     const tick = setInterval(() => {
       for (; launched < due(options.rate); launched++) track(lifecycle());
-      for (; side.statistics < due(2); side.statistics++) track(call('GET', `/v1/Workspaces/${ws}/Statistics`, undefined, 'statistics'));
-      for (; side.cumulative < due(1); side.cumulative++) track(call('GET', `/v1/Workspaces/${ws}/TaskQueues/${queue}/CumulativeStatistics`, undefined, 'statistics'));
+      for (; side.statistics < due(2); side.statistics++) track(call('GET', `/v1/Workspaces/${ws}/Statistics${minutes}`, undefined, 'statistics'));
+      for (; side.cumulative < due(1); side.cumulative++) track(call('GET', `/v1/Workspaces/${ws}/TaskQueues/${queue}/CumulativeStatistics${minutes}`, undefined, 'statistics'));
       for (; side.lists < due(4); side.lists++) track(call('GET', `${tasks}?PageSize=50`));
     }, 10);
     const rss = setInterval(() => {
@@ -271,6 +282,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ratios: { rss: last.rssMb / first.rssMb, requestP99: last.requestP99 / first.requestP99, pushP99: last.pushP99 / first.pushP99, statistics: last.statisticsMedian / first.statisticsMedian },
     };
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     for (const s of sockets) s.terminate();
     agent.destroy();
     await server.kill('SIGTERM');
