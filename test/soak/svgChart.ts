@@ -28,7 +28,7 @@ export function lineChartSvg(input: ChartInput): string {
   const top = 40;
   const gap = 30;
   const height = top + input.series.length * (panel + gap) + 20;
-  const xMax = Math.max(1, ...input.x);
+  const xMax = Math.max(1, ...input.x, ...(input.windows ?? []).map((w) => w.to));
   const sx = (x: number) => left + (x / xMax) * (width - left - right);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
