@@ -2,8 +2,8 @@
 // open-loop load for a long time, to see that nothing drifts. The load generator starts `rate` full lifecycles
 // per second on a fixed schedule whatever the server's answers do (open loop: a slower server gets a growing
 // backlog, not a gentler load): create a task over REST, wait for its reservation.created on the worker's
-// WebSocket, accept it, complete the task. Beside them: workspace Statistics (2/s), a TaskQueue's
-// CumulativeStatistics (1/s) and a task list `Tasks?PageSize=50` (4/s).
+// WebSocket, accept it, complete the task. Beside them: workspace Statistics (2/s by default), a TaskQueue's
+// CumulativeStatistics (half as often) and a task list `Tasks?PageSize=50` (4/s).
 // Measured client side (process.hrtime): every request's latency, each lifecycle's create-to-push time (from
 // sending the create to the reservation arriving on the socket) and the statistics requests' time; the server
 // child's RSS from /proc/<pid>/status every second. One row per `rowSeconds`; the first window after the warm-up
@@ -28,6 +28,8 @@ export interface SoakOptions {
   windowSeconds: number;
   /** `Minutes` of the statistics requests; TaskRouter's default (15) when unset. */
   statisticsMinutes?: number;
+  /** Workspace Statistics requests per second (default 2); the queue's CumulativeStatistics at half that. */
+  statisticsRate?: number;
   log?: (line: string) => void;
 }
 
@@ -186,6 +188,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       });
     };
     const tasks = `/v1/Workspaces/${ws}/Tasks`;
+    const statisticsRate = options.statisticsRate ?? 2;
     const minutes = options.statisticsMinutes === undefined ? '' : `?Minutes=${options.statisticsMinutes}`;
     const pushed = (t0: number, at: number) => bucket().pushes.push(at - t0);
     const lifecycle = async () => {
@@ -223,8 +226,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const side = { statistics: 0, cumulative: 0, lists: 0 };
     const tick = setInterval(() => {
       for (; launched < due(options.rate); launched++) track(lifecycle());
-      for (; side.statistics < due(2); side.statistics++) track(call('GET', `/v1/Workspaces/${ws}/Statistics${minutes}`, undefined, 'statistics'));
-      for (; side.cumulative < due(1); side.cumulative++) track(call('GET', `/v1/Workspaces/${ws}/TaskQueues/${queue}/CumulativeStatistics${minutes}`, undefined, 'statistics'));
+      for (; side.statistics < due(statisticsRate); side.statistics++) track(call('GET', `/v1/Workspaces/${ws}/Statistics${minutes}`, undefined, 'statistics'));
+      for (; side.cumulative < due(statisticsRate / 2); side.cumulative++) track(call('GET', `/v1/Workspaces/${ws}/TaskQueues/${queue}/CumulativeStatistics${minutes}`, undefined, 'statistics'));
       for (; side.lists < due(4); side.lists++) track(call('GET', `${tasks}?PageSize=50`));
     }, 10);
     const rss = setInterval(() => {
