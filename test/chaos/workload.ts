@@ -1,7 +1,9 @@
 // The pieces both chaos runs share (chaosRun.ts: one node on SQLite; clusterChaosRun.ts: three nodes on one
 // PostgreSQL): the client that logs what the server acknowledged, the workspace they set up, the mixed
 // workload, and the invariants checked against the database:
-//   lost          an acknowledged task creation, acceptance or completion that is not in the database
+//   lost          an acknowledged task creation, acceptance or completion that is not in the database (a task
+//                 whose completion was acknowledged more than the finished-task retention ago may be gone: the
+//                 server removes finished tasks after FINISHED_TASK_RETENTION_MS, 5 minutes)
 //   double        a task with more than one accepted (or wrapping, or completed) reservation
 //   capacity      a worker channel holding more reservations than its capacity
 //   mismatch      a task status its reservations contradict (assigned without exactly one accepted one, ...)
@@ -9,6 +11,7 @@
 //   eventless     a task without its task.created event
 //   undelivered   an event of the log that the workspace's event-callback receiver never got, or got out of
 //                 order (the receiver is in this process; delivery is at least once, so repeats are fine)
+import { FINISHED_TASK_RETENTION_MS } from '../../src/engine/routing/workspaceRouter.ts';
 import type { WebhookReceiver } from '../support/webhookReceiver.ts';
 
 export interface ChaosCounts {
@@ -41,7 +44,8 @@ export type Call = (method: string, path: string, form?: Record<string, string>)
 export interface Acknowledged {
   createdTasks: Set<string>;
   acceptedReservations: Set<string>;
-  completedTasks: Set<string>;
+  /** Task SID -> when its completion was acknowledged (Date.now()). */
+  completedTasks: Map<string, number>;
 }
 
 /**
@@ -123,7 +127,7 @@ const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
  */
 export function startWorkload(call: Call, w: ChaosWorkspace, counts: ChaosCounts, options: { streams: number; paused: () => boolean }) {
   const { ws, activities, workflow, workers } = w;
-  const acknowledged: Acknowledged = { createdTasks: new Set(), acceptedReservations: new Set(), completedTasks: new Set() };
+  const acknowledged: Acknowledged = { createdTasks: new Set(), acceptedReservations: new Set(), completedTasks: new Map() };
   const operations: (() => Promise<void>)[] = [
     async () => {
       const r = await call('POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: JSON.stringify({ n: counts.requests }), Priority: String(Math.floor(Math.random() * 5)) });
@@ -144,7 +148,7 @@ export function startWorkload(call: Call, w: ChaosWorkspace, counts: ChaosCounts
       const held = list?.body?.reservations?.[0];
       if (!held) return;
       const r = await call('POST', `/v1/Workspaces/${ws}/Tasks/${held.task_sid}`, { AssignmentStatus: 'completed', Reason: 'chaos' });
-      if (r?.status === 200) acknowledged.completedTasks.add(held.task_sid);
+      if (r?.status === 200) acknowledged.completedTasks.set(held.task_sid, Date.now());
     },
     async () => {
       await call('POST', `/v1/Workspaces/${ws}/Workers/${pick(workers)}`, { ActivitySid: Math.random() < 0.8 ? activities.Available! : activities.Offline! });
@@ -179,7 +183,7 @@ export function startWorkload(call: Call, w: ChaosWorkspace, counts: ChaosCounts
 
 /** What was acknowledged so far: taken before a snapshot is read asynchronously, so that a write acknowledged
  *  while the snapshot is being read (and so maybe after it) is not taken for a lost one. */
-export const acknowledgedSoFar = (a: Acknowledged): Acknowledged => ({ createdTasks: new Set(a.createdTasks), acceptedReservations: new Set(a.acceptedReservations), completedTasks: new Set(a.completedTasks) });
+export const acknowledgedSoFar = (a: Acknowledged): Acknowledged => ({ createdTasks: new Set(a.createdTasks), acceptedReservations: new Set(a.acceptedReservations), completedTasks: new Map(a.completedTasks) });
 
 /** The rows the invariants are checked on, read from the database in one snapshot. */
 export interface ChaosSnapshot {
@@ -198,8 +202,13 @@ export function checkSnapshot(snapshot: ChaosSnapshot, acknowledged: Acknowledge
   };
   const tasks = new Map(snapshot.tasks.map((t) => [t.sid, t]));
   const { reservations, createdEvents } = snapshot;
-  for (const sid of acknowledged.createdTasks) if (!tasks.has(sid)) problem('lost', `acknowledged task ${sid} is missing`);
-  for (const sid of acknowledged.completedTasks) if (tasks.get(sid)?.assignmentStatus !== 'completed') problem('lost', `acknowledged completion of ${sid} is missing (${tasks.get(sid)?.assignmentStatus})`);
+  // Removed after the retention: its completion (committed before it was acknowledged, 10 s of slack for that)
+  // is older than the retention.
+  const retired = (sid: string) => !tasks.has(sid) && (acknowledged.completedTasks.get(sid) ?? now) < now - FINISHED_TASK_RETENTION_MS + 10_000;
+  for (const sid of acknowledged.createdTasks) if (!tasks.has(sid) && !retired(sid)) problem('lost', `acknowledged task ${sid} is missing`);
+  for (const sid of acknowledged.completedTasks.keys()) {
+    if (tasks.get(sid)?.assignmentStatus !== 'completed' && !retired(sid)) problem('lost', `acknowledged completion of ${sid} is missing (${tasks.get(sid)?.assignmentStatus})`);
+  }
   const byTask = new Map<string, typeof reservations>();
   for (const r of reservations) byTask.set(r.taskSid, [...(byTask.get(r.taskSid) ?? []), r]);
   for (const r of reservations) {
