@@ -36,6 +36,10 @@ export interface EventQuery {
   toMs: number;
   eventTypes?: readonly string[];
   data?: Record<string, readonly string[]>;
+  /** The window ends at the present (a statistics window of the last N minutes): no event is dated after
+   *  `toMs` yet, so the store may read the window's last, unfinished minute from its rollup instead of its
+   *  raw events (it then also counts the events of the milliseconds between the clock reading and the read). */
+  untilNow?: boolean;
 }
 
 /** Sum, minimum and maximum of a measure over the events of a group (0 when the group is empty). */

@@ -43,7 +43,7 @@ function activitiesOf(repo: Repository, workspaceSid: string): Activity[] {
 function windowTotals(repo: Repository, workspaceSid: string, p: StatisticsParams, now: number, data: EventQuery['data'] = {}) {
   const window = eventWindow(p, now);
   const channel = channelSid(repo, workspaceSid, p.taskChannel);
-  const totals = repo.eventTotals({ workspaceSid, ...window, eventTypes: CUMULATIVE_EVENT_TYPES, data: channel ? { ...data, task_channel_sid: [channel] } : data }, p.splitBy ?? []);
+  const totals = repo.eventTotals({ workspaceSid, ...window, untilNow: p.endMs === undefined, eventTypes: CUMULATIVE_EVENT_TYPES, data: channel ? { ...data, task_channel_sid: [channel] } : data }, p.splitBy ?? []);
   return { ...window, totals: byType(totals) };
 }
 
@@ -195,14 +195,15 @@ export interface WorkerSelection {
 
 function workersCumulative(repo: Repository, wsSid: string, p: StatisticsParams, now: number, workerSids: Set<string> | undefined): Windowed<object> {
   const window = eventWindow(p, now);
+  const untilNow = p.endMs === undefined;
   const channel = channelSid(repo, wsSid, p.taskChannel);
   const workers: Record<string, string[]> = workerSids ? { worker_sid: [...workerSids] } : {};
   // Reservations count on the asked channel; time in activities is the worker's, whatever the channel.
   const reservations = repo.eventTotals(
-    { workspaceSid: wsSid, ...window, eventTypes: CUMULATIVE_EVENT_TYPES.filter((t) => t.startsWith('reservation.')), data: channel ? { ...workers, task_channel_sid: [channel] } : workers },
+    { workspaceSid: wsSid, ...window, untilNow, eventTypes: CUMULATIVE_EVENT_TYPES.filter((t) => t.startsWith('reservation.')), data: channel ? { ...workers, task_channel_sid: [channel] } : workers },
     [],
   );
-  const activityTime = workerSids?.size === 0 ? [] : repo.activityTimeTotals({ workspaceSid: wsSid, ...window, data: workers });
+  const activityTime = workerSids?.size === 0 ? [] : repo.activityTimeTotals({ workspaceSid: wsSid, ...window, untilNow, data: workers });
   return {
     ...window,
     figures: { activity_durations: activityDurations(activitiesOf(repo, wsSid), activityTime), ...reservationCounts(byType(reservations)) },

@@ -249,14 +249,20 @@ export function rollupUpsertSql(table: 'event_minutes' | 'worker_minutes', count
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(count).fill(one).join(', ')} ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${set.join(', ')}`;
 }
 
-/** A window cut at whole minutes: the rollup minutes [first, end) and the raw edges before and after them. */
-export function wholeMinutes(fromMs: number, toMs: number): { first: number; end: number; edges: [number, number][] } | undefined {
+/** A window cut at whole minutes: the rollup minutes [first, end) and the raw edges before and after them.
+ *  A window that ends now (`untilNow`) takes its unfinished last minute from the rollup too: that minute's
+ *  rollup holds exactly its events so far, and reading them raw would cost up to a minute of events per
+ *  request (at 2,000 events/s, 120,000 rows: the soak's statistics rose from 12 to 300 ms each minute). */
+export function wholeMinutes(fromMs: number, toMs: number, untilNow = false): { first: number; end: number; edges: [number, number][] } | undefined {
   const first = Math.ceil(fromMs / MINUTE_MS);
-  const end = Math.floor((toMs + 1) / MINUTE_MS);
+  let end = Math.floor((toMs + 1) / MINUTE_MS);
   if (!Number.isSafeInteger(first) || !Number.isSafeInteger(end) || end <= first) return undefined;
   const edges: [number, number][] = [];
   if (fromMs < first * MINUTE_MS) edges.push([fromMs, first * MINUTE_MS - 1]);
-  if (end * MINUTE_MS <= toMs) edges.push([end * MINUTE_MS, toMs]);
+  if (end * MINUTE_MS <= toMs) {
+    if (untilNow) end++;
+    else edges.push([end * MINUTE_MS, toMs]);
+  }
   return { first, end, edges };
 }
 
@@ -294,7 +300,7 @@ export function rollupTotalsSql(q: EventQuery, dialect: WhereDialect): { sql: st
   if (fields.every((f) => TASK_SCOPE_FIELDS.has(f))) table = 'event_minutes';
   else if (fields.every((f) => WORKER_SCOPE_FIELDS.has(f)) && q.eventTypes?.length && q.eventTypes.every((t) => t.startsWith('reservation.'))) table = 'worker_minutes';
   else return undefined;
-  const cut = wholeMinutes(q.fromMs, q.toMs);
+  const cut = wholeMinutes(q.fromMs, q.toMs, q.untilNow);
   if (!cut) return undefined;
   const r = rollupFilter(q, dialect, cut.first, cut.end);
   const selects = [`SELECT event_type AS t, n, a_sum, a_min, a_max, q_sum, q_min, q_max FROM ${table} WHERE ${r.sql}`];
@@ -319,7 +325,7 @@ export function rollupTotalsSql(q: EventQuery, dialect: WhereDialect): { sql: st
  *  previous activity comes out as '' (the raw aggregate groups it as NULL). */
 export function rollupActivitySql(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } | undefined {
   if (!rolledUp(q.workspaceSid) || !Object.keys(q.data ?? {}).every((f) => WORKER_SCOPE_FIELDS.has(f))) return undefined;
-  const cut = wholeMinutes(q.fromMs, q.toMs);
+  const cut = wholeMinutes(q.fromMs, q.toMs, q.untilNow);
   if (!cut) return undefined;
   const activity = { ...q, eventTypes: ['worker.activity.update'] };
   const r = rollupFilter(activity, dialect, cut.first, cut.end);

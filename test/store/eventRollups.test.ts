@@ -16,6 +16,7 @@ import { EventRetention } from '../../src/store/retention.ts';
 import type { EventRecord, Workspace } from '../../src/core/entities.ts';
 import type { EventQuery, EventTypeTotals, ActivityTimeTotals, Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
+import { wholeMinutes } from '../../src/store/storeSchema.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 
 const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
@@ -172,7 +173,10 @@ function randomQuery(w: World, r: ReturnType<typeof rng>, t0: number, spanMs: nu
     { worker_sid: workers, task_channel_sid: [r.pick(w.channels)] },
   ]);
   const eventTypes = data.worker_sid || r.next() < 0.3 ? RESERVATION_TYPES : TYPES.slice(0, 16);
-  return { workspaceSid: w.ws, fromMs, toMs, eventTypes, data };
+  // A window past the last event may say it ends now (as a statistics request of the last N minutes does):
+  // its unfinished last minute then comes from the rollup, which must still equal the raw sum.
+  const untilNow = toMs >= t0 + spanMs && r.next() < 0.6;
+  return { workspaceSid: w.ws, fromMs, toMs, eventTypes, data, ...(untilNow ? { untilNow } : {}) };
 }
 
 async function appendAll(store: Store, events: readonly EventRecord[], groupSize = 97): Promise<void> {
@@ -430,3 +434,15 @@ function bind(store: Store): Store {
   }
   return out as unknown as Store;
 }
+
+it('a window that ends now reads its unfinished minute from the rollup, not from the raw events', () => {
+  // 10:00:30 to 10:15:20: a raw leading edge either way; the trailing 20 s are raw unless the window ends now.
+  const from = Date.UTC(2026, 0, 1, 10, 0, 30);
+  const to = Date.UTC(2026, 0, 1, 10, 15, 20);
+  const minute = (ms: number) => Math.floor(ms / 60_000);
+  assert.deepEqual(wholeMinutes(from, to), { first: minute(from) + 1, end: minute(to), edges: [[from, (minute(from) + 1) * 60_000 - 1], [minute(to) * 60_000, to]] });
+  assert.deepEqual(wholeMinutes(from, to, true), { first: minute(from) + 1, end: minute(to) + 1, edges: [[from, (minute(from) + 1) * 60_000 - 1]] });
+  // On a whole-minute end there is nothing unfinished to take.
+  const whole = Date.UTC(2026, 0, 1, 10, 15, 0) - 1;
+  assert.deepEqual(wholeMinutes(from, whole, true), wholeMinutes(from, whole));
+});
