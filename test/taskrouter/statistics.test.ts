@@ -104,7 +104,14 @@ describe('events and statistics', () => {
     assert.deepEqual(c.split_by_wait_time, {
       '15': { above: { tasks_canceled: 1, reservations_accepted: 0 }, below: { tasks_canceled: 0, reservations_accepted: 1 } },
     });
-    assert.equal(c.start_time, new Date(f.now - 60 * 60_000).toISOString().replace('.000Z', 'Z'));
+    // A Minutes window starts at the beginning of its first minute (it reads per-minute rollups only); a
+    // StartDate window starts where it is asked to.
+    const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    assert.equal(c.start_time, iso(Math.floor((f.now - 60 * 60_000) / 60_000) * 60_000));
+    const exactStart = start + 1_500;
+    const exact = await f.ok('GET', f.path(`/CumulativeStatistics?StartDate=${new Date(exactStart).toISOString()}`));
+    assert.equal(exact.start_time, iso(Math.floor(exactStart / 1000) * 1000));
+    assert.equal(exact.tasks_created, 0, 'a, b and c were created before the exact start');
 
     for (const path of ['Statistics', 'RealTimeStatistics', 'CumulativeStatistics']) {
       const res = await f.s.request('GET', f.path(path === 'RealTimeStatistics' ? `/${path}` : `/${path}?Minutes=60`));
