@@ -11,14 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSoak, soakChart, soakReport } from './soakRun.ts';
 
-// Known to fail on this branch, so marked todo (it runs and reports, without failing the suite): the
-// cumulative statistics aggregate the raw events of their window (15 minutes by default) in a synchronous SQLite
-// query on the server's event loop, so at 200 lifecycles/s (about 2,000 events/s) each Statistics request costs
-// more as the window fills (0.4 s after one minute, seconds later), the server falls behind its load and the
-// backlog grows. Statistics read from per-minute rollups (the issue-22 growth work) bound that cost; remove the
-// todo once they are here.
-const STATISTICS_SCAN = 'statistics scan the raw events of their window until they read per-minute rollups';
-
 delete process.env.SWITCHBOARD_ACCOUNT_SID;
 delete process.env.SWITCHBOARD_AUTH_TOKEN;
 
