@@ -569,24 +569,16 @@ export class PostgresStore implements Store {
       eventTotals: (query, ageThresholds): EventTypeTotals[] => {
         // SplitByWaitTime's thresholds are any number of seconds: only the raw task ages answer them exactly.
         const rolled = ageThresholds.length === 0 ? rollupTotalsSql(query, DIALECT) : undefined;
-        if (rolled) {
-          return read(`rolled totals ${q(rolled.sql, rolled.params)}`, async () =>
-            (await this.rows<Record<string, unknown>>(rolled.sql, rolled.params)).map((r) => ({
-              eventType: String(r.type),
-              count: Number(r.n),
-              taskAge: { sum: Number(r.a_sum), min: Number(r.a_min), max: Number(r.a_max) },
-              taskAgeInQueue: { sum: Number(r.q_sum), min: Number(r.q_min), max: Number(r.q_max) },
-              aboveAge: [],
-            })),
-          );
-        }
         const w = eventWhere(query);
         const above = ageThresholds.map((_, i) => `, count(*) FILTER (WHERE coalesce(task_age, 0) > ?::numeric) AS above_${i}`).join('');
-        const sql = `SELECT event_type AS type, count(*) AS n,
+        // Both answer the same columns (the rollups without the thresholds' counts, as none are asked then).
+        const { sql, params } = rolled ?? {
+          sql: `SELECT event_type AS type, count(*) AS n,
              sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
              sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${above}
-           FROM events WHERE ${w.sql} GROUP BY event_type`;
-        const params = [...ageThresholds, ...w.params];
+           FROM events WHERE ${w.sql} GROUP BY event_type`,
+          params: [...ageThresholds, ...w.params],
+        };
         return read(`totals ${q(sql, params)}`, async () =>
           (await this.rows<Record<string, unknown>>(sql, params)).map((r) => ({
             eventType: String(r.type),

@@ -304,25 +304,17 @@ export class SqliteStore implements Store {
         this.writeEvents();
         // SplitByWaitTime's thresholds are any number of seconds: only the raw task ages answer them exactly.
         const rolled = ageThresholds.length === 0 ? rollupTotalsSql(query, DIALECT) : undefined;
-        if (rolled) {
-          return (stmt(rolled.sql).raw().all(...rolled.params) as unknown[][]).map((r) => ({
-            eventType: String(r[0]),
-            count: Number(r[1]),
-            taskAge: { sum: Number(r[2]), min: Number(r[3]), max: Number(r[4]) },
-            taskAgeInQueue: { sum: Number(r[5]), min: Number(r[6]), max: Number(r[7]) },
-            aboveAge: [],
-          }));
-        }
         const w = eventWhere(query);
         const above = ageThresholds.map(() => ', sum(coalesce(task_age, 0) > ?)').join('');
-        const rows = stmt(
-          `SELECT event_type AS type, count(*) AS n,
+        // Both answer the same columns (the rollups without the thresholds' counts).
+        const { sql, params } = rolled ?? {
+          sql: `SELECT event_type AS type, count(*) AS n,
              sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
              sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${above}
            FROM events WHERE ${w.sql} GROUP BY event_type`,
-        )
-          .raw()
-          .all(...ageThresholds, ...w.params) as unknown[][];
+          params: [...ageThresholds, ...w.params],
+        };
+        const rows = stmt(sql).raw().all(...params) as unknown[][];
         return rows.map((r) => ({
           eventType: String(r[0]),
           count: Number(r[1]),
