@@ -1,11 +1,17 @@
 // The SQLite store's checkpointer: a worker thread with its own connection that copies the WAL into the
 // database file (PRAGMA wal_checkpoint(PASSIVE)) so the WAL can restart, with synchronous=FULL so that the
 // WAL and then the database file are fsynced before the WAL's frames count as copied. The server's connection
-// never checkpoints (wal_autocheckpoint=0, synchronous=OFF): this work, and its fsyncs, stay off the event
-// loop. PASSIVE never waits for the writer; what it could not copy (a write was going on) is copied next time.
+// never runs these copies (wal_autocheckpoint=0, synchronous=OFF): this work, and its fsyncs, stay off the
+// event loop. PASSIVE never waits for the writer; what it could not copy (a write was going on) is copied next
+// time.
+// After each copy it tells the server the WAL's length in frames and when the copy started ({ log, started }):
+// under a steady load
+// the writer appends while a copy runs, so the WAL is never found wholly copied when a write begins and would
+// never restart; the server finishes the last few frames itself between two commit groups (sqliteStore.ts,
+// restartWal) so the WAL restarts from its beginning.
 // Plain JavaScript: worker threads do not inherit the main thread's TypeScript loader on Node 20.
 import { statSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const { path } = workerData;
@@ -17,7 +23,11 @@ const LOOK_EVERY_MS = 100;
 
 const db = new Database(path);
 db.pragma('synchronous = FULL');
+const dataVersion = db.prepare('PRAGMA data_version').pluck();
 let last = Date.now();
+/** The data_version when a copy last found nothing left to copy: until another commit, there is nothing to do
+ *  (the WAL file keeps its size when it restarts, so its size alone does not say that). */
+let idleAt = -1;
 
 setInterval(() => {
   let size = 0;
@@ -27,9 +37,15 @@ setInterval(() => {
     return; // no WAL (the store is closing)
   }
   if (size < WAL_BYTES && (size === 0 || Date.now() - last < AT_LEAST_EVERY_MS)) return;
-  last = Date.now();
+  const version = dataVersion.get();
+  if (version === idleAt) return;
+  const started = Date.now();
+  last = started;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (busy) return;
+    if (log === checkpointed) idleAt = version;
+    parentPort?.postMessage({ log, started });
   } catch {
     // Busy: next time.
   }

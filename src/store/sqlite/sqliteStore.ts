@@ -48,6 +48,8 @@ export interface SqliteStoreOptions {
   /** Whether this process routes the file's workspaces and keeps them in memory (the server); the command
    *  line tools read and write a few rows and load nothing. */
   routes?: boolean;
+  /** Tests: the WAL size (in pages) after which it restarts (WAL_RESTART_FRAMES). */
+  walRestartFrames?: number;
 }
 
 /** A committed group on its way to disk: who waits for it and what its commit tells the listeners. */
@@ -63,6 +65,13 @@ interface CommittedGroup {
 const EVENT_BATCH = 64;
 /** Prepared statements kept (see stmt()). */
 const STATEMENT_CACHE_LIMIT = 2_000;
+/** The WAL restarts from its beginning after about this many pages (64 MiB of 4 KiB pages): see restartWal. */
+const WAL_RESTART_FRAMES = 16_384;
+/** restartWal copies the rest only when the worker's copy started at most this long ago (a backlog of a few
+ *  hundred frames under a steady load)... */
+const RESTART_CATCH_UP_MS = 50;
+/** ...or once the WAL holds this many times WAL_RESTART_FRAMES, whatever the backlog. */
+const WAL_FORCED_RESTART = 8;
 /** Rollup keys per UPSERT (16 columns each). */
 const ROLLUP_BATCH = 64;
 /** Rollup minutes deleted per retention statement. */
@@ -93,6 +102,9 @@ export class SqliteStore implements Store {
   private readonly syncWal: boolean;
   private readonly walFd: number | undefined;
   private readonly checkpointer: Worker | undefined;
+  private readonly walRestartFrames: number;
+  /** restartWal asked for a catch-up while a commit group was open: done right after its COMMIT. */
+  private catchUpAfterCommit = false;
   private readonly fatalListeners = new Set<(err: Error) => void>();
   private injectedCommitFailure: Error | undefined;
   private dataVersion: number;
@@ -106,12 +118,15 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     // 64 MiB of page cache (the default is 2 MiB): list counts and statistics scan large index ranges.
     this.db.pragma('cache_size = -65536');
-    // This connection never fsyncs and never checkpoints: the WAL is fsynced off the event loop after each
-    // COMMIT (when FULL) and the checkpoint worker copies it into the file with fsyncs of its own. A WAL that
-    // grew past 64 MiB is cut back when it restarts.
+    // This connection never fsyncs and leaves the checkpoints to the worker: the WAL is fsynced off the event
+    // loop after each COMMIT (when FULL) and the checkpoint worker copies it into the file with fsyncs of its
+    // own (restartWal is the exception: a few frames). The WAL is never cut back when it restarts
+    // (journal_size_limit -1): freeing its blocks happens inside the truncate call, on the event loop, and on a
+    // filesystem mounted with `discard` that call waits for the device to trim them (seconds for hundreds of
+    // MiB). The file keeps the largest size it reached, about WAL_RESTART_FRAMES pages under a steady load.
     this.db.pragma('synchronous = OFF');
     this.db.pragma('wal_autocheckpoint = 0');
-    this.db.pragma('journal_size_limit = 67108864');
+    this.db.pragma('journal_size_limit = -1');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // The Opsflow face's `regex` operator (case-insensitive, as SpaceONE's). A bad pattern matches nothing.
@@ -134,6 +149,7 @@ export class SqliteStore implements Store {
     registerWorkflowFunctions(this.db);
     this.migrate();
     this.syncWal = onDisk && options.synchronous !== 'NORMAL';
+    this.walRestartFrames = options.walRestartFrames ?? WAL_RESTART_FRAMES;
     if (onDisk) {
       // The WAL exists from the migrations' writes on and stays while this connection is open: fsyncing any
       // descriptor of it flushes its pages. Its directory entry is made durable once.
@@ -147,6 +163,7 @@ export class SqliteStore implements Store {
       this.checkpointer = new Worker(new URL('./checkpointWorker.mjs', import.meta.url), { workerData: { path } });
       this.checkpointer.unref();
       this.checkpointer.on('error', (err) => this.fatal(err));
+      this.checkpointer.on('message', (progress: { log: number; started: number }) => this.restartWal(progress));
     }
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     const sql = this.createRepository();
@@ -160,6 +177,35 @@ export class SqliteStore implements Store {
       },
       options.routes === false ? () => false : () => true,
     );
+  }
+
+  /**
+   * Lets the WAL restart from its beginning once it holds WAL_RESTART_FRAMES. SQLite restarts it when a write
+   * begins while every frame is copied into the database file; the worker copies while this connection keeps
+   * appending, so under a steady load that moment never comes and the WAL grows without end (hundreds of MiB in
+   * an hour's soak). So once the worker reports a WAL past that size, this connection copies what was appended
+   * since that copy started, between two commit groups (a PASSIVE checkpoint with synchronous=FULL: the WAL
+   * fsynced before the copy, the file after, as the worker does), and the next group's write restarts the
+   * WAL. That costs the event loop a few milliseconds once per WAL_RESTART_FRAMES, so it is done only while
+   * the backlog is small (the report is at most RESTART_CATCH_UP_MS old), unless the WAL has grown to
+   * WAL_FORCED_RESTART times its restart size. While the worker is copying, PASSIVE returns at once.
+   */
+  private restartWal(progress: { log: number; started: number }): void {
+    if (this.closed || progress.log < this.walRestartFrames) return;
+    if (Date.now() - progress.started > RESTART_CATCH_UP_MS && progress.log < WAL_FORCED_RESTART * this.walRestartFrames) return;
+    if (this.group) this.catchUpAfterCommit = true;
+    else this.catchUpWal();
+  }
+
+  private catchUpWal(): void {
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or failed: the worker copies it, and its next report tries again.
+    } finally {
+      this.db.pragma('synchronous = OFF');
+    }
   }
 
   /** Whether another connection (a command-line tool on the same file) committed since the last look: then
@@ -567,6 +613,10 @@ export class SqliteStore implements Store {
       return;
     }
     this.repo.groupCommitted();
+    if (this.catchUpAfterCommit) {
+      this.catchUpAfterCommit = false;
+      this.catchUpWal();
+    }
     this.unsynced.push({ ...group, started });
     this.lastSync = group.waiters;
     this.sync();
