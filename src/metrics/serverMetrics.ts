@@ -36,8 +36,17 @@ const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 
 export type WebhookKind = 'event' | 'assignment';
 
+/** The outcome labels the per-workspace counters take (see countEvents), so a workspace's series can be named. */
+const RESERVATION_OUTCOMES = ['accepted', 'rejected', 'timeout', 'canceled', 'rescinded'] as const;
+const TASK_OUTCOMES = ['completed', 'canceled'] as const;
+
 export class ServerMetrics {
   readonly registry = new Registry();
+  /** Workspaces whose events this node counted. Their series are dropped at the first scrape after this node
+   *  stops routing them (the workspace deleted, or its lease gone to another node: the router is dropped in
+   *  both cases), so the label sets stay as many as the workspaces it routes, not all it ever routed. */
+  private readonly countedWorkspaces = new Set<string>();
+  private routedWorkspaces: (() => Set<string>) | undefined;
   private readonly http = new Histogram({
     name: `${PREFIX}http_request_duration_seconds`,
     help: 'HTTP requests by route template, method and status code: time from receipt to the response sent',
@@ -141,6 +150,7 @@ export class ServerMetrics {
       if (!owns(e.workspaceSid)) continue;
       const action = e.eventType.slice(dot + 1);
       const ws = e.workspaceSid;
+      this.countedWorkspaces.add(ws);
       if (kind === 'task') {
         if (action === 'created') this.tasksCreated.labels(ws).inc();
         else if (action === 'completed' || action === 'canceled') this.tasksEnded.labels(ws, action).inc();
@@ -169,6 +179,7 @@ export class ServerMetrics {
 
   /** Tasks by status per workspace and queue, read from the engine's routers at each scrape. */
   observeEngine(engine: Engine): void {
+    this.routedWorkspaces = () => new Set(Array.from(engine.loadedRouters(), (r) => r.workspace.sid));
     new Gauge({
       name: `${PREFIX}tasks`,
       help: 'Live tasks (pending, reserved, assigned, wrapping) by workspace, task queue and status, from the routing engine',
@@ -226,8 +237,22 @@ export class ServerMetrics {
 
   /** The exposition: this server's metrics, then the process's. */
   async render(): Promise<{ contentType: string; body: string }> {
+    this.dropUnroutedWorkspaces();
     const body = `${await this.registry.metrics()}\n${await processMetrics().metrics()}`;
     return { contentType: this.registry.contentType, body };
+  }
+
+  /** See countedWorkspaces. */
+  private dropUnroutedWorkspaces(): void {
+    if (!this.routedWorkspaces || this.countedWorkspaces.size === 0) return;
+    const routed = this.routedWorkspaces();
+    for (const ws of this.countedWorkspaces) {
+      if (routed.has(ws)) continue;
+      this.countedWorkspaces.delete(ws);
+      for (const metric of [this.reservationsCreated, this.tasksCreated, this.createToReservation, this.waitUntilAccepted]) metric.remove(ws);
+      for (const outcome of RESERVATION_OUTCOMES) this.reservations.remove(ws, outcome);
+      for (const outcome of TASK_OUTCOMES) this.tasksEnded.remove(ws, outcome);
+    }
   }
 }
 

@@ -136,3 +136,19 @@ it('Prometheus reports the reservations, tasks, latencies, requests, commits, so
   socket.close();
   await prom.waitFor('switchboard_websocket_connections', equals(0));
 });
+
+it("a deleted workspace's series leave the exposition (the label sets stay bounded)", { skip: missing && 'prometheus is not installed' }, async () => {
+  const client = twilio(s.accountSid, s.authToken);
+  client.taskrouter.baseUrl = s.origin;
+  const tr = client.taskrouter.v1;
+  const scrape = async () => (await fetch(`${s.origin}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+  const ws = await tr.workspaces.create({ friendlyName: 'Short-lived', template: 'FIFO' });
+  const kept = await tr.workspaces.create({ friendlyName: 'Kept', template: 'FIFO' });
+  for (const w of [ws, kept]) await tr.workspaces(w.sid).tasks.create({ attributes: '{}' });
+  const before = await scrape();
+  for (const w of [ws, kept]) assert.match(before, new RegExp(`switchboard_tasks_created_total\\{workspace_sid="${w.sid}"\\} 1`));
+  await tr.workspaces(ws.sid).remove();
+  const afterDelete = await scrape();
+  assert.doesNotMatch(afterDelete, new RegExp(ws.sid), 'no series of the deleted workspace');
+  assert.match(afterDelete, new RegExp(`switchboard_tasks_created_total\\{workspace_sid="${kept.sid}"\\} 1`), 'the other workspace keeps its series');
+});
