@@ -91,7 +91,13 @@ describe('Workspaces with the twilio client', () => {
     const activity = (await w.activities.list())[0]!;
     const queue = (await w.taskQueues.list())[0]!;
     const worker = await w.workers.create({ friendlyName: 'alice' });
+    // A task another face asked for here while another node routed it (several nodes), not yet created: it
+    // goes with the workspace rather than waiting for an owner that will never come.
+    const requested = { sid: 'WT' + '7'.repeat(32), accountSid: s.accountSid, workspaceSid: ws.sid, input: { attributes: '{}' }, requestedAt: Date.now() };
+    await s.store.replaying(() => s.store.transaction((repo) => repo.insert('taskRouteRequest', requested)));
+    await s.store.durable();
     assert.equal(await w.remove(), true);
+    assert.equal(await s.store.replaying(() => s.store.read((repo) => repo.get('taskRouteRequest', requested.sid))), undefined, 'the route request is gone');
     await expectRestError(w.fetch(), 404, 20404);
     await expectRestError(w.activities(activity.sid).fetch(), 404, 20404);
     await expectRestError(w.taskQueues(queue.sid).fetch(), 404, 20404);

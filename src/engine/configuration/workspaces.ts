@@ -143,7 +143,8 @@ export function updateWorkspace(repo: Repository, ctx: CommandContext, sid: stri
 /** Deletes the workspace and everything in it (TaskRouter cascades). */
 export function deleteWorkspace(repo: Repository, ctx: CommandContext, sid: string): void {
   const ws = requireWorkspace(repo, ctx, sid);
-  for (const kind of ['reservation', 'task', 'workerChannel', 'worker', 'taskQueue', 'workflow', 'taskChannel', 'activity'] as const) {
+  // Tasks other faces asked for here (several nodes: taskRouteRequest) go too: no owner will create them.
+  for (const kind of ['reservation', 'task', 'taskRouteRequest', 'workerChannel', 'worker', 'taskQueue', 'workflow', 'taskChannel', 'activity'] as const) {
     repo.deleteWhere(kind, { workspaceSid: ws.sid });
   }
   repo.deleteEvents(ws.sid);
