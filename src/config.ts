@@ -36,9 +36,11 @@ export interface Config {
   readonly secretKeys: KeySource;
   /** How many days of TaskRouter events (and statistics rollups) are kept; 0 keeps them forever. */
   readonly eventRetentionDays: number;
+  /** How far the JavaScript heap may grow past what a full collection left, in percent; 0 leaves it to V8. */
+  readonly heapGrowthPercent: number;
 }
 
-export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000 } as const;
+export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000, heapGrowthPercent: 50 } as const;
 
 /** One setting of `switchboard serve`: its flag (if it has one), its environment variable, its default and what
  *  it means. `switchboard serve --help` and the flag parser both read this table. */
@@ -73,6 +75,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { env: 'SWITCHBOARD_OIDC_ALGORITHMS', default: 'RS256,ES256,PS256,EdDSA', meaning: 'OpenID Connect: the signature algorithms accepted' },
   { flag: 'event-retention-days', env: 'SWITCHBOARD_EVENT_RETENTION_DAYS', default: String(DEFAULT_EVENT_RETENTION_DAYS), meaning: "days of TaskRouter events and statistics kept (Twilio's 30); older ones are pruned in the background; 0 keeps them forever" },
   { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
+  { flag: 'heap-growth-percent', env: 'SWITCHBOARD_HEAP_GROWTH_PERCENT', default: String(DEFAULTS.heapGrowthPercent), meaning: "how far the JavaScript heap may grow past what its last full collection kept before the next (V8's --heap-growing-percent); 0 leaves it to V8, whose heap drifts up to 4x that (docs/operations.md)" },
 ];
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -93,6 +96,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const retentionText = values['event-retention-days'] ?? env.SWITCHBOARD_EVENT_RETENTION_DAYS ?? String(DEFAULT_EVENT_RETENTION_DAYS);
   const eventRetentionDays = Number(retentionText);
   if (retentionText.trim() === '' || !Number.isFinite(eventRetentionDays) || eventRetentionDays < 0) throw new Error(`invalid event retention: ${retentionText} (days, 0 for forever)`);
+  const growthText = values['heap-growth-percent'] ?? env.SWITCHBOARD_HEAP_GROWTH_PERCENT ?? String(DEFAULTS.heapGrowthPercent);
+  const heapGrowthPercent = Number(growthText);
+  if (growthText.trim() === '' || !Number.isInteger(heapGrowthPercent) || heapGrowthPercent < 0 || heapGrowthPercent > 1000) throw new Error(`invalid heap growth: ${growthText} (a whole percentage, 0 to leave it to V8)`);
   const db = resolveDbPath(values.db, env);
   return Object.freeze({
     port,
@@ -112,6 +118,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     metricsToken: env.SWITCHBOARD_METRICS_TOKEN || undefined,
     oidc: oidcConfig(env),
     eventRetentionDays,
+    heapGrowthPercent,
   });
 }
 

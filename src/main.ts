@@ -3,11 +3,17 @@
 // Each command loads only what it uses: the admin commands open the database directly and start in a fraction
 // of the time the server's dependencies take to load.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { COMMANDS, commandHelp, generalHelp } from './cli/help.ts';
 import { loadConfig } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
+  // A long-running server's heap: V8 lets the old generation grow to up to 4x what a full collection kept (in
+  // the hour-long soak its committed size reached 373 MB over 85 MB live, and the resident size rose by 43%
+  // over the hour). A fixed factor keeps memory proportional to what is live, at the cost of more frequent
+  // (mostly concurrent) full collections. Set before anything big is allocated.
+  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   const [{ SqliteStore }, { ensureBootstrapAccount }, { openStoredSecrets }, { buildServer }, { Engine }] = await Promise.all([
     import('./store/sqlite/sqliteStore.ts'),
     import('./auth/bootstrap.ts'),
