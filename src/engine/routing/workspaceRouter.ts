@@ -36,10 +36,12 @@ import { type CompiledTarget, type CompiledWorkflow, compileWorkflow } from './c
 import { PendingTasks } from './pendingTasks.ts';
 import { SortedList } from './sortedList.ts';
 import type { ChannelState, QueueState, TaskState, WorkerState } from './state.ts';
-import { TimerHeap } from './timerHeap.ts';
+import { type Timer, TimerHeap } from './timerHeap.ts';
 
 /** Finished tasks stay readable this long, then are removed (TaskRouter's lifecycle page: 5 minutes). */
 export const FINISHED_TASK_RETENTION_MS = 5 * 60 * 1000;
+/** Stale timer entries tolerated beyond twice the live ones before they are dropped (dropStaleTimers). */
+const TIMER_COMPACTION_SLACK = 1024;
 const DEFAULT_RESERVATION_TIMEOUT_S = 120;
 /** TaskRouter limits (reference §14): a task is canceled after 1,000 pending->reserved transitions, and an
  *  assigned task left for 24 hours is deleted by the system. */
@@ -225,6 +227,7 @@ export class WorkspaceRouter {
   }
 
   takeEffects(): RouterEffects {
+    this.dropStaleTimers();
     const e = this.effects;
     this.effects = WorkspaceRouter.emptyEffects();
     return e;
@@ -293,6 +296,11 @@ export class WorkspaceRouter {
 
   nextDue(): number | undefined {
     return this.timers.peek()?.at;
+  }
+
+  /** Entries in the timer heap, stale ones included (tests: it stays proportional to the live timers). */
+  scheduledTimers(): number {
+    return this.timers.size;
   }
 
   /** Live tasks (pending, reserved, assigned, wrapping), for realtime statistics. */
@@ -1279,6 +1287,32 @@ export class WorkspaceRouter {
   }
 
   // ---------------------------------------------------------------- timers
+
+  /** Timer entries are invalidated lazily (timerHeap.ts), so every finished task leaves its TTL entry (24
+   *  hours ahead by default) and its step entry behind: at 200 tasks a second, millions of entries a day. Once
+   *  the heap holds more than twice what can be live (each live task a TTL and a step timer, each reservation
+   *  and each finished task one), the stale entries are dropped: O(n), at most once per n/2 timers scheduled.
+   *  Run between commands (takeEffects), when every entry's entity is in place. */
+  private dropStaleTimers(): void {
+    const live = 2 * this.tasks.size + this.reservations.size + this.finished.size;
+    if (this.timers.size > 2 * live + TIMER_COMPACTION_SLACK) this.timers.retain((t) => this.timerIsLive(t));
+  }
+
+  /** Whether fireDue would act on the entry: its entity still has that deadline. */
+  private timerIsLive(t: Timer): boolean {
+    switch (t.kind) {
+      case 'ttl':
+        return this.tasks.get(t.sid)?.entity.expiresAt === t.at;
+      case 'step':
+        return this.tasks.get(t.sid)?.entity.stepDeadline === t.at;
+      case 'reservation': {
+        const r = this.reservations.get(t.sid);
+        return r !== undefined && r.reservationStatus === 'pending' && r.timeoutAt === t.at;
+      }
+      case 'cleanup':
+        return this.finished.get(t.sid) === t.at;
+    }
+  }
 
   /** Fires every timer due at or before `now`, in deadline order. */
   fireDue(now: number): void {
