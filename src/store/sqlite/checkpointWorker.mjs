@@ -5,10 +5,9 @@
 // event loop. PASSIVE never waits for the writer; what it could not copy (a write was going on) is copied next
 // time.
 // After each copy it tells the server the WAL's length in frames and when the copy started ({ log, started }):
-// under a steady load
-// the writer appends while a copy runs, so the WAL is never found wholly copied when a write begins and would
-// never restart; the server finishes the last few frames itself between two commit groups (sqliteStore.ts,
-// restartWal) so the WAL restarts from its beginning.
+// under a steady load the writer appends while a copy runs, so the WAL is never found wholly copied when a
+// write begins and would never restart; the server finishes the last few frames itself between two commit
+// groups (sqliteStore.ts, restartWal) so the WAL restarts from its beginning.
 // Plain JavaScript: worker threads do not inherit the main thread's TypeScript loader on Node 20.
 import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

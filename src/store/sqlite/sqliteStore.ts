@@ -198,11 +198,19 @@ export class SqliteStore implements Store {
   }
 
   private catchUpWal(): void {
-    this.db.pragma('synchronous = FULL');
     try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.fullySynced(() => this.db.pragma('wal_checkpoint(PASSIVE)'));
     } catch {
       // Busy or failed: the worker copies it, and its next report tries again.
+    }
+  }
+
+  /** Runs `work` with synchronous=FULL: this connection never fsyncs otherwise (see the header), but a
+   *  checkpoint or a rewrite it runs itself must. */
+  private fullySynced<T>(work: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return work();
     } finally {
       this.db.pragma('synchronous = OFF');
     }
@@ -691,14 +699,11 @@ export class SqliteStore implements Store {
    *  row stays readable in free pages (secrets sealed after an older version stored them in clear). */
   async compact(_kinds: readonly EntityKind[]): Promise<void> {
     await this.durable();
-    // This connection never fsyncs (see the header): the rewrite and the checkpoint that empties the WAL must.
-    this.db.pragma('synchronous = FULL');
-    try {
+    // The rewrite and the checkpoint that empties the WAL must fsync.
+    this.fullySynced(() => {
       this.db.exec('VACUUM');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      this.db.pragma('synchronous = OFF');
-    }
+    });
   }
 
   close(): void {
