@@ -117,8 +117,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   // Every route's work runs through the store's read replay: on PostgreSQL a read memory cannot answer is
-  // fetched without holding the event loop, and the handler runs again with it (store/readReplay.ts).
-  app.addHook('onRoute', (route) => {
+  // fetched without holding the event loop, and the handler runs again with it (store/readReplay.ts). On SQLite
+  // no read misses, and the handlers run unwrapped (see Store.readsMayMiss).
+  if (store.readsMayMiss) app.addHook('onRoute', (route) => {
     const handler = route.handler;
     route.handler = function replayed(this: FastifyInstance, request, reply) {
       const again = () => store.replaying(() => handler.call(this, request, reply));

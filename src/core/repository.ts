@@ -142,6 +142,10 @@ export interface Store {
    * Request handlers, hooks and background loops run their store work through it.
    */
   replaying<T>(work: () => T | Promise<T>): Promise<T>;
+  /** Whether a read may throw a ReadMiss (PostgreSQL). When it cannot (SQLite), the server runs route handlers
+   *  as they are, without the replay's AsyncLocalStorage: entering one makes Node 20 track every promise the
+   *  process creates afterwards (async hooks), a cost every request would pay for nothing. */
+  readonly readsMayMiss: boolean;
   /** Event retention (store/retention.ts): deletes up to `limit` of one workspace's events older than
    *  `cutoffMs` (then its rollup rows of the minutes before it), keeping those its webhook receiver is owed.
    *  Returns how many rows went (0: nothing left to prune there). */

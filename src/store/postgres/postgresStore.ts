@@ -770,6 +770,8 @@ export class PostgresStore implements Store {
     }
   }
 
+  readonly readsMayMiss = true;
+
   replaying<T>(work: () => T | Promise<T>): Promise<T> {
     return replay(work, () => this.settled());
   }

@@ -683,6 +683,8 @@ export class SqliteStore implements Store {
     return work(this.repo);
   }
 
+  readonly readsMayMiss = false;
+
   /** Every read answers at once here: the work just runs. */
   async replaying<T>(work: () => T | Promise<T>): Promise<T> {
     return work();
