@@ -1,5 +1,5 @@
 // SWITCHBOARD_HEAP_GROWTH_PERCENT / --heap-growth-percent (src/main.ts passes it to V8 as
-// --heap-growing-percent before the server allocates anything): parsed as documented.
+// --heap-growing-percent once the routers are built): parsed as documented.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.ts';
