@@ -74,3 +74,34 @@ test('the WAL restarts at its restart size under a steady load and is never trun
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a command-line tool's store closing beside a running server leaves the server's WAL alone", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-wal-cli-'));
+  const path = join(dir, 'db.sqlite');
+  const ws = 'WS' + 'c'.repeat(32);
+  try {
+    const server = new SqliteStore(path);
+    server.transaction((repo) => {
+      for (let i = 0; i < 50; i++) repo.appendEvent(event(ws, i));
+    });
+    await server.durable();
+    const before = statSync(`${path}-wal`).size;
+    assert.ok(before > 0);
+    // A TRUNCATE checkpoint from the tool would wait for, then hold off, the server's writers.
+    const tool = new SqliteStore(path, { routes: false });
+    tool.close();
+    assert.ok(statSync(`${path}-wal`).size >= before, 'the tool emptied the running server\'s WAL');
+    server.transaction((repo) => repo.appendEvent(event(ws, 50)));
+    await server.durable();
+    server.close();
+    assert.equal(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0, 0);
+    const again = new SqliteStore(path);
+    try {
+      assert.equal(again.read((repo) => repo.eventsFor(ws).length), 51);
+    } finally {
+      again.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -107,6 +107,9 @@ export class SqliteStore implements Store {
   private catchUpAfterCommit = false;
   private readonly fatalListeners = new Set<(err: Error) => void>();
   private injectedCommitFailure: Error | undefined;
+  /** The server (it routes): it empties the WAL when it closes. A command-line tool writing to a running
+   *  server's file must not: a TRUNCATE checkpoint waits for and then holds off the server's writers. */
+  private readonly emptiesWalOnClose: boolean;
   private dataVersion: number;
   private dataVersionStatement: Database.Statement | undefined;
   private closed = false;
@@ -150,6 +153,7 @@ export class SqliteStore implements Store {
     this.migrate();
     this.syncWal = onDisk && options.synchronous !== 'NORMAL';
     this.walRestartFrames = options.walRestartFrames ?? WAL_RESTART_FRAMES;
+    this.emptiesWalOnClose = options.routes !== false;
     if (onDisk) {
       // The WAL exists from the migrations' writes on and stays while this connection is open: fsyncing any
       // descriptor of it flushes its pages. Its directory entry is made durable once.
@@ -730,12 +734,13 @@ export class SqliteStore implements Store {
     // Closing the last connection checkpoints the WAL into the file and deletes it, but the checkpoint worker's
     // connection outlives this one for a moment (terminate() is asynchronous), so this one is not the last: the
     // WAL stayed whole (600 MiB after the scale benchmark's seeding) and the next start read it all back before
-    // answering. So the WAL is copied and emptied here, with the fsyncs of synchronous=FULL. A checkpoint the
-    // worker is still running makes this one busy at once (SQLite runs one at a time, without the busy
-    // handler), so it is tried again until the worker's ends (a copy takes at most a few hundred ms).
+    // answering. So the server copies and empties the WAL here (emptiesWalOnClose), with the fsyncs of
+    // synchronous=FULL. A checkpoint the worker is still running makes this one busy at once (SQLite runs one
+    // at a time, without the busy handler), so it is tried again until the worker's ends (a copy takes at most
+    // a few hundred ms).
     this.db.pragma('synchronous = FULL');
     const deadline = Date.now() + 5_000;
-    while ((this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy && Date.now() < deadline) {
+    while (this.emptiesWalOnClose && (this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy && Date.now() < deadline) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
     this.db.close();
