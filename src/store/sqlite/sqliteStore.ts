@@ -708,8 +708,18 @@ export class SqliteStore implements Store {
     // The rewrite and the checkpoint that empties the WAL must fsync.
     this.fullySynced(() => {
       this.db.exec('VACUUM');
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.emptyWal();
     });
+  }
+
+  /** Copies the whole WAL into the file and truncates it (call with synchronous=FULL). A checkpoint the worker
+   *  is running makes this one busy at once (SQLite runs one at a time, without the busy handler), so it is
+   *  tried again until the worker's ends (a copy takes at most a few hundred ms), for up to 5 s. */
+  private emptyWal(): void {
+    const deadline = Date.now() + 5_000;
+    while ((this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy && Date.now() < deadline) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
   }
 
   close(): void {
@@ -735,14 +745,9 @@ export class SqliteStore implements Store {
     // connection outlives this one for a moment (terminate() is asynchronous), so this one is not the last: the
     // WAL stayed whole (600 MiB after the scale benchmark's seeding) and the next start read it all back before
     // answering. So the server copies and empties the WAL here (emptiesWalOnClose), with the fsyncs of
-    // synchronous=FULL. A checkpoint the worker is still running makes this one busy at once (SQLite runs one
-    // at a time, without the busy handler), so it is tried again until the worker's ends (a copy takes at most
-    // a few hundred ms).
+    // synchronous=FULL.
     this.db.pragma('synchronous = FULL');
-    const deadline = Date.now() + 5_000;
-    while (this.emptiesWalOnClose && (this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy && Date.now() < deadline) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    }
+    if (this.emptiesWalOnClose) this.emptyWal();
     this.db.close();
   }
 }
