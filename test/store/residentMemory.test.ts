@@ -2,7 +2,7 @@
 // * after a long mixed run (tasks created, offered, accepted, rejected, timed out, wrapped, completed,
 //   canceled, deleted; workers changing activity, attributes and capacity; queues created and deleted; a
 //   worker deleted), every resident document and every document the router holds equals what a fresh load of
-//   the same file gives;
+//   the same file gives, and so does every finished task (with its reservations) still held in memory;
 // * a commit group that fails (injected as a full disk would fail it) answers each of its requests with a
 //   500 in Twilio's format, changes nothing in the database, and leaves memory equal to the database; the
 //   server goes on routing afterwards.
@@ -23,12 +23,16 @@ function random(seed: number): () => number {
 
 const byKind = ['workspace', 'activity', 'taskChannel', 'worker', 'workerChannel', 'taskQueue', 'workflow', 'task', 'reservation'] as const;
 
-/** What a fresh process holds for the workspace after loading the file. */
-function freshLoad(file: string, ws: string): Record<string, unknown[]> {
+/** What a fresh process holds for the workspace after loading the file, and the stored rows of the finished
+ *  tasks (and their reservations) the running process holds in memory. */
+function freshLoad(file: string, ws: string, finished: { sid: string }[]): { resident: Record<string, unknown[]>; task: unknown[]; reservation: unknown[] } {
   const fresh = new SqliteStore(file);
   try {
     fresh.read((repo) => repo.get('workspace', ws));
-    return fresh.residentOf(ws);
+    return {
+      resident: fresh.residentOf(ws),
+      ...fresh.read((repo) => ({ task: finished.map((t) => repo.get('task', t.sid)), reservation: finished.flatMap((t) => repo.findAll('reservation', { taskSid: t.sid })) })),
+    };
   } finally {
     fresh.close();
   }
@@ -45,11 +49,14 @@ describe('resident memory equals the database', () => {
   });
   after(async () => f.close());
 
-  function assertMemoryEqualsDatabase(label: string) {
+  function assertMemoryEqualsDatabase(label: string): number {
     const store = f.s.store as SqliteStore;
     const memory = store.residentOf(f.ws);
-    const stored = freshLoad(file, f.ws);
+    const finished = store.finishedOf(f.ws);
+    const { resident: stored, ...storedFinished } = freshLoad(file, f.ws, finished.task);
     for (const kind of byKind) assert.deepEqual(memory[kind], stored[kind], `${label}: resident ${kind} documents equal the database's, in its order`);
+    assert.deepEqual(finished.task, storedFinished.task, `${label}: the finished tasks held in memory equal the database's`);
+    assert.deepEqual(finished.reservation, storedFinished.reservation, `${label}: the reservations of the finished tasks held equal the database's, in its order`);
     // The router's documents: the same objects as the resident ones for what it holds.
     const router = f.s.engine.routerDocuments(f.ws);
     if (router) {
@@ -60,6 +67,7 @@ describe('resident memory equals the database', () => {
       const holding = (stored.reservation as { reservationStatus: string }[]).filter((r) => ['pending', 'accepted', 'wrapping'].includes(r.reservationStatus));
       assert.deepEqual(sortBySid(router.reservation), sortBySid(holding), `${label}: the router's reservations are the database's holding ones`);
     }
+    return finished.task.length;
   }
 
   test('after a long mixed run', async () => {
@@ -117,7 +125,7 @@ describe('resident memory equals the database', () => {
     const res = await f.s.request('DELETE', f.path(`/Workers/${gone}`));
     assert.ok(res.status === 204 || res.status === 400, res.text);
     await f.s.store.durable();
-    assertMemoryEqualsDatabase('the end');
+    assert.ok(assertMemoryEqualsDatabase('the end') > 0, 'finished tasks are held in memory (and were compared)');
   });
 
   test('a failed commit group fails each of its requests, changes nothing, and memory equals the database', async () => {

@@ -11,15 +11,19 @@
 //      worker, workerChannel,
 //      taskQueue, workflow)
 //   task                            the live tasks (pending, reserved, assigned, wrapping) of loaded
-//                                   workspaces; a finished task leaves memory and is read from the database
-//   reservation                     every reservation of a resident task, and every one holding a worker
-//                                   (pending, accepted, wrapping) in a loaded workspace
+//                                   workspaces; a finished task leaves the live set, and the last few
+//                                   thousand finished stay readable by sid (finishedTasks.ts), the rest are
+//                                   read from the database
+//   reservation                     every reservation of a resident task (live or recently finished), and
+//                                   every one holding a worker (pending, accepted, wrapping) in a loaded
+//                                   workspace
 // A query this layer cannot answer completely (a finished task, a list of every workspace) returns undefined
 // and the caller asks the database. Documents are frozen: they are shared with the router and with readers,
 // and a caller that wants to change one makes a changed copy and writes it (the code base's rule already).
 import type { EntityKind, EntityMap } from '../../core/entities.ts';
 import type { FieldFilter, Where } from '../../core/repository.ts';
 import { uniqueKey } from '../storeSchema.ts';
+import { FinishedTasks } from './finishedTasks.ts';
 
 export type ResidentKind = 'account' | 'apiKey' | 'workspace' | 'activity' | 'taskChannel' | 'worker' | 'workerChannel' | 'taskQueue' | 'workflow' | 'task' | 'reservation';
 
@@ -41,13 +45,10 @@ const INDEXED_FIELDS: Partial<Record<EntityKind, readonly string[]>> = {
 type Doc = { sid: string; workspaceSid?: string; [field: string]: unknown };
 
 /** One undo record: the document a sid had before a change (undefined: it was not resident), and its place
- *  in the database order. */
-interface UndoEntry {
-  kind: EntityKind;
-  sid: string;
-  before: Doc | undefined;
-  position: number | undefined;
-}
+ *  in the database order; or a finished task whose entry changed (undone by dropping it: see finishedTasks.ts). */
+type UndoEntry =
+  | { kind: EntityKind; sid: string; before: Doc | undefined; position: number | undefined }
+  | { finishedTask: string };
 
 class Table {
   readonly bySid = new Map<string, Doc>();
@@ -103,6 +104,7 @@ function allowedValues(filter: FieldFilter | undefined): readonly unknown[] | un
 export class ResidentDocuments {
   private readonly tables = new Map<EntityKind, Table>();
   private readonly loaded = new Set<string>();
+  private readonly finished = new FinishedTasks();
   private undo: UndoEntry[] = [];
   /** Where the current transaction's entries start in `undo` (the rest belong to committed transactions of
    *  the open group). */
@@ -155,7 +157,7 @@ export class ResidentDocuments {
       return ws !== undefined && this.loaded.has(ws) && statuses !== undefined && statuses.every((s) => LIVE_TASK_STATUSES.has(s as string));
     }
     if (kind === 'reservation') {
-      if (typeof where.taskSid === 'string' && this.tables.get('task')!.bySid.has(where.taskSid)) return true;
+      if (typeof where.taskSid === 'string' && (this.tables.get('task')!.bySid.has(where.taskSid) || this.finished.holds(where.taskSid))) return true;
       // Pending, accepted and wrapping reservations are held by live tasks: resident wherever their workspace is.
       const statuses = allowedValues(where.reservationStatus);
       if (statuses === undefined || !statuses.every((s) => HOLDING_RESERVATION_STATUSES.has(s as string))) return false;
@@ -168,7 +170,10 @@ export class ResidentDocuments {
   // ---------------------------------------------------------------- reads
 
   get<K extends EntityKind>(kind: K, sid: string): EntityMap[K] | undefined {
-    return this.tables.get(kind)?.bySid.get(sid) as EntityMap[K] | undefined;
+    const live = this.tables.get(kind)?.bySid.get(sid);
+    if (live) return live as unknown as EntityMap[K];
+    const finished = kind === 'task' ? this.finished.task(sid) : kind === 'reservation' ? this.finished.reservation(sid) : undefined;
+    return finished as unknown as EntityMap[K] | undefined;
   }
 
   /** The documents matching `where` in database order, or undefined when memory cannot answer completely. */
@@ -176,6 +181,8 @@ export class ResidentDocuments {
     const table = this.tables.get(kind);
     const w = where as Record<string, FieldFilter | undefined>;
     if (!table || !this.complete(kind, w)) return undefined;
+    const finished = kind === 'reservation' && typeof w.taskSid === 'string' ? this.finished.reservationsOf(w.taskSid) : undefined;
+    if (finished) return finished.filter((doc) => matchesWhere(doc, w)) as unknown as EntityMap[K][];
     const out: Doc[] = [];
     for (const doc of this.candidates(kind, table, w)) if (matchesWhere(doc, w)) out.push(doc);
     return out as unknown as EntityMap[K][];
@@ -258,6 +265,7 @@ export class ResidentDocuments {
   /** Forgets a workspace (another node routes it now, or it was deleted). */
   unloadWorkspace(workspaceSid: string): void {
     this.loaded.delete(workspaceSid);
+    this.finished.dropWorkspace(workspaceSid);
     for (const [kind, table] of this.tables) {
       if (kind === 'workspace') {
         if (table.bySid.has(workspaceSid)) this.remove(kind, table, workspaceSid);
@@ -270,20 +278,45 @@ export class ResidentDocuments {
   // ---------------------------------------------------------------- writes (with undo)
 
   /** Records that `doc` is now stored under its sid (an insert or an update), or evicts it when it no longer
-   *  belongs in memory (a task that finished takes its reservations with it). */
+   *  belongs in memory (a task that finished takes its reservations with it, into the finished tasks). */
   write(kind: EntityKind, doc: Doc): void {
     const table = this.tables.get(kind);
     if (!table) return;
     const before = table.bySid.get(doc.sid);
     if (!this.belongs(kind, doc)) {
+      if (kind === 'task' || kind === 'reservation') this.writeFinished(kind, doc, before);
       if (before) this.deleteResident(kind, doc.sid);
       return;
     }
+    if (kind === 'task') this.finished.drop(doc.sid);
     this.undo.push({ kind, sid: doc.sid, before, position: table.position.get(doc.sid) });
     this.put(kind, doc, undefined);
   }
 
+  /** A task that is not live, or a reservation of one, was written: a task leaving the live set is held with
+   *  its reservations (as the live set had them, before they leave it too); a held one is updated. */
+  private writeFinished(kind: 'task' | 'reservation', doc: Doc, before: Doc | undefined): void {
+    const taskSid = kind === 'task' ? doc.sid : (doc.taskSid as string);
+    if (kind === 'task' && before && this.loaded.has(doc.workspaceSid!)) {
+      const reservations = this.tables.get('reservation')!;
+      const held = [...this.sorted(reservations, reservations.indexes.get('taskSid')!.get(doc.sid))].map((sid) => reservations.bySid.get(sid)!);
+      this.undo.push({ finishedTask: taskSid });
+      this.finished.add(doc, held);
+      return;
+    }
+    if (!this.finished.holds(taskSid)) return;
+    this.undo.push({ finishedTask: taskSid });
+    if (kind === 'task') this.finished.updateTask(doc);
+    else this.finished.updateReservation(doc);
+  }
+
   delete(kind: EntityKind, sid: string): void {
+    // A held finished task goes whole (dropping is always safe: the database answers instead).
+    if (kind === 'task') this.finished.drop(sid);
+    if (kind === 'reservation') {
+      const task = this.finished.reservation(sid)?.taskSid;
+      if (typeof task === 'string') this.finished.drop(task);
+    }
     this.deleteResident(kind, sid);
   }
 
@@ -291,6 +324,7 @@ export class ResidentDocuments {
   deleteWhere(kind: EntityKind, where: Record<string, FieldFilter | undefined>): void {
     const table = this.tables.get(kind);
     if (!table) return;
+    if (kind === 'task' || kind === 'reservation') for (const task of this.finished.matching(kind, matchesWhere, where)) this.finished.drop(task);
     const doomed = [...this.candidates(kind, table, where)].filter((d) => matchesWhere(d, where)).map((d) => d.sid);
     for (const sid of doomed) this.deleteResident(kind, sid);
   }
@@ -395,12 +429,23 @@ export class ResidentDocuments {
 
   private restore(from: number): void {
     for (let i = this.undo.length - 1; i >= from; i--) {
-      const { kind, sid, before, position } = this.undo[i]!;
+      const entry = this.undo[i]!;
+      if ('finishedTask' in entry) {
+        this.finished.drop(entry.finishedTask);
+        continue;
+      }
+      const { kind, sid, before, position } = entry;
       const table = this.tables.get(kind)!;
       this.remove(kind, table, sid);
       if (before) this.put(kind, before, position);
     }
     this.undo.length = from;
+  }
+
+  /** The finished tasks held for a workspace and their reservations (tests compare them with the database). */
+  finishedOf(workspaceSid: string): { task: Doc[]; reservation: Doc[] } {
+    const task = this.finished.tasksOf(workspaceSid);
+    return { task, reservation: task.flatMap((t) => this.finished.reservationsOf(t.sid)!) };
   }
 
   /** Every resident document of a workspace by kind (tests compare it with a fresh load). */

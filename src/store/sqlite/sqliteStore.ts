@@ -599,6 +599,12 @@ export class SqliteStore implements Store {
     return this.repo.docs.residentOf(workspaceSid);
   }
 
+  /** The finished tasks of a workspace held in memory, with their reservations (tests compare them with the
+   *  file). */
+  finishedOf(workspaceSid: string): { task: { sid: string }[]; reservation: { sid: string }[] } {
+    return this.repo.docs.finishedOf(workspaceSid);
+  }
+
   private commitGroup(): void {
     const group = this.group;
     if (!group) return;
