@@ -284,7 +284,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('eventHandlers', handlers);
   // The service tells the follower about each routed workspace; the follower applies routed tasks' outcomes.
   const opsflow = new OpsflowService(store, engine, (ws) => follower.follow(ws));
-  const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m), active);
+  const follower = new OpsflowRouteFollower(store, opsflow, (m) => app.log.warn(m), active, options.runsBackground !== undefined);
   registerOpsflowRoutes(app, { clock, opsflow, variables: new OpsflowVariables(store) });
   follower.start();
   app.addHook('onClose', async () => follower.stop());

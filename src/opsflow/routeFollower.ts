@@ -22,12 +22,15 @@ export class OpsflowRouteFollower {
 
   /** Several nodes: whether this node runs the account-wide loops now (holds the background lease). */
   private readonly active: () => boolean;
+  /** Whether other nodes route tasks too (then a route may be stored without this node being told of it). */
+  private readonly otherNodes: boolean;
 
-  constructor(store: Store, service: OpsflowService, log: (message: string) => void = () => undefined, active: () => boolean = () => true) {
+  constructor(store: Store, service: OpsflowService, log: (message: string) => void = () => undefined, active: () => boolean = () => true, otherNodes = true) {
     this.store = store;
     this.service = service;
     this.log = log;
     this.active = active;
+    this.otherNodes = otherNodes;
   }
 
   /** Catches up every followed workspace (this node has just taken over the background loops). */
@@ -50,8 +53,9 @@ export class OpsflowRouteFollower {
       const followed = events.filter((e) => FOLLOWED.includes(e.eventType));
       const touched = new Set(followed.filter((e) => this.workspaces.has(e.workspaceSid)).map((e) => e.workspaceSid));
       // With several nodes a task may have been routed through another node: a followed event of a workspace
-      // not known here is checked against the stored routes.
-      const unknown = followed.filter((e) => !this.workspaces.has(e.workspaceSid) && typeof e.eventData.task_sid === 'string');
+      // not known here is checked against the stored routes. Alone, this node is told of every route it stores
+      // (follow()), and the stored ones are followed from the start: nothing to read per event.
+      const unknown = this.otherNodes ? followed.filter((e) => !this.workspaces.has(e.workspaceSid) && typeof e.eventData.task_sid === 'string') : [];
       for (const ws of touched) this.follow(ws);
       if (unknown.length && this.active()) {
         void this.store
