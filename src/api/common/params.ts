@@ -58,6 +58,11 @@ function isHttpUrl(v: string): boolean {
   }
 }
 
+/** The parameters of an endpoint that takes none (a fetch): decodeParams(NO_PARAMS, request.query) notes what
+ *  the request sent anyway. One shared shape, because schemas are compiled once per shape object (see
+ *  paramsObject): a literal `{}` per request would compile a new schema on every call. */
+export const NO_PARAMS: z.ZodRawShape = Object.freeze({});
+
 /** Paging parameters accepted by every list endpoint. */
 export const PAGING = {
   PageSize: param.int(1, 1000).optional(),

@@ -6,7 +6,7 @@ import type { Activity } from '../../core/entities.ts';
 import { createActivity, deleteActivity, getActivity, updateActivity } from '../../engine/configuration/activities.ts';
 import { requireWorkspace } from '../../engine/configuration/context.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
 import { ACTIVITY, listOf } from './resources.ts';
@@ -57,8 +57,8 @@ export function registerActivityRoutes(app: FastifyInstance, { store, clock, eng
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an Activity', query: {}, responses: { 200: ACTIVITY } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an Activity', query: NO_PARAMS, responses: { 200: ACTIVITY } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return serializeActivity(originOf(request), store.read((repo) => getActivity(repo, ctx, request.params.ws, request.params.sid)));
   });

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EventRecord } from '../../core/entities.ts';
 import { getEvent, listEvents } from '../../engine/eventQueries.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import { twilioRoute } from '../common/routeSchema.ts';
@@ -115,8 +115,8 @@ export function registerEventRoutes(app: FastifyInstance, { store, clock }: Rout
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an Event', query: {}, responses: { 200: EVENT } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an Event', query: NO_PARAMS, responses: { 200: EVENT } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return serializeEvent(originOf(request), store.read((repo) => getEvent(repo, ctx, request.params.ws, request.params.sid)));
   });

@@ -10,7 +10,7 @@ import { notFound } from '../../core/errors.ts';
 import type { Repository } from '../../core/repository.ts';
 import { requireChild, requireWorkspace } from '../../engine/configuration/context.ts';
 import { commandContext, ifMatchOf, listEnvelope, originOf, setEtag } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import { twilioRoute } from '../common/routeSchema.ts';
@@ -112,8 +112,8 @@ export function registerReservationRoutes(app: FastifyInstance, { store, clock, 
       });
     });
 
-    app.get<Params>(`${base}/:sid`, doc({ summary: `Fetch a ${via}'s Reservation`, query: {}, responses: { 200: RESERVATION } }), async (request, reply) => {
-      decodeParams({}, request.query);
+    app.get<Params>(`${base}/:sid`, doc({ summary: `Fetch a ${via}'s Reservation`, query: NO_PARAMS, responses: { 200: RESERVATION } }), async (request, reply) => {
+      decodeParams(NO_PARAMS, request.query);
       return store.read((repo) => {
         const r = find(repo, request);
         setEtag(reply, r.version);

@@ -4,7 +4,7 @@ import type { TaskChannel } from '../../core/entities.ts';
 import { requireWorkspace } from '../../engine/configuration/context.ts';
 import { createTaskChannel, deleteTaskChannel, getTaskChannel, updateTaskChannel } from '../../engine/configuration/taskChannels.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import type { z } from 'zod';
@@ -56,8 +56,8 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, 
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a TaskChannel by SID or unique name', query: {}, responses: { 200: TASK_CHANNEL } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a TaskChannel by SID or unique name', query: NO_PARAMS, responses: { 200: TASK_CHANNEL } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return serializeTaskChannel(originOf(request), store.read((repo) => getTaskChannel(repo, ctx, request.params.ws, request.params.sid)));
   });

@@ -6,7 +6,7 @@ import { LIMITS } from '../../core/limits.ts';
 import type { Repository } from '../../core/repository.ts';
 import { createTaskQueue, deleteTaskQueue, getTaskQueue, taskQueueQuery, updateTaskQueue } from '../../engine/configuration/taskQueues.ts';
 import { commandContext, listByQuery, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
+import { PAGING, decodeParams, jsonObjectText, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import type { z } from 'zod';
@@ -107,8 +107,8 @@ export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, en
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a TaskQueue', query: {}, responses: { 200: TASK_QUEUE } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a TaskQueue', query: NO_PARAMS, responses: { 200: TASK_QUEUE } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => serializeTaskQueue(repo, originOf(request), getTaskQueue(repo, ctx, request.params.ws, request.params.sid)));
   });

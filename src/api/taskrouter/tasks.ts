@@ -8,7 +8,7 @@ import type { Repository } from '../../core/repository.ts';
 import { requireChild, requireWorkspace } from '../../engine/configuration/context.ts';
 import { taskQuery } from '../../engine/taskQuery.ts';
 import { commandContext, ifMatchOf, listByQuery, listEnvelope, originOf, setEtag } from '../common/http.ts';
-import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
+import { PAGING, decodeParams, jsonObjectText, param, NO_PARAMS } from '../common/params.ts';
 import { newestFirstPage, pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import type { z } from 'zod';
@@ -175,8 +175,8 @@ export function registerTaskRoutes(app: FastifyInstance, { store, clock, engine 
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Task (ETag: its version)', query: {}, responses: { 200: TASK } }), async (request, reply) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Task (ETag: its version)', query: NO_PARAMS, responses: { 200: TASK } }), async (request, reply) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => {
       const ws = requireWorkspace(repo, ctx, request.params.ws);

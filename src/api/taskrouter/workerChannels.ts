@@ -14,7 +14,7 @@ import {
   updateWorkerChannel,
 } from '../../engine/configuration/workerChannels.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import { twilioRoute } from '../common/routeSchema.ts';
@@ -68,8 +68,8 @@ export function registerWorkerChannelRoutes(app: FastifyInstance, { store, clock
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: "Fetch a Worker's channel (by SID or task channel unique name)", query: {}, responses: { 200: WORKER_CHANNEL } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: "Fetch a Worker's channel (by SID or task channel unique name)", query: NO_PARAMS, responses: { 200: WORKER_CHANNEL } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) =>
       serializeWorkerChannel(repo, originOf(request), getWorkerChannel(repo, ctx, request.params.ws, request.params.wk, request.params.sid)),

@@ -7,7 +7,7 @@ import type { Repository } from '../../core/repository.ts';
 import { assertVersion } from '../../engine/configuration/context.ts';
 import { createWorker, deleteWorker, getWorker, updateWorker, workerQuery } from '../../engine/configuration/workers.ts';
 import { commandContext, ifMatchOf, listByQuery, originOf, setEtag } from '../common/http.ts';
-import { PAGING, decodeParams, jsonObjectText, param } from '../common/params.ts';
+import { PAGING, decodeParams, jsonObjectText, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import type { z } from 'zod';
@@ -112,8 +112,8 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Worker (ETag: its version)', query: {}, responses: { 200: WORKER } }), async (request, reply) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Worker (ETag: its version)', query: NO_PARAMS, responses: { 200: WORKER } }), async (request, reply) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => {
       const w = getWorker(repo, ctx, request.params.ws, request.params.sid);

@@ -5,7 +5,7 @@ import { LIMITS } from '../../core/limits.ts';
 import { requireWorkspace } from '../../engine/configuration/context.ts';
 import { createWorkflow, deleteWorkflow, getWorkflow, updateWorkflow } from '../../engine/configuration/workflows.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import type { z } from 'zod';
@@ -78,8 +78,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, eng
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Workflow', query: {}, responses: { 200: WORKFLOW } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch a Workflow', query: NO_PARAMS, responses: { 200: WORKFLOW } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return serializeWorkflow(originOf(request), store.read((repo) => getWorkflow(repo, ctx, request.params.ws, request.params.sid)));
   });

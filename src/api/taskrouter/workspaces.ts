@@ -5,7 +5,7 @@ import type { Repository } from '../../core/repository.ts';
 import { createWorkspace, deleteWorkspace, updateWorkspace } from '../../engine/configuration/workspaces.ts';
 import { requireWorkspace } from '../../engine/configuration/context.ts';
 import { commandContext, listEnvelope, originOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { type RouteDeps, isoDate, workspaceUrl } from './wire.ts';
 import type { z } from 'zod';
@@ -98,8 +98,8 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, en
     });
   });
 
-  app.get<{ Params: { sid: string } }>('/v1/Workspaces/:sid', doc({ summary: 'Fetch a Workspace', query: {}, responses: { 200: WORKSPACE } }), async (request) => {
-    decodeParams({}, request.query);
+  app.get<{ Params: { sid: string } }>('/v1/Workspaces/:sid', doc({ summary: 'Fetch a Workspace', query: NO_PARAMS, responses: { 200: WORKSPACE } }), async (request) => {
+    decodeParams(NO_PARAMS, request.query);
     const ctx = commandContext(request, clock());
     return store.read((repo) => serializeWorkspace(repo, originOf(request), requireWorkspace(repo, ctx, request.params.sid)));
   });

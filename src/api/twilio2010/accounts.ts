@@ -6,7 +6,7 @@ import { createAccount, updateAccount, visibleAccount } from '../../auth/account
 import type { SecretBox } from '../../auth/secretBox.ts';
 import type { RouteDeps } from '../taskrouter/wire.ts';
 import { principalOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { ACCOUNT, list2010, listEnvelope2010, rfc2822, sidOfJsonSegment } from './wire.ts';
 import { twilioRoute } from '../common/routeSchema.ts';
@@ -60,9 +60,9 @@ export function registerAccountRoutes(app: FastifyInstance, { store, clock, secr
     });
   });
 
-  app.get<Params>('/2010-04-01/Accounts/:sid', doc({ summary: 'Fetch an account (`AC....json`)', query: {}, responses: { 200: ACCOUNT } }), async (request) => {
+  app.get<Params>('/2010-04-01/Accounts/:sid', doc({ summary: 'Fetch an account (`AC....json`)', query: NO_PARAMS, responses: { 200: ACCOUNT } }), async (request) => {
     const sid = sidOfJsonSegment(request, request.params.sid);
-    decodeParams({}, request.query);
+    decodeParams(NO_PARAMS, request.query);
     const caller = principalOf(request).accountSid;
     return serialize(store.read((repo) => visibleAccount(repo, caller, sid)));
   });

@@ -7,7 +7,7 @@ import { visibleAccount } from '../../auth/accounts.ts';
 import { createKey, deleteKey, requireKey, updateKey } from '../../auth/apiKeys.ts';
 import type { RouteDeps } from '../taskrouter/wire.ts';
 import { principalOf } from '../common/http.ts';
-import { PAGING, decodeParams, param } from '../common/params.ts';
+import { PAGING, decodeParams, param, NO_PARAMS } from '../common/params.ts';
 import { pageRequest } from '../common/paging.ts';
 import { KEY, NEW_KEY, list2010, listEnvelope2010, rfc2822, sidOfJsonSegment } from './wire.ts';
 import { NO_CONTENT, twilioRoute } from '../common/routeSchema.ts';
@@ -45,9 +45,9 @@ export function registerKeyRoutes(app: FastifyInstance, { store, clock, secrets 
     });
   });
 
-  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an API key (`SK....json`)', query: {}, responses: { 200: KEY } }), async (request) => {
+  app.get<Params>(`${base}/:sid`, doc({ summary: 'Fetch an API key (`SK....json`)', query: NO_PARAMS, responses: { 200: KEY } }), async (request) => {
     const sid = sidOfJsonSegment(request, request.params.sid);
-    decodeParams({}, request.query);
+    decodeParams(NO_PARAMS, request.query);
     const caller = principalOf(request).accountSid;
     return store.read((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
@@ -67,7 +67,7 @@ export function registerKeyRoutes(app: FastifyInstance, { store, clock, secrets 
 
   app.delete<Params>(`${base}/:sid`, doc({ summary: 'Delete an API key', responses: { 204: NO_CONTENT } }), async (request, reply) => {
     const sid = sidOfJsonSegment(request, request.params.sid);
-    decodeParams({}, request.query);
+    decodeParams(NO_PARAMS, request.query);
     const caller = principalOf(request).accountSid;
     store.transaction((repo) => {
       const account = visibleAccount(repo, caller, request.params.ac);
