@@ -112,6 +112,7 @@ export class SqliteStore implements Store {
   private readonly emptiesWalOnClose: boolean;
   private dataVersion: number;
   private dataVersionStatement: Database.Statement | undefined;
+  private lookedForExternalChanges = false;
   private closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -221,8 +222,13 @@ export class SqliteStore implements Store {
   }
 
   /** Whether another connection (a command-line tool on the same file) committed since the last look: then
-   *  accounts and keys are read again, so a key revoked from the command line stops working at once. */
+   *  accounts and keys are read again, so a key revoked from the command line stops working at once. Looked at
+   *  once per event-loop turn: the PRAGMA takes the WAL's read lock (system calls), and every request checks
+   *  its credentials; the requests of one turn are answered as of the same look. */
   private externalChanges(): boolean {
+    if (this.lookedForExternalChanges) return false;
+    this.lookedForExternalChanges = true;
+    setImmediate(() => (this.lookedForExternalChanges = false));
     this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
     const v = this.dataVersionStatement.get() as number;
     if (v === this.dataVersion) return false;
