@@ -84,6 +84,17 @@ export const INDEXED_EVENT_FIELDS = new Set(['task_sid', 'worker_sid', 'reservat
 export const EVENT_INSERT_COLUMNS = ['sid', 'account_sid', 'workspace_sid', 'event_type', 'resource_sid', 'date_ms', 'data', 'task_sid', 'worker_sid',
   'reservation_sid', 'task_queue_sid', 'workflow_sid', 'task_channel_sid', 'task_age', 'task_age_in_queue', 'previous_activity_sid', 'previous_activity_ms'];
 
+/** The INSERT of `count` event rows (`?` placeholders), built once per row count (every commit group runs one). */
+export function eventInsertSql(count: number): string {
+  let sql = eventInsertTexts[count];
+  if (sql === undefined) {
+    const one = `(${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`;
+    sql = eventInsertTexts[count] = `INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${Array(count).fill(one).join(', ')}`;
+  }
+  return sql;
+}
+const eventInsertTexts: string[] = [];
+
 export function eventRow(event: EventRecord): unknown[] {
   const d = event.eventData;
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -238,6 +249,15 @@ export function rollupDeltas(rows: readonly unknown[][]): { minutes: unknown[][]
 /** One UPSERT of `count` rollup rows (`?` placeholders): counts and sums add, minima and maxima combine.
  *  `least`/`greatest` are min/max of two values (SQLite: min, max; PostgreSQL: least, greatest). */
 export function rollupUpsertSql(table: 'event_minutes' | 'worker_minutes', count: number, least: string, greatest: string): string {
+  // Every commit group runs one or two of these: the text is built once per shape (at most 64 row counts).
+  const shape = `${table} ${count} ${least} ${greatest}`;
+  let sql = upsertTexts.get(shape);
+  if (sql === undefined) upsertTexts.set(shape, (sql = buildRollupUpsertSql(table, count, least, greatest)));
+  return sql;
+}
+const upsertTexts = new Map<string, string>();
+
+function buildRollupUpsertSql(table: 'event_minutes' | 'worker_minutes', count: number, least: string, greatest: string): string {
   const keys = table === 'event_minutes' ? EVENT_MINUTE_KEYS : WORKER_MINUTE_KEYS;
   const columns = table === 'event_minutes' ? EVENT_MINUTE_COLUMNS : WORKER_MINUTE_COLUMNS;
   const measures = columns.slice(keys.length);

@@ -23,7 +23,7 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
@@ -869,13 +869,7 @@ export class PostgresStore implements Store {
     const eventRows = group.events.map(eventRow);
     for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
-      const values: unknown[] = [];
-      const tuples = batch.map((row) => {
-        const start = values.length;
-        values.push(...row);
-        return `(${row.map((_, k) => `$${start + k + 1}`).join(', ')})`;
-      });
-      sent.push(w.query(prepared(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values)));
+      sent.push(w.query(prepared(pgSql(eventInsertSql(batch.length)), batch.flat())));
     }
     // The per-minute rollups (storeSchema.ts), in the same batch: no extra round trip. Keys come sorted, so two
     // transactions upserting the same rows lock them in the same order.

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { EVENT_INSERT_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
@@ -487,8 +487,7 @@ export class SqliteStore implements Store {
     const eventRows = rows.map(eventRow);
     for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
-      const one = `(${EVENT_INSERT_COLUMNS.map(() => '?').join(', ')})`;
-      this.stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES ${Array(batch.length).fill(one).join(', ')}`).run(...batch.flat());
+      this.stmt(eventInsertSql(batch.length)).run(...batch.flat());
     }
     // The per-minute rollups, in the same transaction (storeSchema.ts): one UPSERT per ROLLUP_BATCH keys.
     const deltas = rollupDeltas(eventRows);
