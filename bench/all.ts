@@ -55,6 +55,7 @@ if (wanted('realtime')) {
   row('realtime: create -> push p50 at 1,000 tasks/s, 1,000 workers', p('p50'), 'ms', '', undefined);
   row('realtime: create -> push p99 at 1,000 tasks/s, 1,000 workers', p('p99'), 'ms', '<= 10 ms', p('p99') <= 10);
   row('realtime: create -> push p99.9', p('p999'), 'ms', '', undefined);
+  row('realtime: server CPU per task (create, offer, push)', p('serverCpuUs'), 'µs', '', undefined);
 }
 if (wanted('peer')) {
   const r = await runBench('peer');

@@ -1,18 +1,25 @@
 // Realtime benchmark: latency from a task's creation (REST request sent) to its reservation.created message
 // arriving on the worker's WebSocket, with N connected workers and tasks created at a target rate. The server
 // runs as a separate process on a loopback port with its SQLite file (durable commits), like production.
-// Run: node --import tsx bench/realtime.ts [workers=1000] [tasksPerSecond=1000] [seconds=5]
+// What is measured is the steady state: tasks are first created at the same rate for `warmup` seconds, unmeasured
+// (a fresh process compiles its request path during its first second, when latencies are several times higher).
+// The tasks are created over keep-alive node:http connections: this process shares the machine's cores with the
+// server, and fetch() cost about 500 µs of CPU per request here, a third of the machine at 1,000 tasks/s. Both
+// processes' CPU per task is printed.
+// Run: node --import tsx bench/realtime.ts [workers=1000] [tasksPerSecond=1000] [seconds=5] [warmup=2]
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
+import { cpuMicrosPerOp, processCpuSeconds } from './processCpu.ts';
 
-const [workerCount = 1000, rate = 1000, seconds = 5] = process.argv.slice(2).map(Number);
+const [workerCount = 1000, rate = 1000, seconds = 5, warmup = 2] = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-rt-'));
 const account = { sid: 'AC' + 'c3'.repeat(16), token: 'bench-token-123456' };
-const { server, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
+const { server, auth, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 
 try {
   const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: 'bench', Template: 'FIFO' })).sid;
@@ -56,35 +63,65 @@ try {
     }),
   );
 
-  // Create tasks at the target rate; each request's send time is when its latency starts.
-  const total = rate * seconds;
-  let created = 0;
-  const inflight: Promise<void>[] = [];
-  const start = performance.now();
-  while (created < total) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    while (created < Math.min(due, total)) {
-      created++;
-      const sent = performance.now();
-      inflight.push(
-        call('POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: '{"bench":true}' }).then((task) => {
-          sentAt.set(task.sid, sent);
-          const arrived = early.get(task.sid);
-          if (arrived !== undefined) latencies.push(arrived - sent);
-        }),
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const origin = new URL(server.origin);
+  const body = new URLSearchParams({ Attributes: '{"bench":true}' }).toString();
+  const createTask = () =>
+    new Promise<{ sid: string }>((resolve, reject) => {
+      const req = request(
+        { host: origin.hostname, port: origin.port, path: `/v1/Workspaces/${ws}/Tasks`, method: 'POST', agent, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(text)) : reject(new Error(`create: ${res.statusCode} ${text}`))));
+        },
       );
+      req.on('error', reject);
+      req.end(body);
+    });
+  /** Creates `total` tasks at the target rate; each request's send time is when its latency starts. */
+  const createAtRate = async (total: number) => {
+    let created = 0;
+    const inflight: Promise<void>[] = [];
+    const start = performance.now();
+    while (created < total) {
+      const due = Math.floor(((performance.now() - start) / 1000) * rate);
+      while (created < Math.min(due, total)) {
+        created++;
+        const sent = performance.now();
+        inflight.push(
+          createTask().then((task) => {
+            sentAt.set(task.sid, sent);
+            const arrived = early.get(task.sid);
+            if (arrived !== undefined) latencies.push(arrived - sent);
+          }),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1));
     }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - start) / 1000;
+    await Promise.all(inflight);
+    return (performance.now() - start) / 1000;
+  };
+  await createAtRate(Math.round(rate * warmup));
   await new Promise((r) => setTimeout(r, 500));
+  latencies.length = 0;
+  const total = rate * seconds;
+  const created = total;
+  const serverBefore = processCpuSeconds(server.process.pid!);
+  const ownBefore = process.cpuUsage();
+  const elapsed = await createAtRate(total);
+  const own = process.cpuUsage(ownBefore);
+  const serverUs = cpuMicrosPerOp(serverBefore, processCpuSeconds(server.process.pid!), total);
+  await new Promise((r) => setTimeout(r, 500));
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
   console.log(`realtime benchmark on ${machine()}`);
   console.log(`${workerCount} workers connected (setup ${setupS.toFixed(1)} s); ${created} tasks in ${elapsed.toFixed(2)} s = ${Math.round(created / elapsed)} tasks/s (target ${rate}/s)`);
+  console.log(`CPU per task: server ${Math.round(serverUs)} µs, this process (the load: creates and 1,000 sockets) ${Math.round((own.user + own.system) / total)} µs; after ${warmup} s of warm-up at the same rate`);
   console.log(`task create -> reservation.created at the worker socket: p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms, p99.9 ${pct(99.9).toFixed(2)} ms, median ${median(latencies).toFixed(2)} ms (${latencies.length} offers)`);
-  console.log(`RESULT ${JSON.stringify({ bench: 'realtime', workers: workerCount, rateAsked: rate, rateReached: created / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9) })}`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'realtime', workers: workerCount, rateAsked: rate, rateReached: created / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9), serverCpuUs: serverUs })}`);
   for (const s of sockets) s.terminate();
 } finally {
   await server.kill('SIGTERM');
