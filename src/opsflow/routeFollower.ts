@@ -58,8 +58,16 @@ export class OpsflowRouteFollower {
       const unknown = this.otherNodes ? followed.filter((e) => !this.workspaces.has(e.workspaceSid) && typeof e.eventData.task_sid === 'string') : [];
       for (const ws of touched) this.follow(ws);
       if (unknown.length && this.active()) {
+        // One lookup for the whole batch (a node reading the shared log gets hundreds of events at once; a read
+        // per event was a round trip each, and each replayed the reads before it).
+        const tasks = [...new Set(unknown.map((e) => String(e.eventData.task_sid)))];
         void this.store
-          .replaying(() => this.store.read((repo) => unknown.filter((e) => repo.get('opsRoute', String(e.eventData.task_sid))).map((e) => e.workspaceSid)))
+          .replaying(() =>
+            this.store.read((repo) => {
+              const routed = new Set(repo.findAll('opsRoute', { sid: { in: tasks } }).map((r) => r.sid));
+              return unknown.filter((e) => routed.has(String(e.eventData.task_sid))).map((e) => e.workspaceSid);
+            }),
+          )
           .then((routed) => {
             for (const ws of new Set(routed)) if (!touched.has(ws)) this.follow(ws);
           })
