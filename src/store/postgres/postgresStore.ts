@@ -19,6 +19,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
@@ -864,6 +865,25 @@ export class PostgresStore implements Store {
   /** The group as one pipelined batch on the writer connection: every statement is sent before any answer. */
   private async send(group: Group): Promise<void> {
     const w = this.writer;
+    // The client writes each query to its socket as it is given (a system call each, a fifth of a node's CPU
+    // under load): the socket is corked until the whole batch is queued, so it leaves in one write.
+    const socket = (w as unknown as { connection: { stream: Duplex } }).connection.stream;
+    socket.cork();
+    let corked = true;
+    const uncork = () => {
+      if (!corked) return;
+      corked = false;
+      socket.uncork();
+    };
+    try {
+      await this.queue(group, w, uncork);
+    } finally {
+      uncork();
+    }
+  }
+
+  /** Queues the group's statements on the writer (see send) and checks the answers. */
+  private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<void> {
     const sent: Promise<pg.QueryResult>[] = [w.query('BEGIN')];
     for (const s of group.statements) sent.push(w.query(prepared(s.text, s.values)));
     const eventRows = group.events.map(eventRow);
@@ -888,10 +908,12 @@ export class PostgresStore implements Store {
     if (group.credentialsChanged) sent.push(w.query("SELECT pg_notify('sb_credentials', '')"));
     if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
       // The rows are written and the leases locked once these are answered; the COMMIT is not sent yet.
+      uncork();
       await Promise.allSettled(sent);
       process.kill(process.pid, 'SIGSTOP');
     }
     sent.push(w.query('COMMIT'));
+    uncork();
     const answers = await Promise.allSettled(sent);
     // The first failure is the cause; the statements after it failed because the transaction was aborted.
     const failed = answers.find((a) => a.status === 'rejected' && (a.reason as { code?: string }).code !== '25P02');
