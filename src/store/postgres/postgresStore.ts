@@ -865,8 +865,8 @@ export class PostgresStore implements Store {
   /** The group as one pipelined batch on the writer connection: every statement is sent before any answer. */
   private async send(group: Group): Promise<void> {
     const w = this.writer;
-    // The client writes each query to its socket as it is given (a system call each, a fifth of a node's CPU
-    // under load): the socket is corked until the whole batch is queued, so it leaves in one write.
+    // The client writes each query to its socket as it is given (a system call and a packet each): the socket
+    // is corked until the whole batch is queued, so it leaves in one write and the server reads it at once.
     const socket = (w as unknown as { connection: { stream: Duplex } }).connection.stream;
     socket.cork();
     let corked = true;
