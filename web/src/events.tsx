@@ -9,6 +9,7 @@ const WINDOWS = [5, 15, 60, 240, 1440];
 
 export function Events({ ws }: { ws: string }) {
   const [type, setType] = useState('');
+  const [typedType, setTypedType] = useState('');
   const [minutes, setMinutes] = useState(15);
   const q = new URLSearchParams({ PageSize: String(PAGE), Minutes: String(minutes) });
   if (type) q.set('EventType', type);
@@ -29,7 +30,13 @@ export function Events({ ws }: { ws: string }) {
         </label>
         <label class="inline">
           Event type
-          <input value={type} placeholder="e.g. task.created" onChange={(e) => setType((e.target as HTMLInputElement).value.trim())} />
+          {/* Kept as typed (the list refreshes live; see tasks.tsx), applied on change. */}
+          <input
+            value={typedType}
+            placeholder="e.g. task.created"
+            onInput={(e) => setTypedType((e.target as HTMLInputElement).value)}
+            onChange={(e) => setType((e.target as HTMLInputElement).value.trim())}
+          />
         </label>
         <button type="button" class="secondary" onClick={() => void pages.last()} disabled={!pages.page?.next}>
           Latest

@@ -20,6 +20,7 @@ export function Tasks({ ws }: { ws: string }) {
   const [status, setStatus] = useState('');
   const [queue, setQueue] = useState('');
   const [expression, setExpression] = useState('');
+  const [typed, setTyped] = useState('');
   const [ordering, setOrdering] = useState<string>(TASK_ORDERS[0][0]);
   const [queues, setQueues] = useState<any[]>([]);
   useEffect(() => void twilioAll(`/v1/Workspaces/${ws}/TaskQueues?PageSize=1000`, 'task_queues').then(setQueues), [ws]);
@@ -55,7 +56,14 @@ export function Tasks({ ws }: { ws: string }) {
         </label>
         <label class="inline">
           Attributes matching
-          <input value={expression} placeholder='e.g. customer == "ACME"' onChange={(e) => setExpression((e.target as HTMLInputElement).value.trim())} />
+          {/* What is typed is kept as it is typed: the list refreshes live, and a re-render between a keystroke and
+              the change would put the input back to the applied filter. The filter applies on change. */}
+          <input
+            value={typed}
+            placeholder='e.g. customer == "ACME"'
+            onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+            onChange={(e) => setExpression((e.target as HTMLInputElement).value.trim())}
+          />
         </label>
         <label class="inline">
           Order
