@@ -867,13 +867,14 @@ export class PostgresStore implements Store {
     const w = this.writer;
     // The client writes each query to its socket as it is given (a system call and a packet each): the socket
     // is corked until the whole batch is queued, so it leaves in one write and the server reads it at once.
-    const socket = (w as unknown as { connection: { stream: Duplex } }).connection.stream;
-    socket.cork();
+    // (`connection.stream` is the client's socket in pg 8; without it the batch is simply not corked.)
+    const socket = (w as unknown as { connection?: { stream?: Partial<Duplex> } }).connection?.stream;
+    socket?.cork?.();
     let corked = true;
     const uncork = () => {
       if (!corked) return;
       corked = false;
-      socket.uncork();
+      socket?.uncork?.();
     };
     try {
       await this.queue(group, w, uncork);
