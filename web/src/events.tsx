@@ -1,6 +1,7 @@
 // The workspace's events over a chosen window, in the order they were logged (the Events list's own order),
 // paged, filtered by type, refreshed live; "Latest" walks to the last page.
 import { useState } from 'preact/hooks';
+import { FilterInput } from './filterInput.tsx';
 import { useLiveRefresh } from './live.ts';
 import { Pager, twilioPage, usePages } from './paging.tsx';
 
@@ -9,7 +10,6 @@ const WINDOWS = [5, 15, 60, 240, 1440];
 
 export function Events({ ws }: { ws: string }) {
   const [type, setType] = useState('');
-  const [typedType, setTypedType] = useState('');
   const [minutes, setMinutes] = useState(15);
   const q = new URLSearchParams({ PageSize: String(PAGE), Minutes: String(minutes) });
   if (type) q.set('EventType', type);
@@ -30,13 +30,7 @@ export function Events({ ws }: { ws: string }) {
         </label>
         <label class="inline">
           Event type
-          {/* Kept as typed (the list refreshes live; see tasks.tsx), applied on change. */}
-          <input
-            value={typedType}
-            placeholder="e.g. task.created"
-            onInput={(e) => setTypedType((e.target as HTMLInputElement).value)}
-            onChange={(e) => setType((e.target as HTMLInputElement).value.trim())}
-          />
+          <FilterInput placeholder="e.g. task.created" onApply={setType} />
         </label>
         <button type="button" class="secondary" onClick={() => void pages.last()} disabled={!pages.page?.next}>
           Latest

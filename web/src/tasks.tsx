@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { age, api } from './api.ts';
 import { AttributeFields, JsonObjectEditor } from './attributes.tsx';
+import { FilterInput } from './filterInput.tsx';
 import { useLiveRefresh } from './live.ts';
 import { Pager, twilioAll, twilioPage, usePages } from './paging.tsx';
 
@@ -20,7 +21,6 @@ export function Tasks({ ws }: { ws: string }) {
   const [status, setStatus] = useState('');
   const [queue, setQueue] = useState('');
   const [expression, setExpression] = useState('');
-  const [typed, setTyped] = useState('');
   const [ordering, setOrdering] = useState<string>(TASK_ORDERS[0][0]);
   const [queues, setQueues] = useState<any[]>([]);
   useEffect(() => void twilioAll(`/v1/Workspaces/${ws}/TaskQueues?PageSize=1000`, 'task_queues').then(setQueues), [ws]);
@@ -56,14 +56,7 @@ export function Tasks({ ws }: { ws: string }) {
         </label>
         <label class="inline">
           Attributes matching
-          {/* What is typed is kept as it is typed: the list refreshes live, and a re-render between a keystroke and
-              the change would put the input back to the applied filter. The filter applies on change. */}
-          <input
-            value={typed}
-            placeholder='e.g. customer == "ACME"'
-            onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-            onChange={(e) => setExpression((e.target as HTMLInputElement).value.trim())}
-          />
+          <FilterInput placeholder='e.g. customer == "ACME"' onApply={setExpression} />
         </label>
         <label class="inline">
           Order
