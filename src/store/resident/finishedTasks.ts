@@ -32,10 +32,6 @@ export class FinishedTasks {
     this.capacity = capacity;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   task(sid: string): Doc | undefined {
     return this.entries.get(sid)?.task;
   }
