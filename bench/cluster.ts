@@ -8,7 +8,12 @@
 // Six workspaces spread over the nodes by their leases (6, 3 or 2 per node); each workspace's load talks to the
 // node that routes it, as a load balancer routing by workspace would (a `random` line shows the cost of landing
 // on another node: the request is forwarded through the database).
-// Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6]
+// Each configuration first runs the same load for `warmup` seconds, unmeasured, and so does graphile-worker: a
+// fresh node compiles its request path while it serves its first few thousand lifecycles (V8 tiers a function up
+// once it has run often enough), and in the first 8 s on three PostgreSQL nodes, each seeing a third of the
+// load, 20-30% of the nodes' CPU went to the optimizing compiler (perf record). Measured cold, the run compared
+// warm-ups, and three nodes paid three of them.
+// Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6] [warmup=15]
 import { compiledMain } from './compiledServer.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +30,7 @@ import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
 import { machine } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
 
-const [seconds = 8, perWorkspace = 6] = process.argv.slice(2).map(Number);
+const [seconds = 8, perWorkspace = 6, warmup = 15] = process.argv.slice(2).map(Number);
 const WORKSPACES = 6;
 const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
 const exec = promisify(execFile);
@@ -94,18 +99,14 @@ async function addWorkers(workspaces: { sid: string; workers: { sid: string; tok
   }
 }
 
-/** Runs one load process per workspace at once; returns lifecycles/s summed, the lifecycles completed, and the
- *  CPU per lifecycle of the nodes and of the PostgreSQL server over the window. */
+/** Runs one load process per workspace at once, first for `warmup` seconds unmeasured, then for `seconds`;
+ *  returns lifecycles/s summed, the lifecycles completed, and the CPU per lifecycle of the nodes and of the
+ *  PostgreSQL server over the measured window. */
 async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string, nodes: ChildServer[]) {
+  if (warmup > 0) await loadFor(warmup, workspaces, originOf);
   const nodesCpu = () => nodes.reduce((sum, node) => sum + processCpuSeconds(node.process.pid!), 0);
   const before = { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) };
-  const results = await Promise.all(
-    workspaces.map(async (ws) => {
-      const input = { origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle', connections: perWorkspace, seconds, workers: ws.workers };
-      const { stdout } = await exec(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
-      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { done: number; perSecond: number };
-    }),
-  );
+  const results = await loadFor(seconds, workspaces, originOf);
   const done = results.reduce((a, r) => a + r.done, 0);
   return {
     perSecond: results.reduce((a, r) => a + r.perSecond, 0),
@@ -115,9 +116,20 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
   };
 }
 
-/** graphile-worker for `seconds`: `adders` concurrent producers add jobs back to back while a runner with
- *  `concurrency` workers runs them (each job completes at once); jobs completed in the window per second, and
- *  the PostgreSQL server's CPU per job. */
+/** One load process per workspace for `duration` seconds; each one's result. */
+function loadFor(duration: number, workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string) {
+  return Promise.all(
+    workspaces.map(async (ws) => {
+      const input = { origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle', connections: perWorkspace, seconds: duration, workers: ws.workers };
+      const { stdout } = await exec(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { done: number; perSecond: number };
+    }),
+  );
+}
+
+/** graphile-worker for `warmup` seconds unmeasured, then `seconds`: `adders` concurrent producers add jobs back
+ *  to back while a runner with `concurrency` workers runs them (each job completes at once); jobs completed in
+ *  the measured window per second, and the PostgreSQL server's CPU per job. */
 async function graphile(adders: number, concurrency: number): Promise<{ perSecond: number; pgCpuUs: number }> {
   const connectionString = await freshDatabase();
   const logger = new Logger(() => () => undefined);
@@ -140,15 +152,19 @@ async function graphile(adders: number, concurrency: number): Promise<{ perSecon
       },
     },
   });
+  let next = 0;
+  const addFor = (duration: number) => {
+    const deadline = performance.now() + duration * 1000;
+    return Promise.all(
+      Array.from({ length: adders }, async () => {
+        while (performance.now() < deadline) await utils.addJob('lifecycle', { n: ++next });
+      }),
+    );
+  };
+  if (warmup > 0) await addFor(warmup);
   const pgBefore = treeCpuSeconds(server.pid());
   counting = true;
-  const deadline = performance.now() + seconds * 1000;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: adders }, async () => {
-      while (performance.now() < deadline) await utils.addJob('lifecycle', { n: ++next });
-    }),
-  );
+  await addFor(seconds);
   counting = false;
   const pgCpuUs = cpuMicrosPerOp(pgBefore, treeCpuSeconds(server.pid()), completed);
   await runner.stop();
@@ -200,7 +216,7 @@ try {
   figures.pgToSqlite = figures.nodes1! / figures.sqlite1!;
   figures.threeToOne = figures.nodes3! / figures.nodes1!;
   console.log(`Cluster benchmark on ${machine()} (PostgreSQL 15, nodes, load generators and graphile-worker on this machine)`);
-  console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run`);
+  console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run after ${warmup} s of warm-up`);
   for (const row of rows) console.log(row);
   console.log(`  graphile-worker 0.16  ${Math.round(g.perSecond)} jobs/s (add -> run -> complete for ${seconds} s, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace}); PostgreSQL CPU ${Math.round(g.pgCpuUs)} µs per job`);
   console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)}   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)}   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)}`);
