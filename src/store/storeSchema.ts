@@ -36,6 +36,34 @@ export const TABLE: Record<EntityKind, string> = {
 // Fields held in real columns; every other field is read from the JSON document.
 export const COLUMN: Record<string, string> = { sid: 'sid', accountSid: 'account_sid', workspaceSid: 'workspace_sid' };
 
+/**
+ * Fields of one kind held in columns of their own (migration 0036), written at insert and never changed after:
+ * a reservation's task and worker, which its lookups filter by. An index on an expression over the document
+ * (json_extract / ->>) was updated with every write of the document, because the document changes: on SQLite two
+ * more B-trees (and WAL pages) per reservation update, on PostgreSQL no HOT update ever. An index on a column
+ * the update leaves alone costs nothing then. The update statements therefore set only unique_key and data.
+ */
+export const KIND_COLUMNS: Partial<Record<EntityKind, Record<string, string>>> = {
+  reservation: { taskSid: 'task_sid', workerSid: 'worker_sid' },
+};
+
+/** The INSERT of a document row (`?` placeholders) and its values, the kind's own columns included. */
+export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql: string; values: unknown[] } {
+  const own = KIND_COLUMNS[kind];
+  const values = [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)];
+  if (!own) return { sql: insertTexts.get(kind) ?? cacheInsert(kind, []), values };
+  const fields = Object.keys(own);
+  for (const f of fields) values.push(e[f] ?? null);
+  return { sql: insertTexts.get(kind) ?? cacheInsert(kind, fields.map((f) => own[f]!)), values };
+}
+const insertTexts = new Map<EntityKind, string>();
+function cacheInsert(kind: EntityKind, extra: string[]): string {
+  const columns = ['sid', 'account_sid', 'workspace_sid', 'unique_key', 'data', ...extra];
+  const sql = `INSERT INTO ${TABLE[kind]} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  insertTexts.set(kind, sql);
+  return sql;
+}
+
 /** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
 export function uniqueKey(kind: EntityKind, e: any): string | null {
   switch (kind) {
@@ -120,14 +148,16 @@ export interface WhereDialect {
   value(v: string | number | boolean): unknown;
 }
 
-/** The WHERE clause of an entity read (`?` placeholders): tenancy keys by column, other fields from the JSON. */
-export function whereClause(where: Record<string, FieldFilter | undefined>, dialect: WhereDialect): { sql: string; params: unknown[] } {
+/** The WHERE clause of an entity read (`?` placeholders): tenancy keys and the kind's own columns by column,
+ *  other fields from the JSON. */
+export function whereClause(kind: EntityKind, where: Record<string, FieldFilter | undefined>, dialect: WhereDialect): { sql: string; params: unknown[] } {
+  const own = KIND_COLUMNS[kind];
   const clauses: string[] = [];
   const params: unknown[] = [];
   for (const [field, filter] of Object.entries(where)) {
     if (filter === undefined) continue;
     if (!/^[A-Za-z_]+$/.test(field)) throw new Error(`bad field name ${field}`);
-    const col = COLUMN[field] ?? dialect.documentField(field);
+    const col = COLUMN[field] ?? own?.[field] ?? dialect.documentField(field);
     if (filter === null) {
       clauses.push(`${col} IS NULL`);
     } else if (typeof filter === 'object' && 'ci' in filter) {

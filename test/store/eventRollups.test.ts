@@ -240,10 +240,16 @@ const BACKENDS: Backend[] = [
         store: new SqliteStore(path),
         reopen: async () => new SqliteStore(path),
         backdoor,
-        // As a database written before migration 0034: no rollup tables.
+        // As a database written before migration 0034: no rollup tables (and none of the later migrations,
+        // which run again: 0036's reservation columns are taken out too).
         downgrade: async () => {
           const db = new Database(path);
-          db.exec('DROP TABLE event_minutes; DROP TABLE worker_minutes; PRAGMA user_version = 33;');
+          db.exec(`DROP TABLE event_minutes; DROP TABLE worker_minutes;
+            DROP INDEX reservations_task; DROP INDEX reservations_worker;
+            ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
+            CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
+            CREATE INDEX reservations_worker ON reservations (json_extract(data, '$.workerSid'));
+            PRAGMA user_version = 33;`);
           db.close();
         },
         cleanup: () => rmSync(dir, { recursive: true, force: true }),

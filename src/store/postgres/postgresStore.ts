@@ -24,7 +24,7 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { documentInsert, EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
@@ -107,7 +107,7 @@ const DIALECT: WhereDialect = {
   always: 'true',
   value: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
 };
-const buildWhere = (where: Record<string, FieldFilter | undefined>) => whereClause(where, DIALECT);
+const buildWhere = (kind: EntityKind, where: Record<string, FieldFilter | undefined>) => whereClause(kind, where, DIALECT);
 const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
 /** The kinds that make up a workspace's routing state: only the workspace's owner writes them, so writing one
@@ -503,11 +503,11 @@ export class PostgresStore implements Store {
         return read(`get ${kind} ${sid}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0]);
       },
       findAll: (kind, where) => {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         return read(`all ${kind} ${q(w.sql, w.params)}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`, w.params)));
       },
       findOne: (kind, where) => {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         return read(`one ${kind} ${q(w.sql, w.params)}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq LIMIT 1`, w.params))[0]);
       },
       findByUniqueKey: (kind, probe) => {
@@ -520,14 +520,15 @@ export class PostgresStore implements Store {
         return stored && this.pending.has(`${TABLE[kind]}:${(stored as { sid: string }).sid}`) ? repo.get(kind, (stored as { sid: string }).sid) : stored;
       },
       count: (kind, where) => {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         return read(`count ${kind} ${q(w.sql, w.params)}`, async () => (await this.rows<{ n: number }>(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params))[0]!.n);
       },
-      page: (kind, where, cursor) => keysetPage(TABLE[kind], buildWhere(where as any), cursor),
+      page: (kind, where, cursor) => keysetPage(TABLE[kind], buildWhere(kind, where as any), cursor),
       positionOf: (kind, sid) => read(`position ${kind} ${sid}`, async () => (await this.rows<{ seq: number }>(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0]?.seq),
       insert: (kind, entity) => {
         const e = entity as any;
-        this.stage(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`, [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)]);
+        const row = documentInsert(kind, e);
+        this.stage(row.sql, row.values);
         this.stageDoc(kind, e, e.sid);
         this.rememberWrite(TABLE[kind], e.sid, e.version);
         if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
@@ -547,7 +548,7 @@ export class PostgresStore implements Store {
         if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
       },
       deleteWhere: (kind, where) => {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         if (ROUTED_KINDS.has(kind)) this.touch((where as Record<string, unknown>).workspaceSid);
         this.stage(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params);
         // The count is the database's, known only at COMMIT; nothing uses it on this store.

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { documentInsert, EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
@@ -38,7 +38,7 @@ const DIALECT: WhereDialect = {
   always: '1',
   value: (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v),
 };
-const buildWhere = (where: Record<string, FieldFilter | undefined>) => whereClause(where, DIALECT);
+const buildWhere = (kind: EntityKind, where: Record<string, FieldFilter | undefined>) => whereClause(kind, where, DIALECT);
 const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
 export interface SqliteStoreOptions {
@@ -297,12 +297,12 @@ export class SqliteStore implements Store {
         return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as any);
       },
       findAll(kind, where) {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         const rows = stmt(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[];
         return rows.map((r) => JSON.parse(r.data));
       },
       findOne(kind, where) {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq LIMIT 1`).get(...w.params) as any);
       },
       findByUniqueKey(kind, probe) {
@@ -310,19 +310,19 @@ export class SqliteStore implements Store {
         return key === null ? undefined : parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE unique_key = ?`).get(key) as any);
       },
       count(kind, where) {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         return (stmt(`SELECT count(*) AS n FROM ${TABLE[kind]} WHERE ${w.sql}`).get(...w.params) as any).n;
       },
       page<K extends EntityKind>(kind: K, where: Where<K>, cursor: PageCursor): PageResult<EntityMap[K]> {
-        return keysetPage(TABLE[kind], buildWhere(where as any), cursor);
+        return keysetPage(TABLE[kind], buildWhere(kind, where as any), cursor);
       },
       positionOf(kind, sid) {
         return (stmt(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as { seq: number } | undefined)?.seq;
       },
       insert(kind, entity) {
         const e = entity as any;
-        stmt(`INSERT INTO ${TABLE[kind]} (sid, account_sid, workspace_sid, unique_key, data) VALUES (?, ?, ?, ?, ?)`)
-          .run(e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e));
+        const row = documentInsert(kind, e);
+        stmt(row.sql).run(...row.values);
         if (kind === 'wfTask') indexTask(e, false);
       },
       update(kind, entity) {
@@ -342,7 +342,7 @@ export class SqliteStore implements Store {
         stmt(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`).run(sid);
       },
       deleteWhere(kind, where) {
-        const w = buildWhere(where as any);
+        const w = buildWhere(kind, where as any);
         return stmt(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`).run(...w.params).changes;
       },
       appendEvent: (event: EventRecord) => {
