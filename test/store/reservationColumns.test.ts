@@ -46,7 +46,7 @@ const BACKENDS: Backend[] = [
         rows: async () => withDb((db) => db.prepare('SELECT sid, task_sid, worker_sid, data FROM reservations ORDER BY seq').all() as never),
         // As a database written before migration 0036: the lookups were indexes over the document.
         downgrade: async () =>
-          withDb((db) =>
+          void withDb((db) =>
             db.exec(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
               ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
               CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
