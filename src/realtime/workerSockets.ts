@@ -25,6 +25,7 @@ import { serializeTask } from '../api/taskrouter/tasks.ts';
 import { serializeTaskQueue } from '../api/taskrouter/taskQueues.ts';
 import { serializeWorker } from '../api/taskrouter/workers.ts';
 import { serializeWorkerChannel } from '../api/taskrouter/workerChannels.ts';
+import { Heartbeat } from './heartbeat.ts';
 import { LocalPresence, OFFLINE_GRACE_MS, type WorkerPresence } from './workerPresence.ts';
 
 export interface WorkerSocketOptions {
@@ -139,10 +140,9 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     else sessionsPerWorkspace.delete(workspaceSid);
   };
 
-  const heartbeat = setInterval(() => {
-    for (const sessions of byWorker.values()) for (const s of sessions) if (s.socket.readyState === s.socket.OPEN) s.socket.send(' ');
-  }, options.heartbeatMs ?? 15_000);
-  heartbeat.unref();
+  const heartbeat = new Heartbeat<Session>(options.heartbeatMs ?? 15_000, (s) => {
+    if (s.socket.readyState === s.socket.OPEN) s.socket.send(' ');
+  });
 
   /** Pushes of one commit after another's: on PostgreSQL a payload of a workspace another node routes is read
    *  asynchronously, and later commits must not overtake it. */
@@ -256,6 +256,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           const before = existing.size;
           existing.add(session);
           byWorker.set(channel, existing);
+          heartbeat.add(session);
           countSession(session.workspaceSid, existing.size - before);
           if (channel.startsWith('WK')) presence.opened(presenceOf(session));
           if (!legacy) {
@@ -270,6 +271,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
             // Neither protocol sends anything the server must answer on the socket; client frames are ignored.
           });
           ws.on('close', () => {
+            heartbeat.delete(session);
             const set = byWorker.get(channel);
             if (set?.delete(session)) countSession(session.workspaceSid, -1);
             if (set && set.size === 0) {
@@ -297,7 +299,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     for (const socket of sockets) socket.terminate();
   });
   app.addHook('onClose', async () => {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     unsubscribe();
     presence.stop();
     wss.close();
