@@ -51,11 +51,13 @@ try {
       const sock = new WebSocket(`${server.origin.replace('http', 'ws')}/v1/wschannels?token=${token}&setWorkerOfflineIfDisconnected=false`);
       sockets.push(sock);
       sock.on('message', (data) => {
+        // Arrival is when the frame is handed to this process, before it decodes it; only offers are decoded
+        // (each task also pushes task.created to its worker).
+        const at = performance.now();
         const text = data.toString();
-        if (!text.trim()) return;
+        if (!text.includes('reservation.created')) return;
         const msg = JSON.parse(text);
         if (msg.event_type !== 'reservation.created') return;
-        const at = performance.now();
         const sid = msg.payload.task.sid;
         const start = sentAt.get(sid);
         if (start === undefined) early.set(sid, at);
