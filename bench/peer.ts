@@ -10,6 +10,7 @@
 // Redis comes from Debian's redis-server (`apt-get install redis-server`), started here on a loopback port.
 // Run: node --import tsx bench/peer.ts [connections=32] [seconds=5] [runs=3]
 import { execFile, spawn } from 'node:child_process';
+import { connect as tcpConnect } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,17 @@ async function bullmqFlow(): Promise<number[]> {
     return c;
   };
   try {
+    // Clients made before redis-server listens print their connection errors: wait for its port first.
+    for (let i = 0; ; i++) {
+      const listening = await new Promise<boolean>((resolve) => {
+        const probe = tcpConnect(port, '127.0.0.1');
+        probe.once('connect', () => resolve(probe.destroy() !== undefined));
+        probe.once('error', () => resolve(false));
+      });
+      if (listening) break;
+      if (i === 200) throw new Error('redis-server did not start listening');
+      await new Promise((r) => setTimeout(r, 25));
+    }
     for (let i = 0; i < 100; i++) {
       try {
         const probe = new Queue('probe', { connection: connect() });
