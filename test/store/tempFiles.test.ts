@@ -1,7 +1,7 @@
 // The SQLite store keeps the undo journals of its savepoints in memory: a commit group's transactions each run in
 // a SAVEPOINT, and past 64 KiB SQLite spills that journal to a new file in the temp directory, created, written
 // and unlinked on the event loop (a filesystem journal operation that waits behind the fsyncs). A large group
-// must leave no such file open.
+// must leave no such file open, also after a compaction (whose VACUUM makes its copy of the file on disk).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,8 @@ test('a commit group larger than 64 KiB of changed pages opens no temp file', { 
       for (const sid of tasks) repo.insert('task', { sid, accountSid: AC, workspaceSid: ws, assignmentStatus: 'completed', attributes: padding } as never);
     });
     await store.durable();
+    // A compaction (VACUUM, whose copy of the file is made on disk) leaves the journals in memory afterwards.
+    await store.compact(['task']);
     // One group (one event-loop turn): each transaction rewrites tasks spread over the table's pages.
     for (let t = 0; t < 50; t++) {
       store.transaction((repo) => {

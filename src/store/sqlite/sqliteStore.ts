@@ -137,7 +137,9 @@ export class SqliteStore implements Store {
     // page it changes) SQLite spills to a new file in /var/tmp once it passes 64 KiB. Under load that was a file
     // created, written, read and unlinked on the event loop about 13 times a second, each creation and unlink a
     // filesystem journal operation that waited behind the fsyncs of the WAL and the checkpoints (stalls of
-    // several milliseconds). In memory it costs only the pages a group changes.
+    // several milliseconds). In memory it costs only the pages a group changes. (It also puts the temporary
+    // tables of large GROUP BY / DISTINCT queries in memory; VACUUM's copy of the whole file is made on disk,
+    // see compact.)
     this.db.pragma('temp_store = MEMORY');
     // The Opsflow face's `regex` operator (case-insensitive, as SpaceONE's). A bad pattern matches nothing.
     const patterns = new Map<string, RegExp | null>();
@@ -722,11 +724,18 @@ export class SqliteStore implements Store {
    *  row stays readable in free pages (secrets sealed after an older version stored them in clear). */
   async compact(_kinds: readonly EntityKind[]): Promise<void> {
     await this.durable();
-    // The rewrite and the checkpoint that empties the WAL must fsync.
-    this.fullySynced(() => {
-      this.db.exec('VACUUM');
-      this.emptyWal();
-    });
+    // The rewrite and the checkpoint that empties the WAL must fsync. VACUUM copies the whole database into a
+    // temporary one first: on disk, not in memory (temp_store = MEMORY is for the savepoints' journals; see
+    // the constructor), or a large file would need as much RAM.
+    this.db.pragma('temp_store = FILE');
+    try {
+      this.fullySynced(() => {
+        this.db.exec('VACUUM');
+        this.emptyWal();
+      });
+    } finally {
+      this.db.pragma('temp_store = MEMORY');
+    }
   }
 
   /** Copies the whole WAL into the file and truncates it (call with synchronous=FULL). A checkpoint the worker
