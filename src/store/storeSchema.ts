@@ -49,18 +49,18 @@ export const KIND_COLUMNS: Partial<Record<EntityKind, Record<string, string>>> =
 
 /** The INSERT of a document row (`?` placeholders) and its values, the kind's own columns included. */
 export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql: string; values: unknown[] } {
-  const own = KIND_COLUMNS[kind];
   const values = [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)];
-  if (!own) return { sql: insertTexts.get(kind) ?? cacheInsert(kind, []), values };
-  const fields = Object.keys(own);
-  for (const f of fields) values.push(e[f] ?? null);
-  return { sql: insertTexts.get(kind) ?? cacheInsert(kind, fields.map((f) => own[f]!)), values };
+  for (const field of Object.keys(KIND_COLUMNS[kind] ?? NO_COLUMNS)) values.push(e[field] ?? null);
+  return { sql: insertSql(kind), values };
 }
+const NO_COLUMNS: Record<string, string> = {};
 const insertTexts = new Map<EntityKind, string>();
-function cacheInsert(kind: EntityKind, extra: string[]): string {
-  const columns = ['sid', 'account_sid', 'workspace_sid', 'unique_key', 'data', ...extra];
-  const sql = `INSERT INTO ${TABLE[kind]} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-  insertTexts.set(kind, sql);
+function insertSql(kind: EntityKind): string {
+  let sql = insertTexts.get(kind);
+  if (sql === undefined) {
+    const columns = ['sid', 'account_sid', 'workspace_sid', 'unique_key', 'data', ...Object.values(KIND_COLUMNS[kind] ?? NO_COLUMNS)];
+    insertTexts.set(kind, (sql = `INSERT INTO ${TABLE[kind]} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`));
+  }
   return sql;
 }
 
