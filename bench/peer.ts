@@ -79,7 +79,10 @@ async function bullmqFlow(): Promise<number[]> {
     for (let i = 0; ; i++) {
       const listening = await new Promise<boolean>((resolve) => {
         const probe = tcpConnect(port, '127.0.0.1');
-        probe.once('connect', () => resolve(probe.destroy() !== undefined));
+        probe.once('connect', () => {
+          probe.destroy();
+          resolve(true);
+        });
         probe.once('error', () => resolve(false));
       });
       if (listening) break;
