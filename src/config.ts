@@ -38,9 +38,11 @@ export interface Config {
   readonly eventRetentionDays: number;
   /** How far the JavaScript heap may grow past what a full collection left, in percent; 0 leaves it to V8. */
   readonly heapGrowthPercent: number;
+  /** The nice value given to V8's background threads (src/backgroundThreads.ts); 0 leaves them as they are. */
+  readonly backgroundNice: number;
 }
 
-export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000, heapGrowthPercent: 50 } as const;
+export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000, heapGrowthPercent: 50, backgroundNice: 10 } as const;
 
 /** One setting of `switchboard serve`: its flag (if it has one), its environment variable, its default and what
  *  it means. `switchboard serve --help` and the flag parser both read this table. */
@@ -76,6 +78,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'event-retention-days', env: 'SWITCHBOARD_EVENT_RETENTION_DAYS', default: String(DEFAULT_EVENT_RETENTION_DAYS), meaning: "days of TaskRouter events and statistics kept (Twilio's 30); older ones are pruned in the background; 0 keeps them forever" },
   { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
   { flag: 'heap-growth-percent', env: 'SWITCHBOARD_HEAP_GROWTH_PERCENT', default: String(DEFAULTS.heapGrowthPercent), meaning: "how far the JavaScript heap may grow past what its last full collection kept before the next (V8's --heap-growing-percent); 0 leaves it to V8, whose heap drifts up to 4x that (docs/operations.md)" },
+  { flag: 'background-nice', env: 'SWITCHBOARD_BACKGROUND_NICE', default: String(DEFAULTS.backgroundNice), meaning: "Linux: the nice value of V8's background threads (collector, compiler), so the thread serving requests goes first on a busy machine; 0 leaves them equal (docs/operations.md)" },
 ];
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -99,6 +102,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const growthText = values['heap-growth-percent'] ?? env.SWITCHBOARD_HEAP_GROWTH_PERCENT ?? String(DEFAULTS.heapGrowthPercent);
   const heapGrowthPercent = Number(growthText);
   if (growthText.trim() === '' || !Number.isInteger(heapGrowthPercent) || heapGrowthPercent < 0 || heapGrowthPercent > 1000) throw new Error(`invalid heap growth: ${growthText} (a whole percentage, 0 to leave it to V8)`);
+  const niceText = values['background-nice'] ?? env.SWITCHBOARD_BACKGROUND_NICE ?? String(DEFAULTS.backgroundNice);
+  const backgroundNice = Number(niceText);
+  if (niceText.trim() === '' || !Number.isInteger(backgroundNice) || backgroundNice < 0 || backgroundNice > 19) throw new Error(`invalid background nice value: ${niceText} (a whole number, 0 to 19)`);
   const db = resolveDbPath(values.db, env);
   return Object.freeze({
     port,
@@ -119,6 +125,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     oidc: oidcConfig(env),
     eventRetentionDays,
     heapGrowthPercent,
+    backgroundNice,
   });
 }
 

@@ -4,11 +4,15 @@
 // of the time the server's dependencies take to load.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { lowerHelperPriority } from './backgroundThreads.ts';
 import { COMMANDS, commandHelp, generalHelp } from './cli/help.ts';
 import { loadConfig } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
+  // The thread serving requests goes before V8's collector and compiler when the cores are busy.
+  const helpers = lowerHelperPriority(config.backgroundNice);
+  if (helpers.skipped && config.backgroundNice !== 0 && process.platform === 'linux') process.stderr.write(`switchboard: V8's background threads keep their priority: ${helpers.skipped}\n`);
   // A long-running server's heap: V8 lets the old generation grow to up to 4x what a full collection kept (in
   // the hour-long soak its committed size reached 373 MB over 85 MB live, and the resident size rose by 43%
   // over the hour). A fixed factor keeps memory proportional to what is live, at the cost of more frequent
