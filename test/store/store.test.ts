@@ -261,4 +261,44 @@ describe('PostgresStore: two nodes racing', { skip: skipWithoutPostgres }, () =>
       b.close();
     }
   });
+
+  it('the fence after a takeover: the old holder is refused, the new one commits, and a group holding one lease and claiming another does both', async () => {
+    const url = await freshDatabase('fence_takeover');
+    const a = await PostgresStore.open(url, { nodeId: 'node-a', leaseTtlMs: 60_000 });
+    const b = await PostgresStore.open(url, { nodeId: 'node-b', leaseTtlMs: 60_000 });
+    const lease = async (ws: string) => (await a.queryAside<{ node_id: string; expires_at: Date }>('SELECT node_id, expires_at FROM workspace_leases WHERE workspace_sid = $1', [ws]))[0];
+    try {
+      const first = activity('First', true);
+      await write(a, (repo) => repo.insert('activity', first));
+      await a.durable();
+      // Holding: every commit extends the lease.
+      const claimed = (await lease(first.workspaceSid))!;
+      await new Promise((r) => setTimeout(r, 20));
+      await write(a, (repo) => repo.insert('activity', activity('Second', true)));
+      await a.durable();
+      assert.ok((await lease(first.workspaceSid))!.expires_at > claimed.expires_at, 'the holder extends its lease');
+      // A group that holds one workspace and touches a free one: both leases are A's after it.
+      const elsewhere = { ...activity('Elsewhere', true), workspaceSid: newSid('WS') };
+      await write(a, (repo) => {
+        repo.insert('activity', activity('Third', true));
+        repo.insert('activity', elsewhere);
+      });
+      await a.durable();
+      assert.equal((await lease(elsewhere.workspaceSid))!.node_id, 'node-a');
+      // B takes the first workspace over (as a lapsed lease is taken): A's next commit is refused whole.
+      await a.queryAside(`UPDATE workspace_leases SET node_id = 'node-b', epoch = epoch + 1 WHERE workspace_sid = $1`, [first.workspaceSid]);
+      await write(a, (repo) => {
+        repo.insert('activity', activity('Late A', true));
+        repo.insert('activity', { ...activity('Late A elsewhere', true), workspaceSid: elsewhere.workspaceSid });
+      });
+      await assert.rejects(a.durable(), (err: any) => err.status === 503 && err.code === 20504);
+      await write(b, (repo) => repo.insert('activity', activity('From B', true)));
+      await b.durable();
+      const names = await read(b, (repo) => repo.findAll('activity', {}).map((x) => x.friendlyName).sort());
+      assert.deepEqual(names, ['Elsewhere', 'First', 'From B', 'Second', 'Third']);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
 });
