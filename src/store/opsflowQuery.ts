@@ -4,6 +4,7 @@
 // becomes GROUP BY with aggregate expressions, a leading unwind a join with the array's elements. Values are
 // always bound parameters; keys were checked against OPS_KEYS by the face and are checked again here before
 // they reach SQL text.
+import { EVENT_READ_COLUMNS } from './storeSchema.ts';
 import { type GroupOperator, type OpsCollection, type OpsCondition, OPS_KEYS, type OpsGroup, type OpsScope, type OpsSearch, type OpsStat, OPS_UNLISTED_EVENT_TYPE, opsflowStream } from '../core/opsflowEntities.ts';
 
 /** An SQL expression in the two forms a query needs: `sql` to compare and sort (typed: a column, or JSON as the
@@ -142,7 +143,8 @@ function targets(d: OpsDialect): Record<OpsCollection, Target> {
         return d.jsonPath('data', ['eventData', head(key), ...rest(key)]);
       },
       keywordKeys: ['name', 'description'],
-      select: 'seq, data',
+      // With the columns an event's data leaves out (storeSchema.ts eventFromRow puts them back).
+      select: `seq, ${EVENT_READ_COLUMNS}`,
       each: () => undefined,
       unwind: (key, alias) => d.elements('data', ['eventData', head(key), ...rest(key)], alias),
     },

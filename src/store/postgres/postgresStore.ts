@@ -24,7 +24,7 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { documentInsert, EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
@@ -371,8 +371,8 @@ export class PostgresStore implements Store {
     void (async () => {
       try {
         for (;;) {
-          const rows = await this.queryAside<{ tx: string; seq: number; data: string }>(
-            `SELECT tx_id::text AS tx, seq, data FROM events
+          const rows = await this.queryAside<EventReadRow & { tx: string; seq: number }>(
+            `SELECT tx_id::text AS tx, seq, ${EVENT_READ_COLUMNS} FROM events
              WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
              ORDER BY tx_id, seq LIMIT ${BATCH}`,
             [log.tx, log.seq],
@@ -381,7 +381,7 @@ export class PostgresStore implements Store {
           const last = rows[rows.length - 1]!;
           log.tx = last.tx;
           log.seq = last.seq;
-          this.signals.committed(rows.map((r) => JSON.parse(r.data)));
+          this.signals.committed(rows.map(eventFromRow));
           if (rows.length < BATCH) break;
         }
       } catch {
@@ -465,22 +465,25 @@ export class PostgresStore implements Store {
     const q = (sql: string, params: unknown[]) => `${sql} ${JSON.stringify(params)}`;
     const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> =>
       read(`page ${table} ${q(w.sql, w.params)} ${JSON.stringify(cursor)}`, async () => {
+        // Events are read with the columns their data leaves out (storeSchema.ts).
+        const columns = table === 'events' ? `seq, ${EVENT_READ_COLUMNS}` : 'seq, data';
+        const decode = (rows: any[]) => (table === 'events' ? rows.map(eventFromRow) : docs(table, rows));
         let found: { seq: number; data: string }[];
         if (cursor.before !== undefined) {
-          found = await this.rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...w.params, cursor.before, cursor.limit + 1]);
+          found = await this.rows(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...w.params, cursor.before, cursor.limit + 1]);
           const hasPrevious = found.length > cursor.limit;
           found = found.slice(0, cursor.limit).reverse();
-          return { items: docs(table, found), positions: found.map((r) => r.seq), hasMore: true, hasPrevious };
+          return { items: decode(found), positions: found.map((r) => r.seq), hasMore: true, hasPrevious };
         }
         if (cursor.after !== undefined) {
-          found = await this.rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`, [...w.params, cursor.after, cursor.limit + 1]);
+          found = await this.rows(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`, [...w.params, cursor.after, cursor.limit + 1]);
         } else {
-          found = await this.rows(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`, [...w.params, cursor.limit + 1, cursor.offset ?? 0]);
+          found = await this.rows(`SELECT ${columns} FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`, [...w.params, cursor.limit + 1, cursor.offset ?? 0]);
         }
         const hasMore = found.length > cursor.limit;
         found = found.slice(0, cursor.limit);
         const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
-        return { items: docs(table, found), positions: found.map((r) => r.seq), hasMore, hasPrevious };
+        return { items: decode(found), positions: found.map((r) => r.seq), hasMore, hasPrevious };
       });
     const updateSql = (table: string) =>
       `WITH u AS (UPDATE ${table} SET unique_key = ?, data = ? WHERE sid = ? AND (?::bigint IS NULL OR (data->>'version')::bigint = ?) RETURNING 1)
@@ -495,7 +498,7 @@ export class PostgresStore implements Store {
       if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
       if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
     };
-    const eventRows = (sql: string, params: unknown[]) => read(`events ${q(sql, params)}`, async () => docs('events', await this.rows(sql, params)));
+    const eventRows = (sql: string, params: unknown[]) => read(`events ${q(sql, params)}`, async () => (await this.rows<EventReadRow>(sql, params)).map(eventFromRow));
     const repo: Repository = {
       get: (kind, sid) => {
         const own = this.pendingRead(`${TABLE[kind]}:${sid}`);
@@ -561,12 +564,12 @@ export class PostgresStore implements Store {
       getEvent: (workspaceSid, sid) => {
         const t = sidTime(sid);
         if (!Number.isFinite(t)) return undefined;
-        return eventRows(`SELECT data FROM events WHERE workspace_sid = ? AND date_ms BETWEEN ? AND ? AND sid = ?`, [workspaceSid, t - EVENT_SID_TIME_SLACK_MS, t + EVENT_SID_TIME_SLACK_MS, sid])[0];
+        return eventRows(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? AND date_ms BETWEEN ? AND ? AND sid = ?`, [workspaceSid, t - EVENT_SID_TIME_SLACK_MS, t + EVENT_SID_TIME_SLACK_MS, sid])[0];
       },
       queryEvents: (query, cursor) => keysetPage('events', eventWhere(query), cursor),
       eventsMatching: (query) => {
         const w = eventWhere(query);
-        return eventRows(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`, w.params);
+        return eventRows(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE ${w.sql} ORDER BY seq`, w.params);
       },
       eventTotals: (query, ageThresholds): EventTypeTotals[] => {
         // SplitByWaitTime's thresholds are any number of seconds: only the raw task ages answer them exactly.
@@ -611,9 +614,9 @@ export class PostgresStore implements Store {
       },
       eventsAfter: (workspaceSid, after, limit, eventTypes) => {
         const types = eventTypes?.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
-        const sql = `SELECT seq, data FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`;
+        const sql = `SELECT seq, ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`;
         const params = [workspaceSid, after, ...(eventTypes ?? []), limit];
-        return read(`after ${q(sql, params)}`, async () => (await this.rows<{ seq: number; data: string }>(sql, params)).map((r) => ({ position: r.seq, event: JSON.parse(r.data) })));
+        return read(`after ${q(sql, params)}`, async () => (await this.rows<EventReadRow & { seq: number }>(sql, params)).map((r) => ({ position: r.seq, event: eventFromRow(r) })));
       },
       lastEventPosition: (workspaceSid, eventTypes) => {
         const types = eventTypes.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
@@ -639,7 +642,7 @@ export class PostgresStore implements Store {
         this.stage(`DELETE FROM event_minutes WHERE workspace_sid = ?`, [workspaceSid]);
         this.stage(`DELETE FROM worker_minutes WHERE workspace_sid = ?`, [workspaceSid]);
       },
-      eventsFor: (workspaceSid) => eventRows(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid]),
+      eventsFor: (workspaceSid) => eventRows(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid]),
       opsGetTask: (taskId) => {
         const own = this.pendingRead(`ops_tasks:${taskId}`);
         if (own) return (own.value ?? undefined) as never;
@@ -674,7 +677,7 @@ export class PostgresStore implements Store {
           const total = (await this.rows<{ n: number }>(c.count.sql, c.count.params))[0]!.n;
           if (!c.rows) return { results: [], total };
           const found = await this.rows<Record<string, unknown>>(c.rows.sql, c.rows.params);
-          return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
+          return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : collection === 'event' ? eventFromRow(r as EventReadRow) : JSON.parse(String(r.data)))), total };
         });
       },
       wfQueryTasks: (query) => {

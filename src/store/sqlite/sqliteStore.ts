@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { documentInsert, EVENT_SID_TIME_SLACK_MS, eventInsertSql, eventRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
@@ -281,24 +281,27 @@ export class SqliteStore implements Store {
       const insert = stmt(`INSERT INTO wf_task_values (${TASK_VALUE_COLUMNS.join(', ')}) VALUES (${TASK_VALUE_COLUMNS.map(() => '?').join(', ')})`);
       for (const row of taskValueRows(task)) insert.run(...row);
     };
-    /** One page of a table's rows matching `w`, in insertion (seq) order, for any cursor kind. */
+    /** One page of a table's rows matching `w`, in insertion (seq) order, for any cursor kind. Events are read
+     *  with the columns their data leaves out (storeSchema.ts). */
     const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> => {
+      const columns = table === 'events' ? `seq, ${EVENT_READ_COLUMNS}` : 'seq, data';
+      const decode = (r: any) => (table === 'events' ? eventFromRow(r) : JSON.parse(r.data));
       let rows: { seq: number; data: string }[];
       if (cursor.before !== undefined) {
-        rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...w.params, cursor.before, cursor.limit + 1) as any[];
+        rows = stmt(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...w.params, cursor.before, cursor.limit + 1) as any[];
         const hasPrevious = rows.length > cursor.limit;
         rows = rows.slice(0, cursor.limit).reverse();
-        return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
+        return { items: rows.map(decode), positions: rows.map((r) => r.seq), hasMore: true, hasPrevious };
       }
       if (cursor.after !== undefined) {
-        rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...w.params, cursor.after, cursor.limit + 1) as any[];
+        rows = stmt(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...w.params, cursor.after, cursor.limit + 1) as any[];
       } else {
-        rows = stmt(`SELECT seq, data FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`).all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
+        rows = stmt(`SELECT ${columns} FROM ${table} WHERE ${w.sql} ORDER BY seq LIMIT ? OFFSET ?`).all(...w.params, cursor.limit + 1, cursor.offset ?? 0) as any[];
       }
       const hasMore = rows.length > cursor.limit;
       rows = rows.slice(0, cursor.limit);
       const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
-      return { items: rows.map((r) => JSON.parse(r.data)), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
+      return { items: rows.map(decode), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
     };
     return {
       get(kind, sid) {
@@ -361,7 +364,8 @@ export class SqliteStore implements Store {
         this.writeEvents();
         const t = sidTime(sid);
         if (!Number.isFinite(t)) return undefined;
-        return parse(stmt(`SELECT data FROM events WHERE workspace_sid = ? AND date_ms BETWEEN ? AND ? AND sid = ?`).get(workspaceSid, t - EVENT_SID_TIME_SLACK_MS, t + EVENT_SID_TIME_SLACK_MS, sid) as any);
+        const row = stmt(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? AND date_ms BETWEEN ? AND ? AND sid = ?`).get(workspaceSid, t - EVENT_SID_TIME_SLACK_MS, t + EVENT_SID_TIME_SLACK_MS, sid) as EventReadRow | undefined;
+        return row && eventFromRow(row);
       },
       queryEvents: (query: EventQuery, cursor: PageCursor): PageResult<EventRecord> => {
         this.writeEvents();
@@ -370,7 +374,7 @@ export class SqliteStore implements Store {
       eventsMatching: (query: EventQuery): EventRecord[] => {
         this.writeEvents();
         const w = eventWhere(query);
-        return (stmt(`SELECT data FROM events WHERE ${w.sql} ORDER BY seq`).all(...w.params) as any[]).map((r) => JSON.parse(r.data));
+        return (stmt(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE ${w.sql} ORDER BY seq`).all(...w.params) as EventReadRow[]).map(eventFromRow);
       },
       eventTotals: (query: EventQuery, ageThresholds: readonly number[]): EventTypeTotals[] => {
         this.writeEvents();
@@ -417,13 +421,13 @@ export class SqliteStore implements Store {
       eventsAfter: (workspaceSid: string, after: number, limit: number, eventTypes?: readonly string[]) => {
         this.writeEvents();
         const types = eventTypes?.length ? ` AND event_type IN (${eventTypes.map(() => '?').join(', ')})` : '';
-        const rows = stmt(`SELECT seq, data FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`).all(
+        const rows = stmt(`SELECT seq, ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? AND seq > ?${types} ORDER BY seq LIMIT ?`).all(
           workspaceSid,
           after,
           ...(eventTypes ?? []),
           limit,
-        ) as { seq: number; data: string }[];
-        return rows.map((r) => ({ position: r.seq, event: JSON.parse(r.data) }));
+        ) as (EventReadRow & { seq: number })[];
+        return rows.map((r) => ({ position: r.seq, event: eventFromRow(r) }));
       },
       lastEventPosition: (workspaceSid: string, eventTypes: readonly string[]) => {
         this.writeEvents();
@@ -451,7 +455,7 @@ export class SqliteStore implements Store {
       },
       eventsFor: (workspaceSid: string) => {
         this.writeEvents();
-        return (stmt(`SELECT data FROM events WHERE workspace_sid = ? ORDER BY seq`).all(workspaceSid) as any[]).map((r) => JSON.parse(r.data));
+        return (stmt(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? ORDER BY seq`).all(workspaceSid) as EventReadRow[]).map(eventFromRow);
       },
       opsGetTask(taskId) {
         const row = stmt(`SELECT ${TASK_COLUMNS.join(', ')} FROM ops_tasks WHERE task_id = ?`).get(taskId) as Record<string, unknown> | undefined;
@@ -474,7 +478,7 @@ export class SqliteStore implements Store {
         const total = (stmt(c.count.sql).get(...c.count.params) as { n: number }).n;
         if (!c.rows) return { results: [], total };
         const rows = stmt(c.rows.sql).all(...c.rows.params) as Record<string, unknown>[];
-        return { results: rows.map((r) => (collection === 'task' ? taskFromRow(r) : JSON.parse(String(r.data)))), total };
+        return { results: rows.map((r) => (collection === 'task' ? taskFromRow(r) : collection === 'event' ? eventFromRow(r as EventReadRow) : JSON.parse(String(r.data)))), total };
       },
       opsStat(collection, scope, query) {
         const c = compileStat(SQLITE_OPS, collection, scope, query);

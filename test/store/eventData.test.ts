@@ -1,0 +1,141 @@
+// An event row's data holds only what its columns do not (storeSchema.ts, compactEvent / eventFromRow), on both
+// stores: the values the columns hold are `[]` in the stored JSON, every read of the log gives the event back
+// exactly as written (same values, same key order), a row written whole before the change reads the same, values
+// a column cannot hold exactly stay in the JSON, and filters on fields left in the JSON still match.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
+import type { EventRecord } from '../../src/core/entities.ts';
+import type { EventQuery, Repository, Store } from '../../src/core/repository.ts';
+import { newSid } from '../../src/core/sid.ts';
+import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+
+const AC = 'AC' + 'e'.repeat(32);
+const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
+const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
+
+interface Backend {
+  name: string;
+  skip: boolean | string;
+  fresh(): Promise<{ store: Store; reopen: () => Promise<Store>; data: (sid: string) => Promise<string>; rewrite: (sid: string, data: string) => Promise<void>; cleanup: () => void }>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SqliteStore',
+    skip: false,
+    async fresh() {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-evdata-'));
+      const path = join(dir, 'db.sqlite');
+      const withDb = <T>(work: (db: Database.Database) => T): T => {
+        const db = new Database(path);
+        try {
+          return work(db);
+        } finally {
+          db.close();
+        }
+      };
+      return {
+        store: new SqliteStore(path),
+        reopen: async () => new SqliteStore(path),
+        data: async (sid) => withDb((db) => (db.prepare('SELECT data FROM events WHERE sid = ?').get(sid) as { data: string }).data),
+        rewrite: async (sid, data) => void withDb((db) => db.prepare('UPDATE events SET data = ? WHERE sid = ?').run(data, sid)),
+        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'PostgresStore',
+    skip: skipWithoutPostgres,
+    async fresh() {
+      const url = await freshDatabase('evdata');
+      const withDb = async <T>(work: (c: pg.Client) => Promise<T>): Promise<T> => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          return await work(c);
+        } finally {
+          await c.end();
+        }
+      };
+      return {
+        store: await PostgresStore.open(url),
+        reopen: () => PostgresStore.open(url),
+        data: (sid) => withDb(async (c) => (await c.query('SELECT data::text AS data FROM events WHERE sid = $1', [sid])).rows[0].data),
+        rewrite: (sid, data) => withDb(async (c) => void (await c.query('UPDATE events SET data = $1 WHERE sid = $2', [data, sid]))),
+        cleanup: () => undefined,
+      };
+    },
+  },
+];
+
+const WS = newSid('WS');
+// Near now: getEvent finds an event by the time its sid carries.
+const T0 = Date.now();
+
+function event(n: number, eventData: EventRecord['eventData']): EventRecord {
+  return {
+    sid: newSid('EV'), accountSid: AC, workspaceSid: WS, actorType: 'account', actorSid: AC, dateMs: T0 + n, eventType: 'reservation.accepted',
+    resourceType: 'reservation', resourceSid: newSid('WR'), description: `event ${n}`, eventData,
+  };
+}
+
+/** A lifecycle event's data with every field a column holds, and some that stay in the JSON. */
+const full = event(1, {
+  workspace_sid: WS, task_sid: newSid('WT'), task_attributes: '{"language":"fr"}', task_age: 12, worker_sid: newSid('WK'), reservation_sid: newSid('WR'),
+  task_queue_sid: newSid('WQ'), workflow_sid: newSid('WW'), task_channel_sid: newSid('TC'), task_channel_unique_name: 'default', worker_activity_sid: newSid('WA'),
+});
+/** Fields a column cannot hold exactly: a null, a number and a boolean where SIDs go. */
+const odd = event(2, { task_sid: null, worker_sid: 7, reservation_sid: true, workflow_sid: newSid('WW'), task_age: 3 });
+/** The same event as `full`, to be stored whole (as every event was before the change). */
+const legacy = { ...event(3, { ...full.eventData }), eventType: 'task.completed' };
+const WRITTEN = [full, odd, legacy];
+
+const same = (actual: unknown, expected: unknown, what: string) => assert.equal(JSON.stringify(actual), JSON.stringify(expected), what);
+
+for (const backend of BACKENDS) {
+  describe(`event data (${backend.name})`, { skip: backend.skip }, () => {
+    it('stores only what the columns do not hold, and every read gives the events back as written, a whole legacy row too', async () => {
+      const { store, reopen, data, rewrite, cleanup } = await backend.fresh();
+      let reopened: Store | undefined;
+      try {
+        await write(store, (repo) => WRITTEN.forEach((e) => repo.appendEvent(e)));
+        await store.durable();
+        const stored = await data(full.sid);
+        for (const value of [full.sid, AC, WS, full.resourceSid, full.eventData.task_sid, full.eventData.worker_sid, full.eventData.task_queue_sid]) {
+          assert.ok(!stored.includes(String(value)), `${value} is held by a column: ${stored}`);
+        }
+        assert.match(stored, /"task_sid":\[\]/);
+        assert.ok(stored.includes('"task_attributes"') && stored.includes(String(full.eventData.worker_activity_sid)), 'the fields no column holds stay');
+        assert.ok(stored.length < JSON.stringify(full).length * 0.75, `${stored.length} of ${JSON.stringify(full).length} characters`);
+        await rewrite(legacy.sid, JSON.stringify(legacy));
+
+        reopened = await reopen();
+        const window: EventQuery = { workspaceSid: WS, fromMs: T0, toMs: T0 + 10 };
+        const reads = await read(reopened, (repo) => ({
+          page: repo.queryEvents(window, { limit: 10 }).items,
+          matching: repo.eventsMatching(window),
+          after: repo.eventsAfter(WS, 0, 10).map((x) => x.event),
+          all: repo.eventsFor(WS),
+          one: WRITTEN.map((e) => repo.getEvent(WS, e.sid)),
+          byTask: repo.eventsMatching({ ...window, data: { task_sid: [String(full.eventData.task_sid)] } }),
+          byActivity: repo.eventsMatching({ ...window, data: { worker_activity_sid: [String(full.eventData.worker_activity_sid)] } }),
+        }));
+        for (const [what, events] of Object.entries(reads).filter(([k]) => !k.startsWith('by'))) same(events, WRITTEN, what);
+        // A filter on a column finds the compact row and the legacy one; on a field left in the JSON, the same.
+        same(reads.byTask, [full, legacy], 'by task_sid (a column)');
+        same(reads.byActivity, [full, legacy], 'by worker_activity_sid (in the JSON)');
+      } finally {
+        store.close();
+        reopened?.close();
+        cleanup();
+      }
+    });
+  });
+}
