@@ -239,7 +239,9 @@ export function eventWhereClause(q: EventQuery, dialect: WhereDialect): { sql: s
   }
   for (const [field, values] of Object.entries(q.data ?? {})) {
     if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
-    const column = INDEXED_EVENT_FIELDS.has(field) ? field : dialect.eventDataField(field);
+    // event_data's workspace_sid is `[]` in the JSON where it is the row's workspace (see compactEvent).
+    const inJson = dialect.eventDataField(field);
+    const column = INDEXED_EVENT_FIELDS.has(field) ? field : field === 'workspace_sid' ? `(CASE WHEN ${inJson} = '[]' THEN workspace_sid ELSE ${inJson} END)` : inJson;
     // No value matches nothing (PostgreSQL has no `IN ()`).
     if (values.length === 0) {
       parts.push(dialect.never);

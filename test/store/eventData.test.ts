@@ -126,11 +126,13 @@ for (const backend of BACKENDS) {
           one: WRITTEN.map((e) => repo.getEvent(WS, e.sid)),
           byTask: repo.eventsMatching({ ...window, data: { task_sid: [String(full.eventData.task_sid)] } }),
           byActivity: repo.eventsMatching({ ...window, data: { worker_activity_sid: [String(full.eventData.worker_activity_sid)] } }),
+          byWorkspaceField: repo.eventsMatching({ ...window, data: { workspace_sid: [WS] } }),
         }));
         for (const [what, events] of Object.entries(reads).filter(([k]) => !k.startsWith('by'))) same(events, WRITTEN, what);
         // A filter on a column finds the compact row and the legacy one; on a field left in the JSON, the same.
         same(reads.byTask, [full, legacy], 'by task_sid (a column)');
         same(reads.byActivity, [full, legacy], 'by worker_activity_sid (in the JSON)');
+        same(reads.byWorkspaceField, [full, legacy], 'by event_data workspace_sid (held where it is the workspace)');
       } finally {
         store.close();
         reopened?.close();
