@@ -4,7 +4,7 @@
 // becomes GROUP BY with aggregate expressions, a leading unwind a join with the array's elements. Values are
 // always bound parameters; keys were checked against OPS_KEYS by the face and are checked again here before
 // they reach SQL text.
-import { EVENT_READ_COLUMNS } from './storeSchema.ts';
+import { EVENT_READ_COLUMNS, eventFromRow, type EventReadRow, taskFromRow } from './storeSchema.ts';
 import { type GroupOperator, type OpsCollection, type OpsCondition, OPS_KEYS, type OpsGroup, type OpsScope, type OpsSearch, type OpsStat, OPS_UNLISTED_EVENT_TYPE, opsflowStream } from '../core/opsflowEntities.ts';
 
 /** An SQL expression in the two forms a query needs: `sql` to compare and sort (typed: a column, or JSON as the
@@ -347,6 +347,14 @@ export function compileStat(d: OpsDialect, collection: OpsCollection, scope: Ops
   const sql = `SELECT ${selects.join(', ')} FROM ${from} WHERE ${w.sql}${groupBy.length ? ` GROUP BY ${groupBy.join(', ')}` : ''}`;
   // Parameters in text order: the select list (date formats, conditions), then the WHERE clause.
   return { sql, params: [...params, ...w.params], columns };
+}
+
+/** A search's result row as its document, from the columns its target selects: a task from its columns, an
+ *  event from its data and the columns that data leaves out, anything else from its data. */
+export function decodeSearchRow(collection: OpsCollection, row: Record<string, unknown>): unknown {
+  if (collection === 'task') return taskFromRow(row);
+  if (collection === 'event') return eventFromRow(row as EventReadRow);
+  return JSON.parse(String(row.data));
 }
 
 /** A stat query's rows as values: JSON aggregates parsed, first and last picked from their arrays. */

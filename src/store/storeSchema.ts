@@ -169,6 +169,13 @@ function compactEvent(event: EventRecord): unknown {
   return record;
 }
 
+/** What a keyset page of `table` selects beside `seq`, and how a row becomes its document: events with the
+ *  columns their data leaves out, every other table from its data. */
+export function pageReader(table: string): { columns: string; decode: (row: { data: string }) => any } {
+  return table === 'events' ? EVENT_PAGE : DOCUMENT_PAGE;
+}
+const DOCUMENT_PAGE = { columns: 'seq, data', decode: (row: { data: string }) => JSON.parse(row.data) };
+
 /** An event row as read with EVENT_READ_COLUMNS. */
 export type EventReadRow = { data: string; date_ms: number | string } & Record<string, unknown>;
 
@@ -184,6 +191,7 @@ export function eventFromRow(row: EventReadRow): EventRecord {
   if (Array.isArray(d.workspace_sid)) d.workspace_sid = row.workspace_sid;
   return event as unknown as EventRecord;
 }
+const EVENT_PAGE = { columns: `seq, ${EVENT_READ_COLUMNS}`, decode: (row: { data: string }) => eventFromRow(row as EventReadRow) };
 
 /** How far an event's time may lie from the time its sid carries (events written before sids carried their
  *  event's exact time had the two a few milliseconds apart). */

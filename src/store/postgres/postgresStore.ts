@@ -24,8 +24,8 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
-import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
 import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
@@ -455,9 +455,9 @@ export class PostgresStore implements Store {
   }
 
   private backend(): ConstructorParameters<typeof ResidentRepository>[0] {
-    const docs = (table: string, found: { data: string }[]) =>
+    const docs = (table: string, found: { data: string }[], decode: (row: any) => any = (r: { data: string }) => JSON.parse(r.data)) =>
       found.map((r) => {
-        const doc = JSON.parse(r.data);
+        const doc = decode(r);
         this.remember(table, doc);
         return doc;
       });
@@ -465,15 +465,13 @@ export class PostgresStore implements Store {
     const q = (sql: string, params: unknown[]) => `${sql} ${JSON.stringify(params)}`;
     const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> =>
       read(`page ${table} ${q(w.sql, w.params)} ${JSON.stringify(cursor)}`, async () => {
-        // Events are read with the columns their data leaves out (storeSchema.ts).
-        const columns = table === 'events' ? `seq, ${EVENT_READ_COLUMNS}` : 'seq, data';
-        const decode = (rows: any[]) => (table === 'events' ? rows.map(eventFromRow) : docs(table, rows));
+        const { columns, decode } = pageReader(table);
         let found: { seq: number; data: string }[];
         if (cursor.before !== undefined) {
           found = await this.rows(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`, [...w.params, cursor.before, cursor.limit + 1]);
           const hasPrevious = found.length > cursor.limit;
           found = found.slice(0, cursor.limit).reverse();
-          return { items: decode(found), positions: found.map((r) => r.seq), hasMore: true, hasPrevious };
+          return { items: docs(table, found, decode), positions: found.map((r) => r.seq), hasMore: true, hasPrevious };
         }
         if (cursor.after !== undefined) {
           found = await this.rows(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq > ? ORDER BY seq LIMIT ?`, [...w.params, cursor.after, cursor.limit + 1]);
@@ -483,7 +481,7 @@ export class PostgresStore implements Store {
         const hasMore = found.length > cursor.limit;
         found = found.slice(0, cursor.limit);
         const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
-        return { items: decode(found), positions: found.map((r) => r.seq), hasMore, hasPrevious };
+        return { items: docs(table, found, decode), positions: found.map((r) => r.seq), hasMore, hasPrevious };
       });
     const updateSql = (table: string) =>
       `WITH u AS (UPDATE ${table} SET unique_key = ?, data = ? WHERE sid = ? AND (?::bigint IS NULL OR (data->>'version')::bigint = ?) RETURNING 1)
@@ -498,7 +496,7 @@ export class PostgresStore implements Store {
       if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
       if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
     };
-    const eventRows = (sql: string, params: unknown[]) => read(`events ${q(sql, params)}`, async () => (await this.rows<EventReadRow>(sql, params)).map(eventFromRow));
+    const eventRows = (sql: string, params: unknown[]) => read(`events ${q(sql, params)}`, async () => docs('events', await this.rows<EventReadRow>(sql, params), eventFromRow));
     const repo: Repository = {
       get: (kind, sid) => {
         const own = this.pendingRead(`${TABLE[kind]}:${sid}`);
@@ -677,7 +675,7 @@ export class PostgresStore implements Store {
           const total = (await this.rows<{ n: number }>(c.count.sql, c.count.params))[0]!.n;
           if (!c.rows) return { results: [], total };
           const found = await this.rows<Record<string, unknown>>(c.rows.sql, c.rows.params);
-          return { results: found.map((r) => (collection === 'task' ? taskFromRow(r) : collection === 'event' ? eventFromRow(r as EventReadRow) : JSON.parse(String(r.data)))), total };
+          return { results: found.map((r) => decodeSearchRow(collection, r)), total };
         });
       },
       wfQueryTasks: (query) => {

@@ -16,8 +16,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
-import { compileSearch, compileStat, decodeStatRows } from '../opsflowQuery.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
 import { SQLITE_WF } from './workflowDialect.ts';
@@ -281,11 +281,9 @@ export class SqliteStore implements Store {
       const insert = stmt(`INSERT INTO wf_task_values (${TASK_VALUE_COLUMNS.join(', ')}) VALUES (${TASK_VALUE_COLUMNS.map(() => '?').join(', ')})`);
       for (const row of taskValueRows(task)) insert.run(...row);
     };
-    /** One page of a table's rows matching `w`, in insertion (seq) order, for any cursor kind. Events are read
-     *  with the columns their data leaves out (storeSchema.ts). */
+    /** One page of a table's rows matching `w`, in insertion (seq) order, for any cursor kind. */
     const keysetPage = <T>(table: string, w: { sql: string; params: unknown[] }, cursor: PageCursor): PageResult<T> => {
-      const columns = table === 'events' ? `seq, ${EVENT_READ_COLUMNS}` : 'seq, data';
-      const decode = (r: any) => (table === 'events' ? eventFromRow(r) : JSON.parse(r.data));
+      const { columns, decode } = pageReader(table);
       let rows: { seq: number; data: string }[];
       if (cursor.before !== undefined) {
         rows = stmt(`SELECT ${columns} FROM ${table} WHERE ${w.sql} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(...w.params, cursor.before, cursor.limit + 1) as any[];
@@ -478,7 +476,7 @@ export class SqliteStore implements Store {
         const total = (stmt(c.count.sql).get(...c.count.params) as { n: number }).n;
         if (!c.rows) return { results: [], total };
         const rows = stmt(c.rows.sql).all(...c.rows.params) as Record<string, unknown>[];
-        return { results: rows.map((r) => (collection === 'task' ? taskFromRow(r) : collection === 'event' ? eventFromRow(r as EventReadRow) : JSON.parse(String(r.data)))), total };
+        return { results: rows.map((r) => decodeSearchRow(collection, r)), total };
       },
       opsStat(collection, scope, query) {
         const c = compileStat(SQLITE_OPS, collection, scope, query);
