@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { EventRecord } from '../../src/core/entities.ts';
 import type { EventQuery, Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { freshDatabase, skipWithoutPostgres, withPostgresClient } from '../support/postgres.ts';
+import { withSqliteFile } from '../support/sqlite.ts';
 
 const AC = 'AC' + 'e'.repeat(32);
 const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
@@ -33,19 +32,11 @@ const BACKENDS: Backend[] = [
     async fresh() {
       const dir = mkdtempSync(join(tmpdir(), 'sb-evdata-'));
       const path = join(dir, 'db.sqlite');
-      const withDb = <T>(work: (db: Database.Database) => T): T => {
-        const db = new Database(path);
-        try {
-          return work(db);
-        } finally {
-          db.close();
-        }
-      };
       return {
         store: new SqliteStore(path),
         reopen: async () => new SqliteStore(path),
-        data: async (sid) => withDb((db) => (db.prepare('SELECT data FROM events WHERE sid = ?').get(sid) as { data: string }).data),
-        rewrite: async (sid, data) => void withDb((db) => db.prepare('UPDATE events SET data = ? WHERE sid = ?').run(data, sid)),
+        data: async (sid) => withSqliteFile(path, (db) => (db.prepare('SELECT data FROM events WHERE sid = ?').get(sid) as { data: string }).data),
+        rewrite: async (sid, data) => void withSqliteFile(path, (db) => db.prepare('UPDATE events SET data = ? WHERE sid = ?').run(data, sid)),
         cleanup: () => rmSync(dir, { recursive: true, force: true }),
       };
     },
@@ -55,20 +46,11 @@ const BACKENDS: Backend[] = [
     skip: skipWithoutPostgres,
     async fresh() {
       const url = await freshDatabase('evdata');
-      const withDb = async <T>(work: (c: pg.Client) => Promise<T>): Promise<T> => {
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        try {
-          return await work(c);
-        } finally {
-          await c.end();
-        }
-      };
       return {
         store: await PostgresStore.open(url),
         reopen: () => PostgresStore.open(url),
-        data: (sid) => withDb(async (c) => (await c.query('SELECT data::text AS data FROM events WHERE sid = $1', [sid])).rows[0].data),
-        rewrite: (sid, data) => withDb(async (c) => void (await c.query('UPDATE events SET data = $1 WHERE sid = $2', [data, sid]))),
+        data: (sid) => withPostgresClient(url, async (c) => (await c.query('SELECT data::text AS data FROM events WHERE sid = $1', [sid])).rows[0].data),
+        rewrite: (sid, data) => withPostgresClient(url, async (c) => void (await c.query('UPDATE events SET data = $1 WHERE sid = $2', [data, sid]))),
         cleanup: () => undefined,
       };
     },

@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { freshDatabase, skipWithoutPostgres, withPostgresClient } from '../support/postgres.ts';
+import { withSqliteFile } from '../support/sqlite.ts';
 
 const AC = 'AC' + 'c'.repeat(32);
 const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
@@ -32,21 +31,13 @@ const BACKENDS: Backend[] = [
     async fresh() {
       const dir = mkdtempSync(join(tmpdir(), 'sb-rescols-'));
       const path = join(dir, 'db.sqlite');
-      const withDb = <T>(work: (db: Database.Database) => T): T => {
-        const db = new Database(path);
-        try {
-          return work(db);
-        } finally {
-          db.close();
-        }
-      };
       return {
         store: new SqliteStore(path),
         reopen: async () => new SqliteStore(path),
-        rows: async () => withDb((db) => db.prepare('SELECT sid, task_sid, worker_sid, data FROM reservations ORDER BY seq').all() as never),
+        rows: async () => withSqliteFile(path, (db) => db.prepare('SELECT sid, task_sid, worker_sid, data FROM reservations ORDER BY seq').all() as never),
         // As a database written before migration 0036: the lookups were indexes over the document.
         downgrade: async () =>
-          void withDb((db) =>
+          void withSqliteFile(path, (db) =>
             db.exec(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
               ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
               CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
@@ -62,21 +53,12 @@ const BACKENDS: Backend[] = [
     skip: skipWithoutPostgres,
     async fresh() {
       const url = await freshDatabase('rescols');
-      const withDb = async <T>(work: (c: pg.Client) => Promise<T>): Promise<T> => {
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        try {
-          return await work(c);
-        } finally {
-          await c.end();
-        }
-      };
       return {
         store: await PostgresStore.open(url),
         reopen: () => PostgresStore.open(url),
-        rows: () => withDb(async (c) => (await c.query('SELECT sid, task_sid, worker_sid, data::text AS data FROM reservations ORDER BY seq')).rows),
+        rows: () => withPostgresClient(url, async (c) => (await c.query('SELECT sid, task_sid, worker_sid, data::text AS data FROM reservations ORDER BY seq')).rows),
         downgrade: () =>
-          withDb(async (c) => {
+          withPostgresClient(url, async (c) => {
             await c.query(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
               ALTER TABLE reservations DROP COLUMN task_sid, DROP COLUMN worker_sid;
               CREATE INDEX reservations_task ON reservations ((data->>'taskSid'));

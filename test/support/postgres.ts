@@ -29,3 +29,15 @@ export async function freshDatabase(label = 'test', server = postgresUrl): Promi
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Runs `work` on a connection of its own to `url` (a test reading or rewriting rows beside a store), closed
+ *  after it. */
+export async function withPostgresClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
