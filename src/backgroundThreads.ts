@@ -37,14 +37,14 @@ export function v8PoolSize(execArgv: readonly string[], nodeOptions: string | un
 }
 
 /** Sets V8's helper threads to `nice` (1 to 19); 0 changes nothing. */
-export function lowerHelperPriority(nice: number, options: { taskDir?: string; execArgv?: readonly string[]; nodeOptions?: string } = {}): HelperPriority {
+export function lowerHelperPriority(nice: number): HelperPriority {
   if (nice === 0) return { threads: [], skipped: 'turned off' };
   if (process.platform !== 'linux') return { threads: [], skipped: `not on ${process.platform}` };
-  const pool = v8PoolSize(options.execArgv ?? process.execArgv, options.nodeOptions ?? process.env.NODE_OPTIONS);
+  const pool = v8PoolSize(process.execArgv, process.env.NODE_OPTIONS);
   if (pool === undefined) return { threads: [], skipped: 'the V8 pool size is chosen by Node (--v8-pool-size=0)' };
   let tids: number[];
   try {
-    tids = readdirSync(options.taskDir ?? '/proc/self/task').map(Number).sort((a, b) => a - b);
+    tids = readdirSync('/proc/self/task').map(Number).sort((a, b) => a - b);
   } catch (err) {
     return { threads: [], skipped: `cannot list threads (${(err as Error).message})` };
   }

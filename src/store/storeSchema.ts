@@ -169,13 +169,6 @@ function compactEvent(event: EventRecord): unknown {
   return record;
 }
 
-/** What a keyset page of `table` selects beside `seq`, and how a row becomes its document: events with the
- *  columns their data leaves out, every other table from its data. */
-export function pageReader(table: string): { columns: string; decode: (row: { data: string }) => any } {
-  return table === 'events' ? EVENT_PAGE : DOCUMENT_PAGE;
-}
-const DOCUMENT_PAGE = { columns: 'seq, data', decode: (row: { data: string }) => JSON.parse(row.data) };
-
 /** An event row as read with EVENT_READ_COLUMNS. */
 export type EventReadRow = { data: string; date_ms: number | string } & Record<string, unknown>;
 
@@ -191,6 +184,13 @@ export function eventFromRow(row: EventReadRow): EventRecord {
   if (Array.isArray(d.workspace_sid)) d.workspace_sid = row.workspace_sid;
   return event as unknown as EventRecord;
 }
+
+/** What a keyset page of `table` selects beside `seq`, and how a row becomes its document: events with the
+ *  columns their data leaves out, every other table from its data. */
+export function pageReader(table: string): { columns: string; decode: (row: { data: string }) => any } {
+  return table === 'events' ? EVENT_PAGE : DOCUMENT_PAGE;
+}
+const DOCUMENT_PAGE = { columns: 'seq, data', decode: (row: { data: string }) => JSON.parse(row.data) };
 const EVENT_PAGE = { columns: `seq, ${EVENT_READ_COLUMNS}`, decode: (row: { data: string }) => eventFromRow(row as EventReadRow) };
 
 /** How far an event's time may lie from the time its sid carries (events written before sids carried their
@@ -237,6 +237,13 @@ export function whereClause(kind: EntityKind, where: Record<string, FieldFilter 
   return { sql: clauses.length ? clauses.join(' AND ') : dialect.always, params };
 }
 
+/** An event_data field no column of its own holds, read from the JSON; event_data's workspace_sid is `[]` there
+ *  where it is the row's workspace (see compactEvent), and then the workspace column answers. */
+function eventDataExpression(field: string, dialect: WhereDialect): string {
+  const inJson = dialect.eventDataField(field);
+  return field === 'workspace_sid' ? `(CASE WHEN ${inJson} = '[]' THEN workspace_sid ELSE ${inJson} END)` : inJson;
+}
+
 /** The WHERE clause of an event-log read: the indexed fields by column, the others from the JSON. */
 export function eventWhereClause(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } {
   const parts = ['workspace_sid = ?', 'date_ms >= ?', 'date_ms <= ?'];
@@ -247,9 +254,7 @@ export function eventWhereClause(q: EventQuery, dialect: WhereDialect): { sql: s
   }
   for (const [field, values] of Object.entries(q.data ?? {})) {
     if (!/^[a-z_]+$/.test(field)) throw new Error(`bad event field ${field}`);
-    // event_data's workspace_sid is `[]` in the JSON where it is the row's workspace (see compactEvent).
-    const inJson = dialect.eventDataField(field);
-    const column = INDEXED_EVENT_FIELDS.has(field) ? field : field === 'workspace_sid' ? `(CASE WHEN ${inJson} = '[]' THEN workspace_sid ELSE ${inJson} END)` : inJson;
+    const column = INDEXED_EVENT_FIELDS.has(field) ? field : eventDataExpression(field, dialect);
     // No value matches nothing (PostgreSQL has no `IN ()`).
     if (values.length === 0) {
       parts.push(dialect.never);
