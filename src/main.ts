@@ -36,7 +36,7 @@ async function serve(argv: string[]): Promise<void> {
     process.stderr.write(`switchboard: lost the database connection (${message}); exiting so a supervisor restarts this node\n`);
     process.exit(1);
   });
-  const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL' });
+  const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL', checkpointNice: config.backgroundNice });
   // Crash-only when the disk fails an fsync: what reached it is unknown, and the file is the only truth.
   if (store instanceof SqliteStore) {
     store.onFatal((err) => {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.ts';
 import { v8PoolSize } from '../../src/backgroundThreads.ts';
 import { startChild } from '../support/childServer.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 
 const linux = process.platform === 'linux';
 const MODULE = fileURLToPath(new URL('../../src/backgroundThreads.ts', import.meta.url));
@@ -90,7 +91,7 @@ it('the reniced threads are the ones doing the collector\'s work, and libuv\'s p
   assert.deepEqual(collecting.filter((tid) => !lowered.includes(tid)), [], report);
 });
 
-it('the server lowers its helpers at start, and SWITCHBOARD_BACKGROUND_NICE=0 leaves them', { skip: !linux }, async () => {
+it('the server lowers its helpers and its checkpointer at start, and SWITCHBOARD_BACKGROUND_NICE=0 leaves them', { skip: !linux }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-nice-'));
   try {
     for (const [setting, expected] of [['10', 10], ['0', 0]] as const) {
@@ -99,12 +100,34 @@ it('the server lowers its helpers at start, and SWITCHBOARD_BACKGROUND_NICE=0 le
         const all = threads(server.process.pid!);
         assert.equal(all[0]!.nice, 0, 'the main thread');
         assert.deepEqual(all.slice(2, 6).map((t) => t.nice), [expected, expected, expected, expected]);
-        assert.equal(all.filter((t) => t.nice !== 0).length, expected ? 4 : 0);
+        // The fifth is the SQLite checkpointer, a worker started later (the test below).
+        const later = all.slice(6).filter((t) => t.nice !== 0);
+        assert.deepEqual(later.map((t) => t.nice), expected ? [expected] : []);
       } finally {
         await server.kill();
       }
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("the SQLite store's checkpoint worker lowers its own thread, and only it", { skip: !linux }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-nice-'));
+  const before = new Set(threads(process.pid).map((t) => t.tid));
+  const store = new SqliteStore(join(dir, 'checkpoint.db'), { checkpointNice: 7 });
+  try {
+    let lowered: { tid: number; nice: number }[] = [];
+    for (const deadline = Date.now() + 10_000; lowered.length === 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      lowered = threads(process.pid).filter((t) => t.nice !== 0);
+    }
+    assert.equal(lowered.length, 1, `threads at a nice value: ${JSON.stringify(lowered)}`);
+    assert.equal(lowered[0]!.nice, 7);
+    assert.ok(!before.has(lowered[0]!.tid), 'a thread the store started');
+    assert.equal(threads(process.pid)[0]!.nice, 0, 'the main thread keeps its priority');
+  } finally {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -8,12 +8,19 @@
 // under a steady load the writer appends while a copy runs, so the WAL is never found wholly copied when a
 // write begins and would never restart; the server finishes the last few frames itself between two commit
 // groups (sqliteStore.ts, restartWal) so the WAL restarts from its beginning.
+// The thread runs at the server's background nice value (SWITCHBOARD_BACKGROUND_NICE, as V8's helpers): a copy
+// of a few MiB is 10-30 ms of CPU, and on a machine whose cores are busy the kernel would otherwise share a core
+// equally between it and the thread serving requests (bench:realtime, five interleaved runs each, p99 median
+// 19.4 ms at nice 0, 13.6 at nice 10). It still takes any core nobody else wants, so the WAL is copied as often.
 // Plain JavaScript: worker threads do not inherit the main thread's TypeScript loader on Node 20.
 import { statSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { path } = workerData;
+const { path, nice } = workerData;
+// On Linux a thread's priority is its own: 0 names the calling thread, this worker's, not the process.
+if (nice > 0 && process.platform === 'linux') setPriority(0, nice);
 /** Checkpoint once the WAL holds about this much (SQLite's own default: 1,000 pages of 4 KiB), and at least
  *  this often while it holds anything. */
 const WAL_BYTES = 4 * 1024 * 1024;

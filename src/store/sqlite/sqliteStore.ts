@@ -50,6 +50,9 @@ export interface SqliteStoreOptions {
   routes?: boolean;
   /** Tests: the WAL size (in pages) after which it restarts (WAL_RESTART_FRAMES). */
   walRestartFrames?: number;
+  /** Linux: the nice value of the checkpoint worker's thread (0, the default: the main thread's). The server
+   *  passes its background nice value (docs/operations.md, "Tail latency"). */
+  checkpointNice?: number;
 }
 
 /** A committed group on its way to disk: who waits for it and what its commit tells the listeners. */
@@ -173,7 +176,7 @@ export class SqliteStore implements Store {
       } finally {
         closeSync(dir);
       }
-      this.checkpointer = new Worker(new URL('./checkpointWorker.mjs', import.meta.url), { workerData: { path } });
+      this.checkpointer = new Worker(new URL('./checkpointWorker.mjs', import.meta.url), { workerData: { path, nice: options.checkpointNice ?? 0 } });
       this.checkpointer.unref();
       this.checkpointer.on('error', (err) => this.fatal(err));
       this.checkpointer.on('message', (progress: { log: number; started: number }) => this.restartWal(progress));
