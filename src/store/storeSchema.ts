@@ -65,6 +65,9 @@ function insertSql(kind: EntityKind): string {
 }
 
 /** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
+/** The kinds whose documents have a unique key (uniqueKey below); every other kind's is always null. */
+export const KEYED_KINDS: ReadonlySet<EntityKind> = new Set(['worker', 'taskChannel', 'workerChannel', 'opsVariable', 'wfDefinition', 'wfWorker', 'wfWorkflow', 'wfEventHandler']);
+
 export function uniqueKey(kind: EntityKind, e: any): string | null {
   switch (kind) {
     case 'worker':

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, KEYED_KINDS, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
@@ -304,6 +304,13 @@ export class SqliteStore implements Store {
       const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
       return { items: rows.map(decode), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
     };
+    // A document's row changes its data, and its unique key only for the kinds that have one: SQLite rewrites an
+    // index whenever an UPDATE sets its column, even to the value it had, and the unique_key index of a task or a
+    // reservation holds nothing but NULLs (2 WAL pages per update instead of 1; 18 against 6 µs each alone).
+    const updateDocument = (kind: EntityKind, e: { sid: string }): number =>
+      KEYED_KINDS.has(kind)
+        ? stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`).run(uniqueKey(kind, e), JSON.stringify(e), e.sid).changes
+        : stmt(`UPDATE ${TABLE[kind]} SET data = ? WHERE sid = ?`).run(JSON.stringify(e), e.sid).changes;
     return {
       get(kind, sid) {
         return parse(stmt(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as any);
@@ -339,14 +346,12 @@ export class SqliteStore implements Store {
       },
       update(kind, entity) {
         const e = entity as any;
-        const r = stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`)
-          .run(uniqueKey(kind, e), JSON.stringify(e), e.sid);
-        if (r.changes !== 1) throw new Error(`update of missing ${kind} ${e.sid}`);
+        if (updateDocument(kind, e) !== 1) throw new Error(`update of missing ${kind} ${e.sid}`);
         if (kind === 'wfTask') indexTask(e, true);
       },
       updateIfPresent(kind, entity) {
         const e = entity as any;
-        const updated = stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`).run(uniqueKey(kind, e), JSON.stringify(e), e.sid).changes === 1;
+        const updated = updateDocument(kind, e) === 1;
         if (updated && kind === 'wfTask') indexTask(e, true);
         return updated;
       },
