@@ -308,40 +308,56 @@ function workerRolled(type: string, previousActivityMs: unknown): boolean {
   return type.startsWith('reservation.') || (type === 'worker.activity.update' && previousActivityMs !== null);
 }
 
+/** A rollup row being summed: its key, then n and (sum, min, max) per measure, as the UPSERT binds them. */
+type RollupSum = unknown[];
+
+/** Adds one event's measures to the row of `key` (made on first use): n counts, sums add, minima and maxima
+ *  combine. Plain loops: this runs for every event written. */
+function addRollup(into: Map<string, RollupSum>, key: unknown[], measures: number[]): void {
+  const k = key.join('\u0000');
+  const had = into.get(k);
+  if (had === undefined) {
+    const row: RollupSum = key.slice();
+    row.push(1);
+    for (const v of measures) row.push(v, v, v);
+    into.set(k, row);
+    return;
+  }
+  const base = key.length;
+  (had[base] as number)++;
+  for (let i = 0; i < measures.length; i++) {
+    const v = measures[i]!;
+    const at = base + 1 + i * 3;
+    (had[at] as number) += v;
+    if (v < (had[at + 1] as number)) had[at + 1] = v;
+    if (v > (had[at + 2] as number)) had[at + 2] = v;
+  }
+}
+
 /** The rollup deltas of a batch of event rows (eventRow's layout), summed per key and sorted by key, so that
  *  two writers upserting the same rows lock them in the same order (PostgreSQL). */
 export function rollupDeltas(rows: readonly unknown[][]): { minutes: unknown[][]; workers: unknown[][] } {
-  const minutes = new Map<string, number[] & { key: unknown[] }>();
-  const workers = new Map<string, number[] & { key: unknown[] }>();
-  const add = (into: typeof minutes, key: unknown[], values: number[]) => {
-    const k = key.join('\u0000');
-    const had = into.get(k);
-    if (!had) {
-      into.set(k, Object.assign([1, ...values.flatMap((v) => [v, v, v])], { key }));
-      return;
-    }
-    had[0]!++;
-    values.forEach((v, i) => {
-      had[1 + i * 3]! += v;
-      had[2 + i * 3] = Math.min(had[2 + i * 3]!, v);
-      had[3 + i * 3] = Math.max(had[3 + i * 3]!, v);
-    });
-  };
+  const minutes = new Map<string, RollupSum>();
+  const workers = new Map<string, RollupSum>();
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
   for (const r of rows) {
-    if (!rolledUp(String(r[2]))) continue;
-    const [, , ws, type, , dateMs, , , worker, , queue, workflow, channel, age, ageInQueue, prevSid, prevMs] = r;
-    const minute = Math.floor(Number(dateMs) / MINUTE_MS);
-    const a = age === null ? 0 : Number(age);
-    const q = ageInQueue === null ? 0 : Number(ageInQueue);
-    add(minutes, [ws, minute, type, s(workflow), s(queue), s(channel)], [a, q]);
+    const ws = r[2];
+    if (!rolledUp(String(ws))) continue;
+    // eventRow's layout: 3 type, 5 date_ms, 8 worker, 10 queue, 11 workflow, 12 channel, 13 age, 14 age in
+    // queue, 15 previous activity, 16 its duration.
+    const type = r[3];
+    const minute = Math.floor(Number(r[5]) / MINUTE_MS);
+    const a = r[13] === null ? 0 : Number(r[13]);
+    const q = r[14] === null ? 0 : Number(r[14]);
+    addRollup(minutes, [ws, minute, type, s(r[11]), s(r[10]), s(r[12])], [a, q]);
+    const prevMs = r[16];
     if (workerRolled(String(type), prevMs)) {
       // As SQL's integer division (previous_activity_ms / 1000) truncates.
       const secs = prevMs === null ? 0 : Math.trunc(Number(prevMs) / 1000);
-      add(workers, [ws, minute, s(worker), type, s(channel), s(prevSid)], [a, q, secs]);
+      addRollup(workers, [ws, minute, s(r[8]), type, s(r[12]), s(r[15])], [a, q, secs]);
     }
   }
-  const out = (m: typeof minutes) => [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, v]) => [...v.key, ...v]);
+  const out = (m: Map<string, RollupSum>) => [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, row]) => row);
   return { minutes: out(minutes), workers: out(workers) };
 }
 
