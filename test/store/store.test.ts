@@ -238,6 +238,30 @@ describe('PostgresStore: two nodes racing', { skip: skipWithoutPostgres }, () =>
     }
   });
 
+  it('an update of a row another node deleted fails its group; updateIfPresent of it commits and writes nothing', async () => {
+    const url = await freshDatabase('missing');
+    const a = await PostgresStore.open(url);
+    const b = await PostgresStore.open(url);
+    const sid = 'WR' + 'ab'.repeat(16);
+    try {
+      await write(a, (repo) => repo.insert('reservation', reservation('pending', 0) as any));
+      await a.durable();
+      const seen = (await read(b, (repo) => repo.get('reservation', sid)))!;
+      await write(a, (repo) => repo.delete('reservation', sid));
+      await a.durable();
+      await assert.rejects(
+        () => committed(b, (repo) => repo.update('reservation', { ...seen, reservationStatus: 'accepted', version: 1 } as any)),
+        (err: any) => err.code === 'SB404' && /update of a missing row: reservation WR/.test(err.message),
+      );
+      await committed(b, (repo) => repo.updateIfPresent('reservation', { ...seen, reservationStatus: 'rejected', version: 1 } as any));
+      assert.equal(await read(a, (repo) => repo.get('reservation', sid)), undefined);
+      assert.equal(await read(b, (repo) => repo.get('reservation', sid)), undefined);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('the lease fence: a node cannot commit writes to a workspace another node routes, and the first writer claims a free one', async () => {
     const url = await freshDatabase('fence');
     const a = await PostgresStore.open(url, { nodeId: 'node-a', leaseTtlMs: 60_000 });

@@ -483,9 +483,11 @@ export class PostgresStore implements Store {
         const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
         return { items: docs(table, found, decode), positions: found.map((r) => r.seq), hasMore, hasPrevious };
       });
+    // The check runs only when the update changed no row: its EXISTS lookup and the function call cost every
+    // update otherwise (4 per lifecycle), for an answer needed on a lost race or a missing row.
     const updateSql = (table: string) =>
       `WITH u AS (UPDATE ${table} SET unique_key = ?, data = ? WHERE sid = ? AND (?::bigint IS NULL OR (data->>'version')::bigint = ?) RETURNING 1)
-       SELECT sb_check_write((SELECT count(*) FROM u), EXISTS (SELECT 1 FROM ${table} WHERE sid = ?), ?, ?)`;
+       SELECT sb_check_write(0, EXISTS (SELECT 1 FROM ${table} WHERE sid = ?), ?, ?) WHERE (SELECT count(*) FROM u) <> 1`;
     const writeDoc = (kind: EntityKind, entity: unknown, mode: 'present' | 'updated') => {
       const e = entity as Record<string, unknown> & { sid: string };
       const table = TABLE[kind];
