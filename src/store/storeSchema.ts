@@ -64,10 +64,10 @@ function insertSql(kind: EntityKind): string {
   return sql;
 }
 
-/** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
 /** The kinds whose documents have a unique key (uniqueKey below); every other kind's is always null. */
 export const KEYED_KINDS: ReadonlySet<EntityKind> = new Set(['worker', 'taskChannel', 'workerChannel', 'opsVariable', 'wfDefinition', 'wfWorker', 'wfWorkflow', 'wfEventHandler']);
 
+/** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
 export function uniqueKey(kind: EntityKind, e: any): string | null {
   switch (kind) {
     case 'worker':
