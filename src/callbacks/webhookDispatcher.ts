@@ -18,6 +18,7 @@ import type { SecretBox } from '../auth/secretBox.ts';
 import { assignmentInstruction } from './assignmentInstruction.ts';
 import { assignmentCallbackParams, eventCallbackParams } from './callbackParams.ts';
 import { twilioSignature } from './signature.ts';
+import { CallbackClient } from './callbackClient.ts';
 
 export interface DispatcherOptions {
   clock?: () => number;
@@ -54,8 +55,9 @@ export class WebhookDispatcher {
   private unsubscribe: (() => void) | undefined;
   private unadopt: (() => void) | undefined;
   private stopped = false;
-  /** Aborts the requests in flight when the dispatcher stops (they are re-sent after a restart). */
-  private readonly abort = new AbortController();
+  /** Sends the webhooks; closing it ends the requests in flight when the dispatcher stops (they are re-sent
+   *  after a restart). */
+  private readonly client = new CallbackClient(MAX_ANSWER_BYTES);
   private readonly inFlight = new Set<Promise<void>>();
 
   private readonly store: Store;
@@ -114,7 +116,7 @@ export class WebhookDispatcher {
   /** Stops tailing and waits for the deliveries in flight (their cursors are saved). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.abort.abort();
+    this.client.close();
     this.unsubscribe?.();
     this.unadopt?.();
     for (const loop of this.loops.values()) clearTimeout(loop.retry);
@@ -296,24 +298,19 @@ export class WebhookDispatcher {
     timeoutMs: number,
     idempotencyToken: string,
   ): Promise<{ delivered: true; body: string } | { delivered: false; error: string }> {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilioSignature(authToken, url, params),
-          'i-twilio-idempotency-token': idempotencyToken,
-          'user-agent': 'Switchboard/1.0 (TaskRouter callbacks)',
-        },
-        body: new URLSearchParams(params).toString(),
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.abort.signal]),
-      });
-      const body = (await res.text()).slice(0, MAX_ANSWER_BYTES);
-      if (res.status < 200 || res.status >= 300) return { delivered: false as const, error: `HTTP ${res.status}` };
-      return { delivered: true as const, body };
-    } catch (err) {
-      return { delivered: false as const, error: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message };
-    }
+    const answer = await this.client.post(
+      url,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(authToken, url, params),
+        'i-twilio-idempotency-token': idempotencyToken,
+        'user-agent': 'Switchboard/1.0 (TaskRouter callbacks)',
+      },
+      new URLSearchParams(params).toString(),
+      timeoutMs,
+    );
+    if (!answer.ok) return { delivered: false as const, error: answer.error };
+    if (answer.status < 200 || answer.status >= 300) return { delivered: false as const, error: `HTTP ${answer.status}` };
+    return { delivered: true as const, body: answer.body };
   }
 }
