@@ -64,30 +64,29 @@ function insertSql(kind: EntityKind): string {
   return sql;
 }
 
-/** The kinds whose documents have a unique key (uniqueKey below); every other kind's is always null. */
-export const KEYED_KINDS: ReadonlySet<EntityKind> = new Set(['worker', 'taskChannel', 'workerChannel', 'opsVariable', 'wfDefinition', 'wfWorker', 'wfWorkflow', 'wfEventHandler']);
-
 /** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */
+const UNIQUE_KEYS: Partial<Record<EntityKind, (e: any) => string>> = {
+  worker: (e) => `${e.workspaceSid}:${String(e.friendlyName).toLowerCase()}`,
+  taskChannel: (e) => `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`,
+  workerChannel: (e) => `${e.workerSid}:${e.taskChannelSid}`,
+  // Opsflow variables are named within their domain and workspace.
+  opsVariable: (e) => `${e.accountSid}:${e.workspace_id}:${e.name}`,
+  // LUSID ids are case-sensitive.
+  wfDefinition: lusidKey,
+  wfWorker: lusidKey,
+  wfWorkflow: lusidKey,
+  wfEventHandler: lusidKey,
+};
+function lusidKey(e: any): string {
+  return `${e.accountSid}:${e.scope}/${e.code}`;
+}
+
+/** The kinds whose documents have a unique key; every other kind's is always null. */
+export const KEYED_KINDS: ReadonlySet<EntityKind> = new Set(Object.keys(UNIQUE_KEYS) as EntityKind[]);
+
+/** A document's unique key, or null for a kind that has none. */
 export function uniqueKey(kind: EntityKind, e: any): string | null {
-  switch (kind) {
-    case 'worker':
-      return `${e.workspaceSid}:${String(e.friendlyName).toLowerCase()}`;
-    case 'taskChannel':
-      return `${e.workspaceSid}:${String(e.uniqueName).toLowerCase()}`;
-    case 'workerChannel':
-      return `${e.workerSid}:${e.taskChannelSid}`;
-    // Opsflow variables are named within their domain and workspace.
-    case 'opsVariable':
-      return `${e.accountSid}:${e.workspace_id}:${e.name}`;
-    // LUSID ids are case-sensitive.
-    case 'wfDefinition':
-    case 'wfWorker':
-    case 'wfWorkflow':
-    case 'wfEventHandler':
-      return `${e.accountSid}:${e.scope}/${e.code}`;
-    default:
-      return null;
-  }
+  return UNIQUE_KEYS[kind]?.(e) ?? null;
 }
 
 export const TASK_COLUMNS = Object.keys(OPS_KEYS.task);
