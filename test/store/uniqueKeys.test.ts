@@ -134,13 +134,26 @@ async function seed(store: Store) {
   return { ws, worker, tasks, reservation };
 }
 
+type Fresh = Awaited<ReturnType<Backend['fresh']>>;
+
+/** Runs `test` on a fresh database of `backend`, its store in `db.store` (a test may reopen it there), then
+ *  closes whichever store is open and removes the database. */
+async function onFresh(backend: Backend, test: (b: Fresh, db: { store: Store }) => Promise<void>): Promise<void> {
+  const b = await backend.fresh();
+  const db = { store: b.store };
+  try {
+    await test(b, db);
+  } finally {
+    db.store.close();
+    b.cleanup();
+  }
+}
+
 for (const backend of BACKENDS) {
   describe(backend.name, { skip: backend.skip }, () => {
-    it('tasks and reservations hold no unique-key index entries; updates change their documents', async () => {
-      const b = await backend.fresh();
-      let store = b.store;
-      try {
-        const s = await seed(store);
+    it('tasks and reservations hold no unique-key index entries; updates change their documents', () =>
+      onFresh(backend, async (b, db) => {
+        const s = await seed(db.store);
         for (const table of ['tasks', 'reservations']) {
           assert.deepEqual(await b.uniqueKeyIndexes(table), [{ name: `${table}_unique_key`, partial: true }], table);
           assert.ok((await b.rows(table)).every((r) => r.unique_key === null), table);
@@ -148,68 +161,52 @@ for (const backend of BACKENDS) {
         const taskRows = await b.rows('tasks');
         assert.equal(JSON.parse(taskRows.find((r) => r.sid === s.tasks[0])!.data).assignmentStatus, 'reserved');
         assert.equal(JSON.parse((await b.rows('reservations'))[0]!.data).reservationStatus, 'accepted');
-        store.close();
-        store = await b.reopen();
-        assert.equal((await read(store, (repo) => repo.get('task', s.tasks[0]!)))?.assignmentStatus, 'reserved');
-        assert.equal((await read(store, (repo) => repo.get('reservation', s.reservation.sid)))?.reservationStatus, 'accepted');
-      } finally {
-        store.close();
-        b.cleanup();
-      }
-    });
+        db.store.close();
+        db.store = await b.reopen();
+        assert.equal((await read(db.store, (repo) => repo.get('task', s.tasks[0]!)))?.assignmentStatus, 'reserved');
+        assert.equal((await read(db.store, (repo) => repo.get('reservation', s.reservation.sid)))?.reservationStatus, 'accepted');
+      }));
 
-    it('a kind with a key keeps it unique and follows its changes', async () => {
-      const b = await backend.fresh();
-      let store = b.store;
-      try {
-        const s = await seed(store);
+    it('a kind with a key keeps it unique and follows its changes', () =>
+      onFresh(backend, async (b, db) => {
+        const s = await seed(db.store);
         // Renamed: the new name finds the worker, the old one finds nothing, from memory and from the file.
-        await write(store, (repo) => repo.update('worker', { ...s.worker, friendlyName: 'Bob', version: 1 } as never));
-        await store.durable();
+        await write(db.store, (repo) => repo.update('worker', { ...s.worker, friendlyName: 'Bob', version: 1 } as never));
+        await db.store.durable();
         const byName = (repo: Repository, friendlyName: string) => repo.findByUniqueKey('worker', { workspaceSid: s.ws, friendlyName } as never)?.sid;
         for (let round = 0; round < 2; round++) {
-          assert.equal(await read(store, (repo) => byName(repo, 'bob')), s.worker.sid);
-          assert.equal(await read(store, (repo) => byName(repo, 'alice')), undefined);
-          store.close();
-          store = await b.reopen();
+          assert.equal(await read(db.store, (repo) => byName(repo, 'bob')), s.worker.sid);
+          assert.equal(await read(db.store, (repo) => byName(repo, 'alice')), undefined);
+          db.store.close();
+          db.store = await b.reopen();
         }
         assert.deepEqual((await b.rows('workers')).map((r) => r.unique_key), [`${s.ws}:bob`]);
         // Another worker of the same name is refused by the database, and nothing of it is written.
         const twin = { ...s.worker, sid: newSid('WK'), friendlyName: 'Bob' };
-        await assert.rejects(write(store, (repo) => repo.insert('worker', twin as never)).then(() => store.durable()));
-        store.close();
-        store = await b.reopen();
+        await assert.rejects(write(db.store, (repo) => repo.insert('worker', twin as never)).then(() => db.store.durable()));
+        db.store.close();
+        db.store = await b.reopen();
         assert.deepEqual((await b.rows('workers')).map((r) => r.sid), [s.worker.sid]);
-      } finally {
-        store.close();
-        b.cleanup();
-      }
-    });
+      }));
 
-    it('the migration rebuilds a database written before it: rows, positions and the next position kept', async () => {
-      const b = await backend.fresh();
-      let store = b.store;
-      try {
-        const s = await seed(store);
-        store.close();
+    it('the migration rebuilds a database written before it: rows, positions and the next position kept', () =>
+      onFresh(backend, async (b, db) => {
+        const s = await seed(db.store);
+        db.store.close();
         const before = { tasks: await b.rows('tasks'), reservations: await b.rows('reservations') };
         // The last rows written had been deleted: the next task still comes after them.
         await b.downgrade(1000);
         assert.equal((await b.uniqueKeyIndexes('tasks'))[0]!.partial, false, 'the old layout, before the migration');
-        store = await b.reopen();
+        db.store = await b.reopen();
         for (const table of ['tasks', 'reservations'] as const) {
           assert.deepEqual(await b.rows(table), before[table], table);
           assert.deepEqual(await b.uniqueKeyIndexes(table), [{ name: `${table}_unique_key`, partial: true }], table);
         }
         const next = newSid('WT');
-        await write(store, (repo) => repo.insert('task', { sid: next, accountSid: AC, workspaceSid: s.ws, assignmentStatus: 'pending', version: 0 } as never));
-        await store.durable();
+        await write(db.store, (repo) => repo.insert('task', { sid: next, accountSid: AC, workspaceSid: s.ws, assignmentStatus: 'pending', version: 0 } as never));
+        await db.store.durable();
         assert.ok((await b.rows('tasks')).find((r) => r.sid === next)!.seq > 1000);
-        assert.deepEqual((await read(store, (repo) => repo.findAll('reservation', { taskSid: s.tasks[0]! }))).map((r) => r.sid), [s.reservation.sid]);
-      } finally {
-        store.close();
-        b.cleanup();
-      }
-    });
+        assert.deepEqual((await read(db.store, (repo) => repo.findAll('reservation', { taskSid: s.tasks[0]! }))).map((r) => r.sid), [s.reservation.sid]);
+      }));
   });
 }
