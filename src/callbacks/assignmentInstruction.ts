@@ -2,7 +2,7 @@
 // REST API would make: accept, reject (activity_sid), and the voice instructions dequeue, call, redirect and
 // conference with their snake_case options mapped to the REST parameters. Anything else is no instruction:
 // the reservation stays pending for the application to answer later.
-import type { UpdateReservationInput } from '../engine/routing/workspaceRouter.ts';
+import type { UpdateReservationInput } from '../engine/routing/reservations.ts';
 
 const OPTION_PARAMS: Record<string, Record<string, string>> = {
   dequeue: {

@@ -9,7 +9,8 @@ import type { Repository, Store } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
 import { ApiError } from '../core/errors.ts';
 import { type CommandContext, recordEvent, requireWorkspace } from './configuration/context.ts';
-import { type CreateTaskInput, type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
+import type { CreateTaskInput } from './routing/tasks.ts';
+import { type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
 import type { TaskRouteRequest } from '../core/entities.ts';
 
 export interface EngineOptions {

@@ -11,7 +11,7 @@
 //   eventless     a task without its task.created event
 //   undelivered   an event of the log that the workspace's event-callback receiver never got, or got out of
 //                 order (the receiver is in this process; delivery is at least once, so repeats are fine)
-import { FINISHED_TASK_RETENTION_MS } from '../../src/engine/routing/workspaceRouter.ts';
+import { FINISHED_TASK_RETENTION_MS } from '../../src/engine/routing/tasks.ts';
 import type { WebhookReceiver } from '../support/webhookReceiver.ts';
 
 export interface ChaosCounts {

@@ -4,7 +4,8 @@
 // timer that is still live must fire: tasks left pending time out on their TTL, reservations on their timeout.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FINISHED_TASK_RETENTION_MS, WorkspaceRouter } from '../../src/engine/routing/workspaceRouter.ts';
+import { FINISHED_TASK_RETENTION_MS } from '../../src/engine/routing/tasks.ts';
+import { WorkspaceRouter } from '../../src/engine/routing/workspaceRouter.ts';
 import { ids, workspace } from '../../bench/engineFixture.ts';
 
 it('stale timer entries are dropped; live ones still fire', () => {

@@ -1,9 +1,54 @@
 // The in-memory state of one workspace's router: workers with their capacity, queues with their members and
-// ordered pending tasks, compiled workflows, the active tasks and reservations, and the timers.
-import type { Reservation, Task, TaskQueue, Worker, WorkerChannel } from '../../core/entities.ts';
+// ordered pending tasks, compiled workflows, the active tasks and reservations, the timers, and the effects
+// recorded since the Engine last took them. The rooms (membership.ts, offers.ts, ...) are functions over it.
+import type { Activity, Reservation, Task, TaskChannel, TaskQueue, Worker, WorkerChannel, Workspace } from '../../core/entities.ts';
 import type { CompiledExpression } from '../../expr/index.ts';
+import type { CompiledWorkflow } from './compiledWorkflow.ts';
+import { type RouterEffects, emptyEffects } from './effects.ts';
 import type { PendingTasks } from './pendingTasks.ts';
 import type { SortedList } from './sortedList.ts';
+import { TimerHeap } from './timerHeap.ts';
+
+/** Everything one workspace's router holds. Only the router's rooms change it. */
+export class RouterState {
+  workspace: Workspace;
+  /** New SIDs (injected, so a given sequence of commands always produces the same decisions). */
+  readonly ids: (prefix: 'WT' | 'WR') => string;
+  readonly activities = new Map<string, Activity>();
+  readonly taskChannels = new Map<string, TaskChannel>();
+  readonly workers = new Map<string, WorkerState>();
+  readonly queues = new Map<string, QueueState>();
+  /** Membership index (membership.indexQueues): `key == literal` queues by key, then literal; the rest are evaluated. */
+  readonly equalityGroups = new Map<string, { value: (ctx: { root: unknown }) => unknown; byLiteral: Map<unknown, QueueState[]> }>();
+  readonly scannedQueues: QueueState[] = [];
+  /** Workers' direct queues (tasks with RoutingTarget=WK…), by worker SID. */
+  readonly directQueues = new Map<string, QueueState>();
+  readonly workflows = new Map<string, CompiledWorkflow>();
+  /** Active tasks (pending, reserved, assigned, wrapping). */
+  readonly tasks = new Map<string, TaskState>();
+  /** Reservations that hold a worker (pending, accepted, wrapping). */
+  readonly reservations = new Map<string, Reservation>();
+  /** Finished tasks still readable, with their removal deadline. */
+  readonly finished = new Map<string, number>();
+  readonly timers = new TimerHeap();
+  nextSeq = 1;
+  effects: RouterEffects = emptyEffects();
+
+  constructor(workspace: Workspace, ids: (prefix: 'WT' | 'WR') => string) {
+    this.workspace = workspace;
+    this.ids = ids;
+  }
+}
+
+/** A JSON object's fields; anything else (invalid JSON, an array, a scalar) reads as no fields. */
+export function parseObject(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
 
 export interface ChannelState {
   entity: WorkerChannel;
@@ -50,8 +95,4 @@ export interface QueueState {
   ready: SortedList<WorkerState>;
   /** Tasks that can take another reservation, by task channel, each channel's list in the queue's order. */
   pending: PendingTasks;
-}
-
-export interface ReservationState {
-  entity: Reservation;
 }
