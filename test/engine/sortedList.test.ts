@@ -28,3 +28,22 @@ it('stays sorted and complete under random inserts and removals at both ends and
   }
   assert.equal(list.remove({ k: -1, id: -1 }), false);
 });
+
+it('appends in order at the tail, also after draining to empty with free space at the front', () => {
+  const list = new SortedList<number>((a, b) => a - b);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 2_000; i++) list.insert(round * 10_000 + i);
+    // A task that sorts before the tail still goes to its place (the fast path is only for the tail).
+    list.insert(round * 10_000 + 500.5);
+    for (let i = 0; i < 1_000; i++) assert.equal(list.remove(round * 10_000 + i), true);
+    assert.equal(list.first(), round * 10_000 + 500.5);
+    assert.equal(list.size, 1_001);
+    for (const v of [...list]) list.remove(v);
+    assert.equal(list.size, 0);
+    assert.equal(list.first(), undefined);
+  }
+  list.insert(2);
+  list.insert(1);
+  list.insert(3);
+  assert.deepEqual([...list], [1, 2, 3]);
+});

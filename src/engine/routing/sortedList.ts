@@ -27,6 +27,13 @@ export class SortedList<T> {
   }
 
   insert(item: T): void {
+    // A FIFO queue's new task (same priority, later start) sorts after every other: one comparison with the tail
+    // instead of a binary search whose probes touch as many cold entries.
+    const last = this.items.length - 1;
+    if (last < this.head || this.compare(this.items[last]!, item) < 0) {
+      this.items.push(item);
+      return;
+    }
     const pos = this.lowerBound(item);
     if (this.head > 0 && pos - this.head < this.items.length - pos) {
       // Shift the shorter front part one slot left into the free space.
