@@ -4,58 +4,28 @@
 // a column cannot hold exactly stay in the JSON, and filters on fields left in the JSON still match.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { EventRecord } from '../../src/core/entities.ts';
 import type { EventQuery, Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres, withPostgresClient } from '../support/postgres.ts';
+import { withPostgresClient } from '../support/postgres.ts';
+import { storeBackends } from '../support/storeBackends.ts';
 import { withSqliteFile } from '../support/sqlite.ts';
 
 const AC = 'AC' + 'e'.repeat(32);
 const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
 const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
 
-interface Backend {
-  name: string;
-  skip: boolean | string;
-  fresh(): Promise<{ store: Store; reopen: () => Promise<Store>; data: (sid: string) => Promise<string>; rewrite: (sid: string, data: string) => Promise<void>; cleanup: () => void }>;
-}
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'SqliteStore',
-    skip: false,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'sb-evdata-'));
-      const path = join(dir, 'db.sqlite');
-      return {
-        store: new SqliteStore(path),
-        reopen: async () => new SqliteStore(path),
-        data: async (sid) => withSqliteFile(path, (db) => (db.prepare('SELECT data FROM events WHERE sid = ?').get(sid) as { data: string }).data),
-        rewrite: async (sid, data) => void withSqliteFile(path, (db) => db.prepare('UPDATE events SET data = ? WHERE sid = ?').run(data, sid)),
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgresStore',
-    skip: skipWithoutPostgres,
-    async fresh() {
-      const url = await freshDatabase('evdata');
-      return {
-        store: await PostgresStore.open(url),
-        reopen: () => PostgresStore.open(url),
-        data: (sid) => withPostgresClient(url, async (c) => (await c.query('SELECT data::text AS data FROM events WHERE sid = $1', [sid])).rows[0].data),
-        rewrite: (sid, data) => withPostgresClient(url, async (c) => void (await c.query('UPDATE events SET data = $1 WHERE sid = $2', [data, sid]))),
-        cleanup: () => undefined,
-      };
-    },
-  },
-];
+/** Both backends, with the stored JSON of an event read and rewritten beside the store. */
+const BACKENDS = storeBackends('evdata', {
+  sqlite: (path) => ({
+    data: async (sid: string) => withSqliteFile(path, (db) => (db.prepare('SELECT data FROM events WHERE sid = ?').get(sid) as { data: string }).data),
+    rewrite: async (sid: string, data: string) => void withSqliteFile(path, (db) => db.prepare('UPDATE events SET data = ? WHERE sid = ?').run(data, sid)),
+  }),
+  postgres: (url) => ({
+    data: (sid: string): Promise<string> => withPostgresClient(url, async (c) => (await c.query('SELECT data::text AS data FROM events WHERE sid = $1', [sid])).rows[0].data),
+    rewrite: (sid: string, data: string) => withPostgresClient(url, async (c) => void (await c.query('UPDATE events SET data = $1 WHERE sid = $2', [data, sid]))),
+  }),
+});
 
 const WS = newSid('WS');
 // Near now: getEvent finds an event by the time its sid carries.

@@ -5,19 +5,14 @@
 // with statistics over what is kept still exact.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { EventRetention } from '../../src/store/retention.ts';
 import type { EventRecord, Workspace } from '../../src/core/entities.ts';
 import type { EventQuery, EventTypeTotals, ActivityTimeTotals, Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { wholeMinutes } from '../../src/store/storeSchema.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { storeBackends } from '../support/storeBackends.ts';
 
 const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
 const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
@@ -215,75 +210,50 @@ interface Backdoor {
   close(): Promise<void>;
 }
 
-interface Backend {
-  name: string;
-  skip: string | false;
-  fresh(): Promise<{ store: Store; reopen(): Promise<Store>; backdoor(): Promise<Backdoor>; downgrade(): Promise<void>; cleanup(): void }>;
-}
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'SqliteStore',
-    skip: false,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'sb-rollups-'));
-      const path = join(dir, 'db.sqlite');
-      const backdoor = async (): Promise<Backdoor> => {
-        const db = new Database(path);
-        return {
-          count: async (sql, params = []) => Number(Object.values(db.prepare(sql).get(...params) as object)[0] ?? 0),
-          exec: async (sql) => void db.exec(sql),
-          close: async () => void db.close(),
-        };
-      };
+/** Both backends, with direct SQL beside the store, and a downgrade to the layout before migration 0034. */
+const BACKENDS = storeBackends('rollups', {
+  sqlite: (path) => ({
+    backdoor: async (): Promise<Backdoor> => {
+      const db = new Database(path);
       return {
-        store: new SqliteStore(path),
-        reopen: async () => new SqliteStore(path),
-        backdoor,
-        // As a database written before migration 0034: no rollup tables (and none of the later migrations,
-        // which run again: 0036's reservation columns are taken out too).
-        downgrade: async () => {
-          const db = new Database(path);
-          db.exec(`DROP TABLE event_minutes; DROP TABLE worker_minutes;
-            DROP INDEX reservations_task; DROP INDEX reservations_worker;
-            ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
-            CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
-            CREATE INDEX reservations_worker ON reservations (json_extract(data, '$.workerSid'));
-            PRAGMA user_version = 33;`);
-          db.close();
-        },
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+        count: async (sql, params = []) => Number(Object.values(db.prepare(sql).get(...params) as object)[0] ?? 0),
+        exec: async (sql) => void db.exec(sql),
+        close: async () => void db.close(),
       };
     },
-  },
-  {
-    name: 'PostgresStore',
-    skip: skipWithoutPostgres,
-    async fresh() {
-      const url = await freshDatabase('rollups');
-      const backdoor = async (): Promise<Backdoor> => {
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        return {
-          count: async (sql, params = []) => Number(Object.values((await c.query(sql.replace(/\?/g, (() => { let n = 0; return () => `$${++n}`; })()), params)).rows[0] ?? {})[0] ?? 0),
-          exec: async (sql) => void (await c.query(sql)),
-          close: () => c.end(),
-        };
-      };
-      return {
-        store: await PostgresStore.open(url),
-        reopen: () => PostgresStore.open(url),
-        backdoor,
-        downgrade: async () => {
-          const b = await backdoor();
-          await b.exec('DROP TABLE event_minutes; DROP TABLE worker_minutes; DELETE FROM schema_migrations WHERE version = 34;');
-          await b.close();
-        },
-        cleanup: () => undefined,
-      };
+    // As a database written before migration 0034: no rollup tables (and none of the later migrations, which
+    // run again: 0036's reservation columns are taken out too).
+    downgrade: async () => {
+      const db = new Database(path);
+      db.exec(`DROP TABLE event_minutes; DROP TABLE worker_minutes;
+        DROP INDEX reservations_task; DROP INDEX reservations_worker;
+        ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
+        CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
+        CREATE INDEX reservations_worker ON reservations (json_extract(data, '$.workerSid'));
+        PRAGMA user_version = 33;`);
+      db.close();
     },
+  }),
+  postgres: (url) => {
+    const backdoor = async (): Promise<Backdoor> => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return {
+        count: async (sql, params = []) => Number(Object.values((await c.query(sql.replace(/\?/g, (() => { let n = 0; return () => `$${++n}`; })()), params)).rows[0] ?? {})[0] ?? 0),
+        exec: async (sql) => void (await c.query(sql)),
+        close: () => c.end(),
+      };
+    };
+    return {
+      backdoor,
+      downgrade: async () => {
+        const b = await backdoor();
+        await b.exec('DROP TABLE event_minutes; DROP TABLE worker_minutes; DELETE FROM schema_migrations WHERE version = 34;');
+        await b.close();
+      },
+    };
   },
-];
+});
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -4,72 +4,44 @@
 // columns of a database written before it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres, withPostgresClient } from '../support/postgres.ts';
+import { withPostgresClient } from '../support/postgres.ts';
+import { storeBackends } from '../support/storeBackends.ts';
 import { withSqliteFile } from '../support/sqlite.ts';
 
 const AC = 'AC' + 'c'.repeat(32);
 const write = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.transaction(work));
 const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
 
-interface Backend {
-  name: string;
-  skip: boolean | string;
-  fresh(): Promise<{ store: Store; reopen: () => Promise<Store>; rows: () => Promise<{ sid: string; task_sid: string | null; worker_sid: string | null; data: string }[]>; downgrade: () => Promise<void>; cleanup: () => void }>;
-}
+type ColumnRow = { sid: string; task_sid: string | null; worker_sid: string | null; data: string };
 
-const BACKENDS: Backend[] = [
-  {
-    name: 'SqliteStore',
-    skip: false,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'sb-rescols-'));
-      const path = join(dir, 'db.sqlite');
-      return {
-        store: new SqliteStore(path),
-        reopen: async () => new SqliteStore(path),
-        rows: async () => withSqliteFile(path, (db) => db.prepare('SELECT sid, task_sid, worker_sid, data FROM reservations ORDER BY seq').all() as never),
-        // As a database written before migration 0036: the lookups were indexes over the document.
-        downgrade: async () =>
-          void withSqliteFile(path, (db) =>
-            db.exec(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
-              ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
-              CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
-              CREATE INDEX reservations_worker ON reservations (json_extract(data, '$.workerSid'));
-              PRAGMA user_version = 35;`),
-          ),
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgresStore',
-    skip: skipWithoutPostgres,
-    async fresh() {
-      const url = await freshDatabase('rescols');
-      return {
-        store: await PostgresStore.open(url),
-        reopen: () => PostgresStore.open(url),
-        rows: () => withPostgresClient(url, async (c) => (await c.query('SELECT sid, task_sid, worker_sid, data::text AS data FROM reservations ORDER BY seq')).rows),
-        downgrade: () =>
-          withPostgresClient(url, async (c) => {
-            await c.query(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
-              ALTER TABLE reservations DROP COLUMN task_sid, DROP COLUMN worker_sid;
-              CREATE INDEX reservations_task ON reservations ((data->>'taskSid'));
-              CREATE INDEX reservations_worker ON reservations ((data->>'workerSid'));
-              DELETE FROM schema_migrations WHERE version = 36;`);
-          }),
-        cleanup: () => undefined,
-      };
-    },
-  },
-];
+/** Both backends, with the reservations' rows read beside the store, and a downgrade to the layout before
+ *  migration 0036 (the lookups were indexes over the document). */
+const BACKENDS = storeBackends('rescols', {
+  sqlite: (path) => ({
+    rows: async (): Promise<ColumnRow[]> => withSqliteFile(path, (db) => db.prepare('SELECT sid, task_sid, worker_sid, data FROM reservations ORDER BY seq').all() as never),
+    downgrade: async () =>
+      void withSqliteFile(path, (db) =>
+        db.exec(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
+          ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
+          CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
+          CREATE INDEX reservations_worker ON reservations (json_extract(data, '$.workerSid'));
+          PRAGMA user_version = 35;`),
+      ),
+  }),
+  postgres: (url) => ({
+    rows: (): Promise<ColumnRow[]> => withPostgresClient(url, async (c) => (await c.query('SELECT sid, task_sid, worker_sid, data::text AS data FROM reservations ORDER BY seq')).rows),
+    downgrade: () =>
+      withPostgresClient(url, async (c) => {
+        await c.query(`DROP INDEX reservations_task; DROP INDEX reservations_worker;
+          ALTER TABLE reservations DROP COLUMN task_sid, DROP COLUMN worker_sid;
+          CREATE INDEX reservations_task ON reservations ((data->>'taskSid'));
+          CREATE INDEX reservations_worker ON reservations ((data->>'workerSid'));
+          DELETE FROM schema_migrations WHERE version = 36;`);
+      }),
+  }),
+});
 
 /** Two workspaces' worth of finished tasks, each with a rejected and a completed reservation of two workers. */
 async function seed(store: Store) {
@@ -114,7 +86,7 @@ async function assertLookups(store: Store, seeded: Awaited<ReturnType<typeof see
   }
 }
 
-async function assertColumnsMatchDocuments(rows: Awaited<ReturnType<Awaited<ReturnType<Backend['fresh']>>['rows']>>, count: number) {
+async function assertColumnsMatchDocuments(rows: ColumnRow[], count: number) {
   assert.equal(rows.length, count);
   for (const row of rows) {
     const doc = JSON.parse(row.data);

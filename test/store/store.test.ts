@@ -1,14 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Activity, Worker } from '../../src/core/entities.ts';
 import type { Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { storeBackends } from '../support/storeBackends.ts';
 
 /** Reads and writes through the store's read replay (PostgreSQL fetches what memory lacks asynchronously). */
 const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
@@ -35,32 +32,8 @@ function worker(name: string): Worker {
   };
 }
 
-/** One backend of the store port: how to open a fresh store, and a second connection to the same data. */
-interface Backend {
-  name: string;
-  skip: string | false;
-  fresh(): Promise<{ store: Store; reopen(): Promise<Store>; cleanup(): void }>;
-}
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'SqliteStore',
-    skip: false,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
-      const path = join(dir, 'db.sqlite');
-      return { store: new SqliteStore(path), reopen: async () => new SqliteStore(path), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'PostgresStore',
-    skip: skipWithoutPostgres,
-    async fresh() {
-      const url = await freshDatabase('store');
-      return { store: await PostgresStore.open(url), reopen: () => PostgresStore.open(url), cleanup: () => undefined };
-    },
-  },
-];
+/** Both backends of the store port (test/support/storeBackends.ts). */
+const BACKENDS = storeBackends('store');
 
 for (const backend of BACKENDS) {
 async function withStore(fn: (store: Store, reopen: () => Promise<Store>) => void | Promise<void>) {

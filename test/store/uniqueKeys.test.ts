@@ -4,16 +4,12 @@
 // positions and the insertion order's high-water mark as they were.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Repository, Store } from '../../src/core/repository.ts';
 import type { EntityKind } from '../../src/core/entities.ts';
 import { KEYED_KINDS, TABLE, uniqueKey } from '../../src/store/storeSchema.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres, withPostgresClient } from '../support/postgres.ts';
+import { withPostgresClient } from '../support/postgres.ts';
+import { onFreshStore, storeBackends } from '../support/storeBackends.ts';
 import { withSqliteFile } from '../support/sqlite.ts';
 
 const AC = 'AC' + 'd'.repeat(32);
@@ -27,21 +23,7 @@ it('KEYED_KINDS names exactly the kinds uniqueKey gives a key', () => {
   assert.deepEqual(keyed.sort(), [...KEYED_KINDS].sort());
 });
 
-interface Backend {
-  name: string;
-  skip: boolean | string;
-  fresh(): Promise<{
-    store: Store;
-    reopen: () => Promise<Store>;
-    /** Per table: the unique indexes on unique_key, and whether each is partial (NULLs left out). */
-    uniqueKeyIndexes: (table: string) => Promise<{ name: string; partial: boolean }[]>;
-    /** The rows of a table in their order. */
-    rows: (table: string) => Promise<{ seq: number; sid: string; unique_key: string | null; data: string }[]>;
-    /** As a database written before migration 0037, whose tasks' high-water mark is past its last row. */
-    downgrade: (taskHighWater: number) => Promise<void>;
-    cleanup: () => void;
-  }>;
-}
+type KeyRow = { seq: number; sid: string; unique_key: string | null; data: string };
 
 const SQLITE_OLD_TABLES = `
   CREATE TABLE tasks_old (seq INTEGER PRIMARY KEY AUTOINCREMENT, sid TEXT NOT NULL UNIQUE, account_sid TEXT NOT NULL, workspace_sid TEXT, unique_key TEXT UNIQUE, data TEXT NOT NULL);
@@ -56,63 +38,45 @@ const SQLITE_OLD_TABLES = `
   CREATE INDEX reservations_worker ON reservations (worker_sid);
   PRAGMA user_version = 36;`;
 
-const BACKENDS: Backend[] = [
-  {
-    name: 'SqliteStore',
-    skip: false,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'sb-uniquekeys-'));
-      const path = join(dir, 'db.sqlite');
-      return {
-        store: new SqliteStore(path),
-        reopen: async () => new SqliteStore(path),
-        uniqueKeyIndexes: async (table) =>
-          withSqliteFile(path, (db) =>
-            (db.prepare(`SELECT name, "unique", partial FROM pragma_index_list(?)`).all(table) as { name: string; unique: number; partial: number }[])
-              .filter((ix) => ix.unique && (db.prepare(`SELECT name FROM pragma_index_info(?)`).all(ix.name) as { name: string }[]).some((c) => c.name === 'unique_key'))
-              .map((ix) => ({ name: ix.name, partial: ix.partial === 1 })),
-          ),
-        rows: async (table) => withSqliteFile(path, (db) => db.prepare(`SELECT seq, sid, unique_key, data FROM ${table} ORDER BY seq`).all() as never),
-        downgrade: async (taskHighWater) =>
-          void withSqliteFile(path, (db) => {
-            db.exec(SQLITE_OLD_TABLES);
-            db.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'tasks'`).run(taskHighWater);
-          }),
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgresStore',
-    skip: skipWithoutPostgres,
-    async fresh() {
-      const url = await freshDatabase('uniquekeys');
-      return {
-        store: await PostgresStore.open(url),
-        reopen: () => PostgresStore.open(url),
-        uniqueKeyIndexes: (table) =>
-          withPostgresClient(url, async (c) =>
-            (
-              await c.query(
-                `SELECT i.relname AS name, x.indpred IS NOT NULL AS partial FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (x.indkey) WHERE t.relname = $1 AND x.indisunique AND a.attname = 'unique_key'`,
-                [table],
-              )
-            ).rows,
-          ),
-        rows: (table) => withPostgresClient(url, async (c) => (await c.query(`SELECT seq::float8 AS seq, sid, unique_key, data::text AS data FROM ${table} ORDER BY seq`)).rows),
-        downgrade: (taskHighWater) =>
-          withPostgresClient(url, async (c) => {
-            await c.query(`DROP INDEX tasks_unique_key; ALTER TABLE tasks ADD CONSTRAINT tasks_unique_key_key UNIQUE (unique_key);
-              DROP INDEX reservations_unique_key; ALTER TABLE reservations ADD CONSTRAINT reservations_unique_key_key UNIQUE (unique_key);
-              DELETE FROM schema_migrations WHERE version = 37;`);
-            await c.query(`SELECT setval(pg_get_serial_sequence('tasks', 'seq'), $1)`, [taskHighWater]);
-          }),
-        cleanup: () => undefined,
-      };
-    },
-  },
-];
+/** Both backends, with (per table) the unique indexes on unique_key and whether each is partial (NULLs left out),
+ *  the rows in their order, and a downgrade to the layout before migration 0037 whose tasks' high-water mark is
+ *  past its last row. */
+const BACKENDS = storeBackends('uniquekeys', {
+  sqlite: (path) => ({
+    uniqueKeyIndexes: async (table: string): Promise<{ name: string; partial: boolean }[]> =>
+      withSqliteFile(path, (db) =>
+        (db.prepare(`SELECT name, "unique", partial FROM pragma_index_list(?)`).all(table) as { name: string; unique: number; partial: number }[])
+          .filter((ix) => ix.unique && (db.prepare(`SELECT name FROM pragma_index_info(?)`).all(ix.name) as { name: string }[]).some((c) => c.name === 'unique_key'))
+          .map((ix) => ({ name: ix.name, partial: ix.partial === 1 })),
+      ),
+    rows: async (table: string): Promise<KeyRow[]> => withSqliteFile(path, (db) => db.prepare(`SELECT seq, sid, unique_key, data FROM ${table} ORDER BY seq`).all() as never),
+    downgrade: async (taskHighWater: number) =>
+      void withSqliteFile(path, (db) => {
+        db.exec(SQLITE_OLD_TABLES);
+        db.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'tasks'`).run(taskHighWater);
+      }),
+  }),
+  postgres: (url) => ({
+    uniqueKeyIndexes: (table: string): Promise<{ name: string; partial: boolean }[]> =>
+      withPostgresClient(url, async (c) =>
+        (
+          await c.query(
+            `SELECT i.relname AS name, x.indpred IS NOT NULL AS partial FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (x.indkey) WHERE t.relname = $1 AND x.indisunique AND a.attname = 'unique_key'`,
+            [table],
+          )
+        ).rows,
+      ),
+    rows: (table: string): Promise<KeyRow[]> => withPostgresClient(url, async (c) => (await c.query(`SELECT seq::float8 AS seq, sid, unique_key, data::text AS data FROM ${table} ORDER BY seq`)).rows),
+    downgrade: (taskHighWater: number) =>
+      withPostgresClient(url, async (c) => {
+        await c.query(`DROP INDEX tasks_unique_key; ALTER TABLE tasks ADD CONSTRAINT tasks_unique_key_key UNIQUE (unique_key);
+          DROP INDEX reservations_unique_key; ALTER TABLE reservations ADD CONSTRAINT reservations_unique_key_key UNIQUE (unique_key);
+          DELETE FROM schema_migrations WHERE version = 37;`);
+        await c.query(`SELECT setval(pg_get_serial_sequence('tasks', 'seq'), $1)`, [taskHighWater]);
+      }),
+  }),
+});
 
 /** A workspace with a worker, two tasks and a reservation, then updates of each. */
 async function seed(store: Store) {
@@ -134,25 +98,10 @@ async function seed(store: Store) {
   return { ws, worker, tasks, reservation };
 }
 
-type Fresh = Awaited<ReturnType<Backend['fresh']>>;
-
-/** Runs `test` on a fresh database of `backend`, its store in `db.store` (a test may reopen it there), then
- *  closes whichever store is open and removes the database. */
-async function onFresh(backend: Backend, test: (b: Fresh, db: { store: Store }) => Promise<void>): Promise<void> {
-  const b = await backend.fresh();
-  const db = { store: b.store };
-  try {
-    await test(b, db);
-  } finally {
-    db.store.close();
-    b.cleanup();
-  }
-}
-
 for (const backend of BACKENDS) {
   describe(backend.name, { skip: backend.skip }, () => {
     it('tasks and reservations hold no unique-key index entries; updates change their documents', () =>
-      onFresh(backend, async (b, db) => {
+      onFreshStore(backend, async (b, db) => {
         const s = await seed(db.store);
         for (const table of ['tasks', 'reservations']) {
           assert.deepEqual(await b.uniqueKeyIndexes(table), [{ name: `${table}_unique_key`, partial: true }], table);
@@ -168,7 +117,7 @@ for (const backend of BACKENDS) {
       }));
 
     it('a kind with a key keeps it unique and follows its changes', () =>
-      onFresh(backend, async (b, db) => {
+      onFreshStore(backend, async (b, db) => {
         const s = await seed(db.store);
         // Renamed: the new name finds the worker, the old one finds nothing, from memory and from the file.
         await write(db.store, (repo) => repo.update('worker', { ...s.worker, friendlyName: 'Bob', version: 1 } as never));
@@ -190,7 +139,7 @@ for (const backend of BACKENDS) {
       }));
 
     it('the migration rebuilds a database written before it: rows, positions and the next position kept', () =>
-      onFresh(backend, async (b, db) => {
+      onFreshStore(backend, async (b, db) => {
         const s = await seed(db.store);
         db.store.close();
         const before = { tasks: await b.rows('tasks'), reservations: await b.rows('reservations') };
