@@ -19,7 +19,8 @@
 // What each operation costs (W = members of the queue concerned, Q = queues of the workspace, P = pending
 // tasks ahead in a queue, R = reservations of one task):
 //   create task / enter a step          O(W + log P): eligible members are scanned once, the task is inserted
-//                                       into the queue's ordered list by binary search
+//                                       into the queue's ordered list by binary search (O(1) when it sorts
+//                                       last, as a FIFO queue's new task does)
 //   worker becomes able to take work    O(sum over the worker's queues of the tasks scanned from the head until
 //                                       one fits) — usually the head itself
 //   accept / reject / timeout / complete O(R + the offers they trigger)
