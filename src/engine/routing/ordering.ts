@@ -33,7 +33,7 @@ export function workerComparator(target: CompiledTarget | undefined): (a: Worker
       if (!xn && yn) return 1;
       if (xn && yn && x !== y) return c.direction === 'ASC' ? (x as number) - (y as number) : (y as number) - (x as number);
     }
-    return a.idleSince - b.idleSince || (a.entity.sid < b.entity.sid ? -1 : a.entity.sid > b.entity.sid ? 1 : 0);
+    return idleOrder(a, b);
   };
 }
 
