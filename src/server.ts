@@ -58,6 +58,8 @@ declare module 'fastify' {
     secrets: SecretBox;
     /** The event log's background pruner (absent when events are kept forever); tests run it at once. */
     eventRetention?: EventRetention;
+    /** The workspaces this node's worker sockets are in. */
+    socketWorkspaces: () => Iterable<string>;
   }
 }
 
@@ -270,6 +272,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => webhooks.stop());
   const sockets = attachWorkerSockets(app, store, engine, clock, options.sockets);
   metrics.observeWebSockets(sockets.connections);
+  app.decorate('socketWorkspaces', sockets.workspaces);
   const active = options.runsBackground ?? (() => true);
   const actions = new WorkflowActionRunner(store, engine, { clock, log: (m) => app.log.warn(m), active, ...options.workflowActions });
   const handlers = new EventHandlerRunner(store, { clock, log: (m) => app.log.warn(m), active });

@@ -66,6 +66,9 @@ export class ClusterNode {
     this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log, observe: (direction) => app.metrics.forwarded(direction) });
     app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
+    // Other nodes' events this node's listeners need: its workspaces' (webhook wake-ups, metrics), those its
+    // workers' sockets are in, and all of them for the background loops.
+    this.store.limitSharedLog(() => (this.keeper.runsBackground ? 'everything' : new Set([...this.keeper.ownedWorkspaces(), ...app.socketWorkspaces()])));
     await this.forwarding.start();
     // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).
     let creating: Promise<void> | undefined;

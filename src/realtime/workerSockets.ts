@@ -124,8 +124,9 @@ function recipients(repo: Repository, e: EventRecord): string[] {
   return [];
 }
 
-/** Returns the number of open sockets, for metrics. */
-export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: Engine, clock: () => number, options: WorkerSocketOptions = {}): { connections: () => number } {
+/** Returns the number of open sockets (for metrics) and the workspaces they are in (several nodes read the
+ *  other nodes' events of those workspaces: store/postgres/sharedLog.ts). */
+export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: Engine, clock: () => number, options: WorkerSocketOptions = {}): { connections: () => number; workspaces: () => Iterable<string> } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   /** Open sessions by channel: a worker SID (both protocols), a workspace or a task queue SID (v1). */
   const byWorker = new Map<string, Set<Session>>();
@@ -304,5 +305,5 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     presence.stop();
     wss.close();
   });
-  return { connections: () => wss.clients.size };
+  return { connections: () => wss.clients.size, workspaces: () => sessionsPerWorkspace.keys() };
 }

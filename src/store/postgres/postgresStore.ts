@@ -34,6 +34,7 @@ import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeo
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
+import { type LogInterest, SharedLog } from './sharedLog.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -179,10 +180,9 @@ export class PostgresStore implements Store {
   private closed = false;
   private readonly lostListeners = new Set<(message: string) => void>();
   private connectionLost: string | undefined;
-  private readonly notificationListeners = new Map<string, Set<(payload: string) => void>>();
-  /** Set by followSharedLog(): commit listeners get every node's events from the log instead of this
-   *  node's commits, and the position read up to (transaction id, seq). */
-  private sharedLog: { tx: string; seq: number; polling: boolean; again: boolean; timer: NodeJS.Timeout } | undefined;
+  private readonly notificationListeners = new Map<string, Set<(payload: string, processId: number) => void>>();
+  /** Set by followSharedLog(): commit listeners also hear the other nodes' events (sharedLog.ts). */
+  private sharedLog: SharedLog | undefined;
 
   private constructor(clients: { writer: pg.Client; reader: pg.Client; aux: pg.Client }, options: PostgresStoreOptions) {
     this.writer = clients.writer;
@@ -197,7 +197,7 @@ export class PostgresStore implements Store {
       c.on('end', () => this.lose('the database connection ended'));
     }
     this.aux.on('notification', (n) => {
-      for (const listener of this.notificationListeners.get(n.channel) ?? []) listener(n.payload ?? '');
+      for (const listener of this.notificationListeners.get(n.channel) ?? []) listener(n.payload ?? '', n.processId);
     });
   }
 
@@ -285,6 +285,7 @@ export class PostgresStore implements Store {
   /** Forgets the resident documents of a workspace this node no longer routes. */
   unload(workspaceSid: string): void {
     this.repo.unload(workspaceSid);
+    this.sharedLog?.forget(workspaceSid);
   }
 
   /** Asynchronous queries on the auxiliary connection, outside the write path (leases, the log tail, cluster
@@ -334,7 +335,7 @@ export class PostgresStore implements Store {
   }
 
   /** LISTENs on a notification channel; returns the unsubscribe function. */
-  async listen(channel: string, listener: (payload: string) => void): Promise<() => void> {
+  async listen(channel: string, listener: (payload: string, processId: number) => void): Promise<() => void> {
     if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
     let set = this.notificationListeners.get(channel);
     if (!set) {
@@ -345,55 +346,26 @@ export class PostgresStore implements Store {
     return () => set.delete(listener);
   }
 
-  /**
-   * Several nodes: commit listeners (WebSocket pushes, the background loops' wake-ups) get the events of EVERY
-   * node, in log order, from here on. The log is read by (transaction id, seq) and only up to the oldest
-   * transaction still running anywhere (pg_snapshot_xmin), so an event committed late with an earlier seq is
-   * never skipped; a commit's NOTIFY wakes the reader, and a poll backs it up.
-   */
+  /** Several nodes: commit listeners hear the other nodes' events too, those `limitSharedLog` says they need
+   *  (sharedLog.ts), from the events committed after this call. */
   async followSharedLog(pollMs = 200): Promise<void> {
     const [start] = await this.queryAside<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
-    await this.listen('sb_events', () => this.readSharedLog());
-    const timer = setInterval(() => this.readSharedLog(), pollMs);
-    timer.unref();
-    this.sharedLog = { tx: start!.xmin, seq: 0, polling: false, again: false, timer };
+    const log = new SharedLog(
+      {
+        query: (sql, params) => this.queryAside(sql, params),
+        deliver: (events) => this.signals.committed(events),
+        writerPid: () => (this.writer as unknown as { processID?: number }).processID,
+      },
+      start!.xmin,
+      pollMs,
+    );
+    await this.listen('sb_events', (payload, processId) => log.notified(payload, processId));
+    this.sharedLog = log;
   }
 
-  private readSharedLog(): void {
-    const log = this.sharedLog;
-    if (!log || this.closed) return;
-    if (log.polling) {
-      log.again = true;
-      return;
-    }
-    log.polling = true;
-    const BATCH = 500;
-    void (async () => {
-      try {
-        for (;;) {
-          const rows = await this.queryAside<EventReadRow & { tx: string; seq: number }>(
-            `SELECT tx_id::text AS tx, seq, ${EVENT_READ_COLUMNS} FROM events
-             WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx_id, seq LIMIT ${BATCH}`,
-            [log.tx, log.seq],
-          );
-          if (rows.length === 0) break;
-          const last = rows[rows.length - 1]!;
-          log.tx = last.tx;
-          log.seq = last.seq;
-          this.signals.committed(rows.map(eventFromRow));
-          if (rows.length < BATCH) break;
-        }
-      } catch {
-        // The next notification or poll reads again from the same position.
-      } finally {
-        log.polling = false;
-        if (log.again) {
-          log.again = false;
-          this.readSharedLog();
-        }
-      }
-    })();
+  /** Which other nodes' events this node's listeners need (see sharedLog.ts); until called, all of them. */
+  limitSharedLog(interest: LogInterest): void {
+    this.sharedLog?.setInterest(interest);
   }
 
   // ---------------------------------------------------------------- the backend repository
@@ -827,16 +799,17 @@ export class PostgresStore implements Store {
     }
     const mark = this.repo.sealGroup();
     const started = performance.now();
+    this.sharedLog?.sending(group.events);
     const done = this.send(group).then(
-      () => {
+      (tx) => {
         this.inFlight = undefined;
         this.repo.groupCommitted(mark);
         for (const [key, p] of this.pending) if (p.group <= group.id) this.pending.delete(key);
         group.waiters.resolve();
         this.groupSettled(group.id);
         this.signals.groupCommitted(group.transactions, (performance.now() - started) / 1000);
-        // With a shared log, listeners hear these events from the log reader, in order with other nodes'.
-        if (!this.sharedLog) this.signals.committed(group.events);
+        if (this.sharedLog && tx !== undefined) this.sharedLog.committed(tx, group.events);
+        else this.signals.committed(group.events);
         if (this.group) this.commitGroup();
       },
       (err: unknown) => {
@@ -849,6 +822,7 @@ export class PostgresStore implements Store {
         this.group = undefined;
         this.repo.groupFailed();
         this.pending.clear();
+        this.sharedLog?.failed(group.events);
         for (const g of [behind, group]) {
           for (const [key, before] of (g?.versionUndo ?? []).reverse()) {
             if (before === undefined) this.versions.delete(key);
@@ -866,8 +840,9 @@ export class PostgresStore implements Store {
     done.catch(() => undefined);
   }
 
-  /** The group as one pipelined batch on the writer connection: every statement is sent before any answer. */
-  private async send(group: Group): Promise<void> {
+  /** The group as one pipelined batch on the writer connection: every statement is sent before any answer.
+   *  Resolves to its transaction id when it has events and the shared log is followed. */
+  private async send(group: Group): Promise<bigint | undefined> {
     const w = this.writer;
     // The client writes each query to its socket as it is given (a system call and a packet each): the socket
     // is corked until the whole batch is queued, so it leaves in one write and the server reads it at once.
@@ -881,14 +856,14 @@ export class PostgresStore implements Store {
       socket?.uncork?.();
     };
     try {
-      await this.queue(group, w, uncork);
+      return await this.queue(group, w, uncork);
     } finally {
       uncork();
     }
   }
 
   /** Queues the group's statements on the writer (see send) and checks the answers. */
-  private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<void> {
+  private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<bigint | undefined> {
     const sent: Promise<pg.QueryResult>[] = [w.query('BEGIN')];
     for (const s of group.statements) sent.push(w.query(prepared(s.text, s.values)));
     const eventRows = group.events.map(eventRow);
@@ -908,31 +883,43 @@ export class PostgresStore implements Store {
     if (this.nodeId !== undefined && group.workspaces.size > 0) {
       sent.push(w.query(prepared('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`])));
     }
-    // Wakes every node's log reader once this commit is visible (notifications are delivered at COMMIT).
-    if (this.sharedLog && group.events.length > 0) sent.push(w.query("SELECT pg_notify('sb_events', '')"));
-    if (group.credentialsChanged) sent.push(w.query("SELECT pg_notify('sb_credentials', '')"));
     if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
       // The rows are written and the leases locked once these are answered; the COMMIT is not sent yet.
       uncork();
       await Promise.allSettled(sent);
       process.kill(process.pid, 'SIGSTOP');
     }
+    // The shared log skips this node's own rows by their transaction (sharedLog.ts).
+    const txId = this.sharedLog && group.events.length > 0 ? w.query<{ tx: string }>('SELECT pg_current_xact_id()::text AS tx') : undefined;
+    if (txId) sent.push(txId);
     sent.push(w.query('COMMIT'));
+    // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), in a transaction of its
+    // own right after the COMMIT, in the same batch. A
+    // NOTIFY inside the group's transaction would take PostgreSQL's one lock on the notification queue at
+    // COMMIT and hold it until the commit is flushed to the WAL: every node's commit would wait for every other
+    // node's flush, so nodes could never commit side by side. On its own the NOTIFY writes nothing, needs no
+    // flush and holds that lock for microseconds. It is sent whether or not the COMMIT succeeded (a reader woken
+    // for nothing reads nothing); a node that dies between the two leaves it to the readers' poll.
+    const wakes: Promise<unknown>[] = [];
+    if (txId) wakes.push(w.query("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(group.events)]));
+    if (group.credentialsChanged) wakes.push(w.query("SELECT pg_notify('sb_credentials', '')"));
     uncork();
     const answers = await Promise.allSettled(sent);
+    await Promise.allSettled(wakes);
     // The first failure is the cause; the statements after it failed because the transaction was aborted.
     const failed = answers.find((a) => a.status === 'rejected' && (a.reason as { code?: string }).code !== '25P02');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const commit = answers[answers.length - 1]!;
     if (commit.status === 'rejected') throw commit.reason;
     if (commit.value.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+    return txId ? BigInt((await txId).rows[0]!.tx) : undefined;
   }
 
   close(): void {
     if (this.closed) return;
     this.commitGroup();
     this.closed = true;
-    if (this.sharedLog) clearInterval(this.sharedLog.timer);
+    this.sharedLog?.close();
     // Whatever is in flight is answered before the connections end (requests on a connection are answered in
     // order, and end() waits for them).
     const inFlight = this.inFlight?.done.catch(() => undefined) ?? Promise.resolve();

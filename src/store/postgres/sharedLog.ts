@@ -1,0 +1,204 @@
+// What a node's commit listeners (WebSocket pushes, webhook wake-ups, metrics, the background loops) hear when
+// several nodes share one PostgreSQL database: their own node's events and, from the shared events table, the
+// other nodes' events they need.
+//
+// * Own events are heard at once, from memory, when their group's COMMIT is answered (as on SQLite). They used
+//   to be read back from the table like every other node's: a query per commit on every node, each commit's
+//   rows decoded by every node, and every push a round trip later.
+// * Other nodes' events are read in (transaction id, seq) order, only from transactions older than every
+//   transaction still running anywhere (`tx_id < pg_snapshot_xmin(pg_current_snapshot())`, the horizon), so a
+//   row committed late with an earlier seq is never skipped. After a read that reaches the horizon, the
+//   position moves to it. Own rows are skipped: by transaction id in the query once the COMMIT's answer named
+//   it, and by sid meanwhile (a read may see a group committed before this node has handled its answer).
+// * Only what this node's listeners need is read (`interest`): a workspace's events when this node routes it
+//   or holds sockets in it, everything when it runs the background loops. A commit's NOTIFY names the log
+//   streams (workspaces) it wrote; a node reads when one of them interests it (or the list was too long to
+//   send), and polls every `pollMs` in case a notification was lost.
+// * Order. A socket hears a workspace's events in commit order. Its events come from one node at a time (the
+//   lease holder; the fence refuses any other), but when a workspace changes hands, the old owner's last
+//   commits may not have been read here yet when this node commits its first. So the first own group of a
+//   log stream (since this node started, or took the workspace over) is held until the log has been read past
+//   its transaction; own groups after a held one wait behind it. From then on the stream's own events are
+//   heard at once.
+import type { EventRecord } from '../../core/entities.ts';
+import { EVENT_READ_COLUMNS, type EventReadRow, eventFromRow } from '../storeSchema.ts';
+
+/** The log streams (workspace SIDs, or `workflow:AC...` and the like) this node's listeners need. */
+export type LogInterest = () => 'everything' | ReadonlySet<string>;
+
+type LogRow = EventReadRow & { horizon: string; tx: string | null; seq: number | null; sid: string | null };
+
+const BATCH = 500;
+/** A NOTIFY payload is at most 8,000 bytes; a longer list of streams is sent as '' (read whatever it was). */
+const MAX_PAYLOAD = 7_900;
+/** How soon a read is retried while an own group waits for the log to pass it. */
+const HELD_RETRY_MS = 5;
+
+function logQuery(filtered: boolean): string {
+  return `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+    SELECT h.xmin::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
+      SELECT tx_id::text AS tx, seq, ${EVENT_READ_COLUMNS} FROM events
+      WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < h.xmin AND tx_id <> ALL($3::xid8[])
+        ${filtered ? 'AND workspace_sid = ANY($4::text[])' : ''}
+      ORDER BY tx_id, seq LIMIT ${BATCH}) e ON true`;
+}
+const READ_ALL = logQuery(false);
+const READ_SOME = logQuery(true);
+
+export interface SharedLogDeps {
+  query: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
+  /** Hands events to the commit listeners. */
+  deliver: (events: EventRecord[]) => void;
+  /** The backend process id of this node's writer connection (its NOTIFYs are its own commits). */
+  writerPid: () => number | undefined;
+}
+
+export class SharedLog {
+  private tx: string;
+  private seq = 0;
+  private reading = false;
+  private again = false;
+  private closed = false;
+  private readonly poll: NodeJS.Timeout;
+  private retry: NodeJS.Timeout | undefined;
+  private interest: LogInterest = () => 'everything';
+  /** Own events the log has not been read past, by sid: their group's transaction id once answered. */
+  private readonly ownSids = new Map<string, bigint | undefined>();
+  /** Own committed transactions the log has not been read past (skipped by the query). */
+  private ownTx = new Set<bigint>();
+  /** Own groups waiting for the log to be read past them (see "Order"), in commit order. */
+  private held: { tx: bigint; events: EventRecord[] }[] = [];
+  /** Log streams whose own events are heard at once. */
+  private readonly direct = new Set<string>();
+
+  private readonly deps: SharedLogDeps;
+
+  constructor(deps: SharedLogDeps, start: string, pollMs: number) {
+    this.deps = deps;
+    this.tx = start;
+    this.poll = setInterval(() => this.read(), pollMs);
+    this.poll.unref();
+  }
+
+  /** What this node's listeners need from other nodes (unset: everything). */
+  setInterest(interest: LogInterest): void {
+    this.interest = interest;
+  }
+
+  /** The NOTIFY payload of a commit: the streams it wrote, or '' when they do not fit. */
+  static payload(events: readonly EventRecord[]): string {
+    const streams = [...new Set(events.map((e) => e.workspaceSid))].join(',');
+    return streams.length <= MAX_PAYLOAD ? streams : '';
+  }
+
+  /** A commit's NOTIFY on `sb_events`: read if it is another node's and names something this node needs. */
+  notified(payload: string, processId: number): void {
+    if (processId === this.deps.writerPid()) return;
+    const wanted = this.interest();
+    if (wanted === 'everything' || payload === '' || payload.split(',').some((stream) => wanted.has(stream))) this.read();
+  }
+
+  /** A group with these events is being sent: a read may see it committed before its answer is handled. */
+  sending(events: readonly EventRecord[]): void {
+    for (const e of events) this.ownSids.set(e.sid, undefined);
+  }
+
+  /** The group's transaction failed: its rows do not exist. */
+  failed(events: readonly EventRecord[]): void {
+    for (const e of events) this.ownSids.delete(e.sid);
+  }
+
+  /** The group committed as transaction `tx`: its events are heard now, or once the log passes it. */
+  committed(tx: bigint, events: EventRecord[]): void {
+    if (events.length === 0) return;
+    this.ownTx.add(tx);
+    for (const e of events) this.ownSids.set(e.sid, tx);
+    if (this.held.length > 0 || events.some((e) => !this.direct.has(e.workspaceSid))) {
+      this.held.push({ tx, events });
+      this.read();
+      return;
+    }
+    this.deps.deliver(events);
+  }
+
+  /** This node no longer routes the workspace: its next own group there waits for the log again. */
+  forget(workspaceSid: string): void {
+    this.direct.delete(workspaceSid);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.poll);
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  private read(): void {
+    if (this.closed) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    void this.readToHorizon()
+      .catch(() => undefined) // the next notification or poll reads again from the same position
+      .finally(() => {
+        this.reading = false;
+        if (this.again) {
+          this.again = false;
+          this.read();
+        } else if (this.held.length > 0 && !this.retry && !this.closed) {
+          this.retry = setTimeout(() => {
+            this.retry = undefined;
+            this.read();
+          }, HELD_RETRY_MS);
+        }
+      });
+  }
+
+  private async readToHorizon(): Promise<void> {
+    for (;;) {
+      const wanted = this.interest();
+      const own = [...this.ownTx].map(String);
+      const rows =
+        wanted === 'everything'
+          ? await this.deps.query<LogRow>(READ_ALL, [this.tx, this.seq, own])
+          : await this.deps.query<LogRow>(READ_SOME, [this.tx, this.seq, own, [...wanted]]);
+      const found = rows.filter((r) => r.tx !== null);
+      // Rows come in transaction order, all of them below the horizon: an own group waiting with an earlier
+      // transaction is heard before the first row after it.
+      let theirs: EventRecord[] = [];
+      for (const row of found) {
+        if (this.held.length > 0 && this.held[0]!.tx < BigInt(row.tx!)) {
+          if (theirs.length > 0) this.deps.deliver(theirs);
+          theirs = [];
+          this.release(BigInt(row.tx!));
+        }
+        if (!this.ownSids.has(row.sid!)) theirs.push(eventFromRow(row));
+      }
+      if (theirs.length > 0) this.deps.deliver(theirs);
+      if (found.length === BATCH) {
+        const last = found[found.length - 1]!;
+        this.tx = last.tx!;
+        this.seq = Number(last.seq);
+        continue;
+      }
+      // Everything below the horizon is read: the position moves to it.
+      const horizon = BigInt(rows[0]!.horizon);
+      this.tx = rows[0]!.horizon;
+      this.seq = 0;
+      for (const tx of this.ownTx) if (tx < horizon) this.ownTx.delete(tx);
+      for (const [sid, tx] of this.ownSids) if (tx !== undefined && tx < horizon) this.ownSids.delete(sid);
+      this.release(horizon);
+      return;
+    }
+  }
+
+  /** Hears the own groups waiting with a transaction below `tx`: the log has been read up to it. */
+  private release(tx: bigint): void {
+    while (this.held.length > 0 && this.held[0]!.tx < tx) {
+      const { events } = this.held.shift()!;
+      for (const e of events) this.direct.add(e.workspaceSid);
+      this.deps.deliver(events);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// Several nodes on one PostgreSQL database (store/postgres/sharedLog.ts): a node's commit listeners hear its own
+// events once, when the COMMIT is answered, and the other nodes' events they need once each, in commit order;
+// events of workspaces a node has no interest in are not read there; and a node's first commit in a workspace
+// (as after taking it over) is heard only after the previous owner's last events.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EventRecord } from '../../src/core/entities.ts';
+import { newSid } from '../../src/core/sid.ts';
+import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
+import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+
+const AC = 'AC' + 'f'.repeat(32);
+const WS1 = newSid('WS');
+const WS2 = newSid('WS');
+const WS9 = newSid('WS');
+
+function event(workspaceSid: string, description: string): EventRecord {
+  return {
+    sid: newSid('EV'), accountSid: AC, workspaceSid, actorType: 'account', actorSid: AC, dateMs: Date.now(), eventType: 'task.updated',
+    resourceType: 'task', resourceSid: newSid('WT'), description, eventData: { workspace_sid: workspaceSid, task_sid: newSid('WT') },
+  };
+}
+
+/** A node's store and what its commit listeners heard, by description. */
+interface Node {
+  store: PostgresStore;
+  heard: string[];
+  interest: Set<string> | 'everything';
+}
+
+async function node(url: string, pollMs = 50): Promise<Node> {
+  const store = await PostgresStore.open(url);
+  await store.followSharedLog(pollMs);
+  const n: Node = { store, heard: [], interest: new Set() };
+  store.onCommit((events) => n.heard.push(...events.map((e) => e.description)));
+  store.limitSharedLog(() => n.interest);
+  return n;
+}
+
+async function commit(n: Node, ...events: EventRecord[]): Promise<void> {
+  await n.store.replaying(() => n.store.transaction((repo) => events.forEach((e) => repo.appendEvent(e))));
+  await n.store.durable();
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('the shared log of several nodes', { skip: skipWithoutPostgres }, () => {
+  let a: Node, b: Node, c: Node, d: Node;
+  before(async () => {
+    const url = await freshDatabase('sharedlog');
+    [a, b, c] = [await node(url), await node(url), await node(url)];
+    // d reads only when notified (its poll would come after the test), so the test decides what it has read.
+    d = await node(url, 60_000);
+  });
+  after(() => {
+    for (const n of [a, b, c, d]) n.store.close();
+  });
+
+  it('hears its own events once at commit, and the other nodes\' events it needs once each, in commit order', async () => {
+    a.interest = new Set([WS1]);
+    b.interest = 'everything';
+    await commit(a, event(WS1, 'a1'), event(WS2, 'a2'));
+    await until('a to hear its first commit', () => a.heard.length === 2);
+    await commit(b, event(WS1, 'b1'), event(WS2, 'b2'));
+    await commit(a, event(WS1, 'a3'));
+    // a3 is a's second commit in WS1: heard when its COMMIT is answered, before any read of the log.
+    assert.ok(a.heard.includes('a3'), `a heard ${a.heard}`);
+    await until('b to hear a3', () => b.heard.includes('a3'));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // several polls: nothing more arrives
+    assert.deepEqual(a.heard, ['a1', 'a2', 'b1', 'a3'], 'a: its own events and b1 (WS1), not b2 (WS2)');
+    assert.deepEqual(b.heard, ['a1', 'a2', 'b1', 'b2', 'a3'], 'b: everything, each once, in commit order');
+    assert.deepEqual(c.heard, [], 'c needs nothing: it reads nothing');
+  });
+
+  it("holds a node's first commit in a workspace until the previous writer's last events are heard", async () => {
+    b.heard.length = 0;
+    // b routes WS9 and commits; d has not read that commit yet (its notification named nothing d needed then).
+    await commit(b, event(WS9, 'old owner'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(d.heard, []);
+    // d takes WS9 over and commits at once: its event must not be heard before b's.
+    d.interest = new Set([WS9]);
+    await commit(d, event(WS9, 'new owner'));
+    await until('d to hear both', () => d.heard.length === 2);
+    assert.deepEqual(d.heard, ['old owner', 'new owner']);
+    // From then on d's events in WS9 are heard at commit.
+    await commit(d, event(WS9, 'new owner again'));
+    assert.deepEqual(d.heard, ['old owner', 'new owner', 'new owner again']);
+    // Having let WS9 go, d's next commit there waits for the log again, and is still heard exactly once.
+    d.store.unload(WS9);
+    await commit(d, event(WS9, 'after unload'));
+    await until('d to hear it', () => d.heard.length === 4);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.deepEqual(d.heard, ['old owner', 'new owner', 'new owner again', 'after unload']);
+    await until("b to hear d's three", () => b.heard.length === 4);
+    assert.deepEqual(b.heard, ['old owner', 'new owner', 'new owner again', 'after unload']);
+  });
+});
