@@ -102,6 +102,23 @@ export function setReservationStatus(s: RouterState, r: Reservation, to: Reserva
   return updated;
 }
 
+/** Ends every reservation of a task leaving routing (deleted, canceled, moved on by a step timeout, deleted by the
+ *  system): pending ones are canceled, those holding their worker (accepted, wrapping) end as `held`. Each ends
+ *  with its event, `reservation.canceled` or `reservation.completed` described "Reservation <sid> <ending>",
+ *  unless `ending` is null. Returns the workers they held, for the caller to offer work once the task is
+ *  settled. */
+export function endAll(s: RouterState, ts: TaskState, now: number, held: 'canceled' | 'completed', ending: string | null): string[] {
+  const freed: string[] = [];
+  for (const rs of [...ts.reservations]) {
+    const r = s.reservations.get(rs)!;
+    const to = r.reservationStatus === 'pending' ? 'canceled' : held;
+    setReservationStatus(s, r, to, now);
+    if (ending !== null) effects.emit(s, `reservation.${to}`, 'reservation', r.sid, `Reservation ${r.sid} ${ending}`, effects.reservationData(s, r));
+    freed.push(r.workerSid);
+  }
+  return freed;
+}
+
 /** Reservation update through the API: accept, reject, wrap up, complete, or an instruction (conference,
  *  dequeue, call, redirect) that accepts or is only recorded. */
 export function updateReservation(s: RouterState, stored: Reservation, input: UpdateReservationInput, now: number): Reservation {

@@ -220,13 +220,7 @@ export function deleteTask(s: RouterState, sid: string, ifMatch: string | undefi
     return;
   }
   assertVersion(ts.entity.version, ifMatch);
-  const freed = new Set<string>();
-  for (const rs of [...ts.reservations]) {
-    const r = s.reservations.get(rs)!;
-    freed.add(r.workerSid);
-    reservations.setReservationStatus(s, r, r.reservationStatus === 'pending' ? 'canceled' : 'completed', now);
-    effects.emit(s, r.reservationStatus === 'pending' ? 'reservation.canceled' : 'reservation.completed', 'reservation', r.sid, `Reservation ${r.sid} ended: task deleted`, effects.reservationData(s, r));
-  }
+  const freed = new Set(reservations.endAll(s, ts, now, 'completed', 'ended: task deleted'));
   queues.dequeue(ts);
   s.tasks.delete(sid);
   s.effects.deleted.push({ kind: 'task', sid });
@@ -236,13 +230,7 @@ export function deleteTask(s: RouterState, sid: string, ifMatch: string | undefi
 
 /** Cancels a waiting task (API, TTL, workflow timeout, assignment limit): its offers are canceled. */
 export function cancelTask(s: RouterState, ts: TaskState, reason: string, now: number, workflowEvent: string | null): void {
-  const freed: string[] = [];
-  for (const rs of [...ts.reservations]) {
-    const r = s.reservations.get(rs)!;
-    reservations.setReservationStatus(s, r, 'canceled', now, {});
-    effects.emit(s, 'reservation.canceled', 'reservation', r.sid, `Reservation ${r.sid} canceled`, effects.reservationData(s, r));
-    freed.push(r.workerSid);
-  }
+  const freed = reservations.endAll(s, ts, now, 'canceled', 'canceled');
   queues.dequeue(ts);
   finish(s, ts, 'canceled', reason, now);
   if (workflowEvent) effects.emit(s, workflowEvent, 'task', ts.entity.sid, reason, effects.taskData(s, ts));
@@ -295,12 +283,7 @@ function finish(s: RouterState, ts: TaskState, to: 'completed' | 'canceled', rea
 /** An assigned (or wrapping) task left for 24 hours: TaskRouter deletes it (`task.system-deleted`) and the
  *  worker's capacity is freed. */
 export function systemDelete(s: RouterState, ts: TaskState, now: number): void {
-  const freed: string[] = [];
-  for (const rs of [...ts.reservations]) {
-    const r = s.reservations.get(rs)!;
-    reservations.setReservationStatus(s, r, r.reservationStatus === 'pending' ? 'canceled' : 'completed', now);
-    freed.push(r.workerSid);
-  }
+  const freed = reservations.endAll(s, ts, now, 'completed', null);
   queues.dequeue(ts);
   s.tasks.delete(ts.entity.sid);
   s.effects.deleted.push({ kind: 'task', sid: ts.entity.sid });

@@ -2,6 +2,7 @@
 // workflow step timeouts, reservation timeouts and the removal of finished tasks, in one heap (timerHeap.ts)
 // whose entries are invalidated lazily: an entry acts only if its entity still has that deadline.
 import * as effects from './effects.ts';
+import * as offers from './offers.ts';
 import * as reservations from './reservations.ts';
 import type { RouterState } from './state.ts';
 import * as steps from './steps.ts';
@@ -62,13 +63,11 @@ export function fireDue(s: RouterState, now: number): void {
         if (ts.entity.assignmentStatus !== 'pending' && ts.entity.assignmentStatus !== 'reserved') break;
         const wf = ts.entity.workflowSid ? s.workflows.get(ts.entity.workflowSid) : undefined;
         if (!wf) break;
-        for (const rs of [...ts.reservations]) {
-          const r = s.reservations.get(rs)!;
-          reservations.setReservationStatus(s, r, 'canceled', t.at);
-          effects.emit(s, 'reservation.canceled', 'reservation', r.sid, `Reservation ${r.sid} canceled: routing step timed out`, effects.reservationData(s, r));
-        }
+        const freed = reservations.endAll(s, ts, t.at, 'canceled', 'canceled: routing step timed out');
         if (ts.entity.assignmentStatus === 'reserved') tasks.setTaskStatus(s, ts, 'pending', t.at);
         steps.advance(s, ts, wf, t.at, 'timeout');
+        // The workers it was offered to are free again, for whatever else waits for them.
+        for (const w of freed) offers.offerIfPossible(s, w, t.at);
         break;
       }
       case 'reservation': {
