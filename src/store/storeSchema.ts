@@ -47,21 +47,22 @@ export const KIND_COLUMNS: Partial<Record<EntityKind, Record<string, string>>> =
   reservation: { taskSid: 'task_sid', workerSid: 'worker_sid' },
 };
 
-/** The INSERT of a document row (`?` placeholders) and its values, the kind's own columns included. */
-export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql: string; values: unknown[] } {
+/** The INSERT of a document row (`?` placeholders), its columns and its values (`data` is the fifth), the
+ *  kind's own columns included. */
+export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql: string; columns: readonly string[]; values: unknown[] } {
   const values = [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)];
   for (const field of Object.keys(KIND_COLUMNS[kind] ?? NO_COLUMNS)) values.push(e[field] ?? null);
-  return { sql: insertSql(kind), values };
+  return { ...insertSql(kind), values };
 }
 const NO_COLUMNS: Record<string, string> = {};
-const insertTexts = new Map<EntityKind, string>();
-function insertSql(kind: EntityKind): string {
-  let sql = insertTexts.get(kind);
-  if (sql === undefined) {
+const insertTexts = new Map<EntityKind, { sql: string; columns: readonly string[] }>();
+function insertSql(kind: EntityKind): { sql: string; columns: readonly string[] } {
+  let insert = insertTexts.get(kind);
+  if (insert === undefined) {
     const columns = ['sid', 'account_sid', 'workspace_sid', 'unique_key', 'data', ...Object.values(KIND_COLUMNS[kind] ?? NO_COLUMNS)];
-    insertTexts.set(kind, (sql = `INSERT INTO ${TABLE[kind]} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`));
+    insertTexts.set(kind, (insert = { sql: `INSERT INTO ${TABLE[kind]} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns }));
   }
-  return sql;
+  return insert;
 }
 
 /** Keys that must be unique, derived per kind (the database enforces them even if a check above is missed). */

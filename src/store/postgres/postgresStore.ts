@@ -35,6 +35,7 @@ import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
 import { type LogInterest, SharedLog } from './sharedLog.ts';
+import { BATCHED_TABLES, batchWrites, type Staged } from './batchedWrites.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -128,14 +129,10 @@ function asApiError(err: unknown): unknown {
   return err;
 }
 
-interface Statement {
-  text: string;
-  values: unknown[];
-}
 
 interface Group {
   id: number;
-  statements: Statement[];
+  statements: Staged[];
   events: EventRecord[];
   workspaces: Set<string>;
   credentialsChanged: boolean;
@@ -156,7 +153,7 @@ export class PostgresStore implements Store {
   private readonly signals = new CommitSignals();
   /** Events, statements and touched workspaces of the transaction in progress. */
   private appended: EventRecord[] = [];
-  private staged: Statement[] = [];
+  private staged: Staged[] = [];
   private touched = new Set<string>();
   private credentialsTouched = false;
   private group: Group | undefined;
@@ -464,7 +461,8 @@ export class PostgresStore implements Store {
       const e = entity as Record<string, unknown> & { sid: string };
       const table = TABLE[kind];
       const known = this.versions.get(`${table}:${e.sid}`) ?? null;
-      this.stage(updateSql(table), [uniqueKey(kind, e), JSON.stringify(e), e.sid, known, known, e.sid, mode, `${kind} ${e.sid}`]);
+      if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'update', table, sid: e.sid, data: JSON.stringify(e), known, mode, what: `${kind} ${e.sid}` });
+      else this.stage(updateSql(table), [uniqueKey(kind, e), JSON.stringify(e), e.sid, known, known, e.sid, mode, `${kind} ${e.sid}`]);
       this.stageDoc(kind, e, e.sid);
       this.rememberWrite(table, e.sid, e.version);
       if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
@@ -503,7 +501,9 @@ export class PostgresStore implements Store {
       insert: (kind, entity) => {
         const e = entity as any;
         const row = documentInsert(kind, e);
-        this.stage(row.sql, row.values);
+        const table = TABLE[kind];
+        if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'insert', table, sid: e.sid, columns: row.columns, values: row.values, dataIndex: 4 });
+        else this.stage(row.sql, row.values);
         this.stageDoc(kind, e, e.sid);
         this.rememberWrite(TABLE[kind], e.sid, e.version);
         if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
@@ -865,7 +865,7 @@ export class PostgresStore implements Store {
   /** Queues the group's statements on the writer (see send) and checks the answers. */
   private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<bigint | undefined> {
     const sent: Promise<pg.QueryResult>[] = [w.query('BEGIN')];
-    for (const s of group.statements) sent.push(w.query(prepared(s.text, s.values)));
+    for (const s of batchWrites(group.statements)) sent.push(w.query(prepared(s.text, s.values)));
     const eventRows = group.events.map(eventRow);
     for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
