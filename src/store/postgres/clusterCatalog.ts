@@ -17,6 +17,14 @@ export interface ForwardedResponse {
 
 const interval = (ms: number) => `${Math.round(ms)} milliseconds`;
 
+/** Statements that lock several lease rows lock them in SID order, byte by byte (JavaScript's default sort of
+ *  the ASCII SIDs gives the same order), as a commit group's fence does (PostgresStore, sb_hold_leases): two
+ *  transactions taking the same rows in different orders can each hold one the other waits for, and
+ *  PostgreSQL then fails one of them (a group's requests answered 409). This selects and locks a node's rows,
+ *  or some of them, in that order. */
+const lockOwnLeases = (only: string) =>
+  `SELECT workspace_sid FROM workspace_leases WHERE node_id = $1${only} ORDER BY workspace_sid COLLATE "C" FOR UPDATE`;
+
 export class ClusterCatalog {
   private readonly store: PostgresStore;
 
@@ -43,19 +51,21 @@ export class ClusterCatalog {
   /** Extends every lease the node holds; returns the workspaces it holds. */
   async renewLeases(nodeId: string, ttlMs: number): Promise<string[]> {
     const rows = await this.store.queryAside<{ workspace_sid: string }>(
-      `UPDATE workspace_leases SET expires_at = greatest(expires_at, now() + $2::interval) WHERE node_id = $1 RETURNING workspace_sid`,
+      `UPDATE workspace_leases SET expires_at = greatest(expires_at, now() + $2::interval)
+       WHERE workspace_sid IN (${lockOwnLeases('')}) RETURNING workspace_sid`,
       [nodeId, interval(ttlMs)],
     );
     return rows.map((r) => r.workspace_sid);
   }
 
-  /** Takes up to `max` workspaces that no live lease covers (never held, or expired), oldest first. */
+  /** Takes up to `max` workspaces that no live lease covers (never held, or expired), oldest first (a SID
+   *  begins with its creation time), locking them in SID order. */
   async claimLeases(nodeId: string, ttlMs: number, max: number): Promise<string[]> {
     if (max <= 0) return [];
     const rows = await this.store.queryAside<{ workspace_sid: string }>(
       `WITH free AS (
          SELECT w.sid FROM workspaces w LEFT JOIN workspace_leases l ON l.workspace_sid = w.sid
-         WHERE l.workspace_sid IS NULL OR l.expires_at < now() ORDER BY w.seq LIMIT $3)
+         WHERE l.workspace_sid IS NULL OR l.expires_at < now() ORDER BY w.sid COLLATE "C" LIMIT $3)
        INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) SELECT sid, $1, now() + $2::interval FROM free
        ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
          WHERE workspace_leases.expires_at < now()
@@ -93,12 +103,12 @@ export class ClusterCatalog {
 
   /** Gives up some leases (shedding load): another node takes them at its next claim. */
   async releaseLeases(nodeId: string, workspaces: readonly string[]): Promise<void> {
-    await this.store.queryAside(`DELETE FROM workspace_leases WHERE node_id = $1 AND workspace_sid = ANY($2::text[])`, [nodeId, [...workspaces]]);
+    await this.store.queryAside(`DELETE FROM workspace_leases WHERE workspace_sid IN (${lockOwnLeases(' AND workspace_sid = ANY($2::text[])')})`, [nodeId, [...workspaces]]);
   }
 
   /** A clean stop: every lease goes at once, so the other nodes take over without waiting for expiry. */
   async leave(nodeId: string): Promise<void> {
-    await this.store.queryAside(`DELETE FROM workspace_leases WHERE node_id = $1`, [nodeId]);
+    await this.store.queryAside(`DELETE FROM workspace_leases WHERE workspace_sid IN (${lockOwnLeases('')})`, [nodeId]);
     await this.store.queryAside(`DELETE FROM cluster_nodes WHERE node_id = $1`, [nodeId]);
   }
 

@@ -881,7 +881,9 @@ export class PostgresStore implements Store {
       }
     }
     if (this.nodeId !== undefined && group.workspaces.size > 0) {
-      sent.push(w.query(prepared('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces], this.nodeId, `${this.leaseTtlMs} milliseconds`])));
+      // In SID order, as every statement that locks several lease rows takes them (clusterCatalog.ts): in the
+      // order the group's transactions touched them, the fence deadlocked with the node's own lease renewal.
+      sent.push(w.query(prepared('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces].sort(), this.nodeId, `${this.leaseTtlMs} milliseconds`])));
     }
     if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
       // The rows are written and the leases locked once these are answered; the COMMIT is not sent yet.
