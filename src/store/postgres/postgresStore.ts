@@ -3,8 +3,11 @@
 //   memory (store/resident/), as on SQLite: the hot path reads nothing from the database.
 // * Writes are staged: a transaction's statements join the open commit group, and the group is sent as ONE
 //   pipelined batch (BEGIN, the statements, the fence, COMMIT) on the writer connection: one round trip,
-//   whatever its size. At most one group is in flight; the next one fills meanwhile. `durable()` resolves when
-//   the group's COMMIT is answered, and HTTP replies wait for it.
+//   whatever its size; its task and reservation rows go as multi-row statements (batchedWrites.ts). At most
+//   one group is in flight; the next one fills meanwhile. `durable()` resolves when the group's COMMIT is
+//   answered, and HTTP replies wait for it.
+// * Commit listeners hear this node's events when their COMMIT is answered, and the other nodes' events they
+//   need from the shared log (sharedLog.ts).
 // * Reads memory cannot answer (another node's workspace, the Workflow and Opsflow faces' documents, lists,
 //   the event log) are fetched asynchronously on the reader connection through read replay (readReplay.ts),
 //   after the groups before them are committed, so a read sees every write this node made before it.
@@ -128,7 +131,6 @@ function asApiError(err: unknown): unknown {
   if (code === '57014') return new ApiError('serviceUnavailable', 'Service Unavailable: a database statement ran past its time; retry the request');
   return err;
 }
-
 
 interface Group {
   id: number;
