@@ -5,6 +5,7 @@
 // wakes both sides; a poll backs it up. A request the owner never picked up in time is withdrawn and answered
 // 503 (retry): the client is told nothing happened, and nothing did.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CoalescedRun } from '../core/coalescedRun.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Store } from '../core/repository.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
@@ -67,8 +68,8 @@ export class RequestForwarding {
   private readonly opts: Required<ForwardingOptions>;
   /** Waiters for forwarded requests' answers, by id. */
   private readonly answers = new Map<number, () => void>();
-  private executing = false;
-  private again = false;
+  /** Executes the pending requests, one pass at a time (a notification during a pass asks for one more). */
+  private readonly executing = new CoalescedRun(() => this.executeAll(), (err) => this.opts.log(`forwarded requests: ${err.message}`));
   private timer: NodeJS.Timeout | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => void)[] = [];
@@ -167,35 +168,22 @@ export class RequestForwarding {
 
   /** The owner's side: takes the pending requests of its workspaces and executes them, oldest first. */
   private executePending(): void {
+    if (!this.stopped) this.executing.wake();
+  }
+
+  private async executeAll(): Promise<void> {
     if (this.stopped) return;
-    if (this.executing) {
-      this.again = true;
-      return;
+    for (;;) {
+      const owned = this.keeper.ownedWorkspaces();
+      const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50, this.opts.pickupTimeoutMs);
+      if (batch.length === 0) return;
+      // In order per workspace (a client's requests in the order it sent them); workspaces side by side.
+      const byWorkspace = new Map<string, ForwardedRequest[]>();
+      for (const r of batch) byWorkspace.set(r.workspaceSid, [...(byWorkspace.get(r.workspaceSid) ?? []), r]);
+      await Promise.all([...byWorkspace.values()].map(async (requests) => {
+        for (const r of requests) await this.catalog.answerForwarded(r.id, await this.execute(r));
+      }));
     }
-    this.executing = true;
-    void (async () => {
-      try {
-        for (;;) {
-          const owned = this.keeper.ownedWorkspaces();
-          const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50, this.opts.pickupTimeoutMs);
-          if (batch.length === 0) break;
-          // In order per workspace (a client's requests in the order it sent them); workspaces side by side.
-          const byWorkspace = new Map<string, ForwardedRequest[]>();
-          for (const r of batch) byWorkspace.set(r.workspaceSid, [...(byWorkspace.get(r.workspaceSid) ?? []), r]);
-          await Promise.all([...byWorkspace.values()].map(async (requests) => {
-            for (const r of requests) await this.catalog.answerForwarded(r.id, await this.execute(r));
-          }));
-        }
-      } catch (err) {
-        this.opts.log(`forwarded requests: ${(err as Error).message}`);
-      } finally {
-        this.executing = false;
-        if (this.again) {
-          this.again = false;
-          this.executePending();
-        }
-      }
-    })();
   }
 
   private async execute(r: ForwardedRequest): Promise<ForwardedResponse> {

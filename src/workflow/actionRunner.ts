@@ -25,7 +25,7 @@ import type { Repository, Store } from '../core/repository.ts';
 import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfActionLog, WfPendingAction, WfTask, WfWorker, WorkerStatusTriggers } from '../core/workflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
-import { CoalescedRun } from './coalescedRun.ts';
+import { CoalescedRun } from '../core/coalescedRun.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';

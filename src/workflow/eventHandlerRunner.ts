@@ -22,7 +22,7 @@ import type { Repository, Store } from '../core/repository.ts';
 import { opsflowStream } from '../core/opsflowEntities.ts';
 import { type WfEventHandler, type WfTask, workflowStream } from '../core/workflowEntities.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
-import { CoalescedRun } from './coalescedRun.ts';
+import { CoalescedRun } from '../core/coalescedRun.ts';
 import { eventView } from './eventHandlers.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { type FilterNode, parseFilter } from './filter/filterParser.ts';

@@ -20,6 +20,7 @@
 //   log stream (since this node started, or took the workspace over) is held until the log has been read past
 //   its transaction; own groups after a held one wait behind it. From then on the stream's own events are
 //   heard at once.
+import { CoalescedRun } from '../../core/coalescedRun.ts';
 import type { EventRecord } from '../../core/entities.ts';
 import { EVENT_READ_COLUMNS, type EventReadRow, eventFromRow } from '../storeSchema.ts';
 
@@ -56,8 +57,8 @@ export interface SharedLogDeps {
 export class SharedLog {
   private tx: string;
   private seq = 0;
-  private reading = false;
-  private again = false;
+  /** Reads, one at a time; a failed one is left to the next notification or poll, from the same position. */
+  private readonly reads = new CoalescedRun(() => this.readPass(), () => undefined);
   private closed = false;
   private readonly poll: NodeJS.Timeout;
   private retry: NodeJS.Timeout | undefined;
@@ -133,26 +134,21 @@ export class SharedLog {
   }
 
   private read(): void {
-    if (this.closed) return;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = true;
-    void this.readToHorizon()
-      .catch(() => undefined) // the next notification or poll reads again from the same position
-      .finally(() => {
-        this.reading = false;
-        if (this.again) {
-          this.again = false;
+    if (!this.closed) this.reads.wake();
+  }
+
+  /** One read to the horizon; while an own group still waits for the log, another soon after. */
+  private async readPass(): Promise<void> {
+    try {
+      await this.readToHorizon();
+    } finally {
+      if (this.held.length > 0 && !this.retry && !this.closed) {
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
           this.read();
-        } else if (this.held.length > 0 && !this.retry && !this.closed) {
-          this.retry = setTimeout(() => {
-            this.retry = undefined;
-            this.read();
-          }, HELD_RETRY_MS);
-        }
-      });
+        }, HELD_RETRY_MS);
+      }
+    }
   }
 
   private async readToHorizon(): Promise<void> {

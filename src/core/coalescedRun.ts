@@ -1,6 +1,7 @@
 // One asynchronous pass at a time, woken by events: a wake during a pass asks for exactly one more pass after
-// it, however many wakes came. The Workflow face's background loops (the action runner, the event handlers)
-// run this way; a pass's failure is logged and the next wake tries again.
+// it, however many wakes came. The Workflow face's background loops (the action runner, the event handlers),
+// the owner's execution of forwarded requests and the shared log's reader run this way; a pass's failure goes
+// to `onError` and the next wake tries again.
 export class CoalescedRun {
   private readonly pass: () => Promise<void>;
   private readonly onError: (err: Error) => void;
