@@ -47,7 +47,7 @@ export const KIND_COLUMNS: Partial<Record<EntityKind, Record<string, string>>> =
   reservation: { taskSid: 'task_sid', workerSid: 'worker_sid' },
 };
 
-/** The INSERT of a document row (`?` placeholders), its columns and its values (`data` is the fifth), the
+/** The INSERT of a document row (`?` placeholders), its columns and its values (`data` among them), the
  *  kind's own columns included. */
 export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql: string; columns: readonly string[]; values: unknown[] } {
   const values = [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)];

@@ -11,7 +11,7 @@ import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { freshDatabase, skipWithoutPostgres, withPostgresClient } from '../support/postgres.ts';
 
 const COLUMNS = ['sid', 'account_sid', 'workspace_sid', 'unique_key', 'data'];
-const insert = (sid: string, data: string): DocumentWrite => ({ op: 'insert', table: 'tasks', sid, columns: COLUMNS, values: [sid, 'AC', 'WS', null, data], dataIndex: 4 });
+const insert = (sid: string, data: string): DocumentWrite => ({ op: 'insert', table: 'tasks', sid, columns: COLUMNS, values: [sid, 'AC', 'WS', null, data] });
 const update = (sid: string, data: string, known: number | null, mode: 'present' | 'updated' = 'updated', table = 'tasks'): DocumentWrite => ({ op: 'update', table, sid, data, known, mode, what: `task ${sid}` });
 
 describe('batchWrites', () => {

@@ -25,7 +25,7 @@ export interface Statement {
 
 /** A write of a batched kind's row, staged instead of its statement. */
 export type DocumentWrite =
-  | { op: 'insert'; table: string; sid: string; columns: readonly string[]; values: unknown[]; dataIndex: number }
+  | { op: 'insert'; table: string; sid: string; columns: readonly string[]; values: unknown[] }
   | { op: 'update'; table: string; sid: string; data: string; known: number | null; mode: 'present' | 'updated'; what: string };
 
 export type Staged = Statement | DocumentWrite;
@@ -73,7 +73,7 @@ function merge(first: DocumentWrite, then: DocumentWrite): DocumentWrite {
   if (then.op === 'insert') throw new Error(`${then.table} ${then.sid} inserted twice in one group`);
   if (first.op === 'insert') {
     const values = [...first.values];
-    values[first.dataIndex] = then.data;
+    values[first.columns.indexOf('data')] = then.data;
     return { ...first, values };
   }
   return { ...first, data: then.data, mode: first.mode === 'updated' || then.mode === 'updated' ? 'updated' : 'present' };

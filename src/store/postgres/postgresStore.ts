@@ -504,7 +504,7 @@ export class PostgresStore implements Store {
         const e = entity as any;
         const row = documentInsert(kind, e);
         const table = TABLE[kind];
-        if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'insert', table, sid: e.sid, columns: row.columns, values: row.values, dataIndex: 4 });
+        if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'insert', table, sid: e.sid, columns: row.columns, values: row.values });
         else this.stage(row.sql, row.values);
         this.stageDoc(kind, e, e.sid);
         this.rememberWrite(TABLE[kind], e.sid, e.version);
