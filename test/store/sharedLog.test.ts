@@ -68,6 +68,9 @@ describe('the shared log of several nodes', { skip: skipWithoutPostgres }, () =>
     await commit(a, event(WS1, 'a1'), event(WS2, 'a2'));
     await until('a to hear its first commit', () => a.heard.length === 2);
     await commit(b, event(WS1, 'b1'), event(WS2, 'b2'));
+    // Nodes' commits are ordered only through the log: a hears b1 when it reads it, so wait for that before a
+    // commits again (only a workspace's owner writes it; this test's two writers of WS1 are not a real case).
+    await until('a to hear b1', () => a.heard.includes('b1'));
     await commit(a, event(WS1, 'a3'));
     // a3 is a's second commit in WS1: heard when its COMMIT is answered, before any read of the log.
     assert.ok(a.heard.includes('a3'), `a heard ${a.heard}`);
