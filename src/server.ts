@@ -37,6 +37,7 @@ import { EventHandlerRunner } from './workflow/eventHandlerRunner.ts';
 import { registerOpsflowRoutes } from './api/opsflow/routes.ts';
 import { OpsflowService } from './opsflow/opsflowService.ts';
 import { OpsflowRouteFollower } from './opsflow/routeFollower.ts';
+import { type LogInterest, mergeInterests } from './core/logInterest.ts';
 import { OpsflowVariables } from './opsflow/variables.ts';
 import { ServerMetrics } from './metrics/serverMetrics.ts';
 import { registerMetricsRoute } from './metrics/metricsRoute.ts';
@@ -50,6 +51,8 @@ declare module 'fastify' {
     workflowActions: WorkflowActionRunner;
     /** Restarts the account-wide loops (this node has just taken them over from another). */
     resumeBackground: () => void;
+    /** What the account-wide loops need to hear of other nodes' commits (core/logInterest.ts). */
+    backgroundLogInterest: () => LogInterest;
     /** This server's Prometheus metrics (GET /metrics). */
     metrics: ServerMetrics;
     /** The Workflow face's event handlers (tests wake them after moving their clock). */
@@ -299,6 +302,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', async () => retention.stop());
     app.decorate('eventRetention', retention);
   }
+  app.decorate('backgroundLogInterest', () => mergeInterests([actions.logInterest(), handlers.logInterest(), follower.logInterest()]));
   app.decorate('resumeBackground', () => {
     actions.wake();
     handlers.resume();

@@ -10,6 +10,7 @@ import { PostgresStore } from '../store/postgres/postgresStore.ts';
 import { BACKGROUND_LEASE, LeaseKeeper } from './leaseKeeper.ts';
 import { RequestForwarding } from './requestForwarding.ts';
 import { ClusterPresence } from './workerPresence.ts';
+import { type LogInterestPart, mergeInterests } from '../core/logInterest.ts';
 import { OFFLINE_GRACE_MS } from '../realtime/workerPresence.ts';
 import { WorkerSocketCatalog } from '../store/postgres/workerSocketCatalog.ts';
 
@@ -66,9 +67,12 @@ export class ClusterNode {
     this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log, observe: (direction) => app.metrics.forwarded(direction) });
     app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
-    // Other nodes' events this node's listeners need: its workspaces' (webhook wake-ups, metrics), those its
-    // workers' sockets are in, and all of them for the background loops.
-    this.store.limitSharedLog(() => (this.keeper.runsBackground ? 'everything' : new Set([...this.keeper.ownedWorkspaces(), ...app.socketWorkspaces()])));
+    // Other nodes' events this node's listeners need: every event of its workspaces (webhook wake-ups,
+    // metrics) and of those its workers' sockets are in, and what the background loops follow while it runs them.
+    this.store.limitSharedLog(() => {
+      const own: LogInterestPart = { streams: new Set([...this.keeper.ownedWorkspaces(), ...app.socketWorkspaces()]) };
+      return mergeInterests(this.keeper.runsBackground ? [own, app.backgroundLogInterest()] : [own]);
+    });
     await this.forwarding.start();
     // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).
     let creating: Promise<void> | undefined;

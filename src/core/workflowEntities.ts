@@ -4,9 +4,12 @@
 // Dates are epoch milliseconds.
 import type { FilterNode } from './lusidFilter.ts';
 
+/** How every Workflow stream's name starts. */
+export const WORKFLOW_STREAM_PREFIX = 'workflow:';
+
 /** The event-log stream of an account's Workflow face (the events table's workspace_sid column holds it). */
 export function workflowStream(accountSid: string): string {
-  return `workflow:${accountSid}`;
+  return `${WORKFLOW_STREAM_PREFIX}${accountSid}`;
 }
 
 export interface ResourceId {

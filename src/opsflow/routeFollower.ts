@@ -4,12 +4,17 @@
 // deleted TaskRouter task just ends the route. The workspace's event log is tailed from a durable cursor and each
 // event applied in the transaction that moves it (exactly once, across restarts).
 import type { EventRecord } from '../core/entities.ts';
+import type { LogInterestPart } from '../core/logInterest.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { tailEvents } from '../engine/eventTail.ts';
 import { type OpsflowService, ROUTE_CURSOR } from './opsflowService.ts';
 
 // task.system-deleted too: an assigned task left for 24 hours ends that way, and its route would stay forever.
 const FOLLOWED = ['reservation.accepted', 'task.completed', 'task.canceled', 'task.deleted', 'task.system-deleted'];
+const FOLLOWED_TYPES: ReadonlySet<string> = new Set(FOLLOWED);
+/** The event of an Opsflow task's creation (opsflowService.ts, `record`), written with its route if it has one. */
+const CREATED_TYPE = 'opsflow.created';
+const CREATED_TYPES: ReadonlySet<string> = new Set([CREATED_TYPE]);
 
 export class OpsflowRouteFollower {
   private readonly store: Store;
@@ -33,6 +38,12 @@ export class OpsflowRouteFollower {
     this.otherNodes = otherNodes;
   }
 
+  /** What this follower needs to hear of other nodes' commits (core/logInterest.ts): the followed events of
+   *  the workspaces it follows, and the creation of Opsflow tasks (one may have been routed on another node). */
+  logInterest(): LogInterestPart {
+    return { types: CREATED_TYPES, typed: { streams: this.workspaces, types: FOLLOWED_TYPES } };
+  }
+
   /** Catches up every followed workspace (this node has just taken over the background loops). */
   resume(): void {
     void this.followStored();
@@ -50,26 +61,19 @@ export class OpsflowRouteFollower {
 
   start(): void {
     this.unsubscribe = this.store.onCommit((events) => {
-      const followed = events.filter((e) => FOLLOWED.includes(e.eventType));
-      const touched = new Set(followed.filter((e) => this.workspaces.has(e.workspaceSid)).map((e) => e.workspaceSid));
-      // With several nodes a task may have been routed through another node: a followed event of a workspace
-      // not known here is checked against the stored routes. Alone, this node is told of every route it stores
-      // (follow()), and the stored ones are followed from the start: nothing to read per event.
-      const unknown = this.otherNodes ? followed.filter((e) => !this.workspaces.has(e.workspaceSid) && typeof e.eventData.task_sid === 'string') : [];
-      for (const ws of touched) this.follow(ws);
-      if (unknown.length && this.active()) {
-        // One lookup for the whole batch (a node reading the shared log gets hundreds of events at once; a read
-        // per event was a round trip each, and each replayed the reads before it).
-        const tasks = [...new Set(unknown.map((e) => String(e.eventData.task_sid)))];
+      for (const ws of new Set(events.filter((e) => FOLLOWED_TYPES.has(e.eventType) && this.workspaces.has(e.workspaceSid)).map((e) => e.workspaceSid))) this.follow(ws);
+      // With several nodes a task may be routed through another node, which stores the route (and follows it
+      // there only if it runs the background loops). The Opsflow task's creation, in the same transaction,
+      // tells this node to look for a route of it. Alone, this node is told of every route it stores (follow()),
+      // and the stored ones are followed from the start: nothing to read per event.
+      const created = this.otherNodes && this.active() ? events.filter((e) => e.eventType === CREATED_TYPE) : [];
+      if (created.length) {
+        // One lookup for the whole batch (a node reading the shared log gets many events at once).
+        const tasks = [...new Set(created.map((e) => e.resourceSid))];
         void this.store
-          .replaying(() =>
-            this.store.read((repo) => {
-              const routed = new Set(repo.findAll('opsRoute', { sid: { in: tasks } }).map((r) => r.sid));
-              return unknown.filter((e) => routed.has(String(e.eventData.task_sid))).map((e) => e.workspaceSid);
-            }),
-          )
+          .replaying(() => this.store.read((repo) => repo.findAll('opsRoute', { task_id: { in: tasks } }).map((r) => r.workspaceSid)))
           .then((routed) => {
-            for (const ws of new Set(routed)) if (!touched.has(ws)) this.follow(ws);
+            for (const ws of new Set(routed)) if (!this.workspaces.has(ws)) this.follow(ws);
           })
           .catch((err: Error) => this.log(`opsflow routes: ${err.message}`));
       }

@@ -22,10 +22,11 @@
 import type { EventRecord } from '../core/entities.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
-import type { ActionDetails, ChildTaskConfiguration, FieldMapping, WfActionLog, WfPendingAction, WfTask, WfWorker, WorkerStatusTriggers } from '../core/workflowEntities.ts';
+import { type ActionDetails, type ChildTaskConfiguration, type FieldMapping, type WfActionLog, type WfPendingAction, type WfTask, type WfWorker, type WorkerStatusTriggers, WORKFLOW_STREAM_PREFIX } from '../core/workflowEntities.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
 import { CoalescedRun } from '../core/coalescedRun.ts';
+import type { LogInterestPart } from '../core/logInterest.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { parseFilter } from './filter/filterParser.ts';
 import { type Actor, appendLog, createTask, updateTask } from './taskCommands.ts';
@@ -47,6 +48,7 @@ export interface ActionRunnerOptions {
 
 // task.system-deleted too: an assigned task left for 24 hours ends that way, and its route would stay forever.
 const ROUTE_END_EVENTS = ['task.completed', 'task.canceled', 'task.deleted', 'task.system-deleted'];
+const ROUTE_END_TYPES: ReadonlySet<string> = new Set(ROUTE_END_EVENTS);
 const routeCursor = (workspaceSid: string) => `wf-routes:${workspaceSid}`;
 
 type RunWorkerDetails = Extract<ActionDetails, { type: 'RunWorker' }>;
@@ -105,8 +107,8 @@ export class WorkflowActionRunner {
     this.unsubscribe = this.store.onCommit((events) => {
       let wake = false;
       for (const e of events) {
-        if (e.workspaceSid.startsWith('workflow:')) wake = true;
-        else if (this.routeWorkspaces.has(e.workspaceSid) && ROUTE_END_EVENTS.includes(e.eventType)) wake = true;
+        if (e.workspaceSid.startsWith(WORKFLOW_STREAM_PREFIX)) wake = true;
+        else if (this.routeWorkspaces.has(e.workspaceSid) && ROUTE_END_TYPES.has(e.eventType)) wake = true;
       }
       if (wake) this.wake();
     });
@@ -125,6 +127,12 @@ export class WorkflowActionRunner {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     await this.loop.idle();
+  }
+
+  /** What this runner needs to hear of other nodes' commits (core/logInterest.ts): the Workflow streams, and
+   *  the ends of the TaskRouter tasks it routes (ROUTE_END_EVENTS of the workspaces its routes are in). */
+  logInterest(): LogInterestPart {
+    return { streamPrefixes: [WORKFLOW_STREAM_PREFIX], typed: { streams: this.routeWorkspaces, types: ROUTE_END_TYPES } };
   }
 
   /** Runs what is due now (after the commits so far are durable); coalesces calls made while running. */

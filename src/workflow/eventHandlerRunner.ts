@@ -20,9 +20,10 @@ import type { EventRecord } from '../core/entities.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { opsflowStream } from '../core/opsflowEntities.ts';
-import { type WfEventHandler, type WfTask, workflowStream } from '../core/workflowEntities.ts';
+import { type WfEventHandler, type WfTask, WORKFLOW_STREAM_PREFIX, workflowStream } from '../core/workflowEntities.ts';
 import { startCursorAtEnd, tailEvents } from '../engine/eventTail.ts';
 import { CoalescedRun } from '../core/coalescedRun.ts';
+import type { LogInterestPart } from '../core/logInterest.ts';
 import { eventView } from './eventHandlers.ts';
 import { evaluateFilter } from './filter/filterEvaluate.ts';
 import { type FilterNode, parseFilter } from './filter/filterParser.ts';
@@ -114,6 +115,12 @@ export class EventHandlerRunner {
         this.accounts = new Set(handlers.map((h) => h.accountSid));
       })
       .catch(() => undefined);
+  }
+
+  /** What this runner needs to hear of other nodes' commits (core/logInterest.ts): every event of the accounts
+   *  with active handlers, and the Workflow streams, where handlers are created and changed. */
+  logInterest(): LogInterestPart {
+    return { streamPrefixes: [WORKFLOW_STREAM_PREFIX], accounts: this.accounts };
   }
 
   /** This node has just taken the account-wide loops over: look at every log again. */

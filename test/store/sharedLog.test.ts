@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventRecord } from '../../src/core/entities.ts';
+import { type LogInterest, type LogInterestPart, mergeInterests } from '../../src/core/logInterest.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
@@ -13,10 +14,13 @@ const AC = 'AC' + 'f'.repeat(32);
 const WS1 = newSid('WS');
 const WS2 = newSid('WS');
 const WS9 = newSid('WS');
+const WS3 = newSid('WS');
 
-function event(workspaceSid: string, description: string): EventRecord {
+const interest = (part: LogInterestPart): LogInterest => mergeInterests([part]);
+
+function event(workspaceSid: string, description: string, eventType = 'task.updated', accountSid = AC): EventRecord {
   return {
-    sid: newSid('EV'), accountSid: AC, workspaceSid, actorType: 'account', actorSid: AC, dateMs: Date.now(), eventType: 'task.updated',
+    sid: newSid('EV'), accountSid, workspaceSid, actorType: 'account', actorSid: accountSid, dateMs: Date.now(), eventType,
     resourceType: 'task', resourceSid: newSid('WT'), description, eventData: { workspace_sid: workspaceSid, task_sid: newSid('WT') },
   };
 }
@@ -25,13 +29,13 @@ function event(workspaceSid: string, description: string): EventRecord {
 interface Node {
   store: PostgresStore;
   heard: string[];
-  interest: Set<string> | 'everything';
+  interest: LogInterest | 'everything';
 }
 
 async function node(url: string, pollMs = 50): Promise<Node> {
   const store = await PostgresStore.open(url);
   await store.followSharedLog(pollMs);
-  const n: Node = { store, heard: [], interest: new Set() };
+  const n: Node = { store, heard: [], interest: interest({}) };
   store.onCommit((events) => n.heard.push(...events.map((e) => e.description)));
   store.limitSharedLog(() => n.interest);
   return n;
@@ -63,7 +67,7 @@ describe('the shared log of several nodes', { skip: skipWithoutPostgres }, () =>
   });
 
   it('hears its own events once at commit, and the other nodes\' events it needs once each, in commit order', async () => {
-    a.interest = new Set([WS1]);
+    a.interest = interest({ streams: new Set([WS1]) });
     b.interest = 'everything';
     await commit(a, event(WS1, 'a1'), event(WS2, 'a2'));
     await until('a to hear its first commit', () => a.heard.length === 2);
@@ -81,6 +85,35 @@ describe('the shared log of several nodes', { skip: skipWithoutPostgres }, () =>
     assert.deepEqual(c.heard, [], 'c needs nothing: it reads nothing');
   });
 
+  it('reads only the streams, types and accounts a node follows (the background loops), each once, in commit order', async () => {
+    const AC2 = 'AC' + 'e'.repeat(32);
+    c.interest = interest({
+      streamPrefixes: ['workflow:', 'a_b:'],
+      accounts: new Set([AC2]),
+      types: new Set(['opsflow.created']),
+      typed: { streams: new Set([WS1]), types: new Set(['task.completed']) },
+    });
+    await commit(
+      b,
+      event(WS1, 'WS1 updated'),
+      event(WS1, 'WS1 completed', 'task.completed'),
+      event(WS2, 'WS2 completed', 'task.completed'),
+      event('workflow:' + AC, 'workflow stream', 'workflow.task.created'),
+      event('aXb:' + AC, 'not a prefix: _ is no wildcard', 'workflow.task.created'),
+      event('opsflow:' + AC, 'opsflow created', 'opsflow.created'),
+      event('opsflow:' + AC, 'opsflow changed', 'opsflow.changed'),
+      event(WS2, 'WS2 updated by AC2', 'task.updated', AC2),
+    );
+    await until('c to hear the four it follows', () => c.heard.length >= 4);
+    await commit(a, event(WS2, 'WS2 updated'), event(WS3, 'WS3 completed', 'task.completed'));
+    // The interest grows (a route in WS2): from then on WS2's completions are read too.
+    c.interest = interest({ ...c.interest, typed: { streams: new Set([WS1, WS2]), types: new Set(['task.completed']) } });
+    await commit(a, event(WS2, 'WS2 completed later', 'task.completed'), event(WS2, 'WS2 updated later'));
+    await until('c to hear the later completion', () => c.heard.includes('WS2 completed later'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(c.heard, ['WS1 completed', 'workflow stream', 'opsflow created', 'WS2 updated by AC2', 'WS2 completed later']);
+  });
+
   it("holds a node's first commit in a workspace until the previous writer's last events are heard", async () => {
     b.heard.length = 0;
     // b routes WS9 and commits; d has not read that commit yet (its notification named nothing d needed then).
@@ -88,7 +121,7 @@ describe('the shared log of several nodes', { skip: skipWithoutPostgres }, () =>
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(d.heard, []);
     // d takes WS9 over and commits at once: its event must not be heard before b's.
-    d.interest = new Set([WS9]);
+    d.interest = interest({ streams: new Set([WS9]) });
     await commit(d, event(WS9, 'new owner'));
     await until('d to hear both', () => d.heard.length === 2);
     assert.deepEqual(d.heard, ['old owner', 'new owner']);

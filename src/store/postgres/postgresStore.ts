@@ -37,7 +37,7 @@ import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeo
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
-import { type LogInterest, SharedLog } from './sharedLog.ts';
+import { type LogInterestSource, SharedLog } from './sharedLog.ts';
 import { BATCHED_TABLES, batchWrites, type Staged } from './batchedWrites.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -363,7 +363,7 @@ export class PostgresStore implements Store {
   }
 
   /** Which other nodes' events this node's listeners need (see sharedLog.ts); until called, all of them. */
-  limitSharedLog(interest: LogInterest): void {
+  limitSharedLog(interest: LogInterestSource): void {
     this.sharedLog?.setInterest(interest);
   }
 

@@ -10,10 +10,11 @@
 //   row committed late with an earlier seq is never skipped. After a read that reaches the horizon, the
 //   position moves to it. Own rows are skipped: by transaction id in the query once the COMMIT's answer named
 //   it, and by sid meanwhile (a read may see a group committed before this node has handled its answer).
-// * Only what this node's listeners need is read (`interest`): a workspace's events when this node routes it
-//   or holds sockets in it, everything when it runs the background loops. A commit's NOTIFY names the log
-//   streams (workspaces) it wrote; a node reads when one of them interests it (or the list was too long to
-//   send), and polls every `pollMs` in case a notification was lost.
+// * Only what this node's listeners need is read (`interest`, core/logInterest.ts): a workspace's events when
+//   this node routes it or holds sockets in it; on the node running the background loops also the few types,
+//   streams and accounts they follow. A commit's NOTIFY names the log streams, event types and accounts it
+//   wrote; a node reads when they may interest it (or the lists were too long to send), and polls every
+//   `pollMs` in case a notification was lost.
 // * Order. A socket hears a workspace's events in commit order. Its events come from one node at a time (the
 //   lease holder; the fence refuses any other), but when a workspace changes hands, the old owner's last
 //   commits may not have been read here yet when this node commits its first. So the first own group of a
@@ -22,29 +23,39 @@
 //   heard at once.
 import { CoalescedRun } from '../../core/coalescedRun.ts';
 import type { EventRecord } from '../../core/entities.ts';
+import { type LogInterest, mayInterest } from '../../core/logInterest.ts';
 import { EVENT_READ_COLUMNS, type EventReadRow, eventFromRow } from '../storeSchema.ts';
 
-/** The log streams (workspace SIDs, or `workflow:AC...` and the like) this node's listeners need. */
-export type LogInterest = () => 'everything' | ReadonlySet<string>;
+/** What this node's listeners need of the other nodes' events now. */
+export type LogInterestSource = () => 'everything' | LogInterest;
 
 type LogRow = EventReadRow & { horizon: string; tx: string | null; seq: number | null; sid: string | null };
 
 const BATCH = 500;
-/** A NOTIFY payload is at most 8,000 bytes; a longer list of streams is sent as '' (read whatever it was). */
+/** A NOTIFY payload is at most 8,000 bytes; longer lists are sent as '' (read whatever it was). */
 const MAX_PAYLOAD = 7_900;
 /** How soon a read is retried while an own group waits for the log to pass it. */
 const HELD_RETRY_MS = 5;
 
 function logQuery(filtered: boolean): string {
+  // $4 streams, $5 accounts, $6 types, $7 stream prefixes as LIKE patterns, $8 and $9 the typed streams and types.
+  const interest = `AND (workspace_sid = ANY($4::text[]) OR account_sid = ANY($5::text[]) OR event_type = ANY($6::text[])
+        OR workspace_sid LIKE ANY($7::text[]) OR (workspace_sid = ANY($8::text[]) AND event_type = ANY($9::text[])))`;
   return `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
     SELECT h.xmin::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
       SELECT tx_id::text AS tx, seq, ${EVENT_READ_COLUMNS} FROM events
       WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < h.xmin AND tx_id <> ALL($3::xid8[])
-        ${filtered ? 'AND workspace_sid = ANY($4::text[])' : ''}
+        ${filtered ? interest : ''}
       ORDER BY tx_id, seq LIMIT ${BATCH}) e ON true`;
 }
 const READ_ALL = logQuery(false);
 const READ_SOME = logQuery(true);
+
+/** The parameters of READ_SOME after the position ones. */
+function interestParams(i: LogInterest): unknown[] {
+  const like = (prefix: string) => prefix.replace(/[\\%_]/g, '\\$&') + '%';
+  return [[...i.streams], [...i.accounts], [...i.types], i.streamPrefixes.map(like), [...i.typed.streams], [...i.typed.types]];
+}
 
 export interface SharedLogDeps {
   query: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
@@ -62,7 +73,7 @@ export class SharedLog {
   private closed = false;
   private readonly poll: NodeJS.Timeout;
   private retry: NodeJS.Timeout | undefined;
-  private interest: LogInterest = () => 'everything';
+  private interest: LogInterestSource = () => 'everything';
   /** Own events the log has not been read past, by sid: their group's transaction id once answered. */
   private readonly ownSids = new Map<string, bigint | undefined>();
   /** Own committed transactions the log has not been read past (skipped by the query). */
@@ -82,21 +93,26 @@ export class SharedLog {
   }
 
   /** What this node's listeners need from other nodes (unset: everything). */
-  setInterest(interest: LogInterest): void {
+  setInterest(interest: LogInterestSource): void {
     this.interest = interest;
   }
 
-  /** The NOTIFY payload of a commit: the streams it wrote, or '' when they do not fit. */
+  /** The NOTIFY payload of a commit: the streams, event types and accounts it wrote (`streams;types;accounts`,
+   *  each comma-separated), or '' when they do not fit. */
   static payload(events: readonly EventRecord[]): string {
-    const streams = [...new Set(events.map((e) => e.workspaceSid))].join(',');
-    return streams.length <= MAX_PAYLOAD ? streams : '';
+    const list = (values: Iterable<string>) => [...new Set(values)].join(',');
+    const payload = [list(events.map((e) => e.workspaceSid)), list(events.map((e) => e.eventType)), list(events.map((e) => e.accountSid))].join(';');
+    return payload.length <= MAX_PAYLOAD ? payload : '';
   }
 
-  /** A commit's NOTIFY on `sb_events`: read if it is another node's and names something this node needs. */
+  /** A commit's NOTIFY on `sb_events`: read if it is another node's and may hold something this node needs. */
   notified(payload: string, processId: number): void {
     if (processId === this.deps.writerPid()) return;
     const wanted = this.interest();
-    if (wanted === 'everything' || payload === '' || payload.split(',').some((stream) => wanted.has(stream))) this.read();
+    if (wanted === 'everything' || payload === '') return this.read();
+    const [streams, types, accounts] = payload.split(';');
+    // A payload of another form (a node of another version) is read as "something".
+    if (accounts === undefined || mayInterest(wanted, { streams: streams!.split(','), types: types!.split(','), accounts: accounts.split(',') })) this.read();
   }
 
   /** A group with these events is being sent: a read may see it committed before its answer is handled. */
@@ -158,7 +174,7 @@ export class SharedLog {
       const rows =
         wanted === 'everything'
           ? await this.deps.query<LogRow>(READ_ALL, [this.tx, this.seq, own])
-          : await this.deps.query<LogRow>(READ_SOME, [this.tx, this.seq, own, [...wanted]]);
+          : await this.deps.query<LogRow>(READ_SOME, [this.tx, this.seq, own, ...interestParams(wanted)]);
       const found = rows.filter((r) => r.tx !== null);
       // Rows come in transaction order, all of them below the horizon: an own group waiting with an earlier
       // transaction is heard before the first row after it.
