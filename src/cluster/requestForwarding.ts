@@ -27,6 +27,9 @@ export interface ForwardingOptions {
   pickupTimeoutMs?: number;
   /** How long it waits for the owner's answer once taken. */
   answerTimeoutMs?: number;
+  /** How often a node looks for forwarded requests and answers without being notified. Notifications are not
+   *  lost while the connection lives (a lost connection restarts the process), so this is a backstop; each
+   *  look is a query on every node (10 a second each at 100 ms, a quarter of an idle cluster's queries). */
   pollMs?: number;
   log?: (message: string) => void;
   /** Metrics: a request forwarded from this node (sent) or run here for another node (executed). */
@@ -82,7 +85,7 @@ export class RequestForwarding {
     const pickupTimeoutMs = options.pickupTimeoutMs ?? 10_000;
     const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
     this.opts = {
-      pickupTimeoutMs, answerTimeoutMs, pollMs: 100, log: () => undefined, observe: () => undefined,
+      pickupTimeoutMs, answerTimeoutMs, pollMs: 1000, log: () => undefined, observe: () => undefined,
       cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
       ...options,
     };
@@ -153,7 +156,7 @@ export class RequestForwarding {
         if (abandoned && (await this.catalog.takerGone(id))) throw new ApiError('workspaceMoving');
         if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw new ApiError('workspaceMoving');
         await new Promise<void>((resolve) => {
-          const t = setTimeout(done, this.opts.pollMs * 5);
+          const t = setTimeout(done, this.opts.pollMs);
           function done() {
             clearTimeout(t);
             resolve();
