@@ -882,10 +882,18 @@ export class PostgresStore implements Store {
         sent.push(w.query(prepared(pgSql(rollupUpsertSql(table, batch.length, 'least', 'greatest')), batch.flat())));
       }
     }
+    // The shared log skips this node's own rows by their transaction (sharedLog.ts): the group asks for its id,
+    // in the fence's statement when there is one (a statement less per group).
+    const needsTx = this.sharedLog !== undefined && group.events.length > 0;
+    let txId: Promise<pg.QueryResult<{ tx: string }>> | undefined;
     if (this.nodeId !== undefined && group.workspaces.size > 0) {
       // In SID order, as every statement that locks several lease rows takes them (clusterCatalog.ts): in the
       // order the group's transactions touched them, the fence deadlocked with the node's own lease renewal.
-      sent.push(w.query(prepared('SELECT sb_hold_leases($1::text[], $2, $3::interval)', [[...group.workspaces].sort(), this.nodeId, `${this.leaseTtlMs} milliseconds`])));
+      const fence = w.query<{ tx: string }>(
+        prepared(`SELECT sb_hold_leases($1::text[], $2, $3::interval)${needsTx ? ', pg_current_xact_id()::text AS tx' : ''}`, [[...group.workspaces].sort(), this.nodeId, `${this.leaseTtlMs} milliseconds`]),
+      );
+      sent.push(fence);
+      if (needsTx) txId = fence;
     }
     if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
       // The rows are written and the leases locked once these are answered; the COMMIT is not sent yet.
@@ -893,9 +901,7 @@ export class PostgresStore implements Store {
       await Promise.allSettled(sent);
       process.kill(process.pid, 'SIGSTOP');
     }
-    // The shared log skips this node's own rows by their transaction (sharedLog.ts).
-    const txId = this.sharedLog && group.events.length > 0 ? w.query<{ tx: string }>('SELECT pg_current_xact_id()::text AS tx') : undefined;
-    if (txId) sent.push(txId);
+    if (needsTx && !txId) sent.push((txId = w.query<{ tx: string }>('SELECT pg_current_xact_id()::text AS tx')));
     sent.push(w.query('COMMIT'));
     // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), in a transaction of its
     // own right after the COMMIT, in the same batch. A
