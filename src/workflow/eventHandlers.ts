@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import { ApiError } from '../core/errors.ts';
 import type { EventRecord } from '../core/entities.ts';
-import type { EventHandlerMapping, ScheduleMatchingPattern, TaskActivity, WfEventHandler, WfTask } from '../core/workflowEntities.ts';
+import { type EventHandlerMapping, type ScheduleMatchingPattern, type TaskActivity, type WfEventHandler, type WfTask, WORKFLOW_STREAM_PREFIX } from '../core/workflowEntities.ts';
 import { FilterSyntaxError, parseFilter } from './filter/filterParser.ts';
 import { ISO_DATE_TIME } from './filter/filterEvaluate.ts';
 import { ADJUSTMENTS, RELATIVE_INDEXES, WEEKDAYS, isTimeZone } from './schedules.ts';
@@ -189,7 +189,7 @@ export function eventView(e: EventRecord): Record<string, unknown> | undefined {
     }
     return { ...head, source: 'TaskRouter', workspaceSid: e.workspaceSid, body };
   }
-  if (e.workspaceSid.startsWith('workflow:')) {
+  if (e.workspaceSid.startsWith(WORKFLOW_STREAM_PREFIX)) {
     if (!e.eventType.startsWith('workflow.task.')) return undefined;
     const t = JSON.parse(String(e.eventData.task)) as WfTask;
     return {
