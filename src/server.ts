@@ -304,7 +304,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   app.decorate('backgroundLogInterest', () => mergeInterests([actions.logInterest(), handlers.logInterest(), follower.logInterest()]));
   app.decorate('resumeBackground', () => {
-    actions.wake();
+    actions.resume();
     handlers.resume();
     follower.resume();
   });

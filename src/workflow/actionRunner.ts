@@ -112,6 +112,13 @@ export class WorkflowActionRunner {
       }
       if (wake) this.wake();
     });
+    this.resume();
+  }
+
+  /** Learns the workspaces of every stored route, then runs what is due: at start, and when this node takes
+   *  the background loops over (the node that ran them before may have routed tasks to workspaces this one
+   *  has not heard of: its routes end there, and this runner must follow them). */
+  resume(): void {
     void this.store
       .replaying(() => this.store.read((repo) => repo.findAll('wfRoute', {})))
       .then((routes) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startServer, type TestServer } from '../support/server.ts';
 import { clientFor } from '../support/twilioClient.ts';
+import { WorkflowActionRunner } from '../../src/workflow/actionRunner.ts';
 import { eventually, ok } from '../support/workflowFace.ts';
 
 async function routingSetup(s: TestServer) {
@@ -126,6 +127,30 @@ describe('Workflow face: RouteToWorkers', () => {
       const log = await ok(s, 'GET', `/api/actionlogs/${task.actionLogIdSubmitted}`);
       assert.match(log.loggedItems.find((i: any) => i.logType === 'WorkCanceled').details, /system-deleted/);
     } finally {
+      await s.close();
+    }
+  });
+
+  test('a node taking the background loops over follows the routes the previous one stored after it started', async () => {
+    const s = await startServer();
+    // A second runner on the same store, started now, standing for another node that does not run the loops yet.
+    let takenOver = false;
+    const other = new WorkflowActionRunner(s.store, s.engine, { active: () => takenOver });
+    other.start();
+    try {
+      const r = await routingSetup(s);
+      const task = await ok(s, 'POST', '/api/tasks?trigger=submit', { taskDefinitionId: { scope: 'human', code: 'review' }, fields: [{ name: 'amount', value: 7 }] });
+      const trSid = await routedTask(s, task);
+      // The node that routed it stops; the other takes the loops over (as resumeBackground does).
+      await s.app.workflowActions.stop();
+      takenOver = true;
+      other.resume();
+      const reservation = await eventually(async () => (await r.w.workers(r.alice).reservations.list({ reservationStatus: 'pending' }))[0], 'reservation');
+      await r.w.tasks(trSid).reservations(reservation.sid).update({ reservationStatus: 'accepted' });
+      await r.w.tasks(trSid).update({ assignmentStatus: 'completed' });
+      await eventually(async () => ((await ok(s, 'GET', `/api/tasks/${task.id}`)).state === 'Reviewed' ? true : undefined), 'moved by the node that took over');
+    } finally {
+      await other.stop();
       await s.close();
     }
   });
