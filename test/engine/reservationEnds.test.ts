@@ -17,14 +17,14 @@ function eventsSince(from: number): string[] {
     .map((e) => `${e.eventType}: ${e.description}`);
 }
 
-/** A worker with a pending offer of a first task, and a second task waiting behind it. */
-async function offered() {
+/** A worker with a pending offer of a first task, and a second task (created with `secondForm`) waiting behind it. */
+async function offered(secondForm: Record<string, unknown> = {}) {
   f = await RoutingFixture.create();
   const q = await f.queue('Q');
   await f.workflow({ task_routing: { default_filter: { queue: q } } });
   const alice = await f.worker('alice');
   const first = (await f.task({ n: 1 })).sid;
-  const second = (await f.task({ n: 2 })).sid;
+  const second = (await f.task({ n: 2 }, secondForm)).sid;
   const [r] = await f.reservations(alice, 'pending');
   assert.equal(r.task_sid, first);
   return { alice, first, second, r };
@@ -81,13 +81,8 @@ describe('a task leaving routing ends its reservations', () => {
   });
 
   it('left assigned for 24 hours: the system deletes it without reservation events, freeing the worker', async () => {
-    f = await RoutingFixture.create();
-    const q = await f.queue('Q');
-    await f.workflow({ task_routing: { default_filter: { queue: q } } });
-    const alice = await f.worker('alice');
-    const first = (await f.task()).sid;
-    const second = (await f.task({}, { Timeout: 172_800 })).sid;
-    const [r] = await f.reservations(alice, 'pending');
+    // The second task outlives the first one's 24 hours (the default timeout would cancel it first).
+    const { alice, first, second, r } = await offered({ Timeout: 172_800 });
     await f.respond(alice, r.sid, { ReservationStatus: 'accepted' });
     const mark = f.events().length;
     f.advance(86_400);

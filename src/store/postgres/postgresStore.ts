@@ -507,7 +507,7 @@ export class PostgresStore implements Store {
         if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'insert', table, sid: e.sid, columns: row.columns, values: row.values });
         else this.stage(row.sql, row.values);
         this.stageDoc(kind, e, e.sid);
-        this.rememberWrite(TABLE[kind], e.sid, e.version);
+        this.rememberWrite(table, e.sid, e.version);
         if (ROUTED_KINDS.has(kind)) this.touch(kind === 'workspace' ? e.sid : e.workspaceSid);
         if (kind === 'account' || kind === 'apiKey') this.credentialsTouched = true;
       },
