@@ -13,9 +13,10 @@ export interface ResidentBackend {
   rowsOfWorkspace<K extends EntityKind>(kind: K, workspaceSid: string): { doc: EntityMap[K]; seq: number }[];
   /** Every row of a small table (accounts, API keys) with its insertion order. */
   rowsOf<K extends 'account' | 'apiKey'>(kind: K): { doc: EntityMap[K]; seq: number }[];
-  /** Whether another process changed the database since the last call (the command-line tools write
-   *  accounts and keys to the server's file). */
-  externalChanges?(): boolean;
+  /** Whether another process changed the database since the last look (the command-line tools write
+   *  accounts and keys to the server's file). `soon`: the caller can use what memory holds if the last look
+   *  is recent (a backend whose look is costly may skip it then); `now`: look once more in this turn. */
+  externalChanges?(urgency: 'now' | 'soon'): boolean;
 }
 
 const CHILD_KINDS = ['activity', 'taskChannel', 'worker', 'workerChannel', 'taskQueue', 'workflow', 'task', 'reservation'] as const;
@@ -39,10 +40,11 @@ export class ResidentRepository implements Repository {
     this.docs.loadAll('apiKey', this.backend.rowsOf('apiKey') as never);
   }
 
-  /** Accounts and keys another process changed are read again before they are used (a key revoked from the
-   *  command line must stop working at once). */
-  private freshCredentials(kind: EntityKind): void {
-    if ((kind === 'account' || kind === 'apiKey') && this.backend.externalChanges?.()) this.loadCredentials();
+  /** Accounts and keys another process changed are read again before they are used. A credential check (a
+   *  get, on every request) may use a recent look (`soon`): one that memory lacks is read from the store at
+   *  once below, so a key created from the command line works at once. Lists look `now`. */
+  private freshCredentials(kind: EntityKind, urgency: 'now' | 'soon'): void {
+    if ((kind === 'account' || kind === 'apiKey') && this.backend.externalChanges?.(urgency)) this.loadCredentials();
   }
 
   // ---------------------------------------------------------------- residency
@@ -97,7 +99,7 @@ export class ResidentRepository implements Repository {
 
   get<K extends EntityKind>(kind: K, sid: string): EntityMap[K] | undefined {
     if (!RESIDENT_KINDS.has(kind)) return this.backend.repo.get(kind, sid);
-    this.freshCredentials(kind);
+    this.freshCredentials(kind, 'soon');
     const hit = this.docs.get(kind, sid);
     if (hit) return hit;
     const stored = this.backend.repo.get(kind, sid);
@@ -125,7 +127,7 @@ export class ResidentRepository implements Repository {
 
   private resident<K extends EntityKind>(kind: K, where: Where<K>): EntityMap[K][] | undefined {
     if (!RESIDENT_KINDS.has(kind)) return undefined;
-    this.freshCredentials(kind);
+    this.freshCredentials(kind, 'now');
     const w = where as Record<string, FieldFilter | undefined>;
     this.ensureLoaded(w.workspaceSid);
     return this.docs.query(kind, where);
