@@ -12,12 +12,10 @@
 // fresh node compiles its request path while it serves its first few thousand lifecycles (V8 tiers a function up
 // once it has run often enough), and in the first 8 s on three PostgreSQL nodes, each seeing a third of the
 // load, 20-30% of the nodes' CPU went to the optimizing compiler (perf record). Measured cold, the run compared
-// warm-ups, and three nodes paid three of them.
+// warm-ups, and three nodes paid three of them. The load generators warm up with them: the same processes
+// run on into the measured window (bench/load/loadRun.ts), not fresh ones that compile their own code in it.
 // Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6] [warmup=15]
 import { compiledMain } from './compiledServer.ts';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
@@ -29,32 +27,38 @@ import { join } from 'node:path';
 import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
 import { machine } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
+import { runLoads } from './load/loadRun.ts';
 
 const [seconds = 8, perWorkspace = 6, warmup = 15] = process.argv.slice(2).map(Number);
 const WORKSPACES = 6;
-const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
-const exec = promisify(execFile);
 const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-cluster' };
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
 
 const server = await startPostgres({ maxConnections: 300 });
+/** The databases of the configurations run so far. */
+const earlierDatabases: string[] = [];
 /**
  * A database for the next configuration, on a server with nothing left to write. Every configuration writes a few
  * hundred MiB of WAL, so the server's own checkpoint (at max_wal_size, 1 GiB) fell in whichever ran third: the
  * checkpointer wrote back ~2,000 buffers during the 3-node window (pg_stat_bgwriter), and 3 nodes measured
  * 0.61 to 0.83 of 1 node in runs where a fresh server gave 0.95 to 1.0. A CHECKPOINT before each configuration
- * starts them all alike (and restarts the 5-minute timer of the next one).
+ * starts them all alike (and restarts the 5-minute timer of the next one). The earlier configurations'
+ * databases are dropped first: autovacuum would otherwise work through their tables during a later window
+ * (graphile-worker, last, once measured 436 jobs/s at 3,522 µs of PostgreSQL CPU per job in a run where it
+ * usually does 800 to 990 at about 1,000).
  */
 async function freshDatabase(): Promise<string> {
-  const url = await freshDatabaseOn('bench', server.url);
   const db = new pg.Client({ connectionString: server.url });
   await db.connect();
   try {
+    for (const name of earlierDatabases.splice(0)) await db.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    const url = await freshDatabaseOn('bench', server.url);
+    earlierDatabases.push(new URL(url).pathname.slice(1));
     await db.query('CHECKPOINT');
+    return url;
   } finally {
     await db.end();
   }
-  return url;
 }
 
 async function call(origin: string, method: string, path: string, form?: Record<string, string>): Promise<any> {
@@ -116,32 +120,29 @@ async function addWorkers(workspaces: { sid: string; workers: { sid: string; tok
   }
 }
 
-/** Runs one load process per workspace at once, first for `warmup` seconds unmeasured, then for `seconds`;
- *  returns lifecycles/s summed, the lifecycles completed, and the CPU per lifecycle of the nodes and of the
- *  PostgreSQL server over the measured window. */
+/** Runs one load process per workspace at once, first for `warmup` seconds unmeasured, then for `seconds`
+ *  (the same processes, warm: bench/load/loadRun.ts); returns lifecycles/s summed, the lifecycles completed,
+ *  and the CPU per lifecycle of the nodes and of the PostgreSQL server over the measured window. */
 async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string, nodes: ChildServer[]) {
-  if (warmup > 0) await loadFor(warmup, workspaces, originOf);
   const nodesCpu = () => nodes.reduce((sum, node) => sum + processCpuSeconds(node.process.pid!), 0);
-  const before = { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) };
-  const results = await loadFor(seconds, workspaces, originOf);
+  const before = { nodes: 0, pg: 0 };
+  const after = { nodes: 0, pg: 0 };
+  const results = await runLoads(
+    workspaces.map((ws) => ({ origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle' as const, connections: perWorkspace, workers: ws.workers })),
+    {
+      warmup,
+      seconds,
+      onOpen: () => Object.assign(before, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) }),
+      onClose: () => Object.assign(after, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) }),
+    },
+  );
   const done = results.reduce((a, r) => a + r.done, 0);
   return {
     perSecond: results.reduce((a, r) => a + r.perSecond, 0),
     done,
-    nodesCpuUs: cpuMicrosPerOp(before.nodes, nodesCpu(), done),
-    pgCpuUs: cpuMicrosPerOp(before.pg, treeCpuSeconds(server.pid()), done),
+    nodesCpuUs: cpuMicrosPerOp(before.nodes, after.nodes, done),
+    pgCpuUs: cpuMicrosPerOp(before.pg, after.pg, done),
   };
-}
-
-/** One load process per workspace for `duration` seconds; each one's result. */
-function loadFor(duration: number, workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string) {
-  return Promise.all(
-    workspaces.map(async (ws) => {
-      const input = { origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle', connections: perWorkspace, seconds: duration, workers: ws.workers };
-      const { stdout } = await exec(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
-      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { done: number; perSecond: number };
-    }),
-  );
 }
 
 /** graphile-worker for `warmup` seconds unmeasured, then `seconds`: `adders` concurrent producers add jobs back

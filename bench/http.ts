@@ -3,21 +3,18 @@
 // store, driven by a load generator in another process (bench/load/httpLoad.ts) over keep-alive connections,
 // at 1 and 32 concurrent connections. Each figure is the median of several runs, each in a fresh workspace, with
 // the server process's CPU time per operation over the same window (all its threads: the fsyncs and the
-// checkpoints count).
-// Run: node --import tsx bench/http.ts [seconds=5] [runs=3]
-import { execFile } from 'node:child_process';
+// checkpoints count). Each run's load runs `warmup` seconds before its window opens (bench/load/loadRun.ts):
+// the window holds neither the socket handshakes nor the load generator's own warm-up.
+// Run: node --import tsx bench/http.ts [seconds=5] [runs=3] [warmup=2]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startBenchServer } from './benchServer.ts';
+import { runLoads } from './load/loadRun.ts';
 import { machine, median } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds } from './processCpu.ts';
 
-const [seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
-const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
-const run = promisify(execFile);
+const [seconds = 5, runs = 3, warmup = 2] = process.argv.slice(2).map(Number);
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-http-'));
 const account = { sid: 'AC' + 'd4'.repeat(16), token: 'bench-token-http' };
@@ -40,13 +37,17 @@ async function measure(mode: 'create' | 'lifecycle', connections: number): Promi
   const cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
     const { ws, workers } = await setup(mode === 'lifecycle' ? connections * 2 : 0);
-    const input = { origin: server.origin, auth, workspace: ws, mode, connections, seconds, workers };
-    const before = processCpuSeconds(server.process.pid!);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
-    const after = processCpuSeconds(server.process.pid!);
-    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    rates.push(result.perSecond);
-    cpu.push(cpuMicrosPerOp(before, after, result.done));
+    const input = { origin: server.origin, auth, workspace: ws, mode, connections, workers };
+    let before = 0;
+    let after = 0;
+    const [result] = await runLoads([input], {
+      warmup,
+      seconds,
+      onOpen: () => (before = processCpuSeconds(server.process.pid!)),
+      onClose: () => (after = processCpuSeconds(server.process.pid!)),
+    });
+    rates.push(result!.perSecond);
+    cpu.push(cpuMicrosPerOp(before, after, result!.done));
   }
   return { rate: median(rates), cpuUs: median(cpu) };
 }

@@ -8,29 +8,28 @@
 // This compares a routed lifecycle (worker selection, reservations, two client round trips per task) against
 // an unrouted job queue; the ratio says what the routing and its protocol cost, not which is "faster".
 // Redis comes from Debian's redis-server (`apt-get install redis-server`), started here on a loopback port.
-// Run: node --import tsx bench/peer.ts [connections=32] [seconds=5] [runs=3]
-import { execFile, spawn } from 'node:child_process';
+// Both sides are measured warm: each run's load runs `warmup` seconds before its window opens (Switchboard's load
+// generator process, bench/load/loadRun.ts; BullMQ's producers and worker in this process).
+// Run: node --import tsx bench/peer.ts [connections=32] [seconds=5] [runs=3] [warmup=2]
+import { spawn } from 'node:child_process';
 import { connect as tcpConnect } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { freePort } from '../test/support/childServer.ts';
 import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
+import { runLoads } from './load/loadRun.ts';
 
-const [connections = 32, seconds = 5, runs = 3] = process.argv.slice(2).map(Number);
+const [connections = 32, seconds = 5, runs = 3, warmup = 2] = process.argv.slice(2).map(Number);
 const REDIS = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => existsSync(p));
 if (!REDIS) {
   console.error('peer benchmark: redis-server not found; install it with `apt-get install redis-server`');
   process.exit(2);
 }
-const LOAD = fileURLToPath(new URL('./load/httpLoad.ts', import.meta.url));
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-peer-'));
 
 /** CPU per operation of the last runs: the Switchboard server and the Redis server. */
@@ -49,13 +48,17 @@ async function switchboardFlow(): Promise<number[]> {
         const sid = (await call('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: `agent-${i}`, ActivitySid: available, Attributes: '{"skills":["en"]}' })).sid;
         workers.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
       }
-      const input = { origin: server.origin, auth, workspace: ws, mode: 'flow', connections, seconds, workers };
-      const before = processCpuSeconds(server.process.pid!);
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], { maxBuffer: 1 << 20 });
-      const after = processCpuSeconds(server.process.pid!);
-      const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
-      rates.push(result.perSecond);
-      cpu.switchboard.push(cpuMicrosPerOp(before, after, result.perSecond * seconds));
+      const input = { origin: server.origin, auth, workspace: ws, mode: 'flow' as const, connections, workers };
+      let before = 0;
+      let after = 0;
+      const [result] = await runLoads([input], {
+        warmup,
+        seconds,
+        onOpen: () => (before = processCpuSeconds(server.process.pid!)),
+        onClose: () => (after = processCpuSeconds(server.process.pid!)),
+      });
+      rates.push(result!.perSecond);
+      cpu.switchboard.push(cpuMicrosPerOp(before, after, result!.done));
     }
     return rates;
   } finally {
@@ -104,22 +107,30 @@ async function bullmqFlow(): Promise<number[]> {
       const name = `bench-${r}`;
       const queue = new Queue(name, { connection: connect() });
       let completed = 0;
-      let counting = true;
+      let counting = false;
       const worker = new Worker(name, async () => undefined, { connection: connect(), concurrency: connections });
       worker.on('completed', () => {
         if (counting) completed++;
       });
       await worker.waitUntilReady();
-      const redisBefore = treeCpuSeconds(redis.pid!);
-      const deadline = performance.now() + seconds * 1000;
+      // As Switchboard's: `warmup` seconds of the same load first, then the counted window.
+      let redisBefore = 0;
+      let redisAfter = 0;
+      const opened = setTimeout(() => {
+        redisBefore = treeCpuSeconds(redis.pid!);
+        counting = true;
+      }, warmup * 1000);
+      const deadline = performance.now() + (warmup + seconds) * 1000;
       await Promise.all(
         Array.from({ length: connections }, async () => {
           while (performance.now() < deadline) await queue.add('task', { type: 'bench', skills: ['en'] }, { removeOnComplete: true });
         }),
       );
       counting = false;
+      redisAfter = treeCpuSeconds(redis.pid!);
+      clearTimeout(opened);
       rates.push(completed / seconds);
-      cpu.redis.push(cpuMicrosPerOp(redisBefore, treeCpuSeconds(redis.pid!), completed));
+      cpu.redis.push(cpuMicrosPerOp(redisBefore, redisAfter, completed));
       await worker.close();
       await queue.obliterate({ force: true });
       await queue.close();

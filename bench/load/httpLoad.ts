@@ -1,12 +1,16 @@
-// The HTTP benchmark's load generator, run as its own process so its CPU is not the server's. Keep-alive
-// connections (node:http Agent, one socket per concurrent stream); prints one JSON line with its counts.
+// The HTTP benchmarks' load generator, run as its own process so its CPU is not the server's. Keep-alive
+// connections (node:http Agent, one socket per concurrent stream).
 //   create     C streams, each POSTing tasks back to back (no worker is available, so tasks wait)
 //   lifecycle  C streams, each: POST a task, wait for its reservation.created on a worker's WebSocket, accept
 //              it, complete the task, repeat
 //   flow       C streams POST tasks back to back while the workers accept and complete every reservation that
-//              reaches their sockets (producer and consumers independent, as a job queue runs); counts
-//              completed tasks
-// Input: one JSON argument {origin, auth, workspace, mode, connections, seconds, workers: [{sid, token}]}.
+//              reaches their sockets (producer and consumers independent, as a job queue runs)
+// Input: one JSON argument {origin, auth, workspace, mode, connections, workers: [{sid, token}]}.
+// The measured window comes later, on stdin (bench/load/loadRun.ts runs these): the process opens its workers'
+// sockets, prints READY and starts its load at once, unmeasured (it warms up: this process, like the server,
+// compiles its hot paths during its first seconds); then a line `startMs endMs` (epoch milliseconds) says
+// which operations count: those finished inside it. The load stops at endMs, and the process prints one JSON
+// line with its count.
 import { Agent, request } from 'node:http';
 import { WebSocket } from 'ws';
 
@@ -16,7 +20,6 @@ interface Input {
   workspace: string;
   mode: 'create' | 'lifecycle' | 'flow';
   connections: number;
-  seconds: number;
   workers: { sid: string; token: string }[];
 }
 
@@ -62,39 +65,58 @@ function connectWorkers(onOffer: (workerSid: string, reservationSid: string, tas
     ),
   );
 }
+/** The measured window, once stdin gives it; until then nothing counts and the load runs on. */
+const window = { start: Infinity, end: Infinity };
+let stdinText = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  stdinText += chunk;
+  const line = stdinText.split('\n')[0]!;
+  if (!stdinText.includes('\n')) return;
+  const [start, end] = line.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) throw new Error(`bad window: ${line}`);
+  window.start = start!;
+  window.end = end!;
+  process.stdin.destroy();
+});
+/** Whether the load goes on: until the window's end. */
+const running = () => Date.now() < window.end;
 let done = 0;
-const started = performance.now();
-const deadline = started + input.seconds * 1000;
+/** Counts an operation that finished now, if now is inside the window. */
+const finished = () => {
+  const now = Date.now();
+  if (now >= window.start && now < window.end) done++;
+};
 
 if (input.mode === 'create') {
+  console.log('READY');
   await Promise.all(
     Array.from({ length: input.connections }, async () => {
-      while (performance.now() < deadline) {
+      while (running()) {
         await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
-        done++;
+        finished();
       }
     }),
   );
 } else if (input.mode === 'flow') {
   let stopping = false;
-  const finishing: Promise<unknown>[] = [];
+  const finishing = new Set<Promise<unknown>>();
   const sockets = await connectWorkers((worker, reservationSid, taskSid) => {
     if (stopping) return;
-    finishing.push(
-      post(`/v1/Workspaces/${input.workspace}/Workers/${worker}/Reservations/${reservationSid}`, { ReservationStatus: 'accepted' })
-        .then(() => post(`${tasksPath}/${taskSid}`, { AssignmentStatus: 'completed' }))
-        .then(() => {
-          if (performance.now() < deadline) done++;
-        }),
-    );
+    const one = post(`/v1/Workspaces/${input.workspace}/Workers/${worker}/Reservations/${reservationSid}`, { ReservationStatus: 'accepted' })
+      .then(() => post(`${tasksPath}/${taskSid}`, { AssignmentStatus: 'completed' }))
+      .then(finished)
+      .finally(() => finishing.delete(one));
+    finishing.add(one);
   });
+  console.log('READY');
   await Promise.all(
     Array.from({ length: input.connections }, async () => {
-      while (performance.now() < deadline) await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
+      while (running()) await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
     }),
   );
   stopping = true;
-  await Promise.allSettled(finishing);
+  await Promise.allSettled([...finishing]);
   for (const s of sockets) s.terminate();
 } else {
   // A reservation may reach its socket before the create response tells the stream its task SID.
@@ -106,9 +128,10 @@ if (input.mode === 'create') {
     if (wake) wake(offer);
     else offered.set(taskSid, offer);
   });
+  console.log('READY');
   await Promise.all(
     Array.from({ length: input.connections }, async () => {
-      while (performance.now() < deadline) {
+      while (running()) {
         const task = await post(tasksPath, { Attributes: '{"type":"bench","skills":["en"]}' });
         const offer =
           offered.get(task.sid) ??
@@ -117,13 +140,12 @@ if (input.mode === 'create') {
         waiting.delete(task.sid);
         await post(`/v1/Workspaces/${input.workspace}/Workers/${offer.worker}/Reservations/${offer.reservation}`, { ReservationStatus: 'accepted' });
         await post(`${tasksPath}/${task.sid}`, { AssignmentStatus: 'completed' });
-        done++;
+        finished();
       }
     }),
   );
   for (const s of sockets) s.terminate();
 }
-// Flow counts completions inside the window only; the others count every operation their streams finished.
-const elapsed = input.mode === 'flow' ? input.seconds : (performance.now() - started) / 1000;
-console.log(JSON.stringify({ done, seconds: elapsed, perSecond: done / elapsed }));
+const seconds = (window.end - window.start) / 1000;
+console.log(JSON.stringify({ done, seconds, perSecond: done / seconds }));
 agent.destroy();
