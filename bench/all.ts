@@ -94,8 +94,8 @@ await section('cluster', async () => {
   for (const n of [1, 2, 3]) row(`cluster: lifecycles/s, ${n} node${n > 1 ? 's' : ''} on PostgreSQL`, Number(c[`nodes${n}`]), '/s', '', undefined);
   row('cluster: 3 nodes, every request forwarded to the owner', Number(c.nodes3Forwarded), '/s', '', undefined);
   row('cluster: graphile-worker jobs/s (add -> run -> complete)', Number(c.graphileJobs), '/s', '', undefined);
-  row('cluster: node CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1CpuUs), `/ ${Math.round(Number(c.nodes3CpuUs))} µs`, '', undefined);
-  row('cluster: PostgreSQL CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1PgCpuUs), `/ ${Math.round(Number(c.nodes3PgCpuUs))} µs`, '', undefined);
+  row('cluster: node CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1CpuUs), `/ ${Math.round(Number(c.nodes3CpuUs)).toLocaleString('en')} µs`, '', undefined);
+  row('cluster: PostgreSQL CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1PgCpuUs), `/ ${Math.round(Number(c.nodes3PgCpuUs)).toLocaleString('en')} µs`, '', undefined);
   row('cluster: 1 PostgreSQL node / 1 SQLite node', Number(c.pgToSqlite), 'x', '>= 0.7', Number(c.pgToSqlite) >= 0.7);
   row('cluster: 3 nodes / 1 node', Number(c.threeToOne), 'x', '>= 1.0', Number(c.threeToOne) >= 1);
   row('cluster: ratio Switchboard 3 nodes / graphile-worker', Number(c.ratio), 'x', '>= 1.0', Number(c.ratio) >= 1);
