@@ -14,7 +14,11 @@
 // load, 20-30% of the nodes' CPU went to the optimizing compiler (perf record). Measured cold, the run compared
 // warm-ups, and three nodes paid three of them. The load generators warm up with them: the same processes
 // run on into the measured window (bench/load/loadRun.ts), not fresh ones that compile their own code in it.
-// Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6] [warmup=15]
+// The machine's speed drifts by up to 1.7x within minutes, and one slow spell in one configuration's window made
+// a ratio of two configurations say more about the spell than about the configurations (3 nodes / 1 node 0.84
+// and 1.23 in two runs 10 minutes apart): so the configurations run in `rounds` rounds, each in the reverse
+// order of the one before, each ratio is taken within a round, and the figures are the rounds' medians.
+// Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6] [warmup=15] [rounds=3]
 import { compiledMain } from './compiledServer.ts';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
@@ -25,11 +29,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
-import { machine } from './machine.ts';
+import { machine, median } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
 import { runLoads } from './load/loadRun.ts';
 
-const [seconds = 8, perWorkspace = 6, warmup = 15] = process.argv.slice(2).map(Number);
+const [seconds = 8, perWorkspace = 6, warmup = 15, rounds = 3] = process.argv.slice(2).map(Number);
 const WORKSPACES = 6;
 const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-cluster' };
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
@@ -191,53 +195,82 @@ async function graphile(adders: number, concurrency: number): Promise<{ perSecon
   return { perSecond: completed / seconds, pgCpuUs };
 }
 
-const rows: string[] = [];
-const figures: Record<string, number> = {};
-const cpu = (r: { nodesCpuUs: number; pgCpuUs?: number }) => `; CPU per lifecycle: nodes ${Math.round(r.nodesCpuUs)} µs${r.pgCpuUs === undefined ? '' : `, PostgreSQL ${Math.round(r.pgCpuUs)} µs`}`;
+/** One configuration's measured window. */
+interface Measured {
+  perSecond: number;
+  done: number;
+  nodesCpuUs?: number;
+  pgCpuUs?: number;
+}
+type Configuration = 'sqlite1' | 'nodes1' | 'nodes2' | 'nodes3' | 'graphile';
+const CONFIGURATIONS: Configuration[] = ['sqlite1', 'nodes1', 'nodes2', 'nodes3', 'graphile'];
+const measured: Record<Configuration, Measured[]> = { sqlite1: [], nodes1: [], nodes2: [], nodes3: [], graphile: [] };
+let forwarded: Measured | undefined;
 const sqliteDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-cluster-'));
-try {
+
+/** Runs one configuration (the forwarded 3-node line too, when `forward`). */
+async function run(configuration: Configuration, round: number, forward: boolean): Promise<Measured> {
+  if (configuration === 'graphile') {
+    const g = await graphile(WORKSPACES * perWorkspace, WORKSPACES * perWorkspace);
+    return { perSecond: g.perSecond, done: Math.round(g.perSecond * seconds), pgCpuUs: g.pgCpuUs };
+  }
+  const n = Number(configuration.slice(-1));
   // One SQLite node in the same run, for the PostgreSQL node to be compared with.
-  {
-    const { nodes, workspaces } = await cluster(1, join(sqliteDir, 'one.db'));
-    try {
-      const one = await load(workspaces, () => nodes[0]!.origin, nodes);
-      figures.sqlite1 = one.perSecond;
-      figures.sqlite1CpuUs = one.nodesCpuUs;
-      rows.push(`  1 node on SQLite      ${Math.round(one.perSecond)} lifecycles/s (${one.done} in ${seconds} s)${cpu({ nodesCpuUs: one.nodesCpuUs })}`);
-    } finally {
-      for (const node of nodes) await node.kill('SIGTERM');
+  const { nodes, workspaces, owners } = await cluster(n, configuration === 'sqlite1' ? join(sqliteDir, `one-${round}.db`) : undefined);
+  try {
+    const sticky = await load(workspaces, (ws) => owners.get(ws)!.origin, nodes);
+    if (forward) {
+      // The same load sent to a node that does not route the workspace: every request is forwarded.
+      const other = (ws: string) => nodes.find((node) => node !== owners.get(ws))!.origin;
+      forwarded = await load(workspaces, other, nodes);
+    }
+    return configuration === 'sqlite1' ? { perSecond: sticky.perSecond, done: sticky.done, nodesCpuUs: sticky.nodesCpuUs } : sticky;
+  } finally {
+    for (const node of nodes) await node.kill('SIGTERM');
+  }
+}
+
+const cpu = (r: Measured) =>
+  `${r.nodesCpuUs === undefined ? '' : `nodes ${Math.round(r.nodesCpuUs)} µs`}${r.nodesCpuUs !== undefined && r.pgCpuUs !== undefined ? ', ' : ''}${r.pgCpuUs === undefined ? '' : `PostgreSQL ${Math.round(r.pgCpuUs)} µs`}`;
+try {
+  // Rounds alternate the order (the machine's speed drifts within minutes): a ratio is taken within each round,
+  // between configurations measured minutes apart at most, and the figures are the rounds' medians.
+  for (let round = 0; round < rounds; round++) {
+    for (const configuration of round % 2 === 0 ? CONFIGURATIONS : [...CONFIGURATIONS].reverse()) {
+      measured[configuration].push(await run(configuration, round, round === 0 && configuration === 'nodes3'));
     }
   }
+  const figures: Record<string, number> = {};
+  const perSecond = (c: Configuration) => measured[c].map((m) => m.perSecond);
+  const ratio = (a: Configuration, b: Configuration) => median(measured[a].map((m, i) => m.perSecond / measured[b][i]!.perSecond));
+  figures.sqlite1 = median(perSecond('sqlite1'));
+  figures.sqlite1CpuUs = median(measured.sqlite1.map((m) => m.nodesCpuUs!));
   for (const n of [1, 2, 3]) {
-    const { nodes, workspaces, owners } = await cluster(n);
-    try {
-      const sticky = await load(workspaces, (ws) => owners.get(ws)!.origin, nodes);
-      figures[`nodes${n}`] = sticky.perSecond;
-      figures[`nodes${n}CpuUs`] = sticky.nodesCpuUs;
-      figures[`nodes${n}PgCpuUs`] = sticky.pgCpuUs;
-      rows.push(`  ${n} node${n > 1 ? 's' : ' '} on PostgreSQL ${Math.round(sticky.perSecond)} lifecycles/s (${sticky.done} in ${seconds} s)${cpu(sticky)}`);
-      if (n === 3) {
-        // The same load sent to a node that does not route the workspace: every request is forwarded.
-        const other = (ws: string) => nodes.find((node) => node !== owners.get(ws))!.origin;
-        const forwarded = await load(workspaces, other, nodes);
-        figures.nodes3Forwarded = forwarded.perSecond;
-        rows.push(`  3 nodes, forwarded   ${Math.round(forwarded.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace${cpu(forwarded)}`);
-      }
-    } finally {
-      for (const node of nodes) await node.kill('SIGTERM');
-    }
+    const c = `nodes${n}` as Configuration;
+    figures[c] = median(perSecond(c));
+    figures[`${c}CpuUs`] = median(measured[c].map((m) => m.nodesCpuUs!));
+    figures[`${c}PgCpuUs`] = median(measured[c].map((m) => m.pgCpuUs!));
   }
-  const g = await graphile(WORKSPACES * perWorkspace, WORKSPACES * perWorkspace);
-  figures.graphileJobs = g.perSecond;
-  figures.graphilePgCpuUs = g.pgCpuUs;
-  figures.ratio = figures.nodes3! / g.perSecond;
-  figures.pgToSqlite = figures.nodes1! / figures.sqlite1!;
-  figures.threeToOne = figures.nodes3! / figures.nodes1!;
+  figures.nodes3Forwarded = forwarded!.perSecond;
+  figures.graphileJobs = median(perSecond('graphile'));
+  figures.graphilePgCpuUs = median(measured.graphile.map((m) => m.pgCpuUs!));
+  figures.ratio = ratio('nodes3', 'graphile');
+  figures.pgToSqlite = ratio('nodes1', 'sqlite1');
+  figures.threeToOne = ratio('nodes3', 'nodes1');
+  const line = (label: string, c: Configuration, unit: string) => {
+    const m = measured[c];
+    return `  ${label} ${Math.round(figures[c === 'graphile' ? 'graphileJobs' : c]!)} ${unit} (rounds: ${m.map((x) => Math.round(x.perSecond)).join(', ')}); CPU per ${c === 'graphile' ? 'job' : 'lifecycle'}: ${m.map(cpu).join(' | ')}`;
+  };
   console.log(`Cluster benchmark on ${machine()} (PostgreSQL 15, nodes, load generators and graphile-worker on this machine)`);
-  console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run after ${warmup} s of warm-up`);
-  for (const row of rows) console.log(row);
-  console.log(`  graphile-worker 0.16  ${Math.round(g.perSecond)} jobs/s (add -> run -> complete for ${seconds} s, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace}); PostgreSQL CPU ${Math.round(g.pgCpuUs)} µs per job`);
-  console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)}   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)}   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)}`);
+  console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run after ${warmup} s of warm-up, ${rounds} rounds (medians)`);
+  console.log(line('1 node on SQLite     ', 'sqlite1', 'lifecycles/s'));
+  console.log(line('1 node  on PostgreSQL', 'nodes1', 'lifecycles/s'));
+  console.log(line('2 nodes on PostgreSQL', 'nodes2', 'lifecycles/s'));
+  console.log(line('3 nodes on PostgreSQL', 'nodes3', 'lifecycles/s'));
+  console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
+  console.log(line(`graphile-worker 0.16 (add -> run -> complete, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`, 'graphile', 'jobs/s'));
+  const perRound = (a: Configuration, b: Configuration) => measured[a].map((m, i) => (m.perSecond / measured[b][i]!.perSecond).toFixed(2)).join(', ');
+  console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)} (${perRound('nodes1', 'sqlite1')})   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)} (${perRound('nodes3', 'nodes1')})   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)} (${perRound('nodes3', 'graphile')})`);
   console.log(`RESULT ${JSON.stringify({ bench: 'cluster', ...figures })}`);
 } finally {
   rmSync(sqliteDir, { recursive: true, force: true });

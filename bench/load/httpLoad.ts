@@ -71,8 +71,8 @@ let stdinText = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
   stdinText += chunk;
-  const line = stdinText.split('\n')[0]!;
   if (!stdinText.includes('\n')) return;
+  const line = stdinText.slice(0, stdinText.indexOf('\n'));
   const [start, end] = line.trim().split(/\s+/).map(Number);
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) throw new Error(`bad window: ${line}`);
   window.start = start!;
