@@ -221,6 +221,10 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
       return text.split('\n').filter((l) => l.startsWith(name) && /[ {]/.test(l[name.length] ?? '')).reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     };
     assert.ok((await metric(heir, 'switchboard_leases_held')) >= 1, 'the heir holds a lease');
+    // One task created after the failover, which the heir counts: the second half's creates may all have
+    // landed before the kill (counted by the dead node) or failed while the lease moved (CI once saw 2 of 15
+    // acknowledged, and 0 counted by the survivors).
+    await tr(survivors[0]!).tasks.create({ workflowSid: workflow.sid, attributes: JSON.stringify({ afterFailover: true }) });
     let sent = 0;
     let counted = 0;
     for (const n of survivors) {
@@ -228,7 +232,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
       counted += await metric(n, `switchboard_tasks_created_total{workspace_sid="${ws}"}`);
     }
     assert.ok(sent > 0, 'requests were forwarded to the owner');
-    assert.ok(counted >= 1 && counted <= acked.length + 1, `tasks counted once, by their owner (${counted} of ${acked.length + 1})`);
+    assert.ok(counted >= 1 && counted <= acked.length + 2, `tasks counted once, by their owner (${counted} of ${acked.length + 2})`);
   });
 
   it('a node that loses its database connection exits with a clear message, and a restarted node serves what it acknowledged', async () => {
