@@ -4,13 +4,22 @@
 //   2. the cost of one routing decision (creating a task that is reserved at once) as workers grow
 //      1k -> 10k -> 100k, and as pending tasks grow 1k -> 100k -> 500k, with the ratio largest/smallest.
 // Run: node --import tsx bench/engine.ts   (prints figures and the machine; medians of several runs)
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WorkspaceRouter } from '../src/engine/routing/workspaceRouter.ts';
 import { ids, lifecycles, workspace } from './engineFixture.ts';
 import { machine, median } from './machine.ts';
 
+// Each sample of a decision curve starts with the heap collected: the routers of the curve's earlier points are
+// garbage by then, and a collection of them inside a 200-decision sample times the collector, not the decision
+// (the pending-tasks curve read 2.06x in one run, 1.15x in the run before).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 function timeIt(fn: () => void, runs = 5): number {
   const samples: number[] = [];
   for (let r = 0; r < runs; r++) {
+    collectGarbage();
     const t0 = performance.now();
     fn();
     samples.push(performance.now() - t0);
@@ -66,10 +75,13 @@ const summary: Record<string, number> = {};
 }
 
 // 2b. One routing decision as pending tasks grow: the queue holds N waiting tasks (all workers offline), then
-// one worker becomes available and is offered the head task.
+// one worker becomes available and is offered the head task. The three routers are built first and their
+// samples taken in turn, so a slow spell of the machine weighs on every point alike, not on one (single
+// points moved by 2x between runs when each was timed alone, one after the other).
 {
-  const rows: [string, number][] = [];
-  for (const n of [1_000, 100_000, 500_000]) {
+  const batch = 200;
+  const samples = 5; // 5 x 200 offers: each sample makes 200 of the 1,000 workers available
+  const points = [1_000, 100_000, 500_000].map((n) => {
     const snap = workspace({ workers: 1_000, queues: 10, workerAvailable: false });
     const router = new WorkspaceRouter(snap, ids);
     let now = 1e6;
@@ -78,23 +90,33 @@ const summary: Record<string, number> = {};
       if (i % 10_000 === 0) router.takeEffects(); // the Engine writes effects after every command
     }
     router.takeEffects();
-    const available = snap.activities[0]!.sid;
-    let k = 0;
-    const batch = 200;
-    const ms = timeIt(() => {
-      for (let i = 0; i < batch; i++, k++) {
-        const w = snap.workers[k % snap.workers.length]!;
-        router.workerUpserted({ ...w, activitySid: k < snap.workers.length ? available : w.activitySid }, [], ++now);
-      }
-      router.takeEffects();
-    }, 3);
-    rows.push([`${n.toLocaleString('en')} pending tasks`, (ms * 1000) / batch]);
-    // Insertion into a long queue, measured separately: a new task behind n waiting ones.
-    const insertMs = timeIt(() => {
-      for (let i = 0; i < batch; i++) router.createTask({ attributes: '{}' }, ++now);
-      router.takeEffects();
-    }, 3);
-    rows.push([`  create behind ${n.toLocaleString('en')}`, (insertMs * 1000) / batch]);
+    return { n, snap, router, now, k: 0, decisions: [] as number[], inserts: [] as number[] };
+  });
+  for (let r = 0; r < samples; r++) {
+    for (const p of points) {
+      const available = p.snap.activities[0]!.sid;
+      p.decisions.push(
+        timeIt(() => {
+          for (let i = 0; i < batch; i++, p.k++) {
+            const w = p.snap.workers[p.k]!;
+            p.router.workerUpserted({ ...w, activitySid: available }, [], ++p.now);
+          }
+          p.router.takeEffects();
+        }, 1),
+      );
+      // Insertion into a long queue, measured separately: a new task behind n waiting ones.
+      p.inserts.push(
+        timeIt(() => {
+          for (let i = 0; i < batch; i++) p.router.createTask({ attributes: '{}' }, ++p.now);
+          p.router.takeEffects();
+        }, 1),
+      );
+    }
+  }
+  const rows: [string, number][] = [];
+  for (const p of points) {
+    rows.push([`${p.n.toLocaleString('en')} pending tasks`, (median(p.decisions) * 1000) / batch]);
+    rows.push([`  create behind ${p.n.toLocaleString('en')}`, (median(p.inserts) * 1000) / batch]);
   }
   printCurve('routing decision vs pending tasks', rows);
 }
