@@ -109,7 +109,7 @@ async function cluster(n: number, sqlite?: string) {
   }
   await db.end();
   await addWorkers(workspaces, owners);
-  return { nodes, workspaces, owners };
+  return { nodes, workspaces, owners, database: url };
 }
 
 /** Workers and their tokens, created through the owner (any node would do). */
@@ -124,22 +124,45 @@ async function addWorkers(workspaces: { sid: string; workers: { sid: string; tok
   }
 }
 
+/**
+ * ANALYZE of a configuration's database, halfway through its warm-up. Its tables are new, and autovacuum visits a
+ * database once a minute at most, so within a configuration's 25 s nothing analyzed them: a node's prepared
+ * statements kept the generic plans made while the tables were a few pages long, and in one 3-node run one
+ * node's batched reservation updates scanned the whole table (642 sequential scans, 3 million rows read in the
+ * window, 960 µs a statement against 80 in another run). A database in service has been analyzed since its
+ * tables grew (docs/operations.md, "A young database"); an ANALYZE invalidates the cached plans.
+ */
+async function analyze(url: string): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query('ANALYZE');
+  } finally {
+    await db.end();
+  }
+}
+
 /** Runs one load process per workspace at once, first for `warmup` seconds unmeasured, then for `seconds`
  *  (the same processes, warm: bench/load/loadRun.ts); returns lifecycles/s summed, the lifecycles completed,
  *  and the CPU per lifecycle of the nodes and of the PostgreSQL server over the measured window. */
-async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string, nodes: ChildServer[]) {
+async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string, nodes: ChildServer[], database?: string) {
   const nodesCpu = () => nodes.reduce((sum, node) => sum + processCpuSeconds(node.process.pid!), 0);
   const before = { nodes: 0, pg: 0 };
   const after = { nodes: 0, pg: 0 };
+  let analyzed: Promise<void> | undefined;
   const results = await runLoads(
     workspaces.map((ws) => ({ origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle' as const, connections: perWorkspace, workers: ws.workers })),
     {
       warmup,
       seconds,
+      onWarmup: () => {
+        if (database) setTimeout(() => (analyzed = analyze(database)), (warmup * 1000) / 2);
+      },
       onOpen: () => Object.assign(before, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) }),
       onClose: () => Object.assign(after, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) }),
     },
   );
+  await analyzed;
   const done = results.reduce((a, r) => a + r.done, 0);
   return {
     perSecond: results.reduce((a, r) => a + r.perSecond, 0),
@@ -183,7 +206,10 @@ async function graphile(adders: number, concurrency: number): Promise<{ perSecon
       }),
     );
   };
+  // Its tables analyzed halfway through the warm-up too, as the nodes' are (see analyze()).
+  const analyzed = new Promise((resolve) => setTimeout(resolve, (warmup * 1000) / 2)).then(() => analyze(connectionString));
   if (warmup > 0) await addFor(warmup);
+  await analyzed;
   const pgBefore = treeCpuSeconds(server.pid());
   counting = true;
   await addFor(seconds);
@@ -216,13 +242,13 @@ async function run(configuration: Configuration, round: number, forward: boolean
   }
   const n = Number(configuration.slice(-1));
   // One SQLite node in the same run, for the PostgreSQL node to be compared with.
-  const { nodes, workspaces, owners } = await cluster(n, configuration === 'sqlite1' ? join(sqliteDir, `one-${round}.db`) : undefined);
+  const { nodes, workspaces, owners, database } = await cluster(n, configuration === 'sqlite1' ? join(sqliteDir, `one-${round}.db`) : undefined);
   try {
-    const sticky = await load(workspaces, (ws) => owners.get(ws)!.origin, nodes);
+    const sticky = await load(workspaces, (ws) => owners.get(ws)!.origin, nodes, database);
     if (forward) {
       // The same load sent to a node that does not route the workspace: every request is forwarded.
       const other = (ws: string) => nodes.find((node) => node !== owners.get(ws))!.origin;
-      forwarded = await load(workspaces, other, nodes);
+      forwarded = await load(workspaces, other, nodes, database);
     }
     return configuration === 'sqlite1' ? { perSecond: sticky.perSecond, done: sticky.done, nodesCpuUs: sticky.nodesCpuUs } : sticky;
   } finally {

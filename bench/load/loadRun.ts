@@ -30,6 +30,8 @@ export interface LoadResult {
 export interface LoadWindow {
   warmup: number;
   seconds: number;
+  /** Runs once every process is ready, as the warm-up starts. */
+  onWarmup?: () => void;
   onOpen?: () => void;
   onClose?: () => void;
 }
@@ -60,6 +62,7 @@ export async function runLoads(inputs: LoadInput[], window: LoadWindow): Promise
     const start = Date.now() + window.warmup * 1000;
     const end = start + window.seconds * 1000;
     for (const { child } of children) child.stdin!.end(`${start} ${end}\n`);
+    window.onWarmup?.();
     const at = (ms: number, work: (() => void) | undefined) => new Promise<void>((resolve) => setTimeout(() => resolve(work?.()), Math.max(0, ms - Date.now())));
     await at(start, window.onOpen);
     await at(end, window.onClose);
