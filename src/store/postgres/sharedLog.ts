@@ -20,7 +20,9 @@
 //   commits may not have been read here yet when this node commits its first. So the first own group of a
 //   log stream (since this node started, or took the workspace over) is held until the log has been read past
 //   its transaction; own groups after a held one wait behind it. From then on the stream's own events are
-//   heard at once.
+//   heard at once. A read may also meet an own group before this node has handled its COMMIT's answer (the
+//   node was paused between the two, and another node took the workspace over and wrote after it): the group
+//   is heard there, in log order, before the rows after it, and not again when the answer comes.
 import { CoalescedRun } from '../../core/coalescedRun.ts';
 import type { EventRecord } from '../../core/entities.ts';
 import { type LogInterest, mayInterest } from '../../core/logInterest.ts';
@@ -82,6 +84,8 @@ export class SharedLog {
   private held: { tx: bigint; events: EventRecord[] }[] = [];
   /** Log streams whose own events are heard at once. */
   private readonly direct = new Set<string>();
+  /** Own events a read delivered before their group's answer was handled (see "Order"), by sid. */
+  private readonly heardFromLog = new Set<string>();
 
   private readonly deps: SharedLogDeps;
 
@@ -126,10 +130,12 @@ export class SharedLog {
   }
 
   /** The group committed as transaction `tx`: its events are heard now, or once the log passes it. */
-  committed(tx: bigint, events: EventRecord[]): void {
-    if (events.length === 0) return;
+  committed(tx: bigint, committedEvents: EventRecord[]): void {
+    if (committedEvents.length === 0) return;
     this.ownTx.add(tx);
-    for (const e of events) this.ownSids.set(e.sid, tx);
+    for (const e of committedEvents) this.ownSids.set(e.sid, tx);
+    const events = committedEvents.filter((e) => !this.heardFromLog.delete(e.sid));
+    if (events.length === 0) return;
     if (this.held.length > 0 || events.some((e) => !this.direct.has(e.workspaceSid))) {
       this.held.push({ tx, events });
       this.read();
@@ -186,6 +192,13 @@ export class SharedLog {
           this.release(BigInt(row.tx!));
         }
         if (!this.ownSids.has(row.sid!)) theirs.push(eventFromRow(row));
+        else if (this.ownSids.get(row.sid!) === undefined && !this.heardFromLog.has(row.sid!)) {
+          // An own group committed whose answer is not handled yet: heard here, in log order.
+          const own = eventFromRow(row);
+          theirs.push(own);
+          this.heardFromLog.add(own.sid);
+          this.direct.add(own.workspaceSid);
+        }
       }
       if (theirs.length > 0) this.deps.deliver(theirs);
       if (found.length === BATCH) {
