@@ -23,7 +23,7 @@ import { compiledMain } from './compiledServer.ts';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
-import { freshDatabase as freshDatabaseOn } from '../test/support/postgres.ts';
+import { freshDatabase as freshDatabaseOn, withPostgresClient } from '../test/support/postgres.ts';
 import { startPostgres } from '../scripts/postgres.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,17 +52,13 @@ const earlierDatabases: string[] = [];
  * usually does 800 to 990 at about 1,000).
  */
 async function freshDatabase(): Promise<string> {
-  const db = new pg.Client({ connectionString: server.url });
-  await db.connect();
-  try {
+  return withPostgresClient(server.url, async (db) => {
     for (const name of earlierDatabases.splice(0)) await db.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     const url = await freshDatabaseOn('bench', server.url);
     earlierDatabases.push(new URL(url).pathname.slice(1));
     await db.query('CHECKPOINT');
     return url;
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 async function call(origin: string, method: string, path: string, form?: Record<string, string>): Promise<any> {
@@ -133,13 +129,7 @@ async function addWorkers(workspaces: { sid: string; workers: { sid: string; tok
  * tables grew (docs/operations.md, "A young database"); an ANALYZE invalidates the cached plans.
  */
 async function analyze(url: string): Promise<void> {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  try {
-    await db.query('ANALYZE');
-  } finally {
-    await db.end();
-  }
+  await withPostgresClient(url, (db) => db.query('ANALYZE'));
 }
 
 /** Runs one load process per workspace at once, first for `warmup` seconds unmeasured, then for `seconds`

@@ -10,9 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer } from './benchServer.ts';
-import { runLoads } from './load/loadRun.ts';
+import { runLoadAgainst } from './load/loadRun.ts';
 import { machine, median } from './machine.ts';
-import { cpuMicrosPerOp, processCpuSeconds } from './processCpu.ts';
 
 const [seconds = 5, runs = 3, warmup = 2] = process.argv.slice(2).map(Number);
 
@@ -38,16 +37,9 @@ async function measure(mode: 'create' | 'lifecycle', connections: number): Promi
   for (let r = 0; r < runs; r++) {
     const { ws, workers } = await setup(mode === 'lifecycle' ? connections * 2 : 0);
     const input = { origin: server.origin, auth, workspace: ws, mode, connections, workers };
-    let before = 0;
-    let after = 0;
-    const [result] = await runLoads([input], {
-      warmup,
-      seconds,
-      onOpen: () => (before = processCpuSeconds(server.process.pid!)),
-      onClose: () => (after = processCpuSeconds(server.process.pid!)),
-    });
-    rates.push(result!.perSecond);
-    cpu.push(cpuMicrosPerOp(before, after, result!.done));
+    const result = await runLoadAgainst(server.process.pid!, input, warmup, seconds);
+    rates.push(result.perSecond);
+    cpu.push(result.cpuUs);
   }
   return { rate: median(rates), cpuUs: median(cpu) };
 }

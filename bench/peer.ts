@@ -21,8 +21,8 @@ import { Redis } from 'ioredis';
 import { freePort } from '../test/support/childServer.ts';
 import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
-import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
-import { runLoads } from './load/loadRun.ts';
+import { cpuMicrosPerOp, treeCpuSeconds } from './processCpu.ts';
+import { runLoadAgainst } from './load/loadRun.ts';
 
 const [connections = 32, seconds = 5, runs = 3, warmup = 2] = process.argv.slice(2).map(Number);
 const REDIS = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => existsSync(p));
@@ -49,16 +49,9 @@ async function switchboardFlow(): Promise<number[]> {
         workers.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
       }
       const input = { origin: server.origin, auth, workspace: ws, mode: 'flow' as const, connections, workers };
-      let before = 0;
-      let after = 0;
-      const [result] = await runLoads([input], {
-        warmup,
-        seconds,
-        onOpen: () => (before = processCpuSeconds(server.process.pid!)),
-        onClose: () => (after = processCpuSeconds(server.process.pid!)),
-      });
-      rates.push(result!.perSecond);
-      cpu.switchboard.push(cpuMicrosPerOp(before, after, result!.done));
+      const result = await runLoadAgainst(server.process.pid!, input, warmup, seconds);
+      rates.push(result.perSecond);
+      cpu.switchboard.push(result.cpuUs);
     }
     return rates;
   } finally {

@@ -13,17 +13,9 @@
 // line with its count.
 import { Agent, request } from 'node:http';
 import { WebSocket } from 'ws';
+import type { LoadInput } from './loadRun.ts';
 
-interface Input {
-  origin: string;
-  auth: string;
-  workspace: string;
-  mode: 'create' | 'lifecycle' | 'flow';
-  connections: number;
-  workers: { sid: string; token: string }[];
-}
-
-const input = JSON.parse(process.argv[2]!) as Input;
+const input = JSON.parse(process.argv[2]!) as LoadInput;
 const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
 const url = new URL(input.origin);
 

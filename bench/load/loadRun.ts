@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cpuMicrosPerOp, processCpuSeconds } from '../processCpu.ts';
 
 const LOAD = fileURLToPath(new URL('./httpLoad.ts', import.meta.url));
 
@@ -70,4 +71,17 @@ export async function runLoads(inputs: LoadInput[], window: LoadWindow): Promise
   } finally {
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
   }
+}
+
+/** One load process against one server process: its count, and the server's CPU per operation in the window. */
+export async function runLoadAgainst(serverPid: number, input: LoadInput, warmup: number, seconds: number): Promise<LoadResult & { cpuUs: number }> {
+  let before = 0;
+  let after = 0;
+  const [result] = await runLoads([input], {
+    warmup,
+    seconds,
+    onOpen: () => (before = processCpuSeconds(serverPid)),
+    onClose: () => (after = processCpuSeconds(serverPid)),
+  });
+  return { ...result!, cpuUs: cpuMicrosPerOp(before, after, result!.done) };
 }
