@@ -2,7 +2,8 @@
 // * The workspaces this node routes (it holds their leases, so it is their only writer) are resident in
 //   memory (store/resident/), as on SQLite: the hot path reads nothing from the database.
 // * Writes are staged: a transaction's statements join the open commit group, and the group is sent as ONE
-//   pipelined batch (BEGIN, the statements, the fence, COMMIT) on the writer connection: one round trip,
+//   pipelined transaction (the statements and the fence, one Sync: oneSyncTransaction.ts) on the writer
+//   connection: one round trip,
 //   whatever its size; its task and reservation rows go as multi-row statements (batchedWrites.ts). At most
 //   one group is in flight; the next one fills meanwhile. `durable()` resolves when the group's COMMIT is
 //   answered, and HTTP replies wait for it.
@@ -38,6 +39,7 @@ import { ResidentRepository } from '../resident/residentRepository.ts';
 import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
 import { type LogInterestSource, SharedLog } from './sharedLog.ts';
+import { type OneSyncStatement, runInOneSync } from './oneSyncTransaction.ts';
 import { BATCHED_TABLES, batchWrites, type Staged } from './batchedWrites.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -94,7 +96,7 @@ function pgSql(sql: string): string {
  *  never reused for another text (pg would run the statement it prepared first under that name). */
 const STATEMENT_CACHE_LIMIT = 5_000;
 const statementNames = new Map<string, string>();
-function prepared(text: string, values: readonly unknown[]): pg.QueryConfig {
+function prepared(text: string, values: readonly unknown[]): pg.QueryConfig & OneSyncStatement {
   let name = statementNames.get(text);
   if (!name) {
     if (statementNames.size >= STATEMENT_CACHE_LIMIT) return { text, values: values as unknown[] };
@@ -864,65 +866,63 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Queues the group's statements on the writer (see send) and checks the answers. */
+  /** Queues the group's statements on the writer (see send) as one transaction (oneSyncTransaction.ts), and the
+   *  NOTIFY after it; answers the transaction id when the group needs it. */
   private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<bigint | undefined> {
-    const sent: Promise<pg.QueryResult>[] = [w.query('BEGIN')];
-    for (const s of batchWrites(group.statements)) sent.push(w.query(prepared(s.text, s.values)));
+    const statements: OneSyncStatement[] = batchWrites(group.statements).map((s) => prepared(s.text, s.values));
     const eventRows = group.events.map(eventRow);
     for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
-      sent.push(w.query(prepared(pgSql(eventInsertSql(batch.length)), batch.flat())));
+      statements.push(prepared(pgSql(eventInsertSql(batch.length)), batch.flat()));
     }
-    // The per-minute rollups (storeSchema.ts), in the same batch: no extra round trip. Keys come sorted, so two
-    // transactions upserting the same rows lock them in the same order.
+    // The per-minute rollups (storeSchema.ts), in the same transaction: no extra round trip. Keys come sorted,
+    // so two transactions upserting the same rows lock them in the same order.
     const deltas = rollupDeltas(eventRows);
     for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
       for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
         const batch = keys.slice(i, i + ROLLUP_BATCH);
-        sent.push(w.query(prepared(pgSql(rollupUpsertSql(table, batch.length, 'least', 'greatest')), batch.flat())));
+        statements.push(prepared(pgSql(rollupUpsertSql(table, batch.length, 'least', 'greatest')), batch.flat()));
       }
     }
     // The shared log skips this node's own rows by their transaction (sharedLog.ts): the group asks for its id,
     // in the fence's statement when there is one (a statement less per group).
     const needsTx = this.sharedLog !== undefined && group.events.length > 0;
-    let txId: Promise<pg.QueryResult<{ tx: string }>> | undefined;
     if (this.nodeId !== undefined && group.workspaces.size > 0) {
       // In SID order, as every statement that locks several lease rows takes them (clusterCatalog.ts): in the
       // order the group's transactions touched them, the fence deadlocked with the node's own lease renewal.
-      const fence = w.query<{ tx: string }>(
-        prepared(`SELECT sb_hold_leases($1::text[], $2, $3::interval)${needsTx ? ', pg_current_xact_id()::text AS tx' : ''}`, [[...group.workspaces].sort(), this.nodeId, `${this.leaseTtlMs} milliseconds`]),
-      );
-      sent.push(fence);
-      if (needsTx) txId = fence;
+      statements.push(prepared(`SELECT sb_hold_leases($1::text[], $2, $3::interval)${needsTx ? ', pg_current_xact_id()::text AS tx' : ''}`, [[...group.workspaces].sort(), this.nodeId, `${this.leaseTtlMs} milliseconds`]));
+    } else if (needsTx) {
+      statements.push({ text: 'SELECT pg_current_xact_id()::text AS tx', values: [] });
     }
-    if (FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT))) {
-      // The rows are written and the leases locked once these are answered; the COMMIT is not sent yet.
-      uncork();
-      await Promise.allSettled(sent);
-      process.kill(process.pid, 'SIGSTOP');
-    }
-    if (needsTx && !txId) sent.push((txId = w.query<{ tx: string }>('SELECT pg_current_xact_id()::text AS tx')));
-    sent.push(w.query('COMMIT'));
+    const answers = FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT)) ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
     // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), in a transaction of its
-    // own right after the COMMIT, in the same batch. A
+    // own right after the group's, in the same batch. A
     // NOTIFY inside the group's transaction would take PostgreSQL's one lock on the notification queue at
     // COMMIT and hold it until the commit is flushed to the WAL: every node's commit would wait for every other
     // node's flush, so nodes could never commit side by side. On its own the NOTIFY writes nothing, needs no
-    // flush and holds that lock for microseconds. It is sent whether or not the COMMIT succeeded (a reader woken
+    // flush and holds that lock for microseconds. It is sent whether or not the group committed (a reader woken
     // for nothing reads nothing); a node that dies between the two leaves it to the readers' poll.
     const wakes: Promise<unknown>[] = [];
-    if (txId) wakes.push(w.query("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(group.events)]));
+    if (needsTx) wakes.push(w.query("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(group.events)]));
     if (group.credentialsChanged) wakes.push(w.query("SELECT pg_notify('sb_credentials', '')"));
     uncork();
-    const answers = await Promise.allSettled(sent);
-    await Promise.allSettled(wakes);
-    // The first failure is the cause; the statements after it failed because the transaction was aborted.
-    const failed = answers.find((a) => a.status === 'rejected' && (a.reason as { code?: string }).code !== '25P02');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    const commit = answers[answers.length - 1]!;
-    if (commit.status === 'rejected') throw commit.reason;
-    if (commit.value.command !== 'COMMIT') throw new Error('the transaction was rolled back');
-    return txId ? BigInt((await txId).rows[0]!.tx) : undefined;
+    const results = await answers.finally(() => Promise.allSettled(wakes));
+    return needsTx ? BigInt(results[results.length - 1]!.rows[0]!.tx) : undefined;
+  }
+
+  /** TEST-ONLY (FREEZE_BEFORE_COMMIT): the group in an explicit transaction; the process stops once its rows
+   *  are written and its leases locked, and sends the COMMIT when it is continued. */
+  private async frozenBeforeCommit(w: pg.Client, statements: OneSyncStatement[], uncork: () => void): Promise<{ answers: Promise<pg.QueryResult[]> }> {
+    const held = runInOneSync(w, [{ text: 'BEGIN', values: [] }, ...statements]);
+    uncork();
+    await held.catch(() => undefined);
+    process.kill(process.pid, 'SIGSTOP');
+    const commit = w.query('COMMIT');
+    const answers = Promise.all([held, commit]).then(([results, answer]) => {
+      if (answer.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+      return results.slice(1);
+    });
+    return { answers };
   }
 
   close(): void {

@@ -20,20 +20,32 @@
 //                                                   something stuck: give up (the request is answered 409 and
 //                                                   retried; a lease claim tries again next round) rather than
 //                                                   queue this connection's other work behind it
+//   TCP keepalives (server side)        idle TTL/4, then 3 probes TTL/12 apart (whole seconds, at least 1): a
+//                                       machine that froze (a VM) while only part of a commit group had reached
+//                                       the server answers no probe, and the server drops the connection. A
+//                                       group is one transaction ended by one Sync (oneSyncTransaction.ts):
+//                                       between its statements the server waits for the next message with no
+//                                       timeout running (neither idle_in_transaction nor statement_timeout
+//                                       applies there), holding the rows the statements before it wrote.
 // Migrations and table rewrites lift them for their own duration (a schema change may take long).
-// PostgreSQL 17's transaction_timeout would bound a whole transaction; 15 has the three above.
+// PostgreSQL 17's transaction_timeout would bound a whole transaction; 15 has the ones above.
 
 export interface SessionTimeouts {
   idle_in_transaction_session_timeout: number;
   statement_timeout: number;
   lock_timeout: number;
+  /** Startup options: the server-side keepalives (ignored on a Unix socket). */
+  options: string;
 }
 
 export function sessionTimeouts(leaseTtlMs: number): SessionTimeouts {
+  const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
+  const keepalives = { tcp_keepalives_idle: seconds(leaseTtlMs / 4), tcp_keepalives_interval: seconds(leaseTtlMs / 12), tcp_keepalives_count: 3 };
   return {
     idle_in_transaction_session_timeout: Math.floor(leaseTtlMs / 2),
     statement_timeout: Math.floor(leaseTtlMs / 2),
     lock_timeout: Math.floor(leaseTtlMs / 4),
+    options: Object.entries(keepalives).map(([name, value]) => `-c ${name}=${value}`).join(' '),
   };
 }
 
