@@ -892,7 +892,7 @@ export class PostgresStore implements Store {
       // order the group's transactions touched them, the fence deadlocked with the node's own lease renewal.
       statements.push(prepared(`SELECT sb_hold_leases($1::text[], $2, $3::interval)${needsTx ? ', pg_current_xact_id()::text AS tx' : ''}`, [[...group.workspaces].sort(), this.nodeId, `${this.leaseTtlMs} milliseconds`]));
     } else if (needsTx) {
-      statements.push({ text: 'SELECT pg_current_xact_id()::text AS tx', values: [] });
+      statements.push(prepared('SELECT pg_current_xact_id()::text AS tx', []));
     }
     const answers = FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT)) ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
     // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), in a transaction of its
@@ -902,11 +902,12 @@ export class PostgresStore implements Store {
     // node's flush, so nodes could never commit side by side. On its own the NOTIFY writes nothing, needs no
     // flush and holds that lock for microseconds. It is sent whether or not the group committed (a reader woken
     // for nothing reads nothing); a node that dies between the two leaves it to the readers' poll.
-    const wakes: Promise<unknown>[] = [];
-    if (needsTx) wakes.push(w.query("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(group.events)]));
-    if (group.credentialsChanged) wakes.push(w.query("SELECT pg_notify('sb_credentials', '')"));
+    const wakes: OneSyncStatement[] = [];
+    if (needsTx) wakes.push(prepared("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(group.events)]));
+    if (group.credentialsChanged) wakes.push(prepared("SELECT pg_notify('sb_credentials', '')", []));
+    const woken = wakes.length > 0 ? runInOneSync(w, wakes) : Promise.resolve([]);
     uncork();
-    const results = await answers.finally(() => Promise.allSettled(wakes));
+    const results = await answers.finally(() => woken.catch(() => undefined));
     return needsTx ? BigInt(results[results.length - 1]!.rows[0]!.tx) : undefined;
   }
 
