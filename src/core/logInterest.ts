@@ -56,3 +56,25 @@ export function mayInterest(interest: LogInterest, commit: { streams: readonly s
     (commit.streams.some((s) => interest.typed.streams.has(s)) && commit.types.some((t) => interest.typed.types.has(t)))
   );
 }
+
+/** An interest as JSON (its sets as sorted lists): equal interests give equal texts. */
+export function interestToJson(interest: LogInterest): string {
+  const list = (set: ReadonlySet<string> | readonly string[]) => [...set].sort();
+  return JSON.stringify({
+    streams: list(interest.streams),
+    streamPrefixes: list(interest.streamPrefixes),
+    accounts: list(interest.accounts),
+    types: list(interest.types),
+    typed: { streams: list(interest.typed.streams), types: list(interest.typed.types) },
+  });
+}
+
+/** The interest interestToJson wrote; anything else (another version's form) is undefined. */
+export function interestFromJson(value: unknown): LogInterest | undefined {
+  const v = value as { streams?: unknown; streamPrefixes?: unknown; accounts?: unknown; types?: unknown; typed?: { streams?: unknown; types?: unknown } } | null;
+  const strings = (x: unknown): string[] | undefined => (Array.isArray(x) && x.every((s) => typeof s === 'string') ? x : undefined);
+  const streams = strings(v?.streams), prefixes = strings(v?.streamPrefixes), accounts = strings(v?.accounts), types = strings(v?.types);
+  const typedStreams = strings(v?.typed?.streams), typedTypes = strings(v?.typed?.types);
+  if (!streams || !prefixes || !accounts || !types || !typedStreams || !typedTypes) return undefined;
+  return { streams: new Set(streams), streamPrefixes: prefixes, accounts: new Set(accounts), types: new Set(types), typed: { streams: new Set(typedStreams), types: new Set(typedTypes) } };
+}

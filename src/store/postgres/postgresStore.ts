@@ -2,11 +2,10 @@
 // * The workspaces this node routes (it holds their leases, so it is their only writer) are resident in
 //   memory (store/resident/), as on SQLite: the hot path reads nothing from the database.
 // * Writes are staged: a transaction's statements join the open commit group, and the group is sent as ONE
-//   pipelined transaction (the statements and the fence, one Sync: oneSyncTransaction.ts) on the writer
-//   connection: one round trip,
-//   whatever its size; its task and reservation rows go as multi-row statements (batchedWrites.ts). At most
-//   one group is in flight; the next one fills meanwhile. `durable()` resolves when the group's COMMIT is
-//   answered, and HTTP replies wait for it.
+//   pipelined transaction (the statements and the fence, ended by one Sync: oneSyncTransaction.ts) on the
+//   writer connection: one round trip, whatever its size; its task and reservation rows go as multi-row
+//   statements (batchedWrites.ts). At most one group is in flight; the next one fills meanwhile. `durable()`
+//   resolves when the group's commit is answered, and HTTP replies wait for it.
 // * Commit listeners hear this node's events when their COMMIT is answered, and the other nodes' events they
 //   need from the shared log (sharedLog.ts).
 // * Reads memory cannot answer (another node's workspace, the Workflow and Opsflow faces' documents, lists,
@@ -40,6 +39,7 @@ import { replay, replayedRead, replayWrote } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
 import { type LogInterestSource, SharedLog } from './sharedLog.ts';
 import { type OneSyncStatement, runInOneSync } from './oneSyncTransaction.ts';
+import { InterestExchange } from './interestExchange.ts';
 import { BATCHED_TABLES, batchWrites, type Staged } from './batchedWrites.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -184,6 +184,10 @@ export class PostgresStore implements Store {
   private readonly notificationListeners = new Map<string, Set<(payload: string, processId: number) => void>>();
   /** Set by followSharedLog(): commit listeners also hear the other nodes' events (sharedLog.ts). */
   private sharedLog: SharedLog | undefined;
+  /** Set by followSharedLog() on a cluster node: which other nodes a commit is announced to. */
+  private interests: InterestExchange | undefined;
+  /** What this node's listeners need of the other nodes' events (limitSharedLog). */
+  private logInterest: LogInterestSource = () => 'everything';
 
   private constructor(clients: { writer: pg.Client; reader: pg.Client; aux: pg.Client }, options: PostgresStoreOptions) {
     this.writer = clients.writer;
@@ -362,10 +366,22 @@ export class PostgresStore implements Store {
     );
     await this.listen('sb_events', (payload, processId) => log.notified(payload, processId));
     this.sharedLog = log;
+    if (this.nodeId !== undefined) {
+      // A node of a cluster: commits are announced only to nodes that may need them (interestExchange.ts).
+      this.interests = new InterestExchange({
+        nodeId: this.nodeId,
+        query: (sql, params) => this.queryAside(sql, params),
+        listen: (channel, listener) => this.listen(channel, listener),
+        interest: () => this.logInterest(),
+        published: () => log.read(),
+      });
+      await this.interests.start();
+    }
   }
 
   /** Which other nodes' events this node's listeners need (see sharedLog.ts); until called, all of them. */
   limitSharedLog(interest: LogInterestSource): void {
+    this.logInterest = interest;
     this.sharedLog?.setInterest(interest);
   }
 
@@ -894,7 +910,8 @@ export class PostgresStore implements Store {
     } else if (needsTx) {
       statements.push(prepared('SELECT pg_current_xact_id()::text AS tx', []));
     }
-    const answers = FREEZE_BEFORE_COMMIT && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT)) ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
+    const frozen = FREEZE_BEFORE_COMMIT !== undefined && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT));
+    const answers = frozen ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
     // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), in a transaction of its
     // own right after the group's, in the same batch. A
     // NOTIFY inside the group's transaction would take PostgreSQL's one lock on the notification queue at
@@ -903,7 +920,8 @@ export class PostgresStore implements Store {
     // flush and holds that lock for microseconds. It is sent whether or not the group committed (a reader woken
     // for nothing reads nothing); a node that dies between the two leaves it to the readers' poll.
     const wakes: OneSyncStatement[] = [];
-    if (needsTx) wakes.push(prepared("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(group.events)]));
+    const lists = needsTx ? SharedLog.lists(group.events) : undefined;
+    if (lists && (this.interests?.othersMayNeed(lists) ?? true)) wakes.push(prepared("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(lists)]));
     if (group.credentialsChanged) wakes.push(prepared("SELECT pg_notify('sb_credentials', '')", []));
     const woken = wakes.length > 0 ? runInOneSync(w, wakes) : Promise.resolve([]);
     uncork();
@@ -931,6 +949,7 @@ export class PostgresStore implements Store {
     this.commitGroup();
     this.closed = true;
     this.sharedLog?.close();
+    this.interests?.close();
     // Whatever is in flight is answered before the connections end (requests on a connection are answered in
     // order, and end() waits for them).
     const inFlight = this.inFlight?.done.catch(() => undefined) ?? Promise.resolve();

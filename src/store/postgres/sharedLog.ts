@@ -14,7 +14,8 @@
 //   this node routes it or holds sockets in it; on the node running the background loops also the few types,
 //   streams and accounts they follow. A commit's NOTIFY names the log streams, event types and accounts it
 //   wrote; a node reads when they may interest it (or the lists were too long to send), and polls every
-//   `pollMs` in case a notification was lost.
+//   `pollMs` in case a notification was lost. Cluster nodes send the NOTIFY only when another node's published
+//   interest may match the commit (interestExchange.ts).
 // * Order. A socket hears a workspace's events in commit order. Its events come from one node at a time (the
 //   lease holder; the fence refuses any other), but when a workspace changes hands, the old owner's last
 //   commits may not have been read here yet when this node commits its first. So the first own group of a
@@ -26,6 +27,7 @@
 import { CoalescedRun } from '../../core/coalescedRun.ts';
 import type { EventRecord } from '../../core/entities.ts';
 import { type LogInterest, mayInterest } from '../../core/logInterest.ts';
+import type { CommitLists } from './interestExchange.ts';
 import { EVENT_READ_COLUMNS, type EventReadRow, eventFromRow } from '../storeSchema.ts';
 
 /** What this node's listeners need of the other nodes' events now. */
@@ -101,11 +103,16 @@ export class SharedLog {
     this.interest = interest;
   }
 
-  /** The NOTIFY payload of a commit: the streams, event types and accounts it wrote (`streams;types;accounts`,
-   *  each comma-separated), or '' when they do not fit. */
-  static payload(events: readonly EventRecord[]): string {
-    const list = (values: Iterable<string>) => [...new Set(values)].join(',');
-    const payload = [list(events.map((e) => e.workspaceSid)), list(events.map((e) => e.eventType)), list(events.map((e) => e.accountSid))].join(';');
+  /** The streams, event types and accounts a commit wrote, each without repeats. */
+  static lists(events: readonly EventRecord[]): CommitLists {
+    const unique = (values: string[]) => [...new Set(values)];
+    return { streams: unique(events.map((e) => e.workspaceSid)), types: unique(events.map((e) => e.eventType)), accounts: unique(events.map((e) => e.accountSid)) };
+  }
+
+  /** The NOTIFY payload of a commit: its lists (`streams;types;accounts`, each comma-separated), or '' when they
+   *  do not fit. */
+  static payload(lists: CommitLists): string {
+    const payload = [lists.streams.join(','), lists.types.join(','), lists.accounts.join(',')].join(';');
     return payload.length <= MAX_PAYLOAD ? payload : '';
   }
 
@@ -155,7 +162,8 @@ export class SharedLog {
     if (this.retry) clearTimeout(this.retry);
   }
 
-  private read(): void {
+  /** Reads the log now (besides the notifications and the poll). */
+  read(): void {
     if (!this.closed) this.reads.wake();
   }
 
