@@ -912,8 +912,8 @@ export class PostgresStore implements Store {
     }
     const frozen = FREEZE_BEFORE_COMMIT !== undefined && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT));
     const answers = frozen ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
-    // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), in a transaction of its
-    // own right after the group's, in the same batch. A
+    // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), when one of them may
+    // need them (interestExchange.ts), in a transaction of its own right after the group's, in the same batch. A
     // NOTIFY inside the group's transaction would take PostgreSQL's one lock on the notification queue at
     // COMMIT and hold it until the commit is flushed to the WAL: every node's commit would wait for every other
     // node's flush, so nodes could never commit side by side. On its own the NOTIFY writes nothing, needs no
