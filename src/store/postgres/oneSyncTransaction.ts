@@ -10,6 +10,10 @@
 // Statements are prepared (Parse) in a batch of their own, before the first group that uses them: a Parse
 // inside the group could be skipped by an earlier error in it, and the connection's record of what is prepared
 // would then name a statement the server never made. pg keeps that record for a Parse of its own batch.
+//
+// This writes through pg's connection (its message writers and its record of prepared statements), which pg
+// does not document: package.json pins pg's exact version, and test/store/oneSyncTransaction.test.ts checks
+// the behaviour on a real server.
 import pg from 'pg';
 
 export interface OneSyncStatement {
