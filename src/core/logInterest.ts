@@ -46,9 +46,16 @@ export function mergeInterests(parts: readonly LogInterestPart[]): LogInterest {
   };
 }
 
+/** The streams, event types and accounts a commit wrote. */
+export interface CommitLists {
+  readonly streams: readonly string[];
+  readonly types: readonly string[];
+  readonly accounts: readonly string[];
+}
+
 /** Whether a commit that wrote these streams, types and accounts may hold an event this interest needs (the
  *  commit's lists lose which type went with which stream, so this may say yes when no single event matches). */
-export function mayInterest(interest: LogInterest, commit: { streams: readonly string[]; types: readonly string[]; accounts: readonly string[] }): boolean {
+export function mayInterest(interest: LogInterest, commit: CommitLists): boolean {
   return (
     commit.streams.some((s) => interest.streams.has(s) || interest.streamPrefixes.some((p) => s.startsWith(p))) ||
     commit.accounts.some((a) => interest.accounts.has(a)) ||

@@ -18,7 +18,7 @@
 // therefore heard by a node that needs it at most one poll late, and only in the moments after its interest
 // grew.
 import { CoalescedRun } from '../../core/coalescedRun.ts';
-import { type LogInterest, interestFromJson, interestToJson, mayInterest } from '../../core/logInterest.ts';
+import { type CommitLists, type LogInterest, interestFromJson, interestToJson, mayInterest } from '../../core/logInterest.ts';
 
 const CHECK_MS = 100;
 const REFRESH_MS = 1_000;
@@ -33,13 +33,6 @@ export interface InterestExchangeDeps {
   /** Called once a changed interest is published: the log is read for what was committed before the others
    *  heard of it. */
   published: () => void;
-}
-
-/** The streams, event types and accounts a commit wrote. */
-export interface CommitLists {
-  streams: readonly string[];
-  types: readonly string[];
-  accounts: readonly string[];
 }
 
 export class InterestExchange {

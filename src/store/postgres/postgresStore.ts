@@ -186,8 +186,6 @@ export class PostgresStore implements Store {
   private sharedLog: SharedLog | undefined;
   /** Set by followSharedLog() on a cluster node: which other nodes a commit is announced to. */
   private interests: InterestExchange | undefined;
-  /** What this node's listeners need of the other nodes' events (limitSharedLog). */
-  private logInterest: LogInterestSource = () => 'everything';
 
   private constructor(clients: { writer: pg.Client; reader: pg.Client; aux: pg.Client }, options: PostgresStoreOptions) {
     this.writer = clients.writer;
@@ -372,7 +370,7 @@ export class PostgresStore implements Store {
         nodeId: this.nodeId,
         query: (sql, params) => this.queryAside(sql, params),
         listen: (channel, listener) => this.listen(channel, listener),
-        interest: () => this.logInterest(),
+        interest: () => log.needs(),
         published: () => log.read(),
       });
       await this.interests.start();
@@ -381,7 +379,6 @@ export class PostgresStore implements Store {
 
   /** Which other nodes' events this node's listeners need (see sharedLog.ts); until called, all of them. */
   limitSharedLog(interest: LogInterestSource): void {
-    this.logInterest = interest;
     this.sharedLog?.setInterest(interest);
   }
 
@@ -930,7 +927,9 @@ export class PostgresStore implements Store {
   }
 
   /** TEST-ONLY (FREEZE_BEFORE_COMMIT): the group in an explicit transaction; the process stops once its rows
-   *  are written and its leases locked, and sends the COMMIT when it is continued. */
+   *  are written and its leases locked, and sends the COMMIT when it is continued. The answers come wrapped:
+   *  the caller queues its NOTIFYs behind the COMMIT before they are awaited (an async function returning the
+   *  promise itself would be awaited through it). */
   private async frozenBeforeCommit(w: pg.Client, statements: OneSyncStatement[], uncork: () => void): Promise<{ answers: Promise<pg.QueryResult[]> }> {
     const held = runInOneSync(w, [{ text: 'BEGIN', values: [] }, ...statements]);
     uncork();

@@ -26,8 +26,7 @@
 //   is heard there, in log order, before the rows after it, and not again when the answer comes.
 import { CoalescedRun } from '../../core/coalescedRun.ts';
 import type { EventRecord } from '../../core/entities.ts';
-import { type LogInterest, mayInterest } from '../../core/logInterest.ts';
-import type { CommitLists } from './interestExchange.ts';
+import { type CommitLists, type LogInterest, mayInterest } from '../../core/logInterest.ts';
 import { EVENT_READ_COLUMNS, type EventReadRow, eventFromRow } from '../storeSchema.ts';
 
 /** What this node's listeners need of the other nodes' events now. */
@@ -101,6 +100,11 @@ export class SharedLog {
   /** What this node's listeners need from other nodes (unset: everything). */
   setInterest(interest: LogInterestSource): void {
     this.interest = interest;
+  }
+
+  /** What this node's listeners need from other nodes now (what it publishes: interestExchange.ts). */
+  needs(): 'everything' | LogInterest {
+    return this.interest();
   }
 
   /** The streams, event types and accounts a commit wrote, each without repeats. */
