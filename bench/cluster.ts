@@ -30,7 +30,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
 import { machine, median } from './machine.ts';
-import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds } from './processCpu.ts';
+import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds, treePids } from './processCpu.ts';
+import { contextSwitches, type Switches, switchesPerOp } from './contextSwitches.ts';
 import { runLoads } from './load/loadRun.ts';
 
 const [seconds = 8, perWorkspace = 6, warmup = 15, rounds = 3] = process.argv.slice(2).map(Number);
@@ -132,13 +133,25 @@ async function analyze(url: string): Promise<void> {
   await withPostgresClient(url, (db) => db.query('ANALYZE'));
 }
 
+/** The next transaction id PostgreSQL will assign: only transactions that write take one, so the difference
+ *  over a window counts the commit groups (and the nodes' lease renewals and other background writes). */
+async function nextTransactionId(url: string): Promise<number> {
+  return withPostgresClient(url, async (db) => Number((await db.query('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x')).rows[0].x));
+}
+
 /** Runs one load process per workspace at once, first for `warmup` seconds unmeasured, then for `seconds`
  *  (the same processes, warm: bench/load/loadRun.ts); returns lifecycles/s summed, the lifecycles completed,
- *  and the CPU per lifecycle of the nodes and of the PostgreSQL server over the measured window. */
+ *  and per lifecycle over the measured window: the CPU of the nodes and of the PostgreSQL server, the
+ *  PostgreSQL transactions that wrote (commit groups, mostly), and the processes' context switches. */
 async function load(workspaces: { sid: string; workers: { sid: string; token: string }[] }[], originOf: (ws: string) => string, nodes: ChildServer[], database?: string) {
   const nodesCpu = () => nodes.reduce((sum, node) => sum + processCpuSeconds(node.process.pid!), 0);
   const before = { nodes: 0, pg: 0 };
   const after = { nodes: 0, pg: 0 };
+  const nodePids = nodes.map((node) => node.process.pid!);
+  const switches = () => ({ nodes: contextSwitches(nodePids), pg: contextSwitches(treePids(server.pid())) });
+  let switchesBefore = switches();
+  let switchesAfter = switchesBefore;
+  let transactions: [Promise<number>, Promise<number>] | undefined;
   let analyzed: Promise<void> | undefined;
   const results = await runLoads(
     workspaces.map((ws) => ({ origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle' as const, connections: perWorkspace, workers: ws.workers })),
@@ -148,17 +161,29 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
       onWarmup: () => {
         if (database) setTimeout(() => (analyzed = analyze(database)), (warmup * 1000) / 2);
       },
-      onOpen: () => Object.assign(before, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) }),
-      onClose: () => Object.assign(after, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) }),
+      onOpen: () => {
+        Object.assign(before, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) });
+        switchesBefore = switches();
+        if (database) transactions = [nextTransactionId(database), Promise.resolve(0)];
+      },
+      onClose: () => {
+        Object.assign(after, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) });
+        switchesAfter = switches();
+        if (transactions) transactions[1] = nextTransactionId(database!);
+      },
     },
   );
   await analyzed;
   const done = results.reduce((a, r) => a + r.done, 0);
+  const [first, last] = transactions ? await Promise.all(transactions) : [NaN, NaN];
   return {
     perSecond: results.reduce((a, r) => a + r.perSecond, 0),
     done,
     nodesCpuUs: cpuMicrosPerOp(before.nodes, after.nodes, done),
     pgCpuUs: cpuMicrosPerOp(before.pg, after.pg, done),
+    writeTransactions: (last - first) / done,
+    nodesSwitches: switchesPerOp(switchesBefore.nodes, switchesAfter.nodes, done),
+    pgSwitches: switchesPerOp(switchesBefore.pg, switchesAfter.pg, done),
   };
 }
 
@@ -217,6 +242,10 @@ interface Measured {
   done: number;
   nodesCpuUs?: number;
   pgCpuUs?: number;
+  /** Per lifecycle: PostgreSQL transactions that wrote, and context switches. */
+  writeTransactions?: number;
+  nodesSwitches?: Switches;
+  pgSwitches?: Switches;
 }
 type Configuration = 'sqlite1' | 'nodes1' | 'nodes2' | 'nodes3' | 'graphile';
 const CONFIGURATIONS: Configuration[] = ['sqlite1', 'nodes1', 'nodes2', 'nodes3', 'graphile'];
@@ -240,7 +269,7 @@ async function run(configuration: Configuration, round: number, forward: boolean
       const other = (ws: string) => nodes.find((node) => node !== owners.get(ws))!.origin;
       forwarded = await load(workspaces, other, nodes, database);
     }
-    return configuration === 'sqlite1' ? { perSecond: sticky.perSecond, done: sticky.done, nodesCpuUs: sticky.nodesCpuUs } : sticky;
+    return configuration === 'sqlite1' ? { perSecond: sticky.perSecond, done: sticky.done, nodesCpuUs: sticky.nodesCpuUs, nodesSwitches: sticky.nodesSwitches } : sticky;
   } finally {
     for (const node of nodes) await node.kill('SIGTERM');
   }
@@ -248,6 +277,11 @@ async function run(configuration: Configuration, round: number, forward: boolean
 
 const cpu = (r: Measured) =>
   `${r.nodesCpuUs === undefined ? '' : `nodes ${Math.round(r.nodesCpuUs)} µs`}${r.nodesCpuUs !== undefined && r.pgCpuUs !== undefined ? ', ' : ''}${r.pgCpuUs === undefined ? '' : `PostgreSQL ${Math.round(r.pgCpuUs)} µs`}`;
+const switched = (s: Switches | undefined) => (s ? `${s.voluntary.toFixed(1)}/${s.involuntary.toFixed(1)}` : '-');
+/** Per lifecycle: PostgreSQL write transactions, and context switches (voluntary/involuntary) of the nodes and
+ *  of PostgreSQL. */
+const costs = (r: Measured) =>
+  `${r.writeTransactions === undefined || Number.isNaN(r.writeTransactions) ? '' : `${r.writeTransactions.toFixed(2)} write transactions, `}switches nodes ${switched(r.nodesSwitches)}${r.pgSwitches ? `, PostgreSQL ${switched(r.pgSwitches)}` : ''}`;
 try {
   // Rounds alternate the order (the machine's speed drifts within minutes): a ratio is taken within each round,
   // between configurations measured minutes apart at most, and the figures are the rounds' medians.
@@ -268,6 +302,7 @@ try {
     figures[`${c}PgCpuUs`] = median(measured[c].map((m) => m.pgCpuUs!));
   }
   figures.nodes3Forwarded = forwarded!.perSecond;
+  for (const n of [1, 3]) figures[`nodes${n}WriteTransactions`] = median(measured[`nodes${n}` as Configuration].map((m) => m.writeTransactions!));
   figures.graphileJobs = median(perSecond('graphile'));
   figures.graphilePgCpuUs = median(measured.graphile.map((m) => m.pgCpuUs!));
   figures.ratio = ratio('nodes3', 'graphile');
@@ -284,6 +319,8 @@ try {
   console.log(line('2 nodes on PostgreSQL', 'nodes2', 'lifecycles/s'));
   console.log(line('3 nodes on PostgreSQL', 'nodes3', 'lifecycles/s'));
   console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
+  console.log('  per lifecycle, by round: PostgreSQL transactions that wrote (commit groups, mostly), context switches voluntary/involuntary');
+  for (const c of ['sqlite1', 'nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map(costs).join(' | ')}`);
   console.log(line(`graphile-worker 0.16 (add -> run -> complete, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`, 'graphile', 'jobs/s'));
   const perRound = (a: Configuration, b: Configuration) => measured[a].map((m, i) => (m.perSecond / measured[b][i]!.perSecond).toFixed(2)).join(', ');
   console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)} (${perRound('nodes1', 'sqlite1')})   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)} (${perRound('nodes3', 'nodes1')})   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)} (${perRound('nodes3', 'graphile')})`);

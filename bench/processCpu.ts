@@ -31,8 +31,8 @@ export function processCpuSeconds(pid: number): number {
   return s ? (s.utime + s.stime) / TICKS_PER_SECOND : 0;
 }
 
-/** CPU seconds of a process and all its descendants, including children that already exited. */
-export function treeCpuSeconds(root: number): number {
+/** A process and all its descendants now running (a PostgreSQL server: the postmaster and its backends). */
+export function treePids(root: number): number[] {
   const parents = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
@@ -44,9 +44,13 @@ export function treeCpuSeconds(root: number): number {
     for (let p: number | undefined = pid, hops = 0; p !== undefined && p > 1 && hops < 64; p = parents.get(p), hops++) if (p === root) return true;
     return false;
   };
+  return [...parents.keys()].filter(inTree);
+}
+
+/** CPU seconds of a process and all its descendants, including children that already exited. */
+export function treeCpuSeconds(root: number): number {
   let ticks = 0;
-  for (const pid of parents.keys()) {
-    if (!inTree(pid)) continue;
+  for (const pid of treePids(root)) {
     const s = stat(pid);
     if (s) ticks += s.utime + s.stime + (pid === root ? s.cutime + s.cstime : 0);
   }
