@@ -21,6 +21,8 @@ const HOP_HEADERS = new Set(['content-length', 'connection', 'date', 'transfer-e
  *  sits in the database, like the stored secrets (auth/secretBox.ts), and opened by the owner. */
 const CREDENTIAL_HEADERS = ['authorization', 'x-twilio-token'];
 const sealedHeader = (name: string) => `forwarded request:${name}`;
+/** Announcements of answers nobody waited for that are kept (see RequestForwarding.announced). */
+const ANNOUNCED_KEPT = 1_000;
 
 export interface ForwardingOptions {
   /** How long a receiving node waits for an owner to take the request before answering 503. */
@@ -71,6 +73,11 @@ export class RequestForwarding {
   private readonly opts: Required<ForwardingOptions>;
   /** Waiters for forwarded requests' answers, by id. */
   private readonly answers = new Map<number, () => void>();
+  /** Answers announced while nobody here waited for them (most are other nodes' requests: every node hears
+   *  every announcement). A receiver's own can come before it starts waiting: the announcement and the reply to
+   *  its INSERT arrive on the same connection, and both may be read at once before the code after the INSERT
+   *  runs. The newest ANNOUNCED_KEPT are kept. */
+  private readonly announced = new Set<number>();
   /** Executes the pending requests, one pass at a time (a notification during a pass asks for one more). */
   private readonly executing = new CoalescedRun(() => this.executeAll(), (err) => this.opts.log(`forwarded requests: ${err.message}`));
   private timer: NodeJS.Timeout | undefined;
@@ -104,7 +111,15 @@ export class RequestForwarding {
 
   async start(): Promise<void> {
     this.unlisten.push(await this.catalog.listen('sb_forward', (ws) => (this.keeper.owns(ws) ? this.executePending() : undefined)));
-    this.unlisten.push(await this.catalog.listen('sb_forward_done', (id) => this.answers.get(Number(id))?.()));
+    this.unlisten.push(
+      await this.catalog.listen('sb_forward_done', (payload) => {
+        const id = Number(payload);
+        const wake = this.answers.get(id);
+        if (wake) return wake();
+        this.announced.add(id);
+        if (this.announced.size > ANNOUNCED_KEPT) this.announced.delete(this.announced.values().next().value!);
+      }),
+    );
     this.timer = setInterval(() => {
       this.executePending();
       for (const wake of this.answers.values()) wake();
@@ -137,13 +152,15 @@ export class RequestForwarding {
     for (const u of this.unlisten) u();
   }
 
-  /** Commits the request for the owner and waits for its answer. */
+  /** Commits the request for the owner and waits for its answer: the owner's announcement (or the poll) comes
+   *  first, since nothing can be taken before it. */
   private async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse> {
     const id = await this.catalog.forward(workspaceSid, request);
     const started = Date.now();
     let abandoned = false;
     try {
       for (;;) {
+        if (!this.announced.delete(id)) await this.announcement(id);
         const response = await this.catalog.takeResponse(id);
         if (response) return response;
         const waited = Date.now() - started;
@@ -155,18 +172,22 @@ export class RequestForwarding {
         // Taken by a node that then died or lost the workspace: no answer will come (it may or may not have run).
         if (abandoned && (await this.catalog.takerGone(id))) throw new ApiError('workspaceMoving');
         if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw new ApiError('workspaceMoving');
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(done, this.opts.pollMs);
-          function done() {
-            clearTimeout(t);
-            resolve();
-          }
-          this.answers.set(id, done);
-        });
       }
     } finally {
       this.answers.delete(id);
     }
+  }
+
+  /** Resolves when the answer to request `id` is announced, or after the poll interval (the backstop). */
+  private announcement(id: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, this.opts.pollMs);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.answers.set(id, done);
+    });
   }
 
   /** The owner's side: takes the pending requests of its workspaces and executes them, oldest first. */

@@ -17,6 +17,19 @@ export interface ForwardedResponse {
 
 const interval = (ms: number) => `${Math.round(ms)} milliseconds`;
 
+/**
+ * A forwarded request's own rows (the request, its claim, its answer, their removal) are committed without
+ * waiting for PostgreSQL's WAL flush: this condition turns synchronous_commit off for the one transaction of the
+ * statement that holds it (set_config(..., true) lasts to the transaction's end, and a commit reads the setting
+ * when it commits). None of these rows is an acknowledgement. What the client is told rests on the owner's
+ * execution of the request, an ordinary commit group, flushed before anyone is answered; PostgreSQL writes its
+ * WAL in order, so that flush makes the request and its claim, written before it, durable too. A crash can lose
+ * only rows written after the last flush: an answer (the receiving node then loses its connection, and the
+ * client its request, as with any crash before a reply) or a removal (a leftover, pruned later). Each of these
+ * statements waited for a flush of its own: four per forwarded request besides the execution's.
+ */
+const UNFLUSHED = `(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL`;
+
 /** Statements that lock several lease rows lock them in SID order, byte by byte (JavaScript's default sort of
  *  the ASCII SIDs gives the same order), as a commit group's fence does (PostgresStore, sb_hold_leases): two
  *  transactions taking the same rows in different orders can each hold one the other waits for, and
@@ -113,9 +126,14 @@ export class ClusterCatalog {
   }
 
   /** Commits a request for the owner of its workspace to execute, and wakes the owners. */
+  /** Commits a request for the owner of its workspace and wakes the nodes (one statement: the notification goes
+   *  out when the row is committed, which does not wait for a flush: UNFLUSHED). */
   async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<number> {
-    const rows = await this.store.queryAside<{ id: number }>(`INSERT INTO forwarded_requests (workspace_sid, request) VALUES ($1, $2) RETURNING id`, [workspaceSid, JSON.stringify(request)]);
-    await this.store.queryAside(`SELECT pg_notify('sb_forward', $1)`, [workspaceSid]);
+    const rows = await this.store.queryAside<{ id: number }>(
+      `WITH r AS (INSERT INTO forwarded_requests (workspace_sid, request) SELECT $1::text, $2::json WHERE ${UNFLUSHED} RETURNING id)
+       SELECT id, pg_notify('sb_forward', $1::text) FROM r`,
+      [workspaceSid, JSON.stringify(request)],
+    );
     return rows[0]!.id;
   }
 
@@ -127,7 +145,7 @@ export class ClusterCatalog {
     if (workspaces.length === 0) return [];
     const rows = await this.store.queryAside<{ id: number; workspace_sid: string; request: string }>(
       `UPDATE forwarded_requests SET executed_by = $1
-       WHERE id IN (SELECT id FROM forwarded_requests WHERE workspace_sid = ANY($2::text[]) AND executed_by IS NULL AND response IS NULL
+       WHERE ${UNFLUSHED} AND id IN (SELECT id FROM forwarded_requests WHERE workspace_sid = ANY($2::text[]) AND executed_by IS NULL AND response IS NULL
                       AND created_at > now() - $4::interval ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING id, workspace_sid, request`,
       [nodeId, [...workspaces], limit, interval(pickupMs)],
@@ -135,14 +153,18 @@ export class ClusterCatalog {
     return rows.sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, workspaceSid: r.workspace_sid, request: JSON.parse(r.request) }));
   }
 
+  /** Writes the owner's answer and wakes the receiving node (one statement, UNFLUSHED). */
   async answerForwarded(id: number, response: ForwardedResponse): Promise<void> {
-    await this.store.queryAside(`UPDATE forwarded_requests SET response = $2 WHERE id = $1`, [id, JSON.stringify(response)]);
-    await this.store.queryAside(`SELECT pg_notify('sb_forward_done', $1)`, [String(id)]);
+    await this.store.queryAside(
+      `WITH a AS (UPDATE forwarded_requests SET response = $2::json WHERE id = $1 AND ${UNFLUSHED} RETURNING id)
+       SELECT pg_notify('sb_forward_done', id::text) FROM a`,
+      [id, JSON.stringify(response)],
+    );
   }
 
   /** The response to a forwarded request, once the owner has written it (the row is then removed). */
   async takeResponse(id: number): Promise<ForwardedResponse | undefined> {
-    const rows = await this.store.queryAside<{ response: string | null }>(`DELETE FROM forwarded_requests WHERE id = $1 AND response IS NOT NULL RETURNING response`, [id]);
+    const rows = await this.store.queryAside<{ response: string | null }>(`DELETE FROM forwarded_requests WHERE id = $1 AND response IS NOT NULL AND ${UNFLUSHED} RETURNING response`, [id]);
     return rows[0]?.response ? JSON.parse(rows[0].response) : undefined;
   }
 
