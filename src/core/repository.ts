@@ -146,6 +146,10 @@ export interface Store {
    *  as they are, without the replay's AsyncLocalStorage: entering one makes Node 20 track every promise the
    *  process creates afterwards (async hooks), a cost every request would pay for nothing. */
   readonly readsMayMiss: boolean;
+  /** Inside `replaying`: fetches these documents of `workspaceSid` in one round trip, so the work's reads of
+   *  them (`get`) answer at once instead of one replay each (PostgreSQL, a workspace another node routes;
+   *  elsewhere nothing to do). */
+  readAhead?(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void>;
   /** Event retention (store/retention.ts): deletes up to `limit` of one workspace's events older than
    *  `cutoffMs` (then its rollup rows of the minutes before it), keeping those its webhook receiver is owed.
    *  Returns how many rows went (0: nothing left to prune there). */

@@ -15,7 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventRecord } from '../core/entities.ts';
+import type { EntityKind, EventRecord } from '../core/entities.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
@@ -112,6 +112,26 @@ function payloadV1(repo: Repository, e: EventRecord, origin: string, now: number
   return data;
 }
 
+/** The kinds of the documents a push reads, by their SIDs' prefixes. */
+const KIND_OF_PREFIX: Partial<Record<string, EntityKind>> = { WR: 'reservation', WT: 'task', WK: 'worker', WQ: 'taskQueue', WW: 'workflow', TC: 'taskChannel', WA: 'activity' };
+const SID = /^(WR|WT|WK|WQ|WW|TC|WA)[0-9a-fA-F]{32}$/;
+
+/** The documents the pushes of these events read, by workspace: each event's resource and the documents its
+ *  data names (its task, worker, queue, workflow, channel, activity), fetched together before the pushes
+ *  (Store.readAhead) where reads are not answered from memory. */
+function documentsNamed(events: readonly EventRecord[]): Map<string, { kind: EntityKind; sid: string }[]> {
+  const out = new Map<string, Map<string, { kind: EntityKind; sid: string }>>();
+  for (const e of events) {
+    let docs = out.get(e.workspaceSid);
+    if (!docs) out.set(e.workspaceSid, (docs = new Map()));
+    for (const value of [e.resourceSid, ...Object.values(e.eventData)]) {
+      if (typeof value !== 'string' || !SID.test(value)) continue;
+      docs.set(value, { kind: KIND_OF_PREFIX[value.slice(0, 2)]!, sid: value });
+    }
+  }
+  return new Map([...out].map(([ws, docs]) => [ws, [...docs.values()]]));
+}
+
 /** The workers an event concerns: the worker it names, or the workers holding the task it is about. */
 function recipients(repo: Repository, e: EventRecord): string[] {
   if (e.eventType.startsWith('worker.') || e.eventType.startsWith('reservation.')) {
@@ -195,7 +215,14 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     if (events.length === 0) return;
     // Reads answered at once (always on SQLite; the owner's workspaces on PostgreSQL) push now; the rest wait
     // for their reads, in commit order.
-    pushing = pushing.then(() => store.replaying(() => push(events))).catch(() => undefined);
+    const readAhead = store.readsMayMiss ? store.readAhead?.bind(store) : undefined;
+    const work = readAhead
+      ? async () => {
+          for (const [ws, docs] of documentsNamed(events)) await readAhead(ws, docs);
+          return push(events);
+        }
+      : () => push(events);
+    pushing = pushing.then(() => store.replaying(work)).catch(() => undefined);
   });
 
   let closing = false;

@@ -34,6 +34,19 @@ export function replayedRead<T>(key: string, fetch: () => Promise<T>): T {
   throw new ReadMiss(key, fetch);
 }
 
+/** The reads among `keys` the current replay has no answer for yet (all of them outside a replay). */
+export function unanswered(keys: readonly string[]): string[] {
+  const known = current.getStore()?.answers;
+  return known ? keys.filter((k) => !known.has(k)) : [...keys];
+}
+
+/** Answers fetched ahead of the reads that will ask for them (several in one round trip instead of one replay
+ *  each): the current replay's reads of these keys answer at once. Outside a replay they are dropped. */
+export function answerAhead(answers: Iterable<[key: string, value: unknown]>): void {
+  const known = current.getStore()?.answers;
+  if (known) for (const [key, value] of answers) known.set(key, value);
+}
+
 /** The store staged a transaction's writes in the current attempt: a miss after this point cannot be
  *  replayed (the writes would be made twice) and is reported as the bug it is. */
 export function replayWrote(): void {

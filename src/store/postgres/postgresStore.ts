@@ -35,7 +35,7 @@ import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeouts.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
-import { replay, replayedRead, replayWrote } from '../readReplay.ts';
+import { answerAhead, replay, replayedRead, replayWrote, unanswered } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
 import { type LogInterestSource, SharedLog } from './sharedLog.ts';
 import { type OneSyncStatement, runInOneSync } from './oneSyncTransaction.ts';
@@ -765,6 +765,34 @@ export class PostgresStore implements Store {
   }
 
   readonly readsMayMiss = true;
+
+  /** Store.readAhead: the documents of a workspace this node does not route, in one query (a UNION over their
+   *  tables), as answers to the current replay's `get`s. A push to a worker's socket on a node that does not
+   *  route its workspace read the reservation, its task, the task's queue, workflow and channel and the worker
+   *  one replay (one round trip) after the other. */
+  async readAhead(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void> {
+    if (this.repo.docs.isLoaded(workspaceSid)) return; // memory answers
+    const keyOf = (d: { kind: EntityKind; sid: string }) => `get ${d.kind} ${d.sid}`;
+    const open = new Set(unanswered(documents.map(keyOf)));
+    const wanted = documents.filter((d) => open.has(keyOf(d)) && !this.pending.has(`${TABLE[d.kind]}:${d.sid}`));
+    if (wanted.length === 0) return;
+    const sidsByKind = new Map<EntityKind, string[]>();
+    for (const d of wanted) sidsByKind.set(d.kind, [...(sidsByKind.get(d.kind) ?? []), d.sid]);
+    const kinds = [...sidsByKind.keys()].sort();
+    await this.settled();
+    const found = await this.rows<{ k: number; data: string }>(
+      kinds.map((kind, i) => `SELECT ${i} AS k, data FROM ${TABLE[kind]} WHERE sid = ANY(?::text[])`).join(' UNION ALL '),
+      kinds.map((kind) => sidsByKind.get(kind)),
+    );
+    const docs = new Map<string, unknown>();
+    for (const row of found) {
+      const kind = kinds[row.k]!;
+      const doc = JSON.parse(row.data) as { sid: string };
+      this.remember(TABLE[kind], doc);
+      docs.set(keyOf({ kind, sid: doc.sid }), doc);
+    }
+    answerAhead(wanted.map((d) => [keyOf(d), docs.get(keyOf(d))]));
+  }
 
   replaying<T>(work: () => T | Promise<T>): Promise<T> {
     return replay(work, () => this.settled());
