@@ -64,7 +64,7 @@ export class ClusterNode {
 
   /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
   async join(app: FastifyInstance, engine: Engine): Promise<void> {
-    this.forwarding = new RequestForwarding(app, this.store, this.catalog, this.keeper, { log: this.log, observe: (direction) => app.metrics.forwarded(direction) });
+    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log, observe: (direction) => app.metrics.forwarded(direction) });
     app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
     // Other nodes' events this node's listeners need: every event of its workspaces (webhook wake-ups,

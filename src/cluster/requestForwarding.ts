@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoalescedRun } from '../core/coalescedRun.ts';
 import { ApiError } from '../core/errors.ts';
-import type { Store } from '../core/repository.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
 import type { SecretBox } from '../auth/secretBox.ts';
@@ -85,7 +84,7 @@ export class RequestForwarding {
   private unlisten: (() => void)[] = [];
   private stopped = false;
 
-  constructor(app: FastifyInstance, store: Store, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
+  constructor(app: FastifyInstance, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
     this.app = app;
     this.catalog = catalog;
     this.keeper = keeper;
@@ -100,10 +99,9 @@ export class RequestForwarding {
     app.addHook('preHandler', async (request, reply) => {
       const match = WORKSPACE_PATH.exec(request.url);
       if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
-      // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
-      if (!(await store.replaying(() => store.read((repo) => repo.get('workspace', match[1]!))))) return;
-      this.opts.observe('sent');
       const answer = await this.forward(match[1]!, describe(request, app.secrets));
+      // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
+      if (!answer) return;
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
       return reply.code(answer.statusCode).send(answer.body);
     });
@@ -153,9 +151,11 @@ export class RequestForwarding {
   }
 
   /** Commits the request for the owner and waits for its answer: the owner's announcement (or the poll) comes
-   *  first, since nothing can be taken before it. */
-  private async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse> {
+   *  first, since nothing can be taken before it. Undefined when the workspace does not exist. */
+  private async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse | undefined> {
     const id = await this.catalog.forward(workspaceSid, request);
+    if (id === undefined) return undefined;
+    this.opts.observe('sent');
     const started = Date.now();
     let abandoned = false;
     try {

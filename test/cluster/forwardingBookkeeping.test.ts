@@ -1,5 +1,6 @@
 // A forwarded request's bookkeeping rows (the request, its claim, its answer and their removal) announce
-// themselves to the other nodes when they are committed, and their commits do not wait for PostgreSQL's WAL
+// themselves to the other nodes when they are committed (a request for a workspace that does not exist is not
+// written at all), and their commits do not wait for PostgreSQL's WAL
 // flush (clusterCatalog.ts, UNFLUSHED): only the owner's execution, an ordinary commit group, is flushed before
 // anyone is answered, and it flushes the bookkeeping written before it.
 import { describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { ClusterCatalog } from '../../src/store/postgres/clusterCatalog.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { freshDatabase, skipWithoutPostgres, storedWorkspace } from '../support/postgres.ts';
 
 const request = { method: 'GET', url: '/v1/Workspaces', headers: {}, body: '' };
 const response = { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
@@ -29,7 +30,7 @@ describe('the bookkeeping of forwarded requests', { skip: skipWithoutPostgres },
     const owner = await PostgresStore.open(url);
     const catalogs = { receiver: new ClusterCatalog(receiver), owner: new ClusterCatalog(owner) };
     try {
-      const ws = newSid('WS');
+      const ws = await storedWorkspace(receiver);
       const heard: string[] = [];
       const seen = new Promise<void>((resolve) => {
         void catalogs.owner.listen('sb_forward', async (payload) => {
@@ -41,7 +42,8 @@ describe('the bookkeeping of forwarded requests', { skip: skipWithoutPostgres },
         });
       });
       const answered = new Promise<number>((resolve) => void catalogs.receiver.listen('sb_forward_done', (id) => resolve(Number(id))));
-      const id = await catalogs.receiver.forward(ws, request);
+      assert.equal(await catalogs.receiver.forward(newSid('WS'), request), undefined, 'no such workspace: nothing forwarded');
+      const id = (await catalogs.receiver.forward(ws, request))!;
       await seen;
       assert.equal(await answered, id);
       assert.deepEqual(heard, [`forward ${ws} 1`]);
@@ -61,11 +63,11 @@ describe('the bookkeeping of forwarded requests', { skip: skipWithoutPostgres },
     const observer = new pg.Client({ connectionString: url });
     await observer.connect();
     try {
-      const ws = newSid('WS');
+      const ws = await storedWorkspace(store);
       const cycles = 40;
       const before = await walSyncs(store, observer);
       for (let i = 0; i < cycles; i++) {
-        const id = await catalog.forward(ws, request);
+        const id = (await catalog.forward(ws, request))!;
         assert.deepEqual((await catalog.claimForwarded('node', [ws], 1, 10_000)).map((r) => r.id), [id]);
         await catalog.answerForwarded(id, response);
         assert.deepEqual(await catalog.takeResponse(id), response);

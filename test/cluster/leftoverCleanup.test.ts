@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { ClusterCatalog } from '../../src/store/postgres/clusterCatalog.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { freshDatabase, skipWithoutPostgres, storedWorkspace } from '../support/postgres.ts';
 
 const request = { method: 'GET', url: '/v1/Workspaces', headers: {}, body: '' };
 const response = { statusCode: 200, headers: {}, body: '{}' };
@@ -16,17 +16,17 @@ describe('leftover forwarded requests and dead nodes', { skip: skipWithoutPostgr
     const store = await PostgresStore.open(await freshDatabase('leftovers'));
     const catalog = new ClusterCatalog(store);
     try {
-      const ws = newSid('WS');
-      const answeredUntaken = await catalog.forward(ws, request);
-      const takenByDeadNode = await catalog.forward(ws, request);
-      const neverTaken = await catalog.forward(ws, request);
+      const ws = await storedWorkspace(store);
+      const answeredUntaken = (await catalog.forward(ws, request))!;
+      const takenByDeadNode = (await catalog.forward(ws, request))!;
+      const neverTaken = (await catalog.forward(ws, request))!;
       const claimed = await catalog.claimForwarded('dead-node', [ws], 2, 10_000);
       assert.deepEqual(claimed.map((r) => r.id), [answeredUntaken, takenByDeadNode]);
       await catalog.answerForwarded(answeredUntaken, response);
       // Ten minutes ago; then the same three states, just now.
       await store.queryAside(`UPDATE forwarded_requests SET created_at = now() - interval '10 minutes'`);
-      const recentAnswered = await catalog.forward(ws, request);
-      const recentPending = await catalog.forward(ws, request);
+      const recentAnswered = (await catalog.forward(ws, request))!;
+      const recentPending = (await catalog.forward(ws, request))!;
       await catalog.claimForwarded('live-node', [ws], 1, 10_000);
       await catalog.answerForwarded(recentAnswered, response);
 

@@ -2,6 +2,7 @@
 // installed and passes its URL in SWITCHBOARD_TEST_POSTGRES; each caller gets a database of its own. Without
 // it, PostgreSQL tests are skipped locally and fail under CI (CI must run them).
 import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 
 export const postgresUrl = process.env.SWITCHBOARD_TEST_POSTGRES;
 
@@ -40,4 +41,12 @@ export async function withPostgresClient<T>(url: string, work: (client: pg.Clien
   } finally {
     await client.end();
   }
+}
+
+/** A workspace row committed through `store` (a forwarded request names a workspace that exists), its SID. */
+export async function storedWorkspace(store: { transaction(work: (repo: any) => void): void; durable(): Promise<void> }): Promise<string> {
+  const sid = 'WS' + randomBytes(16).toString('hex');
+  store.transaction((repo) => repo.insert('workspace', { sid, accountSid: 'AC' + randomBytes(16).toString('hex'), friendlyName: sid }));
+  await store.durable();
+  return sid;
 }

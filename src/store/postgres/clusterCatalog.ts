@@ -127,14 +127,16 @@ export class ClusterCatalog {
 
   /** Commits a request for the owner of its workspace to execute, and wakes the owners. */
   /** Commits a request for the owner of its workspace and wakes the nodes (one statement: the notification goes
-   *  out when the row is committed, which does not wait for a flush: UNFLUSHED). */
-  async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<number> {
+   *  out when the row is committed, which does not wait for a flush: UNFLUSHED). Undefined, and nothing
+   *  written, when no such workspace exists (only live ones have an owner to ask). */
+  async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<number | undefined> {
     const rows = await this.store.queryAside<{ id: number }>(
-      `WITH r AS (INSERT INTO forwarded_requests (workspace_sid, request) SELECT $1::text, $2::json WHERE ${UNFLUSHED} RETURNING id)
+      `WITH r AS (INSERT INTO forwarded_requests (workspace_sid, request) SELECT $1::text, $2::json
+                  WHERE EXISTS (SELECT 1 FROM workspaces WHERE sid = $1::text) AND ${UNFLUSHED} RETURNING id)
        SELECT id, pg_notify('sb_forward', $1::text) FROM r`,
       [workspaceSid, JSON.stringify(request)],
     );
-    return rows[0]!.id;
+    return rows[0]?.id;
   }
 
   /** Claims the pending requests of the given workspaces for this node (each is executed once, here): only
