@@ -20,6 +20,8 @@ const HOP_HEADERS = new Set(['content-length', 'connection', 'date', 'transfer-e
  *  sits in the database, like the stored secrets (auth/secretBox.ts), and opened by the owner. */
 const CREDENTIAL_HEADERS = ['authorization', 'x-twilio-token'];
 const sealedHeader = (name: string) => `forwarded request:${name}`;
+/** Forwarded requests an owner claims at a time. */
+const CLAIM_BATCH = 50;
 /** Announcements of answers nobody waited for that are kept (see RequestForwarding.announced). */
 const ANNOUNCED_KEPT = 1_000;
 
@@ -199,7 +201,7 @@ export class RequestForwarding {
     if (this.stopped) return;
     for (;;) {
       const owned = this.keeper.ownedWorkspaces();
-      const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, 50, this.opts.pickupTimeoutMs);
+      const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, CLAIM_BATCH, this.opts.pickupTimeoutMs);
       if (batch.length === 0) return;
       // In order per workspace (a client's requests in the order it sent them); workspaces side by side.
       const byWorkspace = new Map<string, ForwardedRequest[]>();
@@ -207,6 +209,9 @@ export class RequestForwarding {
       await Promise.all([...byWorkspace.values()].map(async (requests) => {
         for (const r of requests) await this.catalog.answerForwarded(r.id, await this.execute(r));
       }));
+      // A short batch took every request committed before the claim; one committed since has announced itself,
+      // and its announcement asked for another pass (`executing`): no need to look again now.
+      if (batch.length < CLAIM_BATCH) return;
     }
   }
 
