@@ -125,7 +125,6 @@ export class ClusterCatalog {
     await this.store.queryAside(`DELETE FROM cluster_nodes WHERE node_id = $1`, [nodeId]);
   }
 
-  /** Commits a request for the owner of its workspace to execute, and wakes the owners. */
   /** Commits a request for the owner of its workspace and wakes the nodes (one statement: the notification goes
    *  out when the row is committed, which does not wait for a flush: UNFLUSHED). Undefined, and nothing
    *  written, when no such workspace exists (only live ones have an owner to ask). */
