@@ -293,8 +293,20 @@ export class PostgresStore implements Store {
 
   /** Asynchronous queries on the auxiliary connection, outside the write path (leases, the log tail, cluster
    *  bookkeeping). Only src/store and src/cluster's store-side helpers use it. */
+  /** The aux connection is not pipelined (the migrations' multi-statement scripts and LISTEN run on it), so it
+   *  runs one query at a time: its callers (the cluster catalog's lease keeper and forwarding, retention, the
+   *  listeners) queue here, in order, instead of handing pg a query while another runs, which pg 8 queues with a
+   *  deprecation warning and pg 9 will refuse. */
+  private auxTail: Promise<unknown> = Promise.resolve();
+  private auxQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = () => this.aux.query<R>(sql, params);
+    const result = this.auxTail.then(run, run);
+    this.auxTail = result.catch(() => undefined);
+    return result;
+  }
+
   async queryAside<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const r = await this.aux.query<R & pg.QueryResultRow>(sql, params as unknown[]);
+    const r = await this.auxQuery<R & pg.QueryResultRow>(sql, params as unknown[]);
     return r.rows;
   }
 
@@ -306,7 +318,7 @@ export class PostgresStore implements Store {
    * (store/retention.ts), so nodes do not delete the same rows; it would be safe anyway (idempotent).
    */
   async pruneBatch(workspaceSid: string, cutoffMs: number, limit: number): Promise<number> {
-    const events = await this.aux.query(
+    const events = await this.auxQuery(
       `DELETE FROM events WHERE seq IN (
          SELECT seq FROM events WHERE workspace_sid = $1 AND date_ms < $2
            AND seq <= coalesce((SELECT position FROM cursors WHERE name = $3), 9223372036854775807) LIMIT $4)`,
@@ -316,9 +328,9 @@ export class PostgresStore implements Store {
     const minute = Math.floor(cutoffMs / MINUTE_MS);
     let rollups = 0;
     for (const table of ['event_minutes', 'worker_minutes']) {
-      const oldest = (await this.aux.query<{ m: string | null }>(`SELECT min(minute) AS m FROM ${table} WHERE workspace_sid = $1`, [workspaceSid])).rows[0]?.m;
+      const oldest = (await this.auxQuery<{ m: string | null }>(`SELECT min(minute) AS m FROM ${table} WHERE workspace_sid = $1`, [workspaceSid])).rows[0]?.m;
       if (oldest === null || oldest === undefined || Number(oldest) >= minute) continue;
-      const r = await this.aux.query(`DELETE FROM ${table} WHERE workspace_sid = $1 AND minute >= $2 AND minute < $3`, [workspaceSid, oldest, Math.min(minute, Number(oldest) + ROLLUP_PRUNE_MINUTES)]);
+      const r = await this.auxQuery(`DELETE FROM ${table} WHERE workspace_sid = $1 AND minute >= $2 AND minute < $3`, [workspaceSid, oldest, Math.min(minute, Number(oldest) + ROLLUP_PRUNE_MINUTES)]);
       rollups += r.rowCount ?? 0;
     }
     return rollups;
@@ -326,7 +338,7 @@ export class PostgresStore implements Store {
 
   /** The TaskRouter workspaces whose event logs this node prunes: those it routes. */
   async prunableWorkspaces(): Promise<string[]> {
-    const rows = await this.aux.query<{ sid: string }>(`SELECT sid FROM workspaces ORDER BY seq`);
+    const rows = await this.auxQuery<{ sid: string }>(`SELECT sid FROM workspaces ORDER BY seq`);
     return rows.rows.map((r) => r.sid).filter((sid) => this.owns(sid));
   }
 
@@ -343,7 +355,7 @@ export class PostgresStore implements Store {
     let set = this.notificationListeners.get(channel);
     if (!set) {
       this.notificationListeners.set(channel, (set = new Set()));
-      await this.aux.query(`LISTEN ${channel}`);
+      await this.auxQuery(`LISTEN ${channel}`);
     }
     set.add(listener);
     return () => set.delete(listener);
