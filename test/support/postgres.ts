@@ -2,7 +2,8 @@
 // installed and passes its URL in SWITCHBOARD_TEST_POSTGRES; each caller gets a database of its own. Without
 // it, PostgreSQL tests are skipped locally and fail under CI (CI must run them).
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
+import type { Store } from '../../src/core/repository.ts';
+import { newSid } from '../../src/core/sid.ts';
 
 export const postgresUrl = process.env.SWITCHBOARD_TEST_POSTGRES;
 
@@ -44,9 +45,9 @@ export async function withPostgresClient<T>(url: string, work: (client: pg.Clien
 }
 
 /** A workspace row committed through `store` (a forwarded request names a workspace that exists), its SID. */
-export async function storedWorkspace(store: { transaction(work: (repo: any) => void): void; durable(): Promise<void> }): Promise<string> {
-  const sid = 'WS' + randomBytes(16).toString('hex');
-  store.transaction((repo) => repo.insert('workspace', { sid, accountSid: 'AC' + randomBytes(16).toString('hex'), friendlyName: sid }));
+export async function storedWorkspace(store: Store): Promise<string> {
+  const sid = newSid('WS');
+  store.transaction((repo) => repo.insert('workspace', { sid, accountSid: newSid('AC'), friendlyName: sid } as never));
   await store.durable();
   return sid;
 }

@@ -291,8 +291,6 @@ export class PostgresStore implements Store {
     this.sharedLog?.forget(workspaceSid);
   }
 
-  /** Asynchronous queries on the auxiliary connection, outside the write path (leases, the log tail, cluster
-   *  bookkeeping). Only src/store and src/cluster's store-side helpers use it. */
   /** The aux connection is not pipelined (the migrations' multi-statement scripts and LISTEN run on it), so it
    *  runs one query at a time: its callers (the cluster catalog's lease keeper and forwarding, retention, the
    *  listeners) queue here, in order, instead of handing pg a query while another runs, which pg 8 queues with a
@@ -305,6 +303,8 @@ export class PostgresStore implements Store {
     return result;
   }
 
+  /** Asynchronous queries on the auxiliary connection, outside the write path (leases, the log tail, cluster
+   *  bookkeeping). Only src/store and src/cluster's store-side helpers use it. */
   async queryAside<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     const r = await this.auxQuery<R & pg.QueryResultRow>(sql, params as unknown[]);
     return r.rows;
