@@ -9,10 +9,11 @@ import { LIVE_TASK_STATUSES, RESIDENT_KINDS, ResidentDocuments } from './residen
 /** What the resident layer needs from the store beneath it besides its Repository. */
 export interface ResidentBackend {
   repo: Repository;
-  /** Every row of `kind` in the workspace with its insertion order (for loading). */
-  rowsOfWorkspace<K extends EntityKind>(kind: K, workspaceSid: string): { doc: EntityMap[K]; seq: number }[];
+  /** Every row of `kind` in the workspace with its insertion order (for loading), iterated once, in order, before
+   *  the next kind's. */
+  rowsOfWorkspace<K extends EntityKind>(kind: K, workspaceSid: string): Iterable<{ doc: EntityMap[K]; seq: number }>;
   /** Every row of a small table (accounts, API keys) with its insertion order. */
-  rowsOf<K extends 'account' | 'apiKey'>(kind: K): { doc: EntityMap[K]; seq: number }[];
+  rowsOf<K extends 'account' | 'apiKey'>(kind: K): Iterable<{ doc: EntityMap[K]; seq: number }>;
   /** Whether another process changed the database since the last look (the command-line tools write
    *  accounts and keys to the server's file). `soon`: the caller can use what memory holds if the last look
    *  is recent (a backend whose look is costly may skip it then); `now`: look once more in this turn. */
