@@ -6,8 +6,8 @@ import type { OpsCollection, OpsScope, OpsSearch, OpsStat, OpsTask } from './ops
 import type { WfTaskPage, WfTaskQuery } from './workflowEntities.ts';
 
 /** Equality filters on entity fields. `{ field: { ci: 'x' } }` compares case-insensitively,
- *  `{ field: { in: [...] } }` matches any of the values. */
-export type FieldFilter = string | number | boolean | null | { ci: string } | { in: readonly (string | number | boolean)[] };
+ *  `{ field: { in: [...] } }` matches any of the values, `{ field: { notNull: true } }` any value but null. */
+export type FieldFilter = string | number | boolean | null | { ci: string } | { in: readonly (string | number | boolean)[] } | { notNull: true };
 export type Where<K extends EntityKind> = { [F in keyof EntityMap[K]]?: FieldFilter };
 
 export interface PageCursor {

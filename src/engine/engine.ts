@@ -34,11 +34,11 @@ function snapshot(repo: Repository, workspace: Workspace): RouterSnapshot {
     workerChannels: repo.findAll('workerChannel', ws),
     queues: repo.findAll('taskQueue', ws),
     workflows: repo.findAll('workflow', ws),
-    // Live tasks come from the owner's memory; finished ones (only their cleanup deadline matters here) from
-    // the database.
+    // Live tasks come from the owner's memory; finished ones (only their cleanup deadline matters here: every
+    // finished task has one, and only finished tasks do) from the database's index of them.
     tasks: [
       ...repo.findAll('task', { workspaceSid: workspace.sid, assignmentStatus: { in: ['pending', 'reserved', 'assigned', 'wrapping'] } }),
-      ...repo.findAll('task', { workspaceSid: workspace.sid, assignmentStatus: { in: ['completed', 'canceled'] } }),
+      ...repo.findAll('task', { workspaceSid: workspace.sid, cleanupAt: { notNull: true } }),
     ],
     reservations: repo.findAll('reservation', { workspaceSid: workspace.sid, reservationStatus: { in: ['pending', 'accepted', 'wrapping'] } }),
   };

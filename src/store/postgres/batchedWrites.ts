@@ -16,17 +16,18 @@
 // Only kinds without a unique key qualify (KEYED_KINDS): rows of one statement are checked against a unique
 // index one by one, so two renames that swap names would fail together where one after the other they
 // succeed. Tasks and reservations reference no other row and no row references them.
-import { TABLE } from '../storeSchema.ts';
+import { TABLE, updatedColumnsOfTable } from '../storeSchema.ts';
 
 export interface Statement {
   text: string;
   values: unknown[];
 }
 
-/** A write of a batched kind's row, staged instead of its statement. */
+/** A write of a batched kind's row, staged instead of its statement. An update's `own` holds the values of
+ *  its kind's UPDATED_COLUMNS (storeSchema.ts), in that order. */
 export type DocumentWrite =
   | { op: 'insert'; table: string; sid: string; columns: readonly string[]; values: unknown[] }
-  | { op: 'update'; table: string; sid: string; data: string; known: number | null; mode: 'present' | 'updated'; what: string };
+  | { op: 'update'; table: string; sid: string; data: string; own: unknown[]; known: number | null; mode: 'present' | 'updated'; what: string };
 
 export type Staged = Statement | DocumentWrite;
 
@@ -74,9 +75,10 @@ function merge(first: DocumentWrite, then: DocumentWrite): DocumentWrite {
   if (first.op === 'insert') {
     const values = [...first.values];
     values[first.columns.indexOf('data')] = then.data;
+    updatedColumnsOfTable(then.table).forEach((c, i) => (values[first.columns.indexOf(c.column)] = then.own[i]));
     return { ...first, values };
   }
-  return { ...first, data: then.data, mode: first.mode === 'updated' || then.mode === 'updated' ? 'updated' : 'present' };
+  return { ...first, data: then.data, own: then.own, mode: first.mode === 'updated' || then.mode === 'updated' ? 'updated' : 'present' };
 }
 
 function insertRows(table: string, rows: Extract<DocumentWrite, { op: 'insert' }>[]): Statement {
@@ -89,12 +91,18 @@ function insertRows(table: string, rows: Extract<DocumentWrite, { op: 'insert' }
 /** One UPDATE of every row, each conditional on its version; for a row it did not change, sb_check_write
  *  (migration 0032) tells a lost race (the row changed: 409) from a missing row. */
 function updateRows(table: string, rows: Extract<DocumentWrite, { op: 'update' }>[]): Statement {
+  const own = updatedColumnsOfTable(table);
   let n = 0;
-  const tuples = rows.map((_, i) => (i === 0 ? `($${++n}::text, $${++n}::json, $${++n}::bigint, $${++n}::text, $${++n}::text)` : `($${++n}, $${++n}, $${++n}, $${++n}, $${++n})`));
+  const tuples = rows.map((_, i) =>
+    i === 0
+      ? `($${++n}::text, $${++n}::json, $${++n}::bigint, $${++n}::text, $${++n}::text${own.map((c) => `, $${++n}::${c.pgType}`).join('')})`
+      : `($${++n}, $${++n}, $${++n}, $${++n}, $${++n}${own.map(() => `, $${++n}`).join('')})`,
+  );
+  const names = ['sid', 'data', 'known', 'mode', 'what', ...own.map((c) => c.column)];
   return {
-    text: `WITH v (sid, data, known, mode, what) AS (VALUES ${tuples.join(', ')}),
-      u AS (UPDATE ${table} t SET data = v.data FROM v WHERE t.sid = v.sid AND (v.known IS NULL OR (t.data->>'version')::bigint = v.known) RETURNING t.sid)
+    text: `WITH v (${names.join(', ')}) AS (VALUES ${tuples.join(', ')}),
+      u AS (UPDATE ${table} t SET data = v.data${own.map((c) => `, ${c.column} = v.${c.column}`).join('')} FROM v WHERE t.sid = v.sid AND (v.known IS NULL OR (t.data->>'version')::bigint = v.known) RETURNING t.sid)
       SELECT sb_check_write(0, EXISTS (SELECT 1 FROM ${table} x WHERE x.sid = v.sid), v.mode, v.what) FROM v WHERE v.sid NOT IN (SELECT sid FROM u)`,
-    values: rows.flatMap((r) => [r.sid, r.data, r.known, r.mode, r.what]),
+    values: rows.flatMap((r) => [r.sid, r.data, r.known, r.mode, r.what, ...r.own]),
   };
 }
