@@ -81,7 +81,7 @@ export function fieldMatches(value: unknown, filter: FieldFilter): boolean {
   if (typeof filter === 'object') {
     if ('ci' in filter) return typeof value === 'string' && foldAscii(value) === foldAscii(filter.ci);
     if ('notNull' in filter) return value !== null && value !== undefined;
-    return filter.in.some((v) => v === value);
+    return (filter.in as readonly unknown[]).includes(value);
   }
   return value === filter;
 }
