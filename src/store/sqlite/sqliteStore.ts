@@ -203,9 +203,9 @@ export class SqliteStore implements Store {
   /**
    * A query's rows, parsed one at a time as the caller iterates. Loading a large workspace (500,000 tasks) this
    * way lets each row's JSON text die young: with `.all()` every text stayed reachable until the last was parsed,
-   * so the young-generation collector copied all of them, twice, before they became garbage (3.4 s of
-   * collection in a 14 s restart). Nothing else may use the connection until the iteration ends (better-sqlite3 refuses it), which
-   * holds for the loaders: they only put what they read into memory.
+   * so the young-generation collector copied all of them, twice, before they became garbage (3.4 s of collection
+   * in a 14 s restart). Nothing else may use the connection until the iteration ends (better-sqlite3 refuses
+   * it), which holds for the loaders: they only put what they read into memory.
    */
   private *parsedRows(sql: string, ...params: unknown[]): Generator<{ doc: never; seq: number }> {
     for (const { seq, data } of this.stmt(sql).iterate(...params) as IterableIterator<{ seq: number; data: string }>) yield { doc: JSON.parse(data) as never, seq };
