@@ -85,6 +85,29 @@ export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql:
 }
 const NO_COLUMNS: Record<string, string> = {};
 const insertTexts = new Map<EntityKind, { sql: string; columns: readonly string[] }>();
+
+/** The UPDATE of a document row by sid (`?` placeholders) and its values. It sets the data, the unique key only
+ *  for the kinds that have one, and the kind's UPDATED_COLUMNS: SQLite rewrites an index whenever an UPDATE
+ *  sets its column, even to the value it had, and the unique_key index of a task or a reservation holds nothing
+ *  but NULLs (2 WAL pages per update instead of 1; 18 against 6 µs each alone). */
+export function documentUpdate(kind: EntityKind, e: Record<string, any>): { sql: string; values: unknown[] } {
+  const keyed = KEYED_KINDS.has(kind);
+  const values: unknown[] = keyed ? [uniqueKey(kind, e), JSON.stringify(e)] : [JSON.stringify(e)];
+  for (const value of updatedColumnValues(kind, e)) values.push(value);
+  values.push(e.sid);
+  let sql = updateTexts.get(kind);
+  if (sql === undefined) {
+    const sets = [...(keyed ? ['unique_key = ?'] : []), 'data = ?', ...(UPDATED_COLUMNS[kind] ?? NO_UPDATED_COLUMNS).map((c) => `${c.column} = ?`)];
+    updateTexts.set(kind, (sql = `UPDATE ${TABLE[kind]} SET ${sets.join(', ')} WHERE sid = ?`));
+  }
+  return { sql, values };
+}
+const updateTexts = new Map<EntityKind, string>();
+
+/** The values of the kind's UPDATED_COLUMNS in a document, in their order. */
+export function updatedColumnValues(kind: EntityKind, e: Record<string, unknown>): unknown[] {
+  return (UPDATED_COLUMNS[kind] ?? NO_UPDATED_COLUMNS).map((c) => e[c.field] ?? null);
+}
 function insertSql(kind: EntityKind): { sql: string; columns: readonly string[] } {
   let insert = insertTexts.get(kind);
   if (insert === undefined) {

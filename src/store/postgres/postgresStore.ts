@@ -27,7 +27,7 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnsOfTable, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
@@ -491,7 +491,7 @@ export class PostgresStore implements Store {
       const table = TABLE[kind];
       const known = this.versions.get(`${table}:${e.sid}`) ?? null;
       // Kinds with UPDATED_COLUMNS (tasks) are batched: only the batched UPDATE sets those columns.
-      if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'update', table, sid: e.sid, data: JSON.stringify(e), own: updatedColumnsOfTable(table).map((c) => e[c.field] ?? null), known, mode, what: `${kind} ${e.sid}` });
+      if (BATCHED_TABLES.has(table)) this.staged.push({ op: 'update', table, sid: e.sid, data: JSON.stringify(e), own: updatedColumnValues(kind, e), known, mode, what: `${kind} ${e.sid}` });
       else this.stage(updateSql(table), [uniqueKey(kind, e), JSON.stringify(e), e.sid, known, known, e.sid, mode, `${kind} ${e.sid}`]);
       this.stageDoc(kind, e, e.sid);
       this.rememberWrite(table, e.sid, e.version);

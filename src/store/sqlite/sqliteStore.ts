@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, KEYED_KINDS, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, UPDATED_COLUMNS } from '../storeSchema.ts';
+import { documentInsert, documentUpdate, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, whereClause, type WhereDialect, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { SQLITE_OPS } from './opsflowDialect.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
@@ -326,20 +326,9 @@ export class SqliteStore implements Store {
       const hasPrevious = cursor.after !== undefined || (cursor.offset ?? 0) > 0;
       return { items: rows.map(decode), positions: rows.map((r) => r.seq), hasMore, hasPrevious };
     };
-    // A document's row changes its data, and its unique key only for the kinds that have one: SQLite rewrites an
-    // index whenever an UPDATE sets its column, even to the value it had, and the unique_key index of a task or a
-    // reservation holds nothing but NULLs (2 WAL pages per update instead of 1; 18 against 6 µs each alone).
-    // The kind's own columns are set only where they can change (UPDATED_COLUMNS: a task's cleanup_at).
     const updateDocument = (kind: EntityKind, e: { sid: string }): number => {
-      const own = UPDATED_COLUMNS[kind];
-      if (own) {
-        const key = KEYED_KINDS.has(kind) ? [uniqueKey(kind, e)] : [];
-        const sets = [...(key.length ? ['unique_key = ?'] : []), 'data = ?', ...own.map((c) => `${c.column} = ?`)];
-        return stmt(`UPDATE ${TABLE[kind]} SET ${sets.join(', ')} WHERE sid = ?`).run(...key, JSON.stringify(e), ...own.map((c) => (e as Record<string, unknown>)[c.field] ?? null), e.sid).changes;
-      }
-      return KEYED_KINDS.has(kind)
-        ? stmt(`UPDATE ${TABLE[kind]} SET unique_key = ?, data = ? WHERE sid = ?`).run(uniqueKey(kind, e), JSON.stringify(e), e.sid).changes
-        : stmt(`UPDATE ${TABLE[kind]} SET data = ? WHERE sid = ?`).run(JSON.stringify(e), e.sid).changes;
+      const row = documentUpdate(kind, e);
+      return stmt(row.sql).run(...row.values).changes;
     };
     return {
       get(kind, sid) {
