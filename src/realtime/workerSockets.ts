@@ -210,12 +210,12 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
       }
     });
   };
+  const readAhead = store.readsMayMiss ? store.readAhead?.bind(store) : undefined;
   const unsubscribe = store.onCommit((all) => {
     const events = all.filter((e) => sessionsPerWorkspace.has(e.workspaceSid));
     if (events.length === 0) return;
     // Reads answered at once (always on SQLite; the owner's workspaces on PostgreSQL) push now; the rest wait
     // for their reads, in commit order.
-    const readAhead = store.readsMayMiss ? store.readAhead?.bind(store) : undefined;
     const work = readAhead
       ? async () => {
           for (const [ws, docs] of documentsNamed(events)) await readAhead(ws, docs);

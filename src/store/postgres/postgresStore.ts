@@ -115,6 +115,8 @@ const DIALECT: WhereDialect = {
   value: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
 };
 const buildWhere = (kind: EntityKind, where: Record<string, FieldFilter | undefined>) => whereClause(kind, where, DIALECT);
+/** The replay key of a document read by sid (Repository.get); readAhead answers the same keys. */
+const getKey = (kind: EntityKind, sid: string) => `get ${kind} ${sid}`;
 const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
 /** The kinds that make up a workspace's routing state: only the workspace's owner writes them, so writing one
@@ -503,7 +505,7 @@ export class PostgresStore implements Store {
       get: (kind, sid) => {
         const own = this.pendingRead(`${TABLE[kind]}:${sid}`);
         if (own) return (own.value ?? undefined) as never;
-        return read(`get ${kind} ${sid}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0]);
+        return read(getKey(kind, sid), async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE sid = ?`, [sid]))[0]);
       },
       findAll: (kind, where) => {
         const w = buildWhere(kind, where as any);
@@ -785,12 +787,16 @@ export class PostgresStore implements Store {
    *  one replay (one round trip) after the other. */
   async readAhead(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void> {
     if (this.repo.docs.isLoaded(workspaceSid)) return; // memory answers
-    const keyOf = (d: { kind: EntityKind; sid: string }) => `get ${d.kind} ${d.sid}`;
+    const keyOf = (d: { kind: EntityKind; sid: string }) => getKey(d.kind, d.sid);
     const open = new Set(unanswered(documents.map(keyOf)));
     const wanted = documents.filter((d) => open.has(keyOf(d)) && !this.pending.has(`${TABLE[d.kind]}:${d.sid}`));
     if (wanted.length === 0) return;
     const sidsByKind = new Map<EntityKind, string[]>();
-    for (const d of wanted) sidsByKind.set(d.kind, [...(sidsByKind.get(d.kind) ?? []), d.sid]);
+    for (const d of wanted) {
+      const sids = sidsByKind.get(d.kind);
+      if (sids) sids.push(d.sid);
+      else sidsByKind.set(d.kind, [d.sid]);
+    }
     const kinds = [...sidsByKind.keys()].sort();
     await this.settled();
     const found = await this.rows<{ k: number; data: string }>(
