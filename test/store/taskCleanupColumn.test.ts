@@ -10,7 +10,7 @@ import { createWorkspace } from '../../src/engine/configuration/workspaces.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { FINISHED_TASK_RETENTION_MS } from '../../src/engine/routing/tasks.ts';
 import { withPostgresClient } from '../support/postgres.ts';
-import { storeBackends } from '../support/storeBackends.ts';
+import { onFreshStore, storeBackends } from '../support/storeBackends.ts';
 import { withSqliteFile } from '../support/sqlite.ts';
 
 const AC = 'AC' + 'd'.repeat(32);
@@ -86,38 +86,26 @@ async function assertRebuiltRouterUsesIt(store: Store, seeded: Awaited<ReturnTyp
 
 for (const backend of BACKENDS) {
   describe(`${backend.name}: a task's cleanup_at column`, { skip: backend.skip }, () => {
-    it('follows the document, and a rebuilt router finds the finished tasks through its index', async () => {
-      const { store, reopen, rows, plan, cleanup } = await backend.fresh();
-      let reopened: Store | undefined;
-      try {
-        const seeded = await seed(store, { now: 1_800_000_000_000 });
-        store.close();
+    it('follows the document, and a rebuilt router finds the finished tasks through its index', () =>
+      onFreshStore(backend, async ({ reopen, rows, plan }, db) => {
+        const seeded = await seed(db.store, { now: 1_800_000_000_000 });
+        db.store.close();
         const stored = await rows();
         assertColumnFollowsDocuments(stored, 5);
         assert.deepEqual(stored.map((r) => r.cleanup_at === null), [false, true, false, true, false]);
         assert.match(await plan(), /(INDEX|Index Scan on|Index Scan using) tasks_finished/);
-        reopened = await reopen();
-        await assertRebuiltRouterUsesIt(reopened, seeded);
-      } finally {
-        reopened?.close();
-        cleanup();
-      }
-    });
+        db.store = await reopen();
+        await assertRebuiltRouterUsesIt(db.store, seeded);
+      }));
 
-    it('is filled by the migration in a database written before it', async () => {
-      const { store, reopen, rows, downgrade, cleanup } = await backend.fresh();
-      let reopened: Store | undefined;
-      try {
-        const seeded = await seed(store, { now: 1_800_000_000_000 });
-        store.close();
+    it('is filled by the migration in a database written before it', () =>
+      onFreshStore(backend, async ({ reopen, rows, downgrade }, db) => {
+        const seeded = await seed(db.store, { now: 1_800_000_000_000 });
+        db.store.close();
         await downgrade();
-        reopened = await reopen();
+        db.store = await reopen();
         assertColumnFollowsDocuments(await rows(), 5);
-        await assertRebuiltRouterUsesIt(reopened, seeded);
-      } finally {
-        reopened?.close();
-        cleanup();
-      }
-    });
+        await assertRebuiltRouterUsesIt(db.store, seeded);
+      }));
   });
 }
