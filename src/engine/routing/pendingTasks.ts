@@ -25,12 +25,12 @@ export class PendingTasks {
   remove(ts: TaskState): boolean {
     const channel = ts.entity.taskChannelSid;
     const list = this.byChannel.get(channel);
-    if (!list?.remove(ts)) return false;
-    if (list.size === 0) this.byChannel.delete(channel);
-    return true;
+    // An emptied list stays: a queue whose tasks are reserved as they arrive would otherwise make a list and a
+    // map entry for each task and drop them again.
+    return list?.remove(ts) ?? false;
   }
 
-  /** The channels that have waiting tasks. */
+  /** The channels that have had waiting tasks (a channel's list may be empty now). */
   channels(): Iterable<string> {
     return this.byChannel.keys();
   }

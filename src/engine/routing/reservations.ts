@@ -3,6 +3,7 @@
 // cancel. A reservation holds its worker's capacity while pending, accepted or wrapping (workers.hold).
 import { invalid } from '../../core/errors.ts';
 import type { Reservation, ReservationStatus } from '../../core/entities.ts';
+import { copyReservation } from '../../core/entityCopies.ts';
 import { assertReservationTransition, holdsCapacity } from '../../core/lifecycles.ts';
 import { assertVersion } from '../configuration/context.ts';
 import * as effects from './effects.ts';
@@ -79,9 +80,14 @@ export function createReservation(s: RouterState, ts: TaskState, w: WorkerState,
 
 /** Moves a reservation along its state table; one that stops holding capacity leaves the task and frees its
  *  worker (who becomes the longest idle from now). */
-export function setReservationStatus(s: RouterState, r: Reservation, to: ReservationStatus, now: number, extra: Partial<Reservation> = {}): Reservation {
+export function setReservationStatus(s: RouterState, r: Reservation, to: ReservationStatus, now: number, extra?: Partial<Reservation>): Reservation {
   assertReservationTransition(r.sid, r.reservationStatus, to);
-  const updated: Reservation = { ...r, ...extra, reservationStatus: to, timeoutAt: to === 'pending' ? r.timeoutAt : null, dateUpdated: now, version: r.version + 1 };
+  const updated = copyReservation(r);
+  if (extra) Object.assign(updated, extra);
+  updated.reservationStatus = to;
+  updated.timeoutAt = to === 'pending' ? r.timeoutAt : null;
+  updated.dateUpdated = now;
+  updated.version = r.version + 1;
   const heldBefore = holdsCapacity(r.reservationStatus);
   const heldAfter = holdsCapacity(to);
   if (heldAfter) s.reservations.set(r.sid, updated);
@@ -136,7 +142,11 @@ export function updateReservation(s: RouterState, stored: Reservation, input: Up
   if (target === undefined) {
     if (instruction === undefined) return current;
     // An instruction that does not accept (call/redirect without Accept) is recorded only.
-    const recorded = { ...current, instruction, instructionParams: params, dateUpdated: now, version: current.version + 1 };
+    const recorded = copyReservation(current);
+    recorded.instruction = instruction;
+    recorded.instructionParams = params;
+    recorded.dateUpdated = now;
+    recorded.version = current.version + 1;
     if (s.reservations.has(recorded.sid)) s.reservations.set(recorded.sid, recorded);
     effects.write(s, { kind: 'reservation', entity: recorded });
     return recorded;
@@ -144,7 +154,7 @@ export function updateReservation(s: RouterState, stored: Reservation, input: Up
   if (target !== 'accepted' && target !== 'rejected' && target !== 'wrapping' && target !== 'completed') {
     throw invalid(`Invalid parameter ReservationStatus: ${target} cannot be set through the API; use accepted, rejected, wrapping or completed`);
   }
-  const extra: Partial<Reservation> = instruction !== undefined ? { instruction, instructionParams: params } : {};
+  const extra: Partial<Reservation> | undefined = instruction !== undefined ? { instruction, instructionParams: params } : undefined;
   const ts = s.tasks.get(current.taskSid);
   if (!ts || !s.reservations.has(current.sid)) {
     assertReservationTransition(current.sid, current.reservationStatus, target);
@@ -163,13 +173,15 @@ export function updateReservation(s: RouterState, stored: Reservation, input: Up
     case 'completed': {
       assertReservationTransition(current.sid, current.reservationStatus, 'completed');
       tasks.completeTask(s, ts, null, now);
-      return { ...current, reservationStatus: 'completed' };
+      const completed = copyReservation(current);
+      completed.reservationStatus = 'completed';
+      return completed;
     }
   }
 }
 
 /** Accepts the offer: the task's other pending offers are rescinded and the task is assigned. */
-function accept(s: RouterState, ts: TaskState, r: Reservation, now: number, extra: Partial<Reservation>): Reservation {
+function accept(s: RouterState, ts: TaskState, r: Reservation, now: number, extra: Partial<Reservation> | undefined): Reservation {
   assertReservationTransition(r.sid, r.reservationStatus, 'accepted');
   const accepted = setReservationStatus(s, r, 'accepted', now, extra);
   effects.emit(s, 'reservation.accepted', 'reservation', r.sid, `Reservation ${r.sid} accepted`, effects.reservationData(s, accepted));
@@ -192,7 +204,7 @@ function accept(s: RouterState, ts: TaskState, r: Reservation, now: number, extr
 }
 
 /** Rejects the offer (optionally moving the worker to an activity); the task looks for someone else. */
-export function reject(s: RouterState, ts: TaskState, r: Reservation, now: number, activitySid: string | undefined, extra: Partial<Reservation>): Reservation {
+export function reject(s: RouterState, ts: TaskState, r: Reservation, now: number, activitySid: string | undefined, extra: Partial<Reservation> | undefined): Reservation {
   assertReservationTransition(r.sid, r.reservationStatus, 'rejected');
   if (activitySid !== undefined && !s.activities.has(activitySid)) {
     throw invalid(`Invalid parameter WorkerActivitySid: Activity ${activitySid} not found in this Workspace`);

@@ -1,6 +1,8 @@
 // Steps room: a task's way through its workflow. route() starts it (or sends it to its RoutingTarget), enterStep
 // places it in a target's queue and tries to reserve it, advance() moves it past a target on a step timeout or
 // a skip_if, and a workflow with nothing left cancels it.
+import type { Task } from '../../core/entities.ts';
+import { copyTask } from '../../core/entityCopies.ts';
 import type { CompiledTarget, CompiledWorkflow } from './compiledWorkflow.ts';
 import * as effects from './effects.ts';
 import * as offers from './offers.ts';
@@ -31,16 +33,17 @@ function enterStep(s: RouterState, ts: TaskState, wf: CompiledWorkflow, filterIn
     return;
   }
   queues.dequeue(ts);
-  queues.reorder(ts, (t) => ({
-    ...t,
-    filterIndex,
-    targetIndex,
-    taskQueueSid: q.sid,
-    taskQueueEnteredAt: now,
-    priority: target.priority ?? t.priority,
-    stepDeadline: target.timeout !== undefined ? now + target.timeout * 1000 : null,
-    dateUpdated: now,
-  }));
+  queues.reorder(ts, (t) => {
+    const next = copyTask(t);
+    next.filterIndex = filterIndex;
+    next.targetIndex = targetIndex;
+    next.taskQueueSid = q.sid;
+    next.taskQueueEnteredAt = now;
+    next.priority = target.priority ?? t.priority;
+    next.stepDeadline = target.timeout !== undefined ? now + target.timeout * 1000 : null;
+    next.dateUpdated = now;
+    return next;
+  });
   queues.enqueue(s, ts);
   effects.write(s, { kind: 'task', entity: ts.entity });
   if (ts.entity.stepDeadline !== null) s.timers.push({ at: ts.entity.stepDeadline, kind: 'step', sid: ts.entity.sid });
@@ -71,12 +74,23 @@ export function advance(s: RouterState, ts: TaskState, wf: CompiledWorkflow, now
   tasks.cancelTask(s, ts, why === 'timeout' ? 'Task canceled on Workflow timeout' : 'Task canceled: every Workflow step was skipped', now, why === 'timeout' ? 'workflow.timeout' : 'workflow.skipped');
 }
 
+/** The task entering a queue outside any workflow step (its RoutingTarget's, or none for a worker's direct queue). */
+function unplaced(t: Task, taskQueueSid: string | null, now: number): Task {
+  const next = copyTask(t);
+  next.taskQueueSid = taskQueueSid;
+  next.taskQueueEnteredAt = now;
+  next.filterIndex = null;
+  next.targetIndex = null;
+  next.stepDeadline = null;
+  return next;
+}
+
 /** Sends a task through its workflow (or its RoutingTarget) from the start. */
 export function route(s: RouterState, ts: TaskState, now: number): void {
   const t = ts.entity;
   if (t.routingTarget?.startsWith('WK')) {
     queues.dequeue(ts);
-    ts.entity = { ...t, taskQueueSid: null, taskQueueEnteredAt: now, filterIndex: null, targetIndex: null, stepDeadline: null };
+    ts.entity = unplaced(t, null, now);
     queues.enqueue(s, ts);
     effects.write(s, { kind: 'task', entity: ts.entity });
     offers.tryAssignTask(s, ts, now);
@@ -84,7 +98,7 @@ export function route(s: RouterState, ts: TaskState, now: number): void {
   }
   if (t.routingTarget?.startsWith('WQ')) {
     queues.dequeue(ts);
-    ts.entity = { ...t, taskQueueSid: t.routingTarget, taskQueueEnteredAt: now, filterIndex: null, targetIndex: null, stepDeadline: null };
+    ts.entity = unplaced(t, t.routingTarget, now);
     queues.enqueue(s, ts);
     effects.write(s, { kind: 'task', entity: ts.entity });
     effects.emit(s, 'task-queue.entered', 'task', t.sid, `Task ${t.sid} entered TaskQueue`, effects.taskData(s, ts));

@@ -2,6 +2,7 @@
 // wrapping, completed, canceled, system-deleted), each along the task state table of core/lifecycles.ts.
 import { type ApiError, invalid, notFound } from '../../core/errors.ts';
 import type { Reservation, Task, TaskChannel, TaskStatus } from '../../core/entities.ts';
+import { copyTask } from '../../core/entityCopies.ts';
 import { assertTaskTransition } from '../../core/lifecycles.ts';
 import { assertVersion } from '../configuration/context.ts';
 import * as effects from './effects.ts';
@@ -44,7 +45,12 @@ export interface UpdateTaskInput {
 /** Moves the task along its state table; `also` changes other fields in the same (single) copy. */
 export function setTaskStatus(s: RouterState, ts: TaskState, to: TaskStatus, now: number, also?: Partial<Task>): void {
   assertTaskTransition(ts.entity.sid, ts.entity.assignmentStatus, to);
-  ts.entity = { ...ts.entity, ...also, assignmentStatus: to, dateUpdated: now, version: ts.entity.version + 1 };
+  const next = copyTask(ts.entity);
+  if (also) Object.assign(next, also);
+  next.assignmentStatus = to;
+  next.dateUpdated = now;
+  next.version = ts.entity.version + 1;
+  ts.entity = next;
   effects.write(s, { kind: 'task', entity: ts.entity });
   queues.relist(s, ts);
 }
@@ -120,6 +126,7 @@ export function createTask(s: RouterState, input: CreateTaskInput, now: number, 
     dateCreated: now,
     dateUpdated: now,
     version: 0,
+    assignmentCount: 0,
   };
   const ts: TaskState = { entity: task, attributes: parseObject(task.attributes), reservations: new Set(), queuedIn: undefined, listed: false };
   s.tasks.set(task.sid, ts);
@@ -155,7 +162,10 @@ export function updateTask(s: RouterState, sid: string, input: UpdateTaskInput, 
       throw invalid(`Task ${sid} is ${stored.assignmentStatus}: only Attributes can be updated`);
     }
     if (input.attributes === undefined) return stored;
-    const updated = { ...stored, attributes: input.attributes, dateUpdated: now, version: stored.version + 1 };
+    const updated = copyTask(stored);
+    updated.attributes = input.attributes;
+    updated.dateUpdated = now;
+    updated.version = stored.version + 1;
     effects.write(s, { kind: 'task', entity: updated });
     effects.emit(s, 'task.updated', 'task', sid, `Task ${sid} updated`, { task_sid: sid, task_attributes: input.attributes });
     return updated;
@@ -178,15 +188,16 @@ export function updateTask(s: RouterState, sid: string, input: UpdateTaskInput, 
   const channel = input.taskChannel !== undefined ? resolveChannel(s, input.taskChannel) : undefined;
   if (input.virtualStartTime !== undefined && input.virtualStartTime > now) throw invalid('Invalid parameter VirtualStartTime: must not be in the future');
   const attributesChanged = input.attributes !== undefined && input.attributes !== ts.entity.attributes;
-  queues.reorder(ts, (t) => ({
-    ...t,
-    attributes: input.attributes ?? t.attributes,
-    priority: input.priority ?? t.priority,
-    taskChannelSid: channel?.sid ?? t.taskChannelSid,
-    virtualStartTime: input.virtualStartTime ?? t.virtualStartTime,
-    dateUpdated: now,
-    version: t.version + 1,
-  }));
+  queues.reorder(ts, (t) => {
+    const next = copyTask(t);
+    next.attributes = input.attributes ?? t.attributes;
+    next.priority = input.priority ?? t.priority;
+    next.taskChannelSid = channel?.sid ?? t.taskChannelSid;
+    next.virtualStartTime = input.virtualStartTime ?? t.virtualStartTime;
+    next.dateUpdated = now;
+    next.version = t.version + 1;
+    return next;
+  });
   if (attributesChanged) ts.attributes = parseObject(ts.entity.attributes);
   effects.write(s, { kind: 'task', entity: ts.entity });
   if (attributesChanged || input.priority !== undefined) {
@@ -241,7 +252,11 @@ export function cancelTask(s: RouterState, ts: TaskState, reason: string, now: n
 /** Assigned -> wrapping, with its accepted reservations. */
 export function wrapTask(s: RouterState, ts: TaskState, now: number, reason?: string): void {
   setTaskStatus(s, ts, 'wrapping', now);
-  if (reason !== undefined) ts.entity = { ...ts.entity, reason };
+  if (reason !== undefined) {
+    const withReason = copyTask(ts.entity);
+    withReason.reason = reason;
+    ts.entity = withReason;
+  }
   for (const rs of [...ts.reservations]) {
     const r = s.reservations.get(rs)!;
     if (r.reservationStatus === 'accepted') {

@@ -2,6 +2,7 @@
 // (listed in its queues' ready lists) while its activity is available and a channel has room; hold() and
 // refreshReady() keep that in step with its reservations. Also the worker changes routing itself makes
 // (moveWorker: reservation, assignment, reject and timeout activities) and the API's worker upserts and deletes.
+import { copyWorker } from '../../core/entityCopies.ts';
 import { invalid } from '../../core/errors.ts';
 import type { Reservation, Worker, WorkerChannel } from '../../core/entities.ts';
 import * as effects from './effects.ts';
@@ -94,7 +95,12 @@ export function moveWorker(s: RouterState, w: WorkerState, activitySid: string, 
   const activity = s.activities.get(activitySid);
   if (!activity || w.entity.activitySid === activitySid) return;
   const previous = w.entity;
-  w.entity = { ...previous, activitySid, dateStatusChanged: now, dateUpdated: now, version: previous.version + 1 };
+  const next = copyWorker(previous);
+  next.activitySid = activitySid;
+  next.dateStatusChanged = now;
+  next.dateUpdated = now;
+  next.version = previous.version + 1;
+  w.entity = next;
   w.available = activity.available;
   w.context = membership.workerContext(s, w.entity, w.attributes);
   if (!w.available) setIdleSince(s, w, now);
