@@ -81,7 +81,8 @@ export function updatedColumnsOfTable(table: string): readonly UpdatedColumn[] {
 export function documentInsert(kind: EntityKind, e: Record<string, any>): { sql: string; columns: readonly string[]; values: unknown[] } {
   const values = [e.sid, e.accountSid ?? e.sid, e.workspaceSid ?? null, uniqueKey(kind, e), JSON.stringify(e)];
   for (const field of Object.keys(KIND_COLUMNS[kind] ?? NO_COLUMNS)) values.push(e[field] ?? null);
-  return { ...insertSql(kind), values };
+  const { sql, columns } = insertSql(kind);
+  return { sql, columns, values };
 }
 const NO_COLUMNS: Record<string, string> = {};
 const insertTexts = new Map<EntityKind, { sql: string; columns: readonly string[] }>();

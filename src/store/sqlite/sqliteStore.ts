@@ -678,7 +678,7 @@ export class SqliteStore implements Store {
       this.catchUpAfterCommit = false;
       this.catchUpWal();
     }
-    this.unsynced.push({ ...group, started });
+    this.unsynced.push({ events: group.events, waiters: group.waiters, transactions: group.transactions, started });
     this.lastSync = group.waiters;
     this.sync();
   }
