@@ -67,14 +67,16 @@ export function registerTokenRoutes(app: FastifyInstance, { store, clock, secret
       const userId = p.Identity ?? userIdOf(request);
       const sign = store.transaction((repo) => prepareUserToken(repo, secrets, now, accountSid, userId, p.Ttl));
       const { token, expiresAt } = await sign();
-      return reply.code(201).send({ token, type: 'user', account_sid: accountSid, identity: userId, expires_at: iso(expiresAt) } satisfies z.output<typeof USER_TOKEN>);
+      reply.code(201);
+      return { token, type: 'user', account_sid: accountSid, identity: userId, expires_at: iso(expiresAt) } satisfies z.output<typeof USER_TOKEN>;
     }
     const p = decodeParams(MINT, request.body);
     const sign = store.transaction((repo) =>
       prepareMint(repo, secrets, now, { accountSid, workspaceSid: p.WorkspaceSid, workerSid: p.WorkerSid, role: p.Role, type: p.Type, identity: p.Identity, ttlSeconds: p.Ttl }),
     );
     const { token, expiresAt } = await sign();
-    return reply.code(201).send({
+    reply.code(201);
+    return {
       token,
       type: p.Type ?? 'access',
       role: p.Role ?? 'worker',
@@ -82,6 +84,6 @@ export function registerTokenRoutes(app: FastifyInstance, { store, clock, secret
       workspace_sid: p.WorkspaceSid,
       worker_sid: p.WorkerSid ?? null,
       expires_at: iso(expiresAt),
-    } satisfies z.output<typeof TOKEN>);
+    } satisfies z.output<typeof TOKEN>;
   });
 }

@@ -43,7 +43,8 @@ export function registerActivityRoutes(app: FastifyInstance, { store, clock, eng
     const a = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createActivity(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, available: p.Available }),
     );
-    return reply.code(201).send(serializeActivity(originOf(request), a));
+    reply.code(201);
+    return serializeActivity(originOf(request), a);
   });
 
   app.get<Params>(base, doc({ summary: 'List Activities', query: LIST, responses: { 200: listOf('activities', ACTIVITY) } }), async (request) => {

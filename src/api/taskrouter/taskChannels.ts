@@ -42,7 +42,8 @@ export function registerTaskChannelRoutes(app: FastifyInstance, { store, clock, 
     const c = engine.reconfigure(ctx, request.params.ws, (repo) =>
       createTaskChannel(repo, ctx, request.params.ws, { friendlyName: p.FriendlyName, uniqueName: p.UniqueName, channelOptimizedRouting: p.ChannelOptimizedRouting }),
     );
-    return reply.code(201).send(serializeTaskChannel(originOf(request), c));
+    reply.code(201);
+    return serializeTaskChannel(originOf(request), c);
   });
 
   app.get<Params>(base, doc({ summary: 'List TaskChannels', query: PAGING, responses: { 200: listOf('channels', TASK_CHANNEL) } }), async (request) => {

@@ -88,7 +88,8 @@ export function registerTaskQueueRoutes(app: FastifyInstance, { store, clock, en
     const body = engine.reconfigure(ctx, request.params.ws, (repo) =>
       serializeTaskQueue(repo, originOf(request), createTaskQueue(repo, ctx, request.params.ws, { ...input(p), friendlyName: p.FriendlyName })),
     );
-    return reply.code(201).send(body);
+    reply.code(201);
+    return body;
   });
 
   app.get<Params>(base, doc({ summary: 'List TaskQueues (EvaluateWorkerAttributes, WorkerSid, Ordering)', query: LIST, responses: { 200: listOf('task_queues', TASK_QUEUE) } }), async (request) => {

@@ -88,7 +88,8 @@ export function registerWorkerRoutes(app: FastifyInstance, { store, clock, engin
       setEtag(reply, w.version);
       return serializeWorker(repo, originOf(request), w);
     });
-    return reply.code(201).send(body);
+    reply.code(201);
+    return body;
   });
 
   app.get<Params>(base, doc({ summary: 'List Workers (every TaskRouter filter, TargetWorkersExpression included)', query: LIST, responses: { 200: listOf('workers', WORKER) } }), async (request) => {

@@ -64,7 +64,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, { store, clock, eng
         taskReservationTimeout: p.TaskReservationTimeout,
       }),
     );
-    return reply.code(201).send(serializeWorkflow(originOf(request), w));
+    reply.code(201);
+    return serializeWorkflow(originOf(request), w);
   });
 
   app.get<Params>(base, doc({ summary: 'List Workflows', query: LIST, responses: { 200: listOf('workflows', WORKFLOW) } }), async (request) => {

@@ -85,7 +85,8 @@ export function registerWorkspaceRoutes(app: FastifyInstance, { store, clock, en
       });
       return serializeWorkspace(repo, originOf(request), ws);
     });
-    return reply.code(201).send(body);
+    reply.code(201);
+    return body;
   });
 
   app.get('/v1/Workspaces', doc({ summary: 'List Workspaces', query: LIST, responses: { 200: listOf('workspaces', WORKSPACE) } }), async (request) => {

@@ -43,7 +43,8 @@ export function registerAccountRoutes(app: FastifyInstance, { store, clock, secr
     const p = decodeParams(CREATE, request.body);
     const caller = principalOf(request).accountSid;
     const { account } = store.transaction((repo) => createAccount(repo, secrets, clock(), { friendlyName: p.FriendlyName, ownerSid: caller }));
-    return reply.code(201).send(serialize(account));
+    reply.code(201);
+    return serialize(account);
   });
 
   app.get('/2010-04-01/Accounts.json', doc({ summary: 'List the caller and the accounts it owns', query: LIST, responses: { 200: list2010('accounts', ACCOUNT) } }), async (request) => {

@@ -32,7 +32,8 @@ export function registerKeyRoutes(app: FastifyInstance, { store, clock, secrets 
       const account = visibleAccount(repo, caller, request.params.ac);
       return createKey(repo, secrets, clock(), account.sid, p.FriendlyName);
     });
-    return reply.code(201).send({ ...serializeKey(key), secret });
+    reply.code(201);
+    return { ...serializeKey(key), secret };
   });
 
   app.get<Params>(`${base}.json`, doc({ summary: "List an account's API keys", query: PAGING, responses: { 200: list2010('keys', KEY) } }), async (request) => {
