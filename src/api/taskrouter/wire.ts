@@ -1,5 +1,6 @@
 // TaskRouter wire helpers: ISO-8601 UTC dates without milliseconds, absolute resource URLs on the server's
 // own origin, and the route dependencies every resource module receives.
+import { isoSeconds } from '../../core/isoTimes.ts';
 import type { Store } from '../../core/repository.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { SecretBox } from '../../auth/secretBox.ts';
@@ -16,7 +17,7 @@ export interface RouteDeps {
 
 export function isoDate(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return isoSeconds(ms);
 }
 
 export function workspaceUrl(origin: string, wsSid: string, rest = ''): string {

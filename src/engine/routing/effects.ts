@@ -2,6 +2,7 @@
 // the router's state records an effect here: the entities to write (inserted or updated), the tasks to delete,
 // and the events to append. An event's data is a thunk evaluated when the Engine writes it (see RouterEvent).
 import type { EventRecord, Reservation, Task, Worker } from '../../core/entities.ts';
+import { isoMillis } from '../../core/isoTimes.ts';
 import type { RouterState, TaskState } from './state.ts';
 
 export type EntityWrite =
@@ -75,7 +76,7 @@ function taskFields(s: RouterState, t: Task, now: number): EventData {
     workflow_name: t.workflowSid ? s.workflows.get(t.workflowSid)?.entity.friendlyName ?? null : null,
     task_age: String(Math.max(0, Math.floor((now - t.dateCreated) / 1000))),
     task_age_in_queue: t.taskQueueEnteredAt === null ? null : String(Math.max(0, Math.floor((now - t.taskQueueEnteredAt) / 1000))),
-    task_date_created: new Date(t.dateCreated).toISOString(),
+    task_date_created: isoMillis(t.dateCreated),
     task_version: String(t.version),
   };
 }
