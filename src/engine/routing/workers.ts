@@ -146,7 +146,7 @@ export function workerUpserted(s: RouterState, worker: Worker, channels: WorkerC
     for (const r of [...s.reservations.values()]) {
       if (r.workerSid !== worker.sid || r.reservationStatus !== 'pending') continue;
       const ts = s.tasks.get(r.taskSid);
-      if (ts) reservations.reject(s, ts, r, now, undefined, {});
+      if (ts) reservations.reject(s, ts, r, now, undefined, undefined);
     }
   }
   if (state.available) offers.offerToWorker(s, state, now);
