@@ -251,12 +251,7 @@ export function cancelTask(s: RouterState, ts: TaskState, reason: string, now: n
 
 /** Assigned -> wrapping, with its accepted reservations. */
 export function wrapTask(s: RouterState, ts: TaskState, now: number, reason?: string): void {
-  setTaskStatus(s, ts, 'wrapping', now);
-  if (reason !== undefined) {
-    const withReason = copyTask(ts.entity);
-    withReason.reason = reason;
-    ts.entity = withReason;
-  }
+  setTaskStatus(s, ts, 'wrapping', now, reason !== undefined ? { reason } : undefined);
   for (const rs of [...ts.reservations]) {
     const r = s.reservations.get(rs)!;
     if (r.reservationStatus === 'accepted') {
