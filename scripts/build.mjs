@@ -24,7 +24,7 @@ function copyRuntimeFiles(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) copyRuntimeFiles(path);
-    else if (!name.endsWith('.ts')) {
+    else if (!name.endsWith('.ts') && !name.endsWith('.c')) {
       const target = join(dist, relative(join(root, 'src'), path));
       mkdirSync(dirname(target), { recursive: true });
       cpSync(path, target);
@@ -32,6 +32,21 @@ function copyRuntimeFiles(dir) {
   }
 }
 copyRuntimeFiles(join(root, 'src'));
+
+// The SQLite WAL write-coalescing shim (src/store/sqlite/walCoalesce.c), compiled against the headers of the
+// SQLite that better-sqlite3 embeds. Optional: without a C compiler the server runs without it (and says so).
+function buildWalCoalescing() {
+  const source = join(root, 'src', 'store', 'sqlite', 'walCoalesce.c');
+  const target = join(dist, 'store', 'sqlite', 'walCoalesce.so');
+  const headers = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'deps', 'sqlite3');
+  const compiler = process.env.CC || 'cc';
+  const result = spawnSync(compiler, ['-O2', '-fPIC', '-shared', '-I', headers, '-o', target, source], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    const why = result.error ? result.error.message : result.stderr.trim();
+    console.warn(`build: the SQLite WAL coalescing shim was not compiled (${why}); the server runs without it`);
+  }
+}
+buildWalCoalescing();
 
 // The browser scripts: whatever the server registers (serveBundledScript), bundled with the same options. The
 // compiled server is built once on an in-memory database so every route module has registered its scripts.

@@ -18,6 +18,8 @@ export interface Config {
   readonly logLevel: string;
   /** SQLite commit durability: 'full' (default, survives power loss) or 'normal' (survives a killed process). */
   readonly sync: 'full' | 'normal';
+  /** SQLite: whether to load the WAL write-coalescing shim (store/sqlite/walCoalesce.c; default on). */
+  readonly coalesceWal: boolean;
   /** Requests per second per account before 429 (X-Rate-Limit-Limit). */
   readonly rateLimit: number;
   /** Several nodes on PostgreSQL: this node's name (default: host, pid and a random suffix). */
@@ -61,6 +63,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'auth-token', env: 'SWITCHBOARD_AUTH_TOKEN', default: 'generated on first start', meaning: "the bootstrap account's auth token" },
   { flag: 'rate-limit', env: 'SWITCHBOARD_RATE_LIMIT', default: String(DEFAULTS.rateLimit), meaning: 'requests per second per account before 429' },
   { flag: 'sync', env: 'SWITCHBOARD_SYNC', default: 'full', meaning: 'full: fsync every commit (survives power loss); normal: survives a killed process' },
+  { env: 'SWITCHBOARD_SQLITE_COALESCE_WAL', default: 'on', meaning: "SQLite: off leaves a commit's WAL writes to SQLite (two system calls per page) instead of the built shim's one per commit (docs/architecture.md)" },
   { flag: 'log-level', env: 'SWITCHBOARD_LOG_LEVEL', default: DEFAULTS.logLevel, meaning: 'log level: trace, debug, info, warn, error, fatal or silent' },
   { flag: 'node-id', env: 'SWITCHBOARD_NODE_ID', default: 'host-pid-random', meaning: "several nodes: this node's name in the lease table" },
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
@@ -93,6 +96,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new Error(`invalid rate limit: ${rateText}`);
   const sync = (values.sync ?? env.SWITCHBOARD_SYNC ?? 'full').toLowerCase();
   if (sync !== 'full' && sync !== 'normal') throw new Error(`invalid sync mode: ${sync} (full or normal)`);
+  const coalesceText = (env.SWITCHBOARD_SQLITE_COALESCE_WAL ?? 'on').toLowerCase();
+  if (coalesceText !== 'on' && coalesceText !== 'off') throw new Error(`invalid SWITCHBOARD_SQLITE_COALESCE_WAL: ${coalesceText} (on or off)`);
   const ttlText = values['lease-ttl-ms'] ?? env.SWITCHBOARD_LEASE_TTL_MS ?? '5000';
   const leaseTtlMs = Number(ttlText);
   if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 500) throw new Error(`invalid lease TTL: ${ttlText} (milliseconds, at least 500)`);
@@ -115,6 +120,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     logLevel: values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL ?? DEFAULTS.logLevel,
     rateLimit,
     sync,
+    coalesceWal: coalesceText === 'on',
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',

@@ -36,9 +36,10 @@ async function serve(argv: string[]): Promise<void> {
     process.stderr.write(`switchboard: lost the database connection (${message}); exiting so a supervisor restarts this node\n`);
     process.exit(1);
   });
-  const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL', checkpointNice: config.backgroundNice });
+  const store = cluster?.store ?? new SqliteStore(config.db, { synchronous: config.sync === 'normal' ? 'NORMAL' : 'FULL', checkpointNice: config.backgroundNice, coalesceWal: config.coalesceWal });
   // Crash-only when the disk fails an fsync: what reached it is unknown, and the file is the only truth.
   if (store instanceof SqliteStore) {
+    if (config.coalesceWal && !store.walCoalescing.active) process.stderr.write(`switchboard: SQLite writes each WAL page with two system calls (${store.walCoalescing.reason})\n`);
     store.onFatal((err) => {
       process.stderr.write(`switchboard: the database could not be made durable (${err.message}); exiting so a supervisor restarts this process\n`);
       setTimeout(() => process.exit(1), 100);

@@ -25,6 +25,7 @@ import { TASK_VALUE_COLUMNS, compileTaskQuery, taskPage, taskValueRows } from '.
 import type { WfTask } from '../../core/workflowEntities.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
+import { enableWalCoalescing, type WalCoalescing, walCoalescingLoaded } from './walCoalescing.ts';
 import { sidTime } from '../../core/sid.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
 
@@ -53,6 +54,9 @@ export interface SqliteStoreOptions {
   /** Linux: the nice value of the checkpoint worker's thread (0, the default: the main thread's). The server
    *  passes its background nice value (docs/operations.md, "Tail latency"). */
   checkpointNice?: number;
+  /** Whether to load the WAL write-coalescing VFS (walCoalescing.ts) before opening the file (default true).
+   *  It is process-wide: once loaded, every connection the process opens uses it. */
+  coalesceWal?: boolean;
 }
 
 /** A committed group on its way to disk: who waits for it and what its commit tells the listeners. */
@@ -86,6 +90,8 @@ const ROLLUP_PRUNE_MINUTES = 60;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Whether this connection's commits write their WAL frames with one system call (walCoalesce.c). */
+  readonly walCoalescing: WalCoalescing;
   private readonly repo: ResidentRepository;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly signals = new CommitSignals();
@@ -127,6 +133,7 @@ export class SqliteStore implements Store {
   constructor(path: string, options: SqliteStoreOptions = {}) {
     const onDisk = path !== ':memory:';
     if (onDisk) mkdirSync(dirname(path), { recursive: true });
+    this.walCoalescing = options.coalesceWal === false ? walCoalescingLoaded() : enableWalCoalescing();
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // 64 MiB of page cache (the default is 2 MiB): list counts and statistics scan large index ranges.
