@@ -5,9 +5,10 @@
 // The database is kept off the event loop's critical path (docs/architecture.md, "The write path"):
 // * reads of the live routing state come from memory (store/resident/): the process routes every workspace of
 //   its file, so it is their only writer;
-// * a group's COMMIT only hands the WAL frames to the kernel (synchronous=OFF), and the fsync that makes them
-//   durable runs on libuv's thread pool (fdatasync of the WAL); replies, pushes and webhooks wait for it, so
-//   the guarantee is synchronous=FULL's;
+// * a group's COMMIT only hands the WAL frames to the kernel (synchronous=OFF; with the WAL shim of
+//   walCoalescing.ts, in one write call instead of two per page), and the fsync that makes them durable runs on
+//   libuv's thread pool (fdatasync of the WAL); replies, pushes and webhooks wait for it, so the guarantee is
+//   synchronous=FULL's;
 // * checkpoints (copying the WAL into the database file, with its own fsync) run in a worker thread on their
 //   own connection (checkpointWorker.mjs), never on the event loop.
 import Database from 'better-sqlite3';
