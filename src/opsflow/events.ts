@@ -11,6 +11,7 @@
 // and event/stat leave it out (OPS_UNLISTED_EVENT_TYPE). The deleted task's earlier events stay listed.
 import type { z } from 'zod';
 import type { EventRecord } from '../core/entities.ts';
+import { isoMillis } from '../core/isoTimes.ts';
 import type { EVENT_INFO } from './render.ts';
 
 export const OPS_EVENT_TYPES = ['CREATED', 'UPDATED', 'CHANGE_STATUS', 'COMMENTED'] as const;
@@ -24,12 +25,10 @@ const ACTOR_FIELDS: Record<OpsEventType, readonly [by: string, at: string]> = {
   COMMENTED: ['created_by', 'created_at'],
 };
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** An event's additional_info: who and when under the type's names, then the type's own facts. */
 export function additionalInfo(type: OpsEventType, userId: string, now: number, facts: Record<string, unknown>): Record<string, unknown> {
   const [by, at] = ACTOR_FIELDS[type];
-  return { [by]: userId, [at]: iso(now), ...facts };
+  return { [by]: userId, [at]: isoMillis(now), ...facts };
 }
 
 /** EventInfo. Events recorded before the per-type fields existed get them from the event's own actor and time. */
@@ -37,7 +36,7 @@ export function renderEvent(e: EventRecord): z.output<typeof EVENT_INFO> {
   const d = e.eventData;
   const stored = JSON.parse(String(d.additional_info ?? '{}')) as Record<string, unknown>;
   const type = d.event_type as OpsEventType;
-  const at = iso(e.dateMs);
+  const at = isoMillis(e.dateMs);
   return {
     event_id: d.event_id, event_type: type, name: d.name, description: e.description, created_type: d.created_type, created_by: d.created_by,
     additional_info: ACTOR_FIELDS[type] ? { ...additionalInfo(type, String(d.created_by), e.dateMs, {}), ...stored } : stored,

@@ -1,9 +1,10 @@
 // The Opsflow face's wire shapes (SpaceONE's *Info messages): dates as ISO-8601, ids under their SpaceONE names.
 // Each shape is also a zod schema: the renderers are typed by them and the routes document them.
 import { z } from 'zod';
+import { isoMillis } from '../core/isoTimes.ts';
 import type { OpsCategory, OpsComment, OpsTask, OpsTaskType } from '../core/opsflowEntities.ts';
 
-export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : isoMillis(ms));
 
 /** How descriptions and comments are written: Markdown, as the console's opsflow editors write and show them (no
  *  request of the protos sets another). */

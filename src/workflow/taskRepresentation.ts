@@ -1,6 +1,7 @@
 // The Task resource as LUSID returns it (sdk/docs/Task.md), built from a stored task or from a task as it was
 // at some asAt time. Related tasks (parent, ultimate parent, children) are read through `load`, so an asAt read
 // shows them as they were at the same time. Filters and sort keys of the task list read this same shape.
+import { isoMillis } from '../core/isoTimes.ts';
 import type { Repository } from '../core/repository.ts';
 import type { VersionStamp, WfDefinitionVersion, WfTask } from '../core/workflowEntities.ts';
 import { isTerminal } from './taskDefinition.ts';
@@ -30,9 +31,8 @@ export function cachedDefinitions(repo: Repository): (versionSid: string) => WfD
   };
 }
 
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
+/** The Workflow face's dates: ISO-8601 with milliseconds (core/isoTimes.ts). */
+export const iso = isoMillis;
 
 export function versionInfo(v: VersionStamp) {
   return {
