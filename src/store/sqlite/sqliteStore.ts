@@ -5,10 +5,13 @@
 // The database is kept off the event loop's critical path (docs/architecture.md, "The write path"):
 // * reads of the live routing state come from memory (store/resident/): the process routes every workspace of
 //   its file, so it is their only writer;
-// * a group's COMMIT only hands the WAL frames to the kernel (synchronous=OFF; with the WAL shim of
-//   walCoalescing.ts, in one write call instead of two per page), and the fsync that makes them durable runs on
-//   libuv's thread pool (fdatasync of the WAL); replies, pushes and webhooks wait for it, so the guarantee is
-//   synchronous=FULL's;
+// * the server's groups of TaskRouter writes are committed by a writer thread on its own connection
+//   (writerWorker.mjs: the statements, the COMMIT and the fsync); a group that needs this connection (a read
+//   of the file, another face's write) runs here instead (transaction(), goLocal);
+// * a COMMIT only hands the WAL frames to the kernel (synchronous=OFF; with the WAL shim of walCoalescing.ts,
+//   in one write call instead of two per page), and the fsync that makes them durable runs off the event loop
+//   (in the writer thread, or on libuv's thread pool for a local group); replies, pushes and webhooks wait for
+//   it, so the guarantee is synchronous=FULL's;
 // * checkpoints (copying the WAL into the database file, with its own fsync) run in a worker thread on their
 //   own connection (checkpointWorker.mjs), never on the event loop.
 import Database from 'better-sqlite3';
@@ -26,6 +29,7 @@ import { TASK_VALUE_COLUMNS, compileTaskQuery, taskPage, taskValueRows } from '.
 import type { WfTask } from '../../core/workflowEntities.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
+import { RESIDENT_KINDS } from '../resident/residentDocuments.ts';
 import { enableWalCoalescing, type WalCoalescing, walCoalescingLoaded } from './walCoalescing.ts';
 import { sidTime } from '../../core/sid.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store, Where } from '../../core/repository.ts';
@@ -60,13 +64,36 @@ export interface SqliteStoreOptions {
   coalesceWal?: boolean;
 }
 
-/** A committed group on its way to disk: who waits for it and what its commit tells the listeners. */
-interface CommittedGroup {
+/** A commit group: the transactions of one event-loop turn (or more, while the writer thread is busy). */
+interface Group {
+  id: number;
   events: EventRecord[];
   waiters: GroupWaiters;
   transactions: number;
+  /** Whether it runs on this connection (BEGIN IMMEDIATE here, its statements run as they are made) rather
+   *  than being shipped to the writer thread at its end: see goLocal. */
+  local: boolean;
+}
+
+/** A committed group on its way to disk: who waits for it and what its commit tells the listeners. */
+interface CommittedGroup {
+  group: Group;
   /** When its COMMIT started (metrics: commit latency runs until the fsync that makes it durable). */
   started: number;
+  durable: boolean;
+}
+
+/** A write of a shipped group, run by the writer thread: SQL, parameters, and the row count an update of a
+ *  document held in memory must change (else the group fails). */
+type StagedWrite = [sql: string, params: unknown[], expectedChanges?: number];
+
+/** What the writer thread answers for a group (writerWorker.mjs). */
+interface WriterAnswer {
+  id: number;
+  closed?: boolean;
+  refused?: boolean;
+  error?: { message: string; code?: string };
+  fatal?: { message: string; code?: string };
 }
 
 /** How many event rows one INSERT carries (17 columns each; SQLite takes up to 32,766 parameters). */
@@ -79,6 +106,12 @@ const WAL_RESTART_FRAMES = 16_384;
  *  shorter than any command-line tool takes to start, so `secrets rotate && secrets retire` cannot both land
  *  between two looks (the server would hold seals of the key retired). */
 const EXTERNAL_LOOK_MS = 100;
+/** How long goLocal waits for the writer thread to commit the group in flight before it gives up (fatal): the
+ *  writer waits at most busy_timeout (5 s) for a lock, and a group takes milliseconds. */
+const WRITER_WAIT_MS = 30_000;
+/** Shipped groups the writer thread may hold at once. It commits each as it comes and fsyncs once for all it
+ *  found waiting, so a group sent while it fsyncs the one before is on disk with the next fsync. */
+const MAX_IN_FLIGHT = 4;
 /** restartWal copies the rest only when the worker's copy started at most this long ago (a backlog of a few
  *  hundred frames under a steady load)... */
 const RESTART_CATCH_UP_MS = 50;
@@ -107,12 +140,27 @@ export class SqliteStore implements Store {
   private inTransaction = false;
   private writtenForEarlier: EventRecord[] = [];
   /** The open commit group: its events and who waits for it to be durable. */
-  private group: { events: EventRecord[]; waiters: GroupWaiters; transactions: number } | undefined;
-  /** Committed groups waiting for the next fsync, and whether one is running. */
+  private group: Group | undefined;
+  private nextGroupId = 1;
+  /** The server's writer thread (writerWorker.mjs), which commits the groups that stay shipped, and the state
+   *  it shares (the ids of the last group committed, failed, and either). None for ':memory:' and the tools. */
+  private readonly writer: Worker | undefined;
+  private readonly writerState: Int32Array | undefined;
+  /** Groups committed by the writer thread and on this connection (tests; the hot path's groups are shipped). */
+  readonly groupsCommitted = { shipped: 0, local: 0 };
+  /** The open group's writes not run yet (it is shipped), and where the transaction in progress starts there. */
+  private staged: StagedWrite[] = [];
+  private transactionStagedStart = 0;
+  /** Whether the transaction in progress has its SAVEPOINT on this connection. */
+  private savepointOpen = false;
+  /** The shipped groups the writer thread has not answered yet, in order (at most MAX_IN_FLIGHT: the next
+   *  one fills meanwhile), each with the mark of memory's undo log it commits up to. */
+  private inFlight: { group: Group; mark: { undo: number; loaded: number }; started: number }[] = [];
+  /** Committed groups, in commit order, until they are durable and announced (in that order). */
+  private committed: CommittedGroup[] = [];
+  /** Committed local groups waiting for the next fsync on libuv's pool, and whether one is running. */
   private unsynced: CommittedGroup[] = [];
   private syncing: Promise<void> | undefined;
-  /** Settles once everything committed so far is durable (durable() with no open group). */
-  private lastSync: GroupWaiters | undefined;
   private readonly syncWal: boolean;
   private readonly walFd: number | undefined;
   private readonly checkpointer: Worker | undefined;
@@ -124,8 +172,9 @@ export class SqliteStore implements Store {
   /** The server (it routes): it empties the WAL when it closes. A command-line tool writing to a running
    *  server's file must not: a TRUNCATE checkpoint waits for and then holds off the server's writers. */
   private readonly emptiesWalOnClose: boolean;
-  private dataVersion: number;
-  private dataVersionStatement: Database.Statement | undefined;
+  /** external_commits' count when externalChanges() last looked. */
+  private externalCommits: number;
+  private externalCommitsStatement: Database.Statement | undefined;
   /** When externalChanges() last looked, and whether it did in this event-loop turn. */
   private lookedForExternalChangesAt = -Infinity;
   private lookedInThisTurn = false;
@@ -195,7 +244,14 @@ export class SqliteStore implements Store {
       this.checkpointer.on('error', (err) => this.fatal(err));
       this.checkpointer.on('message', (progress: { log: number; started: number }) => this.restartWal(progress));
     }
-    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    if (onDisk && options.routes !== false) {
+      this.writerState = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+      this.writer = new Worker(new URL('./writerWorker.mjs', import.meta.url), { workerData: { path, state: this.writerState.buffer, syncWal: this.syncWal } });
+      this.writer.unref();
+      this.writer.on('error', (err) => this.fatal(err));
+      this.writer.on('message', (answer: WriterAnswer) => this.writerAnswered(answer));
+    }
+    this.externalCommits = this.readExternalCommits();
     const sql = this.createRepository();
     this.repo = new ResidentRepository(
       {
@@ -233,7 +289,7 @@ export class SqliteStore implements Store {
   private restartWal(progress: { log: number; started: number }): void {
     if (this.closed || progress.log < this.walRestartFrames) return;
     if (Date.now() - progress.started > RESTART_CATCH_UP_MS && progress.log < WAL_FORCED_RESTART * this.walRestartFrames) return;
-    if (this.group) this.catchUpAfterCommit = true;
+    if (this.group?.local) this.catchUpAfterCommit = true;
     else this.catchUpWal();
   }
 
@@ -256,10 +312,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Whether another connection (a command-line tool on the same file) committed since the last look: then
-   *  accounts and keys are read again. A look is PRAGMA data_version, which takes the WAL's read lock: two
-   *  system calls, 10 µs on average in a server at 1,000 creates/s, and up to 1.4 ms while the checkpointer
-   *  holds the lock. So lists look (`now`) once per event-loop turn, and credential checks (`soon`, every
+  /** Whether a command-line tool committed to the file since the last look: then accounts and keys are read
+   *  again. A look reads the tools' commit count (external_commits; PRAGMA data_version would also count the
+   *  writer thread's commits, which are this process's own), which takes the WAL's read lock: two system calls,
+   *  about 10 µs, and up to 1.4 ms while the checkpointer holds the lock. So lists look (`now`) once per event-loop turn, and credential checks (`soon`, every
    *  request) at most once per EXTERNAL_LOOK_MS: the tools only add accounts and keys (one memory lacks is
    *  read from the file at once) and re-seal secrets (the keyring opens the old seal until it is retired). */
   private externalChanges(urgency: 'now' | 'soon'): boolean {
@@ -270,11 +326,17 @@ export class SqliteStore implements Store {
       this.lookedInThisTurn = true;
       setImmediate(() => (this.lookedInThisTurn = false));
     }
-    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
-    const v = this.dataVersionStatement.get() as number;
-    if (v === this.dataVersion) return false;
-    this.dataVersion = v;
+    const n = this.readExternalCommits();
+    if (n === this.externalCommits) return false;
+    this.externalCommits = n;
     return true;
+  }
+
+  /** How many groups the command-line tools have committed to this file (they count them: see commitGroup).
+   *  The server's own writes never touch the row, so this read needs nothing of the open group. */
+  private readExternalCommits(): number {
+    this.externalCommitsStatement ??= this.db.prepare('SELECT n FROM external_commits WHERE id = 1').pluck();
+    return (this.externalCommitsStatement.get() as number | undefined) ?? 0;
   }
 
   /** Applies the numbered migrations newer than the database's user_version, each in its own transaction. */
@@ -295,7 +357,7 @@ export class SqliteStore implements Store {
   /** A prepared statement by its text. The texts are shapes (filters, IN-list lengths, Opsflow queries a
    *  client composed), so there may be any number: the cache keeps the STATEMENT_CACHE_LIMIT most recently
    *  prepared ones (better-sqlite3 finalizes a dropped statement when it is collected). */
-  private stmt(sql: string): Database.Statement {
+  private prepared(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -303,6 +365,24 @@ export class SqliteStore implements Store {
       this.statements.set(sql, s);
     }
     return s;
+  }
+
+  /** A statement to run on this connection now: whatever was written before it is run here first (goLocal),
+   *  so it sees every write made before it, as a single connection would. */
+  private stmt(sql: string): Database.Statement {
+    this.goLocal();
+    return this.prepared(sql);
+  }
+
+  /** A write of a document held in memory (a resident kind): staged for the writer thread while the open group
+   *  is shipped, else run here. `expected`: the row count it must change. */
+  private write(sql: string, params: unknown[], expected?: number): void {
+    if (this.writer && this.group && !this.group.local) {
+      this.staged.push(expected === undefined ? [sql, params] : [sql, params, expected]);
+      return;
+    }
+    const { changes } = this.stmt(sql).run(...params);
+    if (expected !== undefined && changes !== expected) throw new Error(`${sql.slice(0, 60)}... changed ${changes} rows, not ${expected}`);
   }
 
   private createRepository(): Repository {
@@ -365,24 +445,36 @@ export class SqliteStore implements Store {
       positionOf(kind, sid) {
         return (stmt(`SELECT seq FROM ${TABLE[kind]} WHERE sid = ?`).get(sid) as { seq: number } | undefined)?.seq;
       },
-      insert(kind, entity) {
+      insert: (kind, entity) => {
         const e = entity as any;
         const row = documentInsert(kind, e);
+        if (RESIDENT_KINDS.has(kind)) return this.write(row.sql, row.values);
         stmt(row.sql).run(...row.values);
         if (kind === 'wfTask') indexTask(e, false);
       },
-      update(kind, entity) {
+      update: (kind, entity) => {
         const e = entity as any;
+        if (RESIDENT_KINDS.has(kind)) {
+          const row = documentUpdate(kind, e);
+          return this.write(row.sql, row.values, 1);
+        }
         if (updateDocument(kind, e) !== 1) throw new Error(`update of missing ${kind} ${e.sid}`);
         if (kind === 'wfTask') indexTask(e, true);
       },
-      updateIfPresent(kind, entity) {
+      updateIfPresent: (kind, entity) => {
         const e = entity as any;
+        // A document memory holds is in the file (memory mirrors it): its update is staged like any other.
+        if (RESIDENT_KINDS.has(kind) && this.repo.docs.get(kind, e.sid)) {
+          const row = documentUpdate(kind, e);
+          this.write(row.sql, row.values, 1);
+          return true;
+        }
         const updated = updateDocument(kind, e) === 1;
         if (updated && kind === 'wfTask') indexTask(e, true);
         return updated;
       },
-      delete(kind, sid) {
+      delete: (kind, sid) => {
+        if (RESIDENT_KINDS.has(kind)) return this.write(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`, [sid]);
         stmt(`DELETE FROM ${TABLE[kind]} WHERE sid = ?`).run(sid);
       },
       deleteWhere(kind, where) {
@@ -578,42 +670,61 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Group commit: the first transaction of an event-loop turn opens a database transaction (BEGIN IMMEDIATE);
-   * each `transaction()` runs in a SAVEPOINT inside it (rolled back alone if its work throws, in the database
-   * and in memory), and the whole group is committed once the turn's I/O callbacks have run (setImmediate).
-   * Nothing is acknowledged before it is durable: the HTTP layer awaits `durable()` before it sends a
-   * response, and commit listeners (WebSocket pushes, webhook delivery) run after the fsync with the group's
-   * events in order.
+   * Group commit: the transactions of an event-loop turn form one group, committed once the turn's I/O
+   * callbacks have run (setImmediate). Each `transaction()` rolls back alone if its work throws, in the
+   * database and in memory. Nothing is acknowledged before it is durable: the HTTP layer awaits `durable()`
+   * before it sends a response, and commit listeners (WebSocket pushes, webhook delivery) run after the fsync
+   * with the groups' events in commit order.
+   *
+   * A group runs one of two ways (docs/architecture.md, "The write path"):
+   *   shipped  the server's usual group: its transactions only write documents held in memory and events, so
+   *            their statements are staged, not run, and the group goes to the writer thread as one message
+   *            (writerWorker.mjs), which commits it and fsyncs off the event loop. Up to MAX_IN_FLIGHT groups
+   *            are in flight; the writer commits each as it comes and fsyncs once for those it found waiting.
+   *   local    a group in which something needs this connection (a read of the file, a write of another
+   *            kind, a write whose row count matters): goLocal waits for the group in flight, opens BEGIN
+   *            IMMEDIATE here, runs what was staged, and from then on the group runs here as a single
+   *            connection would (a SAVEPOINT per transaction); its COMMIT is here and its fsync on libuv's pool.
+   * Stores without a writer thread (':memory:', the command-line tools) run every group locally.
    */
   transaction<T>(work: (repo: Repository) => T): T {
     if (this.closed) throw new Error('the store is closed');
     if (!this.group) {
-      this.stmt('BEGIN IMMEDIATE').run();
-      this.group = { events: [], waiters: new GroupWaiters(), transactions: 0 };
+      this.group = { id: this.nextGroupId++, events: [], waiters: new GroupWaiters(), transactions: 0, local: false };
+      if (!this.writer) this.beginLocal();
       setImmediate(() => this.commitGroup());
     }
     this.appended = [];
     this.transactionEventsStart = this.unwrittenEvents.length;
-    this.stmt('SAVEPOINT tx').run();
+    this.transactionStagedStart = this.staged.length;
+    if (this.group.local) {
+      this.prepared('SAVEPOINT tx').run();
+      this.savepointOpen = true;
+    }
     this.repo.beginTransaction();
     this.inTransaction = true;
     this.writtenForEarlier = [];
     let result: T;
     try {
       result = work(this.repo);
-      this.stmt('RELEASE tx').run();
+      if (this.savepointOpen) this.prepared('RELEASE tx').run();
     } catch (err) {
-      this.stmt('ROLLBACK TO tx').run();
-      this.stmt('RELEASE tx').run();
+      if (this.savepointOpen) {
+        this.prepared('ROLLBACK TO tx').run();
+        this.prepared('RELEASE tx').run();
+      }
+      // (After a failed group in flight, failInFlight has already emptied these.)
+      if (this.staged.length > this.transactionStagedStart) this.staged.length = this.transactionStagedStart;
       this.repo.rollbackTransaction();
-      this.unwrittenEvents.length = this.transactionEventsStart;
+      if (this.unwrittenEvents.length > this.transactionEventsStart) this.unwrittenEvents.length = this.transactionEventsStart;
       // A read of the log inside this transaction wrote the group's earlier events (and their rollups) into
       // its savepoint; the rollback took them out again, so they wait to be written once more.
-      if (this.writtenForEarlier.length) this.unwrittenEvents = [...this.writtenForEarlier, ...this.unwrittenEvents];
+      if (this.writtenForEarlier.length && this.group) this.unwrittenEvents = [...this.writtenForEarlier, ...this.unwrittenEvents];
       this.appended = [];
       throw err;
     } finally {
       this.inTransaction = false;
+      this.savepointOpen = false;
       this.writtenForEarlier = [];
     }
     this.group.events.push(...this.appended);
@@ -622,11 +733,161 @@ export class SqliteStore implements Store {
     return result;
   }
 
+  /** Opens the open group's database transaction on this connection. */
+  private beginLocal(): void {
+    this.prepared('BEGIN IMMEDIATE').run();
+    this.group!.local = true;
+  }
+
+  /**
+   * Makes this connection hold every write made so far, before a statement runs on it: waits for the group in
+   * flight to be committed by the writer thread (blocking, for the few milliseconds a group's statements take;
+   * its fsync is not waited for), then turns the open group local, running what it staged (the earlier
+   * transactions' writes, then the SAVEPOINT of the one in progress and its own). Between groups there is
+   * nothing to run. No-op when the open group is local already or there is no writer thread.
+   */
+  private goLocal(): void {
+    if (!this.writer || this.group?.local) return;
+    if (this.inFlight.length > 0) this.awaitInFlight();
+    if (!this.group) return;
+    const staged = this.staged;
+    this.staged = [];
+    const earlier = this.inTransaction ? this.transactionStagedStart : staged.length;
+    this.beginLocal();
+    // Its turn's commitGroup may have run already (it waited for the group in flight): the group must not keep
+    // the write lock past this turn.
+    setImmediate(() => this.commitGroup());
+    try {
+      for (let i = 0; i < earlier; i++) this.runStaged(staged[i]!);
+    } catch (err) {
+      // The earlier transactions' writes cannot all be made (a bug: an update of a row the file lacks): the
+      // group fails as a failed COMMIT would.
+      this.failLocalGroup(err as Error);
+      throw err;
+    }
+    if (this.inTransaction) {
+      this.prepared('SAVEPOINT tx').run();
+      this.savepointOpen = true;
+    }
+    for (let i = earlier; i < staged.length; i++) this.runStaged(staged[i]!);
+    this.transactionStagedStart = 0;
+  }
+
+  private runStaged([sql, params, expected]: StagedWrite): void {
+    const { changes } = this.prepared(sql).run(...params);
+    if (expected !== undefined && changes !== expected) throw new Error(`${sql.slice(0, 60)}... changed ${changes} rows, not ${expected}`);
+  }
+
+  /** Blocks until the writer thread has committed (or failed) every group in flight, and settles them. A
+   *  failure fails the groups after it and the open group too (they rest on its writes) and, inside a
+   *  transaction, that transaction (it read what they wrote). */
+  private awaitInFlight(): void {
+    const first = this.inFlight[0]!.group.id;
+    const last = this.inFlight[this.inFlight.length - 1]!.group.id;
+    const state = this.writerState!;
+    const deadline = Date.now() + WRITER_WAIT_MS;
+    let settled: number;
+    while ((settled = Atomics.load(state, 2)) < last) {
+      if (Date.now() > deadline) {
+        const err = new Error(`the writer thread did not commit a group within ${WRITER_WAIT_MS} ms`);
+        this.fatal(err);
+        throw err;
+      }
+      Atomics.wait(state, 2, settled, 1_000);
+    }
+    // The writer commits the groups in order until one fails, and refuses the rest until told to resume.
+    const failed = Atomics.load(state, 1);
+    const failedHere = failed >= first ? failed : Infinity;
+    while (this.inFlight.length > 0 && this.inFlight[0]!.group.id < failedHere) this.inFlightCommitted();
+    if (this.inFlight.length > 0) {
+      const err = new Error('a commit group before this one failed (its error is reported to its requests)');
+      this.failInFlight(err);
+      if (this.inTransaction) throw err;
+    }
+  }
+
+  /** The first group in flight is in the file: memory's undo log up to its mark is dropped (the later groups'
+   *  marks move with it), and it waits for its fsync (the writer's answer) in commit order. */
+  private inFlightCommitted(): void {
+    const flight = this.inFlight.shift()!;
+    this.repo.groupCommitted(flight.mark);
+    for (const later of this.inFlight) {
+      later.mark.undo -= flight.mark.undo;
+      later.mark.loaded -= flight.mark.loaded;
+    }
+    this.groupsCommitted.shipped++;
+    this.committed.push({ group: flight.group, started: flight.started, durable: false });
+  }
+
+  /** The writer thread's answer for a group: durable, failed, refused (after a failure), or fatal (its fsync
+   *  failed). Answers come in the order the groups were sent. */
+  private writerAnswered(answer: WriterAnswer): void {
+    if (answer.closed || answer.refused) return;
+    if (answer.fatal) {
+      const err = Object.assign(new Error(answer.fatal.message), { code: answer.fatal.code });
+      this.failDurability(err);
+      return;
+    }
+    const flight = this.inFlight[0];
+    if (answer.error) {
+      // Else awaitInFlight has already failed it.
+      if (flight && flight.group.id === answer.id) this.failInFlight(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+      return;
+    }
+    if (flight && flight.group.id === answer.id) this.inFlightCommitted();
+    const entry = this.committed.find((c) => c.group.id === answer.id);
+    if (entry) entry.durable = true;
+    this.announce();
+    if (this.group && !this.closed) this.commitGroup();
+  }
+
+  /** The first group in flight failed: nobody waiting on it, on the groups sent after it or on the open group
+   *  (which rest on its writes) is acknowledged, memory is put back as the file has it, and the writer thread,
+   *  which refuses every group after a failure, is told to take groups again. */
+  private failInFlight(err: Error): void {
+    const flights = this.inFlight;
+    this.inFlight = [];
+    const behind = this.group;
+    this.group = undefined;
+    this.staged = [];
+    this.unwrittenEvents = [];
+    if (behind?.local) {
+      try {
+        this.prepared('ROLLBACK').run();
+      } catch {
+        // Nothing open.
+      }
+    }
+    this.repo.groupFailed();
+    for (const f of flights) f.group.waiters.reject(err);
+    behind?.waiters.reject(err);
+    this.signals.failed(err);
+    this.writer!.postMessage({ resume: true });
+  }
+
+  /** The open local group cannot commit: rolled back here and in memory, and its waiters refused. */
+  private failLocalGroup(err: Error): void {
+    const group = this.group!;
+    this.group = undefined;
+    this.staged = [];
+    this.unwrittenEvents = [];
+    try {
+      this.prepared('ROLLBACK').run();
+    } catch {
+      // Already rolled back by SQLite.
+    }
+    this.repo.groupFailed();
+    group.waiters.reject(err);
+    this.signals.failed(err);
+  }
+
   /** Resolves once every write made so far is durable: the open group's, or else the last committed one's. */
   durable(): Promise<void> {
     if (this.group) return this.group.waiters.wait();
-    if (this.lastSync) return this.lastSync.wait();
-    return Promise.resolve();
+    const flying = this.inFlight[this.inFlight.length - 1];
+    if (flying) return flying.group.waiters.wait();
+    const last = this.committed[this.committed.length - 1];
+    return last ? last.group.waiters.wait() : Promise.resolve();
   }
 
   onFailure(listener: (err: Error) => void): () => void {
@@ -656,9 +917,15 @@ export class SqliteStore implements Store {
     return this.repo.docs.finishedOf(workspaceSid);
   }
 
+  /** Ends the open group: commits it here (local) or ships it to the writer thread (when none is in flight;
+   *  else it goes when that one is answered). */
   private commitGroup(): void {
     const group = this.group;
     if (!group) return;
+    if (!group.local) {
+      if (this.inFlight.length < MAX_IN_FLIGHT) this.ship(group);
+      return;
+    }
     this.group = undefined;
     const started = performance.now();
     try {
@@ -666,33 +933,62 @@ export class SqliteStore implements Store {
       const injected = this.injectedCommitFailure;
       this.injectedCommitFailure = undefined;
       if (injected) throw injected;
-      this.stmt('COMMIT').run();
+      // The command-line tools count their commits, for a server on the same file to see (externalChanges).
+      if (!this.emptiesWalOnClose) this.prepared('UPDATE external_commits SET n = n + 1 WHERE id = 1').run();
+      this.prepared('COMMIT').run();
     } catch (err) {
       // The group's writes are gone (I/O error, disk full): nobody waiting on them is acknowledged, and what
       // memory holds beside the store is put back as the database has it.
-      this.unwrittenEvents = [];
-      try {
-        this.stmt('ROLLBACK').run();
-      } catch {
-        // Already rolled back by SQLite.
-      }
-      this.repo.groupFailed();
-      group.waiters.reject(err as Error);
-      this.signals.failed(err as Error);
+      this.group = group;
+      this.failLocalGroup(err as Error);
       return;
     }
     this.repo.groupCommitted();
+    this.groupsCommitted.local++;
     if (this.catchUpAfterCommit) {
       this.catchUpAfterCommit = false;
       this.catchUpWal();
     }
-    this.unsynced.push({ events: group.events, waiters: group.waiters, transactions: group.transactions, started });
-    this.lastSync = group.waiters;
+    const entry = { group, started, durable: false };
+    this.committed.push(entry);
+    this.unsynced.push(entry);
     this.sync();
   }
 
-  /** Makes the committed groups durable: one fdatasync of the WAL (on libuv's thread pool) covers every group
-   *  committed before it starts; groups committed meanwhile wait for the next one. */
+  /** Sends the open group to the writer thread: its staged writes, its event rows and their rollups. */
+  private ship(group: Group): void {
+    this.group = undefined;
+    const statements = this.staged;
+    this.staged = [];
+    const events = this.unwrittenEvents;
+    this.unwrittenEvents = [];
+    if (statements.length === 0 && events.length === 0 && this.inFlight.length === 0) {
+      // Nothing to write (transactions that only read): durable as soon as the groups committed before it are
+      // (behind groups in flight, it goes to the writer like any other, to be answered after them).
+      this.committed.push({ group, started: performance.now(), durable: true });
+      this.announce();
+      return;
+    }
+    const eventRows = events.map(eventRow);
+    for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
+      const batch = eventRows.slice(i, i + EVENT_BATCH);
+      statements.push([eventInsertSql(batch.length), batch]);
+    }
+    const deltas = rollupDeltas(eventRows);
+    for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
+      for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
+        const batch = keys.slice(i, i + ROLLUP_BATCH);
+        statements.push([rollupUpsertSql(table, batch.length, 'min', 'max'), batch]);
+      }
+    }
+    const injected = this.injectedCommitFailure;
+    this.injectedCommitFailure = undefined;
+    this.inFlight.push({ group, mark: this.repo.sealGroup(), started: performance.now() });
+    this.writer!.postMessage({ id: group.id, statements, injectedFailure: injected?.message });
+  }
+
+  /** Makes the committed local groups durable: one fdatasync of the WAL (on libuv's thread pool) covers every
+   *  group committed before it starts; groups committed meanwhile wait for the next one. */
   private sync(): void {
     if (this.syncing || this.unsynced.length === 0) return;
     const groups = this.unsynced;
@@ -700,19 +996,11 @@ export class SqliteStore implements Store {
     const done = (err: Error | null) => {
       this.syncing = undefined;
       if (err) {
-        // What reached the disk is unknown: refuse these groups and stop (crash-only; the file is the truth).
-        for (const g of groups) g.waiters.reject(err);
-        this.signals.failed(err);
-        this.fatal(err);
+        this.failDurability(err);
         return;
       }
-      const now = performance.now();
-      for (const g of groups) {
-        g.waiters.resolve();
-        this.signals.groupCommitted(g.transactions, (now - g.started) / 1000);
-        this.signals.committed(g.events);
-      }
-      if (this.unsynced.length === 0 && !this.group) this.lastSync = undefined;
+      for (const g of groups) g.durable = true;
+      this.announce();
       this.sync();
     };
     if (!this.syncWal || this.walFd === undefined) {
@@ -726,6 +1014,25 @@ export class SqliteStore implements Store {
         done(err);
       });
     });
+  }
+
+  /** Acknowledges the committed groups that are durable, in commit order: a group waits for the ones before it. */
+  private announce(): void {
+    const now = performance.now();
+    while (this.committed.length > 0 && this.committed[0]!.durable) {
+      const { group, started } = this.committed.shift()!;
+      group.waiters.resolve();
+      this.signals.groupCommitted(group.transactions, (now - started) / 1000);
+      this.signals.committed(group.events);
+    }
+  }
+
+  /** An fsync failed: what reached the disk is unknown. Every group not yet acknowledged is refused and the
+   *  store stops (crash-only; the file is the truth). */
+  private failDurability(err: Error): void {
+    for (const g of this.committed.splice(0)) g.group.waiters.reject(err);
+    this.signals.failed(err);
+    this.fatal(err);
   }
 
   private fatal(err: Error): void {
@@ -788,15 +1095,25 @@ export class SqliteStore implements Store {
 
   close(): void {
     if (this.closed) return;
+    // The group in flight is waited for and the open one committed here (goLocal), so that nothing written is
+    // left behind in the writer thread.
+    try {
+      if (this.group && !this.group.local && (this.staged.length > 0 || this.unwrittenEvents.length > 0)) this.goLocal();
+      else if (this.inFlight.length > 0) this.awaitInFlight();
+    } catch {
+      // The group failed: its waiters were told.
+    }
     this.commitGroup();
     this.closed = true;
     // Whatever was committed is made durable before the file is closed (a command-line tool exits next).
     if (this.walFd !== undefined && this.syncWal) fdatasyncSync(this.walFd);
-    const groups = this.unsynced;
     this.unsynced = [];
-    for (const g of groups) {
-      g.waiters.resolve();
-      this.signals.committed(g.events);
+    for (const g of this.committed) g.durable = true;
+    this.announce();
+    if (this.writer) {
+      const writer = this.writer;
+      writer.postMessage({ close: true });
+      writer.once('message', () => void writer.terminate());
     }
     // A descriptor an fsync still uses is closed when it returns.
     if (this.walFd !== undefined) {
