@@ -15,7 +15,7 @@
 // * checkpoints (copying the WAL into the database file, with its own fsync) run in a worker thread on their
 //   own connection (checkpointWorker.mjs), never on the event loop.
 import Database from 'better-sqlite3';
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstat, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -239,6 +239,10 @@ export class SqliteStore implements Store {
       } finally {
         closeSync(dir);
       }
+      // libuv's thread pool (the fsyncs of local groups) is created by the first thread that queues work on it,
+      // and its threads inherit that thread's nice value: queue something here first, so that it is never the
+      // checkpoint worker's lowered thread (a race the worker's module loading could win).
+      fstat(this.walFd, () => undefined);
       this.checkpointer = new Worker(new URL('./checkpointWorker.mjs', import.meta.url), { workerData: { path, nice: options.checkpointNice ?? 0 } });
       this.checkpointer.unref();
       this.checkpointer.on('error', (err) => this.fatal(err));
