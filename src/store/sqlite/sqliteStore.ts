@@ -87,13 +87,39 @@ interface CommittedGroup {
  *  document held in memory must change (else the group fails). */
 type StagedWrite = [sql: string, params: unknown[], expectedChanges?: number];
 
+/** The statements that write events and their per-minute rollups (storeSchema.ts): one INSERT per EVENT_BATCH
+ *  rows, one UPSERT per ROLLUP_BATCH keys. better-sqlite3 binds the rows' arrays in order: no flattened copy, no
+ *  spread of a thousand arguments. */
+function eventWrites(events: readonly EventRecord[]): StagedWrite[] {
+  const writes: StagedWrite[] = [];
+  const rows = events.map(eventRow);
+  for (let i = 0; i < rows.length; i += EVENT_BATCH) {
+    const batch = rows.slice(i, i + EVENT_BATCH);
+    writes.push([eventInsertSql(batch.length), batch]);
+  }
+  const deltas = rollupDeltas(rows);
+  for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
+    for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
+      const batch = keys.slice(i, i + ROLLUP_BATCH);
+      writes.push([rollupUpsertSql(table, batch.length, 'min', 'max'), batch]);
+    }
+  }
+  return writes;
+}
+
 /** What the writer thread answers for a group (writerWorker.mjs). */
 interface WriterAnswer {
   id: number;
   closed?: boolean;
   refused?: boolean;
-  error?: { message: string; code?: string };
-  fatal?: { message: string; code?: string };
+  error?: WriterError;
+  fatal?: WriterError;
+}
+type WriterError = { message: string; code?: string };
+
+/** The writer thread's error as an Error here (messages carry plain objects), with SQLite's code. */
+function writerError(e: WriterError): Error {
+  return Object.assign(new Error(e.message), { code: e.code });
 }
 
 /** How many event rows one INSERT carries (17 columns each; SQLite takes up to 32,766 parameters). */
@@ -319,8 +345,8 @@ export class SqliteStore implements Store {
   /** Whether a command-line tool committed to the file since the last look: then accounts and keys are read
    *  again. A look reads the tools' commit count (external_commits; PRAGMA data_version would also count the
    *  writer thread's commits, which are this process's own), which takes the WAL's read lock: two system calls,
-   *  about 10 µs, and up to 1.4 ms while the checkpointer holds the lock. So lists look (`now`) once per event-loop turn, and credential checks (`soon`, every
-   *  request) at most once per EXTERNAL_LOOK_MS: the tools only add accounts and keys (one memory lacks is
+   *  about 10 µs, and up to 1.4 ms while the checkpointer holds the lock. So lists look (`now`) once per
+   *  event-loop turn, and credential checks (`soon`, every request) at most once per EXTERNAL_LOOK_MS: the tools only add accounts and keys (one memory lacks is
    *  read from the file at once) and re-seal secrets (the keyring opens the old seal until it is retired). */
   private externalChanges(urgency: 'now' | 'soon'): boolean {
     const now = performance.now();
@@ -381,12 +407,13 @@ export class SqliteStore implements Store {
   /** A write of a document held in memory (a resident kind): staged for the writer thread while the open group
    *  is shipped, else run here. `expected`: the row count it must change. */
   private write(sql: string, params: unknown[], expected?: number): void {
+    const write: StagedWrite = expected === undefined ? [sql, params] : [sql, params, expected];
     if (this.writer && this.group && !this.group.local) {
-      this.staged.push(expected === undefined ? [sql, params] : [sql, params, expected]);
+      this.staged.push(write);
       return;
     }
-    const { changes } = this.stmt(sql).run(...params);
-    if (expected !== undefined && changes !== expected) throw new Error(`${sql.slice(0, 60)}... changed ${changes} rows, not ${expected}`);
+    this.goLocal();
+    this.runStaged(write);
   }
 
   private createRepository(): Repository {
@@ -620,25 +647,14 @@ export class SqliteStore implements Store {
   /** Inserts the event rows appended so far, in batches (one statement per EVENT_BATCH rows). Called at the
    *  group's COMMIT, and before anything reads the log so a read sees every event written before it. */
   private writeEvents(): void {
+    if (this.unwrittenEvents.length === 0) return;
+    this.goLocal();
     const rows = this.unwrittenEvents;
-    if (rows.length === 0) return;
+    if (rows.length === 0) return; // (goLocal failed the group behind a failed one)
     if (this.inTransaction && this.transactionEventsStart > 0) this.writtenForEarlier.push(...rows.slice(0, this.transactionEventsStart));
     this.unwrittenEvents = [];
     this.transactionEventsStart = 0;
-    const eventRows = rows.map(eventRow);
-    // better-sqlite3 binds the rows' arrays in order: no flattened copy, no spread of a thousand arguments.
-    for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
-      const batch = eventRows.slice(i, i + EVENT_BATCH);
-      this.stmt(eventInsertSql(batch.length)).run(...batch);
-    }
-    // The per-minute rollups, in the same transaction (storeSchema.ts): one UPSERT per ROLLUP_BATCH keys.
-    const deltas = rollupDeltas(eventRows);
-    for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
-      for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
-        const batch = keys.slice(i, i + ROLLUP_BATCH);
-        this.stmt(rollupUpsertSql(table, batch.length, 'min', 'max')).run(...batch);
-      }
-    }
+    for (const write of eventWrites(rows)) this.runStaged(write);
   }
 
   /**
@@ -828,14 +844,13 @@ export class SqliteStore implements Store {
   private writerAnswered(answer: WriterAnswer): void {
     if (answer.closed || answer.refused) return;
     if (answer.fatal) {
-      const err = Object.assign(new Error(answer.fatal.message), { code: answer.fatal.code });
-      this.failDurability(err);
+      this.failDurability(writerError(answer.fatal));
       return;
     }
     const flight = this.inFlight[0];
     if (answer.error) {
       // Else awaitInFlight has already failed it.
-      if (flight && flight.group.id === answer.id) this.failInFlight(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+      if (flight && flight.group.id === answer.id) this.failInFlight(writerError(answer.error));
       return;
     }
     if (flight && flight.group.id === answer.id) this.inFlightCommitted();
@@ -973,18 +988,7 @@ export class SqliteStore implements Store {
       this.announce();
       return;
     }
-    const eventRows = events.map(eventRow);
-    for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
-      const batch = eventRows.slice(i, i + EVENT_BATCH);
-      statements.push([eventInsertSql(batch.length), batch]);
-    }
-    const deltas = rollupDeltas(eventRows);
-    for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
-      for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
-        const batch = keys.slice(i, i + ROLLUP_BATCH);
-        statements.push([rollupUpsertSql(table, batch.length, 'min', 'max'), batch]);
-      }
-    }
+    statements.push(...eventWrites(events));
     const injected = this.injectedCommitFailure;
     this.injectedCommitFailure = undefined;
     this.inFlight.push({ group, mark: this.repo.sealGroup(), started: performance.now() });
