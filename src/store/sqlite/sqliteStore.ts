@@ -168,10 +168,16 @@ export class SqliteStore implements Store {
   /** The open commit group: its events and who waits for it to be durable. */
   private group: Group | undefined;
   private nextGroupId = 1;
-  /** The server's writer thread (writerWorker.mjs), which commits the groups that stay shipped, and the state
-   *  it shares (the ids of the last group committed, failed, and either). None for ':memory:' and the tools. */
-  private readonly writer: Worker | undefined;
+  /** Whether groups are shipped to a writer thread (writerWorker.mjs), which commits the groups that stay
+   *  shipped, and the state it shares (the ids of the last group committed, failed, and either). Not for
+   *  ':memory:' and the tools. */
+  private readonly writer: boolean;
   private readonly writerState: Int32Array | undefined;
+  /** The writer thread, started with the first group shipped: a store opened only to read (a test's check, a
+   *  report) starts none, so none can open the file after this connection closed it (a thread still starting
+   *  then re-created the WAL, and a test's cleanup of the directory raced it). */
+  private writerThread: Worker | undefined;
+  private readonly path: string;
   /** Groups committed by the writer thread and on this connection (tests; the hot path's groups are shipped). */
   readonly groupsCommitted = { shipped: 0, local: 0 };
   /** The open group's writes not run yet (it is shipped), and where the transaction in progress starts there. */
@@ -274,13 +280,9 @@ export class SqliteStore implements Store {
       this.checkpointer.on('error', (err) => this.fatal(err));
       this.checkpointer.on('message', (progress: { log: number; started: number }) => this.restartWal(progress));
     }
-    if (onDisk && options.routes !== false) {
-      this.writerState = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-      this.writer = new Worker(new URL('./writerWorker.mjs', import.meta.url), { workerData: { path, state: this.writerState.buffer, syncWal: this.syncWal } });
-      this.writer.unref();
-      this.writer.on('error', (err) => this.fatal(err));
-      this.writer.on('message', (answer: WriterAnswer) => this.writerAnswered(answer));
-    }
+    this.path = path;
+    this.writer = onDisk && options.routes !== false;
+    if (this.writer) this.writerState = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
     this.externalCommits = this.readExternalCommits();
     const sql = this.createRepository();
     this.repo = new ResidentRepository(
@@ -881,7 +883,7 @@ export class SqliteStore implements Store {
     for (const f of flights) f.group.waiters.reject(err);
     behind?.waiters.reject(err);
     this.signals.failed(err);
-    this.writer!.postMessage({ resume: true });
+    this.startedWriter().postMessage({ resume: true });
   }
 
   /** The open local group cannot commit: rolled back here and in memory, and its waiters refused. */
@@ -992,7 +994,18 @@ export class SqliteStore implements Store {
     const injected = this.injectedCommitFailure;
     this.injectedCommitFailure = undefined;
     this.inFlight.push({ group, mark: this.repo.sealGroup(), started: performance.now() });
-    this.writer!.postMessage({ id: group.id, statements, injectedFailure: injected?.message });
+    this.startedWriter().postMessage({ id: group.id, statements, injectedFailure: injected?.message });
+  }
+
+  private startedWriter(): Worker {
+    if (!this.writerThread) {
+      const thread = new Worker(new URL('./writerWorker.mjs', import.meta.url), { workerData: { path: this.path, state: this.writerState!.buffer, syncWal: this.syncWal } });
+      thread.unref();
+      thread.on('error', (err) => this.fatal(err));
+      thread.on('message', (answer: WriterAnswer) => this.writerAnswered(answer));
+      this.writerThread = thread;
+    }
+    return this.writerThread;
   }
 
   /** Makes the committed local groups durable: one fdatasync of the WAL (on libuv's thread pool) covers every
@@ -1118,8 +1131,8 @@ export class SqliteStore implements Store {
     this.unsynced = [];
     for (const g of this.committed) g.durable = true;
     this.announce();
-    if (this.writer) {
-      const writer = this.writer;
+    if (this.writerThread) {
+      const writer = this.writerThread;
       writer.postMessage({ close: true });
       writer.once('message', () => void writer.terminate());
     }
