@@ -103,6 +103,31 @@ describe('the store on a file, with its writer thread', () => {
     assert.ok(storedTasks().some((t) => t.sid === behind));
   });
 
+  test('groups waiting together commit together; one that fails among them keeps those before it and refuses those after', async () => {
+    // Another connection holds the write lock, so the writer thread waits on the first group while the next
+    // three queue up behind it; they are then run in one transaction.
+    const blocker = new Database(path);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    const sids = [newSid('WT'), newSid('WT'), newSid('WT'), newSid('WT')];
+    const outcomes: Promise<unknown>[] = [];
+    for (const [i, sid] of sids.entries()) {
+      if (i === 2) store.failNextCommit(new Error('disk I/O error (injected, third group)'));
+      store.transaction((repo) => repo.insert('task', task(ws, sid, 'pending')));
+      outcomes.push(store.durable().then(() => 'durable', (err: Error) => err.message));
+      await nextTurn(); // shipped
+    }
+    blocker.prepare('COMMIT').run();
+    blocker.close();
+    const [first, second, third, fourth] = await Promise.all(outcomes);
+    assert.equal(first, 'durable');
+    assert.equal(second, 'durable', 'the group before the failed one in the same transaction is kept');
+    assert.match(String(third), /third group/);
+    assert.match(String(fourth), /third group/, 'the group after it rests on it: refused');
+    const stored = storedTasks().map((t) => t.sid);
+    assert.deepEqual(sids.map((sid) => stored.includes(sid)), [true, true, false, false]);
+    assert.deepEqual(sids.map((sid) => store.read((repo) => repo.get('task', sid)) !== undefined), [true, true, false, false], 'memory holds what the file holds');
+  });
+
   test('an update of a document memory holds but the file lacks fails its group rather than vanishing', async () => {
     const ghost = newSid('WT');
     store.transaction((repo) => repo.insert('task', task(ws, ghost, 'pending')));
