@@ -477,6 +477,19 @@ function rollupFilter(q: EventQuery, dialect: WhereDialect, first: number, end: 
 const TASK_SCOPE_FIELDS = new Set(['workflow_sid', 'task_queue_sid', 'task_channel_sid']);
 const WORKER_SCOPE_FIELDS = new Set(['worker_sid', 'task_channel_sid']);
 
+/** The totals per event type summed from the events themselves (when the rollups cannot answer), in the
+ *  columns rollupTotalsSql answers, then one count per age threshold (`aboveColumn(i)`: the dialect's
+ *  ", <count of task_age over the i-th threshold>" column; its parameter comes first). */
+export function rawEventTotalsSql(where: { sql: string; params: unknown[] }, ageThresholds: readonly number[], aboveColumn: (i: number) => string): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT event_type AS type, count(*) AS n,
+       sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
+       sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${ageThresholds.map((_, i) => aboveColumn(i)).join('')}
+     FROM events WHERE ${where.sql} GROUP BY event_type`,
+    params: [...ageThresholds, ...where.params],
+  };
+}
+
 /**
  * The per-type totals of a statistics window (the columns `type, n, a_sum, a_min, a_max, q_sum, q_min, q_max`,
  * `?` placeholders) read from the rollups for the whole minutes and from the events for the partial edge

@@ -27,7 +27,7 @@ import pg from 'pg';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rawEventTotalsSql, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
@@ -578,16 +578,8 @@ export class PostgresStore implements Store {
       eventTotals: (query, ageThresholds): EventTypeTotals[] => {
         // SplitByWaitTime's thresholds are any number of seconds: only the raw task ages answer them exactly.
         const rolled = ageThresholds.length === 0 ? rollupTotalsSql(query, DIALECT) : undefined;
-        const w = eventWhere(query);
-        const above = ageThresholds.map((_, i) => `, count(*) FILTER (WHERE coalesce(task_age, 0) > ?::numeric) AS above_${i}`).join('');
         // Both answer the same columns (the rollups without the thresholds' counts, as none are asked then).
-        const { sql, params } = rolled ?? {
-          sql: `SELECT event_type AS type, count(*) AS n,
-             sum(coalesce(task_age, 0)) AS a_sum, min(coalesce(task_age, 0)) AS a_min, max(coalesce(task_age, 0)) AS a_max,
-             sum(coalesce(task_age_in_queue, 0)) AS q_sum, min(coalesce(task_age_in_queue, 0)) AS q_min, max(coalesce(task_age_in_queue, 0)) AS q_max${above}
-           FROM events WHERE ${w.sql} GROUP BY event_type`,
-          params: [...ageThresholds, ...w.params],
-        };
+        const { sql, params } = rolled ?? rawEventTotalsSql(eventWhere(query), ageThresholds, (i) => `, count(*) FILTER (WHERE coalesce(task_age, 0) > ?::numeric) AS above_${i}`);
         return read(`totals ${q(sql, params)}`, async () =>
           (await this.rows<Record<string, unknown>>(sql, params)).map((r) => ({
             eventType: String(r.type),
