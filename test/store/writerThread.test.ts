@@ -128,6 +128,24 @@ describe('the store on a file, with its writer thread', () => {
     assert.deepEqual(sids.map((sid) => store.read((repo) => repo.get('task', sid)) !== undefined), [true, true, false, false], 'memory holds what the file holds');
   });
 
+  test('a write lock held elsewhere past the busy timeout fails the group, and the writer goes on', async () => {
+    const blocker = new Database(path);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    const refused = newSid('WT');
+    store.transaction((repo) => repo.insert('task', task(ws, refused, 'pending')));
+    try {
+      await assert.rejects(store.durable(), /locked|busy/i);
+    } finally {
+      blocker.prepare('ROLLBACK').run();
+      blocker.close();
+    }
+    assert.equal(store.read((repo) => repo.get('task', refused)), undefined, 'memory holds what the file holds');
+    const next = newSid('WT');
+    store.transaction((repo) => repo.insert('task', task(ws, next, 'pending')));
+    await store.durable();
+    assert.deepEqual([refused, next].map((sid) => storedTasks().some((t) => t.sid === sid)), [false, true]);
+  });
+
   test('an update of a document memory holds but the file lacks fails its group rather than vanishing', async () => {
     const ghost = newSid('WT');
     store.transaction((repo) => repo.insert('task', task(ws, ghost, 'pending')));
