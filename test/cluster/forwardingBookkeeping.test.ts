@@ -24,7 +24,7 @@ async function walSyncs(store: PostgresStore, observer: pg.Client): Promise<numb
 }
 
 describe('the bookkeeping of forwarded requests', { skip: skipWithoutPostgres }, () => {
-  it('announces each step once its row is committed', async () => {
+  it('announces each step once its row is committed', { timeout: 60_000 }, async () => {
     const url = await freshDatabase('forwarding');
     const receiver = await PostgresStore.open(url);
     const owner = await PostgresStore.open(url);
@@ -32,16 +32,20 @@ describe('the bookkeeping of forwarded requests', { skip: skipWithoutPostgres },
     try {
       const ws = await storedWorkspace(receiver);
       const heard: string[] = [];
-      const seen = new Promise<void>((resolve) => {
-        void catalogs.owner.listen('sb_forward', async (payload) => {
-          // The row is there for the owner to claim when the announcement arrives.
-          const claimed = await catalogs.owner.claimForwarded('owner-node', [payload], 10, 10_000);
-          heard.push(`forward ${payload} ${claimed.length}`);
-          for (const r of claimed) await catalogs.owner.answerForwarded(r.id, response);
-          resolve();
-        });
+      // Both LISTENs are in place before anything is forwarded: a notification sent before its LISTEN is not
+      // delivered, and the test waited for it forever (CI, once).
+      let wasSeen!: () => void;
+      const seen = new Promise<void>((resolve) => (wasSeen = resolve));
+      await catalogs.owner.listen('sb_forward', async (payload) => {
+        // The row is there for the owner to claim when the announcement arrives.
+        const claimed = await catalogs.owner.claimForwarded('owner-node', [payload], 10, 10_000);
+        heard.push(`forward ${payload} ${claimed.length}`);
+        for (const r of claimed) await catalogs.owner.answerForwarded(r.id, response);
+        wasSeen();
       });
-      const answered = new Promise<number>((resolve) => void catalogs.receiver.listen('sb_forward_done', (id) => resolve(Number(id))));
+      let wasAnswered!: (id: number) => void;
+      const answered = new Promise<number>((resolve) => (wasAnswered = resolve));
+      await catalogs.receiver.listen('sb_forward_done', (id) => wasAnswered(Number(id)));
       assert.equal(await catalogs.receiver.forward(newSid('WS'), request), undefined, 'no such workspace: nothing forwarded');
       const id = (await catalogs.receiver.forward(ws, request))!;
       await seen;
@@ -56,7 +60,7 @@ describe('the bookkeeping of forwarded requests', { skip: skipWithoutPostgres },
     }
   });
 
-  it('does not wait for a WAL flush at each step', async () => {
+  it('does not wait for a WAL flush at each step', { timeout: 60_000 }, async () => {
     const url = await freshDatabase('forwarding_flushes');
     const store = await PostgresStore.open(url);
     const catalog = new ClusterCatalog(store);

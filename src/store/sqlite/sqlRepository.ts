@@ -2,9 +2,10 @@
 // (store/resident/ answers the live TaskRouter documents first), the other faces' documents, lists and pages,
 // the event log and its totals, cursors, and the Opsflow and Workflow queries. Writes of the documents memory
 // holds go through the store (`writeResident`): staged for the writer thread or run here (sqliteStore.ts,
-// transaction()); every other statement runs on the connection at once, which `stmt` makes the group's own
-// first (a read sees every write before it). A read of the event log first writes the group's events not
-// written yet (`writeEvents`).
+// transaction()); every other statement runs on the connection at once, after `stmt` has turned the open group
+// local (sqliteStore.ts, goLocal: what the writer thread has in flight is committed and what the group staged
+// is run here first), so a read sees every write made before it. A read of the event log first writes the
+// group's events not written yet (`writeEvents`).
 import type Database from 'better-sqlite3';
 import type { EntityKind, EntityMap, EventRecord } from '../../core/entities.ts';
 import type { WfTask } from '../../core/workflowEntities.ts';
