@@ -109,19 +109,25 @@ function runWaiting(first) {
   let pending = [];
   let committed = 0;
   let closing = false;
+  /** A group that failed: the ones after it are refused until the main thread says to resume. */
+  const fail = (id, err) => {
+    refusing = true;
+    settled(1, id);
+    answers.push({ id, error: { message: err.message, code: err.code } });
+  };
+  /** A group that rests on one that failed. */
+  const refuse = (id) => {
+    settled(-1, id);
+    answers.push({ id, refused: true });
+  };
   const commitPending = () => {
     if (pending.length === 0) return;
     try {
       stmt('COMMIT').run();
     } catch (err) {
       rollback('ROLLBACK');
-      refusing = true;
-      settled(1, pending[0]);
-      answers.push({ id: pending[0], error: { message: err.message, code: err.code } });
-      for (const id of pending.slice(1)) {
-        settled(-1, id);
-        answers.push({ id, refused: true });
-      }
+      fail(pending[0], err);
+      for (const id of pending.slice(1)) refuse(id);
       pending = [];
       return;
     }
@@ -143,8 +149,7 @@ function runWaiting(first) {
       break;
     }
     if (refusing) {
-      settled(-1, message.id);
-      answers.push({ id: message.id, refused: true });
+      refuse(message.id);
       continue;
     }
     // One group alone needs no savepoint: its failure rolls the whole transaction back.
@@ -166,15 +171,9 @@ function runWaiting(first) {
       // The groups before it stay committed (they do not rest on it); an empty transaction just ends.
       if (pending.length > 0) commitPending();
       else if (savepoint) rollback('ROLLBACK');
-      if (!refusing) {
-        refusing = true;
-        settled(1, message.id);
-        answers.push({ id: message.id, error: { message: err.message, code: err.code } });
-      } else {
-        // COMMIT of the groups before it failed: this one rests on them.
-        settled(-1, message.id);
-        answers.push({ id: message.id, refused: true });
-      }
+      // If the COMMIT of the groups before it failed, this one rests on them: refused.
+      if (refusing) refuse(message.id);
+      else fail(message.id, err);
     }
   }
   commitPending();
