@@ -902,7 +902,11 @@ export class SqliteStore implements Store {
     if (this.writerThread) {
       const writer = this.writerThread;
       writer.postMessage({ close: true });
-      writer.once('message', () => void writer.terminate());
+      // Answers of groups sent before may still be on their way: the thread ends once it says it has closed
+      // its connection, not at the first message.
+      writer.on('message', (answer: WriterAnswer) => {
+        if (answer.closed) void writer.terminate();
+      });
     }
     // A descriptor an fsync still uses is closed when it returns.
     if (this.walFd !== undefined) {
