@@ -151,16 +151,19 @@ export class SqliteStore implements Store {
   /** The open commit group: its events and who waits for it to be durable. */
   private group: Group | undefined;
   private nextGroupId = 1;
-  /** Whether groups are shipped to a writer thread (writerWorker.mjs), which commits the groups that stay
-   *  shipped, and the state it shares (the ids of the last group committed, failed, and either). Not for
-   *  ':memory:' and the tools. */
-  private readonly writer: boolean;
+  /** The state shared with the writer thread (writerWorker.mjs), which commits the groups that stay shipped:
+   *  the ids of the last group committed, failed, and either. Only stores that ship groups have it (not
+   *  ':memory:', not the tools). */
   private readonly writerState: Int32Array | undefined;
   /** The writer thread, started with the first group shipped: a store opened only to read (a test's check, a
    *  report) starts none, so none can open the file after this connection closed it (a thread still starting
    *  then re-created the WAL, and a test's cleanup of the directory raced it). */
   private writerThread: Worker | undefined;
   private readonly path: string;
+  /** Whether groups are shipped to a writer thread. */
+  private get writer(): boolean {
+    return this.writerState !== undefined;
+  }
   /** Groups committed by the writer thread and on this connection (tests; the hot path's groups are shipped). */
   readonly groupsCommitted = { shipped: 0, local: 0 };
   /** The open group's writes not run yet (it is shipped), and where the transaction in progress starts there. */
@@ -264,8 +267,7 @@ export class SqliteStore implements Store {
       this.checkpointer.on('message', (progress: { log: number; started: number }) => this.restartWal(progress));
     }
     this.path = path;
-    this.writer = onDisk && options.routes !== false;
-    if (this.writer) this.writerState = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+    if (onDisk && options.routes !== false) this.writerState = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
     this.externalCommits = this.readExternalCommits();
     const sql = sqlRepository({
       stmt: (text) => this.stmt(text),
