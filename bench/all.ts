@@ -96,6 +96,7 @@ await section('cluster', async () => {
   row('cluster: graphile-worker jobs/s (add -> run -> complete)', Number(c.graphileJobs), '/s', '', undefined);
   row('cluster: node CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1CpuUs), `/ ${Math.round(Number(c.nodes3CpuUs)).toLocaleString('en')} µs`, '', undefined);
   row('cluster: PostgreSQL CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1PgCpuUs), `/ ${Math.round(Number(c.nodes3PgCpuUs)).toLocaleString('en')} µs`, '', undefined);
+  row('cluster: commit groups in flight per node, 1 / 3 nodes', Number(c.nodes1CommitsInFlight), `/ ${Number(c.nodes3CommitsInFlight).toFixed(2)}`, '', undefined);
   row('cluster: 1 PostgreSQL node / 1 SQLite node', Number(c.pgToSqlite), 'x', '>= 0.7', Number(c.pgToSqlite) >= 0.7);
   row('cluster: 3 nodes / 1 node', Number(c.threeToOne), 'x', '>= 1.0', Number(c.threeToOne) >= 1);
   row('cluster: ratio Switchboard 3 nodes / graphile-worker', Number(c.ratio), 'x', '>= 1.0', Number(c.ratio) >= 1);

@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMasterKey, newMasterKey } from '../src/auth/secretBox.ts';
 import { machine, median } from './machine.ts';
+import { commitGroupsBetween, type CommitGroups, commitTotals, type CommitTotals, describeCommitGroups } from './commitGroups.ts';
 import { cpuMicrosPerOp, processCpuSeconds, treeCpuSeconds, treePids } from './processCpu.ts';
 import { contextSwitches, type Switches, switchesPerOp } from './contextSwitches.ts';
 import { runLoads } from './load/loadRun.ts';
@@ -152,6 +153,8 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
   let switchesBefore = switches();
   let switchesAfter = switchesBefore;
   let transactions: [Promise<number>, Promise<number>] | undefined;
+  let commits: [Promise<CommitTotals[]>, Promise<CommitTotals[]>] | undefined;
+  const origins = nodes.map((node) => node.origin);
   let analyzed: Promise<void> | undefined;
   const results = await runLoads(
     workspaces.map((ws) => ({ origin: originOf(ws.sid), auth, workspace: ws.sid, mode: 'lifecycle' as const, connections: perWorkspace, workers: ws.workers })),
@@ -165,18 +168,22 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
         Object.assign(before, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) });
         switchesBefore = switches();
         if (database) transactions = [nextTransactionId(database), Promise.resolve(0)];
+        commits = [commitTotals(origins), Promise.resolve([])];
       },
       onClose: () => {
         Object.assign(after, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) });
         switchesAfter = switches();
         if (transactions) transactions[1] = nextTransactionId(database!);
+        if (commits) commits[1] = commitTotals(origins);
       },
     },
   );
   await analyzed;
   const done = results.reduce((a, r) => a + r.done, 0);
   const [first, last] = transactions ? await Promise.all(transactions) : [NaN, NaN];
+  const [commitsBefore, commitsAfter] = commits ? await Promise.all(commits) : [[], []];
   return {
+    commitGroups: commitGroupsBetween(commitsBefore, commitsAfter, seconds),
     perSecond: results.reduce((a, r) => a + r.perSecond, 0),
     done,
     nodesCpuUs: cpuMicrosPerOp(before.nodes, after.nodes, done),
@@ -242,6 +249,8 @@ interface Measured {
   done: number;
   nodesCpuUs?: number;
   pgCpuUs?: number;
+  /** Per node: its commit groups over the window (bench/commitGroups.ts). */
+  commitGroups?: CommitGroups[];
   /** Per lifecycle: PostgreSQL transactions that wrote, and context switches. */
   writeTransactions?: number;
   nodesSwitches?: Switches;
@@ -303,6 +312,9 @@ try {
   }
   figures.nodes3Forwarded = forwarded!.perSecond;
   for (const n of [1, 3]) figures[`nodes${n}WriteTransactions`] = median(measured[`nodes${n}` as Configuration].map((m) => m.writeTransactions!));
+  // The mean over a configuration's nodes of the groups each had in flight (see bench/commitGroups.ts).
+  const inFlight = (c: Configuration) => median(measured[c].map((m) => (m.commitGroups ?? []).reduce((sum, g) => sum + g.inFlight, 0) / (m.commitGroups?.length || NaN)));
+  for (const n of [1, 3]) figures[`nodes${n}CommitsInFlight`] = inFlight(`nodes${n}` as Configuration);
   figures.graphileJobs = median(perSecond('graphile'));
   figures.graphilePgCpuUs = median(measured.graphile.map((m) => m.pgCpuUs!));
   figures.ratio = ratio('nodes3', 'graphile');
@@ -321,6 +333,8 @@ try {
   console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
   console.log('  per lifecycle, by round: PostgreSQL transactions that wrote (commit groups, mostly), context switches voluntary/involuntary');
   for (const c of ['sqlite1', 'nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map(costs).join(' | ')}`);
+  console.log('  commit groups of each node, by round (a node sends one group at a time: 1.00 in flight means its commit path was never idle)');
+  for (const c of ['nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map((m) => describeCommitGroups(m.commitGroups ?? [])).join(' | ')}`);
   console.log(line(`graphile-worker 0.16 (add -> run -> complete, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`, 'graphile', 'jobs/s'));
   const perRound = (a: Configuration, b: Configuration) => measured[a].map((m, i) => (m.perSecond / measured[b][i]!.perSecond).toFixed(2)).join(', ');
   console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)} (${perRound('nodes1', 'sqlite1')})   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)} (${perRound('nodes3', 'nodes1')})   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)} (${perRound('nodes3', 'graphile')})`);

@@ -1,0 +1,48 @@
+// The nodes' commit groups over a measured window, read from their /metrics (the histogram
+// switchboard_store_commit_duration_seconds: one observation per group, from the moment it is sent to the
+// database until its commit is answered): how many groups each node committed, how long one took on average, and
+// how many were in flight on average (the sum of their durations over the window). A PostgreSQL node sends one
+// group at a time on its writer connection, so a mean near 1 says the node's commit path was never idle: its
+// lifecycles are bounded by how long PostgreSQL takes to run one group, not by the node's CPU.
+
+/** One node's commit-duration histogram totals at one moment. */
+export interface CommitTotals {
+  seconds: number;
+  groups: number;
+}
+
+export interface CommitGroups {
+  /** Groups committed per second. */
+  perSecond: number;
+  /** Mean duration of a group, in milliseconds. */
+  meanMs: number;
+  /** Mean number of groups in flight over the window. */
+  inFlight: number;
+}
+
+const total = (text: string, series: string) => Number(new RegExp(`^switchboard_store_commit_duration_seconds_${series} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+
+/** The totals of every node, now. */
+export async function commitTotals(origins: readonly string[]): Promise<CommitTotals[]> {
+  return Promise.all(
+    origins.map(async (origin) => {
+      const text = await (await fetch(`${origin}/metrics`)).text();
+      return { seconds: total(text, 'sum'), groups: total(text, 'count') };
+    }),
+  );
+}
+
+/** Each node's groups between two readings `seconds` apart. */
+export function commitGroupsBetween(before: readonly CommitTotals[], after: readonly CommitTotals[], seconds: number): CommitGroups[] {
+  return before.map((b, i) => {
+    const a = after[i]!;
+    const groups = a.groups - b.groups;
+    const busy = a.seconds - b.seconds;
+    return { perSecond: groups / seconds, meanMs: groups > 0 ? (busy / groups) * 1000 : NaN, inFlight: busy / seconds };
+  });
+}
+
+/** "0.93 in flight, 10.5 ms each" per node, for a benchmark's line. */
+export function describeCommitGroups(groups: readonly CommitGroups[]): string {
+  return groups.map((g) => `${g.inFlight.toFixed(2)} in flight, ${g.meanMs.toFixed(1)} ms each`).join(' / ');
+}
