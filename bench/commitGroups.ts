@@ -2,8 +2,8 @@
 // switchboard_store_commit_duration_seconds: one observation per group, from the moment it is sent to the
 // database until its commit is answered): how many groups each node committed, how long one took on average, and
 // how many were in flight on average (the sum of their durations over the window). A PostgreSQL node sends one
-// group at a time on its writer connection, so a mean near 1 says the node's commit path was never idle: its
-// lifecycles are bounded by how long PostgreSQL takes to run one group, not by the node's CPU.
+// group at a time on its writer connection, so a mean near 1 says the node's commit path was never idle: a request
+// waited for the group before its own, and what arrived meanwhile rode in the next, larger one.
 
 /** One node's commit-duration histogram totals at one moment. */
 export interface CommitTotals {
