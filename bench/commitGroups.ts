@@ -1,9 +1,9 @@
 // The nodes' commit groups over a measured window, read from their /metrics (the histogram
 // switchboard_store_commit_duration_seconds: one observation per group, from the moment it is sent to the
-// database until its commit is answered): how many groups each node committed, how long one took on average, and
-// how many were in flight on average (the sum of their durations over the window). A PostgreSQL node sends one
-// group at a time on its writer connection, so a mean near 1 says the node's commit path was never idle: a request
-// waited for the group before its own, and what arrived meanwhile rode in the next, larger one.
+// database until its commit is answered): how long one took on average, and how many were in flight on average
+// (the sum of their durations over the window). A PostgreSQL node sends one group at a time on its writer
+// connection, so a mean near 1 says the node's commit path was never idle: a request waited for the group before
+// its own, and what arrived meanwhile rode in the next, larger one.
 
 /** One node's commit-duration histogram totals at one moment. */
 export interface CommitTotals {
@@ -12,8 +12,6 @@ export interface CommitTotals {
 }
 
 export interface CommitGroups {
-  /** Groups committed per second. */
-  perSecond: number;
   /** Mean duration of a group, in milliseconds. */
   meanMs: number;
   /** Mean number of groups in flight over the window. */
@@ -38,7 +36,7 @@ export function commitGroupsBetween(before: readonly CommitTotals[], after: read
     const a = after[i]!;
     const groups = a.groups - b.groups;
     const busy = a.seconds - b.seconds;
-    return { perSecond: groups / seconds, meanMs: groups > 0 ? (busy / groups) * 1000 : NaN, inFlight: busy / seconds };
+    return { meanMs: groups > 0 ? (busy / groups) * 1000 : NaN, inFlight: busy / seconds };
   });
 }
 
