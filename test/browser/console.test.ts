@@ -10,7 +10,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ok, simpleDefinition } from '../support/workflowFace.ts';
 import { launchChromium, openConsole as open, problemsOf, skipWithoutChromium } from '../support/consoleBrowser.ts';
@@ -314,10 +314,32 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     await row.getByRole('button', { name: 'Channels' }).click();
     const capacity = page.getByLabel('Capacity of carol on chat');
     await capacity.waitFor();
+    // The table's reloads are held back here (answered with what the server said when they were asked), so that the
+    // reload after the capacity change lands while the availability change is out: it carries the old
+    // availability and must not put the tick back under the user's click (CI once saw exactly that).
+    const held: Array<() => Promise<void>> = [];
+    const holdReloads = async (route: Route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      held.push(() => route.fulfill({ response }));
+    };
+    const channelLists = /\/Workers\/[^/]+\/Channels\?/;
+    await page.route(channelLists, holdReloads);
+    const heldCount = async (n: number) => {
+      for (let i = 0; i < 100 && held.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(held.length, n);
+    };
     await capacity.fill('3');
     await capacity.press('Tab');
+    await heldCount(1);
     const voiceAvailable = page.getByLabel('carol available on voice');
     await voiceAvailable.uncheck();
+    await heldCount(2);
+    await held[0]!();
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 150)));
+    assert.equal(await voiceAvailable.isChecked(), false, 'a reload from before the change does not undo it');
+    await held[1]!();
+    await page.unroute(channelLists, holdReloads);
     const channels = client.taskrouter.v1.workspaces(ws).workers(carol.sid).workerChannels;
     const byName = async () => Object.fromEntries((await channels.list()).map((c) => [c.taskChannelUniqueName, c]));
     for (let i = 0; i < 50; i++) {

@@ -1,7 +1,7 @@
 // Workers: a form to create one (attributes checked as JSON as typed), and the list by name, paged, searched by
 // name or activity, each with its activity (changed in place), its attributes as fields (edited on demand), its
 // channels (capacity and availability) and a sign-in token for the agent's own desk.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { AttributeFields, JsonObjectEditor, jsonObjectProblem } from './attributes.tsx';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
@@ -23,20 +23,30 @@ export function workerSearch(name: string, activitySid = ''): string {
   return q.toString();
 }
 
-/** A worker's channels: capacity and availability per task channel, changed in place. */
+/** A worker's channels: capacity and availability per task channel, changed in place. A change shows at once
+ *  (otherwise a re-render while its request is out, e.g. another channel's reload landing, would put the old value
+ *  back under the user's click), and only the newest reload is applied: one started before a later change carries
+ *  the state before it. A refused change reloads, so the table shows what the server holds. */
 function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
   const [channels, setChannels] = useState<any[]>([]);
   const [error, setError] = useState<string>();
-  const load = () => twilioAll(`/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`, 'channels').then(setChannels);
+  const generation = useRef(0);
+  const load = async () => {
+    const mine = ++generation.current;
+    const list = await twilioAll(`/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`, 'channels');
+    if (mine === generation.current) setChannels(list);
+  };
   useEffect(() => void load(), [worker.sid]);
-  const change = async (sid: string, form: Record<string, string>) => {
+  const change = async (sid: string, form: Record<string, string>, shown: Record<string, unknown>) => {
+    generation.current++;
+    setChannels((list) => list.map((c) => (c.sid === sid ? { ...c, ...shown } : c)));
     try {
       await api('POST', `/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels/${sid}`, form);
       setError(undefined);
-      await load();
     } catch (err) {
       setError((err as Error).message);
     }
+    await load();
   };
   return (
     <table class="nested" aria-label={`Channels of ${worker.friendly_name}`}>
@@ -66,7 +76,10 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
                 class="narrow"
                 aria-label={`Capacity of ${worker.friendly_name} on ${c.task_channel_unique_name}`}
                 value={c.configured_capacity}
-                onChange={(e) => change(c.sid, { Capacity: (e.target as HTMLInputElement).value })}
+                onChange={(e) => {
+                  const value = (e.target as HTMLInputElement).value;
+                  void change(c.sid, { Capacity: value }, { configured_capacity: value });
+                }}
               />
             </td>
             <td>
@@ -74,7 +87,10 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
                 type="checkbox"
                 aria-label={`${worker.friendly_name} available on ${c.task_channel_unique_name}`}
                 checked={c.available}
-                onChange={(e) => change(c.sid, { Available: String((e.target as HTMLInputElement).checked) })}
+                onChange={(e) => {
+                  const checked = (e.target as HTMLInputElement).checked;
+                  void change(c.sid, { Available: String(checked) }, { available: checked });
+                }}
               />
             </td>
             <td>{c.assigned_tasks}</td>
