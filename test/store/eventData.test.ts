@@ -40,7 +40,8 @@ function event(n: number, eventData: EventRecord['eventData']): EventRecord {
 
 /** A lifecycle event's data with every field a column holds, and some that stay in the JSON. */
 const full = event(1, {
-  workspace_sid: WS, task_sid: newSid('WT'), task_attributes: '{"language":"fr"}', task_age: 12, worker_sid: newSid('WK'), reservation_sid: newSid('WR'),
+  // Backslashes, quotes, control characters and non-ASCII in a value come back as written from either store.
+  workspace_sid: WS, task_sid: newSid('WT'), task_attributes: JSON.stringify({ language: 'fr', note: 'back\\slash "quoted"\ttab\nline\r ü 🚀 \\N \\.' }), task_age: 12, worker_sid: newSid('WK'), reservation_sid: newSid('WR'),
   task_queue_sid: newSid('WQ'), workflow_sid: newSid('WW'), task_channel_sid: newSid('TC'), task_channel_unique_name: 'default', worker_activity_sid: newSid('WA'),
 });
 /** Fields a column cannot hold exactly: a null, a number and a boolean where SIDs go. */
