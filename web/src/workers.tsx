@@ -46,7 +46,8 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
     } catch (err) {
       setError((err as Error).message);
     }
-    await load();
+    // Made or refused, the table then shows what the server holds.
+    await load().catch((err: Error) => setError(err.message));
   };
   return (
     <table class="nested" aria-label={`Channels of ${worker.friendly_name}`}>
