@@ -1,7 +1,7 @@
 // Limits and overload: per-account rate limiting (429, 20429, X-Rate-Limit-* headers) that leaves other
 // accounts alone; a bounded number of WebSockets per worker; a flood of idle connections and refused upgrades
 // leaves the server's memory bounded and the server serving; a stuck webhook receiver never delays routing.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';

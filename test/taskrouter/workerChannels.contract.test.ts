@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../support/server.ts';
-import { assertContract, assertRejectedUnchanged, assertTwilioError } from '../support/contract.ts';
+import { assertContract, assertRejectedUnchanged } from '../support/contract.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 import type { ReservationStatus } from '../../src/core/entities.ts';
 

@@ -1,7 +1,7 @@
 // What every configuration command receives besides the repository: who acts and when. The clock is injected
 // so tests can control time.
 import { ApiError, notFound } from '../../core/errors.ts';
-import type { EntityKind, EntityMap, Workspace } from '../../core/entities.ts';
+import type { EntityMap, Workspace } from '../../core/entities.ts';
 import type { Repository } from '../../core/repository.ts';
 import { newSid } from '../../core/sid.ts';
 

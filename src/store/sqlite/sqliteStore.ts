@@ -26,7 +26,7 @@ import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { sqlRepository } from './sqlRepository.ts';
 import { enableWalCoalescing, type WalCoalescing, walCoalescingLoaded } from './walCoalescing.ts';
-import type { Repository, Store, Where } from '../../core/repository.ts';
+import type { Repository, Store } from '../../core/repository.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
