@@ -243,7 +243,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      const exited = new Promise<number | null>((resolve) => node.process.once('exit', (code) => resolve(code)));
+      const exited = node.ended.then((e) => e.code);
       // What a failover or a database restart does to a node's connections.
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
       assert.equal(await exited, 1);

@@ -134,7 +134,7 @@ describe('a frozen node does not stall the others', { skip: skipWithoutPostgres 
 
     // Resumed after three TTLs: its late COMMIT fails, nothing it held is acknowledged or stored, and it exits.
     await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + 3 * TTL - Date.now())));
-    const exited = new Promise<number | null>((resolve) => owner.process.once('exit', (code) => resolve(code)));
+    const exited = owner.ended.then((e) => e.code);
     owner.process.kill('SIGCONT');
     const late = await frozenWrite;
     assert.notEqual(late.status, 200, 'the frozen write is not acknowledged');

@@ -80,7 +80,7 @@ describe('operations', () => {
 
     const inFlight = Array.from({ length: 20 }, (_, i) => call(server.origin, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: JSON.stringify({ i }) }).catch(() => undefined));
     await new Promise((r) => setTimeout(r, 5));
-    const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+    const exited = server.ended.then((e) => e.code);
     server.process.kill('SIGTERM');
     const answers = await Promise.all(inFlight);
     assert.equal(await closed, 1012, 'the worker socket is told the service is restarting');

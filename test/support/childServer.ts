@@ -20,6 +20,9 @@ export interface ChildServer {
   process: ChildProcess;
   origin: string;
   stdout: () => string;
+  /** Resolves once the process has exited and its output is all read ('close'). At 'exit' its last lines may
+   *  still be in the pipe, so a test that tells an exit apart by what the process said waits for this. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function startChild(env: Record<string, string>, args: string[] = [
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const origin = `http://127.0.0.1:${port}`;
@@ -61,6 +65,7 @@ export async function startChild(env: Record<string, string>, args: string[] = [
     process: child,
     origin,
     stdout: () => out,
+    ended,
     kill: (signal = 'SIGKILL') =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
