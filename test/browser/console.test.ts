@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import twilio from 'twilio';
 import type { Browser, Page, Route } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.ts';
-import { ok, simpleDefinition } from '../support/workflowFace.ts';
+import { eventually, ok, simpleDefinition } from '../support/workflowFace.ts';
 import { launchChromium, openConsole as open, problemsOf, skipWithoutChromium } from '../support/consoleBrowser.ts';
 
 /** The public API surface: the console's own files, the browser SDK, the REST API, token minting, EventBridge. */
@@ -326,7 +326,7 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     const channelLists = /\/Workers\/[^/]+\/Channels\?/;
     await page.route(channelLists, holdReloads);
     const heldCount = async (n: number) => {
-      for (let i = 0; i < 100 && held.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      await eventually(async () => (held.length >= n ? true : undefined), `${n} reloads of the channels held`, 2000);
       assert.equal(held.length, n);
     };
     await capacity.fill('3');
