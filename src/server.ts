@@ -14,6 +14,7 @@ import { type OidcConfig, OidcVerifier } from './auth/oidc.ts';
 import type { SecretBox } from './auth/secretBox.ts';
 import { twilioClientErrorHandler } from './api/common/clientError.ts';
 import { type CorsOrigins, corsDelegator, refuseCrossSiteAccountCredentials } from './api/common/crossOrigin.ts';
+import { closeConnectionsWithoutRequests } from './api/common/stopConnections.ts';
 import { parseForm, parseQuery, queryError } from './api/common/formParser.ts';
 import { IGNORED_PARAMETERS_HEADER, ignoredParameters, ignoredParametersHeader } from './api/common/params.ts';
 import { RateLimiter } from './api/common/rateLimit.ts';
@@ -180,8 +181,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const oidc = options.oidc ? new OidcVerifier(options.oidc) : undefined;
   // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
   let accepting = true;
+  const closeIdle = closeConnectionsWithoutRequests(app.server);
   app.addHook('preClose', async () => {
     accepting = false;
+    closeIdle();
   });
 
   app.addHook('onRequest', async (request, reply) => {

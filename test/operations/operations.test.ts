@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,5 +97,47 @@ describe('operations', () => {
     for (const sid of acknowledged) assert.equal((await call(again.origin, 'GET', `/v1/Workspaces/${ws}/Tasks/${sid}`)).status, 200, `acknowledged task ${sid} persisted`);
     const worker2 = (await call(again.origin, 'GET', `/v1/Workspaces/${ws}/Workers/${worker}`)).body;
     assert.equal(worker2.activity_name, 'Offline', 'unchanged: a shutdown does not move connected workers');
+  });
+
+  it('SIGTERM does not wait for connections that carry no request; a request still arriving gets its answer', async () => {
+    const server = await start();
+    const { port, hostname } = new URL(server.origin);
+    const open = async (send?: string) => {
+      const socket = connect(Number(port), hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      let received = '';
+      let isClosed = false;
+      socket.on('data', (d) => (received += d.toString()));
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => void (isClosed = true));
+      if (send) socket.write(send);
+      return { socket, closed, isClosed: () => isClosed, received: () => received };
+    };
+    // A client's spare connection (nothing sent), one whose request headers are still arriving, and a kept-alive
+    // one that was served. Node's own close waited for the first two until their clients hung up.
+    const bare = await open();
+    const partial = await open('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    const served = await open('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    // A request whose body is still arriving when the stop begins.
+    const body = new URLSearchParams({ Attributes: JSON.stringify({ arriving: true }) }).toString();
+    const arriving = await open(
+      `POST /v1/Workspaces/${ws}/Tasks HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = server.ended.then((e) => e.code);
+    server.process.kill('SIGTERM');
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('timed out'), 10_000).unref());
+    const idleClosed = await Promise.race([Promise.all([bare.closed, partial.closed, served.closed]).then(() => 'closed'), deadline]);
+    assert.equal(idleClosed, 'closed', 'the connections without a request are closed by the server');
+    assert.match(served.received(), /^HTTP\/1.1 200/);
+    assert.equal(arriving.isClosed(), false, 'the connection of a request in flight stays open');
+    arriving.socket.write(body.slice(5));
+    assert.equal(await Promise.race([arriving.closed.then(() => 'closed'), deadline]), 'closed', 'then closes once answered');
+    assert.match(arriving.received(), /^HTTP\/1.1 201/);
+    assert.equal(await Promise.race([exited, deadline]), 0, 'the process exits 0 without waiting for the idle clients');
+    const sid = /"sid":"(WT[0-9a-f]{32})"/.exec(arriving.received())?.[1];
+    assert.ok(sid, arriving.received());
+    const again = await start();
+    assert.equal((await call(again.origin, 'GET', `/v1/Workspaces/${ws}/Tasks/${sid}`)).status, 200, 'the answered task persisted');
   });
 });
