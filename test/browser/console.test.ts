@@ -306,6 +306,20 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     await page.close();
   });
 
+  it("a worker's channels that fail to load say why in the table", async () => {
+    await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'dave' });
+    const page = await openConsole();
+    await page.goto(`${s.origin}/console#/${ws}/workers`);
+    await page.route(/\/Workers\/[^/]+\/Channels\?/, (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 20503, message: 'the server is stopping (Retry-After: 1)', status: 503 }) }),
+    );
+    await page.locator('tr[data-worker="dave"]').getByRole('button', { name: 'Channels' }).click();
+    const alert = page.getByRole('table', { name: 'Channels of dave' }).getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /the server is stopping/);
+    await page.close();
+  });
+
   it("a worker's channels: capacity and availability changed in place", async () => {
     const carol = await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'carol' });
     const page = await openConsole();

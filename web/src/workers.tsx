@@ -31,10 +31,15 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
   const [channels, setChannels] = useState<any[]>([]);
   const [error, setError] = useState<string>();
   const generation = useRef(0);
+  // Only the newest load is shown, its channels or why it failed (an older answer arriving late is dropped).
   const load = async () => {
     const mine = ++generation.current;
-    const list = await twilioAll(`/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`, 'channels');
-    if (mine === generation.current) setChannels(list);
+    try {
+      const list = await twilioAll(`/v1/Workspaces/${ws}/Workers/${worker.sid}/Channels?PageSize=100`, 'channels');
+      if (mine === generation.current) setChannels(list);
+    } catch (err) {
+      if (mine === generation.current) setError((err as Error).message);
+    }
   };
   useEffect(() => void load(), [worker.sid]);
   const change = async (sid: string, form: Record<string, string>, shown: Record<string, unknown>) => {
@@ -47,7 +52,7 @@ function WorkerChannels({ ws, worker }: { ws: string; worker: any }) {
       setError((err as Error).message);
     }
     // Made or refused, the table then shows what the server holds.
-    await load().catch((err: Error) => setError(err.message));
+    await load();
   };
   return (
     <table class="nested" aria-label={`Channels of ${worker.friendly_name}`}>
