@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EntityKind, EventRecord } from '../core/entities.ts';
+import { ERRORS } from '../core/errors.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { Repository, Store } from '../core/repository.ts';
 import { verifyToken } from '../auth/tokens.ts';
@@ -54,10 +55,10 @@ interface Session {
   origin: string;
 }
 
-const REFUSALS: Record<number, [code: number, reason: string]> = { 400: [20001, 'Bad Request'], 401: [20003, 'Unauthorized'], 429: [20429, 'Too Many Requests'] };
+const REFUSALS: Record<number, [code: number, reason: string]> = { 400: [20001, 'Bad Request'], 401: [20003, 'Unauthorized'], 429: [20429, 'Too Many Requests'], 503: [ERRORS.serviceUnavailable.code, 'Service Unavailable'] };
 
 /** Refuses an upgrade with a Twilio error body. */
-function reject(socket: Duplex, status: 400 | 401 | 429, message: string): void {
+function reject(socket: Duplex, status: 400 | 401 | 429 | 503, message: string): void {
   const [code, reason] = REFUSALS[status]!;
   const body = JSON.stringify({ code, message, status });
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -250,6 +251,9 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
         return { principal, facts };
       })
       .then(({ principal, facts }) => {
+        // The stop began while the token was being checked: the sockets were told to go already, and one
+        // upgraded now would hold the listener open until its client hung up.
+        if (closing) return reject(socket, 503, ERRORS.serviceUnavailable.message);
         let channel: string;
         let offlineActivity: string | undefined;
         if (legacy) {
