@@ -511,6 +511,17 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     const comments = await ok(s, 'POST', '/opsflow/v1/comment/list', { task_id: created.task_id });
     assert.deepEqual(comments.results.map((c: any) => c.comment), ['Replica first, then the primary.']);
 
+    // A task that cannot be read: the panel says why instead of staying empty.
+    await commentPanel.getByRole('button', { name: 'Close' }).click();
+    await page.route('**/opsflow/v1/task/get', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ detail: { code: 'ERROR_DB_QUERY', message: 'the database did not answer' } }) }),
+    );
+    await page.getByRole('region', { name: 'In progress' }).getByRole('button', { name: 'Upgrade PostgreSQL to 16' }).click();
+    const failed = page.getByRole('region', { name: 'Task', exact: true }).getByRole('alert');
+    await failed.waitFor();
+    assert.match((await failed.textContent()) ?? '', /the database did not answer/);
+    await page.unroute('**/opsflow/v1/task/get');
+
     // Each column's count sits beside its title, not over it.
     for (const name of ['To do', 'In progress', 'Completed']) {
       const column = page.getByRole('region', { name });

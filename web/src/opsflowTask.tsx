@@ -143,7 +143,26 @@ export function OpsTaskPanel({ taskId, category, onChanged, close }: { taskId: s
     setDraft({ name: t.name, priority: t.priority, description: t.description ?? '', assignee: t.assignee ?? '', status_id: t.status_id });
     setComments(cs);
   };
-  useEffect(() => void load(), [taskId]);
+  // A task that cannot be read says why in the panel (it may be gone, or the server unreachable).
+  const [loadError, setLoadError] = useState<string>();
+  useEffect(() => {
+    setLoadError(undefined);
+    load().catch((err: Error) => setLoadError(err.message));
+  }, [taskId]);
+  if (loadError && !task)
+    return (
+      <div class="card wide" role="region" aria-label="Task">
+        <div class="column-head">
+          <h2>Task</h2>
+          <button type="button" class="secondary" onClick={close}>
+            Close
+          </button>
+        </div>
+        <p role="alert" class="error">
+          {loadError}
+        </p>
+      </div>
+    );
   if (!task || !draft) return null;
   const set = (change: Partial<typeof draft>) => setDraft({ ...draft, ...change });
   const save = (e: Event) => {
