@@ -12,8 +12,9 @@ export interface BenchServer {
   json(method: string, path: string, body?: unknown): Promise<any>;
 }
 
-export async function startBenchServer(db: string, account: { sid: string; token: string }, env: Record<string, string> = {}): Promise<BenchServer> {
-  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env }, [], compiledMain());
+/** `main`: the compiled entry point to run (another build's, for bench/compare.ts); this checkout's by default. */
+export async function startBenchServer(db: string, account: { sid: string; token: string }, env: Record<string, string> = {}, main = compiledMain()): Promise<BenchServer> {
+  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env }, [], main);
   const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
   const call = async (method: string, path: string, contentType: string | undefined, body: string | undefined) => {
     const res = await fetch(server.origin + path, { method, headers: { authorization: auth, ...(contentType ? { 'content-type': contentType } : {}) }, body });
@@ -27,4 +28,17 @@ export async function startBenchServer(db: string, account: { sid: string; token
     form: (method, path, form) => call(method, path, form ? 'application/x-www-form-urlencoded' : undefined, form ? new URLSearchParams(form).toString() : undefined),
     json: (method, path, body) => call(method, path, body === undefined ? undefined : 'application/json', body === undefined ? undefined : JSON.stringify(body)),
   };
+}
+
+/** A fresh TaskRouter workspace (FIFO template) for the HTTP loads; with `workers` available workers and their tokens. */
+export async function loadWorkspace(bench: BenchServer, workers: number): Promise<{ ws: string; workers: { sid: string; token: string }[] }> {
+  const call = bench.form;
+  const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: `bench-${Math.random()}`.slice(0, 30), Template: 'FIFO' })).sid;
+  const available = (await call('GET', `/v1/Workspaces/${ws}/Activities?FriendlyName=Available`)).activities[0].sid;
+  const list: { sid: string; token: string }[] = [];
+  for (let i = 0; i < workers; i++) {
+    const sid = (await call('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: `agent-${i}`, ActivitySid: available, Attributes: '{"skills":["en"]}' })).sid;
+    list.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
+  }
+  return { ws, workers: list };
 }

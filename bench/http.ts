@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBenchServer } from './benchServer.ts';
+import { loadWorkspace, startBenchServer } from './benchServer.ts';
 import { runLoadAgainst } from './load/loadRun.ts';
 import { machine, median } from './machine.ts';
 
@@ -17,27 +17,15 @@ const [seconds = 5, runs = 3, warmup = 2] = process.argv.slice(2).map(Number);
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-http-'));
 const account = { sid: 'AC' + 'd4'.repeat(16), token: 'bench-token-http' };
-const { server, auth, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
-
-/** A fresh workspace; for lifecycles, `workers` available workers with their tokens. */
-async function setup(workers: number) {
-  const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: `bench-${Math.random()}`.slice(0, 30), Template: 'FIFO' })).sid;
-  const available = (await call('GET', `/v1/Workspaces/${ws}/Activities?FriendlyName=Available`)).activities[0].sid;
-  const list: { sid: string; token: string }[] = [];
-  for (let i = 0; i < workers; i++) {
-    const sid = (await call('POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: `agent-${i}`, ActivitySid: available, Attributes: '{"skills":["en"]}' })).sid;
-    list.push({ sid, token: (await call('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid })).token });
-  }
-  return { ws, workers: list };
-}
+const bench = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 
 async function measure(mode: 'create' | 'lifecycle', connections: number): Promise<{ rate: number; cpuUs: number }> {
   const rates: number[] = [];
   const cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const { ws, workers } = await setup(mode === 'lifecycle' ? connections * 2 : 0);
-    const input = { origin: server.origin, auth, workspace: ws, mode, connections, workers };
-    const result = await runLoadAgainst(server.process.pid!, input, warmup, seconds);
+    const { ws, workers } = await loadWorkspace(bench, mode === 'lifecycle' ? connections * 2 : 0);
+    const input = { origin: bench.server.origin, auth: bench.auth, workspace: ws, mode, connections, workers };
+    const result = await runLoadAgainst(bench.server.process.pid!, input, warmup, seconds);
     rates.push(result.perSecond);
     cpu.push(result.cpuUs);
   }
@@ -59,6 +47,6 @@ try {
   console.log(`  full lifecycles/s     1 connection: ${Math.round(results['lifecycle 1']!)} (${us('lifecycle 1 cpu_us')} µs server CPU each)   32 connections: ${Math.round(results['lifecycle 32']!)} (${us('lifecycle 32 cpu_us')} µs)`);
   console.log(`RESULT ${JSON.stringify({ bench: 'http', ...results })}`);
 } finally {
-  await server.kill('SIGTERM');
+  await bench.server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 }
