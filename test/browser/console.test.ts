@@ -306,6 +306,18 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     await page.close();
   });
 
+  it("the lists a page's filters offer say why when they cannot be read", async () => {
+    const page = await openConsole();
+    const unavailable = (route: Route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 20503, message: 'the server is stopping (Retry-After: 1)', status: 503 }) });
+    await page.route(/\/TaskQueues\?PageSize=1000/, unavailable);
+    await page.route(/\/Activities\?PageSize=100$/, unavailable);
+    await page.goto(`${s.origin}/console#/${ws}/tasks`);
+    await page.getByRole('alert').filter({ hasText: /^The queues to filter by could not be read: the server is stopping/ }).waitFor();
+    await page.goto(`${s.origin}/console#/${ws}/workers`);
+    await page.getByRole('alert').filter({ hasText: /^The activities could not be read: the server is stopping/ }).waitFor();
+    await page.close();
+  });
+
   it("a worker's channels that fail to load say why in the table", async () => {
     await client.taskrouter.v1.workspaces(ws).workers.create({ friendlyName: 'dave' });
     const page = await openConsole();
@@ -461,6 +473,20 @@ describe('console in Chromium', { skip: skipWithoutChromium }, () => {
     await panel.getByTestId('wftask-state').filter({ hasText: 'Paid' }).waitFor();
     const tasks = await ok(s, 'GET', '/api/taskdefinitions/finance/refunds/tasks');
     assert.deepEqual(tasks.values.map((t: any) => [t.state, t.fields.find((f: any) => f.name === 'amount')?.value]), [['Paid', 250]]);
+
+    // A task that cannot be read back: its panel says why instead of staying empty.
+    const unreadable = /\/api\/tasks\/[^/?]+$/;
+    await page.route(unreadable, (route) =>
+      route.request().method() === 'GET'
+        ? route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ title: 'Internal Server Error', status: 500, detail: 'the database did not answer' }) })
+        : route.continue(),
+    );
+    await newTask.getByLabel('amount (required)').fill('10');
+    await newTask.getByRole('button', { name: 'Create task' }).click();
+    const failed = page.getByRole('region', { name: /^Task / }).getByRole('alert');
+    await failed.waitFor();
+    assert.match((await failed.textContent()) ?? '', /^The task could not be read: the database did not answer/);
+    await page.unroute(unreadable);
 
     // Edited: a state added in the form is saved as a new version.
     await page.getByRole('button', { name: 'Edit definition' }).click();

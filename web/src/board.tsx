@@ -56,8 +56,12 @@ export function Board() {
   };
   const more = async (type: StatusType) => {
     if (!categoryId) return;
-    const c = await loadColumn(categoryId, type, (columns[type]?.tasks.length ?? 0) + COLUMN_PAGE);
-    setColumns((cols) => ({ ...cols, [type]: c }));
+    try {
+      const c = await loadColumn(categoryId, type, (columns[type]?.tasks.length ?? 0) + COLUMN_PAGE);
+      setColumns((cols) => ({ ...cols, [type]: c }));
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
   useEffect(() => {
     opsflowAll('task-category/list', {}).then(

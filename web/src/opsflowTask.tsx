@@ -1,9 +1,10 @@
 // An Opsflow task on the board: the form that creates one (type, status, priority, assignee, description), and
 // the panel that edits one (each changed part through its own verb: update, update_description,
 // change_assignee, change_status) with its comments, oldest first, and a form to add one.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { opsflow, opsflowAll } from './api.ts';
 import { FormMessage, SubmitOrCancel, useFormOutcome } from './formMessage.tsx';
+import { LoadError, useLoadError } from './loadError.tsx';
 
 const PRIORITIES = ['HIGH', 'MEDIUM', 'LOW'] as const;
 const STATUS_TYPES = [
@@ -143,13 +144,8 @@ export function OpsTaskPanel({ taskId, category, onChanged, close }: { taskId: s
     setDraft({ name: t.name, priority: t.priority, description: t.description ?? '', assignee: t.assignee ?? '', status_id: t.status_id });
     setComments(cs);
   };
-  // A task that cannot be read says why in the panel (it may be gone, or the server unreachable).
-  const [loadError, setLoadError] = useState<string>();
-  useEffect(() => {
-    setLoadError(undefined);
-    load().catch((err: Error) => setLoadError(err.message));
-  }, [taskId]);
-  if (loadError && !task)
+  const loadError = useLoadError(load, [taskId]);
+  if (loadError)
     return (
       <div class="card wide" role="region" aria-label="Task">
         <div class="column-head">
@@ -158,9 +154,7 @@ export function OpsTaskPanel({ taskId, category, onChanged, close }: { taskId: s
             Close
           </button>
         </div>
-        <p role="alert" class="error">
-          {loadError}
-        </p>
+        <LoadError error={loadError} what="The task could not be read" />
       </div>
     );
   if (!task || !draft) return null;

@@ -1,10 +1,11 @@
 // Tasks: the list (newest first unless another order is chosen, paged, searched by status, queue and an
 // expression over the attributes, live), and one task with its attributes, its event timeline in the order
 // the events were logged, and the supervisor's cancel and complete.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { age, api } from './api.ts';
 import { AttributeFields, JsonObjectEditor } from './attributes.tsx';
 import { FilterInput } from './filterInput.tsx';
+import { LoadError, useLoadError } from './loadError.tsx';
 import { useLiveRefresh } from './live.ts';
 import { Pager, twilioAll, twilioPage, usePages } from './paging.tsx';
 
@@ -23,7 +24,7 @@ export function Tasks({ ws }: { ws: string }) {
   const [expression, setExpression] = useState('');
   const [ordering, setOrdering] = useState<string>(TASK_ORDERS[0][0]);
   const [queues, setQueues] = useState<any[]>([]);
-  useEffect(() => void twilioAll(`/v1/Workspaces/${ws}/TaskQueues?PageSize=1000`, 'task_queues').then(setQueues), [ws]);
+  const queuesError = useLoadError(() => twilioAll(`/v1/Workspaces/${ws}/TaskQueues?PageSize=1000`, 'task_queues').then(setQueues), [ws]);
   // The list filters of the API: status, queue, an expression over the task attributes, and the order.
   const q = new URLSearchParams({ PageSize: String(TASK_PAGE), Ordering: ordering });
   if (status) q.set('AssignmentStatus', status);
@@ -67,6 +68,7 @@ export function Tasks({ ws }: { ws: string }) {
           </select>
         </label>
       </form>
+      <LoadError error={queuesError} what="The queues to filter by could not be read" />
       {pages.error ? <p role="alert" class="error">{pages.error}</p> : null}
       <div class="table-wrap">
         <table>

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { AttributeFields, JsonObjectEditor, jsonObjectProblem } from './attributes.tsx';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { LoadError, useLoadError } from './loadError.tsx';
 import { Pager, twilioAll, twilioPage, usePages } from './paging.tsx';
 
 export const WORKER_PAGE = 50;
@@ -161,7 +162,7 @@ export function Workers({ ws }: { ws: string }) {
   const problem = jsonObjectProblem(attributes);
   const query = workerSearch(name, activityFilter);
   const pages = usePages((cursor: string | undefined) => twilioPage(cursor ?? `/v1/Workspaces/${ws}/Workers?${query}`, 'workers'), `${ws}?${query}`);
-  useEffect(() => void twilioAll(`/v1/Workspaces/${ws}/Activities?PageSize=100`, 'activities').then(setActivities), [ws]);
+  const activitiesError = useLoadError(() => twilioAll(`/v1/Workspaces/${ws}/Activities?PageSize=100`, 'activities').then(setActivities), [ws]);
   const create = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -226,6 +227,7 @@ export function Workers({ ws }: { ws: string }) {
           </select>
         </label>
       </form>
+      <LoadError error={activitiesError} what="The activities could not be read" />
       {pages.error ? <p role="alert" class="error">{pages.error}</p> : null}
       <div class="table-wrap">
         <table>

@@ -1,9 +1,10 @@
 // A Workflow task of a definition: its state and fields, the triggers its state allows (run with the fields
 // changed here; a guard that does not hold comes back as the API's message and changes nothing), and its
 // history. Also the form that creates a task, with its fields and an optional first trigger.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { workflowApi } from './api.ts';
 import { FormMessage, useFormOutcome } from './formMessage.tsx';
+import { LoadError, useLoadError } from './loadError.tsx';
 
 interface FieldDefinition {
   name: string;
@@ -107,7 +108,13 @@ export function WorkflowTaskPanel({ taskId, definition, onChanged }: { taskId: s
     setValues(current(t));
     setHistory(h.values);
   };
-  useEffect(() => void load(), [taskId]);
+  const loadError = useLoadError(load, [taskId]);
+  if (loadError)
+    return (
+      <div class="card wide" role="region" aria-label={`Task ${taskId}`}>
+        <LoadError error={loadError} what="The task could not be read" />
+      </div>
+    );
   if (!task) return null;
   const triggers = (definition.transitions ?? []).filter((t: any) => t.fromState === task.state);
   /** Runs a trigger (or none: saves the fields), with the fields changed here. */
