@@ -147,6 +147,12 @@ function recipients(repo: Repository, e: EventRecord): string[] {
   return [];
 }
 
+/** A frame to send on a session's socket. */
+interface Push {
+  session: Session;
+  frame: string;
+}
+
 /** Returns the number of open sockets (for metrics) and the workspaces they are in (several nodes read the
  *  other nodes' events of those workspaces: store/postgres/sharedLog.ts). */
 export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: Engine, clock: () => number, options: WorkerSocketOptions = {}): { connections: () => number; workspaces: () => Iterable<string> } {
@@ -171,27 +177,30 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   /** Pushes of one commit after another's: on PostgreSQL a payload of a workspace another node routes is read
    *  asynchronously, and later commits must not overtake it. */
   let pushing: Promise<void> = Promise.resolve();
-  const push = (events: EventRecord[]) => {
-    const now = clock();
-    // A lifecycle's commit carries several events for the same worker; each frame written alone costs a
-    // system call (the largest cost of a push). The connections written to are corked until the commit's
-    // frames are all queued, then leave in one write each.
+  /** Sends a commit's frames. A lifecycle's commit carries several events for the same worker; each frame
+   *  written alone costs a system call (the largest cost of a push). The connections written to are corked
+   *  until the commit's frames are all queued, then leave in one write each. */
+  const send = (frames: readonly Push[]) => {
     const corked = new Set<Duplex>();
-    const send = (s: Session, frame: string) => {
-      if (!corked.has(s.stream)) {
-        s.stream.cork();
-        corked.add(s.stream);
-      }
-      s.socket.send(frame);
-    };
     try {
-      pushFrames(events, now, send);
+      for (const { session: s, frame } of frames) {
+        if (s.socket.readyState !== s.socket.OPEN) continue;
+        if (!corked.has(s.stream)) {
+          s.stream.cork();
+          corked.add(s.stream);
+        }
+        s.socket.send(frame);
+      }
     } finally {
       for (const stream of corked) stream.uncork();
     }
   };
-  const pushFrames = (events: EventRecord[], now: number, send: (s: Session, frame: string) => void) => {
+  /** The frames of a commit's events, by socket. Only built here, never sent: on PostgreSQL this runs inside the
+   *  store's read replay, which runs it again from the start when a read must be fetched first, and a frame
+   *  sent by an attempt that was then run again went out twice (test/cluster/pushOnce.test.ts). */
+  const framesOf = (events: EventRecord[], now: number): Push[] =>
     store.read((repo) => {
+      const out: Push[] = [];
       for (const e of events) {
         // Channels concerned: the workers named or holding the task, the workspace, the task's queue.
         const channels = new Set(recipients(repo, e));
@@ -207,12 +216,12 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
               frames[key] = payload === undefined ? null : JSON.stringify({ event_type: e.eventType, payload });
             }
             const frame = frames[key];
-            if (frame) send(s, frame);
+            if (frame) out.push({ session: s, frame });
           }
         }
       }
+      return out;
     });
-  };
   const readAhead = store.readsMayMiss ? store.readAhead?.bind(store) : undefined;
   const unsubscribe = store.onCommit((all) => {
     const events = all.filter((e) => sessionsPerWorkspace.has(e.workspaceSid));
@@ -222,10 +231,13 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     const work = readAhead
       ? async () => {
           for (const [ws, docs] of documentsNamed(events)) await readAhead(ws, docs);
-          return push(events);
+          return framesOf(events, clock());
         }
-      : () => push(events);
-    pushing = pushing.then(() => store.replaying(work)).catch(() => undefined);
+      : () => framesOf(events, clock());
+    pushing = pushing
+      .then(() => store.replaying(work))
+      .then(send)
+      .catch(() => undefined);
   });
 
   let closing = false;
