@@ -5,6 +5,7 @@
 // Usage: node --import tsx scripts/soak.ts [--minutes 60] [--rate 200] [--svg PATH] [--row S] [--warmup S] [--window S] [--limit 1.2]
 //        [--statistics-minutes M] (the statistics requests' `Minutes`; TaskRouter's default window of 15 when not given)
 //        [--statistics-rate R] (workspace Statistics per second, default 2; the queue's CumulativeStatistics at R/2)
+//        [--nodes N] (a cluster of N nodes on a PostgreSQL server started for the run, instead of one node on SQLite)
 // Defaults scale with the length: 60 minutes compare minutes 5-15 with 50-60 in rows of a minute; shorter runs
 // use a window of a sixth of the run after a warm-up of a twelfth (rounded to whole rows). The SVG goes to
 // soak-results/soak-<date>.svg (gitignored) unless --svg names a path.
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     limit: { type: 'string', default: '1.2' },
     'statistics-minutes': { type: 'string' },
     'statistics-rate': { type: 'string' },
+    nodes: { type: 'string' },
   },
 });
 const seconds = Math.round(Number(values.minutes) * 60);
@@ -33,10 +35,11 @@ const windowSeconds = values.window ? Number(values.window) : rows(Math.min(600,
 const warmupSeconds = values.warmup ? Number(values.warmup) : rows(Math.min(300, seconds / 12));
 const svg = resolve(values.svg ?? `soak-results/soak-${new Date().toISOString().replace(/[:.]/g, '-')}.svg`);
 
-console.log(`soak: ${values.minutes} minutes at ${values.rate} lifecycles/s; rows of ${row} s; windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up; statistics over ${values['statistics-minutes'] ?? 'the default 15'} minutes, ${values['statistics-rate'] ?? 2}/s`);
+const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
+console.log(`soak: ${nodes ? `${nodes} nodes on PostgreSQL, ` : ''}${values.minutes} minutes at ${values.rate} lifecycles/s; rows of ${row} s; windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up; statistics over ${values['statistics-minutes'] ?? 'the default 15'} minutes, ${values['statistics-rate'] ?? 2}/s`);
 const statisticsMinutes = values['statistics-minutes'] === undefined ? undefined : Number(values['statistics-minutes']);
 const statisticsRate = values['statistics-rate'] === undefined ? undefined : Number(values['statistics-rate']);
-const result = await runSoak({ seconds, rate: Number(values.rate), rowSeconds: row, warmupSeconds, windowSeconds, statisticsMinutes, statisticsRate, log: (line) => console.log(line) });
+const result = await runSoak({ seconds, rate: Number(values.rate), rowSeconds: row, warmupSeconds, windowSeconds, statisticsMinutes, statisticsRate, nodes, log: (line) => console.log(line) });
 console.log(soakReport(result, row));
 mkdirSync(dirname(svg), { recursive: true });
 writeFileSync(svg, soakChart(result, row));

@@ -9,14 +9,24 @@
 // child's RSS from /proc/<pid>/status every second. One row per `rowSeconds`; the first window after the warm-up
 // and the last window are compared (RSS mean, p99 request latency, p99 create-to-push, median statistics time).
 // An error is any non-2xx answer, a failed request, or a created task that never reached a socket by the end.
+// With `nodes`, the same load runs against a cluster of that many nodes on one PostgreSQL server (started for the
+// run): requests go to the nodes in turn and the workers' sockets are spread over them, so most requests are
+// forwarded to the node that routes the workspace and most pushes reach their socket through another node; RSS is
+// the nodes' total, and the end counts the rows of the cluster's bookkeeping tables (they must stay bounded).
 // Used by test/soak/soak.test.ts (2 minutes in CI) and scripts/soak.ts (`npm run soak`, the long run).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import pg from 'pg';
 import { startBenchServer } from '../../bench/benchServer.ts';
+import { compiledMain } from '../../bench/compiledServer.ts';
 import { machine } from '../../bench/machine.ts';
+import { startPostgres } from '../../scripts/postgres.mjs';
+import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
+import { type ChildServer, startChild } from '../support/childServer.ts';
+import { freshDatabase } from '../support/postgres.ts';
 import { lineChartSvg } from './svgChart.ts';
 
 export interface SoakOptions {
@@ -30,6 +40,8 @@ export interface SoakOptions {
   statisticsMinutes?: number;
   /** Workspace Statistics requests per second (default 2); the queue's CumulativeStatistics at half that. */
   statisticsRate?: number;
+  /** A cluster of this many nodes on PostgreSQL instead of one node on SQLite. */
+  nodes?: number;
   log?: (line: string) => void;
 }
 
@@ -69,6 +81,54 @@ export interface SoakResult {
   first: SoakWindow;
   last: SoakWindow;
   ratios: { rss: number; requestP99: number; pushP99: number; statistics: number };
+  /** A cluster's nodes, and the rows its bookkeeping tables hold at the end. */
+  nodes?: number;
+  bookkeeping?: Record<string, number>;
+}
+
+/** The cluster's own tables, whose rows come and go with requests, sockets and nodes (not with the data). */
+const BOOKKEEPING_TABLES = ['forwarded_requests', 'worker_sockets', 'cluster_nodes', 'workspace_leases'];
+
+/** The servers a soak drives: one node on a SQLite file, or `nodes` nodes on a PostgreSQL server of its own. */
+async function startServers(dir: string, account: { sid: string; token: string }, nodes: number | undefined) {
+  if (!nodes) {
+    const bench = await startBenchServer(join(dir, 'soak.db'), account);
+    return { servers: [bench.server], form: bench.form, stop: async () => void (await bench.server.kill('SIGTERM')), bookkeeping: async () => undefined };
+  }
+  const postgres = await startPostgres();
+  try {
+    const url = await freshDatabase('soak', postgres.url);
+    // Every node holds the same master key of the stored secrets.
+    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
+    const servers: ChildServer[] = [];
+    for (let i = 0; i < nodes; i++) servers.push(await startChild(env, [], compiledMain()));
+    const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
+    const form = async (method: string, path: string, body?: Record<string, string>) => {
+      const res = await fetch(servers[0]!.origin + path, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, body: body ? new URLSearchParams(body).toString() : undefined });
+      const parsed = await res.json();
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
+      return parsed;
+    };
+    const bookkeeping = async () => {
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const counts: Record<string, number> = {};
+        for (const table of BOOKKEEPING_TABLES) counts[table] = Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+        return counts;
+      } finally {
+        await db.end();
+      }
+    };
+    const stop = async () => {
+      for (const s of servers) await s.kill('SIGTERM');
+      await postgres.stop();
+    };
+    return { servers, form, stop, bookkeeping };
+  } catch (err) {
+    await postgres.stop();
+    throw err;
+  }
 }
 
 const WORKERS = 100;
@@ -101,13 +161,16 @@ const newBucket = (): Bucket => ({ lifecycles: 0, errors: 0, requests: [], pushe
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
   const account = { sid: 'AC' + '5a'.repeat(16), token: 'soak-token' };
-  const { server, auth, form } = await startBenchServer(join(dir, 'soak.db'), account);
-  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-  const url = new URL(server.origin);
+  const { servers, form, stop, bookkeeping } = await startServers(dir, account, options.nodes);
+  const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 * servers.length });
+  const urls = servers.map((s) => new URL(s.origin));
+  /** Requests go to the nodes in turn. */
+  let nextNode = 0;
   const sockets: WebSocket[] = [];
-  // Interrupted (Ctrl-C), the server child and its files go too.
+  // Interrupted (Ctrl-C), the server children and their files go too (a cluster's PostgreSQL with its own exit).
   const interrupted = () => {
-    server.process.kill('SIGKILL');
+    for (const s of servers) s.process.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     process.exit(130);
   };
@@ -129,7 +192,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const token = (await form('POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: sid, Ttl: String(Math.max(3600, options.seconds + 600)) })).token as string;
       sockets.push(
         await new Promise<WebSocket>((resolve, reject) => {
-          const sock = new WebSocket(`${server.origin.replace('http', 'ws')}/v1/wschannels?token=${token}&setWorkerOfflineIfDisconnected=false`);
+          const node = servers[i % servers.length]!;
+          const sock = new WebSocket(`${node.origin.replace('http', 'ws')}/v1/wschannels?token=${token}&setWorkerOfflineIfDisconnected=false`);
           sock.on('message', (data) => {
             const text = data.toString();
             if (!text.trim()) return;
@@ -162,6 +226,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const encoded = body ? new URLSearchParams(body).toString() : undefined;
       const t0 = process.hrtime.bigint();
       requests++;
+      const url = urls[nextNode++ % urls.length]!;
       return new Promise((resolve, reject) => {
         const req = request(
           {
@@ -232,7 +297,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }, 10);
     const rss = setInterval(() => {
       try {
-        bucket().rss.push(rssMbOf(server.process.pid!));
+        bucket().rss.push(servers.reduce((total, s) => total + rssMbOf(s.process.pid!), 0));
       } catch (err) {
         fail(`RSS of the server: ${(err as Error).message}`);
       }
@@ -252,7 +317,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const settle = Date.now() + OFFER_TIMEOUT_MS;
     while ((inFlight.size > 0 || createdAt.size > 0) && Date.now() < settle) await new Promise((r) => setTimeout(r, 50));
     if (createdAt.size > 0) fail(`${createdAt.size} created tasks never reached a worker's socket within ${OFFER_TIMEOUT_MS / 1000} s of the end`);
-    if (server.process.exitCode !== null) fail(`the server exited with ${server.process.exitCode}`);
+    for (const s of servers) if (s.process.exitCode !== null) fail(`a server exited with ${s.process.exitCode}: ${s.stdout().slice(-300)}`);
 
     const rowCount = Math.floor(options.seconds / options.rowSeconds);
     const rows = buckets.slice(0, rowCount).map((b, i) => rowOf(b, (i + 1) * options.rowSeconds));
@@ -283,13 +348,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       first,
       last,
       ratios: { rss: last.rssMb / first.rssMb, requestP99: last.requestP99 / first.requestP99, pushP99: last.pushP99 / first.pushP99, statistics: last.statisticsMedian / first.statisticsMedian },
+      nodes: options.nodes,
+      bookkeeping: await bookkeeping(),
     };
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     for (const s of sockets) s.terminate();
     agent.destroy();
-    await server.kill('SIGTERM');
+    await stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -321,12 +388,13 @@ export function formatRow(r: SoakRow, rowSeconds = 1): string {
 export function soakReport(result: SoakResult, rowSeconds: number): string {
   const w = (x: SoakWindow) => `RSS ${x.rssMb.toFixed(1)} MB, p99 request ${x.requestP99.toFixed(1)} ms, p99 create-to-push ${x.pushP99.toFixed(1)} ms, statistics median ${x.statisticsMedian.toFixed(1)} ms`;
   return [
-    `soak on ${result.machine}: ${result.rate} lifecycles/s target, ${result.started} started, ${result.lifecycles} completed, ${result.requests} requests, ${result.errors} errors`,
+    `soak on ${result.machine}${result.nodes ? `, ${result.nodes} nodes on PostgreSQL` : ''}: ${result.rate} lifecycles/s target, ${result.started} started, ${result.lifecycles} completed, ${result.requests} requests, ${result.errors} errors`,
     TABLE_HEAD,
     ...result.rows.map((r) => formatRow(r, rowSeconds)),
     `first window ${result.first.from}-${result.first.to} s: ${w(result.first)}`,
     `last window  ${result.last.from}-${result.last.to} s: ${w(result.last)}`,
     `last/first: RSS ${result.ratios.rss.toFixed(2)}, p99 request ${result.ratios.requestP99.toFixed(2)}, p99 create-to-push ${result.ratios.pushP99.toFixed(2)}, statistics ${result.ratios.statistics.toFixed(2)}`,
+    ...(result.bookkeeping ? [`rows of the cluster's bookkeeping tables at the end: ${Object.entries(result.bookkeeping).map(([t, n]) => `${t} ${n}`).join(', ')}`] : []),
     ...result.errorSamples.map((e) => `  error: ${e}`),
   ].join('\n');
 }
@@ -335,10 +403,10 @@ export function soakReport(result: SoakResult, rowSeconds: number): string {
 export function soakChart(result: SoakResult, rowSeconds: number): string {
   const rows = result.rows;
   return lineChartSvg({
-    title: `Soak: ${result.rate} lifecycles/s, ${rows.length * rowSeconds} s, ${result.errors} errors (${result.machine})`,
+    title: `Soak${result.nodes ? ` of ${result.nodes} nodes on PostgreSQL` : ''}: ${result.rate} lifecycles/s, ${rows.length * rowSeconds} s, ${result.errors} errors (${result.machine})`,
     x: rows.map((r) => r.at - rowSeconds / 2),
     series: [
-      { label: 'server RSS', unit: 'MB', values: rows.map((r) => r.rssMb) },
+      { label: result.nodes ? 'RSS of the nodes' : 'server RSS', unit: 'MB', values: rows.map((r) => r.rssMb) },
       { label: 'p99 request latency', unit: 'ms', values: rows.map((r) => r.requestP99) },
       { label: 'p99 create-to-push', unit: 'ms', values: rows.map((r) => r.pushP99) },
       { label: 'statistics request, median', unit: 'ms', values: rows.map((r) => r.statisticsMedian) },
