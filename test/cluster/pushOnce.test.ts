@@ -9,6 +9,7 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { eventually } from '../support/workflowFace.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 
@@ -45,19 +46,9 @@ async function call(node: ChildServer, method: string, path: string, form?: Reco
   return body;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 it('a socket on a node that does not route the workspace hears every reservation event exactly once', { skip: skipWithoutPostgres }, async () => {
   const ws = (await call(nodes[0]!, 'POST', '/v1/Workspaces', { FriendlyName: 'push-once', Template: 'FIFO' })).sid as string;
-  const holder = await eventually('a lease holder', async () => (await db.query(`SELECT node_id FROM workspace_leases WHERE workspace_sid = $1 AND expires_at > now()`, [ws])).rows[0]?.node_id as string | undefined);
+  const holder = await eventually(async () => (await db.query(`SELECT node_id FROM workspace_leases WHERE workspace_sid = $1 AND expires_at > now()`, [ws])).rows[0]?.node_id as string | undefined, 'a lease holder', 30_000);
   const owner = nodes.find((n) => holder.includes(`-${n.process.pid}-`))!;
   const other = nodes.find((n) => n !== owner)!;
   const available = (await call(owner, 'GET', `/v1/Workspaces/${ws}/Activities?FriendlyName=Available`)).activities[0].sid as string;
@@ -85,15 +76,15 @@ it('a socket on a node that does not route the workspace hears every reservation
     // Tasks created together, then every reservation accepted together and its task completed: the other node
     // reads the owner's commits from the log several at a time, events about tasks beside the reservations'.
     await Promise.all(Array.from({ length: WORKERS }, (_, i) => call(owner, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: JSON.stringify({ i }) })));
-    const created = await eventually('every offer on a socket', async () => {
+    const created = await eventually(async () => {
       const keys = [...frames.keys()].filter((k) => k.startsWith('reservation.created '));
       return keys.length === WORKERS ? keys.map((k) => k.split(' ')[1]!) : undefined;
-    });
+    }, 'every offer on a socket', 30_000);
     const reservations = (await db.query(`SELECT sid, worker_sid, task_sid FROM reservations WHERE workspace_sid = $1`, [ws])).rows as { sid: string; worker_sid: string; task_sid: string }[];
     assert.deepEqual(new Set(created), new Set(reservations.map((r) => r.sid)));
     await Promise.all(reservations.map((r) => call(owner, 'POST', `/v1/Workspaces/${ws}/Tasks/${r.task_sid}/Reservations/${r.sid}`, { ReservationStatus: 'accepted' })));
     await Promise.all(reservations.map((r) => call(owner, 'POST', `/v1/Workspaces/${ws}/Tasks/${r.task_sid}`, { AssignmentStatus: 'completed', Reason: 'done' })));
-    await eventually('every completion on a socket', async () => ([...frames.keys()].filter((k) => k.startsWith('reservation.completed ')).length === WORKERS ? true : undefined));
+    await eventually(async () => ([...frames.keys()].filter((k) => k.startsWith('reservation.completed ')).length === WORKERS ? true : undefined), 'every completion on a socket', 30_000);
     // Whatever is still on its way arrives (a duplicate would come right behind the first).
     await new Promise((r) => setTimeout(r, 500));
     const twice = [...frames].filter(([, n]) => n !== 1);
