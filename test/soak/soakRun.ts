@@ -93,7 +93,7 @@ const BOOKKEEPING_TABLES = ['forwarded_requests', 'worker_sockets', 'cluster_nod
 async function startServers(dir: string, account: { sid: string; token: string }, nodes: number | undefined) {
   if (!nodes) {
     const bench = await startBenchServer(join(dir, 'soak.db'), account);
-    return { servers: [bench.server], form: bench.form, stop: async () => void (await bench.server.kill('SIGTERM')), bookkeeping: async () => undefined };
+    return { servers: [bench.server], form: bench.form, stop: async () => void (await bench.server.kill('SIGTERM')), stopDatabase: async () => undefined, bookkeeping: async () => undefined };
   }
   const postgres = await startPostgres();
   try {
@@ -124,7 +124,7 @@ async function startServers(dir: string, account: { sid: string; token: string }
       for (const s of servers) await s.kill('SIGTERM');
       await postgres.stop();
     };
-    return { servers, form, stop, bookkeeping };
+    return { servers, form, stop, stopDatabase: () => postgres.stop(), bookkeeping };
   } catch (err) {
     await postgres.stop();
     throw err;
@@ -161,18 +161,18 @@ const newBucket = (): Bucket => ({ lifecycles: 0, errors: 0, requests: [], pushe
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
   const account = { sid: 'AC' + '5a'.repeat(16), token: 'soak-token' };
-  const { servers, form, stop, bookkeeping } = await startServers(dir, account, options.nodes);
+  const { servers, form, stop, stopDatabase, bookkeeping } = await startServers(dir, account, options.nodes);
   const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
   const agent = new Agent({ keepAlive: true, maxSockets: 128 * servers.length });
   const urls = servers.map((s) => new URL(s.origin));
   /** Requests go to the nodes in turn. */
   let nextNode = 0;
   const sockets: WebSocket[] = [];
-  // Interrupted (Ctrl-C), the server children and their files go too (a cluster's PostgreSQL with its own exit).
+  // Interrupted (Ctrl-C), the server children, a cluster's PostgreSQL and their files go too.
   const interrupted = () => {
     for (const s of servers) s.process.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    process.exit(130);
+    void stopDatabase().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
