@@ -2,7 +2,7 @@
 // mixed load, with 4 SIGKILLs of random nodes, a SIGSTOP of the workspace's owner past the lease TTL and a
 // PostgreSQL restart (see clusterChaosRun.ts). Every invariant holds after each disturbance and at the end,
 // every event reaches the callback receiver, and every socket session got its worker's reservation events in
-// order. `npm run chaos:cluster` is the long run (5 minutes, 16 kills).
+// order, each once. `npm run chaos:cluster` is the long run (5 minutes, 16 kills).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { postgresBinDir } from '../../scripts/postgres.mjs';

@@ -49,6 +49,8 @@ export interface ClusterChaosCounts extends ChaosCounts {
   socketDisorder: number;
   /** Frames naming an event the log does not hold. */
   socketUnknown: number;
+  /** Frames a session heard more than once (test/cluster/pushOnce.test.ts). */
+  socketDuplicate: number;
 }
 
 const TTL = 2000;
@@ -83,7 +85,7 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
   const auth = 'Basic ' + Buffer.from(`${account}:${token}`).toString('base64');
   const counts: ClusterChaosCounts = {
     ...newCounts(), freezes: 0, frozenOutcome: 'no freeze', postgresRestarts: 0, restarts: 0, databaseExits: 0, status503: 0, unexpected5xx: 0,
-    tasks: 0, events: 0, socketSessions: 0, socketFrames: 0, socketMissing: 0, socketDisorder: 0, socketUnknown: 0,
+    tasks: 0, events: 0, socketSessions: 0, socketFrames: 0, socketMissing: 0, socketDisorder: 0, socketUnknown: 0, socketDuplicate: 0,
   };
   const receiver = await startReceiver();
   receiver.answer = () => ({ status: 204 });
@@ -333,7 +335,7 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
       seqOf.set(key, Number(e.seq));
       reservationEvents.set(e.worker, [...(reservationEvents.get(e.worker) ?? []), { key, seq: Number(e.seq), at: Number(e.date_ms) }]);
     }
-    const problem = (kind: 'socketMissing' | 'socketDisorder' | 'socketUnknown', text: string) => {
+    const problem = (kind: 'socketMissing' | 'socketDisorder' | 'socketUnknown' | 'socketDuplicate', text: string) => {
       counts[kind]++;
       if (counts.problems.length < 50) counts.problems.push(text);
     };
@@ -345,7 +347,8 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
       for (const key of s.frames) {
         const seq = seqOf.get(key);
         if (seq === undefined) problem('socketUnknown', `socket of ${s.worker} on node ${s.slot}: ${key} is not in the log`);
-        else if (!seen.has(key) && seq < highest) problem('socketDisorder', `socket of ${s.worker} on node ${s.slot}: ${key} after a later event`);
+        else if (seen.has(key)) problem('socketDuplicate', `socket of ${s.worker} on node ${s.slot}: ${key} heard again`);
+        else if (seq < highest) problem('socketDisorder', `socket of ${s.worker} on node ${s.slot}: ${key} after a later event`);
         seen.add(key);
         highest = Math.max(highest, seq ?? 0);
       }
@@ -379,7 +382,7 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
 
 /** The counts that must be 0. */
 export const clusterChaosFailures = (c: ClusterChaosCounts) => ({
-  ...invariantCounts(c), unexpected5xx: c.unexpected5xx, socketMissing: c.socketMissing, socketDisorder: c.socketDisorder, socketUnknown: c.socketUnknown,
+  ...invariantCounts(c), unexpected5xx: c.unexpected5xx, socketMissing: c.socketMissing, socketDisorder: c.socketDisorder, socketUnknown: c.socketUnknown, socketDuplicate: c.socketDuplicate,
 });
 
 export function clusterChaosSummary(c: ClusterChaosCounts): string {
@@ -390,6 +393,6 @@ export function clusterChaosSummary(c: ClusterChaosCounts): string {
     `tasks ${c.tasks}, events ${c.events}; lost ${c.lost}, double assignments ${c.double}, capacity violations ${c.capacity}, ` +
     `status mismatches ${c.mismatch}, overdue timers ${c.overdue}, tasks without task.created ${c.eventless}; ` +
     `event callbacks ${c.callbacks} (undelivered or out of order ${c.undelivered}); ` +
-    `socket sessions ${c.socketSessions}, reservation frames ${c.socketFrames} (missing ${c.socketMissing}, out of order ${c.socketDisorder}, unknown ${c.socketUnknown})`
+    `socket sessions ${c.socketSessions}, reservation frames ${c.socketFrames} (missing ${c.socketMissing}, out of order ${c.socketDisorder}, unknown ${c.socketUnknown}, heard twice ${c.socketDuplicate})`
   );
 }
