@@ -15,7 +15,6 @@ import type { Duplex } from 'node:stream';
 export function closeConnectionsWithoutRequests(server: Server): () => void {
   /** Open connections, with the number of requests each is serving (pipelining may make it more than one). */
   const serving = new Map<Socket, number>();
-  const upgraded = new WeakSet<Duplex>();
   let stopping = false;
 
   server.on('connection', (socket: Socket) => {
@@ -24,16 +23,15 @@ export function closeConnectionsWithoutRequests(server: Server): () => void {
     // A connection opened as the stop began, before the listener closed, has nothing to wait for either.
     if (stopping) socket.destroy();
   });
-  server.on('upgrade', (_request, socket: Duplex) => {
-    upgraded.add(socket);
-    serving.delete(socket as Socket);
-  });
+  // An upgraded connection leaves the count for good (its socket's own stop closes it).
+  server.on('upgrade', (_request, socket: Duplex) => serving.delete(socket as Socket));
   server.on('request', (request, response: ServerResponse) => {
     const socket = request.socket;
     serving.set(socket, (serving.get(socket) ?? 0) + 1);
     response.once('close', () => {
-      const left = (serving.get(socket) ?? 1) - 1;
-      if (!serving.has(socket) || upgraded.has(socket)) return;
+      const requests = serving.get(socket);
+      if (requests === undefined) return;
+      const left = requests - 1;
       serving.set(socket, left);
       // The response is written out; ending (not destroying) the connection lets it reach the client.
       if (stopping && left === 0) socket.end();
