@@ -15,15 +15,19 @@ export interface BenchServer {
 /** `main`: the compiled entry point to run (another build's, for bench/compare.ts); this checkout's by default. */
 export async function startBenchServer(db: string, account: { sid: string; token: string }, env: Record<string, string> = {}, main = compiledMain()): Promise<BenchServer> {
   const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env }, [], main);
+  return { server, ...benchCalls(server.origin, account) };
+}
+
+/** The account's calls to a server already running (a node of a cluster, say). */
+export function benchCalls(origin: string, account: { sid: string; token: string }): Omit<BenchServer, 'server'> {
   const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
   const call = async (method: string, path: string, contentType: string | undefined, body: string | undefined) => {
-    const res = await fetch(server.origin + path, { method, headers: { authorization: auth, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+    const res = await fetch(origin + path, { method, headers: { authorization: auth, ...(contentType ? { 'content-type': contentType } : {}) }, body });
     const parsed = await res.json();
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
     return parsed;
   };
   return {
-    server,
     auth,
     form: (method, path, form) => call(method, path, form ? 'application/x-www-form-urlencoded' : undefined, form ? new URLSearchParams(form).toString() : undefined),
     json: (method, path, body) => call(method, path, body === undefined ? undefined : 'application/json', body === undefined ? undefined : JSON.stringify(body)),

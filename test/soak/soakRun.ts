@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import pg from 'pg';
-import { startBenchServer } from '../../bench/benchServer.ts';
+import { benchCalls, startBenchServer } from '../../bench/benchServer.ts';
 import { compiledMain } from '../../bench/compiledServer.ts';
 import { machine } from '../../bench/machine.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
@@ -93,7 +93,7 @@ const BOOKKEEPING_TABLES = ['forwarded_requests', 'worker_sockets', 'cluster_nod
 async function startServers(dir: string, account: { sid: string; token: string }, nodes: number | undefined) {
   if (!nodes) {
     const bench = await startBenchServer(join(dir, 'soak.db'), account);
-    return { servers: [bench.server], form: bench.form, stop: async () => void (await bench.server.kill('SIGTERM')), stopDatabase: async () => undefined, bookkeeping: async () => undefined };
+    return { servers: [bench.server], calls: bench, stop: async () => void (await bench.server.kill('SIGTERM')), stopDatabase: async () => undefined, bookkeeping: async () => undefined };
   }
   const postgres = await startPostgres();
   try {
@@ -102,13 +102,6 @@ async function startServers(dir: string, account: { sid: string; token: string }
     const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
     const servers: ChildServer[] = [];
     for (let i = 0; i < nodes; i++) servers.push(await startChild(env, [], compiledMain()));
-    const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
-    const form = async (method: string, path: string, body?: Record<string, string>) => {
-      const res = await fetch(servers[0]!.origin + path, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, body: body ? new URLSearchParams(body).toString() : undefined });
-      const parsed = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
-      return parsed;
-    };
     const bookkeeping = async () => {
       const db = new pg.Client({ connectionString: url });
       await db.connect();
@@ -124,7 +117,7 @@ async function startServers(dir: string, account: { sid: string; token: string }
       for (const s of servers) await s.kill('SIGTERM');
       await postgres.stop();
     };
-    return { servers, form, stop, stopDatabase: () => postgres.stop(), bookkeeping };
+    return { servers, calls: benchCalls(servers[0]!.origin, account), stop, stopDatabase: () => postgres.stop(), bookkeeping };
   } catch (err) {
     await postgres.stop();
     throw err;
@@ -161,8 +154,8 @@ const newBucket = (): Bucket => ({ lifecycles: 0, errors: 0, requests: [], pushe
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
   const account = { sid: 'AC' + '5a'.repeat(16), token: 'soak-token' };
-  const { servers, form, stop, stopDatabase, bookkeeping } = await startServers(dir, account, options.nodes);
-  const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
+  const { servers, calls, stop, stopDatabase, bookkeeping } = await startServers(dir, account, options.nodes);
+  const { auth, form } = calls;
   const agent = new Agent({ keepAlive: true, maxSockets: 128 * servers.length });
   const urls = servers.map((s) => new URL(s.origin));
   /** Requests go to the nodes in turn. */
