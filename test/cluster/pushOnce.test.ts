@@ -7,6 +7,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { WebSocket } from 'ws';
+import { benchCalls } from '../../bench/benchServer.ts';
 import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 import { eventually } from '../support/workflowFace.ts';
@@ -15,7 +16,6 @@ import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 
 const ACCOUNT = 'AC' + 'c7'.repeat(16);
 const TOKEN = 'push-once-token';
-const auth = 'Basic ' + Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64');
 const WORKERS = 20;
 
 let server: Awaited<ReturnType<typeof startPostgres>>;
@@ -39,12 +39,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function call(node: ChildServer, method: string, path: string, form?: Record<string, string>): Promise<any> {
-  const res = await fetch(node.origin + path, { method, headers: { authorization: auth, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, body: form ? new URLSearchParams(form).toString() : undefined });
-  const body = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+/** The account's form calls to a node. */
+const call = (node: ChildServer, method: string, path: string, form?: Record<string, string>) => benchCalls(node.origin, { sid: ACCOUNT, token: TOKEN }).form(method, path, form);
 
 it('a socket on a node that does not route the workspace hears every reservation event exactly once', { skip: skipWithoutPostgres }, async () => {
   const ws = (await call(nodes[0]!, 'POST', '/v1/Workspaces', { FriendlyName: 'push-once', Template: 'FIFO' })).sid as string;
