@@ -41,6 +41,7 @@ import { type LogInterestSource, SharedLog } from './sharedLog.ts';
 import { type OneSyncStatement, runInOneSync } from './oneSyncTransaction.ts';
 import { InterestExchange } from './interestExchange.ts';
 import { BATCHED_TABLES, batchWrites, type Staged } from './batchedWrites.ts';
+import { RememberedVersions } from './rememberedVersions.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: it only has to be the same for every node migrating the same database. */
@@ -59,8 +60,6 @@ export interface PostgresStoreOptions {
  *  would. Unset in production: nothing happens. */
 const FREEZE_BEFORE_COMMIT = process.env.SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT;
 
-/** Past this many documents the remembered versions are forgotten between groups (bounded memory). */
-const MAX_REMEMBERED_VERSIONS = 500_000;
 /** Event rows per INSERT statement. */
 const EVENT_BATCH = 64;
 /** Rollup keys per UPSERT (16 columns each). */
@@ -170,7 +169,7 @@ export class PostgresStore implements Store {
   private settledId = 0;
   private settleWaiters: { id: number; resolve: () => void }[] = [];
   /** Versions of the documents this node last read or wrote, by `table:sid` (the conditional writes). */
-  private readonly versions = new Map<string, number>();
+  private readonly versions = new RememberedVersions();
   /** Version entries changed by the transaction in progress, with their earlier values, to undo a rollback. */
   private versionUndo: [string, number | undefined][] = [];
   /** What this node wrote and the database does not hold yet (the open group and the one in flight), by
@@ -716,10 +715,6 @@ export class PostgresStore implements Store {
     if (this.closed) throw new Error('the store is closed');
     if (this.connectionLost !== undefined) throw new ApiError('serviceUnavailable', `The database connection was lost (${this.connectionLost}); retry the request`);
     if (!this.group) {
-      // Bounded memory: past this many documents the versions are forgotten between groups. Documents read
-      // again are remembered again; until then their updates rely on the fence alone (routing kinds) or on
-      // the read that precedes them in the same transaction (the other faces' read-modify-write).
-      if (this.versions.size > MAX_REMEMBERED_VERSIONS) this.versions.clear();
       this.group = { id: this.nextGroupId++, statements: [], events: [], workspaces: new Set(), credentialsChanged: false, versionUndo: [], waiters: new GroupWaiters(), transactions: 0 };
       setImmediate(() => this.commitGroup());
     }
