@@ -45,6 +45,7 @@ mkdirSync(dirname(svg), { recursive: true });
 writeFileSync(svg, soakChart(result, row));
 console.log(`chart: ${svg}`);
 const limit = Number(values.limit);
-const over = Object.entries(result.ratios).filter(([, r]) => !(r <= limit));
+// The heap's ratio is printed to attribute RSS growth, not judged: RSS is what the machine pays.
+const over = Object.entries(result.ratios).filter(([k, r]) => k !== 'heap' && !(r <= limit));
 if (over.length) console.log(`above ${limit}x: ${over.map(([k, r]) => `${k} ${r.toFixed(2)}`).join(', ')}`);
 process.exit(result.errors === 0 && over.length === 0 ? 0 : 1);

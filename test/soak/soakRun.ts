@@ -6,8 +6,10 @@
 // CumulativeStatistics (half as often) and a task list `Tasks?PageSize=50` (4/s).
 // Measured client side (process.hrtime): every request's latency, each lifecycle's create-to-push time (from
 // sending the create to the reservation arriving on the socket) and the statistics requests' time; the server
-// child's RSS from /proc/<pid>/status every second. One row per `rowSeconds`; the first window after the warm-up
-// and the last window are compared (RSS mean, p99 request latency, p99 create-to-push, median statistics time).
+// child's RSS from /proc/<pid>/status every second, and its V8 heap in use from its /metrics every 10 s (RSS that
+// grows while the heap does not is memory outside the JavaScript heap: native allocations, fragmentation). One row
+// per `rowSeconds`; the first window after the warm-up and the last window are compared (RSS and heap means, p99
+// request latency, p99 create-to-push, median statistics time).
 // An error is any non-2xx answer, a failed request, or a created task that never reached a socket by the end.
 // With `nodes`, the same load runs against a cluster of that many nodes on one PostgreSQL server (started for the
 // run): requests go to the nodes in turn and the workers' sockets are spread over them, so most requests are
@@ -52,6 +54,7 @@ export interface SoakRow {
   requests: number;
   errors: number;
   rssMb: number;
+  heapMb: number;
   requestP50: number;
   requestP99: number;
   pushP50: number;
@@ -64,6 +67,7 @@ export interface SoakWindow {
   from: number;
   to: number;
   rssMb: number;
+  heapMb: number;
   requestP99: number;
   pushP99: number;
   statisticsMedian: number;
@@ -80,7 +84,7 @@ export interface SoakResult {
   rows: SoakRow[];
   first: SoakWindow;
   last: SoakWindow;
-  ratios: { rss: number; requestP99: number; pushP99: number; statistics: number };
+  ratios: { rss: number; heap: number; requestP99: number; pushP99: number; statistics: number };
   /** A cluster's nodes, and the rows its bookkeeping tables hold at the end. */
   nodes?: number;
   bookkeeping?: Record<string, number>;
@@ -148,8 +152,19 @@ interface Bucket {
   pushes: number[];
   statistics: number[];
   rss: number[];
+  heap: number[];
 }
-const newBucket = (): Bucket => ({ lifecycles: 0, errors: 0, requests: [], pushes: [], statistics: [], rss: [] });
+const newBucket = (): Bucket => ({ lifecycles: 0, errors: 0, requests: [], pushes: [], statistics: [], rss: [], heap: [] });
+
+const mean = (values: number[]) => (values.length ? values.reduce((a, v) => a + v, 0) / values.length : 0);
+
+/** A node's V8 heap in use, in MB, from prom-client's default metrics on its /metrics. */
+async function heapMbOf(origin: string): Promise<number> {
+  const res = await fetch(`${origin}/metrics`);
+  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await res.text());
+  if (!res.ok || !m) throw new Error(`${origin}/metrics: ${res.status}, no nodejs_heap_size_used_bytes`);
+  return Number(m[1]) / 1024 / 1024;
+}
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
@@ -295,6 +310,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         fail(`RSS of the server: ${(err as Error).message}`);
       }
     }, 1000);
+    const heap = setInterval(() => {
+      const into = bucket();
+      Promise.all(servers.map((s) => heapMbOf(s.origin)))
+        .then((mbs) => into.heap.push(mbs.reduce((a, v) => a + v, 0)))
+        .catch((err) => fail(`heap of the server: ${(err as Error).message}`));
+    }, 10_000);
     const rowsDone = () => Math.floor((performance.now() - started) / 1000 / options.rowSeconds);
     let logged = 0;
     options.log?.(TABLE_HEAD);
@@ -304,6 +325,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await new Promise((r) => setTimeout(r, options.seconds * 1000));
     clearInterval(tick);
     clearInterval(rss);
+    clearInterval(heap);
     clearInterval(logger);
     // What was started finishes (counted in the row it ends in, which is not compared): every created task is
     // offered, accepted and completed.
@@ -316,12 +338,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const rows = buckets.slice(0, rowCount).map((b, i) => rowOf(b, (i + 1) * options.rowSeconds));
     const window = (from: number): SoakWindow => {
       const b = buckets.slice(Math.floor(from / options.rowSeconds), Math.floor((from + options.windowSeconds) / options.rowSeconds));
-      const all = (k: 'requests' | 'pushes' | 'statistics' | 'rss') => b.flatMap((x) => x[k]);
-      const rssAll = all('rss');
+      const all = (k: 'requests' | 'pushes' | 'statistics' | 'rss' | 'heap') => b.flatMap((x) => x[k]);
       return {
         from,
         to: from + options.windowSeconds,
-        rssMb: rssAll.reduce((a, v) => a + v, 0) / Math.max(1, rssAll.length),
+        rssMb: mean(all('rss')),
+        heapMb: mean(all('heap')),
         requestP99: quantile(all('requests'), 0.99),
         pushP99: quantile(all('pushes'), 0.99),
         statisticsMedian: quantile(all('statistics'), 0.5),
@@ -340,7 +362,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       rows,
       first,
       last,
-      ratios: { rss: last.rssMb / first.rssMb, requestP99: last.requestP99 / first.requestP99, pushP99: last.pushP99 / first.pushP99, statistics: last.statisticsMedian / first.statisticsMedian },
+      ratios: { rss: last.rssMb / first.rssMb, heap: last.heapMb / first.heapMb, requestP99: last.requestP99 / first.requestP99, pushP99: last.pushP99 / first.pushP99, statistics: last.statisticsMedian / first.statisticsMedian },
       nodes: options.nodes,
       bookkeeping: await bookkeeping(),
     };
@@ -360,7 +382,8 @@ function rowOf(b: Bucket, at: number): SoakRow {
     lifecycles: b.lifecycles,
     requests: b.requests.length + b.statistics.length,
     errors: b.errors,
-    rssMb: b.rss.length ? b.rss.reduce((a, v) => a + v, 0) / b.rss.length : 0,
+    rssMb: mean(b.rss),
+    heapMb: mean(b.heap),
     requestP50: quantile(b.requests, 0.5),
     requestP99: quantile(b.requests, 0.99),
     pushP50: quantile(b.pushes, 0.5),
@@ -370,23 +393,23 @@ function rowOf(b: Bucket, at: number): SoakRow {
   };
 }
 
-export const TABLE_HEAD = '     t  lifecycles/s  req/s  errors  RSS MB  req p50  req p99  push p50  push p99  stats p50  stats p99  (ms)';
+export const TABLE_HEAD = '     t  lifecycles/s  req/s  errors  RSS MB  heap MB  req p50  req p99  push p50  push p99  stats p50  stats p99  (ms)';
 
 export function formatRow(r: SoakRow, rowSeconds = 1): string {
   const n = (v: number, w: number, d = 1) => v.toFixed(d).padStart(w);
-  return `${n(r.at, 5, 0)}s  ${n(r.lifecycles / rowSeconds, 12)}  ${n(r.requests / rowSeconds, 5, 0)}  ${n(r.errors, 6, 0)}  ${n(r.rssMb, 6)}  ${n(r.requestP50, 7)}  ${n(r.requestP99, 7)}  ${n(r.pushP50, 8)}  ${n(r.pushP99, 8)}  ${n(r.statisticsMedian, 9)}  ${n(r.statisticsP99, 9)}`;
+  return `${n(r.at, 5, 0)}s  ${n(r.lifecycles / rowSeconds, 12)}  ${n(r.requests / rowSeconds, 5, 0)}  ${n(r.errors, 6, 0)}  ${n(r.rssMb, 6)}  ${n(r.heapMb, 7)}  ${n(r.requestP50, 7)}  ${n(r.requestP99, 7)}  ${n(r.pushP50, 8)}  ${n(r.pushP99, 8)}  ${n(r.statisticsMedian, 9)}  ${n(r.statisticsP99, 9)}`;
 }
 
 /** The rows as a table (rates per second) and the two windows with their ratios. */
 export function soakReport(result: SoakResult, rowSeconds: number): string {
-  const w = (x: SoakWindow) => `RSS ${x.rssMb.toFixed(1)} MB, p99 request ${x.requestP99.toFixed(1)} ms, p99 create-to-push ${x.pushP99.toFixed(1)} ms, statistics median ${x.statisticsMedian.toFixed(1)} ms`;
+  const w = (x: SoakWindow) => `RSS ${x.rssMb.toFixed(1)} MB (heap ${x.heapMb.toFixed(1)} MB), p99 request ${x.requestP99.toFixed(1)} ms, p99 create-to-push ${x.pushP99.toFixed(1)} ms, statistics median ${x.statisticsMedian.toFixed(1)} ms`;
   return [
     `soak on ${result.machine}${result.nodes ? `, ${result.nodes} nodes on PostgreSQL` : ''}: ${result.rate} lifecycles/s target, ${result.started} started, ${result.lifecycles} completed, ${result.requests} requests, ${result.errors} errors`,
     TABLE_HEAD,
     ...result.rows.map((r) => formatRow(r, rowSeconds)),
     `first window ${result.first.from}-${result.first.to} s: ${w(result.first)}`,
     `last window  ${result.last.from}-${result.last.to} s: ${w(result.last)}`,
-    `last/first: RSS ${result.ratios.rss.toFixed(2)}, p99 request ${result.ratios.requestP99.toFixed(2)}, p99 create-to-push ${result.ratios.pushP99.toFixed(2)}, statistics ${result.ratios.statistics.toFixed(2)}`,
+    `last/first: RSS ${result.ratios.rss.toFixed(2)} (heap ${result.ratios.heap.toFixed(2)}), p99 request ${result.ratios.requestP99.toFixed(2)}, p99 create-to-push ${result.ratios.pushP99.toFixed(2)}, statistics ${result.ratios.statistics.toFixed(2)}`,
     ...(result.bookkeeping ? [`rows of the cluster's bookkeeping tables at the end: ${Object.entries(result.bookkeeping).map(([t, n]) => `${t} ${n}`).join(', ')}`] : []),
     ...result.errorSamples.map((e) => `  error: ${e}`),
   ].join('\n');
@@ -400,6 +423,7 @@ export function soakChart(result: SoakResult, rowSeconds: number): string {
     x: rows.map((r) => r.at - rowSeconds / 2),
     series: [
       { label: result.nodes ? 'RSS of the nodes' : 'server RSS', unit: 'MB', values: rows.map((r) => r.rssMb) },
+      { label: result.nodes ? 'V8 heap in use, the nodes' : 'V8 heap in use', unit: 'MB', values: rows.map((r) => r.heapMb) },
       { label: 'p99 request latency', unit: 'ms', values: rows.map((r) => r.requestP99) },
       { label: 'p99 create-to-push', unit: 'ms', values: rows.map((r) => r.pushP99) },
       { label: 'statistics request, median', unit: 'ms', values: rows.map((r) => r.statisticsMedian) },
