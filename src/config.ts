@@ -28,6 +28,9 @@ export interface Config {
   readonly leaseTtlMs: number;
   /** Several nodes: false makes this node route no workspace (it serves requests and sockets only). */
   readonly routesWorkspaces: boolean;
+  /** Several nodes: the URL other nodes send requests for this node's workspaces to; null: none (they go through
+   *  the database); undefined: the listening address when it names one interface (nodeUrlFor). */
+  readonly nodeUrl: string | null | undefined;
   /** Origins whose pages may call the token-authenticated endpoints (CORS): any (`*`, the default) or a list. */
   readonly corsOrigins: CorsOrigins;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
@@ -68,6 +71,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'node-id', env: 'SWITCHBOARD_NODE_ID', default: 'host-pid-random', meaning: "several nodes: this node's name in the lease table" },
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
   { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
+  { flag: 'node-url', env: 'SWITCHBOARD_NODE_URL', default: 'http://HOST:PORT unless HOST is 0.0.0.0 or ::', meaning: "several nodes: the URL other nodes reach this node at (http://10.0.0.5:4010); requests for the workspaces it routes are sent there directly; off: through the database" },
   { flag: 'cors-origins', env: 'SWITCHBOARD_CORS_ORIGINS', default: '*', meaning: 'origins whose pages may call the token-authenticated endpoints (CORS): *, a comma-separated list, or none' },
   { flag: 'secret-key-file', env: 'SWITCHBOARD_SECRET_KEY_FILE', default: 'secret.key beside the SQLite file (./data/secret.key for PostgreSQL)', meaning: 'the master key that seals stored credentials (created 0600 on first start)' },
   { env: 'SWITCHBOARD_SECRET_KEY', default: 'unset', meaning: 'the master key(s) themselves instead of a file: the first seals, any others only open (rotation)' },
@@ -111,6 +115,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const backgroundNice = Number(niceText);
   if (niceText.trim() === '' || !Number.isInteger(backgroundNice) || backgroundNice < 0 || backgroundNice > 19) throw new Error(`invalid background nice value: ${niceText} (a whole number, 0 to 19)`);
   const db = resolveDbPath(values.db, env);
+  const nodeUrlText = values['node-url'] ?? env.SWITCHBOARD_NODE_URL;
+  let nodeUrl: string | null | undefined;
+  if (nodeUrlText !== undefined && nodeUrlText.trim() !== '') {
+    nodeUrl = nodeUrlText.trim().toLowerCase() === 'off' ? null : nodeUrlText.trim();
+    if (nodeUrl !== null && !/^https?:$/.test(URL.parse(nodeUrl)?.protocol ?? '')) throw new Error(`invalid node URL: ${nodeUrlText} (http://host:port, or off)`);
+  }
   return Object.freeze({
     port,
     host: values.host ?? env.HOST ?? DEFAULTS.host,
@@ -124,6 +134,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     nodeId: values['node-id'] ?? env.SWITCHBOARD_NODE_ID,
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
+    nodeUrl,
     secretKeys: resolveKeySource(values['secret-key-file'], env, db),
     corsOrigins: parseCorsOrigins(values['cors-origins'] ?? env.SWITCHBOARD_CORS_ORIGINS ?? '*'),
     // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.
@@ -172,4 +183,13 @@ export function resolveKeySource(flag: string | undefined, env: NodeJS.ProcessEn
 export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   // An empty value counts as unset: SQLite would open a throwaway temporary database for "".
   return flag || env.SWITCHBOARD_DB || DEFAULTS.db;
+}
+
+/** The URL other nodes reach this node at: the one configured, else the address it listens on when that names
+ *  one interface (a node listening on every interface cannot tell which of its addresses the others reach). */
+export function nodeUrlFor(config: Pick<Config, 'nodeUrl' | 'host'>, port: number): string | null {
+  if (config.nodeUrl !== undefined) return config.nodeUrl;
+  const host = config.host.replace(/^\[|\]$/g, '');
+  if (host === '0.0.0.0' || host === '::' || host === '') return null;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -4,9 +4,10 @@
 // of the time the server's dependencies take to load.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import type { AddressInfo } from 'node:net';
 import { lowerHelperPriority } from './backgroundThreads.ts';
 import { COMMANDS, commandHelp, generalHelp } from './cli/help.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, nodeUrlFor } from './config.ts';
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
@@ -68,6 +69,7 @@ async function serve(argv: string[]): Promise<void> {
   await engine.start();
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   const address = await app.listen({ port: config.port, host: config.host });
+  cluster?.advertise(nodeUrlFor(config, (app.server.address() as AddressInfo).port));
   const origin = address.replace('0.0.0.0', '127.0.0.1');
   if (boot?.created && config.accountSid === undefined) {
     process.stdout.write(

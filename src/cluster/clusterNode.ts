@@ -64,7 +64,7 @@ export class ClusterNode {
 
   /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
   async join(app: FastifyInstance, engine: Engine): Promise<void> {
-    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log, observe: (direction) => app.metrics.forwarded(direction) });
+    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log, observe: (direction, via) => app.metrics.forwarded(direction, via) });
     app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
     // Other nodes' events this node's listeners need: every event of its workspaces (webhook wake-ups,
@@ -115,6 +115,12 @@ export class ClusterNode {
         this.store.unload(ws);
       },
     });
+  }
+
+  /** Publishes the URL other nodes send this node's workspaces' requests to (null: they go through the
+   *  database); call once listening. */
+  advertise(address: string | null): void {
+    this.keeper.advertise(address);
   }
 
   /** A clean stop: stops executing forwarded requests and gives the leases up for the others to take. */

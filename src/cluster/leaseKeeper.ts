@@ -44,6 +44,8 @@ export class LeaseKeeper {
   private nextMs: number;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  /** The URL other nodes reach this node at, published with each heartbeat (null: none). */
+  private address: string | null = null;
 
   constructor(catalog: ClusterCatalog, nodeId: string, options: LeaseKeeperOptions = {}) {
     this.catalog = catalog;
@@ -55,6 +57,11 @@ export class LeaseKeeper {
     this.renewMs = options.renewMs ?? Math.max(100, Math.min(500, Math.floor(this.ttlMs / 4)));
     this.nextMs = this.renewMs;
     this.log = options.log ?? (() => undefined);
+  }
+
+  /** Publishes, from the next heartbeat on, the URL other nodes send requests for this node's workspaces to. */
+  advertise(address: string | null): void {
+    this.address = address;
   }
 
   /** Whether this node routes the workspace now. */
@@ -89,7 +96,7 @@ export class LeaseKeeper {
   private async tick(): Promise<void> {
     try {
       const startedAt = Date.now();
-      await this.catalog.heartbeat(this.nodeId, this.routesWorkspaces);
+      await this.catalog.heartbeat(this.nodeId, this.routesWorkspaces, this.address);
       const kept = await this.catalog.renewLeases(this.nodeId, this.ttlMs);
       const workspaces = kept.filter((ws) => ws !== BACKGROUND_LEASE);
       let shed: string[] = [];

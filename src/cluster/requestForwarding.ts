@@ -1,15 +1,18 @@
-// Any node accepts any request; a request for a workspace another node routes is committed to the database
-// (forwarded_requests) and executed by that workspace's owner, which writes the response back. The owner
-// executes it exactly like a request of its own (fastify's inject: same authentication, validation, engine
-// and durability), so every write to a workspace is made by the one node holding its lease. LISTEN/NOTIFY
-// wakes both sides; a poll backs it up. A request the owner never picked up in time is withdrawn and answered
-// 503 (retry): the client is told nothing happened, and nothing did.
+// Any node accepts any request; a request for a workspace another node routes is served by that workspace's
+// owner, so every write to a workspace is made by the one node holding its lease. When the owner advertises a
+// URL the request is sent there directly (directForwarding.ts). Otherwise, or when that fails before the request
+// reached the owner, it is committed to the database (forwarded_requests) and executed by the owner, which
+// writes the response back. The owner executes it exactly like a request of its own (fastify's inject: same
+// authentication, validation, engine and durability). LISTEN/NOTIFY wakes both sides; a poll backs it up. A
+// request the owner never picked up in time is withdrawn and answered 503 (retry): the client is told nothing
+// happened, and nothing did.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoalescedRun } from '../core/coalescedRun.ts';
 import { ApiError } from '../core/errors.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
 import type { SecretBox } from '../auth/secretBox.ts';
+import { DirectForwarding, FORWARDED_TO_HEADER } from './directForwarding.ts';
 
 const WORKSPACE_PATH = /^\/v1\/Workspaces\/(WS[0-9a-fA-F]{32})(?:[/?]|$)/;
 /** Set on a request an owner executes for another node: it runs here whatever the lease says by then (the
@@ -35,8 +38,8 @@ export interface ForwardingOptions {
    *  look is a query on every node (10 a second each at 100 ms, a quarter of an idle cluster's queries). */
   pollMs?: number;
   log?: (message: string) => void;
-  /** Metrics: a request forwarded from this node (sent) or run here for another node (executed). */
-  observe?: (direction: 'sent' | 'executed') => void;
+  /** Metrics: a request forwarded from this node (sent) or run here for another node (executed), and how. */
+  observe?: (direction: 'sent' | 'executed', via: 'direct' | 'database') => void;
   /** How often leftover forwarded requests and dead nodes' registrations are removed (default a minute). */
   cleanupMs?: number;
   /** Forwarded requests older than this are removed, whatever their state (default: the pickup and answer
@@ -44,14 +47,16 @@ export interface ForwardingOptions {
   leftoverGraceMs?: number;
   /** Registrations of nodes silent this long (and holding no lease) are removed (default an hour). */
   deadNodeGraceMs?: number;
+  /** false: never send a request straight to the owner's advertised URL (directForwarding.ts). */
+  direct?: boolean;
 }
 
 /** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
-function describe(request: FastifyRequest, secrets: SecretBox): ForwardedRequest['request'] {
+function describe(request: FastifyRequest): ForwardedRequest['request'] {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(request.headers)) {
     // Host too: responses carry absolute URLs built from it, which must name the node the client called.
-    if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers[k] = CREDENTIAL_HEADERS.includes(k) ? secrets.seal(v, sealedHeader(k)) : v;
+    if (typeof v === 'string' && !HOP_HEADERS.has(k)) headers[k] = v;
   }
   let body = '';
   const parsed = request.body;
@@ -67,11 +72,20 @@ function describe(request: FastifyRequest, secrets: SecretBox): ForwardedRequest
   return { method: request.method, url: request.url, headers, body };
 }
 
+/** The request with its credentials sealed, to sit in the database. */
+function sealed(request: ForwardedRequest['request'], secrets: SecretBox): ForwardedRequest['request'] {
+  const headers = { ...request.headers };
+  for (const k of CREDENTIAL_HEADERS) if (headers[k] !== undefined) headers[k] = secrets.seal(headers[k], sealedHeader(k));
+  return { ...request, headers };
+}
+
 export class RequestForwarding {
   private readonly app: FastifyInstance;
   private readonly catalog: ClusterCatalog;
   private readonly keeper: LeaseKeeper;
-  private readonly opts: Required<ForwardingOptions>;
+  private readonly opts: Required<Omit<ForwardingOptions, 'direct'>>;
+  /** Requests sent straight to the owner's advertised URL (undefined: always through the database). */
+  private readonly direct: DirectForwarding | undefined;
   /** Waiters for forwarded requests' answers, by id. */
   private readonly answers = new Map<number, () => void>();
   /** Answers announced while nobody here waited for them (most are other nodes' requests: every node hears
@@ -97,11 +111,25 @@ export class RequestForwarding {
       cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
       ...options,
     };
+    this.direct = options.direct === false ? undefined : new DirectForwarding(catalog, keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
     // After authentication and the token policy check (earlier hooks): only a caller allowed here is forwarded.
     app.addHook('preHandler', async (request, reply) => {
       const match = WORKSPACE_PATH.exec(request.url);
+      // Sent here directly by another node: served only by the node it was meant for, while it routes the
+      // workspace (421 otherwise, and the sender forwards it through the database).
+      const meantFor = request.headers[FORWARDED_TO_HEADER];
+      if (meantFor !== undefined) {
+        if (match && meantFor === this.keeper.nodeId && this.keeper.owns(match[1]!)) {
+          this.opts.observe('executed', 'direct');
+          return;
+        }
+        throw new ApiError('misdirected');
+      }
       if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
-      const answer = await this.forward(match[1]!, describe(request, app.secrets));
+      const described = describe(request);
+      let answer = await this.direct?.send(match[1]!, described);
+      if (answer) this.opts.observe('sent', 'direct');
+      else answer = await this.forward(match[1]!, sealed(described, app.secrets));
       // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
       if (!answer) return;
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
@@ -150,6 +178,7 @@ export class RequestForwarding {
     if (this.timer) clearInterval(this.timer);
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     for (const u of this.unlisten) u();
+    this.direct?.close();
   }
 
   /** Commits the request for the owner and waits for its answer: the owner's announcement (or the poll) comes
@@ -157,7 +186,7 @@ export class RequestForwarding {
   private async forward(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse | undefined> {
     const id = await this.catalog.forward(workspaceSid, request);
     if (id === undefined) return undefined;
-    this.opts.observe('sent');
+    this.opts.observe('sent', 'database');
     const started = Date.now();
     let abandoned = false;
     try {
@@ -216,7 +245,7 @@ export class RequestForwarding {
   }
 
   private async execute(r: ForwardedRequest): Promise<ForwardedResponse> {
-    this.opts.observe('executed');
+    this.opts.observe('executed', 'database');
     const given: Record<string, string> = { ...r.request.headers, [FORWARDED_HEADER]: this.keeper.nodeId };
     for (const k of CREDENTIAL_HEADERS) if (given[k] !== undefined) given[k] = this.app.secrets.open(given[k], sealedHeader(k));
     const res = await this.app.inject({

@@ -22,6 +22,9 @@ export const ERRORS = {
   // Several nodes on PostgreSQL: a write that lost a race with another node changes nothing and says so.
   conflict: { code: 20409, status: 409, message: 'The resource was changed by another request at the same time; retry the request' },
   workspaceMoving: { code: 20504, status: 503, message: 'Service Unavailable: the workspace is moving to another node; retry the request' },
+  // Several nodes: a request sent straight to the node that routed its workspace (cluster/directForwarding.ts)
+  // reached a node that does not route it (now): the sending node forwards it through the database instead.
+  misdirected: { code: 20421, status: 421, message: 'Misdirected Request: this node does not route the workspace' },
 
   // The Workflow face (LUSID-compatible). Its bodies carry a `name` as LUSID's problem details do; the codes are
   // Switchboard's own (21xxx), since LUSID's numeric codes are not public (docs/errors.md).

@@ -119,8 +119,8 @@ export class ServerMetrics {
   });
   private readonly forwardedRequests = new Counter({
     name: `${PREFIX}forwarded_requests_total`,
-    help: "Several nodes: requests for a workspace another node routes, by direction (sent: forwarded from here; executed: run here for another node)",
-    labelNames: ['direction'] as const,
+    help: "Several nodes: requests for a workspace another node routes, by direction (sent: forwarded from here; executed: run here for another node) and way (direct: over HTTP to the node's advertised URL; database: through forwarded_requests)",
+    labelNames: ['direction', 'via'] as const,
     registers: [this.registry],
   });
 
@@ -231,8 +231,8 @@ export class ServerMetrics {
     });
   }
 
-  forwarded(direction: 'sent' | 'executed'): void {
-    this.forwardedRequests.labels(direction).inc();
+  forwarded(direction: 'sent' | 'executed', via: 'direct' | 'database'): void {
+    this.forwardedRequests.labels(direction, via).inc();
   }
 
   /** The exposition: this server's metrics, then the process's. */

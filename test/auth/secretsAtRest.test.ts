@@ -236,7 +236,9 @@ describe('secrets at rest on PostgreSQL (two nodes)', { skip: skipWithoutPostgre
     // on a cluster (docs/operations.md).
     const oldKey = formatMasterKey(newMasterKey());
     const newKey = formatMasterKey(newMasterKey());
-    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_LEASE_TTL_MS: '1500', SWITCHBOARD_SECRET_KEY: `${oldKey},${newKey}` };
+    // The owner advertises no URL: requests for its workspace are forwarded through the database, whose rows
+    // this test reads.
+    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_LEASE_TTL_MS: '1500', SWITCHBOARD_SECRET_KEY: `${oldKey},${newKey}`, SWITCHBOARD_NODE_URL: 'off' };
     const owner = await startChild(env);
     nodes.push(owner);
     let other = await startChild({ ...env, SWITCHBOARD_ROUTES_WORKSPACES: 'false' });

@@ -45,11 +45,24 @@ export class ClusterCatalog {
     this.store = store;
   }
 
-  async heartbeat(nodeId: string, routesWorkspaces: boolean): Promise<void> {
+  /** Registers the node (or renews its heartbeat) with the URL other nodes reach it at (null: none). */
+  async heartbeat(nodeId: string, routesWorkspaces: boolean, address: string | null = null): Promise<void> {
     await this.store.queryAside(
-      `INSERT INTO cluster_nodes (node_id, routes_workspaces) VALUES ($1, $2) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now(), routes_workspaces = $2`,
-      [nodeId, routesWorkspaces],
+      `INSERT INTO cluster_nodes (node_id, routes_workspaces, address) VALUES ($1, $2, $3)
+       ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now(), routes_workspaces = $2, address = $3`,
+      [nodeId, routesWorkspaces, address],
     );
+  }
+
+  /** The node holding the workspace's lease now, with the URL it advertises (null: none); undefined when no
+   *  live lease (no such workspace, or its owner died and nobody took it yet). */
+  async ownerOf(workspaceSid: string): Promise<{ nodeId: string; address: string | null } | undefined> {
+    const rows = await this.store.queryAside<{ node_id: string; address: string | null }>(
+      `SELECT l.node_id, n.address FROM workspace_leases l LEFT JOIN cluster_nodes n ON n.node_id = l.node_id
+        WHERE l.workspace_sid = $1 AND l.expires_at > now()`,
+      [workspaceSid],
+    );
+    return rows[0] ? { nodeId: rows[0].node_id, address: rows[0].address } : undefined;
   }
 
   /** Nodes that route workspaces and whose heartbeat is younger than `ttlMs`. */

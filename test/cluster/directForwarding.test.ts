@@ -1,0 +1,146 @@
+// A request for a workspace another node routes is sent straight to that node at the URL it advertises
+// (cluster/directForwarding.ts), and through the database when that cannot be done safely: a request with no
+// body that is not a read, an owner whose URL refuses connections, and a URL that reaches another node (which
+// answers 421 and runs nothing). Each is answered as a local request would be, and runs once.
+// (The frozen owner, whose kernel still accepts the connection: test/cluster/frozenNode.test.ts.)
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
+import { startPostgres } from '../../scripts/postgres.mjs';
+import { type ChildServer, startChild } from '../support/childServer.ts';
+import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { eventually } from '../support/workflowFace.ts';
+
+const ACCOUNT = 'AC' + 'd1'.repeat(16);
+const TOKEN = 'direct-forwarding-token';
+const AUTH = 'Basic ' + Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64');
+
+let server: Awaited<ReturnType<typeof startPostgres>>;
+const nodes: ChildServer[] = [];
+const clients: pg.Client[] = [];
+
+before(async () => {
+  if (!skipWithoutPostgres) server = await startPostgres();
+});
+
+after(async () => {
+  for (const c of clients) await c.end();
+  for (const n of nodes) await n.kill('SIGKILL');
+  await server?.stop();
+});
+
+async function call(node: ChildServer, method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}) {
+  const res = await fetch(node.origin + path, {
+    method,
+    headers: { authorization: AUTH, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The node's forwarded requests by direction and way, from its /metrics. */
+async function forwarded(node: ChildServer): Promise<Record<string, number>> {
+  const text = await (await fetch(`${node.origin}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^switchboard_forwarded_requests_total\{direction="(\w+)",via="(\w+)"\} (\d+)$/gm)) counts[`${m[1]} ${m[2]}`] = Number(m[3]);
+  return counts;
+}
+
+/** A node's environment on a database. */
+const envOn = (url: string) => ({ SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()), SWITCHBOARD_LEASE_TTL_MS: '2000' });
+
+/** A cluster on a fresh database: `owner` routes the workspaces (with `ownerEnv` added), `sender` routes none. */
+async function cluster(label: string, ownerEnv: Record<string, string> = {}) {
+  const url = await freshDatabase(label, server.url);
+  const base = envOn(url);
+  const owner = await startChild({ ...base, ...ownerEnv });
+  nodes.push(owner);
+  const sender = await startChild({ ...base, SWITCHBOARD_ROUTES_WORKSPACES: 'false' });
+  nodes.push(sender);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  clients.push(db);
+  const ws = (await call(owner, 'POST', '/v1/Workspaces', { FriendlyName: label, Template: 'FIFO' })).body.sid as string;
+  // The sender sends directly once it sees the owner's lease and URL (the owner publishes its URL with its next
+  // heartbeat after it starts listening), and the owner serves it once its lease keeper has seen the lease its
+  // first commit took (until then it answers 421, and the request goes through the database).
+  const advertises = ownerEnv.SWITCHBOARD_NODE_URL !== 'off';
+  await eventually(async () => ((await db.query(`SELECT 1 FROM workspace_leases l JOIN cluster_nodes n USING (node_id) WHERE l.workspace_sid = $1 AND (n.address IS NOT NULL) = $2`, [ws, advertises])).rowCount ? true : undefined), 'the owner registered', 10_000);
+  await eventually(async () => (/^switchboard_leases_held 1$/m.test(await (await fetch(`${owner.origin}/metrics`)).text()) ? true : undefined), 'the owner routes the workspace', 10_000);
+  return { owner, sender, db, ws };
+}
+
+describe('requests sent straight to the node that routes their workspace', { skip: skipWithoutPostgres }, () => {
+  it('goes straight to the owner for reads and writes with a body; a DELETE goes through the database; each runs once', async () => {
+    const { owner, sender, db, ws } = await cluster('direct');
+    const created = await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w1', Attributes: '{"skills":["en"]}' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    // Absolute URLs in the answer name the node the client called, as a local answer's do.
+    assert.ok(String(created.body.url).startsWith(sender.origin), created.body.url);
+    const listed = await call(sender, 'GET', `/v1/Workspaces/${ws}/Workers`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.workers.map((w: { friendly_name: string }) => w.friendly_name), ['w1']);
+    // Bad input is refused by the owner, in TaskRouter's format, and changes nothing.
+    const refused = await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w2', Attributes: '{not json' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.code, 20001);
+    const task = await call(sender, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: '{"n":1}' });
+    assert.equal(task.status, 201, JSON.stringify(task.body));
+    const deleted = await call(sender, 'DELETE', `/v1/Workspaces/${ws}/Tasks/${task.body.sid}`);
+    assert.equal(deleted.status, 204);
+    assert.equal((await call(sender, 'GET', `/v1/Workspaces/${ws}/Tasks/${task.body.sid}`)).status, 404);
+
+    const sent = await forwarded(sender);
+    assert.equal(sent['sent direct'], 5, JSON.stringify(sent)); // three POSTs (one refused), two GETs
+    assert.equal(sent['sent database'], 1, JSON.stringify(sent)); // the DELETE
+    const executed = await forwarded(owner);
+    assert.equal(executed['executed direct'], 5, JSON.stringify(executed));
+    assert.equal(executed['executed database'], 1, JSON.stringify(executed));
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM workers WHERE workspace_sid = $1`, [ws]);
+    assert.equal(rows[0].n, 1, 'one worker: created once, the refused one not at all');
+  });
+
+  it('an owner URL that reaches another node: that node answers 421 and runs nothing, and the request goes through the database', async () => {
+    // The owner advertises the URL of a node of another cluster (a configuration copied by mistake).
+    const stranger = await startChild({ ...envOn(await freshDatabase('stranger', server.url)), SWITCHBOARD_ROUTES_WORKSPACES: 'false' });
+    nodes.push(stranger);
+    const { sender, db, ws } = await cluster('misdirected', { SWITCHBOARD_NODE_URL: stranger.origin });
+    const created = await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w1' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const sent = await forwarded(sender);
+    assert.equal(sent['sent direct'] ?? 0, 0, JSON.stringify(sent));
+    assert.equal(sent['sent database'], 1, JSON.stringify(sent));
+    assert.equal((await forwarded(stranger))['executed direct'] ?? 0, 0);
+    assert.equal((await db.query(`SELECT count(*)::int AS n FROM workers WHERE workspace_sid = $1`, [ws])).rows[0].n, 1);
+    // A client that names a node in the header gets the same 421, in TaskRouter's format.
+    const misdirected = await call(sender, 'GET', `/v1/Workspaces/${ws}/Workers`, undefined, { 'x-switchboard-forwarded-to': 'some-other-node' });
+    assert.equal(misdirected.status, 421);
+    assert.equal(misdirected.body.code, 20421);
+  });
+
+  it('an owner URL that refuses connections: the request goes through the database', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const { sender, db, ws } = await cluster('unreachable', { SWITCHBOARD_NODE_URL: `http://127.0.0.1:${closed}` });
+    const created = await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w1' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const sent = await forwarded(sender);
+    assert.equal(sent['sent direct'] ?? 0, 0, JSON.stringify(sent));
+    assert.equal(sent['sent database'], 1, JSON.stringify(sent));
+    assert.equal((await db.query(`SELECT count(*)::int AS n FROM workers WHERE workspace_sid = $1`, [ws])).rows[0].n, 1);
+  });
+
+  it('SWITCHBOARD_NODE_URL=off: the owner advertises no URL and its requests go through the database', async () => {
+    const { sender, db, ws } = await cluster('off', { SWITCHBOARD_NODE_URL: 'off' });
+    assert.equal((await db.query(`SELECT count(*)::int AS n FROM cluster_nodes WHERE address IS NOT NULL`)).rows[0].n, 0);
+    assert.equal((await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w1' })).status, 201);
+    assert.equal((await forwarded(sender))['sent database'], 1);
+  });
+});
