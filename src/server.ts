@@ -45,6 +45,7 @@ import { registerMetricsRoute } from './metrics/metricsRoute.ts';
 import { installRouteSchemas, jsonRoute } from './api/common/routeSchema.ts';
 import { registerApiDocs, registerDocumentRoutes } from './api/docs/openapi.ts';
 import { DEFAULT_EVENT_RETENTION_DAYS, EventRetention, retentionMs, type RetentionOptions } from './store/retention.ts';
+import { FORWARDED_TO_HEADER } from './cluster/directForwarding.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -190,9 +191,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', async (request, reply) => {
     if (!accepting) {
       // Shutting down: requests already running finish; new ones (on kept-alive connections) are refused
-      // before they do anything, with a hint to retry (another node, or this one once it is back).
+      // before they do anything, with a hint to retry (another node, or this one once it is back). One another
+      // node sent here directly is refused as not for this node (421): that node then forwards it through the
+      // database, to whichever node routes the workspace next, instead of handing its client this 503.
       reply.header('Retry-After', '1').header('Connection', 'close');
-      throw new ApiError('serviceUnavailable');
+      throw new ApiError(request.headers[FORWARDED_TO_HEADER] === undefined ? 'serviceUnavailable' : 'misdirected');
     }
     const badQuery = queryError(request.query);
     if (badQuery) throw new ApiError('invalidParameter', badQuery);

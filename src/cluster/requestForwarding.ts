@@ -99,6 +99,9 @@ export class RequestForwarding {
   private cleanupTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => void)[] = [];
   private stopped = false;
+  /** The server is stopping: it takes no more forwarded requests (the next owner will), and gives back those it
+   *  claimed and has not started, which it would refuse now. */
+  private draining = false;
 
   constructor(app: FastifyInstance, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
     this.app = app;
@@ -112,6 +115,9 @@ export class RequestForwarding {
       ...options,
     };
     this.direct = options.direct === false ? undefined : new DirectForwarding(catalog, keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
+    app.addHook('preClose', async () => {
+      this.draining = true;
+    });
     // After authentication and the token policy check (earlier hooks): only a caller allowed here is forwarded.
     app.addHook('preHandler', async (request, reply) => {
       const match = WORKSPACE_PATH.exec(request.url);
@@ -223,12 +229,12 @@ export class RequestForwarding {
 
   /** The owner's side: takes the pending requests of its workspaces and executes them, oldest first. */
   private executePending(): void {
-    if (!this.stopped) this.executing.wake();
+    if (!this.stopped && !this.draining) this.executing.wake();
   }
 
   private async executeAll(): Promise<void> {
-    if (this.stopped) return;
     for (;;) {
+      if (this.stopped || this.draining) return;
       const owned = this.keeper.ownedWorkspaces();
       const batch = await this.catalog.claimForwarded(this.keeper.nodeId, owned, CLAIM_BATCH, this.opts.pickupTimeoutMs);
       if (batch.length === 0) return;
@@ -236,7 +242,10 @@ export class RequestForwarding {
       const byWorkspace = new Map<string, ForwardedRequest[]>();
       for (const r of batch) byWorkspace.set(r.workspaceSid, [...(byWorkspace.get(r.workspaceSid) ?? []), r]);
       await Promise.all([...byWorkspace.values()].map(async (requests) => {
-        for (const r of requests) await this.catalog.answerForwarded(r.id, await this.execute(r));
+        for (const r of requests) {
+          if (this.draining) await this.catalog.releaseForwarded(r.id, this.keeper.nodeId);
+          else await this.catalog.answerForwarded(r.id, await this.execute(r));
+        }
       }));
       // A short batch took every request committed before the claim; one committed since has announced itself,
       // and its announcement asked for another pass (`executing`): no need to look again now.

@@ -5,7 +5,7 @@
 // (The frozen owner, whose kernel still accepts the connection: test/cluster/frozenNode.test.ts.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import pg from 'pg';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
@@ -70,7 +70,7 @@ async function cluster(label: string, ownerEnv: Record<string, string> = {}) {
   const advertises = ownerEnv.SWITCHBOARD_NODE_URL !== 'off';
   await eventually(async () => ((await db.query(`SELECT 1 FROM workspace_leases l JOIN cluster_nodes n USING (node_id) WHERE l.workspace_sid = $1 AND (n.address IS NOT NULL) = $2`, [ws, advertises])).rowCount ? true : undefined), 'the owner registered', 10_000);
   await eventually(async () => (/^switchboard_leases_held 1$/m.test(await (await fetch(`${owner.origin}/metrics`)).text()) ? true : undefined), 'the owner routes the workspace', 10_000);
-  return { owner, sender, db, ws };
+  return { owner, sender, db, ws, base };
 }
 
 describe('requests sent straight to the node that routes their workspace', { skip: skipWithoutPostgres }, () => {
@@ -142,5 +142,38 @@ describe('requests sent straight to the node that routes their workspace', { ski
     assert.equal((await db.query(`SELECT count(*)::int AS n FROM cluster_nodes WHERE address IS NOT NULL`)).rows[0].n, 0);
     assert.equal((await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w1' })).status, 201);
     assert.equal((await forwarded(sender))['sent database'], 1);
+  });
+
+  it('a write sent to another node while the owner stops is served by the next owner, not refused by the stopping one', async () => {
+    const { owner, sender, db, ws, base } = await cluster('rolling');
+    const heir = await startChild(base);
+    nodes.push(heir);
+    // The owner's stop is held open by a request whose body is still arriving (a stop lets requests in flight
+    // finish), as any busy node's stop is for a moment.
+    const { port, hostname } = new URL(owner.origin);
+    const held = connect(Number(port), hostname);
+    await new Promise((resolve) => held.once('connect', resolve));
+    let heldAnswer = '';
+    held.on('data', (d) => (heldAnswer += d.toString()));
+    held.on('error', () => undefined);
+    const body = new URLSearchParams({ FriendlyName: 'held' }).toString();
+    held.write(`POST /v1/Workspaces/${ws}/Workers HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    owner.process.kill('SIGTERM');
+    // Stopping: it takes no new connection.
+    await eventually(async () => ((await fetch(`${owner.origin}/healthz`).then(() => false, () => true)) ? true : undefined), 'the owner stopped listening', 10_000);
+    const during = call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'during' });
+    await new Promise((r) => setTimeout(r, 500));
+    held.write(body.slice(3));
+    await eventually(async () => (heldAnswer.includes('\r\n\r\n') ? true : undefined), 'the held request answered', 10_000);
+    assert.match(heldAnswer, /^HTTP\/1.1 201/);
+    const answered = await during;
+    assert.equal(answered.status, 201, JSON.stringify(answered.body));
+    held.destroy();
+    const names = (await db.query(`SELECT data->>'friendlyName' AS name FROM workers WHERE workspace_sid = $1 ORDER BY name`, [ws])).rows.map((r) => r.name);
+    assert.deepEqual(names, ['during', 'held']);
+    const holder = (await db.query(`SELECT node_id FROM workspace_leases WHERE workspace_sid = $1`, [ws])).rows[0]?.node_id as string;
+    assert.ok(holder.includes(`-${heir.process.pid}-`), `the heir routes the workspace (${holder})`);
+    assert.equal((await forwarded(sender))['sent database'], 1, 'through the database, the owner refusing connections');
   });
 });

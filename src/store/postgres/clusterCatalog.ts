@@ -167,6 +167,16 @@ export class ClusterCatalog {
     return rows.sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, workspaceSid: r.workspace_sid, request: JSON.parse(r.request) }));
   }
 
+  /** Gives back a request this node claimed and did not start (it is stopping), for the workspace's next owner
+   *  to take; the NOTIFY wakes whichever node routes it. */
+  async releaseForwarded(id: number, nodeId: string): Promise<void> {
+    await this.store.queryAside(
+      `WITH r AS (UPDATE forwarded_requests SET executed_by = NULL WHERE id = $1 AND executed_by = $2 AND response IS NULL AND ${UNFLUSHED} RETURNING workspace_sid)
+       SELECT pg_notify('sb_forward', workspace_sid) FROM r`,
+      [id, nodeId],
+    );
+  }
+
   /** Writes the owner's answer and wakes the receiving node (one statement, UNFLUSHED). */
   async answerForwarded(id: number, response: ForwardedResponse): Promise<void> {
     await this.store.queryAside(
