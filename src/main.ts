@@ -62,8 +62,9 @@ async function serve(argv: string[]): Promise<void> {
   const app = await buildServer({
     store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground,
     metricsToken: config.metricsToken, oidc: config.oidc, eventRetentionDays: config.eventRetentionDays,
-    // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner.
-    sockets: cluster ? { presence: cluster.presence } : undefined,
+    // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner; a
+    // socket whose workspace another node routes is relayed to it.
+    sockets: cluster ? { presence: cluster.presence, relay: cluster.relay } : undefined,
   });
   if (cluster) await cluster.join(app, engine);
   await engine.start();

@@ -9,6 +9,8 @@ import { ClusterCatalog } from '../store/postgres/clusterCatalog.ts';
 import { PostgresStore } from '../store/postgres/postgresStore.ts';
 import { BACKGROUND_LEASE, LeaseKeeper } from './leaseKeeper.ts';
 import { RequestForwarding } from './requestForwarding.ts';
+import { OwnerDirectory } from './ownerDirectory.ts';
+import { SocketRelay } from './socketRelay.ts';
 import { ClusterPresence } from './workerPresence.ts';
 import { type LogInterestPart, mergeInterests } from '../core/logInterest.ts';
 import { OFFLINE_GRACE_MS } from '../realtime/workerPresence.ts';
@@ -29,6 +31,10 @@ export class ClusterNode {
   readonly keeper: LeaseKeeper;
   /** Which node holds which worker's sockets; give it to the socket gateway (ServerOptions.sockets.presence). */
   readonly presence: ClusterPresence;
+  /** Relays worker sockets to the node routing their workspace; give it to the socket gateway too
+   *  (ServerOptions.sockets.relay). */
+  readonly relay: SocketRelay;
+  private readonly owners: OwnerDirectory;
   private readonly catalog: ClusterCatalog;
   private readonly log: (message: string) => void;
   private forwarding: RequestForwarding | undefined;
@@ -43,6 +49,8 @@ export class ClusterNode {
     this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, routesWorkspaces: options.routesWorkspaces, log: this.log });
     // The workspaces this node routes are the ones it keeps resident in memory.
     store.setOwnership((ws) => this.keeper.owns(ws));
+    this.owners = new OwnerDirectory(this.catalog);
+    this.relay = new SocketRelay(this.owners, this.keeper, this.log);
     this.presence = new ClusterPresence(new WorkerSocketCatalog(store), nodeId, { graceMs: OFFLINE_GRACE_MS, ttlMs: this.keeper.ttlMs, log: this.log });
   }
 
@@ -64,7 +72,7 @@ export class ClusterNode {
 
   /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
   async join(app: FastifyInstance, engine: Engine): Promise<void> {
-    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log, observe: (direction, via) => app.metrics.forwarded(direction, via) });
+    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log, owners: this.owners, observe: (direction, via) => app.metrics.forwarded(direction, via) });
     app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
     // Other nodes' events this node's listeners need: every event of its workspaces (webhook wake-ups,

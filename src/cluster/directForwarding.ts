@@ -23,7 +23,8 @@
 // serves it only while it routes the workspace: the `x-switchboard-forwarded-to` header names the node meant.
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { ApiError } from '../core/errors.ts';
-import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
+import type { ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
+import type { Owner, OwnerDirectory } from './ownerDirectory.ts';
 
 /** Names the node a directly forwarded request is meant for (the owner checks it is that node). */
 export const FORWARDED_TO_HEADER = 'x-switchboard-forwarded-to';
@@ -39,36 +40,25 @@ export interface DirectForwardingOptions {
   continueTimeoutMs?: number;
   /** How often, while an answer is awaited, the sender checks that the workspace has not moved. */
   leaseCheckMs?: number;
-  /** How long the node holding a workspace's lease is remembered without asking the database again. */
-  ownerCacheMs?: number;
   log?: (message: string) => void;
 }
 
-interface Owner {
-  nodeId: string;
-  address: string | null;
-  until: number;
-}
-
 export class DirectForwarding {
-  private readonly catalog: ClusterCatalog;
+  private readonly owners: OwnerDirectory;
   private readonly nodeId: string;
   private readonly answerTimeoutMs: number;
-  private readonly ownerCacheMs: number;
   private readonly continueTimeoutMs: number;
   private readonly leaseCheckMs: number;
   private readonly log: (message: string) => void;
-  private readonly owners = new Map<string, Owner>();
   /** Kept-alive connections to the other nodes (a connection per request in flight, reused after). */
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   /** Addresses that failed, so that a dead or wrong address is logged once, not on every request. */
   private readonly reported = new Set<string>();
 
-  constructor(catalog: ClusterCatalog, nodeId: string, options: DirectForwardingOptions) {
-    this.catalog = catalog;
+  constructor(owners: OwnerDirectory, nodeId: string, options: DirectForwardingOptions) {
+    this.owners = owners;
     this.nodeId = nodeId;
     this.answerTimeoutMs = options.answerTimeoutMs;
-    this.ownerCacheMs = options.ownerCacheMs ?? 1000;
     this.continueTimeoutMs = options.continueTimeoutMs ?? 1000;
     this.leaseCheckMs = options.leaseCheckMs ?? 1000;
     this.log = options.log ?? (() => undefined);
@@ -82,7 +72,7 @@ export class DirectForwarding {
   async send(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse | undefined> {
     const read = request.method === 'GET' || request.method === 'HEAD';
     if (!read && request.body === '') return undefined;
-    const owner = await this.ownerOf(workspaceSid);
+    const owner = await this.owners.ownerOf(workspaceSid);
     if (!owner?.address || owner.nodeId === this.nodeId) return undefined;
     const outcome = await this.exchange(workspaceSid, owner, request, read);
     // 417: something on the way refused the Expect header; nothing ran.
@@ -91,7 +81,7 @@ export class DirectForwarding {
       return outcome.response;
     }
     // Not there (or no longer): ask the database who routes it next time.
-    this.owners.delete(workspaceSid);
+    this.owners.forget(workspaceSid);
     const why = outcome.kind === 'answered' ? `answered 421 (it is not ${owner.nodeId}, or no longer routes ${workspaceSid})` : outcome.error;
     if (!this.reported.has(owner.address)) {
       this.reported.add(owner.address);
@@ -103,20 +93,6 @@ export class DirectForwarding {
 
   close(): void {
     this.agent.destroy();
-  }
-
-  private async ownerOf(workspaceSid: string): Promise<Owner | undefined> {
-    const now = Date.now();
-    const known = this.owners.get(workspaceSid);
-    if (known && known.until > now) return known;
-    const found = await this.catalog.ownerOf(workspaceSid);
-    if (!found) {
-      this.owners.delete(workspaceSid);
-      return undefined;
-    }
-    const owner = { ...found, until: now + this.ownerCacheMs };
-    this.owners.set(workspaceSid, owner);
-    return owner;
   }
 
   /** One HTTP exchange: answered, not run there (safe to send again), or lost (it may have run). */
@@ -152,7 +128,7 @@ export class DirectForwarding {
       // fence), so waiting longer tells nothing more.
       const watchLease = () => {
         leaseTimer = setInterval(() => {
-          this.catalog.ownerOf(workspaceSid).then(
+          this.owners.current(workspaceSid).then(
             (now) => {
               if (now?.nodeId !== owner.nodeId) req.destroy(new Error(`${workspaceSid} moved to ${now?.nodeId ?? 'no node'} while ${owner.nodeId} had the request`));
             },

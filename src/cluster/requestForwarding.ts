@@ -13,6 +13,7 @@ import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../sto
 import type { LeaseKeeper } from './leaseKeeper.ts';
 import type { SecretBox } from '../auth/secretBox.ts';
 import { DirectForwarding, FORWARDED_TO_HEADER } from './directForwarding.ts';
+import { OwnerDirectory } from './ownerDirectory.ts';
 
 const WORKSPACE_PATH = /^\/v1\/Workspaces\/(WS[0-9a-fA-F]{32})(?:[/?]|$)/;
 /** Set on a request an owner executes for another node: it runs here whatever the lease says by then (the
@@ -49,6 +50,8 @@ export interface ForwardingOptions {
   deadNodeGraceMs?: number;
   /** false: never send a request straight to the owner's advertised URL (directForwarding.ts). */
   direct?: boolean;
+  /** Where the owners and their URLs are looked up (shared with the socket relay). */
+  owners?: OwnerDirectory;
 }
 
 /** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
@@ -83,7 +86,7 @@ export class RequestForwarding {
   private readonly app: FastifyInstance;
   private readonly catalog: ClusterCatalog;
   private readonly keeper: LeaseKeeper;
-  private readonly opts: Required<Omit<ForwardingOptions, 'direct'>>;
+  private readonly opts: Required<Omit<ForwardingOptions, 'direct' | 'owners'>>;
   /** Requests sent straight to the owner's advertised URL (undefined: always through the database). */
   private readonly direct: DirectForwarding | undefined;
   /** Waiters for forwarded requests' answers, by id. */
@@ -114,7 +117,7 @@ export class RequestForwarding {
       cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
       ...options,
     };
-    this.direct = options.direct === false ? undefined : new DirectForwarding(catalog, keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
+    this.direct = options.direct === false ? undefined : new DirectForwarding(options.owners ?? new OwnerDirectory(catalog), keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
     app.addHook('preClose', async () => {
       this.draining = true;
     });

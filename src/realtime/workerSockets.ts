@@ -36,6 +36,18 @@ export interface WorkerSocketOptions {
   /** Who learns of workers' sockets opening and closing (several nodes: the cluster's, in the database);
    *  by default this process's timers. */
   presence?: WorkerPresence;
+  /** Several nodes: relays a socket whose workspace another node routes to that node (cluster/socketRelay.ts). */
+  relay?: SocketRelayPort;
+}
+
+/** What the socket gateway needs of a relay to other nodes. */
+export interface SocketRelayPort {
+  /** For an upgrade another node relayed here: serve it ('here') or refuse it (421); 'not relayed' otherwise. */
+  arrival(req: IncomingMessage, workspaceSid: string): 'not relayed' | 'here' | 'refuse';
+  /** Hands the socket to the node routing the workspace; false when it is to be served here. */
+  relay(workspaceSid: string, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean>;
+  /** Drops the relayed sockets (this node is stopping). */
+  closeAll(): void;
 }
 
 
@@ -55,10 +67,12 @@ interface Session {
   origin: string;
 }
 
-const REFUSALS: Record<number, [code: number, reason: string]> = { 400: [20001, 'Bad Request'], 401: [20003, 'Unauthorized'], 429: [20429, 'Too Many Requests'], 503: [ERRORS.serviceUnavailable.code, 'Service Unavailable'] };
+const REFUSALS: Record<number, [code: number, reason: string]> = {
+  400: [20001, 'Bad Request'], 401: [20003, 'Unauthorized'], 421: [ERRORS.misdirected.code, 'Misdirected Request'], 429: [20429, 'Too Many Requests'], 503: [ERRORS.serviceUnavailable.code, 'Service Unavailable'],
+};
 
 /** Refuses an upgrade with a Twilio error body. */
-function reject(socket: Duplex, status: 400 | 401 | 429 | 503, message: string): void {
+function reject(socket: Duplex, status: 400 | 401 | 421 | 429 | 503, message: string): void {
   const [code, reason] = REFUSALS[status]!;
   const body = JSON.stringify({ code, message, status });
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -262,10 +276,12 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
         }));
         return { principal, facts };
       })
-      .then(({ principal, facts }) => {
+      .then(async ({ principal, facts }) => {
         // The stop began while the token was being checked: the sockets were told to go already, and one
         // upgraded now would hold the listener open until its client hung up.
         if (closing) return reject(socket, 503, ERRORS.serviceUnavailable.message);
+        const arrival = options.relay?.arrival(req, principal.workspaceSid) ?? 'not relayed';
+        if (arrival === 'refuse') return reject(socket, 421, ERRORS.misdirected.message);
         let channel: string;
         let offlineActivity: string | undefined;
         if (legacy) {
@@ -287,6 +303,9 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           const known = facts.worker;
           if (!known || known.workspaceSid !== principal.workspaceSid) return reject(socket, 401, 'Invalid token: unknown worker');
         }
+        // Checked here, served by the node routing the workspace when it can be reached (it checks again).
+        if (arrival === 'not relayed' && options.relay && (await options.relay.relay(principal.workspaceSid, req, socket, head))) return;
+        if (closing || socket.destroyed) return reject(socket, 503, ERRORS.serviceUnavailable.message);
         const replacing = url.searchParams.get('closeExistingSessions') === 'true';
         if (!replacing && (byWorker.get(channel)?.size ?? 0) >= LIMITS.socketsPerChannel) {
           return reject(socket, 429, `Too many connections for ${channel} (${LIMITS.socketsPerChannel}); close one or connect with closeExistingSessions=true`);
@@ -336,6 +355,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
   // and drop the sockets that do not finish the closing handshake promptly.
   app.addHook('preClose', async () => {
     closing = true;
+    options.relay?.closeAll();
     const sockets = [...byWorker.values()].flatMap((sessions) => [...sessions].map((s) => s.socket));
     for (const socket of sockets) socket.close(1012, 'Server restarting; reconnect');
     await Promise.race([

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import pg from 'pg';
+import { WebSocket } from 'ws';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { type ChildServer, startChild } from '../support/childServer.ts';
@@ -47,6 +48,31 @@ async function forwarded(node: ChildServer): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const m of text.matchAll(/^switchboard_forwarded_requests_total\{direction="(\w+)",via="(\w+)"\} (\d+)$/gm)) counts[`${m[1]} ${m[2]}`] = Number(m[3]);
   return counts;
+}
+
+/** The node's open WebSockets, from its /metrics. */
+async function socketsOn(node: ChildServer): Promise<number> {
+  return Number(/^switchboard_websocket_connections (\d+)$/m.exec(await (await fetch(`${node.origin}/metrics`)).text())?.[1]);
+}
+
+/** A worker (available) and a WebSocket of it opened on `node`, with the event types it hears. */
+async function workerSocket(owner: ChildServer, node: ChildServer, ws: string) {
+  const available = (await call(owner, 'GET', `/v1/Workspaces/${ws}/Activities?FriendlyName=Available`)).body.activities[0].sid;
+  const worker = (await call(owner, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'agent', ActivitySid: available })).body.sid as string;
+  const { token } = (await call(owner, 'POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: worker })).body;
+  const heard: string[] = [];
+  const socket = new WebSocket(`${node.origin.replace('http', 'ws')}/v1/wschannels?token=${token}`);
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const text = data.toString();
+      if (!text.trim()) return;
+      const msg = JSON.parse(text);
+      heard.push(msg.event_type);
+      if (msg.event_type === 'init') resolve();
+    });
+    socket.once('error', reject);
+  });
+  return { socket, heard, token: token as string };
 }
 
 /** A node's environment on a database. */
@@ -137,11 +163,47 @@ describe('requests sent straight to the node that routes their workspace', { ski
     assert.equal((await db.query(`SELECT count(*)::int AS n FROM workers WHERE workspace_sid = $1`, [ws])).rows[0].n, 1);
   });
 
-  it('SWITCHBOARD_NODE_URL=off: the owner advertises no URL and its requests go through the database', async () => {
-    const { sender, db, ws } = await cluster('off', { SWITCHBOARD_NODE_URL: 'off' });
+  it('SWITCHBOARD_NODE_URL=off: the owner publishes no URL; requests go through the database and sockets are served where they land', async () => {
+    const { owner, sender, db, ws } = await cluster('off', { SWITCHBOARD_NODE_URL: 'off' });
     assert.equal((await db.query(`SELECT count(*)::int AS n FROM cluster_nodes WHERE address IS NOT NULL`)).rows[0].n, 0);
     assert.equal((await call(sender, 'POST', `/v1/Workspaces/${ws}/Workers`, { FriendlyName: 'w1' })).status, 201);
     assert.equal((await forwarded(sender))['sent database'], 1);
+    const { socket, heard } = await workerSocket(owner, sender, ws);
+    try {
+      assert.equal(await socketsOn(sender), 1);
+      assert.equal(await socketsOn(owner), 0);
+      await call(owner, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: '{}' });
+      await eventually(async () => (heard.includes('reservation.created') ? true : undefined), 'the offer, through the shared log', 10_000);
+    } finally {
+      socket.terminate();
+    }
+  });
+
+  it("a worker's socket on another node is relayed to the owner, which holds it and pushes to it", async () => {
+    const { owner, sender, ws } = await cluster('relay');
+    const { socket, heard, token } = await workerSocket(owner, sender, ws);
+    try {
+      assert.equal(await socketsOn(owner), 1, 'the owner holds the socket');
+      assert.equal(await socketsOn(sender), 0, 'the node it landed on only relays it');
+      await call(sender, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: '{}' });
+      await eventually(async () => (heard.includes('reservation.created') ? true : undefined), 'the offer, through the relay', 10_000);
+      assert.deepEqual(heard.filter((t) => t === 'reservation.created'), ['reservation.created']);
+    } finally {
+      socket.close();
+    }
+    await eventually(async () => ((await socketsOn(owner)) === 0 ? true : undefined), 'the owner saw the socket close', 10_000);
+    // A relayed upgrade that names another node is refused (421, in Twilio's format), and nothing is opened.
+    const refused = await new Promise<{ status: number; body: string }>((resolve) => {
+      const s = new WebSocket(`${owner.origin.replace('http', 'ws')}/v1/wschannels?token=${token}`, { headers: { 'x-switchboard-forwarded-to': 'another-node' } });
+      s.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      s.on('error', () => undefined);
+    });
+    assert.equal(refused.status, 421);
+    assert.equal(JSON.parse(refused.body).code, 20421);
+    assert.equal(await socketsOn(owner), 0);
   });
 
   it('a write sent to another node while the owner stops is served by the next owner, not refused by the stopping one', async () => {

@@ -46,7 +46,7 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   await store.durable();
   const engine = new Engine(store, { clock: options.clock, autoTimers: !options.manualTimers, ...node.engineOptions });
   const app = await buildServer({
-    store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, runsBackground: node.runsBackground, checkResponses: true, oidc: options.oidc, sockets: { presence: node.presence },
+    store, secrets, engine, clock: options.clock, rateLimit: options.rateLimit, callbacks: options.callbacks, workflowActions: options.workflowActions, corsOrigins: options.corsOrigins, runsBackground: node.runsBackground, checkResponses: true, oidc: options.oidc, sockets: { presence: node.presence, relay: node.relay },
   });
   await node.join(app, engine);
   await engine.start();
