@@ -37,3 +37,16 @@ it('delete forgets an entry (a deleted row has no version to check)', () => {
   assert.equal(versions.get('tasks:a'), undefined);
   assert.equal(versions.size, 0);
 });
+
+it('a version read from the database never takes a newer one back (a read answered while a write was on its way)', () => {
+  const versions = new RememberedVersions(10);
+  versions.set('tasks:a', 3); // this node wrote version 3
+  versions.saw('tasks:a', 2); // a list read that ran before that write committed
+  assert.equal(versions.get('tasks:a'), 3);
+  versions.saw('tasks:a', 5); // another node's newer write, read
+  assert.equal(versions.get('tasks:a'), 5);
+  versions.saw('tasks:b', 1); // unknown: remembered
+  assert.equal(versions.get('tasks:b'), 1);
+  versions.set('tasks:a', 4); // a failed group puts back what it replaced, even if lower
+  assert.equal(versions.get('tasks:a'), 4);
+});

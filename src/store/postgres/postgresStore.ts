@@ -398,7 +398,12 @@ export class PostgresStore implements Store {
   // ---------------------------------------------------------------- the backend repository
 
   private remember(table: string, doc: { sid?: unknown; version?: unknown } | undefined): void {
-    if (doc && typeof doc.version === 'number' && typeof doc.sid === 'string') this.versions.set(`${table}:${doc.sid}`, doc.version);
+    if (!doc || typeof doc.version !== 'number' || typeof doc.sid !== 'string') return;
+    // Never back: a read answered while this node's newer write of the document was on its way to the database
+    // (a list read during a group's commit) holds the version before it, and remembering that would make this
+    // node's next write of the document expect a version the row no longer has (refused as a lost race, 409,
+    // failing its whole commit group). A failed group puts its versions back itself (versionUndo).
+    this.versions.saw(`${table}:${doc.sid}`, doc.version);
   }
 
   private rememberWrite(table: string, sid: string, version: unknown): void {

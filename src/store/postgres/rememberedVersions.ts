@@ -38,6 +38,13 @@ export class RememberedVersions {
     if (this.entries.size > this.capacity) this.evictOldest(Math.max(1, Math.floor(this.capacity / 10)));
   }
 
+  /** Remembers a version read from the database, unless a newer one is known: a read answered while this node's
+   *  newer write of the document was on its way holds the version before it (see postgresStore.ts). */
+  saw(key: string, version: number): void {
+    const known = this.entries.get(key);
+    if (known === undefined || version >= known) this.set(key, version);
+  }
+
   delete(key: string): void {
     this.entries.delete(key);
   }
