@@ -71,7 +71,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'node-id', env: 'SWITCHBOARD_NODE_ID', default: 'host-pid-random', meaning: "several nodes: this node's name in the lease table" },
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
   { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
-  { flag: 'node-url', env: 'SWITCHBOARD_NODE_URL', default: 'http://HOST:PORT unless HOST is 0.0.0.0 or ::', meaning: "several nodes: the URL other nodes reach this node at (http://10.0.0.5:4010); requests for the workspaces it routes are sent there directly; off: through the database" },
+  { flag: 'node-url', env: 'SWITCHBOARD_NODE_URL', default: 'http://HOST:PORT unless HOST is 0.0.0.0 or ::', meaning: "several nodes: the URL other nodes reach this node at (http://10.0.0.5:4010); requests and worker sockets for the workspaces it routes are sent there directly; off: through the database" },
   { flag: 'cors-origins', env: 'SWITCHBOARD_CORS_ORIGINS', default: '*', meaning: 'origins whose pages may call the token-authenticated endpoints (CORS): *, a comma-separated list, or none' },
   { flag: 'secret-key-file', env: 'SWITCHBOARD_SECRET_KEY_FILE', default: 'secret.key beside the SQLite file (./data/secret.key for PostgreSQL)', meaning: 'the master key that seals stored credentials (created 0600 on first start)' },
   { env: 'SWITCHBOARD_SECRET_KEY', default: 'unset', meaning: 'the master key(s) themselves instead of a file: the first seals, any others only open (rotation)' },

@@ -48,8 +48,6 @@ export interface ForwardingOptions {
   leftoverGraceMs?: number;
   /** Registrations of nodes silent this long (and holding no lease) are removed (default an hour). */
   deadNodeGraceMs?: number;
-  /** false: never send a request straight to the owner's advertised URL (directForwarding.ts). */
-  direct?: boolean;
   /** Where the owners and their URLs are looked up (shared with the socket relay). */
   owners?: OwnerDirectory;
 }
@@ -86,9 +84,9 @@ export class RequestForwarding {
   private readonly app: FastifyInstance;
   private readonly catalog: ClusterCatalog;
   private readonly keeper: LeaseKeeper;
-  private readonly opts: Required<Omit<ForwardingOptions, 'direct' | 'owners'>>;
-  /** Requests sent straight to the owner's advertised URL (undefined: always through the database). */
-  private readonly direct: DirectForwarding | undefined;
+  private readonly opts: Required<Omit<ForwardingOptions, 'owners'>>;
+  /** Requests sent straight to the URL the owner publishes (when it publishes one). */
+  private readonly direct: DirectForwarding;
   /** Waiters for forwarded requests' answers, by id. */
   private readonly answers = new Map<number, () => void>();
   /** Answers announced while nobody here waited for them (most are other nodes' requests: every node hears
@@ -117,7 +115,7 @@ export class RequestForwarding {
       cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
       ...options,
     };
-    this.direct = options.direct === false ? undefined : new DirectForwarding(options.owners ?? new OwnerDirectory(catalog), keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
+    this.direct = new DirectForwarding(options.owners ?? new OwnerDirectory(catalog), keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
     app.addHook('preClose', async () => {
       this.draining = true;
     });
@@ -136,7 +134,7 @@ export class RequestForwarding {
       }
       if (!match || request.headers[FORWARDED_HEADER] || this.keeper.owns(match[1]!)) return;
       const described = describe(request);
-      let answer = await this.direct?.send(match[1]!, described);
+      let answer = await this.direct.send(match[1]!, described);
       if (answer) this.opts.observe('sent', 'direct');
       else answer = await this.forward(match[1]!, sealed(described, app.secrets));
       // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
@@ -187,7 +185,7 @@ export class RequestForwarding {
     if (this.timer) clearInterval(this.timer);
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     for (const u of this.unlisten) u();
-    this.direct?.close();
+    this.direct.close();
   }
 
   /** Commits the request for the owner and waits for its answer: the owner's announcement (or the poll) comes
