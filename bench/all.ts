@@ -92,7 +92,7 @@ await section('cluster', async () => {
   const c = await runBench('cluster');
   row('cluster: lifecycles/s, 1 node on SQLite (same run)', Number(c.sqlite1), '/s', '', undefined);
   for (const n of [1, 2, 3]) row(`cluster: lifecycles/s, ${n} node${n > 1 ? 's' : ''} on PostgreSQL`, Number(c[`nodes${n}`]), '/s', '', undefined);
-  row('cluster: 3 nodes, every request forwarded to the owner', Number(c.nodes3Forwarded), '/s', '', undefined);
+  row('cluster: 3 nodes, every request and socket on another node', Number(c.nodes3Forwarded), '/s', '', undefined);
   row('cluster: graphile-worker jobs/s (add -> run -> complete)', Number(c.graphileJobs), '/s', '', undefined);
   row('cluster: node CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1CpuUs), `/ ${Math.round(Number(c.nodes3CpuUs)).toLocaleString('en')} µs`, '', undefined);
   row('cluster: PostgreSQL CPU per lifecycle, 1 / 3 nodes', Number(c.nodes1PgCpuUs), `/ ${Math.round(Number(c.nodes3PgCpuUs)).toLocaleString('en')} µs`, '', undefined);

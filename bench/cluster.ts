@@ -6,8 +6,9 @@
 // (bench/load/httpLoad.ts, one process per workspace) and graphile-worker.
 //
 // Six workspaces spread over the nodes by their leases (6, 3 or 2 per node); each workspace's load talks to the
-// node that routes it, as a load balancer routing by workspace would (a `random` line shows the cost of landing
-// on another node: the request is forwarded through the database).
+// node that routes it, as a load balancer routing by workspace would (the `forwarded` line shows the cost of
+// landing on another node, requests and sockets: each request is forwarded to the owner's URL and each socket
+// relayed to it, or through the database when the nodes publish no URL: SWITCHBOARD_NODE_URL=off).
 // Each configuration first runs the same load for `warmup` seconds, unmeasured, and so does graphile-worker: a
 // fresh node compiles its request path while it serves its first few thousand lifecycles (V8 tiers a function up
 // once it has run often enough), and in the first 8 s on three PostgreSQL nodes, each seeing a third of the
@@ -330,7 +331,7 @@ try {
   console.log(line('1 node  on PostgreSQL', 'nodes1', 'lifecycles/s'));
   console.log(line('2 nodes on PostgreSQL', 'nodes2', 'lifecycles/s'));
   console.log(line('3 nodes on PostgreSQL', 'nodes3', 'lifecycles/s'));
-  console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request sent to a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
+  console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request and socket on a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
   console.log('  per lifecycle, by round: PostgreSQL transactions that wrote (commit groups, mostly), context switches voluntary/involuntary');
   for (const c of ['sqlite1', 'nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map(costs).join(' | ')}`);
   console.log('  commit groups of each node, by round (a node sends one group at a time: 1.00 in flight means its commit path was never idle)');
