@@ -31,6 +31,8 @@ export interface Config {
   /** Several nodes: the URL other nodes send requests for this node's workspaces to; null: none (they go through
    *  the database); undefined: the listening address when it names one interface (nodeUrlFor). */
   readonly nodeUrl: string | null | undefined;
+  /** Several nodes: relay a worker's socket to the node routing its workspace (cluster/socketRelay.ts). */
+  readonly relaySockets: boolean;
   /** Origins whose pages may call the token-authenticated endpoints (CORS): any (`*`, the default) or a list. */
   readonly corsOrigins: CorsOrigins;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
@@ -72,6 +74,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { flag: 'lease-ttl-ms', env: 'SWITCHBOARD_LEASE_TTL_MS', default: '5000', meaning: "several nodes: a dead node's workspaces move to the others after about this long" },
   { env: 'SWITCHBOARD_ROUTES_WORKSPACES', default: 'true', meaning: 'several nodes: false for a node that routes no workspace (serves requests and sockets only)' },
   { flag: 'node-url', env: 'SWITCHBOARD_NODE_URL', default: 'http://HOST:PORT unless HOST is 0.0.0.0 or ::', meaning: "several nodes: the URL other nodes reach this node at (http://10.0.0.5:4010); requests and worker sockets for the workspaces it routes are sent there directly; off: through the database" },
+  { env: 'SWITCHBOARD_RELAY_SOCKETS', default: 'off', meaning: "several nodes: on relays a worker's socket that lands here to the node routing its workspace (its URL): cheaper pushes, but that node's death drops the socket (clients reconnect)" },
   { flag: 'cors-origins', env: 'SWITCHBOARD_CORS_ORIGINS', default: '*', meaning: 'origins whose pages may call the token-authenticated endpoints (CORS): *, a comma-separated list, or none' },
   { flag: 'secret-key-file', env: 'SWITCHBOARD_SECRET_KEY_FILE', default: 'secret.key beside the SQLite file (./data/secret.key for PostgreSQL)', meaning: 'the master key that seals stored credentials (created 0600 on first start)' },
   { env: 'SWITCHBOARD_SECRET_KEY', default: 'unset', meaning: 'the master key(s) themselves instead of a file: the first seals, any others only open (rotation)' },
@@ -115,6 +118,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const backgroundNice = Number(niceText);
   if (niceText.trim() === '' || !Number.isInteger(backgroundNice) || backgroundNice < 0 || backgroundNice > 19) throw new Error(`invalid background nice value: ${niceText} (a whole number, 0 to 19)`);
   const db = resolveDbPath(values.db, env);
+  const relayText = (env.SWITCHBOARD_RELAY_SOCKETS ?? 'off').trim().toLowerCase();
+  if (relayText !== 'on' && relayText !== 'off') throw new Error(`invalid SWITCHBOARD_RELAY_SOCKETS: ${relayText} (on or off)`);
   const nodeUrlText = values['node-url'] ?? env.SWITCHBOARD_NODE_URL;
   let nodeUrl: string | null | undefined;
   if (nodeUrlText !== undefined && nodeUrlText.trim() !== '') {
@@ -135,6 +140,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     leaseTtlMs,
     routesWorkspaces: (env.SWITCHBOARD_ROUTES_WORKSPACES ?? 'true').toLowerCase() !== 'false',
     nodeUrl,
+    relaySockets: relayText === 'on',
     secretKeys: resolveKeySource(values['secret-key-file'], env, db),
     corsOrigins: parseCorsOrigins(values['cors-origins'] ?? env.SWITCHBOARD_CORS_ORIGINS ?? '*'),
     // An empty value counts as unset (no protection), as for SWITCHBOARD_DB.

@@ -29,7 +29,7 @@ async function serve(argv: string[]): Promise<void> {
   ]);
   // A postgres:// URL makes this process a node of a cluster on that database (possibly the only one).
   const cluster = isPostgresUrl(config.db)
-    ? await (await import('./cluster/clusterNode.ts')).ClusterNode.open(config.db, { nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, routesWorkspaces: config.routesWorkspaces, log: (m) => process.stderr.write(`${m}\n`) })
+    ? await (await import('./cluster/clusterNode.ts')).ClusterNode.open(config.db, { nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, routesWorkspaces: config.routesWorkspaces, relaySockets: config.relaySockets, log: (m) => process.stderr.write(`${m}\n`) })
     : undefined;
   // Crash-only on a lost database connection (failover, restart): exit, let the supervisor start the node
   // again, and it connects to whatever the URL names now. Its leases lapse and the other nodes take over.
@@ -62,8 +62,8 @@ async function serve(argv: string[]): Promise<void> {
   const app = await buildServer({
     store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground,
     metricsToken: config.metricsToken, oidc: config.oidc, eventRetentionDays: config.eventRetentionDays,
-    // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner; a
-    // socket whose workspace another node routes is relayed to it.
+    // Several nodes: workers' sockets are recorded in the database, their disconnects handled by the owner; with
+    // SWITCHBOARD_RELAY_SOCKETS=on a socket whose workspace another node routes is relayed to it.
     sockets: cluster ? { presence: cluster.presence, relay: cluster.relay } : undefined,
   });
   if (cluster) await cluster.join(app, engine);

@@ -20,6 +20,8 @@ export interface ClusterNodeOptions {
   nodeId?: string;
   /** false: route no workspace here (see LeaseKeeperOptions). */
   routesWorkspaces?: boolean;
+  /** Relay workers' sockets that land here to the node routing their workspace (socketRelay.ts; default off). */
+  relaySockets?: boolean;
   leaseTtlMs?: number;
   renewMs?: number;
   log?: (message: string) => void;
@@ -50,7 +52,7 @@ export class ClusterNode {
     // The workspaces this node routes are the ones it keeps resident in memory.
     store.setOwnership((ws) => this.keeper.owns(ws));
     this.owners = new OwnerDirectory(this.catalog);
-    this.relay = new SocketRelay(this.owners, this.keeper, this.log);
+    this.relay = new SocketRelay(this.owners, this.keeper, { enabled: options.relaySockets ?? false, log: this.log });
     this.presence = new ClusterPresence(new WorkerSocketCatalog(store), nodeId, { graceMs: OFFLINE_GRACE_MS, ttlMs: this.keeper.ttlMs, log: this.log });
   }
 

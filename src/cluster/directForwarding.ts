@@ -72,7 +72,8 @@ export class DirectForwarding {
   async send(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse | undefined> {
     const read = request.method === 'GET' || request.method === 'HEAD';
     if (!read && request.body === '') return undefined;
-    const owner = await this.owners.ownerOf(workspaceSid);
+    // A failed lookup (the database unreachable) leaves the request to the database path, which says so.
+    const owner = await this.owners.ownerOf(workspaceSid).catch(() => undefined);
     if (!owner?.address || owner.nodeId === this.nodeId) return undefined;
     const outcome = await this.exchange(workspaceSid, owner, request, read);
     // 417: something on the way refused the Expect header; nothing ran.

@@ -11,7 +11,10 @@
 // second, or answers 421 or 5xx. Its other refusals (429: too many sockets for the worker there) go to the client.
 // A relayed socket lives as long as both connections do: when the owner stops it sends 1012 through the relay
 // (the SDKs reconnect, and land wherever the load balancer sends them); when this node stops it drops its relays,
-// and the clients reconnect the same way.
+// and the clients reconnect the same way. That is the price, and why it is off unless SWITCHBOARD_RELAY_SOCKETS
+// is on: when the owner dies, every socket of its workspaces drops with it, where a socket served where it landed
+// survives on its node (fed by the next owner through the shared log: test/cluster/deadNodeWorkers.test.ts), and
+// the workers must reconnect before their disconnect applies.
 import type { IncomingMessage } from 'node:http';
 import { connect as connectTcp, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -29,15 +32,18 @@ export class SocketRelay {
   private readonly owners: OwnerDirectory;
   private readonly keeper: LeaseKeeper;
   private readonly log: (message: string) => void;
+  /** Whether this node relays the sockets that land on it (it always checks those relayed to it). */
+  private readonly enabled: boolean;
   /** Relayed sockets, both ends: dropped when this node stops. */
   private readonly relays = new Set<Duplex>();
   /** Addresses that failed, logged once until they work again. */
   private readonly reported = new Set<string>();
 
-  constructor(owners: OwnerDirectory, keeper: LeaseKeeper, log: (message: string) => void = () => undefined) {
+  constructor(owners: OwnerDirectory, keeper: LeaseKeeper, options: { enabled: boolean; log?: (message: string) => void }) {
     this.owners = owners;
     this.keeper = keeper;
-    this.log = log;
+    this.enabled = options.enabled;
+    this.log = options.log ?? (() => undefined);
   }
 
   /** For an upgrade another node relayed here: whether to serve it ('here') or refuse it (421); 'not relayed'
@@ -50,7 +56,7 @@ export class SocketRelay {
 
   /** Relays the socket to the node routing the workspace; false when it should be served here. */
   async relay(workspaceSid: string, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean> {
-    if (this.keeper.owns(workspaceSid)) return false;
+    if (!this.enabled || this.keeper.owns(workspaceSid)) return false;
     const owner = await this.owners.ownerOf(workspaceSid).catch(() => undefined);
     if (!owner?.address || owner.nodeId === this.keeper.nodeId) return false;
     const outcome = await this.handshake(owner, req, head);

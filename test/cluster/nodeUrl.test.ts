@@ -19,3 +19,10 @@ it('a node publishes its listening address by default, the configured URL instea
   assert.equal(url({ SWITCHBOARD_NODE_URL: '' }), 'http://127.0.0.1:4010', 'empty counts as unset');
   for (const bad of ['node-2:4010', 'ftp://node-2', 'http//x']) assert.throws(() => loadConfig([], { SWITCHBOARD_NODE_URL: bad }), /invalid node URL/);
 });
+
+it('worker sockets are relayed only when SWITCHBOARD_RELAY_SOCKETS is on', () => {
+  assert.equal(loadConfig([], {}).relaySockets, false);
+  assert.equal(loadConfig([], { SWITCHBOARD_RELAY_SOCKETS: 'on' }).relaySockets, true);
+  assert.equal(loadConfig([], { SWITCHBOARD_RELAY_SOCKETS: 'OFF' }).relaySockets, false);
+  assert.throws(() => loadConfig([], { SWITCHBOARD_RELAY_SOCKETS: 'yes' }), /invalid SWITCHBOARD_RELAY_SOCKETS/);
+});

@@ -26,9 +26,7 @@ before(async () => {
   if (skipWithoutPostgres) return;
   server = await startPostgres();
   const url = await freshDatabase('pushonce', server.url);
-  // No node publishes a URL: the sockets on the node that does not route the workspace are served there (fed by
-  // the shared log) instead of relayed to the owner (cluster/socketRelay.ts).
-  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()), SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_NODE_URL: 'off' };
+  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: ACCOUNT, SWITCHBOARD_AUTH_TOKEN: TOKEN, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()), SWITCHBOARD_RATE_LIMIT: '1000000' };
   nodes.push(await startChild(env));
   nodes.push(await startChild(env));
   db = new pg.Client({ connectionString: url });

@@ -1,10 +1,11 @@
 // A short soak of three nodes on PostgreSQL (test/soak/soakRun.ts with `nodes`): requests go to the nodes in
 // turn, so two in three are forwarded to the node that routes the workspace, and the workers' sockets are spread
-// over the nodes (relayed to that node). 20 seconds at 150 lifecycles/s, with task lists and statistics mixed
+// over the nodes (fed through the shared log). 20 seconds at 150 lifecycles/s, with task lists and statistics mixed
 // in: no error at all, and every lifecycle started completes. It found the owner remembering a task's version
 // from a list read answered while its own newer write was being committed, so that its next write of the task
-// was refused as a lost race (409) and failed the requests of its whole commit group: 7 to 27 errors in each of
-// five runs, within the first second.
+// was refused as a lost race (409) and failed the requests of its whole commit group: 7 to 32 errors in each
+// 20 to 60 s run, within the first second (when run alone; under scripts/run-tests.mjs it did not show in two
+// runs: test/store/rememberedVersions.test.ts holds the rule).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipWithoutPostgres } from '../support/postgres.ts';
@@ -13,7 +14,7 @@ import { runSoak, soakReport } from './soakRun.ts';
 delete process.env.SWITCHBOARD_ACCOUNT_SID;
 delete process.env.SWITCHBOARD_AUTH_TOKEN;
 
-it('three nodes hold 150 lifecycles/s with requests forwarded and sockets relayed, without an error', { skip: skipWithoutPostgres, timeout: 300_000 }, async (t) => {
+it('three nodes hold 150 lifecycles/s with requests forwarded, without an error', { skip: skipWithoutPostgres, timeout: 300_000 }, async (t) => {
   const r = await runSoak({ nodes: 3, seconds: 20, rate: 150, rowSeconds: 5, warmupSeconds: 5, windowSeconds: 5 });
   for (const line of soakReport(r, 5).split('\n')) t.diagnostic(line);
   assert.equal(r.errors, 0, r.errorSamples.join('\n'));
