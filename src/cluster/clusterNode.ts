@@ -51,8 +51,8 @@ export class ClusterNode {
     this.keeper = new LeaseKeeper(this.catalog, nodeId, { ttlMs: options.leaseTtlMs, renewMs: options.renewMs, routesWorkspaces: options.routesWorkspaces, log: this.log });
     // The workspaces this node routes are the ones it keeps resident in memory.
     store.setOwnership((ws) => this.keeper.owns(ws));
-    this.owners = new OwnerDirectory(this.catalog);
-    this.relay = new SocketRelay(this.owners, this.keeper, { enabled: options.relaySockets ?? false, log: this.log });
+    this.owners = new OwnerDirectory(this.catalog, nodeId, this.log);
+    this.relay = new SocketRelay(this.owners, this.keeper, { enabled: options.relaySockets ?? false });
     this.presence = new ClusterPresence(new WorkerSocketCatalog(store), nodeId, { graceMs: OFFLINE_GRACE_MS, ttlMs: this.keeper.ttlMs, log: this.log });
   }
 
@@ -74,7 +74,7 @@ export class ClusterNode {
 
   /** Call after buildServer() and before listen(): registers forwarding, then starts keeping leases. */
   async join(app: FastifyInstance, engine: Engine): Promise<void> {
-    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, { log: this.log, owners: this.owners, observe: (direction, via) => app.metrics.forwarded(direction, via) });
+    this.forwarding = new RequestForwarding(app, this.catalog, this.keeper, this.owners, { log: this.log, observe: (direction, via) => app.metrics.forwarded(direction, via) });
     app.metrics.observeLeases(() => this.keeper.ownedWorkspaces().length);
     app.addHook('onClose', async () => this.leave());
     // Other nodes' events this node's listeners need: every event of its workspaces (webhook wake-ups,

@@ -24,10 +24,16 @@
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { ApiError } from '../core/errors.ts';
 import type { ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
-import type { Owner, OwnerDirectory } from './ownerDirectory.ts';
+import type { OwnerDirectory, ReachableOwner } from './ownerDirectory.ts';
 
-/** Names the node a directly forwarded request is meant for (the owner checks it is that node). */
+/** Names the node a directly forwarded request (or relayed socket) is meant for (the owner checks it is that node). */
 export const FORWARDED_TO_HEADER = 'x-switchboard-forwarded-to';
+
+/** Whether a request or socket sent here naming `meantFor` is for this node now: it is that node and routes the
+ *  workspace (421 otherwise, and the sender takes the way that needs no URL). */
+export function meantForHere(meantFor: string | string[], workspaceSid: string | undefined, self: { nodeId: string; owns(workspaceSid: string): boolean }): boolean {
+  return workspaceSid !== undefined && meantFor === self.nodeId && self.owns(workspaceSid);
+}
 
 /** Errors that say the request never reached a server: safe to send again any other way. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ERR_INVALID_URL']);
@@ -40,28 +46,21 @@ export interface DirectForwardingOptions {
   continueTimeoutMs?: number;
   /** How often, while an answer is awaited, the sender checks that the workspace has not moved. */
   leaseCheckMs?: number;
-  log?: (message: string) => void;
 }
 
 export class DirectForwarding {
   private readonly owners: OwnerDirectory;
-  private readonly nodeId: string;
   private readonly answerTimeoutMs: number;
   private readonly continueTimeoutMs: number;
   private readonly leaseCheckMs: number;
-  private readonly log: (message: string) => void;
   /** Kept-alive connections to the other nodes (a connection per request in flight, reused after). */
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  /** Addresses that failed, so that a dead or wrong address is logged once, not on every request. */
-  private readonly reported = new Set<string>();
 
-  constructor(owners: OwnerDirectory, nodeId: string, options: DirectForwardingOptions) {
+  constructor(owners: OwnerDirectory, options: DirectForwardingOptions) {
     this.owners = owners;
-    this.nodeId = nodeId;
     this.answerTimeoutMs = options.answerTimeoutMs;
     this.continueTimeoutMs = options.continueTimeoutMs ?? 1000;
     this.leaseCheckMs = options.leaseCheckMs ?? 1000;
-    this.log = options.log ?? (() => undefined);
   }
 
   /**
@@ -72,22 +71,17 @@ export class DirectForwarding {
   async send(workspaceSid: string, request: ForwardedRequest['request']): Promise<ForwardedResponse | undefined> {
     const read = request.method === 'GET' || request.method === 'HEAD';
     if (!read && request.body === '') return undefined;
-    // A failed lookup (the database unreachable) leaves the request to the database path, which says so.
-    const owner = await this.owners.ownerOf(workspaceSid).catch(() => undefined);
-    if (!owner?.address || owner.nodeId === this.nodeId) return undefined;
+    const owner = await this.owners.reachableOwner(workspaceSid);
+    if (!owner) return undefined;
     const outcome = await this.exchange(workspaceSid, owner, request, read);
     // 417: something on the way refused the Expect header; nothing ran.
     if (outcome.kind === 'answered' && outcome.response.statusCode !== 421 && outcome.response.statusCode !== 417) {
-      this.reported.delete(owner.address);
+      this.owners.reached(owner, 'requests');
       return outcome.response;
     }
-    // Not there (or no longer): ask the database who routes it next time.
-    this.owners.forget(workspaceSid);
-    const why = outcome.kind === 'answered' ? `answered 421 (it is not ${owner.nodeId}, or no longer routes ${workspaceSid})` : outcome.error;
-    if (!this.reported.has(owner.address)) {
-      this.reported.add(owner.address);
-      this.log(`forwarding directly to ${owner.nodeId} at ${owner.address} failed (${why}); such requests go through the database`);
-    }
+    // Not there (or no longer).
+    const why = outcome.kind === 'answered' ? `answered ${outcome.response.statusCode} (it is not ${owner.nodeId}, or no longer routes ${workspaceSid})` : outcome.error;
+    this.owners.failed(workspaceSid, owner, 'requests', `forwarding directly to ${owner.nodeId} at ${owner.address} failed (${why}); such requests go through the database`);
     if (outcome.kind === 'lost' && !read) throw new ApiError('workspaceMoving');
     return undefined;
   }
@@ -97,11 +91,11 @@ export class DirectForwarding {
   }
 
   /** One HTTP exchange: answered, not run there (safe to send again), or lost (it may have run). */
-  private exchange(workspaceSid: string, owner: Owner, request: ForwardedRequest['request'], read: boolean): Promise<{ kind: 'answered'; response: ForwardedResponse } | { kind: 'unsent' | 'lost'; error: string }> {
+  private exchange(workspaceSid: string, owner: ReachableOwner, request: ForwardedRequest['request'], read: boolean): Promise<{ kind: 'answered'; response: ForwardedResponse } | { kind: 'unsent' | 'lost'; error: string }> {
     return new Promise((resolve) => {
       let url: URL;
       try {
-        url = new URL(request.url, owner.address!);
+        url = new URL(request.url, owner.address);
       } catch {
         return resolve({ kind: 'unsent', error: 'not a URL' });
       }

@@ -12,8 +12,8 @@ import { ApiError } from '../core/errors.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
 import type { SecretBox } from '../auth/secretBox.ts';
-import { DirectForwarding, FORWARDED_TO_HEADER } from './directForwarding.ts';
-import { OwnerDirectory } from './ownerDirectory.ts';
+import { DirectForwarding, FORWARDED_TO_HEADER, meantForHere } from './directForwarding.ts';
+import type { OwnerDirectory } from './ownerDirectory.ts';
 
 const WORKSPACE_PATH = /^\/v1\/Workspaces\/(WS[0-9a-fA-F]{32})(?:[/?]|$)/;
 /** Set on a request an owner executes for another node: it runs here whatever the lease says by then (the
@@ -48,8 +48,6 @@ export interface ForwardingOptions {
   leftoverGraceMs?: number;
   /** Registrations of nodes silent this long (and holding no lease) are removed (default an hour). */
   deadNodeGraceMs?: number;
-  /** Where the owners and their URLs are looked up (shared with the socket relay). */
-  owners?: OwnerDirectory;
 }
 
 /** The request as it came in: body re-encoded from the parsed form (or JSON), the headers that matter. */
@@ -84,7 +82,7 @@ export class RequestForwarding {
   private readonly app: FastifyInstance;
   private readonly catalog: ClusterCatalog;
   private readonly keeper: LeaseKeeper;
-  private readonly opts: Required<Omit<ForwardingOptions, 'owners'>>;
+  private readonly opts: Required<ForwardingOptions>;
   /** Requests sent straight to the URL the owner publishes (when it publishes one). */
   private readonly direct: DirectForwarding;
   /** Waiters for forwarded requests' answers, by id. */
@@ -104,7 +102,8 @@ export class RequestForwarding {
    *  claimed and has not started, which it would refuse now. */
   private draining = false;
 
-  constructor(app: FastifyInstance, catalog: ClusterCatalog, keeper: LeaseKeeper, options: ForwardingOptions = {}) {
+  /** `owners`: where the owners and their URLs are looked up (shared with the socket relay). */
+  constructor(app: FastifyInstance, catalog: ClusterCatalog, keeper: LeaseKeeper, owners: OwnerDirectory, options: ForwardingOptions = {}) {
     this.app = app;
     this.catalog = catalog;
     this.keeper = keeper;
@@ -115,7 +114,7 @@ export class RequestForwarding {
       cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
       ...options,
     };
-    this.direct = new DirectForwarding(options.owners ?? new OwnerDirectory(catalog), keeper.nodeId, { answerTimeoutMs, log: this.opts.log });
+    this.direct = new DirectForwarding(owners, { answerTimeoutMs });
     app.addHook('preClose', async () => {
       this.draining = true;
     });
@@ -126,7 +125,7 @@ export class RequestForwarding {
       // workspace (421 otherwise, and the sender forwards it through the database).
       const meantFor = request.headers[FORWARDED_TO_HEADER];
       if (meantFor !== undefined) {
-        if (match && meantFor === this.keeper.nodeId && this.keeper.owns(match[1]!)) {
+        if (meantForHere(meantFor, match?.[1], this.keeper)) {
           this.opts.observe('executed', 'direct');
           return;
         }

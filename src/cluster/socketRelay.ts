@@ -19,9 +19,9 @@ import type { IncomingMessage } from 'node:http';
 import { connect as connectTcp, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
-import { FORWARDED_TO_HEADER } from './directForwarding.ts';
+import { FORWARDED_TO_HEADER, meantForHere } from './directForwarding.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
-import type { Owner, OwnerDirectory } from './ownerDirectory.ts';
+import type { OwnerDirectory, ReachableOwner } from './ownerDirectory.ts';
 
 /** How long the owner may take to accept the connection and answer the upgrade. */
 const HANDSHAKE_TIMEOUT_MS = 1000;
@@ -31,19 +31,15 @@ const MAX_ANSWER_HEAD = 16 * 1024;
 export class SocketRelay {
   private readonly owners: OwnerDirectory;
   private readonly keeper: LeaseKeeper;
-  private readonly log: (message: string) => void;
   /** Whether this node relays the sockets that land on it (it always checks those relayed to it). */
   private readonly enabled: boolean;
   /** Relayed sockets, both ends: dropped when this node stops. */
   private readonly relays = new Set<Duplex>();
-  /** Addresses that failed, logged once until they work again. */
-  private readonly reported = new Set<string>();
 
-  constructor(owners: OwnerDirectory, keeper: LeaseKeeper, options: { enabled: boolean; log?: (message: string) => void }) {
+  constructor(owners: OwnerDirectory, keeper: LeaseKeeper, options: { enabled: boolean }) {
     this.owners = owners;
     this.keeper = keeper;
     this.enabled = options.enabled;
-    this.log = options.log ?? (() => undefined);
   }
 
   /** For an upgrade another node relayed here: whether to serve it ('here') or refuse it (421); 'not relayed'
@@ -51,24 +47,20 @@ export class SocketRelay {
   arrival(req: IncomingMessage, workspaceSid: string): 'not relayed' | 'here' | 'refuse' {
     const meantFor = req.headers[FORWARDED_TO_HEADER];
     if (meantFor === undefined) return 'not relayed';
-    return meantFor === this.keeper.nodeId && this.keeper.owns(workspaceSid) ? 'here' : 'refuse';
+    return meantForHere(meantFor, workspaceSid, this.keeper) ? 'here' : 'refuse';
   }
 
   /** Relays the socket to the node routing the workspace; false when it should be served here. */
   async relay(workspaceSid: string, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<boolean> {
     if (!this.enabled || this.keeper.owns(workspaceSid)) return false;
-    const owner = await this.owners.ownerOf(workspaceSid).catch(() => undefined);
-    if (!owner?.address || owner.nodeId === this.keeper.nodeId) return false;
+    const owner = await this.owners.reachableOwner(workspaceSid);
+    if (!owner) return false;
     const outcome = await this.handshake(owner, req, head);
     if (outcome.kind === 'failed') {
-      this.owners.forget(workspaceSid);
-      if (!this.reported.has(owner.address)) {
-        this.reported.add(owner.address);
-        this.log(`relaying sockets to ${owner.nodeId} at ${owner.address} failed (${outcome.error}); such sockets are served here`);
-      }
+      this.owners.failed(workspaceSid, owner, 'sockets', `relaying sockets to ${owner.nodeId} at ${owner.address} failed (${outcome.error}); such sockets are served here`);
       return false;
     }
-    this.reported.delete(owner.address);
+    this.owners.reached(owner, 'sockets');
     const { upstream, answer, status } = outcome;
     if (socket.destroyed) {
       upstream.destroy();
@@ -111,11 +103,11 @@ export class SocketRelay {
   }
 
   /** Opens the connection to the owner and sends it the upgrade; its answer's head (and any bytes after it). */
-  private handshake(owner: Owner, req: IncomingMessage, head: Buffer): Promise<{ kind: 'answered'; upstream: Socket; answer: Buffer; status: number } | { kind: 'failed'; error: string }> {
+  private handshake(owner: ReachableOwner, req: IncomingMessage, head: Buffer): Promise<{ kind: 'answered'; upstream: Socket; answer: Buffer; status: number } | { kind: 'failed'; error: string }> {
     return new Promise((resolve) => {
       let url: URL;
       try {
-        url = new URL(owner.address!);
+        url = new URL(owner.address);
       } catch {
         return resolve({ kind: 'failed', error: 'not a URL' });
       }
