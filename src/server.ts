@@ -206,6 +206,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     request.principal = await store.replaying(() =>
       authenticateRequest(
         (work) => store.read(work),
+        (work) => store.replaying(() => store.read(work)),
         secrets,
         {
           authorization: request.headers.authorization,

@@ -52,8 +52,8 @@ export class OidcVerifier {
   }
 
   /** Verifies the token (its `iss` is this issuer; the caller checked) and maps its claims; `read` looks up the
-   *  account once the signature holds. */
-  async verify(read: <T>(work: (repo: Repository) => T) => T, token: string, nowMs: number): Promise<UserIdentity> {
+   *  account once the signature holds (after an await: a read of its own through the store's replay). */
+  async verify(read: <T>(work: (repo: Repository) => T) => Promise<T>, token: string, nowMs: number): Promise<UserIdentity> {
     let claims: Record<string, unknown>;
     try {
       claims = (await jwtVerify(token, this.keys, { issuer: this.issuer, audience: this.config.audience, algorithms: this.algorithms, currentDate: new Date(nowMs), clockTolerance: 5 }))
@@ -77,7 +77,7 @@ export class OidcVerifier {
     const fromClaim = claims[this.config.accountClaim ?? 'switchboard_account_sid'];
     const accountSid = fromClaim ?? this.config.defaultAccountSid;
     if (!isSid(accountSid, 'AC')) refuse(`the claim ${this.config.accountClaim ?? 'switchboard_account_sid'} must name an account (no default account is configured)`);
-    const account = read((repo) => repo.get('account', accountSid));
+    const account = await read((repo) => repo.get('account', accountSid));
     if (!account || account.status !== 'active') refuse('the account is not active');
     return { accountSid, userId: user, expiresAt: claims.exp * 1000 };
   }

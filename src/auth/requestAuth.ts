@@ -41,7 +41,15 @@ export function tokenOf(authorization: string | undefined, xTwilioToken: string 
   return m?.[1];
 }
 
-export async function authenticateRequest(read: <T>(work: (repo: Repository) => T) => T, secrets: SecretBox, auth: IncomingAuth, now: number, oidc?: OidcVerifier): Promise<Principal> {
+/** `read` is for the reads made before any await; `readLater` for a read after one (its own replay). */
+export async function authenticateRequest(
+  read: <T>(work: (repo: Repository) => T) => T,
+  readLater: <T>(work: (repo: Repository) => T) => Promise<T>,
+  secrets: SecretBox,
+  auth: IncomingAuth,
+  now: number,
+  oidc?: OidcVerifier,
+): Promise<Principal> {
   if (auth.token === undefined) return read((repo) => authenticate(repo, secrets, auth.authorization));
   if (auth.tokens === 'none') throw new ApiError('authenticationFailed', 'This API takes account credentials (HTTP Basic), not tokens');
   const token = auth.token;
@@ -57,7 +65,7 @@ export async function authenticateRequest(read: <T>(work: (repo: Repository) => 
     return { accountSid: user.accountSid, credential: { kind: 'user', userId: user.userId, issuer: USER_TOKEN_ISSUER } };
   }
   if (oidc && payload.iss === oidc.issuer) {
-    const user = await oidc.verify(read, token, now);
+    const user = await oidc.verify(readLater, token, now);
     return { accountSid: user.accountSid, credential: { kind: 'user', userId: user.userId, issuer: oidc.issuer } };
   }
   refuse(`unknown issuer ${JSON.stringify(String(payload.iss ?? '')).slice(0, 200)}`);

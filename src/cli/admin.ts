@@ -60,7 +60,7 @@ async function withStore<T>(values: Options, work: (store: Store, secrets: Secre
   try {
     const secrets = await openStoredSecrets(store, resolveKeySource(values['secret-key-file'], process.env, db), note);
     // PostgreSQL reads through the store's replay (a command's work reads, then writes: it replays whole).
-    const result = await store.replaying(() => work(store, secrets));
+    const result = await store.replaying(() => work(store, secrets), { acrossAwaits: true });
     await store.durable();
     return result;
   } finally {

@@ -5,6 +5,12 @@ import type { EntityKind, EntityMap, EventRecord } from './entities.ts';
 import type { OpsCollection, OpsScope, OpsSearch, OpsStat, OpsTask } from './opsflowEntities.ts';
 import type { WfTaskPage, WfTaskQuery } from './workflowEntities.ts';
 
+/** How Store.replaying runs a work. */
+export interface ReplayOptions {
+  /** The work reads or writes through the store after an await: carry its replay through them. */
+  readonly acrossAwaits?: boolean;
+}
+
 /** Equality filters on entity fields. `{ field: { ci: 'x' } }` compares case-insensitively,
  *  `{ field: { in: [...] } }` matches any of the values, `{ field: { notNull: true } }` any value but null. */
 export type FieldFilter = string | number | boolean | null | { ci: string } | { in: readonly (string | number | boolean)[] } | { notNull: true };
@@ -139,9 +145,11 @@ export interface Store {
    * Runs `work` (which calls transaction() and read()) so that reads the store cannot answer at once are
    * fetched asynchronously: on PostgreSQL such a read throws a ReadMiss, and the work is run again once the
    * answer is in (store/readReplay.ts). On SQLite every read answers at once and this just runs `work`.
-   * Request handlers, hooks and background loops run their store work through it.
+   * Request handlers, hooks and background loops run their store work through it. The reads a work makes
+   * after an await belong to its replay only with `acrossAwaits` (store/readReplay.ts: carrying a replay through
+   * awaits makes Node track every promise while it runs); without it, such a read that misses fails the work.
    */
-  replaying<T>(work: () => T | Promise<T>): Promise<T>;
+  replaying<T>(work: () => T | Promise<T>, options?: ReplayOptions): Promise<T>;
   /** Whether a read may throw a ReadMiss (PostgreSQL). When it cannot (SQLite), the server runs route handlers
    *  as they are, without the replay's AsyncLocalStorage: entering one makes Node 20 track every promise the
    *  process creates afterwards (async hooks), a cost every request would pay for nothing. */

@@ -249,7 +249,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
         }
       : () => framesOf(events, clock());
     pushing = pushing
-      .then(() => store.replaying(work))
+      .then(() => store.replaying(work, { acrossAwaits: readAhead !== undefined }))
       .then(send)
       .catch(() => undefined);
   });
@@ -275,7 +275,7 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
           worker: (legacyChannel ?? principal.workerSid)?.startsWith('WK') ? repo.get('worker', (legacyChannel ?? principal.workerSid)!) : undefined,
         }));
         return { principal, facts };
-      })
+      }, { acrossAwaits: true })
       .then(async ({ principal, facts }) => {
         // The stop began while the token was being checked: the sockets were told to go already, and one
         // upgraded now would hold the listener open until its client hung up.

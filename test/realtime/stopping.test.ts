@@ -17,10 +17,10 @@ it('an upgrade whose token check outlasts the start of the stop is refused with 
   let checking!: () => void;
   const checkStarted = new Promise<void>((resolve) => (checking = resolve));
   const replaying = s.store.replaying.bind(s.store);
-  s.store.replaying = (async (work: () => unknown) => {
+  s.store.replaying = (async (work: () => unknown, options?: { acrossAwaits?: boolean }) => {
     checking();
     await held;
-    return replaying(work);
+    return replaying(work, options);
   }) as typeof s.store.replaying;
   const socket = new WebSocket(`${s.origin.replace('http', 'ws')}/v1/wschannels?token=${token}`);
   const outcome = new Promise<string>((resolve) => {

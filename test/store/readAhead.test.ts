@@ -41,7 +41,7 @@ describe('reading ahead on PostgreSQL', { skip: skipWithoutPostgres }, () => {
         attempts++;
         await other.readAhead(workspaceSid, wanted);
         return names();
-      });
+      }, { acrossAwaits: true });
       assert.deepEqual(read, expected);
       assert.equal(attempts, 1, 'read ahead: no replay');
 

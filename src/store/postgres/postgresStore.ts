@@ -26,7 +26,7 @@ import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import type { EntityKind, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
-import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, Repository, Store } from '../../core/repository.ts';
+import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, ReplayOptions, Repository, Store } from '../../core/repository.ts';
 import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rawEventTotalsSql, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
@@ -805,8 +805,8 @@ export class PostgresStore implements Store {
     answerAhead(wanted.map((d) => [keyOf(d), docs.get(keyOf(d))]));
   }
 
-  replaying<T>(work: () => T | Promise<T>): Promise<T> {
-    return replay(work, () => this.settled());
+  replaying<T>(work: () => T | Promise<T>, options?: ReplayOptions): Promise<T> {
+    return replay(work, () => this.settled(), options);
   }
 
   /** Resolves once every write staged so far is committed (or failed): a read fetched after it sees them.

@@ -26,7 +26,7 @@ import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { sqlRepository } from './sqlRepository.ts';
 import { enableWalCoalescing, type WalCoalescing, walCoalescingLoaded } from './walCoalescing.ts';
-import type { Repository, Store } from '../../core/repository.ts';
+import type { ReplayOptions, Repository, Store } from '../../core/repository.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -845,7 +845,7 @@ export class SqliteStore implements Store {
   readonly readsMayMiss = false;
 
   /** Every read answers at once here: the work just runs. */
-  async replaying<T>(work: () => T | Promise<T>): Promise<T> {
+  async replaying<T>(work: () => T | Promise<T>, _options?: ReplayOptions): Promise<T> {
     return work();
   }
 
