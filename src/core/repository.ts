@@ -158,6 +158,8 @@ export interface Store {
    *  them (`get`) answer at once instead of one replay each (PostgreSQL, a workspace another node routes;
    *  elsewhere nothing to do). */
   readAhead?(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void>;
+  /** Whether readAhead has nothing to do for the workspace: memory answers its documents (the node routes it). */
+  answersFromMemory?(workspaceSid: string): boolean;
   /** Event retention (store/retention.ts): deletes up to `limit` of one workspace's events older than
    *  `cutoffMs` (then its rollup rows of the minutes before it), keeping those its webhook receiver is owed.
    *  Returns how many rows went (0: nothing left to prune there). */

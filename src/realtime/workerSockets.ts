@@ -241,15 +241,17 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     const events = all.filter((e) => sessionsPerWorkspace.has(e.workspaceSid));
     if (events.length === 0) return;
     // Reads answered at once (always on SQLite; the owner's workspaces on PostgreSQL) push now; the rest wait
-    // for their reads, in commit order.
-    const work = readAhead
+    // for their reads, in commit order. Only a push that reads ahead reads after an await.
+    const remote = readAhead ? events.filter((e) => !store.answersFromMemory?.(e.workspaceSid)) : [];
+    const ahead = remote.length > 0 ? [...documentsNamed(remote)] : [];
+    const work = ahead.length > 0
       ? async () => {
-          for (const [ws, docs] of documentsNamed(events)) await readAhead(ws, docs);
+          for (const [ws, docs] of ahead) await readAhead!(ws, docs);
           return framesOf(events, clock());
         }
       : () => framesOf(events, clock());
     pushing = pushing
-      .then(() => store.replaying(work, { acrossAwaits: readAhead !== undefined }))
+      .then(() => store.replaying(work, { acrossAwaits: ahead.length > 0 }))
       .then(send)
       .catch(() => undefined);
   });

@@ -773,12 +773,16 @@ export class PostgresStore implements Store {
 
   readonly readsMayMiss = true;
 
+  answersFromMemory(workspaceSid: string): boolean {
+    return this.repo.docs.isLoaded(workspaceSid);
+  }
+
   /** Store.readAhead: the documents of a workspace this node does not route, in one query (a UNION over their
    *  tables), as answers to the current replay's `get`s. A push to a worker's socket on a node that does not
    *  route its workspace read the reservation, its task, the task's queue, workflow and channel and the worker
    *  one replay (one round trip) after the other. */
   async readAhead(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void> {
-    if (this.repo.docs.isLoaded(workspaceSid)) return; // memory answers
+    if (this.answersFromMemory(workspaceSid)) return;
     const keyOf = (d: { kind: EntityKind; sid: string }) => getKey(d.kind, d.sid);
     const open = new Set(unanswered(documents.map(keyOf)));
     const wanted = documents.filter((d) => open.has(keyOf(d)) && !this.pending.has(`${TABLE[d.kind]}:${d.sid}`));
