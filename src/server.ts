@@ -49,6 +49,8 @@ import { FORWARDED_TO_HEADER } from './cluster/directForwarding.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Requests per second per account (a cluster's forwarding gives back what another node served). */
+    rateLimiter: RateLimiter;
     /** The Workflow face's action runner (tests wake it after moving their clock). */
     workflowActions: WorkflowActionRunner;
     /** Restarts the account-wide loops (this node has just taken them over from another). */
@@ -179,6 +181,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const limiter = new RateLimiter(options.rateLimit ?? 10000);
+  app.decorate('rateLimiter', limiter);
   const oidc = options.oidc ? new OidcVerifier(options.oidc) : undefined;
   // Liveness (/healthz): the process answers. Readiness (/readyz): it takes work — false once shutdown began.
   let accepting = true;
@@ -218,7 +221,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ),
     );
     refuseCrossSiteAccountCredentials(request, request.principal);
-    const rate = limiter.take(request.principal.accountSid, clock());
+    const chargedAt = clock();
+    const rate = limiter.take(request.principal.accountSid, chargedAt);
+    request.rateCharge = { key: request.principal.accountSid, atMs: chargedAt };
     reply.header('X-Rate-Limit-Limit', String(rate.limit));
     reply.header('X-Rate-Limit-Remaining', String(rate.remaining));
     reply.header('X-Rate-Limit-Config', 'account-per-second');

@@ -138,6 +138,8 @@ export class RequestForwarding {
       else answer = await this.forward(match[1]!, sealed(described, app.secrets));
       // An unknown workspace is answered here (404, as any node would); only live ones have an owner to ask.
       if (!answer) return;
+      // The owner counted it against the account's rate limit: served there, it does not count here too.
+      if (request.rateCharge) app.rateLimiter.giveBack(request.rateCharge.key, request.rateCharge.atMs);
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(k)) reply.header(k, v);
       return reply.code(answer.statusCode).send(answer.body);
     });

@@ -130,6 +130,28 @@ describe('requests sent straight to the node that routes their workspace', { ski
     assert.equal(rows[0].n, 1, 'one worker: created once, the refused one not at all');
   });
 
+  it('a forwarded request counts against the rate limit once, on the node that serves it', async () => {
+    const LIMIT = 4;
+    const { sender, ws } = await cluster('rate', { SWITCHBOARD_RATE_LIMIT: String(LIMIT) }, { SWITCHBOARD_RATE_LIMIT: String(LIMIT) });
+    const get = async (path: string) => {
+      const res = await fetch(sender.origin + path, { headers: { authorization: AUTH } });
+      await res.arrayBuffer();
+      return { status: res.status, remaining: res.headers.get('x-rate-limit-remaining') };
+    };
+    // Within one second (the limiter's window): as many requests as the limit, all forwarded to the owner, then
+    // one the sender serves itself (the account's workspaces: not forwarded).
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+    const forwardedAnswers = [];
+    for (let i = 0; i < LIMIT; i++) forwardedAnswers.push(await get(`/v1/Workspaces/${ws}/Workers`));
+    const own = await get('/v1/Workspaces');
+    // The answers carry the owner's count, which saw each forwarded request once.
+    assert.deepEqual(forwardedAnswers.map((a) => a.status), Array(LIMIT).fill(200));
+    assert.deepEqual(forwardedAnswers.map((a) => a.remaining), ['3', '2', '1', '0']);
+    // Counted on the sender too, the forwarded ones would have used its whole second: 429.
+    assert.equal(own.status, 200, 'the sender counted only what it served');
+    assert.equal(own.remaining, String(LIMIT - 1));
+  });
+
   it('an owner URL that reaches another node: that node answers 421 and runs nothing, and the request goes through the database', async () => {
     // The owner advertises the URL of a node of another cluster (a configuration copied by mistake).
     const stranger = await startChild({ ...envOn(await freshDatabase('stranger', server.url)), SWITCHBOARD_ROUTES_WORKSPACES: 'false' });

@@ -12,6 +12,8 @@ import { ignoredParameters } from './params.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** When the rate limiter counted this request, under which key (server.ts). */
+    rateCharge?: { key: string; atMs: number };
   }
 }
 

@@ -24,4 +24,12 @@ export class RateLimiter {
     w.used++;
     return { limit: this.limit, remaining: Math.max(0, this.limit - w.used), exceeded: w.used > this.limit };
   }
+
+  /** A request `take` counted at `nowMs` was served by another node of the cluster, which counted it there (a
+   *  request for a workspace that node routes): it no longer counts here, so each request counts once, where it
+   *  is served. */
+  giveBack(key: string, nowMs: number): void {
+    const w = this.windows.get(key);
+    if (w && w.second === Math.floor(nowMs / 1000) && w.used > 0) w.used--;
+  }
 }
