@@ -4,6 +4,7 @@
 // (the sum of their durations over the window). A PostgreSQL node sends one group at a time on its writer
 // connection, so a mean near 1 says the node's commit path was never idle: a request waited for the group before
 // its own, and what arrived meanwhile rode in the next, larger one.
+import { scrapeMetrics } from '../test/support/metricsScrape.ts';
 
 /** One node's commit-duration histogram totals at one moment. */
 export interface CommitTotals {
@@ -18,14 +19,14 @@ export interface CommitGroups {
   inFlight: number;
 }
 
-const total = (text: string, series: string) => Number(new RegExp(`^switchboard_store_commit_duration_seconds_${series} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-
 /** The totals of every node, now. */
 export async function commitTotals(origins: readonly string[]): Promise<CommitTotals[]> {
   return Promise.all(
     origins.map(async (origin) => {
-      const text = await (await fetch(`${origin}/metrics`)).text();
-      return { seconds: total(text, 'sum'), groups: total(text, 'count') };
+      const scrape = await scrapeMetrics(origin);
+      const [seconds] = scrape.samples('switchboard_store_commit_duration_seconds_sum');
+      const [groups] = scrape.samples('switchboard_store_commit_duration_seconds_count');
+      return { seconds: seconds?.value ?? NaN, groups: groups?.value ?? NaN };
     }),
   );
 }

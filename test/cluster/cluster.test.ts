@@ -11,6 +11,7 @@ import TaskRouter from 'twilio-taskrouter';
 import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 import { disconnectSdkWorker } from '../support/taskrouterSdk.ts';
+import { scrapeMetrics } from '../support/metricsScrape.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 
@@ -220,11 +221,7 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     // Metrics on several nodes: the heir holds the workspace's lease; requests were forwarded; every node hears
     // every event, but only the workspace's owner counts it (the survivors together counted no more tasks than
     // were created, where counting on every node would give about twice as many).
-    const metric = async (node: ChildServer, name: string) => {
-      const text = await (await fetch(`${node.origin}/metrics`)).text();
-      return text.split('\n').filter((l) => l.startsWith(name) && /[ {]/.test(l[name.length] ?? '')).reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    };
-    assert.ok((await metric(heir, 'switchboard_leases_held')) >= 1, 'the heir holds a lease');
+    assert.ok((await scrapeMetrics(heir.origin)).sum('switchboard_leases_held') >= 1, 'the heir holds a lease');
     // One task created after the failover, which the heir counts: the second half's creates may all have
     // landed before the kill (counted by the dead node) or failed while the lease moved (CI once saw 2 of 15
     // acknowledged, and 0 counted by the survivors).
@@ -232,8 +229,9 @@ describe('a 3-node cluster on PostgreSQL', { skip: skipWithoutPostgres }, () => 
     let sent = 0;
     let counted = 0;
     for (const n of survivors) {
-      for (const via of ['direct', 'database']) sent += await metric(n, `switchboard_forwarded_requests_total{direction="sent",via="${via}"}`);
-      counted += await metric(n, `switchboard_tasks_created_total{workspace_sid="${ws}"}`);
+      const scrape = await scrapeMetrics(n.origin);
+      sent += scrape.sum('switchboard_forwarded_requests_total', { direction: 'sent' });
+      counted += scrape.sum('switchboard_tasks_created_total', { workspace_sid: ws });
     }
     assert.ok(sent > 0, 'requests were forwarded to the owner');
     assert.ok(counted >= 1 && counted <= acked.length + 2, `tasks counted once, by their owner (${counted} of ${acked.length + 2})`);

@@ -12,6 +12,7 @@ import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { scrapeMetrics } from '../support/metricsScrape.ts';
 import { eventually } from '../support/workflowFace.ts';
 
 const ACCOUNT = 'AC' + 'd1'.repeat(16);
@@ -42,17 +43,16 @@ async function call(node: ChildServer, method: string, path: string, form?: Reco
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** The node's forwarded requests by direction and way, from its /metrics. */
+/** The node's forwarded requests by direction and way ("sent direct": 2), from its /metrics. */
 async function forwarded(node: ChildServer): Promise<Record<string, number>> {
-  const text = await (await fetch(`${node.origin}/metrics`)).text();
   const counts: Record<string, number> = {};
-  for (const m of text.matchAll(/^switchboard_forwarded_requests_total\{direction="(\w+)",via="(\w+)"\} (\d+)$/gm)) counts[`${m[1]} ${m[2]}`] = Number(m[3]);
+  for (const s of (await scrapeMetrics(node.origin)).samples('switchboard_forwarded_requests_total')) counts[`${s.labels.direction} ${s.labels.via}`] = s.value;
   return counts;
 }
 
 /** The node's open WebSockets, from its /metrics. */
 async function socketsOn(node: ChildServer): Promise<number> {
-  return Number(/^switchboard_websocket_connections (\d+)$/m.exec(await (await fetch(`${node.origin}/metrics`)).text())?.[1]);
+  return (await scrapeMetrics(node.origin)).sum('switchboard_websocket_connections');
 }
 
 /** A worker (available) and a WebSocket of it opened on `node`, with the event types it hears. */
@@ -96,7 +96,7 @@ async function cluster(label: string, ownerEnv: Record<string, string> = {}, sen
   // first commit took (until then it answers 421, and the request goes through the database).
   const advertises = ownerEnv.SWITCHBOARD_NODE_URL !== 'off';
   await eventually(async () => ((await db.query(`SELECT 1 FROM workspace_leases l JOIN cluster_nodes n USING (node_id) WHERE l.workspace_sid = $1 AND (n.address IS NOT NULL) = $2`, [ws, advertises])).rowCount ? true : undefined), 'the owner registered', 30_000);
-  await eventually(async () => (/^switchboard_leases_held 1$/m.test(await (await fetch(`${owner.origin}/metrics`)).text()) ? true : undefined), 'the owner routes the workspace', 30_000);
+  await eventually(async () => ((await scrapeMetrics(owner.origin)).sum('switchboard_leases_held') === 1 ? true : undefined), 'the owner routes the workspace', 30_000);
   return { owner, sender, db, ws, base };
 }
 

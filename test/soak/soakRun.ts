@@ -29,6 +29,7 @@ import { startPostgres } from '../../scripts/postgres.mjs';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 import { type ChildServer, startChild } from '../support/childServer.ts';
 import { freshDatabase } from '../support/postgres.ts';
+import { scrapeMetrics } from '../support/metricsScrape.ts';
 import { lineChartSvg } from './svgChart.ts';
 
 export interface SoakOptions {
@@ -160,10 +161,9 @@ const mean = (values: number[]) => (values.length ? values.reduce((a, v) => a + 
 
 /** A node's V8 heap in use, in MB, from prom-client's default metrics on its /metrics. */
 async function heapMbOf(origin: string): Promise<number> {
-  const res = await fetch(`${origin}/metrics`);
-  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await res.text());
-  if (!res.ok || !m) throw new Error(`${origin}/metrics: ${res.status}, no nodejs_heap_size_used_bytes`);
-  return Number(m[1]) / 1024 / 1024;
+  const [heap] = (await scrapeMetrics(origin)).samples('nodejs_heap_size_used_bytes');
+  if (!heap) throw new Error(`${origin}/metrics: no nodejs_heap_size_used_bytes`);
+  return heap.value / 1024 / 1024;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
