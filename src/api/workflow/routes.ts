@@ -123,7 +123,9 @@ const doc = (tag: string, d: RouteDoc) => jsonRoute(tag, { ...d, responses: { ..
 export function registerWorkflowFaceRoutes(app: FastifyInstance, { clock, workflow, workflows, eventHandlers }: WorkflowRouteDeps): void {
   app.register(
     async (api) => {
-      // Every response carries its request id, which errors, version info and history also name.
+      // Every response carries its request id, which errors, version info and history also name. Declared, so
+      // that every request of the face has it from the start (one hidden class: see server.ts).
+      api.decorateRequest('lusidRequestId', undefined);
       api.addHook('onRequest', async (request, reply) => {
         request.lusidRequestId = randomUUID();
         reply.header('lusid-meta-requestId', request.lusidRequestId);
