@@ -145,10 +145,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return first;
     } as typeof handler;
   });
-  // Every request object is built with the properties the hooks set later (fastify's decorateRequest). Set only
-  // on some requests, they gave the others (a /metrics scrape, a health check) another hidden class, and V8
-  // threw away the optimized code of the whole request path each time one came (--log-deopt: about 30 "wrong
-  // map" deoptimizations per node at each scrape of bench/cluster's window).
+  // Every request object is built with the properties the hooks set later (fastify's decorateRequest), so
+  // requests that skip those hooks (a /metrics scrape, a health check) do not give the request objects another
+  // hidden class. A node's first scrape still deoptimizes the request path once (its route context and reply
+  // differ too: --log-deopt, about 30 "wrong map" deoptimizations; bench/cluster.ts scrapes in its warm-up).
   app.decorateRequest('principal', undefined);
   app.decorateRequest('rateCharge', undefined);
   await app.register(formbody, { bodyLimit: LIMITS.bodyBytes, parser: parseForm });
