@@ -24,13 +24,14 @@ import type { ReplayOptions } from '../core/repository.ts';
 export class ReadMiss extends Error {
   readonly key: string;
   readonly fetch: () => Promise<unknown>;
-  /** Whether a replay was current when the read missed (one that was not cannot be replayed). */
-  readonly inReplay: boolean;
-  constructor(key: string, fetch: () => Promise<unknown>, inReplay: boolean) {
+  /** The replay that was current when the read missed: the one to fetch it and run again (none: it cannot be
+   *  replayed). */
+  readonly replay: object | undefined;
+  constructor(key: string, fetch: () => Promise<unknown>, replay: object | undefined) {
     super(`the read ${key.slice(0, 200)} needs the database (run the work through Store.replaying)`);
     this.key = key;
     this.fetch = fetch;
-    this.inReplay = inReplay;
+    this.replay = replay;
   }
 }
 
@@ -66,7 +67,7 @@ function runAs<T>(state: Replay, work: () => T): T {
 export function replayedRead<T>(key: string, fetch: () => Promise<T>): T {
   const replay = current();
   if (replay?.answers.has(key)) return replay.answers.get(key) as T;
-  throw new ReadMiss(key, fetch, replay !== undefined);
+  throw new ReadMiss(key, fetch, replay);
 }
 
 /** The reads among `keys` the current replay has no answer for yet (all of them outside a replay). */
@@ -97,10 +98,12 @@ function missAfterAwait(err: ReadMiss): Error {
   return new Error(`a read missed after an await of replayed work (${err.key.slice(0, 200)}): replay it with { acrossAwaits: true }, or replay the reads after the await on their own`);
 }
 
-/** A miss that cannot be replayed, as the error it is; anything else as it was. */
+/** A miss that cannot be replayed, as the error it is; anything else as it was (a miss of another replay, one
+ *  this work runs inside of, is that replay's to fetch). */
 function unreplayable(err: unknown, state: Replay): unknown {
   if (!(err instanceof ReadMiss)) return err;
-  if (!err.inReplay) return missAfterAwait(err);
+  if (err.replay === undefined) return missAfterAwait(err);
+  if (err.replay !== state) return err;
   return state.wrote ? missAfterWrite(err) : err;
 }
 
@@ -141,7 +144,7 @@ export async function replay<T>(work: () => T | Promise<T>, beforeFetch: () => P
         return await runAs(state, work);
       } catch (err) {
         const replayable = unreplayable(err, state);
-        if (replayable !== err || !(err instanceof ReadMiss) || attempt >= MAX_REPLAYS) throw replayable;
+        if (replayable !== err || !(err instanceof ReadMiss) || err.replay !== state || attempt >= MAX_REPLAYS) throw replayable;
         await beforeFetch();
         state.answers.set(err.key, await err.fetch());
       }

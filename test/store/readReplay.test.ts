@@ -107,6 +107,25 @@ describe('the read replay', () => {
     assert.deepEqual(value, ['db:outer', 'db:inner']);
   });
 
+  it('a replay without acrossAwaits inside one with it: a read after the inner work\'s await is the outer one\'s', async () => {
+    const { fetched, read } = source('db');
+    let outerAttempts = 0;
+    let innerAttempts = 0;
+    const value = await replay(async () => {
+      outerAttempts++;
+      await tick();
+      return replay(async () => {
+        innerAttempts++;
+        await tick();
+        return read('late');
+      }, settled);
+    }, settled, { acrossAwaits: true });
+    assert.equal(value, 'db:late');
+    assert.deepEqual(fetched, ['late']);
+    assert.equal(outerAttempts, 2, 'the outer replay fetched it and ran again');
+    assert.equal(innerAttempts, 2);
+  });
+
   it('does not replay a work that missed after it wrote', async () => {
     const { read } = source('db');
     let attempts = 0;
