@@ -151,8 +151,7 @@ export interface Store {
    */
   replaying<T>(work: () => T | Promise<T>, options?: ReplayOptions): Promise<T>;
   /** Whether a read may throw a ReadMiss (PostgreSQL). When it cannot (SQLite), the server runs route handlers
-   *  as they are, without the replay's AsyncLocalStorage: entering one makes Node 20 track every promise the
-   *  process creates afterwards (async hooks), a cost every request would pay for nothing. */
+   *  as they are, without the replay's first-attempt wrapper, which would cost every request for nothing. */
   readonly readsMayMiss: boolean;
   /** Inside `replaying`: fetches these documents of `workspaceSid` in one round trip, so the work's reads of
    *  them (`get`) answer at once instead of one replay each (PostgreSQL, a workspace another node routes;

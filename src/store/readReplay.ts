@@ -11,10 +11,10 @@
 // read a work makes before its first `await`, which is where the engine's commands, the route handlers and
 // the background loops read and write. A work that reads after an await asks for `acrossAwaits`, and its
 // replay is carried through its awaits by an AsyncLocalStorage. Only those: while any AsyncLocalStorage runs,
-// Node 20 calls a hook for every promise the process creates, and carrying every request's replay that way
-// cost a PostgreSQL node about an eighth of its CPU per lifecycle (bench/cluster.ts's one-node line, five
-// alternated pairs: 1,164-1,579 against 1,443-2,073 µs). So the storage is enabled only while such a replay
-// runs. A read after an await in a work that did not ask is caught: when it misses, the work fails with an
+// Node 20 calls a hook for every promise the process creates; carrying every request's replay that way, the
+// hook's own functions were about 35 µs of the ~1,500 µs a PostgreSQL node's main thread spent per lifecycle
+// (perf, bench/cluster.ts's load; alternated runs could not tell the difference from the machine's drift). So
+// the storage is enabled only while such a replay runs. A read after an await in a work that did not ask is caught: when it misses, the work fails with an
 // error saying so instead of being replayed (it may have written before the miss, and a replay would write
 // twice).
 import { AsyncLocalStorage } from 'node:async_hooks';
