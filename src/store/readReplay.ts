@@ -143,10 +143,11 @@ export async function replay<T>(work: () => T | Promise<T>, beforeFetch: () => P
       try {
         return await runAs(state, work);
       } catch (err) {
-        const replayable = unreplayable(err, state);
-        if (replayable !== err || !(err instanceof ReadMiss) || err.replay !== state || attempt >= MAX_REPLAYS) throw replayable;
+        // Only this replay's own miss, before a write, is fetched and run again.
+        const miss = unreplayable(err, state);
+        if (!(miss instanceof ReadMiss) || miss.replay !== state || attempt >= MAX_REPLAYS) throw miss;
         await beforeFetch();
-        state.answers.set(err.key, await err.fetch());
+        state.answers.set(miss.key, await miss.fetch());
       }
     }
   };

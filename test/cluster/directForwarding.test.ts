@@ -40,7 +40,7 @@ async function call(node: ChildServer, method: string, path: string, form?: Reco
     body: form ? new URLSearchParams(form).toString() : undefined,
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
 /** The node's forwarded requests by direction and way ("sent direct": 2), from its /metrics. */
@@ -134,9 +134,8 @@ describe('requests sent straight to the node that routes their workspace', { ski
     const LIMIT = 4;
     const { sender, ws } = await cluster('rate', { SWITCHBOARD_RATE_LIMIT: String(LIMIT) }, { SWITCHBOARD_RATE_LIMIT: String(LIMIT) });
     const get = async (path: string) => {
-      const res = await fetch(sender.origin + path, { headers: { authorization: AUTH } });
-      await res.arrayBuffer();
-      return { status: res.status, remaining: res.headers.get('x-rate-limit-remaining') };
+      const { status, headers } = await call(sender, 'GET', path);
+      return { status, remaining: headers.get('x-rate-limit-remaining') };
     };
     // Within one second (the limiter's window): as many requests as the limit, all forwarded to the owner, then
     // one the sender serves itself (the account's workspaces: not forwarded).
