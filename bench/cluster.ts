@@ -340,7 +340,7 @@ try {
   console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request and socket on a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
   console.log('  per lifecycle, by round: PostgreSQL transactions that wrote (commit groups, mostly), context switches voluntary/involuntary');
   for (const c of ['sqlite1', 'nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map(costs).join(' | ')}`);
-  console.log('  commit groups of each node, by round (a node has up to two in flight, one behind the other: PostgreSQL runs the groups of a connection in turn)');
+  console.log('  commit groups of each node, by round (a node sends one group at a time: 1.00 in flight means its commit path was never idle)');
   for (const c of ['nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map((m) => describeCommitGroups(m.commitGroups ?? [])).join(' | ')}`);
   console.log(line(`graphile-worker 0.16 (add -> run -> complete, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`, 'graphile', 'jobs/s'));
   const perRound = (a: Configuration, b: Configuration) => measured[a].map((m, i) => (m.perSecond / measured[b][i]!.perSecond).toFixed(2)).join(', ');

@@ -100,7 +100,7 @@ export class ServerMetrics {
   });
   private readonly commitLatency = new Histogram({
     name: `${PREFIX}store_commit_duration_seconds`,
-    help: 'A commit group from its sending to the database until it is durable (SQLite: the writer thread\'s COMMIT and fsync, behind the groups sent before it; PostgreSQL: its round trip, fence and COMMIT). rate(..._sum) is the mean number in flight: up to 2 on a PostgreSQL node; near 2, a request waits for the groups before its own',
+    help: 'A commit group from its sending to the database until it is durable (SQLite: the writer thread\'s COMMIT and fsync, behind the groups sent before it; PostgreSQL: its round trip, fence and COMMIT). rate(..._sum) is the mean number in flight: near 1 on a PostgreSQL node, a request waits for the group before its own',
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import type { Activity, Worker } from '../../src/core/entities.ts';
 import type { Repository, Store } from '../../src/core/repository.ts';
@@ -257,48 +256,6 @@ describe('PostgresStore: two nodes racing', { skip: skipWithoutPostgres }, () =>
     } finally {
       a.close();
       b.close();
-    }
-  });
-
-  it('a group sent while the one before it is in flight commits only if that one did', async () => {
-    const url = await freshDatabase('pipelined');
-    const a = await PostgresStore.open(url);
-    const sid = 'WR' + 'cd'.repeat(16);
-    const aside = new pg.Client({ connectionString: url });
-    await aside.connect();
-    try {
-      await committed(a, (repo) => repo.insert('reservation', { ...reservation('pending', 0), sid } as any));
-      const seen = (await read(a, (repo) => repo.get('reservation', sid)))!;
-      // Another session deletes the reservation and holds its row lock: A's update of it waits in the database...
-      await aside.query('BEGIN');
-      await aside.query('DELETE FROM reservations WHERE sid = $1', [sid]);
-      await write(a, (repo) => repo.update('reservation', { ...seen, reservationStatus: 'accepted', version: 1 } as any));
-      const first = a.durable();
-      first.catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(a.commitGroupsInFlight, 1);
-      // ...while A's next group, which rests on it in memory, is sent behind it.
-      const later = activity('Sent behind the update', true);
-      await write(a, (repo) => repo.insert('activity', later));
-      const second = a.durable();
-      second.catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(a.commitGroupsInFlight, 2, 'the second group is sent before the first is answered');
-      // The delete commits: the update fails its group (a lost race); the group behind fails with it.
-      await aside.query('COMMIT');
-      const failure = await first.then(() => undefined, (err: unknown) => err);
-      assert.equal((failure as any)?.status, 409);
-      await assert.rejects(second, (err) => err === failure);
-      const stored = await aside.query('SELECT count(*)::int AS n FROM activities WHERE sid = $1', [later.sid]);
-      assert.equal(stored.rows[0].n, 0, 'nothing of the group sent behind is committed');
-      assert.equal(await read(a, (repo) => repo.get('activity', later.sid)), undefined, 'nor left in memory');
-      // The next group follows no failed one and commits.
-      await committed(a, (repo) => repo.insert('activity', later));
-      assert.equal((await aside.query('SELECT count(*)::int AS n FROM activities WHERE sid = $1', [later.sid])).rows[0].n, 1);
-      assert.equal(a.commitGroupsInFlight, 0);
-    } finally {
-      await aside.end();
-      a.close();
     }
   });
 

@@ -4,9 +4,8 @@
 // * Writes are staged: a transaction's statements join the open commit group, and the group is sent as ONE
 //   pipelined transaction (the statements and the fence, ended by one Sync: oneSyncTransaction.ts) on the
 //   writer connection: one round trip, whatever its size; its task and reservation rows go as multi-row
-//   statements (batchedWrites.ts). Up to two groups are in flight, one behind the other on the connection (a
-//   group commits only if the one sent before it did: migration 0041); the next one fills meanwhile.
-//   `durable()` resolves when the group's commit is answered, and HTTP replies wait for it.
+//   statements (batchedWrites.ts). At most one group is in flight; the next one fills meanwhile. `durable()`
+//   resolves when the group's commit is answered, and HTTP replies wait for it.
 // * Commit listeners hear this node's events when their COMMIT is answered, and the other nodes' events they
 //   need from the shared log (sharedLog.ts).
 // * Reads memory cannot answer (another node's workspace, the Workflow and Opsflow faces' documents, lists,
@@ -61,13 +60,6 @@ export interface PostgresStoreOptions {
  *  would. Unset in production: nothing happens. */
 const FREEZE_BEFORE_COMMIT = process.env.SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT;
 
-/** Commit groups a node may have sent and not yet seen answered. PostgreSQL runs a connection's groups one
- *  after the other, so a second one in flight does not run beside the first: it waits in the server's socket
- *  and starts the moment the first has committed, instead of a round trip and a turn of the node's event loop
- *  later (on a network, the round trip is most of a small group's time). A third would only cut the groups
- *  smaller: each costs a COMMIT, a fence and a WAL flush. Migration 0041 keeps a group from committing behind
- *  one that failed. */
-const MAX_IN_FLIGHT = 2;
 /** Event rows per INSERT statement. */
 const EVENT_BATCH = 64;
 /** Rollup keys per UPSERT (16 columns each). */
@@ -156,19 +148,6 @@ interface Group {
   transactions: number;
 }
 
-/** A group sent to the database and not yet answered. */
-interface InFlight {
-  group: Group;
-  done: Promise<void>;
-  /** Where its changes end in memory's undo log (ResidentRepository.sealGroup), less what the groups before it
-   *  that have committed since took off the log's front. */
-  mark: { undo: number; loaded: number };
-  /** A group before it failed: it fails too (sb_follow_group), and was already answered as failed. */
-  doomed: boolean;
-  /** Sent alone: no group may follow it until it is answered (the test-only freeze, an explicit transaction). */
-  alone: boolean;
-}
-
 export class PostgresStore implements Store {
   private readonly writer: pg.Client;
   private readonly reader: pg.Client;
@@ -184,8 +163,8 @@ export class PostgresStore implements Store {
   private credentialsTouched = false;
   private group: Group | undefined;
   private nextGroupId = 1;
-  /** The groups sent and not yet answered, oldest first (at most MAX_IN_FLIGHT). */
-  private inFlight: InFlight[] = [];
+  /** The group whose COMMIT is awaited, if any (one at a time: a later group may rest on its writes). */
+  private inFlight: { group: Group; done: Promise<void> } | undefined;
   /** The newest group answered (committed or failed), and who waits for a newer one to be. */
   private settledId = 0;
   private settleWaiters: { id: number; resolve: () => void }[] = [];
@@ -837,7 +816,7 @@ export class PostgresStore implements Store {
   /** Resolves once every write staged so far is committed (or failed): a read fetched after it sees them.
    *  The open group is sent at once rather than at the end of the turn. */
   private settled(): Promise<void> {
-    const target = this.group && (this.group.statements.length > 0 || this.group.events.length > 0) ? this.group.id : this.inFlight.at(-1)?.group.id;
+    const target = this.group && (this.group.statements.length > 0 || this.group.events.length > 0) ? this.group.id : this.inFlight?.group.id;
     if (target === undefined || this.settledId >= target) return Promise.resolve();
     if (this.group?.id === target) this.commitGroup();
     return new Promise((resolve) => this.settleWaiters.push({ id: target, resolve }));
@@ -852,8 +831,7 @@ export class PostgresStore implements Store {
 
   durable(): Promise<void> {
     if (this.group) return this.group.waiters.wait();
-    const last = this.inFlight.at(-1);
-    if (last) return last.group.waiters.wait();
+    if (this.inFlight) return this.inFlight.group.waiters.wait();
     return Promise.resolve();
   }
 
@@ -869,43 +847,23 @@ export class PostgresStore implements Store {
     return this.signals.onGroupCommit(observer);
   }
 
-  /** How many commit groups are sent and not yet answered (tests). */
-  get commitGroupsInFlight(): number {
-    return this.inFlight.length;
-  }
-
-  /** Sends the open group unless MAX_IN_FLIGHT groups are (it then goes when the oldest is answered). */
+  /** Sends the open group if no other is in flight (else it goes when that one is answered). */
   private commitGroup(): void {
     const group = this.group;
-    if (!group || this.inFlight.length >= MAX_IN_FLIGHT || this.inFlight.some((f) => f.alone)) return;
-    const alone = FREEZE_BEFORE_COMMIT !== undefined && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT));
-    if (alone && this.inFlight.length > 0) return;
+    if (!group || this.inFlight) return;
     this.group = undefined;
     if (group.statements.length === 0 && group.events.length === 0) {
       group.waiters.resolve();
       this.groupSettled(group.id);
       return;
     }
-    // The group it follows on the connection: it commits only if that one did. A doomed group will fail anyway,
-    // and memory no longer holds its writes, so nothing follows it.
-    const after = this.inFlight.filter((f) => !f.doomed).at(-1)?.group.id;
-    const entry: InFlight = { group, done: Promise.resolve(), mark: this.repo.sealGroup(), doomed: false, alone };
+    const mark = this.repo.sealGroup();
     const started = performance.now();
     this.sharedLog?.sending(group.events);
-    entry.done = this.send(group, after, alone).then(
+    const done = this.send(group).then(
       (tx) => {
-        this.inFlight.shift();
-        if (entry.doomed) {
-          // sb_follow_group makes this impossible; were it to happen, the database would hold writes memory
-          // undid, and only a fresh start (the owner restarts on a lost store) reads them back.
-          this.lose(`commit group ${group.id} committed behind a group that failed`);
-          return;
-        }
-        this.repo.groupCommitted(entry.mark);
-        for (const later of this.inFlight) {
-          later.mark.undo -= entry.mark.undo;
-          later.mark.loaded -= entry.mark.loaded;
-        }
+        this.inFlight = undefined;
+        this.repo.groupCommitted(mark);
         for (const [key, p] of this.pending) if (p.group <= group.id) this.pending.delete(key);
         group.waiters.resolve();
         this.groupSettled(group.id);
@@ -915,42 +873,36 @@ export class PostgresStore implements Store {
         if (this.group) this.commitGroup();
       },
       (err: unknown) => {
-        this.inFlight.shift();
-        if (entry.doomed) {
-          if (this.group) this.commitGroup();
-          return;
-        }
+        this.inFlight = undefined;
         const failure = asApiError(err) as Error;
-        // The groups sent behind this one and the one forming rest on its writes: they fail too, and memory goes
-        // back to the last committed state, versions included (what this node read stays known; what it
-        // believed it wrote does not).
-        const followers = this.inFlight.filter((f) => !f.doomed).map((f) => f.group);
-        for (const f of this.inFlight) f.doomed = true;
+        // The group that formed behind this one may rest on its writes: it fails too, and memory goes back
+        // to the last committed state, versions included (what this node read stays known; what it believed
+        // it wrote does not).
         const behind = this.group;
         this.group = undefined;
         this.repo.groupFailed();
         this.pending.clear();
-        const failed = [group, ...followers, ...(behind ? [behind] : [])];
-        for (const g of failed) this.sharedLog?.failed(g.events);
-        for (const g of [...failed].reverse()) {
-          for (const [key, before] of [...g.versionUndo].reverse()) {
+        this.sharedLog?.failed(group.events);
+        for (const g of [behind, group]) {
+          for (const [key, before] of (g?.versionUndo ?? []).reverse()) {
             if (before === undefined) this.versions.delete(key);
             else this.versions.set(key, before);
           }
         }
-        for (const g of failed) g.waiters.reject(failure);
-        this.groupSettled(failed[failed.length - 1]!.id);
+        group.waiters.reject(failure);
+        behind?.waiters.reject(failure);
+        this.groupSettled(behind?.id ?? group.id);
         this.signals.failed(failure);
         throw failure;
       },
     );
-    this.inFlight.push(entry);
-    entry.done.catch(() => undefined);
+    this.inFlight = { group, done };
+    done.catch(() => undefined);
   }
 
   /** The group as one pipelined batch on the writer connection: every statement is sent before any answer.
    *  Resolves to its transaction id when it has events and the shared log is followed. */
-  private async send(group: Group, after: number | undefined, alone: boolean): Promise<bigint | undefined> {
+  private async send(group: Group): Promise<bigint | undefined> {
     const w = this.writer;
     // The client writes each query to its socket as it is given (a system call and a packet each): the socket
     // is corked until the whole batch is queued, so it leaves in one write and the server reads it at once.
@@ -964,7 +916,7 @@ export class PostgresStore implements Store {
       socket?.uncork?.();
     };
     try {
-      return await this.queue(group, after, alone, w, uncork);
+      return await this.queue(group, w, uncork);
     } finally {
       uncork();
     }
@@ -972,9 +924,8 @@ export class PostgresStore implements Store {
 
   /** Queues the group's statements on the writer (see send) as one transaction (oneSyncTransaction.ts), and the
    *  NOTIFY after it; answers the transaction id when the group needs it. */
-  private async queue(group: Group, after: number | undefined, alone: boolean, w: pg.Client, uncork: () => void): Promise<bigint | undefined> {
-    const statements: OneSyncStatement[] = [prepared('SELECT sb_follow_group($1, $2)', [after ?? null, group.id])];
-    for (const s of batchWrites(group.statements)) statements.push(prepared(s.text, s.values));
+  private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<bigint | undefined> {
+    const statements: OneSyncStatement[] = batchWrites(group.statements).map((s) => prepared(s.text, s.values));
     const eventRows = group.events.map(eventRow);
     for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
@@ -999,7 +950,8 @@ export class PostgresStore implements Store {
     } else if (needsTx) {
       statements.push(prepared('SELECT pg_current_xact_id()::text AS tx', []));
     }
-    const answers = alone ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
+    const frozen = FREEZE_BEFORE_COMMIT !== undefined && group.events.some((e) => JSON.stringify(e.eventData).includes(FREEZE_BEFORE_COMMIT));
+    const answers = frozen ? (await this.frozenBeforeCommit(w, statements, uncork)).answers : runInOneSync(w, statements);
     // Tells the other nodes' log readers which streams this commit wrote (sharedLog.ts), when one of them may
     // need them (interestExchange.ts), in a transaction of its own right after the group's, in the same batch. A
     // NOTIFY inside the group's transaction would take PostgreSQL's one lock on the notification queue at
@@ -1042,7 +994,7 @@ export class PostgresStore implements Store {
     this.interests?.close();
     // Whatever is in flight is answered before the connections end (requests on a connection are answered in
     // order, and end() waits for them).
-    const inFlight = Promise.allSettled(this.inFlight.map((f) => f.done));
+    const inFlight = this.inFlight?.done.catch(() => undefined) ?? Promise.resolve();
     void inFlight.then(() => Promise.allSettled([this.writer.end(), this.reader.end(), this.aux.end()]));
   }
 }
