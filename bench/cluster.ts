@@ -20,6 +20,9 @@
 // and 1.23 in two runs 10 minutes apart): so the configurations run in `rounds` rounds, each in the reverse
 // order of the one before, each ratio is taken within a round, and the figures are the rounds' medians.
 // Run: node --import tsx bench/cluster.ts [seconds=8] [connectionsPerWorkspace=6] [warmup=15] [rounds=3]
+//   CLUSTER_CONFIGS=nodes1,nodes3 runs only those configurations (of sqlite1, nodes1, nodes2, nodes3, graphile;
+//   the forwarded line runs with all of them), and CLUSTER_MAIN=path/to/dist/main.js runs another build's
+//   server: `npm run bench:compare -- A B cluster` alternates two revisions through both.
 import { compiledMain } from './compiledServer.ts';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
@@ -37,6 +40,8 @@ import { contextSwitches, type Switches, switchesPerOp } from './contextSwitches
 import { runLoads } from './load/loadRun.ts';
 
 const [seconds = 8, perWorkspace = 6, warmup = 15, rounds = 3] = process.argv.slice(2).map(Number);
+/** The server the nodes run: this checkout's build, or another's (bench/compare.ts). */
+const MAIN = process.env.CLUSTER_MAIN || compiledMain();
 const WORKSPACES = 6;
 const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-cluster' };
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
@@ -81,8 +86,8 @@ async function cluster(n: number, sqlite?: string) {
   // Every node holds the same master key of the stored secrets.
   const url = sqlite ?? (await freshDatabase());
   const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
-  const nodes: ChildServer[] = [await startChild(env, [], compiledMain())];
-  for (let i = 1; i < n; i++) nodes.push(await startChild(env, [], compiledMain()));
+  const nodes: ChildServer[] = [await startChild(env, [], MAIN)];
+  for (let i = 1; i < n; i++) nodes.push(await startChild(env, [], MAIN));
   const workspaces: { sid: string; workers: { sid: string; token: string }[] }[] = [];
   for (let w = 0; w < WORKSPACES; w++) {
     const origin = nodes[w % n]!.origin;
@@ -264,7 +269,13 @@ interface Measured {
   pgSwitches?: Switches;
 }
 type Configuration = 'sqlite1' | 'nodes1' | 'nodes2' | 'nodes3' | 'graphile';
-const CONFIGURATIONS: Configuration[] = ['sqlite1', 'nodes1', 'nodes2', 'nodes3', 'graphile'];
+const ALL_CONFIGURATIONS: Configuration[] = ['sqlite1', 'nodes1', 'nodes2', 'nodes3', 'graphile'];
+const CONFIGURATIONS = process.env.CLUSTER_CONFIGS ? ALL_CONFIGURATIONS.filter((c) => process.env.CLUSTER_CONFIGS!.split(',').includes(c)) : ALL_CONFIGURATIONS;
+if (CONFIGURATIONS.length === 0 || (process.env.CLUSTER_CONFIGS ?? '').split(',').some((c) => c && !ALL_CONFIGURATIONS.includes(c as Configuration))) {
+  throw new Error(`CLUSTER_CONFIGS=${process.env.CLUSTER_CONFIGS}: a comma-separated list of ${ALL_CONFIGURATIONS.join(', ')}`);
+}
+const everyConfiguration = CONFIGURATIONS.length === ALL_CONFIGURATIONS.length;
+const ran = (c: Configuration) => CONFIGURATIONS.includes(c);
 const measured: Record<Configuration, Measured[]> = { sqlite1: [], nodes1: [], nodes2: [], nodes3: [], graphile: [] };
 let forwarded: Measured | undefined;
 const sqliteDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-cluster-'));
@@ -303,48 +314,58 @@ try {
   // between configurations measured minutes apart at most, and the figures are the rounds' medians.
   for (let round = 0; round < rounds; round++) {
     for (const configuration of round % 2 === 0 ? CONFIGURATIONS : [...CONFIGURATIONS].reverse()) {
-      measured[configuration].push(await run(configuration, round, round === 0 && configuration === 'nodes3'));
+      measured[configuration].push(await run(configuration, round, everyConfiguration && round === 0 && configuration === 'nodes3'));
     }
   }
   const figures: Record<string, number> = {};
   const perSecond = (c: Configuration) => measured[c].map((m) => m.perSecond);
   const ratio = (a: Configuration, b: Configuration) => median(measured[a].map((m, i) => m.perSecond / measured[b][i]!.perSecond));
-  figures.sqlite1 = median(perSecond('sqlite1'));
-  figures.sqlite1CpuUs = median(measured.sqlite1.map((m) => m.nodesCpuUs!));
+  if (ran('sqlite1')) {
+    figures.sqlite1 = median(perSecond('sqlite1'));
+    figures.sqlite1CpuUs = median(measured.sqlite1.map((m) => m.nodesCpuUs!));
+  }
+  // The mean over a configuration's nodes of the groups each had in flight (see bench/commitGroups.ts).
+  const inFlight = (c: Configuration) => median(measured[c].map((m) => (m.commitGroups ?? []).reduce((sum, g) => sum + g.inFlight, 0) / (m.commitGroups?.length || NaN)));
   for (const n of [1, 2, 3]) {
     const c = `nodes${n}` as Configuration;
+    if (!ran(c)) continue;
     figures[c] = median(perSecond(c));
     figures[`${c}CpuUs`] = median(measured[c].map((m) => m.nodesCpuUs!));
     figures[`${c}PgCpuUs`] = median(measured[c].map((m) => m.pgCpuUs!));
+    if (n !== 2) {
+      figures[`${c}WriteTransactions`] = median(measured[c].map((m) => m.writeTransactions!));
+      figures[`${c}CommitsInFlight`] = inFlight(c);
+    }
   }
-  figures.nodes3Forwarded = forwarded!.perSecond;
-  for (const n of [1, 3]) figures[`nodes${n}WriteTransactions`] = median(measured[`nodes${n}` as Configuration].map((m) => m.writeTransactions!));
-  // The mean over a configuration's nodes of the groups each had in flight (see bench/commitGroups.ts).
-  const inFlight = (c: Configuration) => median(measured[c].map((m) => (m.commitGroups ?? []).reduce((sum, g) => sum + g.inFlight, 0) / (m.commitGroups?.length || NaN)));
-  for (const n of [1, 3]) figures[`nodes${n}CommitsInFlight`] = inFlight(`nodes${n}` as Configuration);
-  figures.graphileJobs = median(perSecond('graphile'));
-  figures.graphilePgCpuUs = median(measured.graphile.map((m) => m.pgCpuUs!));
-  figures.ratio = ratio('nodes3', 'graphile');
-  figures.pgToSqlite = ratio('nodes1', 'sqlite1');
-  figures.threeToOne = ratio('nodes3', 'nodes1');
+  if (forwarded) figures.nodes3Forwarded = forwarded.perSecond;
+  if (ran('graphile')) {
+    figures.graphileJobs = median(perSecond('graphile'));
+    figures.graphilePgCpuUs = median(measured.graphile.map((m) => m.pgCpuUs!));
+  }
+  if (ran('nodes3') && ran('graphile')) figures.ratio = ratio('nodes3', 'graphile');
+  if (ran('nodes1') && ran('sqlite1')) figures.pgToSqlite = ratio('nodes1', 'sqlite1');
+  if (ran('nodes3') && ran('nodes1')) figures.threeToOne = ratio('nodes3', 'nodes1');
   const line = (label: string, c: Configuration, unit: string) => {
     const m = measured[c];
     return `  ${label} ${Math.round(figures[c === 'graphile' ? 'graphileJobs' : c]!)} ${unit} (rounds: ${m.map((x) => Math.round(x.perSecond)).join(', ')}); CPU per ${c === 'graphile' ? 'job' : 'lifecycle'}: ${m.map(cpu).join(' | ')}`;
   };
+  const nodeConfigurations = (['sqlite1', 'nodes1', 'nodes2', 'nodes3'] as const).filter(ran);
   console.log(`Cluster benchmark on ${machine()} (PostgreSQL 15, nodes, load generators and graphile-worker on this machine)`);
-  console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run after ${warmup} s of warm-up, ${rounds} rounds (medians)`);
-  console.log(line('1 node on SQLite     ', 'sqlite1', 'lifecycles/s'));
-  console.log(line('1 node  on PostgreSQL', 'nodes1', 'lifecycles/s'));
-  console.log(line('2 nodes on PostgreSQL', 'nodes2', 'lifecycles/s'));
-  console.log(line('3 nodes on PostgreSQL', 'nodes3', 'lifecycles/s'));
-  console.log(`  3 nodes, forwarded   ${Math.round(forwarded!.perSecond)} lifecycles/s with every request and socket on a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded!)}`);
+  console.log(`  ${WORKSPACES} workspaces, ${perWorkspace} concurrent lifecycles per workspace, ${seconds} s per run after ${warmup} s of warm-up, ${rounds} rounds (medians)${everyConfiguration ? '' : `; only ${CONFIGURATIONS.join(', ')}`}${process.env.CLUSTER_MAIN ? `; server ${MAIN}` : ''}`);
+  const labels: Record<Configuration, string> = { sqlite1: '1 node on SQLite     ', nodes1: '1 node  on PostgreSQL', nodes2: '2 nodes on PostgreSQL', nodes3: '3 nodes on PostgreSQL', graphile: '' };
+  for (const c of nodeConfigurations) console.log(line(labels[c], c, 'lifecycles/s'));
+  if (forwarded) console.log(`  3 nodes, forwarded   ${Math.round(forwarded.perSecond)} lifecycles/s with every request and socket on a node that does not route its workspace; CPU per lifecycle: ${cpu(forwarded)}`);
   console.log('  per lifecycle, by round: PostgreSQL transactions that wrote (commit groups, mostly), context switches voluntary/involuntary');
-  for (const c of ['sqlite1', 'nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map(costs).join(' | ')}`);
+  for (const c of nodeConfigurations) console.log(`    ${c}: ${measured[c].map(costs).join(' | ')}`);
   console.log('  commit groups of each node, by round (a node sends one group at a time: 1.00 in flight means its commit path was never idle)');
-  for (const c of ['nodes1', 'nodes2', 'nodes3'] as const) console.log(`    ${c}: ${measured[c].map((m) => describeCommitGroups(m.commitGroups ?? [])).join(' | ')}`);
-  console.log(line(`graphile-worker 0.16 (add -> run -> complete, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`, 'graphile', 'jobs/s'));
+  for (const c of nodeConfigurations.filter((c) => c !== 'sqlite1')) console.log(`    ${c}: ${measured[c].map((m) => describeCommitGroups(m.commitGroups ?? [])).join(' | ')}`);
+  if (ran('graphile')) console.log(line(`graphile-worker 0.16 (add -> run -> complete, ${WORKSPACES * perWorkspace} producers, concurrency ${WORKSPACES * perWorkspace})`, 'graphile', 'jobs/s'));
   const perRound = (a: Configuration, b: Configuration) => measured[a].map((m, i) => (m.perSecond / measured[b][i]!.perSecond).toFixed(2)).join(', ');
-  console.log(`  1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)} (${perRound('nodes1', 'sqlite1')})   3 nodes / 1 node: ${figures.threeToOne.toFixed(2)} (${perRound('nodes3', 'nodes1')})   3 nodes / graphile-worker: ${figures.ratio.toFixed(2)} (${perRound('nodes3', 'graphile')})`);
+  const ratios: string[] = [];
+  if (figures.pgToSqlite !== undefined) ratios.push(`1 PostgreSQL node / 1 SQLite node: ${figures.pgToSqlite.toFixed(2)} (${perRound('nodes1', 'sqlite1')})`);
+  if (figures.threeToOne !== undefined) ratios.push(`3 nodes / 1 node: ${figures.threeToOne.toFixed(2)} (${perRound('nodes3', 'nodes1')})`);
+  if (figures.ratio !== undefined) ratios.push(`3 nodes / graphile-worker: ${figures.ratio.toFixed(2)} (${perRound('nodes3', 'graphile')})`);
+  if (ratios.length > 0) console.log(`  ${ratios.join('   ')}`);
   console.log(`RESULT ${JSON.stringify({ bench: 'cluster', ...figures })}`);
 } finally {
   rmSync(sqliteDir, { recursive: true, force: true });
