@@ -173,8 +173,9 @@ async function load(workspaces: { sid: string; workers: { sid: string; token: st
         // of another shape (route context, request and reply objects), and V8 threw away the optimized code of
         // the request path when it came (about 30 "wrong map" deoptimizations per node, --log-deopt), which at
         // the window's start left each node running unoptimized code for its first seconds. A node in service is
-        // scraped all along.
-        setTimeout(() => void commitTotals(origins), (warmup * 1000) / 2);
+        // scraped all along. Only the scrape matters here, not its figures: a node that fails to answer it fails
+        // the window's own scrape, with its error.
+        setTimeout(() => commitTotals(origins).catch(() => undefined), (warmup * 1000) / 2);
       },
       onOpen: () => {
         Object.assign(before, { nodes: nodesCpu(), pg: treeCpuSeconds(server.pid()) });
