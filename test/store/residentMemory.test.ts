@@ -6,10 +6,16 @@
 // * a commit group that fails (injected as a full disk would fail it) answers each of its requests with a
 //   500 in Twilio's format, changes nothing in the database, and leaves memory equal to the database; the
 //   server goes on routing afterwards.
+// Both on both stores: on PostgreSQL the server is a cluster node that routes the workspace, the fresh load is
+// a new PostgresStore on the same database, and the failure is PostgreSQL refusing the group (a statement in it
+// fails), where SQLite's COMMIT fails.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Repository } from '../../src/core/repository.ts';
+import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { skipWithoutPostgres } from '../support/postgres.ts';
 import { RoutingFixture } from '../support/routingFixture.ts';
 
 /** A seeded generator, so a failure replays the same run. */
@@ -23,9 +29,13 @@ function random(seed: number): () => number {
 
 const byKind = ['workspace', 'activity', 'taskChannel', 'worker', 'workerChannel', 'taskQueue', 'workflow', 'task', 'reservation'] as const;
 
+type Loaded = { resident: Record<string, unknown[]>; task: unknown[]; reservation: unknown[] };
+/** The owner's memory of a workspace, as both stores show it to tests. */
+type MemoryOf = { residentOf(ws: string): Record<string, unknown[]>; finishedOf(ws: string): { task: { sid: string }[]; reservation: { sid: string }[] } };
+
 /** What a fresh process holds for the workspace after loading the file, and the stored rows of the finished
  *  tasks (and their reservations) the running process holds in memory. */
-function freshLoad(file: string, ws: string, finished: { sid: string }[]): { resident: Record<string, unknown[]>; task: unknown[]; reservation: unknown[] } {
+function freshLoadOfFile(file: string, ws: string, finished: { sid: string }[]): Loaded {
   const fresh = new SqliteStore(file);
   try {
     fresh.read((repo) => repo.get('workspace', ws));
@@ -38,22 +48,48 @@ function freshLoad(file: string, ws: string, finished: { sid: string }[]): { res
   }
 }
 
+/** The same from a new PostgresStore on the database: reading the workspace loads it, as a node taking it over
+ *  does. */
+async function freshLoadOfDatabase(url: string, ws: string, finished: { sid: string }[]): Promise<Loaded> {
+  const fresh = await PostgresStore.open(url);
+  try {
+    await fresh.replaying(() => fresh.read((repo) => repo.get('workspace', ws)));
+    const rows = await fresh.replaying(() => fresh.read((repo) => ({ task: finished.map((t) => repo.get('task', t.sid)), reservation: finished.flatMap((t) => repo.findAll('reservation', { taskSid: t.sid })) })));
+    return { resident: fresh.residentOf(ws), ...rows };
+  } finally {
+    fresh.close();
+  }
+}
+
+const BACKENDS = [
+  {
+    name: 'SqliteStore', skip: false as string | false, start: () => RoutingFixture.create(),
+    freshLoad: async (f: RoutingFixture, finished: { sid: string }[]) => freshLoadOfFile(join(f.s.dir, 'test.db'), f.ws, finished),
+    failNextCommit: (f: RoutingFixture) => (f.s.store as SqliteStore).failNextCommit(new Error('disk I/O error (injected)')),
+  },
+  {
+    name: 'PostgresStore', skip: skipWithoutPostgres, start: () => RoutingFixture.create({}, { cluster: true }),
+    freshLoad: (f: RoutingFixture, finished: { sid: string }[]) => freshLoadOfDatabase(f.s.databaseUrl!, f.ws, finished),
+    failNextCommit: (f: RoutingFixture) => (f.s.store as PostgresStore).failNextCommit(),
+  },
+];
+
 const sortBySid = (docs: unknown[]) => [...(docs as { sid: string }[])].sort((a, b) => (a.sid < b.sid ? -1 : 1));
 
-describe('resident memory equals the database', () => {
+for (const backend of BACKENDS) {
+describe(`resident memory equals the database: ${backend.name}`, { skip: backend.skip }, () => {
   let f: RoutingFixture;
-  let file: string;
   before(async () => {
-    f = await RoutingFixture.create();
-    file = join(f.s.dir, 'test.db');
+    f = await backend.start();
   });
-  after(async () => f.close());
+  after(async () => f?.close());
 
-  function assertMemoryEqualsDatabase(label: string): number {
-    const store = f.s.store as SqliteStore;
+  async function assertMemoryEqualsDatabase(label: string): Promise<number> {
+    const store = f.s.store as unknown as MemoryOf;
+    await f.s.store.durable();
     const memory = store.residentOf(f.ws);
     const finished = store.finishedOf(f.ws);
-    const { resident: stored, ...storedFinished } = freshLoad(file, f.ws, finished.task);
+    const { resident: stored, ...storedFinished } = await backend.freshLoad(f, finished.task);
     for (const kind of byKind) assert.deepEqual(memory[kind], stored[kind], `${label}: resident ${kind} documents equal the database's, in its order`);
     assert.deepEqual(finished.task, storedFinished.task, `${label}: the finished tasks held in memory equal the database's`);
     assert.deepEqual(finished.reservation, storedFinished.reservation, `${label}: the reservations of the finished tasks held equal the database's, in its order`);
@@ -118,26 +154,27 @@ describe('resident memory equals the database', () => {
         // Time passes: reservations time out, finished tasks are cleaned up.
         f.advance(pick([1, 5, 25, 400]));
       }
-      if (step % 100 === 99) assertMemoryEqualsDatabase(`step ${step}`);
+      if (step % 100 === 99) await assertMemoryEqualsDatabase(`step ${step}`);
     }
     const gone = workers.pop()!;
     await f.setActivity(gone, 'Offline');
     const res = await f.s.request('DELETE', f.path(`/Workers/${gone}`));
     assert.ok(res.status === 204 || res.status === 400, res.text);
     await f.s.store.durable();
-    assert.ok(assertMemoryEqualsDatabase('the end') > 0, 'finished tasks are held in memory (and were compared)');
+    assert.ok((await assertMemoryEqualsDatabase('the end')) > 0, 'finished tasks are held in memory (and were compared)');
   });
 
   test('a failed commit group fails each of its requests, changes nothing, and memory equals the database', async () => {
-    const store = f.s.store as SqliteStore;
+    const store = f.s.store;
+    const read = <T>(work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
     const worker = await f.worker('late', { skills: ['support'] });
     const waiting = await f.task({ type: 'support' });
     const offer = (await f.reservations(worker, 'pending')).find((r) => r.task_sid === waiting.sid) ?? (await f.fetchTask(waiting.sid));
     await store.durable();
-    assertMemoryEqualsDatabase('before the failure');
-    const countBefore = store.read((repo) => repo.count('task', { workspaceSid: f.ws }));
+    await assertMemoryEqualsDatabase('before the failure');
+    const countBefore = await read((repo) => repo.count('task', { workspaceSid: f.ws }));
 
-    store.failNextCommit(new Error('disk I/O error (injected)'));
+    backend.failNextCommit(f);
     // Three writes in one event-loop turn share one commit group.
     const inject = (method: string, url: string, payload?: Record<string, string>) =>
       f.s.app.inject({ method: method as 'POST', url, payload: payload ? new URLSearchParams(payload).toString() : undefined, headers: { authorization: 'Basic ' + Buffer.from(`${f.s.accountSid}:${f.s.authToken}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' } });
@@ -152,9 +189,9 @@ describe('resident memory equals the database', () => {
       assert.equal(body.code, 20500);
       assert.equal(body.status, 500);
     }
-    assert.equal(store.read((repo) => repo.count('task', { workspaceSid: f.ws })), countBefore, 'no task was stored');
-    assert.equal(store.read((repo) => repo.get('worker', worker))!.activitySid, f.activities.Available, 'the worker kept its activity');
-    assertMemoryEqualsDatabase('after the failure');
+    assert.equal(await read((repo) => repo.count('task', { workspaceSid: f.ws })), countBefore, 'no task was stored');
+    assert.equal((await read((repo) => repo.get('worker', worker)))!.activitySid, f.activities.Available, 'the worker kept its activity');
+    await assertMemoryEqualsDatabase('after the failure');
 
     // The server goes on: the same writes succeed now.
     if (offer.sid?.startsWith('WR')) {
@@ -163,6 +200,7 @@ describe('resident memory equals the database', () => {
     }
     await f.task({ type: 'support', after: true });
     await store.durable();
-    assertMemoryEqualsDatabase('after recovery');
+    await assertMemoryEqualsDatabase('after recovery');
   });
 });
+}

@@ -15,6 +15,7 @@ import { type ChildServer, startChild } from './childServer.ts';
 import { freshDatabase } from './postgres.ts';
 import { listenForTest, type TestServer, type TestServerOptions } from './server.ts';
 
+/** Also what `RoutingFixture.create(..., { cluster: true })` runs on, whatever SWITCHBOARD_TEST_CLUSTER says. */
 export async function startClusterServer(options: TestServerOptions): Promise<TestServer> {
   const url = await freshDatabase('realclient');
   const accountSid = newSid('AC');
@@ -50,7 +51,7 @@ export async function startClusterServer(options: TestServerOptions): Promise<Te
   });
   await node.join(app, engine);
   await engine.start();
-  return listenForTest({ app, store, engine, accountSid, authToken, dir: '' }, async () => {
+  return listenForTest({ app, store, engine, accountSid, authToken, dir: '', databaseUrl: url }, async () => {
     for (const o of others) await o.kill('SIGTERM');
   });
 }

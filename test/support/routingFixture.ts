@@ -8,9 +8,12 @@ export class RoutingFixture {
   ws!: string;
   activities: Record<string, string> = {};
 
-  static async create(workspaceForm: Record<string, string> = {}): Promise<RoutingFixture> {
+  /** `cluster`: the server is a node of a 3-node cluster on PostgreSQL that routes the workspace
+   *  (test/support/clusterServer.ts), whatever SWITCHBOARD_TEST_CLUSTER says. */
+  static async create(workspaceForm: Record<string, string> = {}, options: { cluster?: boolean } = {}): Promise<RoutingFixture> {
     const f = new RoutingFixture();
-    f.s = await startServer({ clock: () => f.now, manualTimers: true });
+    const serverOptions = { clock: () => f.now, manualTimers: true };
+    f.s = options.cluster ? await (await import('./clusterServer.ts')).startClusterServer(serverOptions) : await startServer(serverOptions);
     f.ws = (await f.ok('POST', '/v1/Workspaces', { FriendlyName: 'Routing', ...workspaceForm })).sid;
     for (const a of (await f.ok('GET', `/v1/Workspaces/${f.ws}/Activities`)).activities) f.activities[a.friendly_name] = a.sid;
     return f;

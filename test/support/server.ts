@@ -24,6 +24,8 @@ export interface TestServer {
   accountSid: string;
   authToken: string;
   dir: string;
+  /** The PostgreSQL database of a cluster node under test (clusterServer.ts); unset on SQLite (its file is in `dir`). */
+  databaseUrl?: string;
   /** Requests with the bootstrap account's credentials unless `auth` is given (null = no credentials). */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;

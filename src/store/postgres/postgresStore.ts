@@ -179,6 +179,8 @@ export class PostgresStore implements Store {
   private pendingUndo: [string, { value: unknown; group: number } | undefined][] = [];
   private owns: (workspaceSid: string) => boolean = () => true;
   private credentialsStale = false;
+  /** failNextCommit(): the next group sent carries a statement that fails. */
+  private injectedFailure = false;
   private closed = false;
   private readonly lostListeners = new Set<(message: string) => void>();
   private connectionLost: string | undefined;
@@ -773,6 +775,23 @@ export class PostgresStore implements Store {
 
   readonly readsMayMiss = true;
 
+  /** Tests: PostgreSQL refuses the next group (a statement in it fails, as a lost race or a full disk would
+   *  fail it), so the group is rolled back whole and each of its requests answered with the error. */
+  failNextCommit(): void {
+    this.injectedFailure = true;
+  }
+
+  /** The resident documents of a workspace (tests compare them with a fresh load of the database). */
+  residentOf(workspaceSid: string): Record<string, unknown[]> {
+    return this.repo.docs.residentOf(workspaceSid);
+  }
+
+  /** The finished tasks of a workspace held in memory, with their reservations (tests compare them with the
+   *  database). */
+  finishedOf(workspaceSid: string): { task: { sid: string }[]; reservation: { sid: string }[] } {
+    return this.repo.docs.finishedOf(workspaceSid);
+  }
+
   answersFromMemory(workspaceSid: string): boolean {
     return this.repo.docs.isLoaded(workspaceSid);
   }
@@ -926,6 +945,10 @@ export class PostgresStore implements Store {
    *  NOTIFY after it; answers the transaction id when the group needs it. */
   private async queue(group: Group, w: pg.Client, uncork: () => void): Promise<bigint | undefined> {
     const statements: OneSyncStatement[] = batchWrites(group.statements).map((s) => prepared(s.text, s.values));
+    if (this.injectedFailure) {
+      this.injectedFailure = false;
+      statements.push({ text: 'SELECT 1 / 0', values: [] });
+    }
     const eventRows = group.events.map(eventRow);
     for (let i = 0; i < eventRows.length; i += EVENT_BATCH) {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
