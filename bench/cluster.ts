@@ -42,6 +42,15 @@ import { runLoads } from './load/loadRun.ts';
 const [seconds = 8, perWorkspace = 6, warmup = 15, rounds = 3] = process.argv.slice(2).map(Number);
 /** The server the nodes run: this checkout's build, or another's (bench/compare.ts). */
 const MAIN = process.env.CLUSTER_MAIN || compiledMain();
+// Checked before PostgreSQL starts, so that a mistyped name leaves nothing running.
+const ALL_CONFIGURATIONS: Configuration[] = ['sqlite1', 'nodes1', 'nodes2', 'nodes3', 'graphile'];
+const asked = process.env.CLUSTER_CONFIGS ? process.env.CLUSTER_CONFIGS.split(',').filter(Boolean) : ALL_CONFIGURATIONS;
+const CONFIGURATIONS = ALL_CONFIGURATIONS.filter((c) => asked.includes(c));
+if (CONFIGURATIONS.length === 0 || asked.some((c) => !ALL_CONFIGURATIONS.includes(c as Configuration))) {
+  throw new Error(`CLUSTER_CONFIGS=${process.env.CLUSTER_CONFIGS}: a comma-separated list of ${ALL_CONFIGURATIONS.join(', ')}`);
+}
+const everyConfiguration = CONFIGURATIONS.length === ALL_CONFIGURATIONS.length;
+const ran = (c: Configuration) => CONFIGURATIONS.includes(c);
 const WORKSPACES = 6;
 const account = { sid: 'AC' + 'e5'.repeat(16), token: 'bench-token-cluster' };
 const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.token}`).toString('base64');
@@ -270,13 +279,6 @@ interface Measured {
   pgSwitches?: Switches;
 }
 type Configuration = 'sqlite1' | 'nodes1' | 'nodes2' | 'nodes3' | 'graphile';
-const ALL_CONFIGURATIONS: Configuration[] = ['sqlite1', 'nodes1', 'nodes2', 'nodes3', 'graphile'];
-const CONFIGURATIONS = process.env.CLUSTER_CONFIGS ? ALL_CONFIGURATIONS.filter((c) => process.env.CLUSTER_CONFIGS!.split(',').includes(c)) : ALL_CONFIGURATIONS;
-if (CONFIGURATIONS.length === 0 || (process.env.CLUSTER_CONFIGS ?? '').split(',').some((c) => c && !ALL_CONFIGURATIONS.includes(c as Configuration))) {
-  throw new Error(`CLUSTER_CONFIGS=${process.env.CLUSTER_CONFIGS}: a comma-separated list of ${ALL_CONFIGURATIONS.join(', ')}`);
-}
-const everyConfiguration = CONFIGURATIONS.length === ALL_CONFIGURATIONS.length;
-const ran = (c: Configuration) => CONFIGURATIONS.includes(c);
 const measured: Record<Configuration, Measured[]> = { sqlite1: [], nodes1: [], nodes2: [], nodes3: [], graphile: [] };
 let forwarded: Measured | undefined;
 const sqliteDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-cluster-'));

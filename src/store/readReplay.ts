@@ -14,9 +14,9 @@
 // Node 20 calls a hook for every promise the process creates; carrying every request's replay that way, the
 // hook's own functions were about 35 µs of the ~1,500 µs a PostgreSQL node's main thread spent per lifecycle
 // (perf, bench/cluster.ts's load; alternated runs could not tell the difference from the machine's drift). So
-// the storage is enabled only while such a replay runs. A read after an await in a work that did not ask is caught: when it misses, the work fails with an
-// error saying so instead of being replayed (it may have written before the miss, and a replay would write
-// twice).
+// the storage is enabled only while such a replay runs. A read after an await in a work that did not ask is
+// caught: when it misses, the work fails with an error saying so instead of being replayed (it may have
+// written before the miss, and a replay would write twice).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ReplayOptions } from '../core/repository.ts';
 
