@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import type { EventRecord } from '../../src/core/entities.ts';
 import { type LogInterest, type LogInterestPart, mergeInterests } from '../../src/core/logInterest.ts';
 import { newSid } from '../../src/core/sid.ts';
+import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
+import { EVENT_INSERT_COLUMNS, eventRow } from '../../src/store/storeSchema.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 
 const AC = 'AC' + 'f'.repeat(32);
@@ -136,5 +138,74 @@ describe('the shared log of several nodes', { skip: skipWithoutPostgres }, () =>
     assert.deepEqual(d.heard, ['old owner', 'new owner', 'new owner again', 'after unload']);
     await until("b to hear d's three", () => b.heard.length === 4);
     assert.deepEqual(b.heard, ['old owner', 'new owner', 'new owner again', 'after unload']);
+  });
+});
+
+// The log reader goes through event_commits, one row per transaction that wrote events (migration 0042): a node
+// writes its groups' rows itself; the table's trigger writes them for any other writer of events.
+describe('the shared log: a row per transaction that wrote events', { skip: skipWithoutPostgres }, () => {
+  let url: string;
+  let a: Node, b: Node;
+  before(async () => {
+    url = await freshDatabase('eventcommits');
+    [a, b] = [await node(url), await node(url)];
+  });
+  after(() => {
+    for (const n of [a, b]) n.store.close();
+  });
+  const rows = (n: Node) => n.store.queryAside<{ tx: string; streams: string[]; types: string[]; accounts: string[] }>('SELECT tx_id::text AS tx, streams, types, accounts FROM event_commits ORDER BY tx_id');
+  const sorted = (values: string[]) => [...values].sort();
+
+  it("a node's group writes one row with its events' streams, types and accounts", async () => {
+    const AC2 = 'AC' + 'd'.repeat(32);
+    const before = (await rows(a)).length;
+    await commit(a, event(WS1, 'one'), event(WS2, 'two', 'task.created'), event(WS1, 'three', 'task.created', AC2));
+    const after = await rows(a);
+    assert.equal(after.length, before + 1);
+    const row = after.at(-1)!;
+    assert.deepEqual([sorted(row.streams), sorted(row.types), sorted(row.accounts)], [sorted([WS1, WS2]), ['task.created', 'task.updated'], sorted([AC, AC2])]);
+  });
+
+  it('hears the events of a writer that does not write the row (a node of an earlier version): the trigger writes it', async () => {
+    b.interest = interest({ streams: new Set([WS3]) });
+    b.heard.length = 0;
+    const columns = EVENT_INSERT_COLUMNS;
+    const insert = (count: number) => `INSERT INTO events (${columns.join(', ')}) VALUES ${Array.from({ length: count }, (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ')}`;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      // Two statements in one transaction: the trigger merges the second's lists into the row of the first.
+      await client.query(insert(2), [event(WS2, 'old writer, WS2'), event(WS3, 'old writer, WS3')].flatMap(eventRow));
+      await client.query(insert(1), eventRow(event(WS9, 'old writer, WS9', 'task.completed')));
+      await client.query('COMMIT');
+    } finally {
+      await client.end();
+    }
+    const row = (await rows(b)).at(-1)!;
+    assert.deepEqual([sorted(row.streams), sorted(row.types)], [sorted([WS2, WS3, WS9]), ['task.completed', 'task.updated']]);
+    await until('b to hear the WS3 event', () => b.heard.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.deepEqual(b.heard, ['old writer, WS3']);
+  });
+
+  it('retention removes the rows of transactions whose events are all gone, older than every event left', async () => {
+    const n = await node(await freshDatabase('eventcommitsprune'));
+    try {
+      const txs = async () => (await rows(n)).map((r) => r.tx);
+      await commit(n, { ...event(WS1, 'expired'), dateMs: Date.now() - 40 * 86_400_000 });
+      await commit(n, event(WS2, 'recent'));
+      const [expired, recent] = await txs();
+      const prune = async (ws: string, cutoff: number) => {
+        while ((await n.store.pruneBatch(ws, cutoff, 1000)) > 0);
+      };
+      await prune(WS1, Date.now() - 30 * 86_400_000);
+      assert.deepEqual(await txs(), [recent], `the expired event's row goes (${expired}), the recent one's stays`);
+      // With no event left, every row of a transaction that is over goes.
+      await prune(WS2, Date.now() + 86_400_000);
+      assert.deepEqual(await txs(), []);
+    } finally {
+      n.store.close();
+    }
   });
 });

@@ -217,6 +217,9 @@ export class PostgresStore implements Store {
     try {
       await Promise.all([writer.connect(), reader.connect(), aux.connect()]);
       await PostgresStore.migrate(aux);
+      // This node writes each group's row of event_commits itself (queue), so the table's trigger, there for
+      // writers that do not, stays off on its writer connection (migration 0042).
+      await writer.query(`SET switchboard.event_commits = 'written'`);
     } catch (err) {
       await Promise.allSettled([writer.end(), reader.end(), aux.end()]);
       throw err;
@@ -314,8 +317,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Event retention: deletes up to `limit` events older than `cutoffMs` (and then the rollup rows of the
-   * minutes before it) of one TaskRouter workspace, never an event its webhook receiver is still owed (after
+   * Event retention: deletes up to `limit` events older than `cutoffMs` (and then the shared log's rows of
+   * transactions with no events left, and the rollup rows of the minutes before the cutoff) of one TaskRouter
+   * workspace, never an event its webhook receiver is still owed (after
    * its `event-callback:` cursor). One short autocommitted statement on the auxiliary connection, outside the
    * write path: it locks only the expired rows, which nobody writes. Only the workspace's owner calls it
    * (store/retention.ts), so nodes do not delete the same rows; it would be safe anyway (idempotent).
@@ -328,6 +332,16 @@ export class PostgresStore implements Store {
       [workspaceSid, cutoffMs, `event-callback:${workspaceSid}`, limit],
     );
     if ((events.rowCount ?? 0) > 0) return events.rowCount ?? 0;
+    // The log's rows of transactions whose events are all gone (migration 0042), whichever workspace they were
+    // in: older than the oldest event left, or, with none left, than every transaction still running. A row
+    // and its events commit together, so one this statement sees has its events seen too.
+    const commits = await this.auxQuery(
+      `DELETE FROM event_commits WHERE tx_id IN (
+         SELECT tx_id FROM event_commits WHERE tx_id < coalesce((SELECT min(tx_id) FROM events), pg_snapshot_xmin(pg_current_snapshot()))
+           ORDER BY tx_id LIMIT $1)`,
+      [limit],
+    );
+    if ((commits.rowCount ?? 0) > 0) return commits.rowCount ?? 0;
     const minute = Math.floor(cutoffMs / MINUTE_MS);
     let rollups = 0;
     for (const table of ['event_minutes', 'worker_minutes']) {
@@ -954,6 +968,12 @@ export class PostgresStore implements Store {
       const batch = eventRows.slice(i, i + EVENT_BATCH);
       statements.push(prepared(pgSql(eventInsertSql(batch.length)), batch.flat()));
     }
+    // The group's row for the other nodes' log readers (sharedLog.ts, migration 0042): the streams, types and
+    // accounts of its events. DO NOTHING: on a connection where the table's trigger is on, it wrote the same.
+    const lists = group.events.length > 0 ? SharedLog.lists(group.events) : undefined;
+    if (lists) {
+      statements.push(prepared('INSERT INTO event_commits (tx_id, streams, types, accounts) VALUES (pg_current_xact_id(), $1::text[], $2::text[], $3::text[]) ON CONFLICT (tx_id) DO NOTHING', [lists.streams, lists.types, lists.accounts]));
+    }
     // The per-minute rollups (storeSchema.ts), in the same transaction: no extra round trip. Keys come sorted,
     // so two transactions upserting the same rows lock them in the same order.
     const deltas = rollupDeltas(eventRows);
@@ -983,8 +1003,7 @@ export class PostgresStore implements Store {
     // flush and holds that lock for microseconds. It is sent whether or not the group committed (a reader woken
     // for nothing reads nothing); a node that dies between the two leaves it to the readers' poll.
     const wakes: OneSyncStatement[] = [];
-    const lists = needsTx ? SharedLog.lists(group.events) : undefined;
-    if (lists && (this.interests?.othersMayNeed(lists) ?? true)) wakes.push(prepared("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(lists)]));
+    if (needsTx && lists && (this.interests?.othersMayNeed(lists) ?? true)) wakes.push(prepared("SELECT pg_notify('sb_events', $1)", [SharedLog.payload(lists)]));
     if (group.credentialsChanged) wakes.push(prepared("SELECT pg_notify('sb_credentials', '')", []));
     const woken = wakes.length > 0 ? runInOneSync(w, wakes) : Promise.resolve([]);
     uncork();

@@ -9,7 +9,10 @@
 //   transaction still running anywhere (`tx_id < pg_snapshot_xmin(pg_current_snapshot())`, the horizon), so a
 //   row committed late with an earlier seq is never skipped. After a read that reaches the horizon, the
 //   position moves to it. Own rows are skipped: by transaction id in the query once the COMMIT's answer named
-//   it, and by sid meanwhile (a read may see a group committed before this node has handled its answer).
+//   it, and by sid meanwhile (a read may see a group committed before this node has handled its answer). A
+//   read goes through the transactions (event_commits: one row for each that wrote events, with the streams,
+//   types and accounts of its events) and reads the events of those that may hold something it needs: not
+//   every event committed since the last read, as it did when each node read each event (migration 0042).
 // * Only what this node's listeners need is read (`interest`, core/logInterest.ts): a workspace's events when
 //   this node routes it or holds sockets in it; on the node running the background loops also the few types,
 //   streams and accounts they follow. A commit's NOTIFY names the log streams, event types and accounts it
@@ -44,12 +47,22 @@ function logQuery(filtered: boolean): string {
   // $4 streams, $5 accounts, $6 types, $7 stream prefixes as LIKE patterns, $8 and $9 the typed streams and types.
   const interest = `AND (workspace_sid = ANY($4::text[]) OR account_sid = ANY($5::text[]) OR event_type = ANY($6::text[])
         OR workspace_sid LIKE ANY($7::text[]) OR (workspace_sid = ANY($8::text[]) AND event_type = ANY($9::text[])))`;
+  // The same test on a transaction's lists (event_commits, migration 0042): true for any transaction holding an
+  // event that passes it, so the events of the others are never read.
+  const commitInterest = `AND (c.streams && $4::text[] OR c.accounts && $5::text[] OR c.types && $6::text[]
+        OR EXISTS (SELECT FROM unnest(c.streams) AS s(stream) WHERE s.stream LIKE ANY($7::text[]))
+        OR (c.streams && $8::text[] AND c.types && $9::text[]))`;
+  // The transactions come from event_commits in id order, and each one's events from events_tx in seq order: the
+  // LIMIT inside the lateral keeps it a lookup per transaction (unnested, the planner may join the two whole),
+  // and a transaction with more events than a batch is read on from the position by the next query.
   return `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
     SELECT h.xmin::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
-      SELECT tx_id::text AS tx, seq, ${EVENT_READ_COLUMNS} FROM events
-      WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < h.xmin AND tx_id <> ALL($3::xid8[])
-        ${filtered ? interest : ''}
-      ORDER BY tx_id, seq LIMIT ${BATCH}) e ON true`;
+      SELECT c.tx_id::text AS tx, ev.* FROM event_commits c CROSS JOIN LATERAL (
+        SELECT seq, ${EVENT_READ_COLUMNS} FROM events
+        WHERE tx_id = c.tx_id AND (tx_id, seq) > ($1::xid8, $2::bigint) ${filtered ? interest : ''}
+        ORDER BY seq LIMIT ${BATCH}) ev
+      WHERE c.tx_id >= $1::xid8 AND c.tx_id < h.xmin AND c.tx_id <> ALL($3::xid8[]) ${filtered ? commitInterest : ''}
+      ORDER BY c.tx_id, ev.seq LIMIT ${BATCH}) e ON true`;
 }
 const READ_ALL = logQuery(false);
 const READ_SOME = logQuery(true);
