@@ -317,11 +317,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Event retention: deletes up to `limit` events older than `cutoffMs` (and then the shared log's rows of
-   * transactions with no events left, and the rollup rows of the minutes before the cutoff) of one TaskRouter
-   * workspace, never an event its webhook receiver is still owed (after
-   * its `event-callback:` cursor). One short autocommitted statement on the auxiliary connection, outside the
-   * write path: it locks only the expired rows, which nobody writes. Only the workspace's owner calls it
+   * Event retention: deletes up to `limit` events older than `cutoffMs` of one TaskRouter workspace, never an
+   * event its webhook receiver is still owed (after its `event-callback:` cursor); then the shared log's rows of
+   * transactions with no events left (of any workspace: cheap when there are none), then the rollup rows of the
+   * minutes before the cutoff. One short autocommitted statement on the auxiliary connection, outside the write
+   * path: it locks only the expired rows, which nobody writes. Only the workspace's owner calls it
    * (store/retention.ts), so nodes do not delete the same rows; it would be safe anyway (idempotent).
    */
   async pruneBatch(workspaceSid: string, cutoffMs: number, limit: number): Promise<number> {
