@@ -165,5 +165,8 @@ export interface Store {
   pruneBatch?(workspaceSid: string, cutoffMs: number, limit: number): Promise<number>;
   /** The workspaces whose event logs this process prunes (on several nodes: those it routes). */
   prunableWorkspaces?(): Promise<string[]>;
+  /** After a retention pass over the workspaces: deletes up to `limit` of the rows that index events no longer
+   *  there (PostgreSQL's shared log rows; other stores have none). Returns how many went. */
+  pruneLogRows?(limit: number): Promise<number>;
   close(): void;
 }

@@ -84,14 +84,25 @@ export class EventRetention {
     for (const ws of await this.store.prunableWorkspaces!()) {
       // A turn of the event loop per workspace, even when it has nothing to prune (thousands of workspaces).
       await new Promise((resolve) => setImmediate(resolve));
-      for (;;) {
-        if (this.stopped) return total;
-        const n = await this.store.pruneBatch!(ws, cutoff, this.opts.batch);
-        total += n;
-        if (n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, this.opts.pauseMs));
-      }
+      const done = await this.inBatches((limit) => this.store.pruneBatch!(ws, cutoff, limit));
+      total += done;
+      if (this.stopped) return total;
     }
+    // Then, once for all workspaces, what indexed the events that went (Store.pruneLogRows).
+    const logRows = this.store.pruneLogRows;
+    if (logRows) total += await this.inBatches((limit) => logRows.call(this.store, limit));
     return total;
+  }
+
+  /** Runs `prune` batch after batch, pausing between them, until it deletes nothing or the loop stops. */
+  private async inBatches(prune: (limit: number) => Promise<number>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      if (this.stopped) return total;
+      const n = await prune(this.opts.batch);
+      total += n;
+      if (n === 0) return total;
+      await new Promise((resolve) => setTimeout(resolve, this.opts.pauseMs));
+    }
   }
 }

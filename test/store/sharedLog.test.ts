@@ -196,8 +196,10 @@ describe('the shared log: a row per transaction that wrote events', { skip: skip
       await commit(n, { ...event(WS1, 'expired'), dateMs: Date.now() - 40 * 86_400_000 });
       await commit(n, event(WS2, 'recent'));
       const [expired, recent] = await txs();
+      // As a retention pass does: the workspace's events, then the log's rows.
       const prune = async (ws: string, cutoff: number) => {
         while ((await n.store.pruneBatch(ws, cutoff, 1000)) > 0);
+        while ((await n.store.pruneLogRows(1000)) > 0);
       };
       await prune(WS1, Date.now() - 30 * 86_400_000);
       assert.deepEqual(await txs(), [recent], `the expired event's row goes (${expired}), the recent one's stays`);

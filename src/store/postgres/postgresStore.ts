@@ -317,11 +317,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Event retention: deletes up to `limit` events older than `cutoffMs` of one TaskRouter workspace, never an
-   * event its webhook receiver is still owed (after its `event-callback:` cursor); then the shared log's rows of
-   * transactions with no events left (of any workspace: cheap when there are none), then the rollup rows of the
-   * minutes before the cutoff. One short autocommitted statement on the auxiliary connection, outside the write
-   * path: it locks only the expired rows, which nobody writes. Only the workspace's owner calls it
+   * Event retention: deletes up to `limit` events older than `cutoffMs` (and then the rollup rows of the
+   * minutes before it) of one TaskRouter workspace, never an event its webhook receiver is still owed (after
+   * its `event-callback:` cursor). One short autocommitted statement on the auxiliary connection, outside the
+   * write path: it locks only the expired rows, which nobody writes. Only the workspace's owner calls it
    * (store/retention.ts), so nodes do not delete the same rows; it would be safe anyway (idempotent).
    */
   async pruneBatch(workspaceSid: string, cutoffMs: number, limit: number): Promise<number> {
@@ -332,16 +331,6 @@ export class PostgresStore implements Store {
       [workspaceSid, cutoffMs, `event-callback:${workspaceSid}`, limit],
     );
     if ((events.rowCount ?? 0) > 0) return events.rowCount ?? 0;
-    // The log's rows of transactions whose events are all gone (migration 0042), whichever workspace they were
-    // in: older than the oldest event left, or, with none left, than every transaction still running. A row
-    // and its events commit together, so one this statement sees has its events seen too.
-    const commits = await this.auxQuery(
-      `DELETE FROM event_commits WHERE tx_id IN (
-         SELECT tx_id FROM event_commits WHERE tx_id < coalesce((SELECT min(tx_id) FROM events), pg_snapshot_xmin(pg_current_snapshot()))
-           ORDER BY tx_id LIMIT $1)`,
-      [limit],
-    );
-    if ((commits.rowCount ?? 0) > 0) return commits.rowCount ?? 0;
     const minute = Math.floor(cutoffMs / MINUTE_MS);
     let rollups = 0;
     for (const table of ['event_minutes', 'worker_minutes']) {
@@ -351,6 +340,22 @@ export class PostgresStore implements Store {
       rollups += r.rowCount ?? 0;
     }
     return rollups;
+  }
+
+  /**
+   * After a retention pass: deletes up to `limit` of the shared log's rows (event_commits, migration 0042) of
+   * transactions whose events are all gone, whichever workspace they were in: older than the oldest event left,
+   * or, with none left, than every transaction still running. A row and its events commit together, so one this
+   * statement sees has its events seen too. Once per pass, not per workspace: the statement covers them all.
+   */
+  async pruneLogRows(limit: number): Promise<number> {
+    const commits = await this.auxQuery(
+      `DELETE FROM event_commits WHERE tx_id IN (
+         SELECT tx_id FROM event_commits WHERE tx_id < coalesce((SELECT min(tx_id) FROM events), pg_snapshot_xmin(pg_current_snapshot()))
+           ORDER BY tx_id LIMIT $1)`,
+      [limit],
+    );
+    return commits.rowCount ?? 0;
   }
 
   /** The TaskRouter workspaces whose event logs this node prunes: those it routes. */

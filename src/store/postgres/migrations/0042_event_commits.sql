@@ -9,8 +9,8 @@
 -- there for every other writer of events, a node of an earlier version during a rolling upgrade included. The
 -- trigger costs PostgreSQL about 60 to 90 µs a group (its transition table and aggregates), the node's own
 -- INSERT 27 to 38 µs (pg_stat_statements), against a group's ~650 µs of event inserts. Rows are pruned once
--- their events are gone (PostgresStore.pruneBatch). Events written before this migration have none: a reader starts at the
--- horizon when its node starts, after the migrations, and never reads them.
+-- their events are gone (PostgresStore.pruneLogRows). Events written before this migration have none: a reader
+-- starts at the horizon when its node starts, after the migrations, and never reads them.
 CREATE TABLE event_commits (
   tx_id xid8 PRIMARY KEY,
   streams text[] NOT NULL,
