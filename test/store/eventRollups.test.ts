@@ -1,6 +1,7 @@
 // Bounded growth of the event log, on both stores: the per-minute rollups that cumulative statistics read give
 // exactly what summing the raw events gives, over random windows and filters (including windows that are not
-// whole minutes, and after a migration that backfills the rollups of an existing database); and retention
+// whole minutes, events not folded into the rollups yet, before and after a restart, and after a migration
+// that backfills the rollups of an existing database); and retention
 // prunes expired events and rollups in batches, keeping recent events and those a webhook receiver is owed,
 // with statistics over what is kept still exact.
 import { describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import type { EventRecord, Workspace } from '../../src/core/entities.ts';
 import type { EventQuery, EventTypeTotals, ActivityTimeTotals, Repository, Store } from '../../src/core/repository.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { wholeMinutes } from '../../src/store/storeSchema.ts';
+import { ROLLUP_FOLD_EVERY } from '../../src/store/rollupFolds.ts';
 import { storeBackends } from '../support/storeBackends.ts';
 
 const read = <T>(store: Store, work: (repo: Repository) => T): Promise<T> => store.replaying(() => store.read(work));
@@ -225,7 +227,7 @@ const BACKENDS = storeBackends('rollups', {
     // run again: 0036's reservation columns are taken out too).
     downgrade: async () => {
       const db = new Database(path);
-      db.exec(`DROP TABLE event_minutes; DROP TABLE worker_minutes;
+      db.exec(`DROP TABLE event_minutes; DROP TABLE worker_minutes; DROP TABLE rollup_marks;
         DROP INDEX reservations_task; DROP INDEX reservations_worker;
         ALTER TABLE reservations DROP COLUMN task_sid; ALTER TABLE reservations DROP COLUMN worker_sid;
         CREATE INDEX reservations_task ON reservations (json_extract(data, '$.taskSid'));
@@ -248,12 +250,15 @@ const BACKENDS = storeBackends('rollups', {
       backdoor,
       downgrade: async () => {
         const b = await backdoor();
-        await b.exec('DROP TABLE event_minutes; DROP TABLE worker_minutes; DELETE FROM schema_migrations WHERE version = 34;');
+        await b.exec('DROP TABLE event_minutes; DROP TABLE worker_minutes; DROP TABLE rollup_marks; DELETE FROM schema_migrations WHERE version IN (34, 43);');
         await b.close();
       },
     };
   },
 });
+
+/** A workspace's events not folded into its rollups yet (parameters: the workspace, twice). */
+const UNFOLDED = 'SELECT count(*) FROM events WHERE workspace_sid = ? AND seq > coalesce((SELECT seq FROM rollup_marks WHERE workspace_sid = ?), 0)';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -275,13 +280,17 @@ for (const backend of BACKENDS) {
         await appendAll(store, busy, 1);
         const events = [...spread, ...busy];
         await assertExact(store, events, w, r, t0, span, 150);
-        // The rollups are there and hold every event: a statistics request reads them, not the events.
+        // The rollups are there and hold every event but the last few, not folded yet: a statistics request
+        // reads them, and those few events, not the whole log.
         const db = await backdoor();
         try {
-          assert.equal(await db.count('SELECT sum(n) FROM event_minutes WHERE workspace_sid = ?', [w.ws]), events.length);
+          const unfolded = await db.count(UNFOLDED, [w.ws, w.ws]);
+          assert.ok(unfolded < ROLLUP_FOLD_EVERY + 97, `${unfolded} events not folded`);
+          assert.equal(await db.count('SELECT sum(n) FROM event_minutes WHERE workspace_sid = ?', [w.ws]), events.length - unfolded);
           assert.ok((await db.count('SELECT count(*) FROM event_minutes WHERE workspace_sid = ?', [w.ws])) < events.length);
-          const workerRolled = events.filter((e) => e.eventType.startsWith('reservation.') || (e.eventType === 'worker.activity.update' && e.eventData.worker_time_in_previous_activity_ms !== undefined));
-          assert.equal(await db.count('SELECT sum(n) FROM worker_minutes WHERE workspace_sid = ?', [w.ws]), workerRolled.length);
+          const workerRolled = (e: EventRecord) => e.eventType.startsWith('reservation.') || (e.eventType === 'worker.activity.update' && e.eventData.worker_time_in_previous_activity_ms !== undefined);
+          // The events are folded in the order they were written.
+          assert.equal(await db.count('SELECT sum(n) FROM worker_minutes WHERE workspace_sid = ?', [w.ws]), events.slice(0, events.length - unfolded).filter(workerRolled).length);
         } finally {
           await db.close();
         }
@@ -306,7 +315,8 @@ for (const backend of BACKENDS) {
         await store.durable();
         const db = await backdoor();
         try {
-          assert.equal(await db.count('SELECT sum(n) FROM event_minutes WHERE workspace_sid = ?', [w.ws]), 1);
+          assert.equal(await db.count('SELECT sum(n) FROM event_minutes WHERE workspace_sid = ?', [w.ws]) + (await db.count(UNFOLDED, [w.ws, w.ws])), 1);
+          assert.equal(await db.count('SELECT count(*) FROM events WHERE workspace_sid = ?', [w.ws]), 1);
         } finally {
           await db.close();
         }
@@ -332,6 +342,41 @@ for (const backend of BACKENDS) {
         await assertExact(reopened, events, w, r, t0, span, 60);
       } finally {
         reopened?.close();
+        cleanup();
+      }
+    });
+
+    it('statistics count the events not folded yet, across a restart, and the first group after it folds them (seed 40)', async () => {
+      const { store, backdoor, reopen, cleanup } = await backend.fresh();
+      const w = world();
+      const r = rng(40);
+      const t0 = Date.UTC(2026, 0, 5, 10, 0, 17, 321);
+      const span = HOUR;
+      let open: Store = store;
+      const db = await backdoor();
+      try {
+        // The workspace's first group folds (this process has not folded it yet); the next events, fewer than
+        // ROLLUP_FOLD_EVERY, stay unfolded.
+        const first = randomEvents(w, r, 50, t0, span);
+        const rest = randomEvents(w, r, ROLLUP_FOLD_EVERY - 10, t0, span);
+        await appendAll(store, first, 50);
+        assert.equal(await db.count(UNFOLDED, [w.ws, w.ws]), 0);
+        await appendAll(store, rest, 40);
+        assert.equal(await db.count(UNFOLDED, [w.ws, w.ws]), rest.length);
+        assert.equal(await db.count('SELECT sum(n) FROM event_minutes WHERE workspace_sid = ?', [w.ws]), first.length);
+        const events = [...first, ...rest];
+        await assertExact(store, events, w, r, t0, span, 40);
+        store.close();
+        open = await reopen();
+        await assertExact(open, events, w, r, t0, span, 20);
+        const one = randomEvents(w, r, 1, t0, span);
+        await appendAll(open, one);
+        assert.equal(await db.count(UNFOLDED, [w.ws, w.ws]), 0);
+        assert.equal(await db.count('SELECT sum(n) FROM event_minutes WHERE workspace_sid = ?', [w.ws]), events.length + 1);
+        await assertExact(open, [...events, ...one], w, r, t0, span, 40);
+      } finally {
+        await db.close();
+        open.close();
         cleanup();
       }
     });

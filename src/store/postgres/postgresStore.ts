@@ -27,12 +27,13 @@ import pg from 'pg';
 import type { EntityKind, EventRecord } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, ReplayOptions, Repository, Store } from '../../core/repository.ts';
-import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rawEventTotalsSql, rollupActivitySql, rollupDeltas, rollupTotalsSql, rollupUpsertSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
+import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rawEventTotalsSql, rollupActivitySql, rollupFoldSql, rollupTotalsSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
 import { compileSearch, compileStat, decodeSearchRow, decodeStatRows } from '../opsflowQuery.ts';
 import { POSTGRES_OPS } from './opsflowDialect.ts';
 import { POSTGRES_WF } from './workflowDialect.ts';
 import { compileTaskQuery, taskPage } from '../workflowTaskQuery.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
+import { RollupFolds } from '../rollupFolds.ts';
 import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeouts.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { answerAhead, replay, replayedRead, replayWrote, unanswered } from '../readReplay.ts';
@@ -62,8 +63,6 @@ const FREEZE_BEFORE_COMMIT = process.env.SWITCHBOARD_TEST_FREEZE_BEFORE_COMMIT;
 
 /** Event rows per INSERT statement. */
 const EVENT_BATCH = 64;
-/** Rollup keys per UPSERT (16 columns each). */
-const ROLLUP_BATCH = 64;
 /** Rollup minutes deleted per retention statement. */
 const ROLLUP_PRUNE_MINUTES = 60;
 
@@ -87,6 +86,10 @@ function pgSql(sql: string): string {
   }
   return out;
 }
+
+/** A rollup fold's one statement (storeSchema.ts, "Folds"); every parameter is the workspace. */
+const FOLD_SQL = rollupFoldSql('least', 'greatest').single;
+const FOLD_PLACEHOLDERS = FOLD_SQL.split('?').length - 1;
 
 /** Statements are prepared once per connection, named by their text. The texts are shapes (a list query's
  *  filters, an IN list's length, an Opsflow query a client composed), so there may be any number of them:
@@ -156,6 +159,8 @@ export class PostgresStore implements Store {
   private readonly nodeId: string | undefined;
   private readonly leaseTtlMs: number;
   private readonly signals = new CommitSignals();
+  /** Which workspaces' events a group folds into their rollups. */
+  private readonly folds = new RollupFolds();
   /** Events, statements and touched workspaces of the transaction in progress. */
   private appended: EventRecord[] = [];
   private staged: Staged[] = [];
@@ -662,6 +667,7 @@ export class PostgresStore implements Store {
         this.stage(`DELETE FROM events WHERE workspace_sid = ?`, [workspaceSid]);
         this.stage(`DELETE FROM event_minutes WHERE workspace_sid = ?`, [workspaceSid]);
         this.stage(`DELETE FROM worker_minutes WHERE workspace_sid = ?`, [workspaceSid]);
+        this.stage(`DELETE FROM rollup_marks WHERE workspace_sid = ?`, [workspaceSid]);
       },
       eventsFor: (workspaceSid) => eventRows(`SELECT ${EVENT_READ_COLUMNS} FROM events WHERE workspace_sid = ? ORDER BY seq`, [workspaceSid]),
       opsGetTask: (taskId) => {
@@ -979,15 +985,9 @@ export class PostgresStore implements Store {
     if (lists) {
       statements.push(prepared('INSERT INTO event_commits (tx_id, streams, types, accounts) VALUES (pg_current_xact_id(), $1::text[], $2::text[], $3::text[]) ON CONFLICT (tx_id) DO NOTHING', [lists.streams, lists.types, lists.accounts]));
     }
-    // The per-minute rollups (storeSchema.ts), in the same transaction: no extra round trip. Keys come sorted,
-    // so two transactions upserting the same rows lock them in the same order.
-    const deltas = rollupDeltas(eventRows);
-    for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
-      for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
-        const batch = keys.slice(i, i + ROLLUP_BATCH);
-        statements.push(prepared(pgSql(rollupUpsertSql(table, batch.length, 'least', 'greatest')), batch.flat()));
-      }
-    }
+    // The workspaces whose events this group folds into their rollups (storeSchema.ts, "Folds"), in its
+    // transaction: no extra round trip.
+    for (const ws of this.folds.due(group.events)) statements.push(prepared(pgSql(FOLD_SQL), Array<string>(FOLD_PLACEHOLDERS).fill(ws)));
     // The shared log skips this node's own rows by their transaction (sharedLog.ts): the group asks for its id,
     // in the fence's statement when there is one (a statement less per group).
     const needsTx = this.sharedLog !== undefined && group.events.length > 0;

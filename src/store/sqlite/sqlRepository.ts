@@ -225,6 +225,7 @@ export function sqlRepository(host: SqlRepositoryHost): Repository {
       stmt(`DELETE FROM events WHERE workspace_sid = ?`).run(workspaceSid);
       stmt(`DELETE FROM event_minutes WHERE workspace_sid = ?`).run(workspaceSid);
       stmt(`DELETE FROM worker_minutes WHERE workspace_sid = ?`).run(workspaceSid);
+      stmt(`DELETE FROM rollup_marks WHERE workspace_sid = ?`).run(workspaceSid);
     },
     eventsFor: (workspaceSid: string) => {
       host.writeEvents();

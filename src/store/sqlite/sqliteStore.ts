@@ -20,7 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EntityKind, EventRecord } from '../../core/entities.ts';
-import { eventInsertSql, eventRow, MINUTE_MS, rollupDeltas, rollupUpsertSql, TABLE } from '../storeSchema.ts';
+import { eventInsertSql, eventRow, MINUTE_MS, rollupFoldSql, TABLE } from '../storeSchema.ts';
+import { RollupFolds } from '../rollupFolds.ts';
 import { registerWorkflowFunctions } from './workflowFunctions.ts';
 import { CommitSignals, GroupWaiters } from '../commitSignals.ts';
 import { ResidentRepository } from '../resident/residentRepository.ts';
@@ -70,9 +71,8 @@ interface CommittedGroup {
  *  document held in memory must change (else the group fails). */
 type StagedWrite = [sql: string, params: unknown[], expectedChanges?: number];
 
-/** The statements that write events and their per-minute rollups (storeSchema.ts): one INSERT per EVENT_BATCH
- *  rows, one UPSERT per ROLLUP_BATCH keys. better-sqlite3 binds the rows' arrays in order: no flattened copy, no
- *  spread of a thousand arguments. */
+/** The statements that write events (storeSchema.ts): one INSERT per EVENT_BATCH rows. better-sqlite3 binds
+ *  the rows' arrays in order: no flattened copy, no spread of a thousand arguments. */
 function eventWrites(events: readonly EventRecord[]): StagedWrite[] {
   const writes: StagedWrite[] = [];
   const rows = events.map(eventRow);
@@ -80,15 +80,17 @@ function eventWrites(events: readonly EventRecord[]): StagedWrite[] {
     const batch = rows.slice(i, i + EVENT_BATCH);
     writes.push([eventInsertSql(batch.length), batch]);
   }
-  const deltas = rollupDeltas(rows);
-  for (const [table, keys] of [['event_minutes', deltas.minutes], ['worker_minutes', deltas.workers]] as const) {
-    for (let i = 0; i < keys.length; i += ROLLUP_BATCH) {
-      const batch = keys.slice(i, i + ROLLUP_BATCH);
-      writes.push([rollupUpsertSql(table, batch.length, 'min', 'max'), batch]);
-    }
-  }
   return writes;
 }
+
+/** The statements that fold these workspaces' events into their rollups (storeSchema.ts, "Folds"); every
+ *  parameter is the workspace. */
+function foldWrites(workspaces: readonly string[]): StagedWrite[] {
+  const writes: StagedWrite[] = [];
+  for (const ws of workspaces) for (const [sql, placeholders] of FOLD) writes.push([sql, Array<string>(placeholders).fill(ws)]);
+  return writes;
+}
+const FOLD = rollupFoldSql('min', 'max').statements.map((sql) => [sql, sql.split('?').length - 1] as const);
 
 /** What the writer thread answers for a group (writerWorker.mjs). */
 interface WriterAnswer {
@@ -126,8 +128,6 @@ const MAX_IN_FLIGHT = 4;
 const RESTART_CATCH_UP_MS = 50;
 /** ...or once the WAL holds this many times WAL_RESTART_FRAMES, whatever the backlog. */
 const WAL_FORCED_RESTART = 8;
-/** Rollup keys per UPSERT (16 columns each). */
-const ROLLUP_BATCH = 64;
 /** Rollup minutes deleted per retention statement. */
 const ROLLUP_PRUNE_MINUTES = 60;
 
@@ -138,6 +138,8 @@ export class SqliteStore implements Store {
   private readonly repo: ResidentRepository;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly signals = new CommitSignals();
+  /** Which workspaces' events a group folds into their rollups. */
+  private readonly folds = new RollupFolds();
   /** Events appended by the transaction in progress; handed to listeners once its group is durable. */
   private appended: EventRecord[] = [];
   /** Event rows not yet inserted: written in batches at the group's COMMIT, or before anything reads events. */
@@ -721,6 +723,7 @@ export class SqliteStore implements Store {
     const started = performance.now();
     try {
       this.writeEvents();
+      for (const write of foldWrites(this.folds.due(group.events))) this.runStaged(write);
       const injected = this.injectedCommitFailure;
       this.injectedCommitFailure = undefined;
       if (injected) throw injected;
@@ -746,7 +749,7 @@ export class SqliteStore implements Store {
     this.sync();
   }
 
-  /** Sends the open group to the writer thread: its staged writes, its event rows and their rollups. */
+  /** Sends the open group to the writer thread: its staged writes, its event rows and its rollup folds. */
   private ship(group: Group): void {
     this.group = undefined;
     const statements = this.staged;
@@ -760,7 +763,7 @@ export class SqliteStore implements Store {
       this.announce();
       return;
     }
-    statements.push(...eventWrites(events));
+    statements.push(...eventWrites(events), ...foldWrites(this.folds.due(group.events)));
     const injected = this.injectedCommitFailure;
     this.injectedCommitFailure = undefined;
     this.inFlight.push({ group, mark: this.repo.sealGroup(), started: performance.now() });
