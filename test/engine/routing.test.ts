@@ -118,6 +118,31 @@ describe('routing: worker choice', () => {
     assert.equal((await f.fetchTask(t4)).assignment_status, 'pending');
   });
 
+  it('a worker full on one channel is passed over for its tasks and stays in the longest-idle order on the others', async () => {
+    f = await RoutingFixture.create();
+    const q = await f.queue('Q');
+    await f.workflow({ task_routing: { default_filter: { queue: q } } });
+    const alice = await f.worker('alice');
+    f.advance(5);
+    const bob = await f.worker('bob');
+    // Alice is idle longest: she takes the first default task, and is then full on default (capacity 1) only.
+    const d1 = (await f.task({ n: 'd1' })).sid;
+    assert.deepEqual(await f.offers(alice), [d1]);
+    const d2 = (await f.task({ n: 'd2' })).sid;
+    assert.deepEqual(await f.offers(bob), [d2]);
+    const v1 = (await f.task({ n: 'v1' }, { TaskChannel: 'voice' })).sid;
+    assert.deepEqual((await f.offers(alice)).sort(), [d1, v1].sort());
+    assert.deepEqual(await f.offers(bob), [d2]);
+    // Finishing d1 frees alice's default channel and makes her the most recently idle: the next default task
+    // is hers (bob is full on default), the next voice task bob's (idle longer, room on voice).
+    f.advance(5);
+    await f.acceptAndComplete(alice, d1);
+    const d3 = (await f.task({ n: 'd3' })).sid;
+    assert.deepEqual((await f.offers(alice)).sort(), [d3, v1].sort());
+    const v2 = (await f.task({ n: 'v2' }, { TaskChannel: 'voice' })).sid;
+    assert.deepEqual((await f.offers(bob)).sort(), [d2, v2].sort());
+  });
+
   it('one queue, several channels: a worker gets the oldest task of a channel it has room on, and each channel in turn', async () => {
     f = await RoutingFixture.create();
     const q = await f.queue('Q');

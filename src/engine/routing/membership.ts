@@ -4,9 +4,9 @@
 // (tasks with RoutingTarget=WK…) has that worker as its only member.
 import type { TaskQueue, Worker } from '../../core/entities.ts';
 import { compileExpression } from '../../expr/index.ts';
-import { fifoOrder, idleOrder, lifoOrder } from './ordering.ts';
+import { fifoOrder, lifoOrder } from './ordering.ts';
 import { PendingTasks } from './pendingTasks.ts';
-import { SortedList } from './sortedList.ts';
+import { ReadyWorkers } from './readyWorkers.ts';
 import type { QueueState, RouterState, WorkerState } from './state.ts';
 
 /** The routing state of a TaskQueue: its compiled expression and empty member, ready and pending lists. */
@@ -19,7 +19,7 @@ export function newQueue(q: TaskQueue): QueueState {
     maxReservedWorkers: q.maxReservedWorkers,
     lifo,
     members: new Set(),
-    ready: new SortedList(idleOrder),
+    ready: new ReadyWorkers(),
     pending: new PendingTasks(lifo ? lifoOrder : fifoOrder),
   };
 }
@@ -28,12 +28,12 @@ export function newQueue(q: TaskQueue): QueueState {
 export function directQueue(s: RouterState, workerSid: string): QueueState {
   let q = s.directQueues.get(workerSid);
   if (!q) {
-    q = { sid: workerSid, entity: undefined, expression: undefined, maxReservedWorkers: 1, lifo: false, members: new Set([workerSid]), ready: new SortedList(idleOrder), pending: new PendingTasks(fifoOrder) };
+    q = { sid: workerSid, entity: undefined, expression: undefined, maxReservedWorkers: 1, lifo: false, members: new Set([workerSid]), ready: new ReadyWorkers(), pending: new PendingTasks(fifoOrder) };
     s.directQueues.set(workerSid, q);
     const w = s.workers.get(workerSid);
     if (w) {
       w.queues.add(workerSid);
-      if (w.ready) q.ready.insert(w);
+      q.ready.add(w);
     }
   }
   return q;
@@ -81,13 +81,13 @@ export function computeMembership(s: RouterState, w: WorkerState): void {
     if (!q || member.has(q)) continue;
     q.members.delete(w.entity.sid);
     w.queues.delete(q.sid);
-    if (w.ready) q.ready.remove(w);
+    q.ready.remove(w);
   }
   for (const q of member) {
     if (w.queues.has(q.sid)) continue;
     q.members.add(w.entity.sid);
     w.queues.add(q.sid);
-    if (w.ready) q.ready.insert(w);
+    q.ready.add(w);
   }
   if (s.directQueues.has(w.entity.sid)) w.queues.add(w.entity.sid);
 }

@@ -1,5 +1,5 @@
 // Offers room: the routing decisions. A task looks for the best eligible ready members of its queue
-// (tryAssignTask, O(W) at worst, usually the head of the ready list); a worker who can take work looks for the
+// (tryAssignTask, O(W) at worst, usually the head of its channel's ready list); a worker who can take work looks for the
 // best task at the head of each of its queues' pending lists (offerToWorker). Either ends in
 // reservations.createReservation.
 import { lookup } from '../../expr/evaluate.ts';
@@ -53,10 +53,10 @@ export function tryAssignTask(s: RouterState, ts: TaskState, now: number): numbe
     }
     candidates.sort(ordering.workerComparator(target));
   } else {
-    // Longest idle first: the ready list is already in that order, so read from its head.
+    // Longest idle first: the task channel's ready list is already in that order, so read from its head.
     let wanted = q.maxReservedWorkers;
     for (const rs of ts.reservations) if (s.reservations.get(rs)?.reservationStatus === 'pending') wanted--;
-    for (const w of q.ready) {
+    for (const w of q.ready.on(ts.entity.taskChannelSid, s, q.members)) {
       if (candidates.length >= wanted) break;
       if (eligible(s, w, ts, target)) candidates.push(w);
     }

@@ -6,7 +6,7 @@ import type { CompiledExpression } from '../../expr/index.ts';
 import type { CompiledWorkflow } from './compiledWorkflow.ts';
 import { type RouterEffects, emptyEffects } from './effects.ts';
 import type { PendingTasks } from './pendingTasks.ts';
-import type { SortedList } from './sortedList.ts';
+import type { ReadyWorkers } from './readyWorkers.ts';
 import { TimerHeap } from './timerHeap.ts';
 
 /** Everything one workspace's router holds. Only the router's rooms change it. */
@@ -68,7 +68,11 @@ export interface WorkerState {
   /** Longest idle first: the time the worker last finished or gave up a task (or was created). Change it only
    *  through the router's setIdleSince, which keeps the queues' ready lists ordered. */
   idleSince: number;
-  /** In an available activity with room on at least one channel: listed in its queues' `ready` lists. */
+  /** The task channels it can take a task on now (an available activity, room on the channel, and in a
+   *  single-tasking workspace nothing held): it is in its queues' ready lists of these channels. Change it only
+   *  through the router's refreshReady. */
+  readyOn: Set<string>;
+  /** Whether readyOn has any channel. */
   ready: boolean;
 }
 
@@ -90,9 +94,9 @@ export interface QueueState {
   maxReservedWorkers: number;
   lifo: boolean;
   members: Set<string>;
-  /** Members that are ready for work, longest idle first: a routing decision reads from the head instead of
-   *  scanning every member. */
-  ready: SortedList<WorkerState>;
+  /** Members that are ready for work, per task channel, longest idle first: a routing decision reads from the
+   *  head of its task's channel instead of scanning every member. */
+  ready: ReadyWorkers;
   /** Tasks that can take another reservation, by task channel, each channel's list in the queue's order. */
   pending: PendingTasks;
 }

@@ -1,6 +1,6 @@
-// Workers room: a worker's availability, capacity and place in the longest-idle order. A worker is `ready`
-// (listed in its queues' ready lists) while its activity is available and a channel has room; hold() and
-// refreshReady() keep that in step with its reservations. Also the worker changes routing itself makes
+// Workers room: a worker's availability, capacity and place in the longest-idle order. A worker is ready on a
+// channel (listed in its queues' ready lists of that channel) while its activity is available and the channel
+// has room; hold() and refreshReady() keep that in step with its reservations. Also the worker changes routing itself makes
 // (moveWorker: reservation, assignment, reject and timeout activities) and the API's worker upserts and deletes.
 import { copyWorker } from '../../core/entityCopies.ts';
 import { invalid } from '../../core/errors.ts';
@@ -23,6 +23,7 @@ export function addWorker(s: RouterState, w: Worker, idleSince: number): WorkerS
     heldTotal: 0,
     queues: new Set(),
     idleSince,
+    readyOn: new Set(),
     ready: false,
   };
   s.workers.set(w.sid, state);
@@ -40,24 +41,27 @@ export function hold(s: RouterState, r: Reservation, delta: 1 | -1): void {
   refreshReady(s, w);
 }
 
-/** Keeps `w.ready` and the queues' ready lists in step with the worker's activity and free capacity. */
+/** Keeps `w.readyOn` (and `w.ready`) and the queues' ready lists in step with the worker's activity and free
+ *  capacity, channel by channel. */
 export function refreshReady(s: RouterState, w: WorkerState): void {
-  let room = false;
-  if (w.available && (s.workspace.multiTaskEnabled || w.heldTotal === 0)) {
-    for (const ch of w.channels.values()) {
-      if (ch.entity.available && ch.held < ch.entity.capacity) {
-        room = true;
-        break;
-      }
-    }
+  const canTake = w.available && (s.workspace.multiTaskEnabled || w.heldTotal === 0);
+  for (const [channelSid, ch] of w.channels) {
+    const room = canTake && ch.entity.available && ch.held < ch.entity.capacity;
+    if (room !== w.readyOn.has(channelSid)) setReadyOn(s, w, channelSid, room);
   }
-  if (room === w.ready) return;
-  w.ready = room;
+  // A channel the worker no longer has (its task channel was deleted).
+  if (w.readyOn.size > 0) for (const channelSid of w.readyOn) if (!w.channels.has(channelSid)) setReadyOn(s, w, channelSid, false);
+  w.ready = w.readyOn.size > 0;
+}
+
+function setReadyOn(s: RouterState, w: WorkerState, channelSid: string, room: boolean): void {
+  if (room) w.readyOn.add(channelSid);
+  else w.readyOn.delete(channelSid);
   for (const qs of w.queues) {
     const q = membership.queueState(s, qs);
     if (!q) continue;
-    if (room) q.ready.insert(w);
-    else q.ready.remove(w);
+    if (room) q.ready.addOn(channelSid, w);
+    else q.ready.removeOn(channelSid, w);
   }
 }
 
@@ -67,7 +71,7 @@ export function setIdleSince(s: RouterState, w: WorkerState, at: number): void {
   const lists = w.ready ? [...w.queues].map((qs) => membership.queueState(s, qs)).filter((q): q is QueueState => q !== undefined) : [];
   for (const q of lists) q.ready.remove(w);
   w.idleSince = at;
-  for (const q of lists) q.ready.insert(w);
+  for (const q of lists) q.ready.add(w);
 }
 
 /** Tasks the worker holds on the channel: accepted or wrapping reservations (the WorkerChannel's assigned_tasks). */
@@ -164,7 +168,7 @@ export function workerDeleted(s: RouterState, sid: string, now: number): void {
     reservations.setReservationStatus(s, r, 'canceled', now);
     effects.emit(s, 'reservation.canceled', 'reservation', r.sid, `Reservation ${r.sid} canceled: worker deleted`, effects.reservationData(s, r));
   }
-  if (w.ready) for (const qs of w.queues) membership.queueState(s, qs)?.ready.remove(w);
+  for (const qs of w.queues) membership.queueState(s, qs)?.ready.remove(w);
   for (const q of s.queues.values()) q.members.delete(sid);
   s.workers.delete(sid);
   for (const r of held) {
