@@ -47,3 +47,16 @@ it('appends in order at the tail, also after draining to empty with free space a
   list.insert(3);
   assert.deepEqual([...list], [1, 2, 3]);
 });
+
+it('a list made from unsorted items is sorted, and stays so under inserts and removals', () => {
+  const order = (a: number, b: number) => a - b;
+  const list = SortedList.of(order, [5, 1, 9, 3, 7]);
+  assert.deepEqual([...list], [1, 3, 5, 7, 9]);
+  list.insert(4);
+  list.insert(10);
+  assert.equal(list.remove(1), true);
+  assert.equal(list.remove(8), false);
+  assert.deepEqual([...list], [3, 4, 5, 7, 9, 10]);
+  assert.equal(list.first(), 3);
+  assert.equal(list.size, 6);
+});
