@@ -1,6 +1,6 @@
 // Offers room: the routing decisions. A task looks for the best eligible ready members of its queue
-// (tryAssignTask, O(W) at worst, usually the head of its channel's ready list); a worker who can take work looks for the
-// best task at the head of each of its queues' pending lists (offerToWorker). Either ends in
+// (tryAssignTask, O(W) at worst, usually the head of its channel's ready list); a worker who can take work
+// looks for the best task at the head of each of its queues' pending lists (offerToWorker). Either ends in
 // reservations.createReservation.
 import { lookup } from '../../expr/evaluate.ts';
 import type { CompiledTarget } from './compiledWorkflow.ts';

@@ -1,7 +1,8 @@
 // Workers room: a worker's availability, capacity and place in the longest-idle order. A worker is ready on a
 // channel (listed in its queues' ready lists of that channel) while its activity is available and the channel
-// has room; hold() and refreshReady() keep that in step with its reservations. Also the worker changes routing itself makes
-// (moveWorker: reservation, assignment, reject and timeout activities) and the API's worker upserts and deletes.
+// has room; hold() and refreshReady() keep that in step with its reservations. Also the worker changes routing
+// itself makes (moveWorker: reservation, assignment, reject and timeout activities) and the API's worker
+// upserts and deletes.
 import { copyWorker } from '../../core/entityCopies.ts';
 import { invalid } from '../../core/errors.ts';
 import type { Reservation, Worker, WorkerChannel } from '../../core/entities.ts';
