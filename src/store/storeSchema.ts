@@ -355,7 +355,9 @@ export function eventWhereClause(q: EventQuery, dialect: WhereDialect): { sql: s
 // PostgreSQL's time for a lifecycle and 3 to 10% of a SQLite server's CPU; a fold sums a few hundred events
 // in one statement. Nothing is lost to a crash: unfolded events are events, and the next fold takes them.
 // The groups that write a TaskRouter workspace's events are its owner's (the only process that routes it, or
-// the lease holder, fenced), one after the other, so the events after the mark are exactly those not folded.
+// the lease holder, fenced), one after the other, so the events after the mark are exactly those not folded
+// (on PostgreSQL a node of an earlier version rolls up its own groups' events; migration 0043's trigger folds
+// what came before them and moves the mark past them).
 // Statistics add those (at most about ROLLUP_FOLD_EVERY plus a group's events, read by the (workspace, seq)
 // index) to the rollups, in the same statement, so they see every committed event. Retention deletes
 // expired events whether folded or not: it deletes their minutes' rollup rows too (a fold that lands after it

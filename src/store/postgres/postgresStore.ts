@@ -225,6 +225,9 @@ export class PostgresStore implements Store {
       // This node writes each group's row of event_commits itself (queue), so the table's trigger, there for
       // writers that do not, stays off on its writer connection (migration 0042).
       await writer.query(`SET switchboard.event_commits = 'written'`);
+      // Its groups fold the rollups (storeSchema.ts, "Folds"): the trigger that marks a writer's events as
+      // rolled up by their writer (migration 0043, for nodes of earlier versions) stays off.
+      await writer.query(`SET switchboard.rollups = 'folded'`);
     } catch (err) {
       await Promise.allSettled([writer.end(), reader.end(), aux.end()]);
       throw err;
