@@ -500,8 +500,9 @@ export function rawEventTotalsSql(where: { sql: string; params: unknown[] }, age
 /**
  * The per-type totals of a statistics window (the columns `type, n, a_sum, a_min, a_max, q_sum, q_min, q_max`,
  * `?` placeholders) read from the rollups for the whole minutes and from the events for the partial edge
- * minutes and for the events not folded yet; undefined when the rollups cannot answer the query (a filter on another field, worker filters with
- * non-reservation types, or a window shorter than a whole minute): then the caller sums the events.
+ * minutes and for the events not folded yet; undefined when the rollups cannot answer the query (a filter on
+ * another field, worker filters with non-reservation types, or a window shorter than a whole minute): then the
+ * caller sums the events.
  */
 export function rollupTotalsSql(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } | undefined {
   if (!rolledUp(q.workspaceSid)) return undefined;
@@ -538,8 +539,8 @@ function rawEvents(q: EventQuery, cut: { first: number; end: number; edges: [num
 }
 
 /** The time in each previous activity over a window (columns `a, n, s, lo, hi`), from worker_minutes plus the
- *  raw edge minutes and the events not folded yet; undefined when the rollups cannot answer it (then the caller sums the events). A missing
- *  previous activity comes out as '' (the raw aggregate groups it as NULL). */
+ *  raw edge minutes and the events not folded yet; undefined when the rollups cannot answer it (then the caller
+ *  sums the events). A missing previous activity comes out as '' (the raw aggregate groups it as NULL). */
 export function rollupActivitySql(q: EventQuery, dialect: WhereDialect): { sql: string; params: unknown[] } | undefined {
   if (!rolledUp(q.workspaceSid) || !Object.keys(q.data ?? {}).every((f) => WORKER_SCOPE_FIELDS.has(f))) return undefined;
   const cut = wholeMinutes(q.fromMs, q.toMs, q.untilNow);

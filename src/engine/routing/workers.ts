@@ -50,8 +50,6 @@ export function refreshReady(s: RouterState, w: WorkerState): void {
     const room = canTake && ch.entity.available && ch.held < ch.entity.capacity;
     if (room !== w.readyOn.has(channelSid)) setReadyOn(s, w, channelSid, room);
   }
-  // A channel the worker no longer has (its task channel was deleted).
-  if (w.readyOn.size > 0) for (const channelSid of w.readyOn) if (!w.channels.has(channelSid)) setReadyOn(s, w, channelSid, false);
   w.ready = w.readyOn.size > 0;
 }
 
