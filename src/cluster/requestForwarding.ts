@@ -12,6 +12,7 @@ import { ApiError } from '../core/errors.ts';
 import type { ClusterCatalog, ForwardedRequest, ForwardedResponse } from '../store/postgres/clusterCatalog.ts';
 import type { LeaseKeeper } from './leaseKeeper.ts';
 import type { SecretBox } from '../auth/secretBox.ts';
+import { AnswerAnnouncements } from './answerAnnouncements.ts';
 import { DirectForwarding, FORWARDED_TO_HEADER, meantForHere } from './directForwarding.ts';
 import type { OwnerDirectory } from './ownerDirectory.ts';
 
@@ -26,7 +27,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'x-twilio-token'];
 const sealedHeader = (name: string) => `forwarded request:${name}`;
 /** Forwarded requests an owner claims at a time. */
 const CLAIM_BATCH = 50;
-/** Announcements of answers nobody waited for that are kept (see RequestForwarding.announced). */
+/** Announcements of answers nobody waited for that are kept (answerAnnouncements.ts). */
 const ANNOUNCED_KEPT = 1_000;
 
 export interface ForwardingOptions {
@@ -85,13 +86,8 @@ export class RequestForwarding {
   private readonly opts: Required<ForwardingOptions>;
   /** Requests sent straight to the URL the owner publishes (when it publishes one). */
   private readonly direct: DirectForwarding;
-  /** Waiters for forwarded requests' answers, by id. */
-  private readonly answers = new Map<number, () => void>();
-  /** Answers announced while nobody here waited for them (most are other nodes' requests: every node hears
-   *  every announcement). A receiver's own can come before it starts waiting: the announcement and the reply to
-   *  its INSERT arrive on the same connection, and both may be read at once before the code after the INSERT
-   *  runs. The newest ANNOUNCED_KEPT are kept. */
-  private readonly announced = new Set<number>();
+  /** Announcements of forwarded requests' answers, and who waits for them. */
+  private readonly answers = new AnswerAnnouncements(ANNOUNCED_KEPT);
   /** Executes the pending requests, one pass at a time (a notification during a pass asks for one more). */
   private readonly executing = new CoalescedRun(() => this.executeAll(), (err) => this.opts.log(`forwarded requests: ${err.message}`));
   private timer: NodeJS.Timeout | undefined;
@@ -148,17 +144,11 @@ export class RequestForwarding {
   async start(): Promise<void> {
     this.unlisten.push(await this.catalog.listen('sb_forward', (ws) => (this.keeper.owns(ws) ? this.executePending() : undefined)));
     this.unlisten.push(
-      await this.catalog.listen('sb_forward_done', (payload) => {
-        const id = Number(payload);
-        const wake = this.answers.get(id);
-        if (wake) return wake();
-        this.announced.add(id);
-        if (this.announced.size > ANNOUNCED_KEPT) this.announced.delete(this.announced.values().next().value!);
-      }),
+      await this.catalog.listen('sb_forward_done', (payload) => this.answers.announce(Number(payload))),
     );
     this.timer = setInterval(() => {
       this.executePending();
-      for (const wake of this.answers.values()) wake();
+      this.answers.wakeAll();
     }, this.opts.pollMs);
     this.timer.unref();
     this.cleanupTimer = setInterval(() => void this.cleanUp(), this.opts.cleanupMs);
@@ -199,7 +189,7 @@ export class RequestForwarding {
     let abandoned = false;
     try {
       for (;;) {
-        if (!this.announced.delete(id)) await this.announcement(id);
+        await this.answers.next(id, this.opts.pollMs);
         const response = await this.catalog.takeResponse(id);
         if (response) return response;
         const waited = Date.now() - started;
@@ -213,20 +203,8 @@ export class RequestForwarding {
         if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw new ApiError('workspaceMoving');
       }
     } finally {
-      this.answers.delete(id);
+      this.answers.forget(id);
     }
-  }
-
-  /** Resolves when the answer to request `id` is announced, or after the poll interval (the backstop). */
-  private announcement(id: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(done, this.opts.pollMs);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.answers.set(id, done);
-    });
   }
 
   /** The owner's side: takes the pending requests of its workspaces and executes them, oldest first. */
