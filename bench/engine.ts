@@ -10,28 +10,63 @@ import { WorkspaceRouter } from '../src/engine/routing/workspaceRouter.ts';
 import { ids, lifecycles, workspace } from './engineFixture.ts';
 import { machine, median } from './machine.ts';
 
-// Each sample of a decision curve starts with the heap collected: the routers of the curve's earlier points are
+// Each sample of a decision curve starts with the heap collected: the routers of the earlier curves are
 // garbage by then, and a collection of them inside a 200-decision sample times the collector, not the decision
-// (the pending-tasks curve read 2.06x in one run, 1.15x in the run before).
+// (the pending-tasks curve read 2.06x in one run, 1.15x in the run before). A forced collection leaves V8's
+// sweeping of the freed pages to its helper threads, and on 2 cores they took the sample's core for part of it:
+// samples of one point read 9 to 110 µs a decision, most often behind 500,000 pending tasks, whose heap has the
+// most pages to sweep (the curve read 0.29x to 3.43x in successive runs). So the sample waits, busy, for
+// SWEEP_SETTLE_MS first (a sleep instead left the caches cold: every point read ~35 µs).
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
+const SWEEP_SETTLE_MS = 100;
 
-function timeIt(fn: () => void, runs = 5): number {
-  const samples: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    collectGarbage();
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
+/** Decisions per sample of a curve's point. */
+const BATCH = 200;
+/** Rounds not counted: each point's first samples run code V8 has not optimized for its router yet (the first
+ *  point's first sample read 74 to 114 µs a decision, then 9 to 13). */
+const WARMUP_ROUNDS = 3;
+const SAMPLES = 15;
+
+/** One sample: `fn` timed alone, after a collection and its sweeping (above). Milliseconds. */
+function timeOnce(fn: () => void): number {
+  collectGarbage();
+  const settled = performance.now() + SWEEP_SETTLE_MS;
+  while (performance.now() < settled);
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** A curve's points (each decides BATCH times per call), built first and sampled in turn, round after round, so
+ *  a slow spell of the machine weighs on every point alike, not on one (single points moved by 2x between runs
+ *  when each was timed alone, one after the other): µs per decision, the median of SAMPLES rounds. The points
+ *  are built here, so their routers die with this call: built in a block of the module's top level, they
+ *  stayed reachable from its frame, and the next curve's collections and decisions ran in a 480 MB heap. */
+function sampledInTurn(build: () => { label: string; decide: () => void }[]): [string, number][] {
+  const points = build();
+  const samples = points.map(() => [] as number[]);
+  for (let r = 0; r < WARMUP_ROUNDS + SAMPLES; r++) {
+    points.forEach((p, i) => {
+      const ms = timeOnce(p.decide);
+      if (r >= WARMUP_ROUNDS) samples[i]!.push(ms);
+    });
   }
-  return median(samples);
+  return points.map((p, i) => [p.label, (median(samples[i]!) * 1000) / BATCH]);
+}
+
+/** BATCH task creates, each routed at once when a worker has room. */
+function createTasks(router: WorkspaceRouter, now: () => number): void {
+  for (let i = 0; i < BATCH; i++) router.createTask({ attributes: '{}' }, now());
+  router.takeEffects();
 }
 
 console.log(`engine benchmark on ${machine()}`);
 const summary: Record<string, number> = {};
 
-// 1. Lifecycles with 15,000 workers and 5,000 queues.
-{
+// 1. Lifecycles with 15,000 workers and 5,000 queues (in a function: its router dies when it returns).
+measureLifecycles();
+function measureLifecycles(): void {
   const t0 = performance.now();
   const router = new WorkspaceRouter(workspace({ workers: 15_000, queues: 5_000, workerAvailable: true }), ids);
   const loadMs = performance.now() - t0;
@@ -43,46 +78,31 @@ const summary: Record<string, number> = {};
 }
 
 // 2a. One routing decision as workers grow: a task created when every worker is available and idle.
-{
-  const rows: [string, number][] = [];
-  for (const n of [1_000, 10_000, 100_000]) {
+printCurve('routing decision vs workers', sampledInTurn(() =>
+  [1_000, 10_000, 100_000].map((n) => {
     const router = new WorkspaceRouter(workspace({ workers: n, queues: 10, workerAvailable: true, capacity: 50 }), ids);
     let now = 1e6;
-    const batch = 200;
-    const ms = timeIt(() => {
-      for (let i = 0; i < batch; i++) router.createTask({ attributes: '{}' }, ++now);
-      router.takeEffects();
-    });
-    rows.push([`${n.toLocaleString('en')} workers`, (ms * 1000) / batch]);
-  }
-  printCurve('routing decision vs workers', rows);
-}
+    return { label: `${n.toLocaleString('en')} workers`, decide: () => createTasks(router, () => ++now) };
+  }),
+));
 
 // 2c. One routing decision as queues grow (10k available workers, each in the all-agents queue and its skill's).
-{
-  const rows: [string, number][] = [];
-  for (const q of [10, 1_000, 5_000]) {
+printCurve('routing decision vs queues', sampledInTurn(() =>
+  [10, 1_000, 5_000].map((q) => {
     const router = new WorkspaceRouter(workspace({ workers: 10_000, queues: q, workerAvailable: true, capacity: 50 }), ids);
     let now = 1e6;
-    const batch = 200;
-    const ms = timeIt(() => {
-      for (let i = 0; i < batch; i++) router.createTask({ attributes: '{}' }, ++now);
-      router.takeEffects();
-    });
-    rows.push([`${q.toLocaleString('en')} queues`, (ms * 1000) / batch]);
-  }
-  printCurve('routing decision vs queues', rows);
-}
+    return { label: `${q.toLocaleString('en')} queues`, decide: () => createTasks(router, () => ++now) };
+  }),
+));
 
 // 2b. One routing decision as pending tasks grow: the queue holds N waiting tasks (all workers offline), then
-// one worker becomes available and is offered the head task. The three routers are built first and their
-// samples taken in turn, so a slow spell of the machine weighs on every point alike, not on one (single
-// points moved by 2x between runs when each was timed alone, one after the other).
-{
-  const batch = 200;
-  const samples = 5; // 5 x 200 offers: each sample makes 200 of the 1,000 workers available
-  const points = [1_000, 100_000, 500_000].map((n) => {
-    const snap = workspace({ workers: 1_000, queues: 10, workerAvailable: false });
+// one worker becomes available and is offered the head task. Insertion into a long queue is measured
+// separately: a new task behind n waiting ones.
+// Each sample makes BATCH workers available, each offered one task.
+const pendingCurveWorkers = BATCH * (WARMUP_ROUNDS + SAMPLES);
+printCurve('routing decision vs pending tasks', sampledInTurn(() =>
+  [1_000, 100_000, 500_000].flatMap((n) => {
+    const snap = workspace({ workers: pendingCurveWorkers, queues: 10, workerAvailable: false });
     const router = new WorkspaceRouter(snap, ids);
     let now = 1e6;
     for (let i = 0; i < n; i++) {
@@ -90,36 +110,18 @@ const summary: Record<string, number> = {};
       if (i % 10_000 === 0) router.takeEffects(); // the Engine writes effects after every command
     }
     router.takeEffects();
-    return { n, snap, router, now, k: 0, decisions: [] as number[], inserts: [] as number[] };
-  });
-  for (let r = 0; r < samples; r++) {
-    for (const p of points) {
-      const available = p.snap.activities[0]!.sid;
-      p.decisions.push(
-        timeIt(() => {
-          for (let i = 0; i < batch; i++, p.k++) {
-            const w = p.snap.workers[p.k]!;
-            p.router.workerUpserted({ ...w, activitySid: available }, [], ++p.now);
-          }
-          p.router.takeEffects();
-        }, 1),
-      );
-      // Insertion into a long queue, measured separately: a new task behind n waiting ones.
-      p.inserts.push(
-        timeIt(() => {
-          for (let i = 0; i < batch; i++) p.router.createTask({ attributes: '{}' }, ++p.now);
-          p.router.takeEffects();
-        }, 1),
-      );
-    }
-  }
-  const rows: [string, number][] = [];
-  for (const p of points) {
-    rows.push([`${p.n.toLocaleString('en')} pending tasks`, (median(p.decisions) * 1000) / batch]);
-    rows.push([`  create behind ${p.n.toLocaleString('en')}`, (median(p.inserts) * 1000) / batch]);
-  }
-  printCurve('routing decision vs pending tasks', rows);
-}
+    const available = snap.activities[0]!.sid;
+    let k = 0;
+    const offers = () => {
+      for (let i = 0; i < BATCH; i++, k++) router.workerUpserted({ ...snap.workers[k]!, activitySid: available }, [], ++now);
+      router.takeEffects();
+    };
+    return [
+      { label: `${n.toLocaleString('en')} pending tasks`, decide: offers },
+      { label: `  create behind ${n.toLocaleString('en')}`, decide: () => createTasks(router, () => ++now) },
+    ];
+  }),
+));
 
 console.log(`RESULT ${JSON.stringify({ bench: 'engine', ...summary })}`);
 
