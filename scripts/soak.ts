@@ -45,7 +45,9 @@ mkdirSync(dirname(svg), { recursive: true });
 writeFileSync(svg, soakChart(result, row));
 console.log(`chart: ${svg}`);
 const limit = Number(values.limit);
-// The heap's ratio is printed to attribute RSS growth, not judged: RSS is what the machine pays.
-const over = Object.entries(result.ratios).filter(([k, r]) => k !== 'heap' && !(r <= limit));
+// The heap's ratio is printed to attribute RSS growth, not judged: RSS is what the machine pays. The long run judges
+// the windows' own p99s; the rows' median p99s are what the 2-minute CI soak judges (test/soak/soak.test.ts).
+const NOT_JUDGED = new Set(['heap', 'requestRowsP99', 'pushRowsP99']);
+const over = Object.entries(result.ratios).filter(([k, r]) => !NOT_JUDGED.has(k) && !(r <= limit));
 if (over.length) console.log(`above ${limit}x: ${over.map(([k, r]) => `${k} ${r.toFixed(2)}`).join(', ')}`);
 process.exit(result.errors === 0 && over.length === 0 ? 0 : 1);

@@ -71,6 +71,10 @@ export interface SoakWindow {
   heapMb: number;
   requestP99: number;
   pushP99: number;
+  /** The median of the window's rows' p99s: a burst of a neighbour's CPU in one row moves it little, a drift
+   *  (every row slower) as much as the window's p99. */
+  requestRowsP99: number;
+  pushRowsP99: number;
   statisticsMedian: number;
 }
 
@@ -85,7 +89,7 @@ export interface SoakResult {
   rows: SoakRow[];
   first: SoakWindow;
   last: SoakWindow;
-  ratios: { rss: number; heap: number; requestP99: number; pushP99: number; statistics: number };
+  ratios: { rss: number; heap: number; requestP99: number; pushP99: number; requestRowsP99: number; pushRowsP99: number; statistics: number };
   /** A cluster's nodes, and the rows its bookkeeping tables hold at the end. */
   nodes?: number;
   bookkeeping?: Record<string, number>;
@@ -346,6 +350,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         heapMb: mean(all('heap')),
         requestP99: quantile(all('requests'), 0.99),
         pushP99: quantile(all('pushes'), 0.99),
+        requestRowsP99: quantile(b.map((x) => quantile(x.requests, 0.99)), 0.5),
+        pushRowsP99: quantile(b.map((x) => quantile(x.pushes, 0.99)), 0.5),
         statisticsMedian: quantile(all('statistics'), 0.5),
       };
     };
@@ -362,7 +368,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       rows,
       first,
       last,
-      ratios: { rss: last.rssMb / first.rssMb, heap: last.heapMb / first.heapMb, requestP99: last.requestP99 / first.requestP99, pushP99: last.pushP99 / first.pushP99, statistics: last.statisticsMedian / first.statisticsMedian },
+      ratios: { rss: last.rssMb / first.rssMb, heap: last.heapMb / first.heapMb, requestP99: last.requestP99 / first.requestP99, pushP99: last.pushP99 / first.pushP99,
+        requestRowsP99: last.requestRowsP99 / first.requestRowsP99, pushRowsP99: last.pushRowsP99 / first.pushRowsP99, statistics: last.statisticsMedian / first.statisticsMedian },
       nodes: options.nodes,
       bookkeeping: await bookkeeping(),
     };
@@ -409,7 +416,7 @@ export function soakReport(result: SoakResult, rowSeconds: number): string {
     ...result.rows.map((r) => formatRow(r, rowSeconds)),
     `first window ${result.first.from}-${result.first.to} s: ${w(result.first)}`,
     `last window  ${result.last.from}-${result.last.to} s: ${w(result.last)}`,
-    `last/first: RSS ${result.ratios.rss.toFixed(2)} (heap ${result.ratios.heap.toFixed(2)}), p99 request ${result.ratios.requestP99.toFixed(2)}, p99 create-to-push ${result.ratios.pushP99.toFixed(2)}, statistics ${result.ratios.statistics.toFixed(2)}`,
+    `last/first: RSS ${result.ratios.rss.toFixed(2)} (heap ${result.ratios.heap.toFixed(2)}), p99 request ${result.ratios.requestP99.toFixed(2)}, p99 create-to-push ${result.ratios.pushP99.toFixed(2)} (the rows' median p99s: request ${result.ratios.requestRowsP99.toFixed(2)}, create-to-push ${result.ratios.pushRowsP99.toFixed(2)}), statistics ${result.ratios.statistics.toFixed(2)}`,
     ...(result.bookkeeping ? [`rows of the cluster's bookkeeping tables at the end: ${Object.entries(result.bookkeeping).map(([t, n]) => `${t} ${n}`).join(', ')}`] : []),
     ...result.errorSamples.map((e) => `  error: ${e}`),
   ].join('\n');
