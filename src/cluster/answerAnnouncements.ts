@@ -3,11 +3,12 @@
 // then looks for the answer; if the answer is not there yet, it waits again.
 //
 // An announcement is never dropped: it wakes the waiter registered for it, and one that comes while nobody
-// waits is kept for the next wait: one that comes before the receiver's first wait (the announcement and the
+// waits is kept for the next wait. That happens before the receiver's first wait (the announcement and the
 // reply to its INSERT arrive on the same connection and may be read at once, before the code after the INSERT
-// runs), or while it looks for the answer after a poll woke it. A waiter woken by the poll used to stay registered until its request ended, so an
-// announcement arriving during the look that followed woke that spent waiter, the look had started before the
-// answer's commit, and the receiver slept until the next poll: a second late (the frozen-node test, CI, once).
+// runs), and while it looks for the answer after a poll woke it. A waiter woken by the poll used to stay
+// registered until its request ended, so an announcement arriving during the look that followed woke that
+// spent waiter; the look had started before the answer's commit, and the receiver slept until the next poll: a
+// second late (the frozen-node test, CI, once).
 //
 // Every node hears every announcement, most of them for other nodes' requests: the newest `kept` of those
 // nobody waited for are kept.
