@@ -46,6 +46,8 @@ export interface DirectForwardingOptions {
   continueTimeoutMs?: number;
   /** How often, while an answer is awaited, the sender checks that the workspace has not moved. */
   leaseCheckMs?: number;
+  /** Where a request answered 503 (it may have run, no answer came) is logged, with why. */
+  log?: (message: string) => void;
 }
 
 export class DirectForwarding {
@@ -53,6 +55,7 @@ export class DirectForwarding {
   private readonly answerTimeoutMs: number;
   private readonly continueTimeoutMs: number;
   private readonly leaseCheckMs: number;
+  private readonly log: (message: string) => void;
   /** Kept-alive connections to the other nodes (a connection per request in flight, reused after). */
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -61,6 +64,7 @@ export class DirectForwarding {
     this.answerTimeoutMs = options.answerTimeoutMs;
     this.continueTimeoutMs = options.continueTimeoutMs ?? 1000;
     this.leaseCheckMs = options.leaseCheckMs ?? 1000;
+    this.log = options.log ?? (() => undefined);
   }
 
   /**
@@ -82,7 +86,10 @@ export class DirectForwarding {
     // Not there (or no longer).
     const why = outcome.kind === 'answered' ? `answered ${outcome.response.statusCode} (it is not ${owner.nodeId}, or no longer routes ${workspaceSid})` : outcome.error;
     this.owners.failed(workspaceSid, owner, 'requests', `forwarding directly to ${owner.nodeId} at ${owner.address} failed (${why}); such requests go through the database`);
-    if (outcome.kind === 'lost' && !read) throw new ApiError('workspaceMoving');
+    if (outcome.kind === 'lost' && !read) {
+      this.log(`a request for ${workspaceSid} sent to ${owner.nodeId} had no answer (${outcome.error}): answered 503, it may have run there`);
+      throw new ApiError('workspaceMoving');
+    }
     return undefined;
   }
 

@@ -126,10 +126,17 @@ export class LeaseKeeper {
       this.owned = next;
       this.renewedAt = startedAt;
       if (shed.length) await this.catalog.releaseLeases(this.nodeId, shed);
-      for (const ws of before) if (!next.has(ws) && !shed.includes(ws)) this.holder?.lost(ws);
+      // Logged: an operator who sees requests answered 503 (the workspace is moving) learns why from here.
+      const tookMs = Date.now() - startedAt;
+      if (tookMs > this.ttlMs / 2) this.log(`renewing the leases took ${tookMs} ms (they last ${this.ttlMs} ms): this node or the database is starved`);
+      for (const ws of before) {
+        if (next.has(ws) || shed.includes(ws)) continue;
+        if (ws !== BACKGROUND_LEASE) this.log(`lost the lease of ${ws}: another node took it after it lapsed, or it was deleted`);
+        this.holder?.lost(ws);
+      }
       for (const ws of next) if (!before.has(ws)) this.holder?.gained(ws);
     } catch (err) {
-      this.log(`lease renewal failed: ${(err as Error).message}`);
+      this.log(`lease renewal failed: ${(err as Error).message}${this.owned.size > 0 && Date.now() - this.renewedAt >= this.ttlMs ? ' (the leases have lapsed: this node routes nothing until a renewal succeeds)' : ''}`);
     }
   }
 

@@ -110,7 +110,7 @@ export class RequestForwarding {
       cleanupMs: 60_000, leftoverGraceMs: pickupTimeoutMs + answerTimeoutMs + 60_000, deadNodeGraceMs: 3_600_000,
       ...options,
     };
-    this.direct = new DirectForwarding(owners, { answerTimeoutMs });
+    this.direct = new DirectForwarding(owners, { answerTimeoutMs, log: this.opts.log });
     app.addHook('preClose', async () => {
       this.draining = true;
     });
@@ -195,16 +195,22 @@ export class RequestForwarding {
         const waited = Date.now() - started;
         if (!abandoned && waited > this.opts.pickupTimeoutMs) {
           // Nobody took it: withdraw it (nothing happened) unless an owner took it just now.
-          if (await this.catalog.abandonForwarded(id)) throw new ApiError('workspaceMoving');
+          if (await this.catalog.abandonForwarded(id)) throw this.moving(`no node took a request for ${workspaceSid} forwarded through the database within ${waited} ms: answered 503, nothing ran`);
           abandoned = true;
         }
         // Taken by a node that then died or lost the workspace: no answer will come (it may or may not have run).
-        if (abandoned && (await this.catalog.takerGone(id))) throw new ApiError('workspaceMoving');
-        if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw new ApiError('workspaceMoving');
+        if (abandoned && (await this.catalog.takerGone(id))) throw this.moving(`the node that took a request for ${workspaceSid} forwarded through the database is gone or no longer routes it: answered 503 after ${waited} ms`);
+        if (waited > this.opts.pickupTimeoutMs + this.opts.answerTimeoutMs) throw this.moving(`a request for ${workspaceSid} forwarded through the database had no answer within ${waited} ms: answered 503`);
       }
     } finally {
       this.answers.forget(id);
     }
+  }
+
+  /** The retryable 503, logged: a client sees only that the workspace is moving, the operator sees why. */
+  private moving(why: string): ApiError {
+    this.opts.log(why);
+    return new ApiError('workspaceMoving');
   }
 
   /** The owner's side: takes the pending requests of its workspaces and executes them, oldest first. */

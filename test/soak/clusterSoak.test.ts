@@ -20,7 +20,7 @@ delete process.env.SWITCHBOARD_AUTH_TOKEN;
 it('three nodes hold 75 lifecycles/s with requests forwarded, without an error', { skip: skipWithoutPostgres, timeout: 300_000 }, async (t) => {
   const r = await runSoak({ nodes: 3, seconds: 20, rate: 75, rowSeconds: 5, warmupSeconds: 5, windowSeconds: 5 });
   for (const line of soakReport(r, 5).split('\n')) t.diagnostic(line);
-  assert.equal(r.errors, 0, r.errorSamples.join('\n'));
+  assert.equal(r.errors, 0, [...r.errorSamples, ...r.serverLogs].join('\n'));
   assert.ok(r.started >= 0.95 * 75 * 20, `the schedule started ${r.started} lifecycles`);
   assert.equal(r.lifecycles, r.started, `${r.lifecycles} of ${r.started} lifecycles completed`);
   assert.equal(r.bookkeeping?.forwarded_requests, 0, 'no forwarded request left behind');

@@ -85,7 +85,10 @@ export interface SoakResult {
   lifecycles: number;
   requests: number;
   errors: number;
+  /** The first errors, each with when (seconds into the load), which node was asked and how long it took. */
   errorSamples: string[];
+  /** With errors: each server's last output lines (its log says why a node answered 503, a lease it lost). */
+  serverLogs: string[];
   rows: SoakRow[];
   first: SoakWindow;
   last: SoakWindow;
@@ -228,7 +231,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     let requests = 0;
     let errors = 0;
     const errorSamples: string[] = [];
-    const fail = (text: string) => {
+    const failed = (text: string) => {
       errors++;
       bucket().errors++;
       if (errorSamples.length < 20) errorSamples.push(text);
@@ -238,7 +241,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const encoded = body ? new URLSearchParams(body).toString() : undefined;
       const t0 = process.hrtime.bigint();
       requests++;
-      const url = urls[nextNode++ % urls.length]!;
+      const asked = nextNode++ % urls.length;
+      const url = urls[asked]!;
+      const fail = (text: string) => failed(`at ${((performance.now() - started) / 1000).toFixed(1)} s, node ${asked}, after ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms: ${text}`);
       return new Promise((resolve, reject) => {
         const req = request(
           {
@@ -311,14 +316,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       try {
         bucket().rss.push(servers.reduce((total, s) => total + rssMbOf(s.process.pid!), 0));
       } catch (err) {
-        fail(`RSS of the server: ${(err as Error).message}`);
+        failed(`RSS of the server: ${(err as Error).message}`);
       }
     }, 1000);
     const heap = setInterval(() => {
       const into = bucket();
       Promise.all(servers.map((s) => heapMbOf(s.origin)))
         .then((mbs) => into.heap.push(mbs.reduce((a, v) => a + v, 0)))
-        .catch((err) => fail(`heap of the server: ${(err as Error).message}`));
+        .catch((err) => failed(`heap of the server: ${(err as Error).message}`));
     }, 10_000);
     const rowsDone = () => Math.floor((performance.now() - started) / 1000 / options.rowSeconds);
     let logged = 0;
@@ -335,8 +340,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     // offered, accepted and completed.
     const settle = Date.now() + OFFER_TIMEOUT_MS;
     while ((inFlight.size > 0 || createdAt.size > 0) && Date.now() < settle) await new Promise((r) => setTimeout(r, 50));
-    if (createdAt.size > 0) fail(`${createdAt.size} created tasks never reached a worker's socket within ${OFFER_TIMEOUT_MS / 1000} s of the end`);
-    for (const s of servers) if (s.process.exitCode !== null) fail(`a server exited with ${s.process.exitCode}: ${s.stdout().slice(-300)}`);
+    if (createdAt.size > 0) failed(`${createdAt.size} created tasks never reached a worker's socket within ${OFFER_TIMEOUT_MS / 1000} s of the end`);
+    for (const s of servers) if (s.process.exitCode !== null) failed(`a server exited with ${s.process.exitCode}: ${s.stdout().slice(-300)}`);
 
     const rowCount = Math.floor(options.seconds / options.rowSeconds);
     const rows = buckets.slice(0, rowCount).map((b, i) => rowOf(b, (i + 1) * options.rowSeconds));
@@ -365,6 +370,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       requests,
       errors,
       errorSamples,
+      serverLogs: errors > 0 ? servers.map((server, i) => `node ${i} (${server.origin}), its last output:\n${server.stdout().split('\n').slice(-40).join('\n')}`) : [],
       rows,
       first,
       last,
@@ -419,6 +425,7 @@ export function soakReport(result: SoakResult, rowSeconds: number): string {
     `last/first: RSS ${result.ratios.rss.toFixed(2)} (heap ${result.ratios.heap.toFixed(2)}), p99 request ${result.ratios.requestP99.toFixed(2)}, p99 create-to-push ${result.ratios.pushP99.toFixed(2)} (the rows' median p99s: request ${result.ratios.requestRowsP99.toFixed(2)}, create-to-push ${result.ratios.pushRowsP99.toFixed(2)}), statistics ${result.ratios.statistics.toFixed(2)}`,
     ...(result.bookkeeping ? [`rows of the cluster's bookkeeping tables at the end: ${Object.entries(result.bookkeeping).map(([t, n]) => `${t} ${n}`).join(', ')}`] : []),
     ...result.errorSamples.map((e) => `  error: ${e}`),
+    ...result.serverLogs,
   ].join('\n');
 }
 
