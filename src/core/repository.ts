@@ -153,10 +153,10 @@ export interface Store {
   /** Whether a read may throw a ReadMiss (PostgreSQL). When it cannot (SQLite), the server runs route handlers
    *  as they are, without the replay's first-attempt wrapper, which would cost every request for nothing. */
   readonly readsMayMiss: boolean;
-  /** Inside `replaying`: fetches these documents of `workspaceSid` in one round trip, so the work's reads of
-   *  them (`get`) answer at once instead of one replay each (PostgreSQL, a workspace another node routes;
-   *  elsewhere nothing to do). */
-  readAhead?(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void>;
+  /** Inside `replaying`: fetches these documents of `workspaceSid`, and the reservations of these tasks, in one
+   *  round trip, so the work's reads of them (`get`, `findAll('reservation', { taskSid })`) answer at once
+   *  instead of one replay each (PostgreSQL, a workspace another node routes; elsewhere nothing to do). */
+  readAhead?(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[], reservationsOfTasks?: readonly string[]): Promise<void>;
   /** Whether readAhead has nothing to do for the workspace: memory answers its documents (the node routes it). */
   answersFromMemory?(workspaceSid: string): boolean;
   /** Event retention (store/retention.ts): deletes up to `limit` of one workspace's events older than

@@ -133,20 +133,28 @@ function payloadV1(repo: Repository, e: EventRecord, origin: string, now: number
 const KIND_OF_PREFIX: Partial<Record<string, EntityKind>> = { WR: 'reservation', WT: 'task', WK: 'worker', WQ: 'taskQueue', WW: 'workflow', TC: 'taskChannel', WA: 'activity' };
 const SID = /^(WR|WT|WK|WQ|WW|TC|WA)[0-9a-fA-F]{32}$/;
 
-/** The documents the pushes of these events read, by workspace: each event's resource and the documents its
- *  data names (its task, worker, queue, workflow, channel, activity), fetched together before the pushes
- *  (Store.readAhead) where reads are not answered from memory. */
-function documentsNamed(events: readonly EventRecord[]): Map<string, { kind: EntityKind; sid: string }[]> {
-  const out = new Map<string, Map<string, { kind: EntityKind; sid: string }>>();
+/** What the pushes of one workspace's events read: documents by SID, and the reservations of tasks. */
+interface PushReads {
+  documents: Map<string, { kind: EntityKind; sid: string }>;
+  /** The tasks of task events, whose reservations say which workers hear them (`recipients`). */
+  tasksHeld: Set<string>;
+}
+
+/** The reads the pushes of these events make, by workspace: each event's resource and the documents its data
+ *  names (its task, worker, queue, workflow, channel, activity), and the reservations of the tasks of task
+ *  events, fetched together before the pushes (Store.readAhead) where reads are not answered from memory. */
+function readsOfPushes(events: readonly EventRecord[]): Map<string, PushReads> {
+  const out = new Map<string, PushReads>();
   for (const e of events) {
-    let docs = out.get(e.workspaceSid);
-    if (!docs) out.set(e.workspaceSid, (docs = new Map()));
+    let reads = out.get(e.workspaceSid);
+    if (!reads) out.set(e.workspaceSid, (reads = { documents: new Map(), tasksHeld: new Set() }));
+    if (e.eventType.startsWith('task.')) reads.tasksHeld.add(e.resourceSid);
     for (const value of [e.resourceSid, ...Object.values(e.eventData)]) {
       if (typeof value !== 'string' || !SID.test(value)) continue;
-      docs.set(value, { kind: KIND_OF_PREFIX[value.slice(0, 2)]!, sid: value });
+      reads.documents.set(value, { kind: KIND_OF_PREFIX[value.slice(0, 2)]!, sid: value });
     }
   }
-  return new Map([...out].map(([ws, docs]) => [ws, [...docs.values()]]));
+  return out;
 }
 
 /** The workers an event concerns: the worker it names, or the workers holding the task it is about. */
@@ -243,10 +251,10 @@ export function attachWorkerSockets(app: FastifyInstance, store: Store, engine: 
     // Reads answered at once (always on SQLite; the owner's workspaces on PostgreSQL) push now; the rest wait
     // for their reads, in commit order. Only a push that reads ahead reads after an await.
     const remote = readAhead ? events.filter((e) => !store.answersFromMemory?.(e.workspaceSid)) : [];
-    const ahead = remote.length > 0 ? [...documentsNamed(remote)] : [];
+    const ahead = remote.length > 0 ? [...readsOfPushes(remote)] : [];
     const work = ahead.length > 0
       ? async () => {
-          for (const [ws, docs] of ahead) await readAhead!(ws, docs);
+          for (const [ws, reads] of ahead) await readAhead!(ws, [...reads.documents.values()], [...reads.tasksHeld]);
           return framesOf(events, clock());
         }
       : () => framesOf(events, clock());

@@ -24,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
-import type { EntityKind, EventRecord } from '../../core/entities.ts';
+import type { EntityKind, EventRecord, Reservation } from '../../core/entities.ts';
 import { ApiError } from '../../core/errors.ts';
 import type { ActivityTimeTotals, EventQuery, EventTypeTotals, FieldFilter, PageCursor, PageResult, ReplayOptions, Repository, Store } from '../../core/repository.ts';
 import { documentInsert, EVENT_READ_COLUMNS, EVENT_SID_TIME_SLACK_MS, eventFromRow, eventInsertSql, eventRow, type EventReadRow, eventWhereClause, MINUTE_MS, pageReader, rawEventTotalsSql, rollupActivitySql, rollupFoldSql, rollupTotalsSql, TABLE, TASK_COLUMNS, taskFromRow, taskToRow, uniqueKey, updatedColumnValues, whereClause, type WhereDialect } from '../storeSchema.ts';
@@ -119,6 +119,8 @@ const DIALECT: WhereDialect = {
 const buildWhere = (kind: EntityKind, where: Record<string, FieldFilter | undefined>) => whereClause(kind, where, DIALECT);
 /** The replay key of a document read by sid (Repository.get); readAhead answers the same keys. */
 const getKey = (kind: EntityKind, sid: string) => `get ${kind} ${sid}`;
+/** The replay key of a list read (Repository.findAll); readAhead answers those of the reservations by task. */
+const findAllKey = (kind: EntityKind, w: { sql: string; params: unknown[] }) => `all ${kind} ${w.sql} ${JSON.stringify(w.params)}`;
 const eventWhere = (q: EventQuery) => eventWhereClause(q, DIALECT);
 
 /** The kinds that make up a workspace's routing state: only the workspace's owner writes them, so writing one
@@ -542,7 +544,7 @@ export class PostgresStore implements Store {
       },
       findAll: (kind, where) => {
         const w = buildWhere(kind, where as any);
-        return read(`all ${kind} ${q(w.sql, w.params)}`, async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`, w.params)));
+        return read(findAllKey(kind, w), async () => docs(TABLE[kind], await this.rows(`SELECT data FROM ${TABLE[kind]} WHERE ${w.sql} ORDER BY seq`, w.params)));
       },
       findOne: (kind, where) => {
         const w = buildWhere(kind, where as any);
@@ -824,16 +826,22 @@ export class PostgresStore implements Store {
     return this.repo.docs.isLoaded(workspaceSid);
   }
 
-  /** Store.readAhead: the documents of a workspace this node does not route, in one query (a UNION over their
-   *  tables), as answers to the current replay's `get`s. A push to a worker's socket on a node that does not
-   *  route its workspace read the reservation, its task, the task's queue, workflow and channel and the worker
-   *  one replay (one round trip) after the other. */
-  async readAhead(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[]): Promise<void> {
+  /** Store.readAhead: the documents of a workspace this node does not route, and the reservations of some of its
+   *  tasks, in one query (a UNION over their tables), as answers to the current replay's `get`s and
+   *  `findAll('reservation', { taskSid })`s. A push to a worker's socket on a node that does not route its
+   *  workspace read the reservation, its task, the task's queue, workflow and channel and the worker one replay
+   *  (one round trip) after the other; and the push of each task event looked up the task's reservations (who
+   *  holds it) in a replay of its own, so a commit of a few lifecycles took as many round trips as it had task
+   *  events (in a three-node soak, up to 39, and pushes queued behind them for a second). */
+  async readAhead(workspaceSid: string, documents: readonly { kind: EntityKind; sid: string }[], reservationsOfTasks: readonly string[] = []): Promise<void> {
     if (this.answersFromMemory(workspaceSid)) return;
     const keyOf = (d: { kind: EntityKind; sid: string }) => getKey(d.kind, d.sid);
     const open = new Set(unanswered(documents.map(keyOf)));
     const wanted = documents.filter((d) => open.has(keyOf(d)) && !this.pending.has(`${TABLE[d.kind]}:${d.sid}`));
-    if (wanted.length === 0) return;
+    const listKeyOf = (taskSid: string) => findAllKey('reservation', buildWhere('reservation', { taskSid }));
+    const openLists = new Set(unanswered(reservationsOfTasks.map(listKeyOf)));
+    const tasks = [...new Set(reservationsOfTasks)].filter((t) => openLists.has(listKeyOf(t)));
+    if (wanted.length === 0 && tasks.length === 0) return;
     const sidsByKind = new Map<EntityKind, string[]>();
     for (const d of wanted) {
       const sids = sidsByKind.get(d.kind);
@@ -841,19 +849,32 @@ export class PostgresStore implements Store {
       else sidsByKind.set(d.kind, [d.sid]);
     }
     const kinds = [...sidsByKind.keys()].sort();
+    const selects = kinds.map((kind, i) => `SELECT ${i} AS k, seq, data FROM ${TABLE[kind]} WHERE sid = ANY(?::text[])`);
+    const params: unknown[] = kinds.map((kind) => sidsByKind.get(kind));
+    /** The branch of the reservations by task (its `k`), when there is one. */
+    const byTask = tasks.length > 0 ? kinds.length : -1;
+    // (The column the list read filters on: listKeyOf's `task_sid = ?`, here for all the tasks at once.)
+    if (byTask >= 0) {
+      selects.push(`SELECT ${byTask} AS k, seq, data FROM ${TABLE.reservation} WHERE task_sid = ANY(?::text[])`);
+      params.push(tasks);
+    }
     await this.settled();
-    const found = await this.rows<{ k: number; data: string }>(
-      kinds.map((kind, i) => `SELECT ${i} AS k, data FROM ${TABLE[kind]} WHERE sid = ANY(?::text[])`).join(' UNION ALL '),
-      kinds.map((kind) => sidsByKind.get(kind)),
-    );
+    const found = await this.rows<{ k: number; seq: string | number; data: string }>(`${selects.join(' UNION ALL ')} ORDER BY seq`, params);
     const docs = new Map<string, unknown>();
+    const held = new Map<string, unknown[]>(tasks.map((t) => [t, []]));
     for (const row of found) {
+      if (row.k === byTask) {
+        const reservation = JSON.parse(row.data) as Reservation;
+        this.remember(TABLE.reservation, reservation);
+        held.get(reservation.taskSid)?.push(reservation);
+        continue;
+      }
       const kind = kinds[row.k]!;
       const doc = JSON.parse(row.data) as { sid: string };
       this.remember(TABLE[kind], doc);
       docs.set(keyOf({ kind, sid: doc.sid }), doc);
     }
-    answerAhead(wanted.map((d) => [keyOf(d), docs.get(keyOf(d))]));
+    answerAhead([...wanted.map((d): [string, unknown] => [keyOf(d), docs.get(keyOf(d))]), ...tasks.map((t): [string, unknown] => [listKeyOf(t), held.get(t)])]);
   }
 
   replaying<T>(work: () => T | Promise<T>, options?: ReplayOptions): Promise<T> {
