@@ -173,6 +173,14 @@ async function heapMbOf(origin: string): Promise<number> {
   return heap.value / 1024 / 1024;
 }
 
+/** A node's last log lines, without the HTTP server's JSON line for each request answered with an error (the
+ *  errors are listed already, and 40 of them pushed out what the node said about why). */
+function nodeLog(name: string, output: string): string {
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  const told = lines.filter((line) => !line.startsWith('{'));
+  return `${name}, its last ${Math.min(40, told.length)} log lines (${lines.length - told.length} JSON lines of failed requests left out):\n${told.slice(-40).join('\n')}`;
+}
+
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
   const account = { sid: 'AC' + '5a'.repeat(16), token: 'soak-token' };
@@ -370,7 +378,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       requests,
       errors,
       errorSamples,
-      serverLogs: errors > 0 ? servers.map((server, i) => `node ${i} (${server.origin}), its last output:\n${server.stdout().split('\n').slice(-40).join('\n')}`) : [],
+      serverLogs: errors > 0 ? servers.map((server, i) => nodeLog(`node ${i} (${server.origin})`, server.stdout())) : [],
       rows,
       first,
       last,
