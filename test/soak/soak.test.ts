@@ -3,10 +3,11 @@
 // What 2 minutes on a shared CI machine can honestly assert: no error at all, the rate held (what was started
 // completed), and no blow-up: RSS within 1.5x and the latencies within 5x (a neighbour's burst of CPU moves a
 // p99 by more than 1.2x; a leak or a growing scan moves it by more than that over a long run, which is where the
-// 1.2x bound is checked). The latencies compared are the median of each window's three rows' p99s: the suite runs
-// two test files at once, and a neighbour's burst in one row of the last window (push p99 352 ms in one row, 51
-// to 76 in the others, against 24 to 52 in the first window) made the window's p99 5.14x and failed CI, where a
-// drift slows every row. The chart is written to the OS temp dir and removed.
+// 1.2x bound is checked). The latencies compared are the median of each window's three rows' p99s: when the
+// suite ran it beside another test file, a neighbour's burst in one row of the last window (push p99 352 ms in
+// one row, 51 to 76 in the others, against 24 to 52 in the first window) made the window's p99 5.14x and failed
+// CI, where a drift slows every row. The soaks now run after the rest, alone (scripts/run-tests.mjs). The chart
+// is written to the OS temp dir and removed.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
