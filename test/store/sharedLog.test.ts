@@ -203,9 +203,18 @@ describe('the shared log: a row per transaction that wrote events', { skip: skip
       };
       await prune(WS1, Date.now() - 30 * 86_400_000);
       assert.deepEqual(await txs(), [recent], `the expired event's row goes (${expired}), the recent one's stays`);
-      // With no event left, every row of a transaction that is over goes.
+      // With no event left, every row of a transaction that is over goes: over for the whole server, whose
+      // transaction ids the other test files' databases share, so a transaction of theirs still open may hold
+      // the horizon below it for a moment (CI saw the row stay once). A later pass takes it.
       await prune(WS2, Date.now() + 86_400_000);
-      assert.deepEqual(await txs(), []);
+      const deadline = Date.now() + 10_000;
+      let left = await txs();
+      while (left.length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await prune(WS2, Date.now() + 86_400_000);
+        left = await txs();
+      }
+      assert.deepEqual(left, []);
     } finally {
       n.store.close();
     }
