@@ -10,15 +10,24 @@ import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 
+/** A store that writes (the owner) and one on the same database that routes nothing (reads may miss), with a
+ *  workspace and account to write in; both closed after `work`. */
+async function withOtherNode(name: string, work: (stores: { owner: PostgresStore; other: PostgresStore; accountSid: string; workspaceSid: string }) => Promise<void>): Promise<void> {
+  const url = await freshDatabase(name);
+  const owner = await PostgresStore.open(url);
+  const other = await PostgresStore.open(url);
+  other.setOwnership(() => false);
+  try {
+    await work({ owner, other, accountSid: newSid('AC'), workspaceSid: newSid('WS') });
+  } finally {
+    owner.close();
+    other.close();
+  }
+}
+
 describe('reading ahead on PostgreSQL', { skip: skipWithoutPostgres }, () => {
   it('answers the reads of a workspace another node routes without one replay per document', async () => {
-    const url = await freshDatabase('read_ahead');
-    const owner = await PostgresStore.open(url);
-    const other = await PostgresStore.open(url);
-    other.setOwnership(() => false);
-    try {
-      const accountSid = newSid('AC');
-      const workspaceSid = newSid('WS');
+    await withOtherNode('read_ahead', async ({ owner, other, accountSid, workspaceSid }) => {
       const docs = [
         { kind: 'activity', sid: newSid('WA'), friendlyName: 'Available' },
         { kind: 'worker', sid: newSid('WK'), friendlyName: 'alice' },
@@ -46,21 +55,11 @@ describe('reading ahead on PostgreSQL', { skip: skipWithoutPostgres }, () => {
       }, { acrossAwaits: true });
       assert.deepEqual(read, expected);
       assert.equal(attempts, 1, 'read ahead: no replay');
-
-    } finally {
-      owner.close();
-      other.close();
-    }
+    });
   });
 
   it("answers the reads of tasks' reservations (who holds each task) in the same round trip, in the order a list read gives", async () => {
-    const url = await freshDatabase('read_ahead_held');
-    const owner = await PostgresStore.open(url);
-    const other = await PostgresStore.open(url);
-    other.setOwnership(() => false);
-    try {
-      const accountSid = newSid('AC');
-      const workspaceSid = newSid('WS');
+    await withOtherNode('read_ahead_held', async ({ owner, other, accountSid, workspaceSid }) => {
       const [held, heldTwice, free] = [newSid('WT'), newSid('WT'), newSid('WT')];
       const worker = newSid('WK');
       const reservations = [
@@ -96,9 +95,6 @@ describe('reading ahead on PostgreSQL', { skip: skipWithoutPostgres }, () => {
       }, { acrossAwaits: true });
       assert.deepEqual(read, expected);
       assert.equal(attempts, 1, 'read ahead: no replay');
-    } finally {
-      owner.close();
-      other.close();
-    }
+    });
   });
 });

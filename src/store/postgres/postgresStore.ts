@@ -838,9 +838,9 @@ export class PostgresStore implements Store {
     const keyOf = (d: { kind: EntityKind; sid: string }) => getKey(d.kind, d.sid);
     const open = new Set(unanswered(documents.map(keyOf)));
     const wanted = documents.filter((d) => open.has(keyOf(d)) && !this.pending.has(`${TABLE[d.kind]}:${d.sid}`));
-    const listKeyOf = (taskSid: string) => findAllKey('reservation', buildWhere('reservation', { taskSid }));
-    const openLists = new Set(unanswered(reservationsOfTasks.map(listKeyOf)));
-    const tasks = [...new Set(reservationsOfTasks)].filter((t) => openLists.has(listKeyOf(t)));
+    const listKeys = new Map(reservationsOfTasks.map((taskSid) => [taskSid, findAllKey('reservation', buildWhere('reservation', { taskSid }))]));
+    const openLists = new Set(unanswered([...listKeys.values()]));
+    const tasks = [...listKeys.keys()].filter((t) => openLists.has(listKeys.get(t)!));
     if (wanted.length === 0 && tasks.length === 0) return;
     const sidsByKind = new Map<EntityKind, string[]>();
     for (const d of wanted) {
@@ -853,7 +853,7 @@ export class PostgresStore implements Store {
     const params: unknown[] = kinds.map((kind) => sidsByKind.get(kind));
     /** The branch of the reservations by task (its `k`), when there is one. */
     const byTask = tasks.length > 0 ? kinds.length : -1;
-    // (The column the list read filters on: listKeyOf's `task_sid = ?`, here for all the tasks at once.)
+    // (The column the list read filters on: its key's `task_sid = ?`, here for all the tasks at once.)
     if (byTask >= 0) {
       selects.push(`SELECT ${byTask} AS k, seq, data FROM ${TABLE.reservation} WHERE task_sid = ANY(?::text[])`);
       params.push(tasks);
@@ -874,7 +874,7 @@ export class PostgresStore implements Store {
       this.remember(TABLE[kind], doc);
       docs.set(keyOf({ kind, sid: doc.sid }), doc);
     }
-    answerAhead([...wanted.map((d): [string, unknown] => [keyOf(d), docs.get(keyOf(d))]), ...tasks.map((t): [string, unknown] => [listKeyOf(t), held.get(t)])]);
+    answerAhead([...wanted.map((d): [string, unknown] => [keyOf(d), docs.get(keyOf(d))]), ...tasks.map((t): [string, unknown] => [listKeys.get(t)!, held.get(t)])]);
   }
 
   replaying<T>(work: () => T | Promise<T>, options?: ReplayOptions): Promise<T> {
