@@ -16,6 +16,9 @@ import { type LogInterestPart, mergeInterests } from '../core/logInterest.ts';
 import { OFFLINE_GRACE_MS } from '../realtime/workerPresence.ts';
 import { WorkerSocketCatalog } from '../store/postgres/workerSocketCatalog.ts';
 
+/** How often a node looks for requested tasks it was not told about (see join). */
+const REQUEST_POLL_MS = 2_000;
+
 export interface ClusterNodeOptions {
   nodeId?: string;
   /** false: route no workspace here (see LeaseKeeperOptions). */
@@ -84,21 +87,35 @@ export class ClusterNode {
       return mergeInterests(this.keeper.runsBackground ? [own, app.backgroundLogInterest()] : [own]);
     });
     await this.forwarding.start();
-    // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor).
-    let creating: Promise<void> | undefined;
+    // TaskRouter tasks other faces asked for, on nodes that do not route their workspace (Engine.createTaskFor):
+    // created when the asking node's commit announces them, when this node takes a workspace over, and every
+    // REQUEST_POLL_MS in case an announcement was lost (the listening connection was replaced, or the asking
+    // node died between its commit and its NOTIFY). One pass at a time; one asked for meanwhile runs after it.
+    let creating = false;
+    let again: { only: string | undefined } | undefined;
     const createRequested = (only?: string) => {
-      if (creating) return;
-      creating = engine
+      if (creating) {
+        again = again === undefined || again.only === only ? { only } : { only: undefined };
+        return;
+      }
+      creating = true;
+      void engine
         .createRequestedTasks(only)
         .then((dropped) => {
           for (const d of dropped) this.log(`task ${d.request.sid} asked for in ${d.request.workspaceSid} was not created: ${d.reason}`);
         })
         .catch((err: Error) => this.log(`creating requested tasks failed: ${err.message}`))
         .finally(() => {
-          creating = undefined;
+          creating = false;
+          const next = again;
+          again = undefined;
+          if (next) createRequested(next.only);
         });
     };
-    this.requestTimer = setInterval(() => createRequested(), 250);
+    await this.store.onTaskRouteRequested((ws) => {
+      if (ws === undefined || this.keeper.owns(ws)) createRequested(ws);
+    });
+    this.requestTimer = setInterval(() => createRequested(), REQUEST_POLL_MS);
     this.requestTimer.unref();
     // Workers with no socket left on any node (closed for the grace period, or on a node that died).
     const sweep = () => void this.presence.sweep(engine, this.keeper.ownedWorkspaces());

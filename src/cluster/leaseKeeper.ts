@@ -96,22 +96,23 @@ export class LeaseKeeper {
   private async tick(): Promise<void> {
     try {
       const startedAt = Date.now();
-      await this.catalog.heartbeat(this.nodeId, this.routesWorkspaces, this.address);
-      const kept = await this.catalog.renewLeases(this.nodeId, this.ttlMs);
+      // Two round trips a round (clusterCatalog.ts): the renewal, then the claims its figures decide.
+      const renewal = await this.catalog.renewRound(this.nodeId, this.routesWorkspaces, this.address, this.ttlMs);
+      const kept = renewal.kept;
       const workspaces = kept.filter((ws) => ws !== BACKGROUND_LEASE);
       let shed: string[] = [];
       let taken: string[] = [];
       let background = kept.includes(BACKGROUND_LEASE);
       try {
-        const nodes = Math.max(1, (await this.catalog.liveNodes(this.ttlMs)).length);
-        const share = this.routesWorkspaces ? Math.ceil((await this.catalog.workspaceCount()) / nodes) : 0;
+        const share = this.routesWorkspaces ? Math.ceil(renewal.workspaces / Math.max(1, renewal.liveNodes)) : 0;
         // Shed above the fair share (one round at a time, so nodes converge instead of trading leases).
         shed = workspaces.length > share ? workspaces.slice(share) : [];
-        taken = await this.catalog.claimLeases(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length));
-        background ||= await this.catalog.claimBackground(this.nodeId, this.ttlMs);
+        const claims = await this.catalog.claimRound(this.nodeId, this.ttlMs, share - (workspaces.length - shed.length), this.routesWorkspaces);
+        taken = claims.taken;
+        background ||= claims.background;
         // A lease of another node that lapses before the next round (it stopped renewing: dead or frozen) is
         // claimed right after it lapses, not up to a round later.
-        const lapse = this.routesWorkspaces ? await this.catalog.nextLapse(this.nodeId) : undefined;
+        const lapse = claims.lapseMs;
         this.nextMs = lapse === undefined ? this.renewMs : Math.max(10, Math.min(this.renewMs, lapse + 10));
       } catch (err) {
         // A claim that gave up on a lock (a stuck transaction holds the lease row: sessionTimeouts.ts) takes

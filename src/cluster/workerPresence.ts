@@ -55,7 +55,7 @@ export class ClusterPresence implements WorkerPresence {
     this.sweeping = true;
     try {
       const { graceMs, ttlMs } = this.opts;
-      for (const w of await this.catalog.disconnected(workspaces, graceMs, ttlMs)) {
+      for (const w of await this.catalog.sweep(workspaces, graceMs, ttlMs)) {
         if (!engine.owns(w.workspaceSid)) continue;
         if (w.offlineActivity !== null) {
           await applyDisconnect(engine, { ...w, offlineActivity: w.offlineActivity }, engine.clock());
@@ -64,7 +64,6 @@ export class ClusterPresence implements WorkerPresence {
         }
         await this.catalog.forget(w.workerSid, graceMs, ttlMs);
       }
-      await this.catalog.pruneDead(workspaces, ttlMs);
     } catch (err) {
       this.opts.log(`handling disconnected workers failed: ${(err as Error).message}`);
     } finally {

@@ -8,16 +8,11 @@ import type { ClusterCatalog } from '../../src/store/postgres/clusterCatalog.ts'
 
 function standInCatalog(state: { held: string[]; renewDelayMs: number }) {
   return {
-    heartbeat: async () => undefined,
-    renewLeases: async () => {
+    renewRound: async () => {
       await new Promise((r) => setTimeout(r, state.renewDelayMs));
-      return [...state.held];
+      return { kept: [...state.held], liveNodes: 1, workspaces: state.held.length };
     },
-    liveNodes: async () => ['n1'],
-    workspaceCount: async () => state.held.length,
-    claimLeases: async () => [],
-    claimBackground: async () => false,
-    nextLapse: async () => undefined,
+    claimRound: async () => ({ taken: [], background: false, lapseMs: undefined }),
     releaseLeases: async () => undefined,
     leave: async () => undefined,
   } as unknown as ClusterCatalog;

@@ -38,6 +38,23 @@ const UNFLUSHED = `(SELECT set_config('synchronous_commit', 'off', true)) IS NOT
 const lockOwnLeases = (only: string) =>
   `SELECT workspace_sid FROM workspace_leases WHERE node_id = $1${only} ORDER BY workspace_sid COLLATE "C" FOR UPDATE`;
 
+const HEARTBEAT = `INSERT INTO cluster_nodes (node_id, routes_workspaces, address) VALUES ($1, $2, $3)
+  ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now(), routes_workspaces = $2, address = $3`;
+const RENEW_LEASES = `UPDATE workspace_leases SET expires_at = greatest(expires_at, now() + $2::interval)
+  WHERE workspace_sid IN (${lockOwnLeases('')}) RETURNING workspace_sid`;
+const CLAIM_LEASES = `WITH free AS (
+    SELECT w.sid FROM workspaces w LEFT JOIN workspace_leases l ON l.workspace_sid = w.sid
+    WHERE l.workspace_sid IS NULL OR l.expires_at < now() ORDER BY w.sid COLLATE "C" LIMIT $3)
+  INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) SELECT sid, $1, now() + $2::interval FROM free
+  ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
+    WHERE workspace_leases.expires_at < now()
+  RETURNING workspace_sid`;
+const CLAIM_BACKGROUND = `INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) VALUES ('background', $1, now() + $2::interval)
+  ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
+    WHERE workspace_leases.expires_at < now()
+  RETURNING workspace_sid`;
+const NEXT_LAPSE = `SELECT (extract(epoch FROM min(expires_at) - now()) * 1000)::float8 AS ms FROM workspace_leases WHERE node_id <> $1 AND expires_at > now()`;
+
 export class ClusterCatalog {
   private readonly store: PostgresStore;
 
@@ -47,11 +64,7 @@ export class ClusterCatalog {
 
   /** Registers the node (or renews its heartbeat) with the URL other nodes reach it at (null: none). */
   async heartbeat(nodeId: string, routesWorkspaces: boolean, address: string | null = null): Promise<void> {
-    await this.store.queryAside(
-      `INSERT INTO cluster_nodes (node_id, routes_workspaces, address) VALUES ($1, $2, $3)
-       ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now(), routes_workspaces = $2, address = $3`,
-      [nodeId, routesWorkspaces, address],
-    );
+    await this.store.queryAside(HEARTBEAT, [nodeId, routesWorkspaces, address]);
   }
 
   /** The node holding the workspace's lease now, with the URL it advertises (null: none); undefined when no
@@ -65,66 +78,47 @@ export class ClusterCatalog {
     return rows[0] ? { nodeId: rows[0].node_id, address: rows[0].address } : undefined;
   }
 
-  /** Nodes that route workspaces and whose heartbeat is younger than `ttlMs`. */
-  async liveNodes(ttlMs: number): Promise<string[]> {
-    const rows = await this.store.queryAside<{ node_id: string }>(
-      `SELECT node_id FROM cluster_nodes WHERE routes_workspaces AND heartbeat_at > now() - $1::interval ORDER BY node_id`,
-      [interval(ttlMs)],
-    );
-    return rows.map((r) => r.node_id);
-  }
-
   /** Extends every lease the node holds; returns the workspaces it holds. */
   async renewLeases(nodeId: string, ttlMs: number): Promise<string[]> {
-    const rows = await this.store.queryAside<{ workspace_sid: string }>(
-      `UPDATE workspace_leases SET expires_at = greatest(expires_at, now() + $2::interval)
-       WHERE workspace_sid IN (${lockOwnLeases('')}) RETURNING workspace_sid`,
-      [nodeId, interval(ttlMs)],
-    );
+    const rows = await this.store.queryAside<{ workspace_sid: string }>(RENEW_LEASES, [nodeId, interval(ttlMs)]);
     return rows.map((r) => r.workspace_sid);
   }
 
-  /** Takes up to `max` workspaces that no live lease covers (never held, or expired), oldest first (a SID
-   *  begins with its creation time), locking them in SID order. */
-  async claimLeases(nodeId: string, ttlMs: number, max: number): Promise<string[]> {
-    if (max <= 0) return [];
-    const rows = await this.store.queryAside<{ workspace_sid: string }>(
-      `WITH free AS (
-         SELECT w.sid FROM workspaces w LEFT JOIN workspace_leases l ON l.workspace_sid = w.sid
-         WHERE l.workspace_sid IS NULL OR l.expires_at < now() ORDER BY w.sid COLLATE "C" LIMIT $3)
-       INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) SELECT sid, $1, now() + $2::interval FROM free
-       ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
-         WHERE workspace_leases.expires_at < now()
-       RETURNING workspace_sid`,
-      [nodeId, interval(ttlMs), max],
-    );
-    return rows.map((r) => r.workspace_sid);
+  /**
+   * A lease keeper's renewal, in one round trip and one transaction: the node's heartbeat, the leases it holds
+   * extended, and what its fair share is made of (the live nodes that route workspaces, the workspaces). A
+   * failure fails all of it, the heartbeat too: the renewal fails only when a lock on the node's own lease rows
+   * is held past lock_timeout (sessionTimeouts.ts), by a transaction of its own that is stuck, and such a node
+   * is about to lose its leases anyway.
+   */
+  async renewRound(nodeId: string, routesWorkspaces: boolean, address: string | null, ttlMs: number): Promise<{ kept: string[]; liveNodes: number; workspaces: number }> {
+    const [, kept, live, count] = await this.store.batchAside([
+      { sql: HEARTBEAT, params: [nodeId, routesWorkspaces, address] },
+      { sql: RENEW_LEASES, params: [nodeId, interval(ttlMs)] },
+      { sql: `SELECT count(*)::int AS n FROM cluster_nodes WHERE routes_workspaces AND heartbeat_at > now() - $1::interval`, params: [interval(ttlMs)] },
+      { sql: `SELECT count(*)::int AS n FROM workspaces`, params: [] },
+    ]);
+    return { kept: kept!.map((r) => r.workspace_sid as string), liveNodes: live![0]!.n as number, workspaces: count![0]!.n as number };
   }
 
-  /** In how many milliseconds the first lease another node holds lapses (undefined: none does). */
-  async nextLapse(nodeId: string): Promise<number | undefined> {
-    const rows = await this.store.queryAside<{ ms: number | null }>(
-      `SELECT (extract(epoch FROM min(expires_at) - now()) * 1000)::float8 AS ms FROM workspace_leases WHERE node_id <> $1 AND expires_at > now()`,
-      [nodeId],
-    );
-    return rows[0]?.ms ?? undefined;
-  }
-
-  /** Takes the lease that picks the node running the account-wide background loops, if it is free. */
-  async claimBackground(nodeId: string, ttlMs: number): Promise<boolean> {
-    const rows = await this.store.queryAside(
-      `INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) VALUES ('background', $1, now() + $2::interval)
-       ON CONFLICT (workspace_sid) DO UPDATE SET node_id = excluded.node_id, epoch = workspace_leases.epoch + 1, expires_at = excluded.expires_at
-         WHERE workspace_leases.expires_at < now()
-       RETURNING workspace_sid`,
-      [nodeId, interval(ttlMs)],
-    );
-    return rows.length === 1;
-  }
-
-  /** How many workspaces exist (the fair share of each node is this over the live nodes). */
-  async workspaceCount(): Promise<number> {
-    return (await this.store.queryAside<{ n: number }>(`SELECT count(*) AS n FROM workspaces`))[0]!.n;
+  /**
+   * A lease keeper's claims, in one round trip and one transaction: up to `max` workspaces that no live lease
+   * covers (never held, or expired), oldest first (a SID begins with its creation time), locked in SID order;
+   * the lease of the background loops if it is free; and, when `lapses`, in how many milliseconds the first
+   * lease another node holds lapses (undefined: none does). A claim that gives up on a lock fails the round.
+   */
+  async claimRound(nodeId: string, ttlMs: number, max: number, lapses: boolean): Promise<{ taken: string[]; background: boolean; lapseMs: number | undefined }> {
+    // The workspaces' rows first: 'background' sorts after every SID (lockOwnLeases), and a transaction that
+    // locked it before them could deadlock with another node's renewal, which locks its rows in that order.
+    const statements = [
+      ...(max > 0 ? [{ sql: CLAIM_LEASES, params: [nodeId, interval(ttlMs), max] }] : []),
+      { sql: CLAIM_BACKGROUND, params: [nodeId, interval(ttlMs)] },
+      ...(lapses ? [{ sql: NEXT_LAPSE, params: [nodeId] }] : []),
+    ];
+    const results = await this.store.batchAside(statements);
+    const taken = max > 0 ? results.shift()! : [];
+    const [background, lapse] = results;
+    return { taken: taken.map((r) => r.workspace_sid as string), background: background!.length === 1, lapseMs: (lapse?.[0]?.ms as number | null | undefined) ?? undefined };
   }
 
   /** Gives up some leases (shedding load): another node takes them at its next claim. */
