@@ -2,7 +2,7 @@
 // --test, so the files are listed here. Pass paths to run a subset: `npm test -- test/expr`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { postgresBinDir, startPostgres } from './postgres.mjs';
 
 function collect(path) {
@@ -35,29 +35,7 @@ if (!env.SWITCHBOARD_TEST_POSTGRES && postgresBinDir()) {
 const isSoak = (file) => file.split(/[\\/]/).includes('soak');
 const runFiles = (list, concurrency) =>
   list.length === 0 ? 0 : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...list], { stdio: 'inherit', env }).status ?? 1);
-// The slowest files start first: the runner takes files in the order given, two at a time, and in path order
-// the longest (a minute or more each) could start last and leave one lane running alone; the suite took 716 to
-// 744 s for about 1,190 s of files. Seconds each in CI on 2026-12-07, largest first.
-const SLOWEST_FIRST = [
-  'test/browser/consoleAccessibility.test.ts', // 105
-  'test/cluster/directForwarding.test.ts', // 97
-  'test/chaos/clusterChaos.test.ts', // 91
-  'test/chaos/chaos.test.ts', // 86
-  'test/auth/secretsAtRest.test.ts', // 72
-  'test/browser/console.test.ts', // 52
-  'test/browser/consoleFullDay.test.ts', // 47
-  'test/durability/workflowKill9.test.ts', // 37
-  'test/engine/routing.test.ts', // 32
-  'test/cluster/frozenNode.test.ts', // 30
-  'test/package/pack.test.ts', // 30
-  'test/browser/demo.test.ts', // 29
-];
-const slowness = (file) => {
-  const at = SLOWEST_FIRST.indexOf(file.split(sep).join('/'));
-  return at === -1 ? SLOWEST_FIRST.length : at;
-};
-const inRunOrder = (list) => list.map((file, at) => ({ file, at })).sort((a, b) => slowness(a.file) - slowness(b.file) || a.at - b.at).map(({ file }) => file);
-let status = runFiles(inRunOrder(files.filter((f) => !isSoak(f))), 2);
+let status = runFiles(files.filter((f) => !isSoak(f)), 2);
 const soakStatus = runFiles(files.filter(isSoak), 1);
 if (status === 0) status = soakStatus;
 // The whole suite also runs the real-client suites (twilio, twilio-taskrouter), the Workflow face's task,
