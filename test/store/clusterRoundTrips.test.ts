@@ -69,7 +69,7 @@ describe('cluster bookkeeping in few round trips', { skip: skipWithoutPostgres }
     }
   });
 
-  it('renews, claims and reports a lease round in two round trips', async () => {
+  it('renews, claims and reports a lease round in two round trips, counting the node itself from its first round', async () => {
     const store = await PostgresStore.open(await freshDatabase('lease_rounds'));
     try {
       const catalog = new ClusterCatalog(store);
@@ -93,6 +93,8 @@ describe('cluster bookkeeping in few round trips', { skip: skipWithoutPostgres }
       assert.equal(b.background, false);
       assert.ok(b.lapseMs !== undefined && b.lapseMs > 3_000 && b.lapseMs <= 5_000, `lapses in ${b.lapseMs} ms`);
       assert.equal((await catalog.renewRound('node-b', true, null, 5_000)).liveNodes, 2);
+      // A node that routes nothing does not count itself in the share.
+      assert.equal((await catalog.renewRound('node-c', false, null, 5_000)).liveNodes, 2);
     } finally {
       store.close();
     }

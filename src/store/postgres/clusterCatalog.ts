@@ -85,18 +85,23 @@ export class ClusterCatalog {
   }
 
   /**
-   * A lease keeper's renewal, in one round trip and one transaction: the node's heartbeat, the leases it holds
-   * extended, and what its fair share is made of (the live nodes that route workspaces, the workspaces). A
-   * failure fails all of it, the heartbeat too: the renewal fails only when a lock on the node's own lease rows
-   * is held past lock_timeout (sessionTimeouts.ts), by a transaction of its own that is stuck, and such a node
-   * is about to lose its leases anyway.
+   * A lease keeper's renewal, in one round trip and one transaction: what its fair share is made of (the live
+   * nodes that route workspaces, this one counted as live if it routes, and the workspaces), then the node's
+   * heartbeat and the leases it holds extended. The lease rows are locked last, so a commit group's fence waits
+   * for them no longer than it did for a renewal alone. A failure fails all of it, the heartbeat too: the
+   * renewal fails only when a lock on the node's own lease rows is held past lock_timeout (sessionTimeouts.ts),
+   * by a transaction of its own that is stuck, and such a node is about to lose its leases anyway.
    */
   async renewRound(nodeId: string, routesWorkspaces: boolean, address: string | null, ttlMs: number): Promise<{ kept: string[]; liveNodes: number; workspaces: number }> {
-    const [, kept, live, count] = await this.store.batchAside([
+    const [live, count, , kept] = await this.store.batchAside([
+      {
+        sql: `SELECT (count(*) FILTER (WHERE node_id <> $2))::int + (CASE WHEN $3::boolean THEN 1 ELSE 0 END) AS n
+              FROM cluster_nodes WHERE routes_workspaces AND heartbeat_at > now() - $1::interval`,
+        params: [interval(ttlMs), nodeId, routesWorkspaces],
+      },
+      { sql: `SELECT count(*)::int AS n FROM workspaces`, params: [] },
       { sql: HEARTBEAT, params: [nodeId, routesWorkspaces, address] },
       { sql: RENEW_LEASES, params: [nodeId, interval(ttlMs)] },
-      { sql: `SELECT count(*)::int AS n FROM cluster_nodes WHERE routes_workspaces AND heartbeat_at > now() - $1::interval`, params: [interval(ttlMs)] },
-      { sql: `SELECT count(*)::int AS n FROM workspaces`, params: [] },
     ]);
     return { kept: kept!.map((r) => r.workspace_sid as string), liveNodes: live![0]!.n as number, workspaces: count![0]!.n as number };
   }
