@@ -91,9 +91,11 @@ it('the reniced threads are the ones doing the collector\'s work, and libuv\'s p
   const report = JSON.stringify({ lowered, hashing, collecting, all });
   assert.equal(lowered.length, 4, `the four helpers of the default pool: ${report}`);
   for (const t of all) assert.equal(t.nice, lowered.includes(t.tid) ? 10 : 0, `thread ${t.tid}: ${report}`);
-  // libuv's four pool threads did the hashing, and none of them was lowered...
-  assert.equal(hashing.length, 4, `libuv's pool: ${report}`);
-  assert.deepEqual(hashing.filter((tid) => lowered.includes(tid)), [], report);
+  // libuv's four pool threads did the hashing, and none of them was lowered (a V8 helper may work in that phase
+  // too, compiling or collecting: CI once saw a lowered helper busy for 30 ms of it, so those are left out; a
+  // lowered pool thread would leave fewer than four)...
+  const pool = hashing.filter((tid) => !lowered.includes(tid));
+  assert.equal(pool.length, 4, `libuv's pool: ${report}`);
   // ...and the collector's work ran on lowered threads only.
   assert.ok(collecting.length > 0, `nothing but the main thread collected: ${report}`);
   assert.deepEqual(collecting.filter((tid) => !lowered.includes(tid)), [], report);
