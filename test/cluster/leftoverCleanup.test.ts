@@ -30,9 +30,9 @@ describe('leftover forwarded requests and dead nodes', { skip: skipWithoutPostgr
       await catalog.claimForwarded('live-node', [ws], 1, 10_000);
       await catalog.answerForwarded(recentAnswered, response);
 
-      await catalog.heartbeat('dead-node', true);
-      await catalog.heartbeat('dead-with-lease', true);
-      await catalog.heartbeat('live-node', true);
+      await catalog.renewRound('dead-node', true, null, 10_000);
+      await catalog.renewRound('dead-with-lease', true, null, 10_000);
+      await catalog.renewRound('live-node', true, null, 10_000);
       await store.queryAside(`UPDATE cluster_nodes SET heartbeat_at = now() - interval '2 hours' WHERE node_id <> 'live-node'`);
       await store.queryAside(`INSERT INTO workspace_leases (workspace_sid, node_id, expires_at) VALUES ($1, 'dead-with-lease', now() + interval '1 minute')`, [newSid('WS')]);
 

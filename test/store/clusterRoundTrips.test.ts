@@ -10,6 +10,7 @@ import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { ClusterCatalog } from '../../src/store/postgres/clusterCatalog.ts';
 import { newSid } from '../../src/core/sid.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
+import { withOtherNode } from '../support/otherNode.ts';
 
 async function until<T>(what: string, check: () => T | undefined, ms = 5_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -47,14 +48,9 @@ describe('cluster bookkeeping in few round trips', { skip: skipWithoutPostgres }
   });
 
   it('announces a request for a TaskRouter task, committed on a node that does not route the workspace, to the one that does', async () => {
-    const url = await freshDatabase('route_requests');
-    const owner = await PostgresStore.open(url);
-    const other = await PostgresStore.open(url);
-    other.setOwnership(() => false);
-    try {
+    await withOtherNode('route_requests', async ({ owner, other, accountSid, workspaceSid }) => {
       const heard: (string | undefined)[] = [];
       await owner.onTaskRouteRequested((ws) => heard.push(ws));
-      const [accountSid, workspaceSid] = [newSid('AC'), newSid('WS')];
       other.transaction((repo) => repo.insert('taskRouteRequest', { sid: newSid('WT'), accountSid, workspaceSid, input: { attributes: '{}' }, requestedAt: Date.now() }));
       await other.durable();
       assert.deepEqual(await until('the announcement', () => (heard.length > 0 ? heard : undefined)), [workspaceSid]);
@@ -63,10 +59,7 @@ describe('cluster bookkeeping in few round trips', { skip: skipWithoutPostgres }
       await other.durable();
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(heard, [workspaceSid]);
-    } finally {
-      owner.close();
-      other.close();
-    }
+    });
   });
 
   it('renews, claims and reports a lease round in two round trips, counting the node itself from its first round', async () => {

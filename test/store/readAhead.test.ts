@@ -8,22 +8,8 @@ import assert from 'node:assert/strict';
 import type { EntityKind } from '../../src/core/entities.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { newSid } from '../../src/core/sid.ts';
-import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
-
-/** A store that writes (the owner) and one on the same database that routes nothing (reads may miss), with a
- *  workspace and account to write in; both closed after `work`. */
-async function withOtherNode(name: string, work: (stores: { owner: PostgresStore; other: PostgresStore; accountSid: string; workspaceSid: string }) => Promise<void>): Promise<void> {
-  const url = await freshDatabase(name);
-  const owner = await PostgresStore.open(url);
-  const other = await PostgresStore.open(url);
-  other.setOwnership(() => false);
-  try {
-    await work({ owner, other, accountSid: newSid('AC'), workspaceSid: newSid('WS') });
-  } finally {
-    owner.close();
-    other.close();
-  }
-}
+import { skipWithoutPostgres } from '../support/postgres.ts';
+import { withOtherNode } from '../support/otherNode.ts';
 
 describe('reading ahead on PostgreSQL', { skip: skipWithoutPostgres }, () => {
   it('answers the reads of a workspace another node routes without one replay per document', async () => {

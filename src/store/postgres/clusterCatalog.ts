@@ -62,11 +62,6 @@ export class ClusterCatalog {
     this.store = store;
   }
 
-  /** Registers the node (or renews its heartbeat) with the URL other nodes reach it at (null: none). */
-  async heartbeat(nodeId: string, routesWorkspaces: boolean, address: string | null = null): Promise<void> {
-    await this.store.queryAside(HEARTBEAT, [nodeId, routesWorkspaces, address]);
-  }
-
   /** The node holding the workspace's lease now, with the URL it advertises (null: none); undefined when no
    *  live lease (no such workspace, or its owner died and nobody took it yet). */
   async ownerOf(workspaceSid: string): Promise<{ nodeId: string; address: string | null } | undefined> {
@@ -76,12 +71,6 @@ export class ClusterCatalog {
       [workspaceSid],
     );
     return rows[0] ? { nodeId: rows[0].node_id, address: rows[0].address } : undefined;
-  }
-
-  /** Extends every lease the node holds; returns the workspaces it holds. */
-  async renewLeases(nodeId: string, ttlMs: number): Promise<string[]> {
-    const rows = await this.store.queryAside<{ workspace_sid: string }>(RENEW_LEASES, [nodeId, interval(ttlMs)]);
-    return rows.map((r) => r.workspace_sid);
   }
 
   /**

@@ -38,7 +38,7 @@ import { LIFT_TIMEOUTS, RESTORE_TIMEOUTS, sessionTimeouts } from './sessionTimeo
 import { ResidentRepository } from '../resident/residentRepository.ts';
 import { answerAhead, replay, replayedRead, replayWrote, unanswered } from '../readReplay.ts';
 import { sidTime } from '../../core/sid.ts';
-import { type LogInterestSource, SharedLog } from './sharedLog.ts';
+import { type LogInterestSource, MAX_NOTIFY_PAYLOAD, SharedLog } from './sharedLog.ts';
 import { type OneSyncStatement, runInOneSync } from './oneSyncTransaction.ts';
 import { InterestExchange } from './interestExchange.ts';
 import { BATCHED_TABLES, batchWrites, type Staged } from './batchedWrites.ts';
@@ -97,8 +97,6 @@ const FOLD_PLACEHOLDERS = FOLD_SQL.split('?').length - 1;
  *  per-connection record of prepared names and the server's prepared statements without bound. A name is
  *  never reused for another text (pg would run the statement it prepared first under that name). */
 const STATEMENT_CACHE_LIMIT = 5_000;
-/** A NOTIFY payload is at most 8,000 bytes; a longer list is sent as '' (whoever listens looks at all). */
-const MAX_NOTIFY_PAYLOAD = 7_900;
 const statementNames = new Map<string, string>();
 function prepared(text: string, values: readonly unknown[]): pg.QueryConfig & OneSyncStatement {
   let name = statementNames.get(text);
@@ -317,11 +315,14 @@ export class PostgresStore implements Store {
    *  listeners) queue here, in order, instead of handing pg a query while another runs, which pg 8 queues with a
    *  deprecation warning and pg 9 will refuse. */
   private auxTail: Promise<unknown> = Promise.resolve();
-  private auxQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    const run = () => this.aux.query<R>(sql, params);
+  private onAux<T>(run: () => Promise<T>): Promise<T> {
     const result = this.auxTail.then(run, run);
     this.auxTail = result.catch(() => undefined);
     return result;
+  }
+
+  private auxQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.onAux(() => this.aux.query<R>(sql, params));
   }
 
   /** Asynchronous queries on the auxiliary connection, outside the write path (leases, the log tail, cluster
@@ -336,10 +337,8 @@ export class PostgresStore implements Store {
    *  A cluster's bookkeeping runs a few statements together every round on every node: one at a time, each cost
    *  both sides a wake-up and a reply of its own, and those round trips were most of an idle node's CPU. */
   async batchAside(statements: readonly { sql: string; params: readonly unknown[] }[]): Promise<Record<string, unknown>[][]> {
-    const run = () => runInOneSync(this.aux, statements.map((s) => prepared(s.sql, s.params)));
-    const result = this.auxTail.then(run, run);
-    this.auxTail = result.catch(() => undefined);
-    return (await result).map((r) => r.rows);
+    const results = await this.onAux(() => runInOneSync(this.aux, statements.map((s) => prepared(s.sql, s.params))));
+    return results.map((r) => r.rows);
   }
 
   /**

@@ -38,8 +38,9 @@ export type LogInterestSource = () => 'everything' | LogInterest;
 type LogRow = EventReadRow & { horizon: string; tx: string | null; seq: number | null; sid: string | null };
 
 const BATCH = 500;
-/** A NOTIFY payload is at most 8,000 bytes; longer lists are sent as '' (read whatever it was). */
-const MAX_PAYLOAD = 7_900;
+/** A NOTIFY payload is at most 8,000 bytes; longer lists are sent as '' (read whatever it was; the store's other
+ *  announcements do the same). */
+export const MAX_NOTIFY_PAYLOAD = 7_900;
 /** How soon a read is retried while an own group waits for the log to pass it. */
 const HELD_RETRY_MS = 5;
 
@@ -130,7 +131,7 @@ export class SharedLog {
    *  do not fit. */
   static payload(lists: CommitLists): string {
     const payload = [lists.streams.join(','), lists.types.join(','), lists.accounts.join(',')].join(';');
-    return payload.length <= MAX_PAYLOAD ? payload : '';
+    return payload.length <= MAX_NOTIFY_PAYLOAD ? payload : '';
   }
 
   /** A commit's NOTIFY on `sb_events`: read if it is another node's and may hold something this node needs. */
