@@ -37,8 +37,16 @@ export async function startReceiver(): Promise<WebhookReceiver> {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        // A delayed answer's timer would hold the test process open until it fired (30 s in the limits test).
+        for (const timer of delayed) clearTimeout(timer);
+        delayed.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
+  const delayed = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
@@ -51,8 +59,13 @@ export async function startReceiver(): Promise<WebhookReceiver> {
         res.writeHead(a.status ?? 204, a.body ? { 'content-type': 'application/json' } : {});
         res.end(a.body ?? '');
       };
-      if (a.delayMs) setTimeout(respond, a.delayMs);
-      else respond();
+      if (a.delayMs) {
+        const timer = setTimeout(() => {
+          delayed.delete(timer);
+          respond();
+        }, a.delayMs);
+        delayed.add(timer);
+      } else respond();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
