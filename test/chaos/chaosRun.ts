@@ -30,58 +30,63 @@ export async function runChaos(options: { kills: number; seconds: number; log?: 
   const workspace = await setupWorkspace(must, `${receiver.origin}/events`);
   const { ws } = workspace;
   const workload = startWorkload(call, workspace, counts, { streams: 6, paused: () => !alive });
-
-  const check = (when: string) => {
-    const store = new SqliteStore(env.SWITCHBOARD_DB);
-    try {
-      // One transaction, so tasks, reservations and events are read from the same snapshot while the server
-      // goes on writing (it waits on the lock for these few milliseconds).
-      store.transaction((repo) => {
-        const createdEvents = new Map<string, number>();
-        for (const e of repo.eventsMatching({ workspaceSid: ws, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, eventTypes: ['task.created'] })) {
-          const sid = String(e.eventData.task_sid);
-          createdEvents.set(sid, (createdEvents.get(sid) ?? 0) + 1);
-        }
-        const snapshot = { tasks: repo.findAll('task', { workspaceSid: ws }), reservations: repo.findAll('reservation', { workspaceSid: ws }), createdEvents };
-        checkSnapshot(snapshot, workload.acknowledged, counts, when);
-      });
-    } finally {
-      store.close();
-    }
-  };
-
-  const deadline = Date.now() + options.seconds * 1000;
-  const gap = (options.seconds * 1000) / (options.kills + 1);
-  for (let k = 0; k < options.kills; k++) {
-    await new Promise((r) => setTimeout(r, gap * (0.5 + Math.random())));
-    alive = false;
-    await server.kill('SIGKILL');
-    counts.kills++;
-    server = await startChild(env);
-    alive = true;
-    // Give restarted timers a moment to fire before checking them.
-    await new Promise((r) => setTimeout(r, 1500));
-    check(`after kill ${k + 1}`);
-    options.log?.(`kill ${k + 1}: requests ${counts.requests}, acknowledged ${counts.acknowledged}, tasks ${workload.acknowledged.createdTasks.size}`);
-  }
-  await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
-  await workload.stop();
-  // Every event of the log reaches the receiver, in log order, once delivery catches up.
-  await checkCallbacks(
-    receiver,
-    () => {
+  try {
+    const check = (when: string) => {
       const store = new SqliteStore(env.SWITCHBOARD_DB);
       try {
-        return store.read((repo) => repo.eventsFor(ws).map((e) => e.sid));
+        // One transaction, so tasks, reservations and events are read from the same snapshot while the server
+        // goes on writing (it waits on the lock for these few milliseconds).
+        store.transaction((repo) => {
+          const createdEvents = new Map<string, number>();
+          for (const e of repo.eventsMatching({ workspaceSid: ws, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, eventTypes: ['task.created'] })) {
+            const sid = String(e.eventData.task_sid);
+            createdEvents.set(sid, (createdEvents.get(sid) ?? 0) + 1);
+          }
+          const snapshot = { tasks: repo.findAll('task', { workspaceSid: ws }), reservations: repo.findAll('reservation', { workspaceSid: ws }), createdEvents };
+          checkSnapshot(snapshot, workload.acknowledged, counts, when);
+        });
       } finally {
         store.close();
       }
-    },
-    counts,
-  );
-  await server.kill('SIGTERM');
-  check('at the end');
-  await receiver.close();
-  rmSync(dir, { recursive: true, force: true });
-  return counts;
+    };
+
+    const deadline = Date.now() + options.seconds * 1000;
+    const gap = (options.seconds * 1000) / (options.kills + 1);
+    for (let k = 0; k < options.kills; k++) {
+      await new Promise((r) => setTimeout(r, gap * (0.5 + Math.random())));
+      alive = false;
+      await server.kill('SIGKILL');
+      counts.kills++;
+      server = await startChild(env);
+      alive = true;
+      // Give restarted timers a moment to fire before checking them.
+      await new Promise((r) => setTimeout(r, 1500));
+      check(`after kill ${k + 1}`);
+      options.log?.(`kill ${k + 1}: requests ${counts.requests}, acknowledged ${counts.acknowledged}, tasks ${workload.acknowledged.createdTasks.size}`);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
+    await workload.stop();
+    // Every event of the log reaches the receiver, in log order, once delivery catches up.
+    await checkCallbacks(
+      receiver,
+      () => {
+        const store = new SqliteStore(env.SWITCHBOARD_DB);
+        try {
+          return store.read((repo) => repo.eventsFor(ws).map((e) => e.sid));
+        } finally {
+          store.close();
+        }
+      },
+      counts,
+    );
+    await server.kill('SIGTERM');
+    check('at the end');
+    return counts;
+  } finally {
+    // Also when the run fails: no load, server or receiver left running (they held a failed run's process open).
+    await workload.stop();
+    await server.kill('SIGKILL');
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -56,6 +56,8 @@ export interface ClusterChaosCounts extends ChaosCounts {
 const TTL = 2000;
 const NODES = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A bound on a wait raced against it: unreferenced, so a race won early does not hold the process open. */
+const timeLimit = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 interface Slot {
   child?: ChildServer;
@@ -131,6 +133,7 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  let stopWorkload: (() => Promise<void>) | undefined;
   try {
     const allUp = async (ms = 90_000) => {
       const deadline = Date.now() + ms;
@@ -197,6 +200,7 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
     };
     const socketLoops = workers.map((w) => socketLoop(w));
     const workload = startWorkload(call, workspace, counts, { streams: 6, paused: () => upSlots().length === 0 });
+    stopWorkload = workload.stop;
 
     /** A client of the database, retried while it restarts. */
     const query = async <T>(fn: (db: pg.Client) => Promise<T>): Promise<T> => {
@@ -284,7 +288,7 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
         await sleep(200);
         child.process.kill('SIGCONT');
         frozen = { pid: child.process.pid!, stoppedAt, continuedAt: Date.now() };
-        const exited = await Promise.race([child.ended.then(() => true), sleep(10_000).then(() => false)]);
+        const exited = await Promise.race([child.ended.then(() => true), timeLimit(10_000).then(() => false)]);
         const answers = new Map<string, number>();
         for (const a of await Promise.all(frozenWrites)) answers.set(a, (answers.get(a) ?? 0) + 1);
         counts.frozenOutcome =
@@ -364,14 +368,16 @@ export async function runClusterChaos(options: { seconds: number; kills: number;
     }
     return counts;
   } finally {
-    // Also when the run fails or is interrupted: no node, socket or database left behind.
+    // Also when the run fails or is interrupted: no node, socket or database left behind, and no load left
+    // running (it held a failed run's process open for good).
     finished = true;
+    await stopWorkload?.();
     for (const sock of open) sock.terminate();
     for (const s of slots) {
       s.child?.process.kill('SIGCONT');
       await s.child?.kill('SIGTERM');
     }
-    await Promise.race([Promise.all(supervisors), sleep(30_000)]);
+    await Promise.race([Promise.all(supervisors), timeLimit(30_000)]);
     for (const s of slots) await s.child?.kill('SIGKILL');
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
