@@ -2,7 +2,7 @@
 // no rate limit), and the two ways benchmarks call it: form-encoded (TaskRouter) and JSON (Workflow, Opsflow).
 // A call that is not a success throws with the method, path, status and body.
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
-import { compiledMain } from './compiledServer.ts';
+import { compiledMain } from '../scripts/compiledServer.mjs';
 
 export interface BenchServer {
   server: ChildServer;

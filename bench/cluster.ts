@@ -23,7 +23,7 @@
 //   CLUSTER_CONFIGS=nodes1,nodes3 runs only those configurations (of sqlite1, nodes1, nodes2, nodes3, graphile;
 //   the forwarded line runs with all of them), and CLUSTER_MAIN=path/to/dist/main.js runs another build's
 //   server: `npm run bench:compare -- A B cluster` alternates two revisions through both.
-import { compiledMain } from './compiledServer.ts';
+import { compiledMain } from '../scripts/compiledServer.mjs';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWorkspace, startBenchServer } from './benchServer.ts';
-import { compiledMain } from './compiledServer.ts';
+import { compiledMain } from '../scripts/compiledServer.mjs';
 import { runLoadAgainst, type LoadInput } from './load/loadRun.ts';
 import { machine, median } from './machine.ts';
 

@@ -7,7 +7,7 @@
 // 1.3 GB heap was still being collected and freed on the same 2 cores while the server loaded, adding 2 to 4 s
 // to a restart that takes 8 s on a machine doing nothing else.
 // Run: node --import tsx bench/scale.ts [workers=15000] [queues=5000] [tasks=500000]
-import { compiledMain } from './compiledServer.ts';
+import { compiledMain } from '../scripts/compiledServer.mjs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

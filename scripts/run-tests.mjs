@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresBinDir, startPostgres } from './postgres.mjs';
+import { compiledMain } from './compiledServer.mjs';
 
 function collect(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -20,6 +21,10 @@ if (files.length === 0) {
 // creates its own databases on it). Under CI it must be there; locally the tests skip without it.
 let postgres;
 const env = { ...process.env };
+// Servers the tests start as processes of their own (test/support/childServer.ts) run the compiled package,
+// built now if a source is newer: each starts on about 0.9 s less CPU than the sources through tsx, and the
+// suite starts several hundred on 2 cores. A test file run on its own (without this runner) starts the sources.
+if (!env.SWITCHBOARD_TEST_SERVER_MAIN) env.SWITCHBOARD_TEST_SERVER_MAIN = compiledMain();
 if (!env.SWITCHBOARD_TEST_POSTGRES && postgresBinDir()) {
   postgres = await startPostgres();
   env.SWITCHBOARD_TEST_POSTGRES = postgres.url;

@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import twilio from 'twilio';
 import { formatMasterKey, keyIdOf, newMasterKey } from '../../src/auth/secretBox.ts';
@@ -18,11 +17,10 @@ import { newSecret, newSid } from '../../src/core/sid.ts';
 import { PostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { postgresBinDir } from '../../scripts/postgres.mjs';
-import { type ChildServer, startChild } from '../support/childServer.ts';
+import { type ChildServer, startChild, switchboardArgs } from '../support/childServer.ts';
 import { freshDatabase, skipWithoutPostgres } from '../support/postgres.ts';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const run = promisify(execFile);
 const { AccessToken } = twilio.jwt;
 const { TaskRouterGrant } = AccessToken;
@@ -40,7 +38,7 @@ const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user
 /** Runs `switchboard <args>` with `env` (and no inherited database or key settings). */
 async function cli(args: string[], env: Record<string, string>): Promise<string> {
   const clean = { ...process.env, SWITCHBOARD_DB: '', SWITCHBOARD_SECRET_KEY: '', SWITCHBOARD_SECRET_KEY_FILE: '' };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...clean, ...env } });
+  const { stdout } = await run(process.execPath, switchboardArgs(...args), { encoding: 'utf8', env: { ...clean, ...env } });
   return stdout;
 }
 

@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import twilio from 'twilio';
 import { startServer, type TestServer } from '../support/server.ts';
 import { assertTwilioError } from '../support/contract.ts';
+import { switchboardArgs } from '../support/childServer.ts';
 
 const { AccessToken } = twilio.jwt;
 const { TaskRouterGrant } = AccessToken;
@@ -174,8 +174,7 @@ describe('tokens', () => {
     assertTwilioError(await s.request('POST', '/switchboard/v1/Tokens', { form: { WorkspaceSid: ws } }), 400, 20001);
     assertTwilioError(await s.request('POST', '/switchboard/v1/Tokens', { form: { WorkspaceSid: ws, WorkerSid: alice }, auth: null }), 401, 20003);
     assertTwilioError(await withToken(minted.body.token, 'POST', '/switchboard/v1/Tokens', { WorkspaceSid: ws, WorkerSid: bob }), 401, 20003);
-    const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-    const cliToken = execFileSync(process.execPath, ['--import', 'tsx', main, 'token', 'worker', '--workspace', ws, '--worker', bob, '--db', `${s.dir}/test.db`], { encoding: 'utf8' }).trim();
+    const cliToken = execFileSync(process.execPath, switchboardArgs('token', 'worker', '--workspace', ws, '--worker', bob, '--db', `${s.dir}/test.db`), { encoding: 'utf8' }).trim();
     const me = await withToken(cliToken, 'GET', `/v1/Workspaces/${ws}/Workers/${bob}`);
     assert.equal(me.status, 200);
     assertTwilioError(await withToken(cliToken, 'GET', `/v1/Workspaces/${ws}/Workers/${alice}`), 403, 20403);

@@ -19,7 +19,7 @@
 // Used by test/chaos/clusterChaos.test.ts (1 minute in CI) and scripts/chaosCluster.ts (`npm run chaos:cluster`).
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { compiledMain } from '../../bench/compiledServer.ts';
+import { compiledMain } from '../../scripts/compiledServer.mjs';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';
 import { newSecret, newSid } from '../../src/core/sid.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';

@@ -5,14 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startChild } from '../support/childServer.ts';
+import { startChild, switchboardArgs } from '../support/childServer.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_DB: '' } });
+const cli = (...args: string[]) => execFileSync(process.execPath, switchboardArgs(...args), { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_DB: '' } });
 
 it('accounts create / keys create print credentials that authenticate against a server on the same db', async () => {
   const db = join(dir, 'cli.db');

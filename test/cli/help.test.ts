@@ -5,14 +5,13 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SERVE_OPTIONS } from '../../src/config.ts';
+import { switchboardArgs } from '../support/childServer.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_DB: '/nonexistent/never-opened.db' }, timeout: 20_000 });
+  const r = spawnSync(process.execPath, switchboardArgs(...args), { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_DB: '/nonexistent/never-opened.db' }, timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,15 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { type ChildServer, startChild } from '../support/childServer.ts';
+import { type ChildServer, startChild, switchboardArgs } from '../support/childServer.ts';
 
 delete process.env.SWITCHBOARD_ACCOUNT_SID;
 delete process.env.SWITCHBOARD_AUTH_TOKEN;
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-ops-'));
 const children: ChildServer[] = [];
 after(async () => {
@@ -49,7 +47,7 @@ describe('operations', () => {
     await call(server.origin, 'POST', `/v1/Workspaces/${ws}/Tasks`, { Attributes: '{"backup":true}' });
 
     const backup = join(dir, 'copy.db');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, 'backup', backup, '--db', env.SWITCHBOARD_DB]);
+    const { stdout } = await promisify(execFile)(process.execPath, switchboardArgs('backup', backup, '--db', env.SWITCHBOARD_DB));
     assert.match(stdout, /backed up .* to .*copy\.db/);
     const copy = new SqliteStore(backup);
     try {

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import pg from 'pg';
 import { benchCalls, startBenchServer } from '../../bench/benchServer.ts';
-import { compiledMain } from '../../bench/compiledServer.ts';
+import { compiledMain } from '../../scripts/compiledServer.mjs';
 import { machine } from '../../bench/machine.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { formatMasterKey, newMasterKey } from '../../src/auth/secretBox.ts';

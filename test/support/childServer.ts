@@ -3,7 +3,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** The compiled server when the test runner says so (scripts/run-tests.mjs builds it first), else the sources
+ *  through tsx, which are always current. */
+const MAIN = process.env.SWITCHBOARD_TEST_SERVER_MAIN ?? fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+/** node's arguments that run the `switchboard` command (MAIN) with `args`: spawn process.execPath with them. */
+export function switchboardArgs(...args: string[]): string[] {
+  return [...(MAIN.endsWith('.ts') ? ['--import', 'tsx'] : []), MAIN, ...args];
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,8 +33,8 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `main`: the entry point to run, the sources through tsx by default; a compiled `.js` one (dist/main.js, what
- *  `npm start` runs) runs with plain node. */
+/** `main`: the entry point to run (MAIN by default); a compiled `.js` one (dist/main.js, what `npm start` runs)
+ *  runs with plain node, a `.ts` one through tsx. */
 export async function startChild(env: Record<string, string>, args: string[] = [], main: string = MAIN): Promise<ChildServer> {
   const port = await freePort();
   // CHILD_NODE_ARGS adds node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile

@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import twilio from 'twilio';
@@ -15,16 +14,15 @@ import { openStoredSecrets } from '../../src/auth/storedSecrets.ts';
 import { resolveKeySource } from '../../src/config.ts';
 import { buildServer } from '../../src/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { startChild } from '../support/childServer.ts';
+import { startChild, switchboardArgs } from '../support/childServer.ts';
 import { expectRestError } from '../support/twilioClient.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const run = promisify(execFile);
 
 /** Runs `switchboard <args>`; SWITCHBOARD_DB is cleared unless given, so only --db or `env` picks the file. */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const { stdout, stderr } = await run(process.execPath, switchboardArgs(...args), {
       encoding: 'utf8',
       env: { ...process.env, SWITCHBOARD_DB: '', ...env },
     });
