@@ -50,10 +50,13 @@ export async function runChaos(options: { kills: number; seconds: number; log?: 
       }
     };
 
-    const deadline = Date.now() + options.seconds * 1000;
+    // The kills spread over the run (with jitter) from its start, not each a gap after the last restart and
+    // check: those took 3 to 4 s each, so "5 kills in 30 s" ran for 50.
+    const started = Date.now();
+    const deadline = started + options.seconds * 1000;
     const gap = (options.seconds * 1000) / (options.kills + 1);
     for (let k = 0; k < options.kills; k++) {
-      await new Promise((r) => setTimeout(r, gap * (0.5 + Math.random())));
+      await new Promise((r) => setTimeout(r, Math.max(0, started + gap * (k + 0.5 + Math.random()) - Date.now())));
       alive = false;
       await server.kill('SIGKILL');
       counts.kills++;
