@@ -7,8 +7,8 @@
 // suite ran it beside another test file, a neighbour's burst in one row of the last window (push p99 352 ms in
 // one row, 51 to 76 in the others, against 24 to 52 in the first window) made the window's p99 5.14x and failed
 // CI, where a drift slows every row. The soaks run after the rest (scripts/run-tests.mjs): this one beside a
-// steady neighbour, the client suites against a cluster one file at a time, which weighs on both windows alike. The chart
-// is written to the OS temp dir and removed.
+// steady neighbour through both windows (the client suites against a cluster, two files at a time), which weighs
+// on both alike. The chart is written to the OS temp dir and removed.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
