@@ -7,9 +7,15 @@ import { fileURLToPath } from 'node:url';
  *  through tsx, which are always current. */
 const MAIN = process.env.SWITCHBOARD_TEST_SERVER_MAIN ?? fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
+/** node's arguments that run the `switchboard` command at `main` with `args`: a compiled `.js` entry with plain
+ *  node, a `.ts` one through tsx. */
+function commandArgs(main: string, args: string[]): string[] {
+  return [...(main.endsWith('.ts') ? ['--import', 'tsx'] : []), main, ...args];
+}
+
 /** node's arguments that run the `switchboard` command (MAIN) with `args`: spawn process.execPath with them. */
 export function switchboardArgs(...args: string[]): string[] {
-  return [...(MAIN.endsWith('.ts') ? ['--import', 'tsx'] : []), MAIN, ...args];
+  return commandArgs(MAIN, args);
 }
 
 export function freePort(): Promise<number> {
@@ -33,15 +39,13 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `main`: the entry point to run (MAIN by default); a compiled `.js` one (dist/main.js, what `npm start` runs)
- *  runs with plain node, a `.ts` one through tsx. */
+/** `main`: the entry point to run (MAIN by default; see commandArgs). */
 export async function startChild(env: Record<string, string>, args: string[] = [], main: string = MAIN): Promise<ChildServer> {
   const port = await freePort();
   // CHILD_NODE_ARGS adds node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
   // it under a benchmark's load; NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...loader, main, 'serve', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...commandArgs(main, ['serve', ...args])], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
