@@ -6,17 +6,22 @@
 // The tasks are created over keep-alive node:http connections: this process shares the machine's cores with the
 // server, and fetch() cost about 500 µs of CPU per request here, a third of the machine at 1,000 tasks/s. Both
 // processes' CPU per task is printed.
+// It also counts the offers later than 10 ms and how many of them this process's own garbage collector paused
+// (a frame that arrives during a pause is stamped when the pause ends): the part of the tail that is the load's.
 // Run: node --import tsx bench/realtime.ts [workers=1000] [tasksPerSecond=1000] [seconds=5] [warmup=2]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds } from './processCpu.ts';
 
 const [workerCount = 1000, rate = 1000, seconds = 5, warmup = 2] = process.argv.slice(2).map(Number);
+/** An offer later than this is "late" (issue 17's p99 target). */
+const LATE_MS = 10;
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-rt-'));
 const account = { sid: 'AC' + 'c3'.repeat(16), token: 'bench-token-123456' };
 const { server, auth, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
@@ -38,10 +43,19 @@ try {
 
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  /** The measured offers' [sent, arrived], and this process's garbage-collection pauses [start, end]. */
+  const offers: [number, number][] = [];
+  const pauses: [number, number][] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push([e.startTime, e.startTime + e.duration]);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   /** Only tasks sent from then on count (a warm-up task's offer arriving late is not a measured latency). */
   let measuredSince = Infinity;
   const record = (sent: number, arrived: number) => {
-    if (sent >= measuredSince) latencies.push(arrived - sent);
+    if (sent < measuredSince) return;
+    latencies.push(arrived - sent);
+    offers.push([sent, arrived]);
   };
   const early = new Map<string, number>(); // message before the REST response told us the sid
   const sockets: WebSocket[] = [];
@@ -121,13 +135,19 @@ try {
   const serverUs = cpuMicrosPerOp(serverBefore, processCpuSeconds(server.process.pid!), total);
   await new Promise((r) => setTimeout(r, 500));
   agent.destroy();
+  gcObserver.disconnect();
+  const late = offers.filter(([sent, arrived]) => arrived - sent > LATE_MS);
+  const ownPauses = pauses.filter(([, end]) => end > measuredSince);
+  const pausedLate = late.filter(([sent, arrived]) => ownPauses.some(([start, end]) => end > sent && start < arrived)).length;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
   console.log(`realtime benchmark on ${machine()}`);
   console.log(`${workerCount} workers connected (setup ${setupS.toFixed(1)} s); ${total} tasks in ${elapsed.toFixed(2)} s = ${Math.round(total / elapsed)} tasks/s (target ${rate}/s)`);
   console.log(`CPU per task: server ${Math.round(serverUs)} µs, this process (the load: creates and ${workerCount} sockets) ${Math.round((own.user + own.system) / total)} µs; after ${warmup} s of warm-up at the same rate`);
   console.log(`task create -> reservation.created at the worker socket: p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms, p99.9 ${pct(99.9).toFixed(2)} ms, median ${median(latencies).toFixed(2)} ms (${latencies.length} offers)`);
-  console.log(`RESULT ${JSON.stringify({ bench: 'realtime', workers: workerCount, rateAsked: rate, rateReached: total / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9), serverCpuUs: serverUs })}`);
+  const pauseMs = ownPauses.map(([start, end]) => end - start);
+  console.log(`offers later than ${LATE_MS} ms: ${late.length} (${((100 * late.length) / Math.max(1, latencies.length)).toFixed(1)}%), ${pausedLate} of them during a pause of this process's garbage collector (${ownPauses.length} pause${ownPauses.length === 1 ? '' : 's'}, ${pauseMs.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...pauseMs).toFixed(1)} ms)`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'realtime', workers: workerCount, rateAsked: rate, rateReached: total / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9), serverCpuUs: serverUs, late: late.length, lateDuringLoadGc: pausedLate })}`);
   for (const s of sockets) s.terminate();
 } finally {
   await server.kill('SIGTERM');
