@@ -59,6 +59,14 @@ await section('http', async () => {
   row('http: full lifecycles/s, 32 connections', Number(h['lifecycle 32']), '/s', '>= 2,500', Number(h['lifecycle 32']) >= 2_500);
   row('http: server CPU per full lifecycle, 32 connections', Number(h['lifecycle 32 cpu_us']), 'µs', '<= 300 µs', Number(h['lifecycle 32 cpu_us']) <= 300);
 });
+await section('floor', async () => {
+  const f = await runBench('floor');
+  for (const mode of ['create', 'lifecycle']) {
+    const what = mode === 'create' ? 'task create' : 'full lifecycle';
+    row(`floor: server CPU per ${what}, no-work server on fastify (32 connections)`, Number(f[`fastify ${mode} cpu_us`]), 'µs', '', undefined);
+    row(`floor: machine CPU per ${what}, no-work server on fastify (load included)`, Number(f[`fastify ${mode} machine_us`]), 'µs', '', undefined);
+  }
+});
 await section('realtime', async () => {
   const runs: Result[] = [];
   for (let i = 0; i < 3; i++) runs.push(await runBench('realtime', ['1000', '1000', '5']));

@@ -8,6 +8,8 @@
 // processes' CPU per task is printed.
 // It also counts the offers later than 10 ms and how many of them this process's own garbage collector paused
 // (a frame that arrives during a pause is stamped when the pause ends): the part of the tail that is the load's.
+// With REALTIME_ORIGIN and REALTIME_PID it drives a server already running instead (bench/floor.ts runs it so
+// against its no-work server, to find the latency this machine and this load give a server that does nothing).
 // Run: node --import tsx bench/realtime.ts [workers=1000] [tasksPerSecond=1000] [seconds=5] [warmup=2]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -15,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { startBenchServer } from './benchServer.ts';
+import { benchCalls, startBenchServer } from './benchServer.ts';
 import { machine, median } from './machine.ts';
 import { cpuMicrosPerOp, processCpuSeconds } from './processCpu.ts';
 
@@ -24,7 +26,10 @@ const [workerCount = 1000, rate = 1000, seconds = 5, warmup = 2] = process.argv.
 const LATE_MS = 10;
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-rt-'));
 const account = { sid: 'AC' + 'c3'.repeat(16), token: 'bench-token-123456' };
-const { server, auth, form: call } = await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
+/** The server driven: its origin, its process (for its CPU) and how it stops. */
+const { server, auth, form: call } = process.env.REALTIME_ORIGIN
+  ? { server: { origin: process.env.REALTIME_ORIGIN, process: { pid: Number(process.env.REALTIME_PID) }, kill: async (_signal: string) => undefined }, ...benchCalls(process.env.REALTIME_ORIGIN, account) }
+  : await startBenchServer(join(dir, 'bench.db'), account, { SWITCHBOARD_SYNC: process.env.SWITCHBOARD_SYNC ?? 'full' });
 
 try {
   const ws = (await call('POST', '/v1/Workspaces', { FriendlyName: 'bench', Template: 'FIFO' })).sid;
