@@ -89,7 +89,9 @@ export interface Repository {
   /** Replace it if it is still stored (false if it was deleted meanwhile); no read of the old document. */
   updateIfPresent<K extends EntityKind>(kind: K, entity: EntityMap[K]): boolean;
   delete<K extends EntityKind>(kind: K, sid: string): void;
-  deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): number;
+  /** Deletes what matches `where`, with the transaction. No count: a store that writes at the end of the commit
+   *  group learns it only then. */
+  deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): void;
   appendEvent(event: EventRecord): void;
   getEvent(workspaceSid: string, sid: string): EventRecord | undefined;
   /** Events matching the query in log order, keyset-paged like entity lists. */

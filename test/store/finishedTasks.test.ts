@@ -1,7 +1,9 @@
 // Finished tasks held in memory (store/resident/finishedTasks.ts): a task that finishes stays readable from
 // memory with its reservations (the pushes of its last events and the request that finished it read them), and
 // what is held equals the database: writes after the finish update it, a rolled-back transaction or a failed
-// commit group leaves nothing of theirs behind, a delete drops it, and the number held is bounded.
+// commit group leaves nothing of theirs behind, a delete drops it, and the number held is bounded. A delete that
+// names one task (every task removed after the retention deletes its reservations by task) looks at that task's
+// entry alone, not at every one held.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { newSid } from '../../src/core/sid.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { FINISHED_TASKS_KEPT } from '../../src/store/resident/finishedTasks.ts';
+import { FINISHED_TASKS_KEPT, FinishedTasks } from '../../src/store/resident/finishedTasks.ts';
 
 const AC = 'AC' + 'f'.repeat(32);
 let dir: string;
@@ -134,4 +136,35 @@ test(`at most ${FINISHED_TASKS_KEPT} finished tasks are held; older ones are rea
     assert.equal(repo.get('task', first.t)!.assignmentStatus, 'completed', 'read from the database');
     assert.equal(repo.findAll('reservation', { taskSid: first.t }).length, 2);
   });
+});
+
+test('a delete that names one task looks at that task alone, however many are held', () => {
+  const finished = new FinishedTasks();
+  const tasks: { sid: string; reservations: string[] }[] = [];
+  for (let i = 0; i < FINISHED_TASKS_KEPT; i++) {
+    const t = { sid: newSid('WT'), reservations: [newSid('WR'), newSid('WR')] };
+    tasks.push(t);
+    finished.add({ sid: t.sid, workspaceSid: ws }, t.reservations.map((sid) => ({ sid, taskSid: t.sid, workspaceSid: ws })));
+  }
+  let looked = 0;
+  const matches = (doc: Record<string, unknown>, where: Record<string, unknown>) => {
+    looked++;
+    return Object.entries(where).every(([field, value]) => doc[field] === value);
+  };
+  const matching = (kind: 'task' | 'reservation', where: Record<string, string>) => {
+    looked = 0;
+    return { sids: finished.matching(kind, matches, where), looked };
+  };
+  const some = tasks[1234]!;
+  assert.deepEqual(matching('reservation', { taskSid: some.sid }), { sids: [some.sid], looked: 1 }, "a task's reservations: that task's first reservation matches");
+  assert.deepEqual(matching('reservation', { sid: some.reservations[1]! }), { sids: [some.sid], looked: 2 }, 'one reservation: its task alone');
+  assert.deepEqual(matching('task', { sid: some.sid }), { sids: [some.sid], looked: 1 });
+  assert.deepEqual(matching('reservation', { taskSid: newSid('WT') }), { sids: [], looked: 0 }, 'a task not held');
+  assert.deepEqual(matching('reservation', { sid: newSid('WR') }), { sids: [], looked: 0 }, 'a reservation not held');
+  assert.deepEqual(matching('reservation', { taskSid: some.sid, sid: some.reservations[0]! }).sids, [some.sid]);
+  assert.deepEqual(matching('reservation', { taskSid: some.sid, workspaceSid: newSid('WS') }).sids, [], 'the rest of the filter still applies');
+  // A filter that names no single task (a workspace deleted) still looks at every one.
+  const all = matching('task', { workspaceSid: ws });
+  assert.equal(all.sids.length, FINISHED_TASKS_KEPT);
+  assert.equal(all.looked, FINISHED_TASKS_KEPT);
 });

@@ -1,6 +1,7 @@
 // The SQLite store's writer thread (sqliteStore.ts, "shipped" and "local" groups; writerWorker.mjs):
 // * a TaskRouter lifecycle over HTTP (create, offer, accept, complete) commits only shipped groups: nothing on
-//   its path needs the event loop's connection;
+//   its path needs the event loop's connection, nor does the removal of the task after the finished-task
+//   retention (its reservations deleted by task, then the task);
 // * a read of the file sees every write made before it, in the same turn and while a group is in flight (the
 //   open group turns local: what it staged is run on the event loop's connection first);
 // * a shipped group that fails fails the group that formed behind it too, and memory equals the file after;
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { newSid } from '../../src/core/sid.ts';
+import { FINISHED_TASK_RETENTION_MS } from '../../src/engine/routing/tasks.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { RoutingFixture } from '../support/routingFixture.ts';
 
@@ -183,5 +185,20 @@ describe('a TaskRouter lifecycle over HTTP', () => {
     // And its events are in the log, in order.
     const events = f.events();
     assert.ok(events.indexOf('task.created') < events.indexOf('reservation.accepted') && events.indexOf('reservation.accepted') < events.indexOf('task.completed'), events.join(', '));
+
+    // Past the retention the task is removed, with its reservations, in a shipped group too.
+    const held = () => store.finishedOf(f.ws).task.some((t) => t.sid === created.sid);
+    assert.ok(held(), 'the finished task is held in memory until then');
+    const removal = { ...store.groupsCommitted };
+    f.advance(FINISHED_TASK_RETENTION_MS / 1000 + 1);
+    await store.durable();
+    assert.ok(!held(), 'the finished task was removed');
+    assert.equal(store.groupsCommitted.local, removal.local, "removing the task needed the event loop's connection");
+    assert.ok(store.groupsCommitted.shipped > removal.shipped);
+    store.read((repo) => {
+      // Neither is in memory any more: these are read from the file.
+      assert.equal(repo.get('task', created.sid), undefined, 'the task is gone from the file');
+      assert.deepEqual(repo.findAll('reservation', { taskSid: created.sid }), [], 'and its reservations');
+    });
   });
 });

@@ -619,8 +619,6 @@ export class PostgresStore implements Store {
         const w = buildWhere(kind, where as any);
         if (ROUTED_KINDS.has(kind)) this.touch((where as Record<string, unknown>).workspaceSid);
         this.stage(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params);
-        // The count is the database's, known only at COMMIT; nothing uses it on this store.
-        return 0;
       },
       appendEvent: (event: EventRecord) => {
         this.appended.push(event);

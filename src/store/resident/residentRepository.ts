@@ -174,10 +174,9 @@ export class ResidentRepository implements Repository {
     if (RESIDENT_KINDS.has(kind)) this.docs.delete(kind, sid);
   }
 
-  deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): number {
-    const n = this.backend.repo.deleteWhere(kind, where);
+  deleteWhere<K extends EntityKind>(kind: K, where: Where<K>): void {
+    this.backend.repo.deleteWhere(kind, where);
     if (RESIDENT_KINDS.has(kind)) this.docs.deleteWhere(kind, where as Record<string, FieldFilter | undefined>);
-    return n;
   }
 
   // ---------------------------------------------------------------- the rest is SQL
