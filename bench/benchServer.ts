@@ -12,9 +12,16 @@ export interface BenchServer {
   json(method: string, path: string, body?: unknown): Promise<any>;
 }
 
+/** What every benchmark's server is told: no rate limit, and finished tasks removed after 2 s instead of
+ *  TaskRouter's 5 minutes, so that a window of a few seconds holds the removals a server makes under a steady
+ *  load (one per finished task: its reservations and itself deleted). Until 2026-12-07 no benchmark ran long
+ *  enough to reach them, and two costs only a steady load has went unseen by every figure (the README,
+ *  "Performance", session of 2026-12-07 21:40). */
+export const BENCH_SERVER_ENV = { SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_FINISHED_TASK_RETENTION_SECONDS: '2' } as const;
+
 /** `main`: the compiled entry point to run (another build's, for bench/compare.ts); this checkout's by default. */
 export async function startBenchServer(db: string, account: { sid: string; token: string }, env: Record<string, string> = {}, main = compiledMain()): Promise<BenchServer> {
-  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...env }, [], main);
+  const server = await startChild({ SWITCHBOARD_DB: db, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, ...BENCH_SERVER_ENV, ...env }, [], main);
   return { server, ...benchCalls(server.origin, account) };
 }
 

@@ -27,6 +27,7 @@ import { compiledMain } from '../scripts/compiledServer.mjs';
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { type ChildServer, startChild } from '../test/support/childServer.ts';
+import { BENCH_SERVER_ENV } from './benchServer.ts';
 import { freshDatabase as freshDatabaseOn, withPostgresClient } from '../test/support/postgres.ts';
 import { startPostgres } from '../scripts/postgres.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,7 +95,7 @@ async function call(origin: string, method: string, path: string, form?: Record<
 async function cluster(n: number, sqlite?: string) {
   // Every node holds the same master key of the stored secrets.
   const url = sqlite ?? (await freshDatabase());
-  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
+  const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, ...BENCH_SERVER_ENV, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
   const nodes: ChildServer[] = [await startChild(env, [], MAIN)];
   for (let i = 1; i < n; i++) nodes.push(await startChild(env, [], MAIN));
   const workspaces: { sid: string; workers: { sid: string; token: string }[] }[] = [];

@@ -47,9 +47,11 @@ export interface Config {
   readonly heapGrowthPercent: number;
   /** The nice value given to V8's background threads (src/backgroundThreads.ts); 0 leaves them as they are. */
   readonly backgroundNice: number;
+  /** How long a completed or canceled TaskRouter task stays before it is removed, in seconds. */
+  readonly finishedTaskRetentionSeconds: number;
 }
 
-export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000, heapGrowthPercent: 50, backgroundNice: 10 } as const;
+export const DEFAULTS = { port: 4010, host: '127.0.0.1', db: './data/switchboard.db', logLevel: 'warn', rateLimit: 10000, heapGrowthPercent: 50, backgroundNice: 10, finishedTaskRetentionSeconds: 300 } as const;
 
 /** One setting of `switchboard serve`: its flag (if it has one), its environment variable, its default and what
  *  it means. `switchboard serve --help` and the flag parser both read this table. */
@@ -85,6 +87,7 @@ export const SERVE_OPTIONS: readonly ServeOption[] = [
   { env: 'SWITCHBOARD_OIDC_ACCOUNT', default: 'unset', meaning: 'OpenID Connect: the account of tokens without the account claim' },
   { env: 'SWITCHBOARD_OIDC_USER_CLAIM', default: 'sub', meaning: 'OpenID Connect: the claim naming the user (CurrentUser, UserCreated/UserUpdated)' },
   { env: 'SWITCHBOARD_OIDC_ALGORITHMS', default: 'RS256,ES256,PS256,EdDSA', meaning: 'OpenID Connect: the signature algorithms accepted' },
+  { flag: 'finished-task-retention-seconds', env: 'SWITCHBOARD_FINISHED_TASK_RETENTION_SECONDS', default: String(DEFAULTS.finishedTaskRetentionSeconds), meaning: "how long a completed or canceled task stays readable before it is removed (TaskRouter's 5 minutes; its limits page says 15)" },
   { flag: 'event-retention-days', env: 'SWITCHBOARD_EVENT_RETENTION_DAYS', default: String(DEFAULT_EVENT_RETENTION_DAYS), meaning: "days of TaskRouter events and statistics kept (Twilio's 30); older ones are pruned in the background; 0 keeps them forever" },
   { env: 'SWITCHBOARD_METRICS_TOKEN', default: 'unset (open)', meaning: 'GET /metrics requires Authorization: Bearer <this token>' },
   { flag: 'heap-growth-percent', env: 'SWITCHBOARD_HEAP_GROWTH_PERCENT', default: String(DEFAULTS.heapGrowthPercent), meaning: "how far the JavaScript heap may grow past what its last full collection kept before the next (V8's --heap-growing-percent); 0 leaves it to V8, whose heap drifts up to 4x that (docs/operations.md)" },
@@ -117,6 +120,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const niceText = values['background-nice'] ?? env.SWITCHBOARD_BACKGROUND_NICE ?? String(DEFAULTS.backgroundNice);
   const backgroundNice = Number(niceText);
   if (niceText.trim() === '' || !Number.isInteger(backgroundNice) || backgroundNice < 0 || backgroundNice > 19) throw new Error(`invalid background nice value: ${niceText} (a whole number, 0 to 19)`);
+  const finishedText = values['finished-task-retention-seconds'] ?? env.SWITCHBOARD_FINISHED_TASK_RETENTION_SECONDS ?? String(DEFAULTS.finishedTaskRetentionSeconds);
+  const finishedTaskRetentionSeconds = Number(finishedText);
+  if (finishedText.trim() === '' || !Number.isFinite(finishedTaskRetentionSeconds) || finishedTaskRetentionSeconds < 1) throw new Error(`invalid finished task retention: ${finishedText} (seconds, at least 1)`);
   const db = resolveDbPath(values.db, env);
   const relayText = (env.SWITCHBOARD_RELAY_SOCKETS ?? 'off').trim().toLowerCase();
   if (relayText !== 'on' && relayText !== 'off') throw new Error(`invalid SWITCHBOARD_RELAY_SOCKETS: ${relayText} (on or off)`);
@@ -149,6 +155,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     eventRetentionDays,
     heapGrowthPercent,
     backgroundNice,
+    finishedTaskRetentionSeconds,
   });
 }
 

@@ -58,7 +58,7 @@ async function serve(argv: string[]): Promise<void> {
     if (!cluster) throw err;
     boot = undefined;
   }
-  const engine = new Engine(store, { ...cluster?.engineOptions });
+  const engine = new Engine(store, { ...cluster?.engineOptions, finishedTaskRetentionMs: config.finishedTaskRetentionSeconds * 1000 });
   const app = await buildServer({
     store, secrets, engine, logLevel: config.logLevel, rateLimit: config.rateLimit, corsOrigins: config.corsOrigins, runsBackground: cluster?.runsBackground,
     metricsToken: config.metricsToken, oidc: config.oidc, eventRetentionDays: config.eventRetentionDays,

@@ -9,7 +9,7 @@ import type { Repository, Store } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
 import { ApiError } from '../core/errors.ts';
 import { type CommandContext, recordEvent, requireWorkspace } from './configuration/context.ts';
-import type { CreateTaskInput } from './routing/tasks.ts';
+import { type CreateTaskInput, FINISHED_TASK_RETENTION_MS } from './routing/tasks.ts';
 import { type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
 import type { TaskRouteRequest } from '../core/entities.ts';
 
@@ -22,6 +22,8 @@ export interface EngineOptions {
   /** Several nodes: whether this node routes the workspace now (holds its lease). A node keeps routers and
    *  runs timers only for the workspaces it routes; the lease keeper calls adopt() and forget(). */
   owns?: (workspaceSid: string) => boolean;
+  /** How long a completed or canceled task stays before it is removed (default: TaskRouter's 5 minutes). */
+  finishedTaskRetentionMs?: number;
 }
 
 function snapshot(repo: Repository, workspace: Workspace): RouterSnapshot {
@@ -54,6 +56,7 @@ export class Engine {
   private timerAt: number | undefined;
   private closed = false;
   private readonly ownership: (workspaceSid: string) => boolean;
+  private readonly finishedTaskRetentionMs: number;
   private readonly adoptListeners = new Set<(workspaceSid: string) => void>();
 
   constructor(store: Store, options: EngineOptions = {}) {
@@ -62,6 +65,7 @@ export class Engine {
     this.ids = options.ids ?? newSid;
     this.autoTimers = options.autoTimers ?? true;
     this.ownership = options.owns ?? (() => true);
+    this.finishedTaskRetentionMs = options.finishedTaskRetentionMs ?? FINISHED_TASK_RETENTION_MS;
     // A failed group commit lost writes the routers already made in memory: rebuild them from the store.
     store.onFailure(() => this.routers.clear());
   }
@@ -108,7 +112,7 @@ export class Engine {
   private router(repo: Repository, workspace: Workspace): WorkspaceRouter {
     let r = this.routers.get(workspace.sid);
     if (!r) {
-      r = new WorkspaceRouter(snapshot(repo, workspace), this.ids);
+      r = new WorkspaceRouter(snapshot(repo, workspace), this.ids, this.finishedTaskRetentionMs);
       this.routers.set(workspace.sid, r);
     }
     return r;

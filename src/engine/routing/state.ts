@@ -34,9 +34,13 @@ export class RouterState {
   nextSeq = 1;
   effects: RouterEffects = emptyEffects();
 
-  constructor(workspace: Workspace, ids: (prefix: 'WT' | 'WR') => string) {
+  /** How long a finished task stays readable before it is removed (routing/tasks.ts, FINISHED_TASK_RETENTION_MS). */
+  readonly finishedRetentionMs: number;
+
+  constructor(workspace: Workspace, ids: (prefix: 'WT' | 'WR') => string, finishedRetentionMs: number) {
     this.workspace = workspace;
     this.ids = ids;
+    this.finishedRetentionMs = finishedRetentionMs;
   }
 }
 
