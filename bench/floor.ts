@@ -187,7 +187,7 @@ try {
     const best = (cpus().length * 1e6) / f.machineUs;
     return `  ${name.padEnd(44)} ${String(Math.round(f.rate)).padStart(6)} /s   server ${String(Math.round(f.serverUs)).padStart(5)} µs   machine ${String(Math.round(f.machineUs)).padStart(5)} µs (at best ${Math.round(best)} /s on ${cpus().length} cores)`;
   };
-  console.log(`Floor benchmark on ${machine()}: ${CONNECTIONS} connections, the load generator on the same machine; medians of ${runs} run${runs === 1 ? "" : "s"} of ${seconds} s after ${warmup} s`);
+  console.log(`Floor benchmark on ${machine()}: ${CONNECTIONS} connections, the load generator on the same machine; medians of ${runs} run${runs === 1 ? '' : 's'} of ${seconds} s after ${warmup} s`);
   for (const mode of ['create', 'lifecycle'] as const) {
     console.log(mode === 'create' ? 'task creates:' : 'full lifecycles (create, reservation.created pushed, accept, complete):');
     console.log(line('Switchboard (durable SQLite)', `switchboard ${mode}`));

@@ -38,7 +38,6 @@ import * as reservations from './reservations.ts';
 import { RouterState, type TaskState, parseObject } from './state.ts';
 import * as steps from './steps.ts';
 import * as tasks from './tasks.ts';
-import { FINISHED_TASK_RETENTION_MS } from './tasks.ts';
 import * as timers from './timers.ts';
 import * as workers from './workers.ts';
 
@@ -58,7 +57,7 @@ export class WorkspaceRouter {
   private readonly state: RouterState;
 
   /** `finishedRetentionMs`: how long a completed or canceled task stays before it is removed. */
-  constructor(snapshot: RouterSnapshot, ids: (prefix: 'WT' | 'WR') => string, finishedRetentionMs = FINISHED_TASK_RETENTION_MS) {
+  constructor(snapshot: RouterSnapshot, ids: (prefix: 'WT' | 'WR') => string, finishedRetentionMs = tasks.FINISHED_TASK_RETENTION_MS) {
     const s = (this.state = new RouterState(snapshot.workspace, ids, finishedRetentionMs));
     for (const a of snapshot.activities) s.activities.set(a.sid, a);
     for (const c of snapshot.taskChannels) s.taskChannels.set(c.sid, c);
