@@ -2,28 +2,8 @@
 // streamed, then one table of the headline figures with their targets and the machine. Figures are medians of
 // several runs (inside each benchmark; the realtime one is run three times here).
 // BENCH_ONLY=engine,http,... runs a subset; the scale benchmark seeds 500,000 tasks and takes a few minutes.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { machine, median } from './machine.ts';
-
-type Result = Record<string, number | string>;
-
-function runBench(name: string, args: string[] = []): Promise<Result> {
-  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      process.stdout.write(d);
-    });
-    child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) return reject(new Error(`bench ${name} failed (exit ${code})`));
-      resolve(JSON.parse(line.slice('RESULT '.length)));
-    });
-  });
-}
+import { type BenchResult as Result, runBench } from './runBench.ts';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);

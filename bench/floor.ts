@@ -25,10 +25,10 @@ import { type BenchServer, loadWorkspace, startBenchServer } from './benchServer
 import { type LoadInput, runLoads } from './load/loadRun.ts';
 import { machine, median } from './machine.ts';
 import { processCpuSeconds } from './processCpu.ts';
+import { runBench } from './runBench.ts';
 
 const [seconds = 5, runs = 3, warmup = 2] = process.argv.slice(2).map(Number);
 const FLOOR_SERVER = fileURLToPath(new URL('./floorServer.mjs', import.meta.url));
-const REALTIME = fileURLToPath(new URL('./realtime.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-floor-'));
 const account = { sid: 'AC' + 'd4'.repeat(16), token: 'bench-token-floor' };
 
@@ -133,18 +133,9 @@ async function withFloorServer<T>(capture: string, kind: 'node' | 'fastify', wor
 
 /** One run of bench/realtime.ts at 1,000 tasks/s with 1,000 workers: against `target` (a server already
  *  running), or against a real server of its own. Its RESULT. */
-function realtimeOnce(target?: { origin: string; pid: number }): Promise<Record<string, number>> {
+async function realtimeOnce(target?: { origin: string; pid: number }): Promise<Record<string, number>> {
   const env = target ? { ...process.env, REALTIME_ORIGIN: target.origin, REALTIME_PID: String(target.pid) } : process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', REALTIME, '1000', '1000', String(seconds), String(warmup)], { stdio: ['ignore', 'pipe', 'inherit'], env });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) return reject(new Error(`bench/realtime.ts exited with ${code}: ${out}`));
-      resolve(JSON.parse(line.slice('RESULT '.length)));
-    });
-  });
+  return (await runBench('realtime', ['1000', '1000', String(seconds), String(warmup)], { env, echo: false })) as Record<string, number>;
 }
 
 const CONNECTIONS = 32;

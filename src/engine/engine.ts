@@ -9,7 +9,7 @@ import type { Repository, Store } from '../core/repository.ts';
 import { newSid } from '../core/sid.ts';
 import { ApiError } from '../core/errors.ts';
 import { type CommandContext, recordEvent, requireWorkspace } from './configuration/context.ts';
-import { type CreateTaskInput, FINISHED_TASK_RETENTION_MS } from './routing/tasks.ts';
+import type { CreateTaskInput } from './routing/tasks.ts';
 import { type RouterSnapshot, WorkspaceRouter } from './routing/workspaceRouter.ts';
 import type { TaskRouteRequest } from '../core/entities.ts';
 
@@ -56,7 +56,8 @@ export class Engine {
   private timerAt: number | undefined;
   private closed = false;
   private readonly ownership: (workspaceSid: string) => boolean;
-  private readonly finishedTaskRetentionMs: number;
+  /** Undefined: the router's default (TaskRouter's 5 minutes). */
+  private readonly finishedTaskRetentionMs: number | undefined;
   private readonly adoptListeners = new Set<(workspaceSid: string) => void>();
 
   constructor(store: Store, options: EngineOptions = {}) {
@@ -65,7 +66,7 @@ export class Engine {
     this.ids = options.ids ?? newSid;
     this.autoTimers = options.autoTimers ?? true;
     this.ownership = options.owns ?? (() => true);
-    this.finishedTaskRetentionMs = options.finishedTaskRetentionMs ?? FINISHED_TASK_RETENTION_MS;
+    this.finishedTaskRetentionMs = options.finishedTaskRetentionMs;
     // A failed group commit lost writes the routers already made in memory: rebuild them from the store.
     store.onFailure(() => this.routers.clear());
   }

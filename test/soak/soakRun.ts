@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import pg from 'pg';
-import { benchCalls, startBenchServer } from '../../bench/benchServer.ts';
+import { BENCH_SERVER_ENV, benchCalls, startBenchServer } from '../../bench/benchServer.ts';
 import { compiledMain } from '../../scripts/compiledServer.mjs';
 import { machine } from '../../bench/machine.ts';
 import { startPostgres } from '../../scripts/postgres.mjs';
@@ -117,7 +117,7 @@ async function startServers(dir: string, account: { sid: string; token: string }
   try {
     const url = await freshDatabase('soak', postgres.url);
     // Every node holds the same master key of the stored secrets.
-    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, SWITCHBOARD_RATE_LIMIT: '1000000', ...SOAK_SERVER_ENV, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
+    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, ...BENCH_SERVER_ENV, ...SOAK_SERVER_ENV, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
     const servers: ChildServer[] = [];
     for (let i = 0; i < nodes; i++) servers.push(await startChild(env, [], compiledMain()));
     const bookkeeping = async () => {

@@ -78,27 +78,26 @@ export class FinishedTasks {
 
   /** The held tasks that are, or have a reservation that is, matched by `where` (a delete by filter). */
   matching(kind: 'task' | 'reservation', matches: (doc: Doc, where: Record<string, FieldFilter | undefined>) => boolean, where: Record<string, FieldFilter | undefined>): string[] {
-    const matched = (entry: FinishedEntry) => (kind === 'task' ? matches(entry.task, where) : [...entry.reservations.values()].some((r) => matches(r, where)));
-    // A filter that names one task is answered from that task's entry. Every task deleted after the finished-task
-    // retention deletes its reservations by task (engine.ts, flush), and scanning all 4,096 entries for each
-    // one took a third of the main thread at 200 lifecycles/s, from five minutes into a steady load.
-    const only = this.taskNamedBy(kind, where);
-    if (only !== undefined) {
-      const entry = only === null ? undefined : this.entries.get(only);
-      return entry && matched(entry) ? [only!] : [];
-    }
     const out: string[] = [];
-    for (const [sid, entry] of this.entries) if (matched(entry)) out.push(sid);
+    for (const sid of this.candidates(kind, where)) {
+      const entry = this.entries.get(sid);
+      if (entry && (kind === 'task' ? matches(entry.task, where) : [...entry.reservations.values()].some((r) => matches(r, where)))) out.push(sid);
+    }
     return out;
   }
 
-  /** The one task whose entry alone can match `where` (null: one that is not held), or undefined when `where`
-   *  names no single task (a workspace's, say). */
-  private taskNamedBy(kind: 'task' | 'reservation', where: Record<string, FieldFilter | undefined>): string | null | undefined {
-    if (kind === 'task') return typeof where.sid === 'string' ? where.sid : undefined;
-    if (typeof where.taskSid === 'string') return where.taskSid;
-    if (typeof where.sid === 'string') return this.taskOfReservation.get(where.sid) ?? null;
-    return undefined;
+  /** The held tasks that can match `where`: the one it names, if it names one; else every one. Every task
+   *  removed after the finished-task retention deletes its reservations by task (engine.ts, flush), and looking
+   *  at all 4,096 entries for each took a third of the main thread at 200 lifecycles/s, from five minutes into
+   *  a steady load. */
+  private candidates(kind: 'task' | 'reservation', where: Record<string, FieldFilter | undefined>): Iterable<string> {
+    if (kind === 'task') return typeof where.sid === 'string' ? [where.sid] : this.entries.keys();
+    if (typeof where.taskSid === 'string') return [where.taskSid];
+    if (typeof where.sid === 'string') {
+      const task = this.taskOfReservation.get(where.sid);
+      return task === undefined ? [] : [task];
+    }
+    return this.entries.keys();
   }
 
   /** The held tasks of a workspace, least recently finished first. */

@@ -138,12 +138,13 @@ export function sqlRepository(host: SqlRepositoryHost): Repository {
     },
     deleteWhere(kind, where) {
       const w = buildWhere(kind, where as any);
+      const sql = `DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`;
       // Of the documents memory holds: staged like their other writes. Run here, it made the commit group local
       // (the main thread waited for the writer thread and ran the group's statements itself), and every task
       // deleted after the finished-task retention deletes its reservations so: from five minutes into a steady
       // load, most groups went local.
-      if (RESIDENT_KINDS.has(kind)) return host.writeResident(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`, w.params);
-      stmt(`DELETE FROM ${TABLE[kind]} WHERE ${w.sql}`).run(...w.params);
+      if (RESIDENT_KINDS.has(kind)) return host.writeResident(sql, w.params);
+      stmt(sql).run(...w.params);
     },
     appendEvent: (event: EventRecord) => host.appendEvent(event),
     getEvent: (workspaceSid: string, sid: string) => {
