@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresBinDir, startPostgres } from './postgres.mjs';
 import { compiledMain } from './compiledServer.mjs';
+import { bundleTests } from './bundleTests.mjs';
 
 function collect(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -17,6 +18,8 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Each file runs compiled (scripts/bundleTests.mjs): the runner names the sources, and runs their builds.
+const compiled = new Map((await bundleTests(files)).map((built, i) => [files[i], built]));
 // The PostgreSQL store and cluster tests need a server: one throwaway server for the run (each test file
 // creates its own databases on it). Under CI it must be there; locally the tests skip without it.
 let postgres;
@@ -39,7 +42,7 @@ if (!env.SWITCHBOARD_TEST_POSTGRES && postgresBinDir()) {
 // neighbour's burst. So the three-node soak runs alone, last.
 const isSoak = (file) => file.split(/[\\/]/).includes('soak');
 const isClusterSoak = (file) => isSoak(file) && /clusterSoak/.test(file);
-const testArgs = (list, concurrency) => ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...list];
+const testArgs = (list, concurrency) => ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...list.map((f) => compiled.get(f) ?? f)];
 const runFiles = (list, concurrency, extraEnv = {}) =>
   list.length === 0 ? 0 : (spawnSync(process.execPath, testArgs(list, concurrency), { stdio: 'inherit', env: { ...env, ...extraEnv } }).status ?? 1);
 /** The same as runFiles, but beside the caller: its report is held and printed when it ends, so that two reports
