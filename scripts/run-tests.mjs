@@ -1,5 +1,5 @@
-// Runs every test file under test/ with node's test runner and tsx. Node 20 cannot expand quoted globs for
-// --test, so the files are listed here. Pass paths to run a subset: `npm test -- test/expr`.
+// Runs every test file under test/ with node's test runner, compiled first (scripts/bundleTests.mjs). Node 20
+// cannot expand quoted globs for --test, so the files are listed here. Pass paths to run a subset: `npm test -- test/expr`.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
