@@ -6,13 +6,14 @@
 //        [--statistics-minutes M] (the statistics requests' `Minutes`; TaskRouter's default window of 15 when not given)
 //        [--statistics-rate R] (workspace Statistics per second, default 2; the queue's CumulativeStatistics at R/2)
 //        [--nodes N] (a cluster of N nodes on a PostgreSQL server started for the run, instead of one node on SQLite)
+//        [--retention S] (finished tasks removed S seconds after they finish; default 20, TaskRouter's 300)
 // Defaults scale with the length: 60 minutes compare minutes 5-15 with 50-60 in rows of a minute; shorter runs
 // use a window of a sixth of the run after a warm-up of a twelfth (rounded to whole rows). The SVG goes to
 // soak-results/soak-<date>.svg (gitignored) unless --svg names a path.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSoak, soakChart, soakReport } from '../test/soak/soakRun.ts';
+import { SOAK_RETENTION_SECONDS, runSoak, soakChart, soakReport } from '../test/soak/soakRun.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'statistics-minutes': { type: 'string' },
     'statistics-rate': { type: 'string' },
     nodes: { type: 'string' },
+    retention: { type: 'string' },
   },
 });
 const seconds = Math.round(Number(values.minutes) * 60);
@@ -36,10 +38,12 @@ const warmupSeconds = values.warmup ? Number(values.warmup) : rows(Math.min(300,
 const svg = resolve(values.svg ?? `soak-results/soak-${new Date().toISOString().replace(/[:.]/g, '-')}.svg`);
 
 const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
-console.log(`soak: ${nodes ? `${nodes} nodes on PostgreSQL, ` : ''}${values.minutes} minutes at ${values.rate} lifecycles/s; rows of ${row} s; windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up; statistics over ${values['statistics-minutes'] ?? 'the default 15'} minutes, ${values['statistics-rate'] ?? 2}/s`);
+const retentionSeconds = values.retention === undefined ? SOAK_RETENTION_SECONDS : Number(values.retention);
+if (!Number.isInteger(retentionSeconds) || retentionSeconds < 1) throw new Error(`--retention: whole seconds, at least 1 (not ${values.retention})`);
+console.log(`soak: ${nodes ? `${nodes} nodes on PostgreSQL, ` : ''}${values.minutes} minutes at ${values.rate} lifecycles/s; rows of ${row} s; windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up; statistics over ${values['statistics-minutes'] ?? 'the default 15'} minutes, ${values['statistics-rate'] ?? 2}/s; finished tasks removed after ${retentionSeconds} s`);
 const statisticsMinutes = values['statistics-minutes'] === undefined ? undefined : Number(values['statistics-minutes']);
 const statisticsRate = values['statistics-rate'] === undefined ? undefined : Number(values['statistics-rate']);
-const result = await runSoak({ seconds, rate: Number(values.rate), rowSeconds: row, warmupSeconds, windowSeconds, statisticsMinutes, statisticsRate, nodes, log: (line) => console.log(line) });
+const result = await runSoak({ seconds, rate: Number(values.rate), rowSeconds: row, warmupSeconds, windowSeconds, statisticsMinutes, statisticsRate, nodes, retentionSeconds, log: (line) => console.log(line) });
 console.log(soakReport(result, row));
 mkdirSync(dirname(svg), { recursive: true });
 writeFileSync(svg, soakChart(result, row));

@@ -45,6 +45,8 @@ export interface SoakOptions {
   statisticsRate?: number;
   /** A cluster of this many nodes on PostgreSQL instead of one node on SQLite. */
   nodes?: number;
+  /** Seconds a finished task stays before it is removed (default SOAK_RETENTION_SECONDS; TaskRouter's is 300). */
+  retentionSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -104,20 +106,21 @@ const BOOKKEEPING_TABLES = ['forwarded_requests', 'worker_sockets', 'cluster_nod
 /** Finished tasks are removed 20 s after they finish instead of TaskRouter's 5 minutes: CI's 2-minute soak then
  *  holds the removal a server under a steady load makes for every lifecycle (its reservations and the task
  *  deleted, with the finished tasks held in memory near their bound of 4,096 at 200 lifecycles/s), which it
- *  never reached before. */
-const SOAK_SERVER_ENV = { SWITCHBOARD_FINISHED_TASK_RETENTION_SECONDS: '20' };
+ *  never reached before. `npm run soak -- --retention 300` runs TaskRouter's. */
+export const SOAK_RETENTION_SECONDS = 20;
 
 /** The servers a soak drives: one node on a SQLite file, or `nodes` nodes on a PostgreSQL server of its own. */
-async function startServers(dir: string, account: { sid: string; token: string }, nodes: number | undefined) {
+async function startServers(dir: string, account: { sid: string; token: string }, nodes: number | undefined, retentionSeconds: number) {
+  const retention = { SWITCHBOARD_FINISHED_TASK_RETENTION_SECONDS: String(retentionSeconds) };
   if (!nodes) {
-    const bench = await startBenchServer(join(dir, 'soak.db'), account, SOAK_SERVER_ENV);
+    const bench = await startBenchServer(join(dir, 'soak.db'), account, retention);
     return { servers: [bench.server], calls: bench, stop: async () => void (await bench.server.kill('SIGTERM')), stopDatabase: async () => undefined, bookkeeping: async () => undefined };
   }
   const postgres = await startPostgres();
   try {
     const url = await freshDatabase('soak', postgres.url);
     // Every node holds the same master key of the stored secrets.
-    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, ...BENCH_SERVER_ENV, ...SOAK_SERVER_ENV, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
+    const env = { SWITCHBOARD_DB: url, SWITCHBOARD_ACCOUNT_SID: account.sid, SWITCHBOARD_AUTH_TOKEN: account.token, ...BENCH_SERVER_ENV, ...retention, SWITCHBOARD_SECRET_KEY: formatMasterKey(newMasterKey()) };
     const servers: ChildServer[] = [];
     for (let i = 0; i < nodes; i++) servers.push(await startChild(env, [], compiledMain()));
     const bookkeeping = async () => {
@@ -190,7 +193,7 @@ function nodeLog(name: string, output: string): string {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
   const account = { sid: 'AC' + '5a'.repeat(16), token: 'soak-token' };
-  const { servers, calls, stop, stopDatabase, bookkeeping } = await startServers(dir, account, options.nodes);
+  const { servers, calls, stop, stopDatabase, bookkeeping } = await startServers(dir, account, options.nodes, options.retentionSeconds ?? SOAK_RETENTION_SECONDS);
   const { auth, form } = calls;
   const agent = new Agent({ keepAlive: true, maxSockets: 128 * servers.length });
   const urls = servers.map((s) => new URL(s.origin));
