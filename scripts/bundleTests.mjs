@@ -1,4 +1,4 @@
-// Compiles the test files (and the sources they import) to plain JavaScript in .testbuild/ before a run, so that
+// Compiles the test files (and the sources they import) to plain JavaScript in .testbuild/<pid>/ before a run, so that
 // each test file runs under plain `node --test` instead of through tsx's loader. Node's test runner starts one
 // process per file, and tsx cost each of them about 1.3 CPU-s more than plain JavaScript (registering its
 // loader thread, then every module's resolve and load crossing to it): about 170 CPU-s over the suite's 133
@@ -12,12 +12,33 @@
 // * packages stay imports, resolved from node_modules as before;
 // * stack traces point at the sources (inline source maps, `--enable-source-maps`).
 // Plain JavaScript, so the test runner loads it before anything is compiled.
-import { readFile, rm } from 'node:fs/promises';
+import { readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const TEST_BUILD = join(ROOT, '.testbuild');
+const TEST_BUILDS = join(ROOT, '.testbuild');
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** Each run builds into a folder of its own (.testbuild/<pid>), removed when it exits, so that two runs in one
+ *  checkout do not replace each other's files; folders of runs that were killed are removed by the next. */
+function ownBuildFolder() {
+  for (const name of (() => { try { return readdirSync(TEST_BUILDS); } catch { return []; } })()) {
+    if (!/^\d+$/.test(name) || !isRunning(Number(name))) rmSync(join(TEST_BUILDS, name), { recursive: true, force: true });
+  }
+  const folder = join(TEST_BUILDS, String(process.pid));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
 
 /** An esbuild plugin: each of the repository's own modules sees its source's address as import.meta.url. */
 const sourceAddresses = {
@@ -38,12 +59,12 @@ const sourceAddresses = {
 /** Compiles the given test files (paths under test/) and returns the compiled file of each, in the same order. */
 export async function bundleTests(files) {
   const { build } = await import('esbuild');
-  await rm(TEST_BUILD, { recursive: true, force: true });
+  const outdir = ownBuildFolder();
   const testRoot = join(ROOT, 'test');
   await build({
     absWorkingDir: ROOT,
     entryPoints: files.map((f) => resolve(f)),
-    outdir: TEST_BUILD,
+    outdir,
     outbase: testRoot,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -57,5 +78,5 @@ export async function bundleTests(files) {
     plugins: [sourceAddresses],
     logLevel: 'warning',
   });
-  return files.map((f) => join(TEST_BUILD, relative(testRoot, resolve(f))).replace(/\.ts$/, '.mjs'));
+  return files.map((f) => join(outdir, relative(testRoot, resolve(f))).replace(/\.ts$/, '.mjs'));
 }
