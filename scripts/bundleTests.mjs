@@ -12,7 +12,7 @@
 // * packages stay imports, resolved from node_modules as before;
 // * stack traces point at the sources (inline source maps, `--enable-source-maps`).
 // Plain JavaScript, so the test runner loads it before anything is compiled.
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,7 +32,7 @@ function isRunning(pid) {
 /** Each run builds into a folder of its own (.testbuild/<pid>), removed when it exits, so that two runs in one
  *  checkout do not replace each other's files; folders of runs that were killed are removed by the next. */
 function ownBuildFolder() {
-  for (const name of (() => { try { return readdirSync(TEST_BUILDS); } catch { return []; } })()) {
+  for (const name of existsSync(TEST_BUILDS) ? readdirSync(TEST_BUILDS) : []) {
     if (!/^\d+$/.test(name) || !isRunning(Number(name))) rmSync(join(TEST_BUILDS, name), { recursive: true, force: true });
   }
   const folder = join(TEST_BUILDS, String(process.pid));
@@ -56,7 +56,7 @@ const sourceAddresses = {
   },
 };
 
-/** Compiles the given test files (paths under test/) and returns the compiled file of each, in the same order. */
+/** Compiles the given test files (paths under test/); the compiled file of each, by the path given. */
 export async function bundleTests(files) {
   const { build } = await import('esbuild');
   const outdir = ownBuildFolder();
@@ -78,5 +78,5 @@ export async function bundleTests(files) {
     plugins: [sourceAddresses],
     logLevel: 'warning',
   });
-  return files.map((f) => join(outdir, relative(testRoot, resolve(f))).replace(/\.ts$/, '.mjs'));
+  return new Map(files.map((f) => [f, join(outdir, relative(testRoot, resolve(f))).replace(/\.ts$/, '.mjs')]));
 }

@@ -19,7 +19,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 // Each file runs compiled (scripts/bundleTests.mjs): the runner names the sources, and runs their builds.
-const compiled = new Map((await bundleTests(files)).map((built, i) => [files[i], built]));
+const compiled = await bundleTests(files);
+const compiledFile = (file) => {
+  const built = compiled.get(file);
+  if (!built) throw new Error(`${file} was not compiled: only files collected above can run`);
+  return built;
+};
 // The PostgreSQL store and cluster tests need a server: one throwaway server for the run (each test file
 // creates its own databases on it). Under CI it must be there; locally the tests skip without it.
 let postgres;
@@ -42,7 +47,7 @@ if (!env.SWITCHBOARD_TEST_POSTGRES && postgresBinDir()) {
 // neighbour's burst. So the three-node soak runs alone, last.
 const isSoak = (file) => file.split(/[\\/]/).includes('soak');
 const isClusterSoak = (file) => isSoak(file) && /clusterSoak/.test(file);
-const testArgs = (list, concurrency) => ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...list.map((f) => compiled.get(f) ?? f)];
+const testArgs = (list, concurrency) => ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...list.map(compiledFile)];
 const runFiles = (list, concurrency, extraEnv = {}) =>
   list.length === 0 ? 0 : (spawnSync(process.execPath, testArgs(list, concurrency), { stdio: 'inherit', env: { ...env, ...extraEnv } }).status ?? 1);
 /** The same as runFiles, but beside the caller: its report is held and printed when it ends, so that two reports
